@@ -1,0 +1,1 @@
+"""Data shipped with nncli (see README.md in this folder for sources and licences)."""

@@ -1,0 +1,1 @@
+"""Neural-network building blocks on the Tensor engine: modules, layers, activations, losses."""

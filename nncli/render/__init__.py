@@ -1,0 +1,1 @@
+"""Everything drawn for a person: progress, tables, charts, heatmaps."""

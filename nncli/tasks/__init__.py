@@ -1,0 +1,1 @@
+"""One module per task: its data, default model, loss and metrics."""
