@@ -1,0 +1,25 @@
+"""Errors a user can act on.
+
+The library raises these instead of printing; the CLI turns each into one or two plain
+lines on stderr and the exit code it carries (see the README's "Exit codes").
+"""
+
+
+class NncliError(Exception):
+    """Something the user can fix: a missing file, bad data, a bad model file (exit 1)."""
+
+    exit_code = 1
+
+
+class DataError(NncliError):
+    """A data file or input that cannot be used as given."""
+
+
+class ModelFileError(NncliError):
+    """A model file that is missing, unreadable, corrupt, hostile or from elsewhere."""
+
+
+class DivergedError(NncliError):
+    """Training produced a non-finite loss (exit 3)."""
+
+    exit_code = 3
