@@ -1,1 +1,30 @@
-"""Neural-network building blocks on the Tensor engine: modules, layers, activations, losses."""
+"""Neural-network building blocks on the Tensor engine, named as in PyTorch.
+
+    from nncli import nn
+    model = nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1), nn.Sigmoid())
+    loss = nn.mse_loss(model(x), y)
+
+The scalar engine's own networks live in `nncli.nn.scalar`.
+"""
+
+from nncli.nn.layers import (
+    Dropout,
+    Identity,
+    LeakyReLU,
+    Linear,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Step,
+    Tanh,
+    from_spec,
+    mlp_spec,
+)
+from nncli.nn.losses import binary_cross_entropy, cross_entropy, mse_loss
+from nncli.nn.module import Module
+
+__all__ = [
+    "Module", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "Softmax", "Step",
+    "Identity", "Dropout", "mse_loss", "cross_entropy", "binary_cross_entropy", "from_spec", "mlp_spec",
+]

@@ -1,0 +1,33 @@
+"""Weight initialisation: where a network starts decides whether it can learn at all.
+
+Every scheme draws from a NumPy Generator in float64, so the same seed gives the same
+starting weights to the Tensor engine (in any dtype) and to the scalar engine.
+
+- "pytorch": PyTorch's default for nn.Linear — weight and bias uniform in ±1/sqrt(fan_in).
+- "xavier":  Glorot uniform, ±sqrt(6/(fan_in+fan_out)), zero bias; keeps the variance of
+             activations steady through tanh/sigmoid layers.
+- "he":      He (Kaiming) normal, std sqrt(2/fan_in), zero bias; made for ReLU layers,
+             which zero half their inputs and so need twice the variance.
+"""
+
+import numpy as np
+
+SCHEMES = ("pytorch", "xavier", "he")
+
+
+def linear_weights(rng, fan_in, fan_out, scheme="pytorch"):
+    """Return (weight shaped (fan_out, fan_in), bias shaped (fan_out,)) as float64 arrays."""
+    if scheme == "pytorch":
+        bound = 1.0 / np.sqrt(fan_in)
+        weight = rng.uniform(-bound, bound, size=(fan_out, fan_in))
+        bias = rng.uniform(-bound, bound, size=fan_out)
+    elif scheme == "xavier":
+        bound = np.sqrt(6.0 / (fan_in + fan_out))
+        weight = rng.uniform(-bound, bound, size=(fan_out, fan_in))
+        bias = np.zeros(fan_out)
+    elif scheme == "he":
+        weight = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
+        bias = np.zeros(fan_out)
+    else:
+        raise ValueError(f"unknown initialisation {scheme!r}; choose one of {', '.join(SCHEMES)}")
+    return weight, bias
