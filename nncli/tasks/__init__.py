@@ -1,1 +1,18 @@
-"""One module per task: its data, default model, loss and metrics."""
+"""One module per task: its data, default model, loss and metrics.
+
+Tasks are imported on first use, so that importing this package (for the defaults in
+`nncli.tasks.defaults`) stays free of NumPy.
+"""
+
+import importlib
+
+TASK_CLASSES = {
+    "xor": "nncli.tasks.xor:XorTask",
+    "linreg": "nncli.tasks.linreg:LinregTask",
+}
+
+
+def get_task(name):
+    """The Task object called `name` (KeyError if there is none)."""
+    module_name, class_name = TASK_CLASSES[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)()

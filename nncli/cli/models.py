@@ -1,0 +1,72 @@
+"""`nncli evaluate` and `nncli predict`: use a trained model."""
+
+import sys
+
+import click
+
+
+@click.command()
+@click.argument("model", required=False)
+@click.option("--data", type=click.Path(dir_okay=False), default=None, help="A CSV of inputs then targets to evaluate on.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def evaluate(model, data, as_json):
+    """Measure MODEL (a path or stored name; default: the latest) on its task's held-out
+    data, or on --data FILE."""
+    from nncli.cli.output import emit_json, show
+    from nncli.render.tables import metrics_table
+    from nncli.tasks.runner import evaluate_model, load_trained
+
+    task, network, meta, path = load_trained(model)
+    metrics, source, examples = evaluate_model(task, network, meta, data)
+    if as_json:
+        emit_json({"event": "evaluate", "task": task.name, "model": str(path), "data": source, "examples": examples, **metrics})
+    else:
+        show(metrics_table(f"{task.name} model {path.name} on {source} ({examples} examples)", metrics))
+
+
+@click.command()
+@click.argument("model", required=False)
+@click.argument("values", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
+def predict(model, values, as_json):
+    """Ask MODEL (default: the latest) for its outputs.
+
+    \b
+    Inputs come as arguments — `nncli predict 1 0` (one row of a two-input model), or one
+    comma-separated row per argument: `nncli predict xor 0,1 1,1` — or as CSV rows on
+    stdin: `printf '0,1\\n1,1\\n' | nncli predict`.
+    """
+    from nncli.cli.output import emit_json, show
+    from nncli.data import parse_rows
+    from nncli.render.tables import predictions_table
+    from nncli.tasks.runner import load_trained
+
+    if model is not None and _is_number_row(model):
+        model, values = None, (model, *values)
+    task, network, meta, path = load_trained(model)
+    width = meta["layers"][0]["in"]
+    if values:
+        rows = list(values)
+        if all("," not in v for v in values) and width > 1:
+            if len(values) % width:
+                raise click.UsageError(f"the model takes {width} inputs per row; got {len(values)} values")
+            rows = [",".join(values[i : i + width]) for i in range(0, len(values), width)]
+        X = parse_rows(rows, "input", n_columns=width)
+    elif not sys.stdin.isatty():
+        X = parse_rows(sys.stdin, "stdin", n_columns=width)
+    else:
+        raise click.UsageError(f"give the model's {width} input value(s) as arguments, or pipe CSV rows to stdin")
+    results = task.predict(network, X, meta)
+    if as_json:
+        for row in results:
+            emit_json({"event": "prediction", **row})
+    else:
+        show(predictions_table(results))
+
+
+def _is_number_row(text):
+    try:
+        [float(cell) for cell in text.split(",")]
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,49 @@
+"""The two streams: JSON Lines on stdout for scripts, Rich for people (progress on stderr,
+results on stdout). Rich is imported only when something is drawn."""
+
+import contextlib
+import json
+import math
+import sys
+
+
+def plain(value):
+    """`value` made JSON-safe: NaN and infinities become null (a diverged run says so)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def emit_json(event):
+    sys.stdout.write(json.dumps(plain(event), allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
+def stdout_console():
+    from rich.console import Console
+
+    return Console()
+
+
+def show(*renderables):
+    console = stdout_console()
+    for renderable in renderables:
+        console.print(renderable)
+
+
+@contextlib.contextmanager
+def training_sink(as_json, quiet, title):
+    """Where training events go: JSON Lines, a progress view on stderr, or nowhere."""
+    if as_json:
+        yield emit_json
+    elif quiet:
+        yield lambda event: None
+    else:
+        from nncli.render.progress import TrainingProgress
+
+        with TrainingProgress(title) as view:
+            yield view

@@ -1,0 +1,132 @@
+"""Tables of results: what a trained network says, what it is made of, how it checks out."""
+
+import numpy as np
+from rich.table import Table
+
+from nncli.render.sparkline import histogram_bar
+
+
+def xor_truth_table(inputs, targets, outputs):
+    table = Table(title="XOR, as the network learned it")
+    for name in ("x₁", "x₂", "target"):
+        table.add_column(name, justify="center")
+    table.add_column("network output", justify="right")
+    table.add_column("", justify="center")
+    for (x1, x2), target, output in zip(inputs, targets, outputs):
+        right = (output > 0.5) == (target > 0.5)
+        mark = "[green]✓[/]" if right else "[red]✗[/]"
+        table.add_row(f"{x1:g}", f"{x2:g}", f"{target:g}", f"{output:.4f}", mark)
+    return table
+
+
+def line_table(summary):
+    table = Table(title="y = m·x + c")
+    table.add_column("")
+    table.add_column("slope m", justify="right")
+    table.add_column("intercept c", justify="right")
+    table.add_row("learned by gradient descent", f"{summary['slope']:.6f}", f"{summary['intercept']:.6f}")
+    table.add_row("exact least squares", f"{summary['slope_exact']:.6f}", f"{summary['intercept_exact']:.6f}")
+    table.add_row(
+        "[dim]difference[/]",
+        f"[dim]{abs(summary['slope'] - summary['slope_exact']):.2e}[/]",
+        f"[dim]{abs(summary['intercept'] - summary['intercept_exact']):.2e}[/]",
+    )
+    return table
+
+
+def metrics_table(title, metrics):
+    table = Table(title=title, show_header=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in metrics.items():
+        if isinstance(value, float):
+            text = f"{value:.2%}" if name.endswith("accuracy") else f"{value:.6g}"
+        else:
+            text = str(value)
+        table.add_row(name.replace("_", " "), text)
+    return table
+
+
+def predictions_table(rows):
+    table = Table()
+    table.add_column("input")
+    table.add_column("output", justify="right")
+    if rows and "prediction" in rows[0]:
+        table.add_column("prediction", justify="right")
+    for row in rows:
+        cells = [", ".join(f"{v:g}" for v in row["input"]), f"{row['output']:.6g}"]
+        if "prediction" in row:
+            cells.append(str(row["prediction"]))
+        table.add_row(*cells)
+    return table
+
+
+def weight_stats(state):
+    """Per tensor: name, shape, mean, std, min, max, L2 norm and a histogram of values."""
+    rows = []
+    for name, values in state.items():
+        values = np.asarray(values, dtype=np.float64)
+        rows.append({
+            "name": name,
+            "shape": list(values.shape),
+            "mean": float(values.mean()),
+            "std": float(values.std()),
+            "min": float(values.min()),
+            "max": float(values.max()),
+            "norm": float(np.linalg.norm(values)),
+            "histogram": np.histogram(values, bins=10)[0].tolist(),
+        })
+    return rows
+
+
+def weights_table(title, stats, state):
+    table = Table(title=title)
+    table.add_column("tensor")
+    table.add_column("shape")
+    for name in ("mean", "std", "min", "max", "norm"):
+        table.add_column(name, justify="right")
+    table.add_column("histogram")
+    for row in stats:
+        table.add_row(
+            row["name"], "×".join(map(str, row["shape"])),
+            *(f"{row[key]:.4f}" for key in ("mean", "std", "min", "max", "norm")),
+            histogram_bar(np.ravel(state[row["name"]]), bins=10),
+        )
+    return table
+
+
+def model_table(title, layers):
+    """A Keras-style summary: one row per layer, its output shape and parameter count."""
+    table = Table(title=title)
+    table.add_column("#", justify="right")
+    table.add_column("layer")
+    table.add_column("output shape")
+    table.add_column("parameters", justify="right")
+    width, total = None, 0
+    for index, layer in enumerate(layers):
+        if layer["type"] == "linear":
+            count = layer["in"] * layer["out"] + (layer["out"] if layer["bias"] else 0)
+            width = layer["out"]
+            name = f"Linear({layer['in']} → {layer['out']})"
+        else:
+            count = 0
+            extra = f"p={layer['p']}" if layer["type"] == "dropout" else ""
+            name = f"{layer['type']}({extra})"
+        total += count
+        table.add_row(str(index), name, f"(batch, {width})", f"{count:,}")
+    table.add_section()
+    table.add_row("", "[bold]total[/]", "", f"[bold]{total:,}[/]")
+    return table
+
+
+def gradcheck_table(results):
+    table = Table(title="Gradients checked against central differences (float64)")
+    table.add_column("case")
+    table.add_column("engine")
+    table.add_column("max abs error", justify="right")
+    table.add_column("max rel error", justify="right")
+    table.add_column("", justify="center")
+    for row in results:
+        mark = "[green]✓[/]" if row["passed"] else "[red]✗[/]"
+        table.add_row(row["case"], row["engine"], f"{row['max_abs_error']:.1e}", f"{row['max_rel_error']:.1e}", mark)
+    return table

@@ -1,0 +1,78 @@
+"""What every task provides, and the dataset it hands to the training loop."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Dataset:
+    """Training and held-out data, already scaled for the network.
+
+    `input_scaling` (saved in the model) says how raw inputs and outputs map to the
+    network's: x_net = (x − x_mean) / x_std, y = y_net · y_std + y_mean.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    input_scaling: dict | None = None
+    source: str = ""  # where the data came from, for the metadata and the screen
+    extra: dict = field(default_factory=dict)
+
+
+class Task:
+    """A learning problem: its data, its network's shape, its loss and its metrics.
+
+    Subclasses set the class attributes and override the methods that differ.
+    """
+
+    name = ""
+    loss = "mse"  # "mse", "bce" or "cross_entropy"
+    classifier = False
+
+    def load_data(self, options) -> Dataset:
+        raise NotImplementedError
+
+    def layer_spec(self, options, data):
+        raise NotImplementedError
+
+    def metrics(self, network, X, y) -> dict:
+        """Numbers that say how well `network` does on (X, y), beyond the loss."""
+        return {}
+
+    def summary(self, network, data) -> dict:
+        """Task-specific fields for the final summary (e.g. the learned line)."""
+        return {}
+
+    def labelled_file(self, path, meta):
+        """(X, y) from a CSV of rows "inputs…, targets…", scaled as the model was trained."""
+        from nncli.data import read_csv
+
+        n_in = meta["layers"][0]["in"]
+        n_out = 1 if self.loss == "cross_entropy" else next(e["out"] for e in reversed(meta["layers"]) if e["type"] == "linear")
+        table = read_csv(path, n_columns=n_in + n_out)
+        X, y = table[:, :n_in], table[:, n_in:]
+        scaling = meta.get("input_scaling")
+        if scaling:
+            y = (y - np.asarray(scaling["y_mean"])) / np.asarray(scaling["y_std"])
+        if self.loss == "cross_entropy":
+            y = y[:, 0].astype(np.int64)
+        return scale_inputs(X, scaling), y
+
+    def predict(self, network, X, meta) -> list[dict]:
+        """One dict per input row: what the network says, in the user's own units."""
+        raise NotImplementedError
+
+
+def scale_inputs(X, scaling):
+    if not scaling:
+        return X
+    return (X - np.asarray(scaling["x_mean"])) / np.asarray(scaling["x_std"])
+
+
+def unscale_outputs(y, scaling):
+    if not scaling:
+        return y
+    return y * np.asarray(scaling["y_std"]) + np.asarray(scaling["y_mean"])

@@ -1,0 +1,142 @@
+"""Train a task end to end (data → network → loop → model file), and load one back.
+
+The command line calls these; they emit events and return results, and never print.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from nncli import __version__, store
+from nncli.errors import ModelFileError, NncliError
+from nncli.network import build_network
+from nncli.tasks import get_task
+from nncli.train import TrainConfig, TrainResult, fit, start_event
+
+HISTORY_POINTS = 200  # the loss history kept in a model file, evenly thinned
+MAX_PARAMETERS = 50_000_000  # refuse before allocating: 200 MB of float32 weights
+
+
+@dataclass
+class Outcome:
+    network: object
+    dataset: object
+    result: TrainResult
+    summary: dict
+
+
+def parameter_count(spec):
+    return sum(e["out"] * e["in"] + (e["out"] if e.get("bias", True) else 0) for e in spec if e["type"] == "linear")
+
+
+def train_task(task, options, save_path, emit):
+    """Train `task` with `options` (a dict of the command's settings); save the model at
+    `save_path` unless it is None. Emits start, epoch and summary events."""
+    dataset = task.load_data(options)
+    spec = task.layer_spec(options, dataset)
+    if parameter_count(spec) > MAX_PARAMETERS:
+        raise NncliError(
+            f"that network would have {parameter_count(spec):,} parameters, more than the "
+            f"{MAX_PARAMETERS:,} nncli allows: choose smaller --hidden sizes"
+        )
+    if save_path is not None:
+        store.check_writable(save_path)
+    network = build_network(spec, task.loss, options["engine"], options["dtype"], options["seed"], options["init"])
+    config = TrainConfig(
+        epochs=options["epochs"],
+        lr=options["lr"],
+        batch_size=options["batch_size"] or len(dataset.X_train),
+        optimizer=options["optimizer"],
+        weight_decay=options.get("weight_decay", 0.0),
+        seed=options["seed"],
+        log_every=options["log_every"] or max(1, options["epochs"] // 100),
+        patience=options.get("patience", 0),
+    )
+    emit(start_event(task.name, _plain_options(options), network))
+    started = time.perf_counter()
+    result = fit(
+        network, dataset.X_train, dataset.y_train, config, emit,
+        metrics=lambda net: task.metrics(net, dataset.X_train, dataset.y_train),
+    )
+    final = final_metrics(task, network, dataset)
+    model_path = None
+    if save_path is not None and all(np.isfinite(p).all() for p in network.state_dict().values()):
+        meta = {
+            "task": task.name,
+            "layers": network.spec(),
+            "dtype": str(network.dtype),
+            "seed": options["seed"],
+            "config": _plain_options(options),
+            "input_scaling": dataset.input_scaling,
+            "metrics": final,
+            "history": {name: _thin(values) for name, values in result.history.items()},
+            "data": dataset.source,
+            "epochs_run": result.epochs_run,
+        }
+        state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
+        model_path = str(store.save_model(save_path, state, meta))
+    summary = {
+        "event": "summary",
+        "task": task.name,
+        "epochs": result.epochs_run,
+        **final,
+        "model": model_path,
+        "elapsed_s": round(time.perf_counter() - started, 4),
+    }
+    if result.interrupted:
+        summary["interrupted"] = True
+    if result.stopped_early:
+        summary["stopped_early"] = True
+        summary["best_epoch"] = result.best_epoch
+    emit(summary)
+    return Outcome(network, dataset, result, summary)
+
+
+def final_metrics(task, network, dataset):
+    """The finished model's training loss, held-out loss and task metrics."""
+    metrics = {"loss": network.evaluate_loss(dataset.X_train, dataset.y_train)}
+    if dataset.X_test is not dataset.X_train:
+        metrics["test_loss"] = network.evaluate_loss(dataset.X_test, dataset.y_test)
+    metrics.update(task.metrics(network, dataset.X_test, dataset.y_test))
+    metrics.update(task.summary(network, dataset))
+    return metrics
+
+
+def load_trained(model):
+    """(task, network, meta, path) for a MODEL argument: a path, a stored name, or None
+    for the most recent model."""
+    path = store.resolve_model(model)
+    state, meta = store.load_model(path)
+    try:
+        task = get_task(meta["task"])
+    except KeyError:
+        raise ModelFileError(f"{path}: a model for task {meta['task']!r}, which nncli {__version__} does not know") from None
+    network = build_network(meta["layers"], task.loss, "tensor", meta["dtype"])
+    network.load_state_dict(state)
+    return task, network, meta, path
+
+
+def _plain_options(options):
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
+
+
+def _thin(values, points=HISTORY_POINTS):
+    """At most `points` values, evenly spaced, always keeping the first and the last."""
+    if len(values) <= points:
+        return list(values)
+    keep = np.linspace(0, len(values) - 1, points).round().astype(int)
+    return [values[i] for i in keep]
+
+
+def evaluate_model(task, network, meta, data_path=None):
+    """(metrics, source, examples) of a trained model on its task's held-out data, or on a
+    CSV file of inputs followed by targets."""
+    if data_path is not None:
+        X, y = task.labelled_file(data_path, meta)
+        source = str(data_path)
+    else:
+        dataset = task.load_data({**meta["config"], "seed": meta["seed"]})
+        X, y, source = dataset.X_test, dataset.y_test, f"held-out data of {dataset.source}"
+    metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y)}
+    return metrics, source, len(X)
