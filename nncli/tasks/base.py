@@ -18,6 +18,7 @@ class Dataset:
     X_test: np.ndarray
     y_test: np.ndarray
     input_scaling: dict | None = None
+    validation: tuple | None = None  # (X, y) whose loss is tracked each epoch (early stopping)
     source: str = ""  # where the data came from, for the metadata and the screen
     extra: dict = field(default_factory=dict)
 

@@ -58,6 +58,7 @@ def train_task(task, options, save_path, emit):
     result = fit(
         network, dataset.X_train, dataset.y_train, config, emit,
         metrics=lambda net: task.metrics(net, dataset.X_train, dataset.y_train),
+        validation=dataset.validation,
     )
     final = final_metrics(task, network, dataset)
     model_path = None
