@@ -1,0 +1,163 @@
+"""Heatmaps and grayscale images, two pixels to a character cell.
+
+In colour, each cell is the upper-half block ▀: its foreground colour paints the top pixel
+and its background colour the bottom one, so a 28 × 28 digit takes 28 columns and 14 lines.
+Without colour (NO_COLOR, or output that is not a terminal) the same picture is drawn with
+the shading glyphs ` ░▒▓█`, one per pixel row, each pixel two glyphs wide so it stays
+roughly square. The choice is made when the picture is printed, by the console it goes to.
+"""
+
+import numpy as np
+from rich.color import Color
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
+from rich.table import Table
+
+from nncli.render.charts import format_number
+
+GLYPHS = " ░▒▓█"  # lowest value first
+HALF_BLOCK = "▀"
+
+# Colour stops, evenly spaced from the lowest value (first) to the highest (last).
+PALETTES = {
+    # blue - white - red (ColorBrewer RdBu): white is zero, blue negative, red positive.
+    "diverging": [(33, 102, 172), (103, 169, 207), (247, 247, 247), (239, 138, 98), (178, 24, 43)],
+    # viridis: dark purple to yellow, for values that only grow (probabilities, counts).
+    "sequential": [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)],
+    "gray": [(0, 0, 0), (255, 255, 255)],
+}
+
+
+def heatmap(values, *, vmin=None, vmax=None, palette="diverging", no_color=None,
+            marks=None) -> "Picture":
+    """A 2-D array as a picture, rows top to bottom.
+
+    "diverging" centres white on 0 and, unless told, uses symmetric limits ±max|value|;
+    "sequential" (or "gray") runs from the smallest value to the largest. `marks` maps
+    (row, col) to a character drawn over that pixel, e.g. the four XOR inputs on a decision
+    boundary. `no_color` forces the glyph (True) or colour (False) drawing; None asks the
+    console at print time.
+    """
+    values = _as_2d(values)
+    finite = values[np.isfinite(values)]
+    if palette == "diverging":
+        limit = float(np.abs(finite).max(initial=0.0)) or 1.0
+        low, high = -limit, limit
+    else:
+        low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    vmin = low if vmin is None else vmin
+    vmax = high if vmax is None else vmax
+    return Picture(_normalise(values, vmin, vmax), palette, no_color, marks)
+
+
+def grayscale_image(pixels, *, vmin=0, vmax=None, no_color=None) -> "Picture":
+    """An image (e.g. an 8 × 8 or 28 × 28 digit): `vmin` black, `vmax` (default: the
+    brightest pixel) white; glyphs ` ░▒▓█` without colour."""
+    pixels = _as_2d(pixels)
+    if vmax is None:
+        vmax = float(np.nanmax(pixels, initial=vmin))
+    return Picture(_normalise(pixels, vmin, vmax), "gray", no_color, None)
+
+
+def colorbar(vmin, vmax, palette="diverging", *, width=20, no_color=None) -> Table:
+    """A one-line legend: `vmin`, the palette's colours (or glyphs) in order, `vmax`."""
+    ramp = Picture(np.linspace(0.0, 1.0, width)[np.newaxis, :], palette, no_color, None)
+    bar = Table.grid(padding=(0, 1))
+    bar.add_row(format_number(vmin), ramp, format_number(vmax))
+    return bar
+
+
+class Picture:
+    """A grid of levels in [0, 1] (NaN = no value) drawn with a palette.
+
+    A Rich renderable: it decides between colour half-blocks and glyphs when printed.
+    """
+
+    def __init__(self, levels, palette, no_color, marks):
+        if palette not in PALETTES:
+            raise ValueError(f"unknown palette {palette!r}; choose from {', '.join(PALETTES)}")
+        self.levels = levels
+        self.palette = palette
+        self.no_color = no_color
+        self.marks = dict(marks or {})
+
+    def __rich_measure__(self, console, options):
+        width = self.levels.shape[1] * (1 if self._in_colour(console) else 2)
+        return Measurement(width, width)
+
+    def __rich_console__(self, console, options):
+        draw = self._half_blocks if self._in_colour(console) else self._glyphs
+        for line in draw():
+            yield from line
+            yield Segment.line()
+
+    def _in_colour(self, console):
+        if self.no_color is not None:
+            return not self.no_color
+        return not console.no_color and console.color_system is not None
+
+    def _half_blocks(self):
+        rows, cols = self.levels.shape
+        for top in range(0, rows, 2):
+            line = []
+            for col in range(cols):
+                upper = self._colour(top, col)
+                lower = self._colour(top + 1, col) if top + 1 < rows else None
+                mark = self.marks.get((top, col)) or self.marks.get((top + 1, col))
+                if mark:
+                    marked = self._colour(top if (top, col) in self.marks else top + 1, col)
+                    line.append(Segment(mark, _mark_style(marked)))
+                elif upper is None:  # no top pixel: paint only the bottom half
+                    line.append(Segment(" ", Style(bgcolor=lower)))
+                else:
+                    line.append(Segment(HALF_BLOCK, Style(color=upper, bgcolor=lower)))
+            yield line
+
+    def _glyphs(self):
+        rows, cols = self.levels.shape
+        for row in range(rows):
+            line = []
+            for col in range(cols):
+                glyph = _glyph(self.levels[row, col])
+                mark = self.marks.get((row, col))
+                line.append(Segment(mark + glyph if mark else glyph * 2))
+            yield line
+
+    def _colour(self, row, col):
+        level = self.levels[row, col]
+        return None if np.isnan(level) else _interpolate(PALETTES[self.palette], level)
+
+
+def _as_2d(values):
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"a picture needs a 2-D array, got shape {values.shape}")
+    return values
+
+
+def _normalise(values, vmin, vmax):
+    """Values → levels in [0, 1] (clipped); everything mid-level if vmin == vmax."""
+    if vmax == vmin:
+        return np.where(np.isnan(values), np.nan, 0.5)
+    return np.clip((values - vmin) / (vmax - vmin), 0.0, 1.0)
+
+
+def _interpolate(stops, level) -> Color:
+    """The colour a fraction `level` of the way along the palette's stops."""
+    position = level * (len(stops) - 1)
+    i = min(int(position), len(stops) - 2)
+    f = position - i
+    r, g, b = (round(lo + (hi - lo) * f) for lo, hi in zip(stops[i], stops[i + 1]))
+    return Color.from_rgb(r, g, b)
+
+
+def _glyph(level) -> str:
+    return " " if np.isnan(level) else GLYPHS[round(level * (len(GLYPHS) - 1))]
+
+
+def _mark_style(background):
+    """A bold mark on the pixel's colour, black on light pixels and white on dark ones."""
+    r, g, b = background.get_truecolor() if background else (0, 0, 0)
+    brightness = 0.299 * r + 0.587 * g + 0.114 * b
+    return Style(color="#000000" if brightness > 128 else "#ffffff", bgcolor=background, bold=True)
