@@ -1,0 +1,252 @@
+"""The rendering toolkit: braille charts, heatmaps, sparklines and SVG export.
+
+Pictures are printed on an in-memory console, as the CLI would print them, and the text
+is decoded back (braille dots, glyphs, colours) to check what a person would see.
+"""
+
+import io
+import re
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from nncli.render.charts import BRAILLE_BLANK, DOT_BITS, Series, format_number, line_chart
+from nncli.render.heatmap import GLYPHS, colorbar, grayscale_image, heatmap
+from nncli.render.sparkline import LEVELS, histogram_bar, sparkline
+from nncli.render.svg import to_svg
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def render(renderable, *, no_color=False, color_system="truecolor", width=120):
+    console = Console(file=io.StringIO(), width=width, force_terminal=True,
+                      color_system=color_system, no_color=no_color, legacy_windows=False)
+    console.print(renderable)
+    return console.file.getvalue()
+
+
+def plot_rows(output):
+    """The plot area of a chart: the text after the y axis on each row."""
+    rows = [re.split("[┤│]", line, maxsplit=1)[1] for line in ANSI.sub("", output).splitlines()
+            if "┤" in line or "│" in line]
+    width = max(len(row) for row in rows)
+    return [row.ljust(width) for row in rows]
+
+
+def dots(output):
+    """The set of raised braille dots (x, y) of a chart, y = 0 at the top."""
+    raised = set()
+    for r, row in enumerate(plot_rows(output)):
+        for c, char in enumerate(row):
+            bits = ord(char) - BRAILLE_BLANK if char != " " else 0
+            for dy, pair in enumerate(DOT_BITS):
+                for dx, bit in enumerate(pair):
+                    if bits & bit:
+                        raised.add((2 * c + dx, 4 * r + dy))
+    return raised
+
+
+def tick_line(output):
+    """The line of x tick labels, right under the x axis."""
+    lines = ANSI.sub("", output).splitlines()
+    return next(lines[i + 1] for i, line in enumerate(lines) if "└" in line)
+
+
+# --- braille charts --------------------------------------------------------------------
+
+def test_dot_bits_cover_the_eight_dots_once():
+    bits = [bit for pair in DOT_BITS for bit in pair]
+    assert sorted(bits) == [1 << i for i in range(8)]
+    assert chr(BRAILLE_BLANK + DOT_BITS[0][0] + DOT_BITS[0][1]) == "⠉"  # top row: dots 1, 4
+
+
+def test_rising_line_rises_left_to_right_without_gaps():
+    out = render(line_chart([Series("up", [0, 1], [0, 1])], width=20, height=5))
+    raised = dots(out)
+    columns = sorted({x for x, _ in raised})
+    assert columns == list(range(40))  # every dot column has a dot: the line is joined
+    highest = [min(y for x, y in raised if x == c) for c in columns]
+    assert highest == sorted(highest, reverse=True)  # y shrinks (goes up) as x grows
+    assert (0, 19) in raised and (39, 0) in raised  # bottom-left to top-right corner
+
+
+def test_axes_show_min_middle_and_max():
+    out = ANSI.sub("", render(line_chart([Series("s", [-3, 7], [2, 10])], width=30, height=9)))
+    y_labels = [line.split("┤")[0].strip() for line in out.splitlines() if "┤" in line]
+    assert y_labels == ["10", "6", "2"]
+    assert tick_line(out).split() == ["-3", "2", "7"]
+
+
+def test_title_labels_and_legend():
+    chart = line_chart([Series("train", [0, 1], [1, 0], "cyan"),
+                        Series("test", [0, 1], [1, 0.5], "magenta")],
+                       title="Loss", x_label="epoch", y_label="loss")
+    out = ANSI.sub("", render(chart))
+    assert out.splitlines()[0].strip() == "Loss"
+    assert "epoch" in out and "loss" in out
+    assert re.search(r"━━ train\s+━━ test", out)
+
+
+def test_nan_and_inf_leave_a_gap():
+    y = np.arange(100, dtype=float)
+    y[40:50], y[50:60] = np.nan, np.inf
+    out = render(line_chart([Series("gap", np.arange(100), y)], width=60, height=10))
+    columns = {x for x, _ in dots(out)}
+    assert set(range(0, 46)) <= columns  # x = 0..39 lands on dot columns 0..47
+    assert not columns & set(range(49, 71))  # nothing drawn across the gap
+    assert set(range(73, 120)) <= columns
+
+
+def test_constant_series_is_a_flat_line_in_the_middle():
+    out = render(line_chart([Series("flat", [0, 1, 2], [3, 3, 3])], width=10, height=5))
+    raised = dots(out)
+    assert {y for _, y in raised} == {10}  # dot rows 0..19: the middle one
+    assert {x for x, _ in raised} == set(range(20))
+    assert "3 ┤" in ANSI.sub("", out)
+
+
+def test_single_point_and_empty_charts():
+    assert len(dots(render(line_chart([Series("one", [5], [5])], width=10, height=4)))) == 1
+    assert dots(render(line_chart([], width=10, height=4))) == set()
+    assert dots(render(line_chart([Series("none", [], [])], width=10, height=4))) == set()
+
+
+def test_last_series_drawn_wins_a_shared_cell():
+    chart = line_chart([Series("a", [0, 1], [0, 1], "cyan"), Series("b", [0, 1], [0, 1], "red")])
+    styles = {str(span.style) for span in chart.spans
+              if any(ord(c) > BRAILLE_BLANK for c in chart.plain[span.start:span.end])}
+    assert styles == {"red"}
+
+
+def test_log_y_labels_decades_and_skips_non_positive_values():
+    y = np.concatenate([[0.0, -1.0], np.logspace(0, -3, 50)])
+    out = ANSI.sub("", render(line_chart([Series("loss", np.arange(52), y)], log_y=True,
+                                         width=40, height=9)))
+    y_labels = [line.split("┤")[0].strip() for line in out.splitlines() if "┤" in line]
+    assert y_labels == ["1", "0.0316", "0.001"]
+
+
+def test_scatter_points_are_single_dots():
+    chart = line_chart([], points=[(0.0, 0.0, "yellow"), (1.0, 1.0, "yellow")],
+                       x_range=(0, 1), y_range=(0, 1), width=10, height=5)
+    assert dots(render(chart)) == {(0, 19), (19, 0)}
+
+
+def test_lines_beyond_the_range_are_clipped():
+    chart = line_chart([Series("wild", [0, 1, 2], [0.5, 1e300, 0.5])], y_range=(0, 1),
+                       width=10, height=5)
+    raised = dots(render(chart))
+    assert raised and all(0 <= x < 20 and 0 <= y < 20 for x, y in raised)
+
+
+def test_format_number_is_compact():
+    assert [format_number(v) for v in (0, -0.0, 1, 3.14159, 1234, 1e-5, -2.5e6)] == \
+        ["0", "0", "1", "3.14", "1.23e3", "1e-5", "-2.5e6"]
+
+
+# --- heatmaps and images ---------------------------------------------------------------
+
+def test_heatmap_draws_two_rows_per_line_with_half_blocks():
+    out = render(heatmap(np.random.default_rng(0).normal(size=(5, 7))))
+    lines = ANSI.sub("", out).splitlines()
+    assert lines == ["▀" * 7] * 3
+
+
+def test_heatmap_top_pixel_is_foreground_bottom_is_background():
+    out = render(heatmap([[-1.0], [1.0]]))
+    assert "38;2;33;102;172" in out  # top: the most negative value, blue foreground
+    assert "48;2;178;24;43" in out  # bottom: the most positive value, red background
+
+
+def test_diverging_heatmap_is_white_at_zero_with_symmetric_limits():
+    out = render(heatmap([[0.0, 3.0], [-1.0, 0.0]]))
+    assert "38;2;247;247;247" in out  # 0 is white although the data are not symmetric
+
+
+@pytest.mark.parametrize("console_options", [{"no_color": True}, {"color_system": None}])
+def test_heatmap_without_colour_uses_glyphs(console_options):
+    values = np.arange(12.0).reshape(3, 4)
+    out = render(heatmap(values, palette="sequential"), **console_options)
+    assert "\x1b" not in out
+    lines = out.splitlines()
+    assert len(lines) == 3 and all(len(line) == 8 for line in lines)
+    assert set("".join(lines)) <= set(GLYPHS)
+    assert lines[0][:2] == "  " and lines[2][-2:] == "██"  # the min and the max
+
+
+def test_no_color_argument_overrides_the_console():
+    assert set(render(heatmap(np.eye(4), no_color=True)).strip()) <= set(GLYPHS + "\n")
+    assert "▀" in render(heatmap(np.eye(4), no_color=False), no_color=True)
+
+
+def test_marks_are_drawn_over_the_picture():
+    values = np.linspace(-1, 1, 16).reshape(4, 4)
+    marks = {(0, 0): "o", (3, 3): "x"}
+    glyphs = render(heatmap(values, marks=marks), no_color=True).splitlines()
+    assert glyphs[0][0] == "o" and glyphs[3][6] == "x"
+    assert set("".join(glyphs)) <= set(GLYPHS) | {"o", "x"}
+    coloured = ANSI.sub("", render(heatmap(values, marks=marks))).splitlines()
+    assert coloured[0][0] == "o" and coloured[1][3] == "x"
+
+
+def test_heatmap_survives_nan_and_constant_values():
+    assert len(render(heatmap([[np.nan, 1.0], [2.0, np.nan]])).splitlines()) == 1
+    assert render(heatmap(np.zeros((2, 2)), palette="sequential"), no_color=True).strip() == \
+        "▒▒▒▒\n▒▒▒▒"
+
+
+def test_heatmap_needs_2d_values_and_a_known_palette():
+    with pytest.raises(ValueError):
+        heatmap(np.zeros(4))
+    with pytest.raises(ValueError):
+        heatmap(np.zeros((2, 2)), palette="rainbow")
+
+
+def test_grayscale_image_of_an_8x8_digit():
+    digit = np.zeros((8, 8))
+    digit[1:7, 3] = 16  # a "1"
+    coloured = render(grayscale_image(digit))
+    assert len(coloured.splitlines()) == 4
+    assert "38;2;255;255;255" in coloured and "48;2;0;0;0" in coloured
+    glyphs = render(grayscale_image(digit), no_color=True).splitlines()
+    assert len(glyphs) == 8
+    assert glyphs[0] == " " * 16 and glyphs[3] == "      ██        "
+
+
+def test_colorbar_shows_its_limits():
+    out = ANSI.sub("", render(colorbar(-2.5, 2.5)))
+    assert out.startswith("-2.5 ") and out.rstrip().endswith(" 2.5")
+    glyphs = render(colorbar(0, 1, "sequential"), no_color=True).strip()
+    assert glyphs.startswith("0 ") and glyphs.endswith("█ 1")
+
+
+# --- sparklines ------------------------------------------------------------------------
+
+def test_sparkline_of_increasing_values_never_goes_down():
+    line = sparkline(np.linspace(-3, 5, 30) ** 3)
+    levels = [LEVELS.index(c) for c in line]
+    assert levels == sorted(levels) and line[0] == "▁" and line[-1] == "█"
+
+
+def test_sparkline_gaps_constants_and_resampling():
+    assert sparkline([1, np.nan, 3, np.inf]) == "▁ █ "
+    assert sparkline([7, 7, 7]) == "▄▄▄"
+    assert sparkline([]) == ""
+    assert sparkline(np.arange(1000), width=8) == LEVELS
+    assert sparkline([0, 1], width=4) == "▁▁██"
+
+
+def test_histogram_bar_heights_follow_counts():
+    assert histogram_bar([0] * 5 + [9] * 10, bins=3) == "▄ █"
+    assert len(histogram_bar(np.random.default_rng(0).normal(size=500), bins=12)) == 12
+    assert histogram_bar([], bins=4) == "    "
+
+
+# --- SVG -------------------------------------------------------------------------------
+
+def test_to_svg_is_in_colour_even_under_no_color(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    svg = to_svg([line_chart([Series("s", [0, 1], [0, 1])]), heatmap([[-1.0]])], title="demo")
+    assert svg.startswith("<svg") and "demo" in svg
+    assert "#2166ac" in svg  # the diverging palette's blue
