@@ -23,3 +23,7 @@ class DivergedError(NncliError):
     """Training produced a non-finite loss (exit 3)."""
 
     exit_code = 3
+
+    def __init__(self, message, epoch=None):
+        super().__init__(message)
+        self.epoch = epoch

@@ -71,27 +71,29 @@ def fit(network, X, y, config, emit, metrics=None, validation=None):
     best_val, best_state = math.inf, None
     started = time.perf_counter()
     try:
-        for epoch in range(1, config.epochs + 1):
-            epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr)
-            result.history["loss"].append(epoch_loss)
-            result.epochs_run = epoch
-            event = {"event": "epoch", "epoch": epoch, "loss": epoch_loss}
-            if validation is not None:
-                val_loss = network.evaluate_loss(*validation)
-                result.history["val_loss"].append(val_loss)
-                event["val_loss"] = val_loss
-                if val_loss < best_val:
-                    best_val, best_state, result.best_epoch = val_loss, network.state_dict(), epoch
-            last = epoch == config.epochs
-            stop = config.patience and validation is not None and epoch - result.best_epoch >= config.patience
-            if last or stop or epoch % config.log_every == 0 or epoch == 1:
-                if metrics is not None:
-                    event.update(metrics(network))
-                event.update(lr=config.lr, elapsed_s=round(time.perf_counter() - started, 4))
-                emit(event)
-            if stop:
-                result.stopped_early = True
-                break
+        # Overflow is no error here: a non-finite loss is caught and reported as divergence.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch in range(1, config.epochs + 1):
+                epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr)
+                result.history["loss"].append(epoch_loss)
+                result.epochs_run = epoch
+                event = {"event": "epoch", "epoch": epoch, "loss": epoch_loss}
+                if validation is not None:
+                    val_loss = network.evaluate_loss(*validation)
+                    result.history["val_loss"].append(val_loss)
+                    event["val_loss"] = val_loss
+                    if val_loss < best_val:
+                        best_val, best_state, result.best_epoch = val_loss, network.state_dict(), epoch
+                last = epoch == config.epochs
+                stop = config.patience and validation is not None and epoch - result.best_epoch >= config.patience
+                if last or stop or epoch % config.log_every == 0 or epoch == 1:
+                    if metrics is not None:
+                        event.update(metrics(network))
+                    event.update(lr=config.lr, elapsed_s=round(time.perf_counter() - started, 4))
+                    emit(event)
+                if stop:
+                    result.stopped_early = True
+                    break
     except KeyboardInterrupt:
         result.interrupted = True
     if result.stopped_early and best_state is not None:
@@ -110,7 +112,8 @@ def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr):
         if not math.isfinite(value):
             raise DivergedError(
                 f"training diverged at epoch {epoch}: the loss became {value} with --lr {lr:g}.\n"
-                "Try a smaller learning rate (--lr); no model was saved."
+                "Try a smaller learning rate (--lr); no model was saved.",
+                epoch,
             )
         loss.backward()
         optimizer.step()

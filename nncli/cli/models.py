@@ -21,7 +21,7 @@ def evaluate(model, data, as_json):
     if as_json:
         emit_json({"event": "evaluate", "task": task.name, "model": str(path), "data": source, "examples": examples, **metrics})
     else:
-        show(metrics_table(f"{task.name} model {path.name} on {source} ({examples} examples)", metrics))
+        show(f"[bold]{task.name}[/] model {path} on {source} ({examples} examples)", metrics_table(None, metrics))
 
 
 @click.command()

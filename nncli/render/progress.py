@@ -12,9 +12,10 @@ PLAIN_LINES = 10
 
 def format_metrics(event):
     parts = [f"loss {event['loss']:.6g}"]
-    for key in ("val_loss", "accuracy"):
-        if key in event:
-            parts.append(f"{key.replace('_', ' ')} {event[key]:.4g}")
+    if "val_loss" in event:
+        parts.append(f"val loss {event['val_loss']:.6g}")
+    if "accuracy" in event:
+        parts.append(f"accuracy {event['accuracy']:.1%}")
     return "  ".join(parts)
 
 
@@ -57,7 +58,8 @@ class TrainingProgress:
                 self.progress.update(self.task_id, completed=event["epoch"], metrics=format_metrics(event))
             elif event["epoch"] >= self.next_plain or event["epoch"] == self.epochs:
                 self.console.print(f"epoch {event['epoch']:>{len(str(self.epochs))}}/{self.epochs}  {format_metrics(event)}", highlight=False)
-                self.next_plain = event["epoch"] + max(1, self.epochs // PLAIN_LINES)
+                step = max(1, self.epochs // PLAIN_LINES)
+                self.next_plain = (event["epoch"] // step + 1) * step
         elif kind == "summary":
             if self.progress is not None:
                 self.progress.stop()

@@ -62,6 +62,12 @@ class LinregTask(Task):
         y = unscale_outputs(network.predict(scale_inputs(x, scaling)), scaling)[:, 0]
         return float(y[1] - y[0]), float(y[0])
 
+    def metrics(self, network, X, y):
+        """R²: the share of the targets' variance the line explains (1 is a perfect fit)."""
+        residual = ((network.predict(X) - y) ** 2).sum()
+        total = ((y - y.mean()) ** 2).sum()
+        return {"r2": float(1.0 - residual / total) if total > 0 else 1.0}
+
     def summary(self, network, dataset):
         slope_exact, intercept_exact = dataset.extra["exact"]
         slope, intercept = self.learned_line(network, dataset.input_scaling)
