@@ -65,6 +65,8 @@ class TrainingProgress:
                 self.progress.stop()
                 self.progress = None
             self.console.print(self.summary_line(event), highlight=False)
+            saved = f"model saved to {event['model']}" if event["model"] else "model not saved"
+            self.console.print(saved, highlight=False, soft_wrap=True)  # a path must stay one piece
 
     def summary_line(self, event):
         head = "[yellow]interrupted[/]" if event.get("interrupted") else "[green]done[/]"
@@ -73,5 +75,4 @@ class TrainingProgress:
             parts.append(f"accuracy {event['accuracy']:.2%}")
         if event.get("stopped_early"):
             parts.append(f"stopped early, best epoch {event['best_epoch']}")
-        parts.append(f"model saved to {event['model']}" if event["model"] else "model not saved")
         return " · ".join(parts)

@@ -1,0 +1,118 @@
+"""The training loop and the xor / linreg tasks, through the library."""
+
+import numpy as np
+import pytest
+
+from nncli import store
+from nncli.errors import DivergedError
+from nncli.tasks import defaults, get_task
+from nncli.tasks.runner import evaluate_model, load_trained, train_task
+
+
+@pytest.fixture(autouse=True)
+def model_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNCLI_HOME", str(tmp_path / "store"))
+    return tmp_path / "store"
+
+
+def options(task, **changes):
+    base = {**getattr(defaults, task.upper()), "weight_decay": 0.0, "init": "pytorch", "seed": 0, "engine": "tensor", "dtype": "float32", "log_every": None}
+    return {**base, **changes}
+
+
+def train(task_name, save_path=None, **changes):
+    events = []
+    outcome = train_task(get_task(task_name), options(task_name, **changes), save_path, events.append)
+    return outcome, events
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_xor_default_settings_learn_xor_for_every_seed(seed):
+    outcome, _ = train("xor", seed=seed)
+    assert outcome.summary["accuracy"] == 1.0
+    assert outcome.network.num_parameters() == 17
+
+
+def test_linreg_agrees_with_the_exact_least_squares_line():
+    outcome, _ = train("linreg")
+    summary = outcome.summary
+    assert abs(summary["slope"] - summary["slope_exact"]) < 1e-3
+    assert abs(summary["intercept"] - summary["intercept_exact"]) < 1e-3
+    # and the exact line is near the one the noisy points were drawn from
+    assert summary["slope_exact"] == pytest.approx(2.0, abs=0.1)
+    assert summary["intercept_exact"] == pytest.approx(1.0, abs=0.1)
+
+
+def test_linreg_fits_a_users_csv_in_its_own_units(tmp_path):
+    x = np.linspace(100, 200, 40)
+    y = -0.5 * x + 300 + np.random.default_rng(0).normal(0, 2, size=40)
+    path = tmp_path / "points.csv"
+    path.write_text("x,y\n" + "\n".join(f"{a},{b}" for a, b in zip(x, y)))
+    summary = train("linreg", data=str(path))[0].summary
+    assert summary["slope"] == pytest.approx(summary["slope_exact"], abs=1e-4)
+    assert summary["intercept"] == pytest.approx(summary["intercept_exact"], abs=1e-2)
+
+
+@pytest.mark.parametrize("task_name,epochs", [("xor", 300), ("linreg", 50)])
+def test_scalar_engine_gives_the_tensor_engines_numbers(task_name, epochs):
+    batch = {"batch_size": 2} if task_name == "xor" else {"batch_size": 16}
+    tensor, tensor_events = train(task_name, epochs=epochs, dtype="float64", seed=3, **batch)
+    scalar, scalar_events = train(task_name, epochs=epochs, dtype="float64", seed=3, engine="scalar", **batch)
+    for name, value in tensor.network.state_dict().items():
+        np.testing.assert_allclose(scalar.network.state_dict()[name], value, rtol=1e-9, atol=1e-12)
+    tensor_losses = [e["loss"] for e in tensor_events if e["event"] == "epoch"]
+    scalar_losses = [e["loss"] for e in scalar_events if e["event"] == "epoch"]
+    np.testing.assert_allclose(scalar_losses, tensor_losses, rtol=1e-9)
+
+
+def test_events_come_in_order_and_are_thinned():
+    _, events = train("xor")
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "summary"
+    assert set(kinds[1:-1]) == {"epoch"}
+    assert 50 <= len(events) <= 300
+    epochs = [e["epoch"] for e in events if e["event"] == "epoch"]
+    assert epochs == sorted(epochs) and epochs[0] == 1 and epochs[-1] == 2000
+    assert events[0]["parameters"] == 17 and events[0]["schema"] == 1
+
+
+def test_a_diverging_run_raises_and_never_replaces_the_saved_model(tmp_path):
+    path = tmp_path / "line.npz"
+    train("linreg", save_path=path)
+    before = path.read_bytes()
+    with pytest.raises(DivergedError, match="smaller learning rate"):
+        train("linreg", save_path=path, lr=5.0)
+    assert path.read_bytes() == before
+
+
+def test_ctrl_c_keeps_what_was_learned(tmp_path):
+    events = []
+
+    def interrupting_sink(event):
+        events.append(event)
+        if event["event"] == "epoch" and event["epoch"] >= 100:
+            raise KeyboardInterrupt
+
+    path = tmp_path / "xor.npz"
+    outcome = train_task(get_task("xor"), options("xor", log_every=1), path, interrupting_sink)
+    assert outcome.result.interrupted and outcome.result.epochs_run == 100
+    assert outcome.summary["interrupted"] is True and outcome.summary["model"] == str(path)
+    state, meta = store.load_model(path)
+    assert meta["epochs_run"] == 100
+
+
+def test_a_saved_model_round_trips(tmp_path):
+    outcome, _ = train("xor", save_path=tmp_path / "m.npz")
+    task, network, meta, path = load_trained(str(tmp_path / "m.npz"))
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    np.testing.assert_array_equal(network.predict(X), outcome.network.predict(X))
+    assert meta["task"] == "xor" and meta["metrics"]["accuracy"] == 1.0
+    assert len(meta["history"]["loss"]) <= 200
+    metrics, _, examples = evaluate_model(task, network, meta)
+    assert metrics["accuracy"] == 1.0 and examples == 4
+
+
+def test_the_latest_model_is_the_one_trained_last(model_home):
+    train("xor", save_path=store.default_model_path("xor"))
+    train("linreg", save_path=store.default_model_path("linreg"))
+    assert load_trained(None)[0].name == "linreg"
