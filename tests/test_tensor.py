@@ -95,8 +95,10 @@ for name, (op, (da, db)) in BINARY.items():
     for sa, sb in SHAPE_PAIRS:
         case(f"{name}{sa}{sb}", op, op, (sa, da), (sb, db))
     # Python numbers and ndarrays on either side (the constants suit every op's domain)
-    case(f"{name}-tensor-number", lambda a, op=op: op(a, 1.7), lambda a, op=op: op(a, 1.7), ((3, 4), da))
-    case(f"{name}-number-tensor", lambda b, op=op: op(1.7, b), lambda b, op=op: op(1.7, b), ((3, 4), db))
+    with_number = lambda a, op=op: op(a, 1.7)  # noqa: E731
+    number_with = lambda b, op=op: op(1.7, b)  # noqa: E731
+    case(f"{name}-tensor-number", with_number, with_number, ((3, 4), da))
+    case(f"{name}-number-tensor", number_with, number_with, ((3, 4), db))
     case(f"{name}-tensor-ndarray", lambda a, op=op: op(a, COL), lambda a, op=op: op(a, COL),
          ((2, 1, 4), da), torch_fn=lambda a, op=op: op(a, torch.from_numpy(COL)), promotes=True)
     case(f"{name}-ndarray-tensor", lambda b, op=op: op(COL, b), lambda b, op=op: op(COL, b),
@@ -129,7 +131,8 @@ UNARY = {  # name: (fn, ref, domain, torch_fn)
     "sigmoid": (lambda t: t.sigmoid(), lambda x: 1 / (1 + np.exp(-x)), "any", SAME),
     "leaky_relu": (lambda t: t.leaky_relu(0.1), lambda x: np.where(x > 0, x, 0.1 * x), "nonzero",
                    lambda t: torch.nn.functional.leaky_relu(t, 0.1)),
-    "leaky_relu-default": (lambda t: t.leaky_relu(), lambda x: np.where(x > 0, x, 0.01 * x), "nonzero",
+    "leaky_relu-default": (lambda t: t.leaky_relu(), lambda x: np.where(x > 0, x, 0.01 * x),
+                           "nonzero",
                            lambda t: torch.nn.functional.leaky_relu(t)),
 }
 for name, (fn, ref, domain, torch_fn) in UNARY.items():
@@ -157,12 +160,12 @@ for axis in [None, 0, 1, -1, (0, 2), (-1, -3)]:
              torch_fn=lambda t, a=axis, k=keepdims: t.mean(dim=a, keepdim=k))
         case(f"max-{tag}", lambda t, a=axis, k=keepdims: t.max(axis=a, keepdims=k),
              lambda x, a=axis, k=keepdims: x.max(axis=a, keepdims=k), ((3, 4, 5), "any"),
-             torch_fn=lambda t, a=axis, k=keepdims: torch.amax(t, dim=() if a is None else a, keepdim=k))
+             torch_fn=lambda t, a=axis, k=keepdims: torch.amax(t, () if a is None else a, k))
 case("sum-of-scalar", lambda t: t.sum(), np.sum, ((), "any"))
 
-MATMUL_SHAPES = [((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)), ((2, 3, 4), (4, 5)),
-                 ((3, 4), (2, 4, 5)), ((2, 1, 3, 4), (5, 4, 2)), ((4,), (2, 4, 5)), ((2, 3, 4), (4,)),
-                 ((1, 1), (1, 1))]
+MATMUL_SHAPES = [((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)),
+                 ((2, 3, 4), (4, 5)), ((3, 4), (2, 4, 5)), ((2, 1, 3, 4), (5, 4, 2)),
+                 ((4,), (2, 4, 5)), ((2, 3, 4), (4,)), ((1, 1), (1, 1))]
 for sa, sb in MATMUL_SHAPES:
     case(f"matmul{sa}{sb}", lambda a, b: a @ b, np.matmul, (sa, "any"), (sb, "any"))
 case("matmul-ndarray-tensor", lambda b: ROW @ b, lambda b: ROW @ b, ((4, 3), "any"),
@@ -218,7 +221,8 @@ case("diamond", lambda x, y: (x * y) * ((x * y) + x), lambda x, y: (x * y) * ((x
      ((3,), "any"), ((3,), "any"))
 case("reuse-x-three-times", lambda x: x * x * x + x, lambda x: x * x * x + x, ((2, 3), "any"))
 case("mlp-layer", lambda x, w, b: (x @ w.T + b).tanh().sum(-1).mean(),
-     lambda x, w, b: np.tanh(x @ w.T + b).sum(-1).mean(), ((5, 3), "any"), ((4, 3), "any"), ((4,), "any"))
+     lambda x, w, b: np.tanh(x @ w.T + b).sum(-1).mean(),
+     ((5, 3), "any"), ((4, 3), "any"), ((4,), "any"))
 case("log_softmax-pick", lambda z: -z.log_softmax()[np.arange(3), np.array([0, 2, 2])].mean(),
      lambda z: -np_log_softmax(z, -1)[np.arange(3), np.array([0, 2, 2])].mean(), ((3, 4), "any"),
      torch_fn=lambda z: -z.log_softmax(-1)[torch.arange(3), torch.tensor([0, 2, 2])].mean())
@@ -341,7 +345,9 @@ def test_leaf_grad_is_owned_not_aliased():
 def test_inputs_without_requires_grad_get_no_grad():
     x, c = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
     out = x * c
-    assert out.requires_grad and not (c * c).requires_grad
+    constant = c * c
+    assert out.requires_grad and not constant.requires_grad
+    assert constant._parents == () and constant._backward is None  # no graph kept
     out.sum().backward()
     assert c.grad is None
     np.testing.assert_array_equal(x.grad, [3.0, 4.0])
@@ -461,7 +467,8 @@ def test_fused_op_matches_the_composed_ops():
 
 
 def test_from_op_links_only_parents_that_require_grad():
-    x, w, b = Tensor(np.ones((2, 3))), Tensor(np.ones((4, 3)), requires_grad=True), Tensor(np.zeros(4))
+    x, b = Tensor(np.ones((2, 3))), Tensor(np.zeros(4))
+    w = Tensor(np.ones((4, 3)), requires_grad=True)
     out = fused_linear(x, w, b)
     assert out.requires_grad and out._parents == (w,)
     assert not fused_linear(x, Tensor(w.data), b).requires_grad

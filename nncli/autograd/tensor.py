@@ -26,12 +26,14 @@ Every op takes the same four steps (`__mul__` is the model):
 
 `Tensor._from_op(data, parents, backward)` makes the result of an op: it requires grad
 iff a parent does (and grad mode is on); otherwise it is a plain tensor with no graph
-links, and `backward` is dropped. `parent._accumulate(contribution)` adds a contribution
-to the parent's gradient for the current backward pass; a contribution may keep the
-broadcast shape of the result, `_accumulate` sums it back down to the parent's shape
-(`_unbroadcast`) and casts it to the parent's dtype. Skip parents that don't require
-grad, so no work is wasted. Fused ops elsewhere in nncli (e.g. `nn`'s `linear`) are
-written in exactly the same way, outside this class.
+links, and `backward` is dropped. `backward(g)` gets an array with the result's shape and
+dtype, possibly shared or read-only: never change it in place.
+`parent._accumulate(contribution)` adds a contribution to the parent's gradient for the
+current backward pass (kept in `_pending`, so intermediates start from zero on every
+call); a contribution may keep the broadcast shape of the result, `_accumulate` sums it
+back down to the parent's shape (`_unbroadcast`) and casts it to the parent's dtype.
+Skip parents that don't require grad, so no work is wasted. Fused ops elsewhere in
+nncli (e.g. `nn`'s `linear`) are written in exactly the same way, outside this class.
 """
 from __future__ import annotations
 
@@ -73,8 +75,10 @@ def _unbroadcast(grad, shape):
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
-    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
-    return np.asarray(grad.sum(axis=tuple(range(extra)) + stretched)).reshape(shape)
+    prepended = tuple(range(extra))
+    stretched = tuple(extra + i for i, n in enumerate(shape)
+                      if n == 1 and grad.shape[extra + i] != 1)
+    return np.asarray(grad.sum(axis=prepended + stretched)).reshape(shape)
 
 
 def _keepdims(grad, axis, keepdims):
@@ -256,12 +260,13 @@ class Tensor:
 
     def __mul__(self, other):
         other = self._lift(other)
+        data = self.data * other.data
         def backward(g):
             if self.requires_grad:
                 self._accumulate(g * other.data)
             if other.requires_grad:
                 other._accumulate(g * self.data)
-        return Tensor._from_op(self.data * other.data, (self, other), backward)
+        return Tensor._from_op(data, (self, other), backward)
 
     def __truediv__(self, other):
         other = self._lift(other)
@@ -387,7 +392,8 @@ class Tensor:
         return Tensor._from_op(data, (self,), lambda g: self._accumulate(g * data))
 
     def log(self):
-        return Tensor._from_op(np.log(self.data), (self,), lambda g: self._accumulate(g / self.data))
+        return Tensor._from_op(np.log(self.data), (self,),
+                               lambda g: self._accumulate(g / self.data))
 
     def sqrt(self):
         data = np.sqrt(self.data)
