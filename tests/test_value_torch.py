@@ -1,0 +1,115 @@
+"""The scalar engine against PyTorch in float64 (skipped when PyTorch isn't installed)."""
+
+import random
+
+import pytest
+
+from nncli.autograd.value import Value
+
+torch = pytest.importorskip("torch")
+
+
+def both(x):
+    """The same number as a Value and as a float64 PyTorch leaf."""
+    return Value(x), torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+
+def test_micrograd_sanity_check_against_torch():
+    def expr(a, b):
+        c = a + b
+        d = a * b + b**3
+        c = c + c + 1
+        c = c + 1 + c + (-a)
+        d = d + d * 2 + (b + a).relu()
+        d = d + 3 * d + (b - a).relu()
+        e = c - d
+        f = e**2
+        g = f / 2.0
+        return g + 10.0 / f
+
+    (a, ta), (b, tb) = both(-4.0), both(2.0)
+    g, tg = expr(a, b), expr(ta, tb)
+    g.backward()
+    tg.backward()
+    assert g.data == pytest.approx(tg.item(), rel=1e-15)
+    assert a.grad == pytest.approx(ta.grad.item(), rel=1e-14)
+    assert b.grad == pytest.approx(tb.grad.item(), rel=1e-14)
+
+
+UNARY = {
+    "exp": lambda v: v.exp(),
+    "log": lambda v: v.log(),
+    "tanh": lambda v: v.tanh(),
+    "relu": lambda v: v.relu(),
+    "sigmoid": lambda v: v.sigmoid(),
+    "neg": lambda v: -v,
+    "square": lambda v: v**2,
+    "sqrt": lambda v: v**0.5,
+    "inverse_cube": lambda v: v**-3,
+}
+
+
+POINTS = [-2.0, -0.0, 0.0, 0.7, 3.5, 30.0, -30.0, 1000.0, -1000.0]
+
+
+def in_domain(name, x):
+    """Where Value raises (log, fractional and negative powers of x <= 0; exp overflow),
+    PyTorch returns nan or inf instead; those points are tested in test_value.py."""
+    if name in ("log", "sqrt", "inverse_cube"):
+        return x > 0
+    return not (name == "exp" and x > 709)
+
+
+@pytest.mark.parametrize(
+    "name, x", [(name, x) for name in UNARY for x in POINTS if in_domain(name, x)]
+)
+def test_unary_ops_match_torch(name, x):
+    v, t = both(x)
+    out, tout = UNARY[name](v), UNARY[name](t)
+    out.backward()
+    tout.backward()
+    assert out.data == pytest.approx(tout.item(), rel=1e-14, abs=1e-300)
+    assert v.grad == pytest.approx(t.grad.item(), rel=1e-14, abs=1e-300)
+
+
+BINARY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "rdiv": lambda a, b: 3.0 / b - a,
+}
+
+
+@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize("x, y", [(1.5, -0.25), (-3.0, 7.0), (1e-3, 1e3)])
+def test_binary_ops_match_torch(name, x, y):
+    fn = BINARY[name]
+    (a, ta), (b, tb) = both(x), both(y)
+    out, tout = fn(a, b), fn(ta, tb)
+    out.backward()
+    tout.backward()
+    assert out.data == tout.item()  # + - * / are exactly rounded, so bit for bit
+    assert a.grad == ta.grad.item()
+    assert b.grad == tb.grad.item()
+
+
+def test_random_network_matches_torch():
+    """A small tanh/relu/sigmoid network with shared weights, every op mixed in."""
+    rng = random.Random(0)
+    weights = [rng.uniform(-1, 1) for _ in range(12)]
+    inputs = [rng.uniform(-2, 2) for _ in range(3)]
+
+    def net(w, x):
+        h1 = (w[0] * x[0] + w[1] * x[1] + w[2] * x[2] + w[3]).tanh()
+        h2 = (w[4] * x[0] - w[5] * x[1] + w[6] * x[2] + w[7]).relu()
+        h3 = (w[8] * h1 + w[9] * h2 / (1 + w[10] ** 2)).sigmoid()
+        return (h3 * 2 - 1) ** 2 * w[11] + (h1 - 0.5).exp() + (h2 + 1).log() + 1 / (2 + h1)
+
+    ws, tws = zip(*(both(w) for w in weights))
+    out, tout = net(ws, inputs), net(tws, inputs)
+    out.backward()
+    tout.backward()
+    assert out.data == pytest.approx(tout.item(), rel=1e-14)
+    for w, tw in zip(ws, tws):
+        assert w.grad == pytest.approx(tw.grad.item(), rel=1e-12, abs=1e-15)
