@@ -60,9 +60,11 @@ def _register():
     from nncli.cli.inspect import inspect
     from nncli.cli.models import evaluate, predict
     from nncli.cli.train import train
+    from nncli.cli.visualize import visualize
 
     for command in (train, evaluate, predict, inspect, gradcheck):
         main.add_command(command)
+    main.add_command(visualize)
 
 
 _register()

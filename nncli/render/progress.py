@@ -1,13 +1,25 @@
 """Training progress for a person, on stderr.
 
-On a terminal: a live progress bar with the epoch, the loss and the task's metrics. Piped
-or redirected: no redraws, just a plain line about every tenth of the run.
+On a terminal: a live panel with a progress bar, the current loss and metrics, and a loss
+chart that grows as training goes. Piped or redirected: no redraws, just a plain line
+about every tenth of the run.
 """
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+import math
+import time
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from nncli.render.charts import Series, line_chart
 
 PLAIN_LINES = 10
+REFRESHES_PER_SECOND = 8
+CHART_HEIGHT = 8
 
 
 def format_metrics(event):
@@ -25,17 +37,23 @@ class TrainingProgress:
     def __init__(self, title, console=None):
         self.console = console or Console(stderr=True)
         self.title = title
-        self.progress = None
-        self.task_id = None
+        self.live = None
         self.epochs = 0
         self.next_plain = 0
+        self.latest = None  # the last epoch event
+        self.losses = []  # (epoch, loss, validation loss or NaN) of every epoch event
+        self.started = 0.0
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc_info):
-        if self.progress is not None:
-            self.progress.stop()
+        self.stop()
+
+    def stop(self):
+        if self.live is not None:
+            self.live.stop()  # draws the panel one last time, complete
+            self.live = None
 
     def __call__(self, event):
         kind = event["event"]
@@ -47,26 +65,52 @@ class TrainingProgress:
                 highlight=False,
             )
             if self.console.is_terminal:
-                self.progress = Progress(
-                    TextColumn("epoch"), MofNCompleteColumn(), BarColumn(), TextColumn("{task.fields[metrics]}"),
-                    TimeElapsedColumn(), console=self.console, transient=True,
-                )
-                self.task_id = self.progress.add_task("train", total=self.epochs, metrics="")
-                self.progress.start()
+                self.started = time.perf_counter()
+                self.live = Live(get_renderable=self.panel, console=self.console, refresh_per_second=REFRESHES_PER_SECOND,
+                                 redirect_stdout=False, redirect_stderr=False)
+                self.live.start()
         elif kind == "epoch":
-            if self.progress is not None:
-                self.progress.update(self.task_id, completed=event["epoch"], metrics=format_metrics(event))
+            if self.live is not None:
+                self.latest = event
+                self.losses.append((event["epoch"], event["loss"], event.get("val_loss", math.nan)))
             elif event["epoch"] >= self.next_plain or event["epoch"] == self.epochs:
                 self.console.print(f"epoch {event['epoch']:>{len(str(self.epochs))}}/{self.epochs}  {format_metrics(event)}", highlight=False)
                 step = max(1, self.epochs // PLAIN_LINES)
                 self.next_plain = (event["epoch"] // step + 1) * step
         elif kind == "summary":
-            if self.progress is not None:
-                self.progress.stop()
-                self.progress = None
+            self.stop()
             self.console.print(self.summary_line(event), highlight=False)
             saved = f"model saved to {event['model']}" if event["model"] else "model not saved"
             self.console.print(saved, highlight=False, soft_wrap=True)  # a path must stay one piece
+
+    def panel(self):
+        """What the live view shows now: progress, the latest metrics, the loss so far."""
+        event = self.latest
+        epoch = event["epoch"] if event else 0
+        bar = Table.grid(padding=(0, 1))
+        bar.add_row(
+            Text(f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}"),
+            ProgressBar(total=max(self.epochs, 1), completed=epoch, width=30),
+            Text(f"{epoch / max(self.epochs, 1):4.0%}"),
+            Text(_clock(time.perf_counter() - self.started), style="dim"),
+        )
+        metrics = Text(format_metrics(event) if event else "starting…", style="bold" if event else "dim")
+        return Panel(Group(bar, metrics, self.loss_chart()), title=self.title, title_align="left", expand=False)
+
+    def loss_chart(self):
+        """The loss per reported epoch, over the whole run's x axis so that it grows rightwards;
+        log-scaled while every value is positive."""
+        points = list(self.losses)  # a snapshot: the refresh thread draws while training appends
+        if not points:
+            return Text("")
+        epochs, loss, val_loss = (list(column) for column in zip(*points))
+        series = [Series("loss", epochs, loss, "cyan")]
+        if any(math.isfinite(v) for v in val_loss):
+            series.append(Series("val loss", epochs, val_loss, "magenta"))
+        values = [v for s in series for v in s.y if math.isfinite(v)]
+        width = max(20, min(60, self.console.width - 16))
+        return line_chart(series, width=width, height=CHART_HEIGHT, x_range=(1, max(self.epochs, 2)),
+                          log_y=bool(values) and min(values) > 0)
 
     def summary_line(self, event):
         head = "[yellow]interrupted[/]" if event.get("interrupted") else "[green]done[/]"
@@ -76,3 +120,8 @@ class TrainingProgress:
         if event.get("stopped_early"):
             parts.append(f"stopped early, best epoch {event['best_epoch']}")
         return " · ".join(parts)
+
+
+def _clock(seconds):
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"

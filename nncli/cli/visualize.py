@@ -1,0 +1,199 @@
+"""`nncli visualize [MODEL]`: pictures of what a trained network learned and how."""
+
+import click
+
+from nncli.cli.options import PositiveFloat
+
+# The views of each task, in the order they are drawn; --view picks one.
+TASK_VIEWS = {
+    "xor": ("boundary", "neurons", "loss"),
+    "linreg": ("fit", "landscape", "loss"),
+}
+OTHER_VIEWS = ("loss", "model")
+ALL_VIEWS = tuple(dict.fromkeys(v for views in (*TASK_VIEWS.values(), OTHER_VIEWS) for v in views))
+MAX_RATES = 6
+
+
+class LearningRates(click.ParamType):
+    """A comma-separated list of learning rates: "0.01,0.5,1.1"."""
+
+    name = "rates"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        parts = [part.strip() for part in str(value).split(",")]
+        rates = tuple(PositiveFloat().convert(part, param, ctx) for part in parts)
+        if len(rates) > MAX_RATES:
+            self.fail(f"at most {MAX_RATES} learning rates at once, got {len(rates)}", param, ctx)
+        return rates
+
+
+@click.command()
+@click.argument("model", required=False)
+@click.option("--view", type=click.Choice(ALL_VIEWS), default=None,
+              help="Draw only this view  [default: all of the model's task].")
+@click.option("--lr", "rates", type=LearningRates(), default=None,
+              help="linreg: retrain with each of these learning rates (e.g. 0.01,0.5,1.1) and draw their paths side by side.")
+@click.option("--svg", "svg_path", type=click.Path(), default=None, help="Also write what is drawn to this SVG file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers behind the pictures as one JSON object instead.")
+def visualize(model, view, rates, svg_path, as_json):
+    """Pictures of MODEL (a path or stored name; default: the latest) in the terminal.
+
+    \b
+    xor      boundary   the decision boundary over the input plane, the four inputs marked
+             neurons    each hidden neuron's output over the same plane
+    linreg   fit        the data, the learned line and the exact least-squares line
+             landscape  the loss over (slope, intercept) and gradient descent's path on it
+    every    loss       the training (and validation) loss per epoch
+    """
+    from nncli.cli.output import emit_json, stdout_console
+    from nncli.tasks.runner import load_trained
+
+    task, network, meta, path = load_trained(model)
+    views = TASK_VIEWS.get(task.name, OTHER_VIEWS)
+    if rates and task.name != "linreg":
+        raise click.UsageError(f"--lr draws gradient-descent paths on the linreg loss landscape; {path.name} is a {task.name} model")
+    if view is not None and view not in views:
+        raise click.UsageError(f"{path.name} is a {task.name} model; its views are {', '.join(views)}, not {view!r}")
+    if rates and view not in (None, "landscape"):
+        raise click.UsageError("--lr goes with --view landscape")
+    chosen = [view] if view else (["landscape"] if rates else list(views))
+    if svg_path:
+        check_svg_path(svg_path)  # before any work: a long retraining must not end in "cannot write"
+
+    console = stdout_console()
+    scene = Scene(task, network, meta, rates, console.width, glyphs=console.no_color or console.color_system is None)
+    drawn, numbers = [], {}
+    for name in chosen:
+        picture, data = getattr(scene, name)()
+        drawn.append(picture)
+        numbers.update(data)
+    if as_json:
+        emit_json({"event": "visualize", "task": task.name, "model": str(path), "views": chosen, **numbers})
+    else:
+        for picture in drawn:
+            console.print(picture)
+            console.print()
+    if svg_path:
+        write_svg(svg_path, drawn, f"nncli visualize {path.name}", console.width)
+        click.echo(f"pictures written to {svg_path}", err=True)
+
+
+def check_svg_path(svg_path):
+    from pathlib import Path
+
+    from nncli.errors import NncliError
+
+    target = Path(svg_path).expanduser()
+    if target.is_dir():
+        raise NncliError(f"cannot write the SVG to {target}: it is a folder")
+    if not target.absolute().parent.is_dir():
+        raise NncliError(f"cannot write the SVG to {target}: the folder {target.absolute().parent} does not exist")
+
+
+def write_svg(svg_path, renderables, title, width):
+    """Write the pictures as an SVG file, atomically: a temporary file renamed into place."""
+    from pathlib import Path
+
+    from nncli.errors import NncliError
+    from nncli.render.svg import to_svg
+    from nncli.store import _write_atomically
+
+    target = Path(svg_path).expanduser()
+    text = to_svg(renderables, title=title, width=max(width, 100))
+    try:
+        _write_atomically(target, lambda f: f.write(text.encode("utf-8")))
+    except OSError as exc:
+        raise NncliError(f"cannot write the SVG to {target}: {exc.strerror or exc}") from None
+
+
+class Scene:
+    """Each view of one model: its picture and the numbers behind it, sized for the screen."""
+
+    def __init__(self, task, network, meta, rates, width, glyphs):
+        self.task, self.network, self.meta = task, network, meta
+        self.rates = rates or (meta["config"]["lr"],)
+        self.width = width
+        self.glyphs = glyphs  # a glyph pixel is two columns wide; a colour one, one column
+        self._dataset = None
+
+    def pixels(self, colour, glyph):
+        return glyph if self.glyphs else colour
+
+    def chart_width(self):
+        return max(20, min(60, self.width - 12))
+
+    @property
+    def dataset(self):
+        if self._dataset is None:
+            self._dataset = self.task.load_data({**self.meta["config"], "seed": self.meta["seed"]})
+        return self._dataset
+
+    def loss(self):
+        from nncli.render.views import loss_view
+
+        history, epochs = self.meta.get("history", {}), self.meta.get("epochs_run", 0)
+        return loss_view(history, epochs, width=self.chart_width()), {"history": history, "epochs_run": epochs}
+
+    def model(self):
+        from rich.console import Group
+
+        from nncli.render.tables import metrics_table, model_table
+
+        picture = Group(model_table(f"{self.meta['task']} model", self.meta["layers"]), metrics_table("final metrics", self.meta["metrics"]))
+        return picture, {"layers": self.meta["layers"], "metrics": self.meta["metrics"]}
+
+    def boundary(self):
+        from nncli.data import xor
+        from nncli.landscape import input_plane
+        from nncli.render.views import boundary_view
+
+        plane = input_plane(self.network, size=self.pixels(32, 24))
+        X, y = xor()
+        numbers = {"plane": {"x": plane.x.tolist(), "y": plane.y.tolist(), "output": plane.output.tolist()}}
+        return boundary_view(plane, X, y[:, 0]), numbers
+
+    def neurons(self):
+        from nncli.landscape import input_plane
+        from nncli.render.views import neurons_view
+
+        plane = input_plane(self.network, size=self.pixels(16, 12))
+        numbers = {"neurons": [{**n, "output": h.tolist()} for n, h in zip(plane.neurons, plane.hidden)],
+                   "activation": plane.activation}
+        return neurons_view(plane), numbers
+
+    def fit(self):
+        from nncli.landscape import line_data
+        from nncli.render.views import fit_view
+
+        line = line_data(self.meta, self.dataset)
+        numbers = {"line": {"learned": list(line.learned), "exact": list(line.exact), "points": len(line.x)}}
+        return fit_view(line, width=self.chart_width()), numbers
+
+    def landscape(self):
+        from nncli.landscape import descent_paths, line_data, loss_surface, window
+        from nncli.render.views import landscape_view
+
+        line = line_data(self.meta, self.dataset)
+        paths = descent_paths(self.meta, self.dataset, self.rates)
+        size = self.panel_pixels(len(paths))
+        stacked = size is None
+        size = size or self.pixels(32, 20)
+        slopes, intercepts = window(line, paths, size)
+        surface = loss_surface(line, slopes, intercepts)
+        numbers = {
+            "landscape": {"slopes": slopes.tolist(), "intercepts": intercepts.tolist(), "loss": surface.tolist()},
+            "exact": list(line.exact),
+            "paths": [p.as_dict() for p in paths],
+        }
+        return landscape_view(slopes, intercepts, surface, paths, line.exact, stacked=stacked), numbers
+
+    def panel_pixels(self, panels):
+        """Pixels across one landscape panel so that `panels` of them fit side by side;
+        None if they would be too small to read, and should go one above the other."""
+        if panels == 1:
+            return self.pixels(40, 28)
+        columns = (self.width - 3 * (panels - 1)) // panels - 8  # 8: the axis labels
+        pixels = min(40, columns // (2 if self.glyphs else 1))
+        return pixels if pixels >= 10 else None

@@ -1,0 +1,177 @@
+"""`nncli visualize`, the numbers behind its pictures, and the live training view."""
+
+import io
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+from nncli.cli import main
+from nncli.render.heatmap import GLYPHS
+from nncli.render.progress import TrainingProgress
+from nncli.render.views import loss_view
+
+ANSI = re.compile(r"\x1b\[")
+
+
+def run(*args, env=None):
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    return result
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """One small trained model per task, in a store of their own."""
+    home = tmp_path_factory.mktemp("store")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NNCLI_HOME", str(home))
+        patch.delenv("FORCE_COLOR", raising=False)
+        assert run("train", "xor", "-q").exit_code == 0
+        assert run("train", "linreg", "-q", "--epochs", "200").exit_code == 0
+        yield {"xor": str(home / "xor.npz"), "linreg": str(home / "linreg.npz")}
+
+
+def test_xor_shows_boundary_neurons_and_loss_in_glyphs_under_no_color(models):
+    result = run("visualize", models["xor"], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert not ANSI.search(out)
+    assert "Decision boundary" in out and "Hidden neurons" in out and "Loss per epoch" in out
+    assert all(f"neuron {k}" in out for k in range(1, 5)) and "σ(" in out
+    assert set(GLYPHS[1:]) <= set(out) and "▀" not in out
+    # the boundary: rows between the y-axis bar and the line end; the four inputs marked
+    rows = [line.split("│", 1)[1] for line in out.splitlines() if "│" in line][:24]
+    assert sum(row.count("0") for row in rows) == 2 and sum(row.count("1") for row in rows) == 2
+    assert result.stderr == ""
+
+
+def test_colour_terminal_gets_half_blocks(models):
+    result = run("visualize", models["xor"], "--view", "boundary",
+                 env={"FORCE_COLOR": "1", "NO_COLOR": None, "TERM": "xterm-256color"})
+    assert result.exit_code == 0
+    assert ANSI.search(result.stdout) and "▀" in result.stdout
+
+
+def test_view_picks_one_view_and_must_belong_to_the_task(models):
+    neurons = run("visualize", models["xor"], "--view", "neurons")
+    assert neurons.exit_code == 0 and "Hidden neurons" in neurons.stdout and "Decision" not in neurons.stdout
+    loss = run("visualize", models["linreg"], "--view", "loss")
+    assert "Loss per epoch" in loss.stdout and "landscape" not in loss.stdout
+    wrong = run("visualize", models["xor"], "--view", "landscape")
+    assert wrong.exit_code == 2 and "boundary, neurons, loss" in wrong.stderr
+    assert run("visualize", models["xor"], "--view", "nonsense").exit_code == 2
+
+
+def test_linreg_shows_the_fit_and_the_landscape(models):
+    result = run("visualize", models["linreg"], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0 and not ANSI.search(result.stdout)
+    out = result.stdout
+    assert "learned y =" in out and "least squares y =" in out and "Loss landscape" in out
+    assert "lr 0.1" in out and "converged" in out
+    assert "o" in out and "•" in out  # the start and the steps of the path
+
+
+def test_lr_paths_slow_fast_and_diverging(models):
+    result = run("visualize", models["linreg"], "--lr", "0.01,0.5,1.1", "--json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["event"] == "visualize" and report["views"] == ["landscape"]
+    slow, fast, wild = report["paths"]
+    assert (slow["status"], fast["status"], wild["status"]) == ("slow", "converged", "diverged")
+    distance = lambda p: math.dist(p["points"][0], p["points"][-1])  # noqa: E731
+    assert distance(slow) < distance(fast)
+    assert all(math.isfinite(v) for point in wild["points"] for v in point)
+    assert len(wild["points"]) < len(fast["points"]) and wild["diverged_at"] is not None
+    assert len(report["landscape"]["loss"]) == len(report["landscape"]["intercepts"])
+
+
+def test_lr_panels_say_what_happened(models):
+    result = run("visualize", models["linreg"], "--lr", "0.01,0.5,1.1", env={"NO_COLOR": "1", "COLUMNS": "120"})
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "lr 0.01" in out and "lr 0.5" in out and "lr 1.1" in out
+    assert "too slow" in out and "converged in" in out and "diverged" in out
+    assert "lr 0.01" in out.splitlines()[1] and "lr 1.1" in out.splitlines()[1]  # side by side
+
+
+def test_the_models_own_rate_retraces_its_training(models):
+    report = json.loads(run("visualize", models["linreg"], "--view", "landscape", "--json").stdout)
+    (path,) = report["paths"]
+    learned = json.loads(run("inspect", "model", models["linreg"], "--json").stdout)["metrics"]
+    assert path["lr"] == 0.1 and path["epochs"] == 200
+    assert path["points"][-1] == pytest.approx([learned["slope"], learned["intercept"]], abs=1e-6)
+
+
+def test_lr_is_for_linreg_and_must_be_positive_numbers(models):
+    assert run("visualize", models["xor"], "--lr", "0.1").exit_code == 2
+    assert run("visualize", models["linreg"], "--lr", "0.1,zero").exit_code == 2
+    assert run("visualize", models["linreg"], "--lr", "-1").exit_code == 2
+    assert run("visualize", models["linreg"], "--lr", "0.1", "--view", "fit").exit_code == 2
+
+
+def test_svg_is_written_atomically_and_a_bad_path_is_one_line(models, tmp_path):
+    target = tmp_path / "xor.svg"
+    result = run("visualize", models["xor"], "--svg", str(target))
+    assert result.exit_code == 0 and target.read_text().startswith("<svg")
+    assert str(target) in result.stderr and list(tmp_path.iterdir()) == [target]
+    for bad in (tmp_path / "missing" / "x.svg", tmp_path):
+        failed = run("visualize", models["xor"], "--view", "loss", "--svg", str(bad))
+        assert failed.exit_code == 1 and len(failed.stderr.strip().splitlines()) == 1
+
+
+def test_missing_model_is_exit_1(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNCLI_HOME", str(tmp_path))
+    result = run("visualize")
+    assert result.exit_code == 1 and "no trained model" in result.stderr
+
+
+def test_json_has_the_numbers_behind_the_pictures(models):
+    report = json.loads(run("visualize", models["xor"], "--json").stdout)
+    assert report["views"] == ["boundary", "neurons", "loss"]
+    output = np.array(report["plane"]["output"])
+    assert output.shape == (24, 24) and ((output >= 0) & (output <= 1)).all()
+    assert len(report["neurons"]) == 4 and report["activation"] == "sigmoid"
+    assert len(report["history"]["loss"]) <= 200 and report["epochs_run"] == 2000
+
+
+def test_loss_view_handles_validation_and_empty_histories():
+    chart = loss_view({"loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.6, 0.4]}, 3).plain
+    assert "validation loss" in chart and "log scale" in chart
+    linear = loss_view({"loss": [0.0, -1.0]}, 2).plain
+    assert "log scale" not in linear
+    assert "no loss history" in loss_view({}, 0).plain
+
+
+def _events(epochs):
+    yield {"event": "start", "config": {"epochs": epochs, "lr": 0.1, "optimizer": "sgd"}, "parameters": 17}
+    for epoch in range(1, epochs + 1):
+        yield {"event": "epoch", "epoch": epoch, "loss": 1.0 / epoch, "accuracy": 0.5, "lr": 0.1, "elapsed_s": 0.0}
+    yield {"event": "summary", "epochs": epochs, "loss": 1.0 / epochs, "elapsed_s": 0.1, "model": None}
+
+
+def test_live_panel_on_a_terminal_shows_progress_metrics_and_a_loss_chart():
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=80, color_system=None)
+    with TrainingProgress("demo", console=console) as view:
+        for event in _events(50):
+            view(event)
+    out = buffer.getvalue()
+    assert "epoch 50/50" in out and "100%" in out and "loss 0.02" in out and "accuracy 50.0%" in out
+    assert any(0x2800 < ord(c) <= 0x28FF for c in out)  # the braille loss chart
+    assert "done after 50 epochs" in out
+
+
+def test_piped_progress_is_plain_lines_without_redraws():
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=False, width=80)
+    with TrainingProgress("demo", console=console) as view:
+        for event in _events(100):
+            view(event)
+    lines = buffer.getvalue().splitlines()
+    assert not ANSI.search(buffer.getvalue())
+    assert sum(line.startswith("epoch") for line in lines) == 11  # epoch 1, then every tenth
