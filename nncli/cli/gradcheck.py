@@ -14,13 +14,13 @@ def gradcheck(as_json):
 
     rows = [
         {
-            "case": case.name,
-            "engine": case.engine,
+            "case": name,
+            "engine": report.engine,
             "max_abs_error": max((r.max_abs_error for r in report.inputs), default=0.0),
             "max_rel_error": max((r.max_rel_error for r in report.inputs), default=0.0),
             "passed": report.passed,
         }
-        for case, report in run_suite()
+        for name, report in run_suite()
     ]
     failed = [row["case"] for row in rows if not row["passed"]]
     if as_json:
