@@ -63,20 +63,7 @@ def train_task(task, options, save_path, emit):
     final = final_metrics(task, network, dataset)
     model_path = None
     if save_path is not None and all(np.isfinite(p).all() for p in network.state_dict().values()):
-        meta = {
-            "task": task.name,
-            "layers": network.spec(),
-            "dtype": str(network.dtype),
-            "seed": options["seed"],
-            "config": _plain_options(options),
-            "input_scaling": dataset.input_scaling,
-            "metrics": final,
-            "history": {name: _thin(values) for name, values in result.history.items()},
-            "data": dataset.source,
-            "epochs_run": result.epochs_run,
-        }
-        state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
-        model_path = str(store.save_model(save_path, state, meta))
+        model_path = save_network(task, network, options, dataset, save_path, final, result)
     summary = {
         "event": "summary",
         "task": task.name,
@@ -92,6 +79,27 @@ def train_task(task, options, save_path, emit):
         summary["best_epoch"] = result.best_epoch
     emit(summary)
     return Outcome(network, dataset, result, summary)
+
+
+def save_network(task, network, options, dataset, save_path, metrics, result):
+    """Save `network` with the metadata every model carries (and any the task adds through
+    an `extra_meta(options, dataset)` method); returns the path written, as a string."""
+    meta = {
+        "task": task.name,
+        "layers": network.spec(),
+        "dtype": str(network.dtype),
+        "seed": options["seed"],
+        "config": _plain_options(options),
+        "input_scaling": dataset.input_scaling,
+        "metrics": metrics,
+        "history": {name: _thin(values) for name, values in result.history.items()},
+        "data": dataset.source,
+        "epochs_run": result.epochs_run,
+    }
+    if hasattr(task, "extra_meta"):
+        meta.update(task.extra_meta(options, dataset))
+    state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
+    return str(store.save_model(save_path, state, meta))
 
 
 def final_metrics(task, network, dataset):
