@@ -9,6 +9,9 @@ import importlib
 TASK_CLASSES = {
     "xor": "nncli.tasks.xor:XorTask",
     "linreg": "nncli.tasks.linreg:LinregTask",
+    "digits": "nncli.tasks.digits:DigitsTask",
+    "mnist": "nncli.tasks.mnist:MnistTask",
+    "approx": "nncli.tasks.approx:ApproxTask",
 }
 
 

@@ -23,3 +23,41 @@ LINREG = {
     "intercept": 1.0,
     "noise": 0.1,
 }
+
+APPROX = {
+    "epochs": 4000,
+    "lr": 0.01,
+    "batch_size": None,
+    "hidden": (32,),
+    "activation": "tanh",  # with --method train; building by hand starts from steps
+    "construct_activation": "step",
+    "optimizer": "adam",
+    "samples": 256,
+    # name → (formula, default domain); any other formula comes with --expr (domain -2, 2)
+    "targets": {
+        "sin": ("sin(x)", ("-pi", "pi")),
+        "cos": ("cos(x)", ("-pi", "pi")),
+        "abs": ("abs(x)", ("-1", "1")),
+        "square": ("x**2", ("-1", "1")),
+        "cube": ("x**3", ("-1", "1")),
+        "step": ("step(x)", ("-1", "1")),
+        "sawtooth": ("x - floor(x)", ("0", "3")),
+        "gaussian": ("exp(-x**2)", ("-3", "3")),
+        "bump": ("exp(-x**2)", ("-3", "3")),
+        "relu": ("relu(x)", ("-1", "1")),
+    },
+}
+
+DIGITS = {
+    "epochs": 100,
+    "lr": 0.001,
+    "batch_size": 32,
+    "hidden": (128, 64),
+    "activation": "relu",
+    "optimizer": "adam",
+    "init": "he",  # He initialisation suits ReLU layers
+    "dropout": 0.1,
+    "patience": 20,  # epochs without a better validation loss before stopping early
+}
+
+MNIST = {**DIGITS, "epochs": 20, "batch_size": 64, "patience": 3}

@@ -1,0 +1,314 @@
+"""Function approximation: universal approximation you can watch.
+
+One hidden layer of enough neurons can approximate any continuous function on an
+interval, because its output is a sum of neuron curves, b + Σ v·σ(w·x + b_i), and such
+sums can trace anything. nncli shows it two ways:
+
+- `train`: gradient descent (Adam) fits the network to samples of the target.
+- `construct`: no training — the weights are set by hand, as the textbook argument goes.
+  With step-like neurons (step, a steep sigmoid, a steep tanh) N neurons place N steps
+  whose heights are the target's increments, giving a staircase through it; with relu,
+  N kinks give the piecewise-linear interpolant. More neurons, smaller error.
+
+The network sees x scaled to [-1, 1] and a target scaled to about [-1, 1] (recorded in
+the model's input_scaling); errors are reported in the target's own units, measured on a
+dense grid of the domain rather than only at the training samples.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from nncli import nn
+from nncli.formula import parse
+from nncli.tasks import defaults
+from nncli.tasks.base import Dataset, Task, scale_inputs, unscale_outputs
+
+TARGETS = defaults.APPROX["targets"]
+DISCONTINUOUS = {"step", "sawtooth"}  # targets with jumps, which no continuous sum follows exactly
+EXPR_DOMAIN = ("-2", "2")  # for --expr without --domain
+GRID_POINTS = 2001  # the dense grid the error is measured on
+METHODS = ("train", "construct")
+STEP_LIKE = ("step", "sigmoid", "tanh")
+CONSTRUCTIBLE = STEP_LIKE + ("relu",)
+STEEPNESS = 10.0  # w = STEEPNESS / gap: a built sigmoid does 3/4 of its rise within 0.4 gap
+
+
+@dataclass(frozen=True)
+class Target:
+    """The function to approximate: a registered name (or None for --expr), its formula
+    and its domain [lo, hi]."""
+
+    name: str | None
+    formula: str
+    lo: float
+    hi: float
+
+    def __call__(self, x):
+        return parse(self.formula)(x=x)
+
+    def label(self):
+        return f"{self.formula} on [{self.lo:.4g}, {self.hi:.4g}]"
+
+
+def resolve_target(name=None, expr=None, domain=None):
+    """The Target for a registered `name` or a formula `expr`, on `domain` (lo, hi) or the
+    default one. Raises FormulaError for a bad formula and ValueError for a bad name or
+    domain, or a target that is not a finite number everywhere on the domain."""
+    if (name is None) == (expr is None):
+        raise ValueError("give a function name or a formula, not both")
+    if name is not None and name not in TARGETS:
+        raise ValueError(f"no function {name!r}; choose one of {', '.join(TARGETS)}, or give a formula")
+    formula, default_domain = TARGETS[name] if name is not None else (expr, EXPR_DOMAIN)
+    parse(formula)  # FormulaError, with the column, before anything else
+    lo, hi = domain if domain is not None else (evaluate_number(text) for text in default_domain)
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi and np.isfinite(hi - lo)):
+        raise ValueError(f"the domain [{lo:g}, {hi:g}] is not an interval: give LO,HI with LO < HI, both finite")
+    target = Target(name, formula, float(lo), float(hi))
+    x = np.linspace(target.lo, target.hi, GRID_POINTS)
+    y = target(x)
+    bad = ~np.isfinite(y)
+    if bad.all():
+        raise ValueError(f"{formula} is not a finite number anywhere on [{target.lo:.4g}, {target.hi:.4g}]")
+    if bad.any():
+        where = ", ".join(f"{v:.4g}" for v in x[bad][:3]) + (", …" if bad.sum() > 3 else "")
+        raise ValueError(f"{formula} is not a finite number at x = {where}; choose another domain (--domain LO,HI)")
+    return target
+
+
+def evaluate_number(text):
+    """A number written as a formula without x ("pi", "-2*pi", "1e3")."""
+    return float(parse(text, variables=())())
+
+
+class ApproxTask(Task):
+    name = "approx"
+    loss = "mse"
+
+    def __init__(self):
+        self.scaling = None  # how the current data was scaled: needed for errors in user units
+
+    def load_data(self, options):
+        target = Target(options.get("target"), options["formula"], *options["domain"])
+        x = np.linspace(target.lo, target.hi, options["samples"])[:, None]
+        grid = np.linspace(target.lo, target.hi, GRID_POINTS)[:, None]
+        y, y_grid = target(x), target(grid)
+        y_lo, y_hi = y_grid.min(), y_grid.max()
+        self.scaling = {
+            "x_mean": [(target.lo + target.hi) / 2],
+            "x_std": [(target.hi - target.lo) / 2],
+            "y_mean": [float(y_lo + y_hi) / 2],
+            "y_std": [float(y_hi - y_lo) / 2 if y_hi > y_lo else 1.0],
+        }
+        scale_y = lambda values: (values - self.scaling["y_mean"][0]) / self.scaling["y_std"][0]  # noqa: E731
+        return Dataset(
+            scale_inputs(x, self.scaling), scale_y(y), scale_inputs(grid, self.scaling), scale_y(y_grid),
+            input_scaling=self.scaling, source=f"{len(x)} samples of {target.label()}",
+            extra={"target": target},
+        )
+
+    def layer_spec(self, options, dataset):
+        return nn.mlp_spec([1, *options["hidden"], 1], options["activation"], "identity")
+
+    def metrics(self, network, X, y):
+        """The largest and the mean squared error, in the target's own units."""
+        error = (network.predict(X) - y) * self.scaling["y_std"][0]
+        return {"max_abs_error": float(np.abs(error).max()), "mse": float((error**2).mean())}
+
+    def labelled_file(self, path, meta):
+        self.scaling = meta["input_scaling"]
+        return super().labelled_file(path, meta)
+
+    def extra_meta(self, options, dataset):
+        target = dataset.extra["target"]
+        return {
+            "target": {"name": target.name, "formula": target.formula, "domain": [target.lo, target.hi]},
+            "method": options["method"],
+        }
+
+    def predict(self, network, X, meta):
+        scaling = meta["input_scaling"]
+        outputs = unscale_outputs(network.predict(scale_inputs(X, scaling)), scaling)[:, 0]
+        targets = parse(meta["target"]["formula"])(x=X[:, 0]) if "target" in meta else None
+        rows = []
+        for i, (row, out) in enumerate(zip(X, outputs)):
+            entry = {"input": row.tolist(), "output": float(out)}
+            if targets is not None and np.isfinite(targets[i]):
+                entry.update(target=float(targets[i]), error=float(out - targets[i]))
+            rows.append(entry)
+        return rows
+
+
+# --- the neurons, one by one -------------------------------------------------------------
+
+
+def curves(network, dataset, points=GRID_POINTS):
+    """x, the target and the network's output over the domain, in the user's units."""
+    target = dataset.extra["target"]
+    x = np.linspace(target.lo, target.hi, points)
+    scaling = dataset.input_scaling
+    output = unscale_outputs(network.predict(scale_inputs(x[:, None], scaling)), scaling)[:, 0]
+    return x, target(x), output
+
+
+def neurons(network, dataset, x):
+    """The last hidden layer, neuron by neuron, in the user's units.
+
+    Returns (base, contributions, table): the network's output at x is exactly
+    base + Σ_j contributions[j], where contributions[j] = v_j·h_j(x) is neuron j's own
+    curve weighted by its outgoing weight. With one hidden layer h_j(x) = σ(w_j·x + b_j),
+    and each row of the table gives w, b (for the raw x), v and the switch point −b/w,
+    where w·x + b crosses zero: the centre of a step, the kink of a relu.
+    """
+    model = _tensor_model(network)
+    scaling = dataset.input_scaling
+    x_mean, x_std = scaling["x_mean"][0], scaling["x_std"][0]
+    y_mean, y_std = scaling["y_mean"][0], scaling["y_std"][0]
+    layers = list(model.layers)
+    last = max(i for i, layer in enumerate(layers) if isinstance(layer, nn.Linear))
+    from nncli.autograd import Tensor, no_grad
+
+    with no_grad():
+        hidden = nn.Sequential(*layers[:last])(Tensor((x[:, None] - x_mean) / x_std)).data
+    v = layers[last].weight.data[0] * y_std
+    base = float(layers[last].bias.data[0] * y_std + y_mean)
+    contributions = (hidden * v).T
+    one_layer = sum(isinstance(layer, nn.Linear) for layer in layers) == 2
+    table = []
+    for j in range(len(v)):
+        row = {"neuron": j, "v": float(v[j])}
+        if one_layer:  # undo the input scaling: w'·(x − mean)/std + b' = w·x + b
+            w_net, b_net = float(layers[0].weight.data[j, 0]), float(layers[0].bias.data[j])
+            w, b = w_net / x_std, b_net - w_net * x_mean / x_std
+            row = {"neuron": j, "w": w, "b": b, "v": float(v[j]), "switch": -b / w if w != 0 else None}
+        table.append(row)
+    return base, contributions, table
+
+
+def _tensor_model(network):
+    """The network's Sequential on the Tensor engine in float64, whichever engine trained it."""
+    from nncli.network import build_network
+
+    twin = build_network(network.spec(), "mse", "tensor", "float64")
+    twin.load_state_dict(network.state_dict())
+    return twin.model
+
+
+# --- building a network by hand ----------------------------------------------------------
+
+
+def construct_state(dataset, hidden, activation):
+    """The weights (net units, float64) of a 1-`hidden`-1 network of `activation` neurons
+    that traces the target: a staircase of steps or the piecewise-linear interpolant.
+
+    The network sees x' in [-1, 1] and must output the scaled target g(x').
+    Step-like neurons: N steps at t_k = -1 + k·h (k = 1…N, h = 2/(N+1)) cut [-1, 1] into
+    N + 1 pieces; the staircase takes the target's value c_k at each piece's midpoint, so
+    step k rises by the increment c_k − c_(k−1). Relu neurons: kinks at the N + 1 - 1 nodes
+    t_k = -1 + k·h (k = 0…N−1, h = 2/N); neuron k adds the change of slope there, so the
+    sum runs straight from node to node.
+    """
+    target, scaling = dataset.extra["target"], dataset.input_scaling
+    x_mean, x_std = scaling["x_mean"][0], scaling["x_std"][0]
+    y_mean, y_std = scaling["y_mean"][0], scaling["y_std"][0]
+
+    def g(x_net):
+        return (target(x_mean + x_std * x_net) - y_mean) / y_std
+
+    n = hidden
+    if activation in STEP_LIKE:
+        h = 2.0 / (n + 1)
+        switches = -1.0 + h * np.arange(1, n + 1)
+        levels = g(-1.0 + h * (np.arange(n + 1) + 0.5))  # the target at each piece's midpoint
+        rises = np.diff(levels)
+        w = np.full(n, STEEPNESS / h)
+        bias_out = levels[0]
+        v = rises
+        if activation == "tanh":  # tanh runs from −1 to 1: half the height, and lift the start
+            v = rises / 2
+            bias_out = levels[0] + rises.sum() / 2
+    elif activation == "relu":
+        h = 2.0 / n
+        nodes = -1.0 + h * np.arange(n + 1)
+        values = g(nodes)
+        slopes = np.diff(values) / h
+        switches = nodes[:-1]
+        w = np.ones(n)
+        v = np.diff(slopes, prepend=0.0)
+        bias_out = values[0]
+    else:
+        raise ValueError(f"cannot build a network of {activation} neurons by hand; use one of {', '.join(CONSTRUCTIBLE)}")
+    return {
+        "0.weight": w[:, None],
+        "0.bias": -w * switches,
+        "2.weight": v[None, :],
+        "2.bias": np.array([bias_out]),
+    }
+
+
+# --- running it --------------------------------------------------------------------------
+
+
+def run_approx(task, options, save_path, emit):
+    """Approximate the target by `options["method"]`: train, or construct by hand.
+
+    Emits start (and, training, epoch) events, then a summary that adds to the usual
+    fields the domain, method, activation, hidden sizes and the neuron table. Returns the
+    runner's Outcome.
+    """
+    from nncli.tasks.runner import train_task
+
+    if options["method"] == "construct":
+        outcome = _construct(task, options, save_path, emit)
+    else:
+        def relay(event):  # hold the summary back, to add the neurons once training is done
+            if event["event"] != "summary":
+                emit(event)
+
+        outcome = train_task(task, options, save_path, relay)
+        outcome.summary.update(_describe(task, outcome.network, outcome.dataset, options))
+    emit(outcome.summary)
+    return outcome
+
+
+def _construct(task, options, save_path, emit):
+    from nncli import store
+    from nncli.network import build_network
+    from nncli.tasks.runner import Outcome, final_metrics, save_network
+    from nncli.train import TrainResult, start_event
+
+    started = time.perf_counter()
+    dataset = task.load_data(options)
+    spec = task.layer_spec(options, dataset)
+    if save_path is not None:
+        store.check_writable(save_path)
+    network = build_network(spec, task.loss, "tensor", options["dtype"], options["seed"])
+    state = construct_state(dataset, options["hidden"][0], options["activation"])
+    network.load_state_dict({key: value.astype(network.dtype) for key, value in state.items()})
+    emit(start_event(task.name, dict(options), network))
+    metrics = final_metrics(task, network, dataset)
+    result = TrainResult(epochs_run=0)
+    model_path = None
+    if save_path is not None:
+        model_path = save_network(task, network, options, dataset, save_path, metrics, result)
+    summary = {
+        "event": "summary", "task": task.name, "epochs": 0, **metrics, "model": model_path,
+        "elapsed_s": round(time.perf_counter() - started, 4),
+        **_describe(task, network, dataset, options),
+    }
+    return Outcome(network, dataset, result, summary)
+
+
+def _describe(task, network, dataset, options):
+    """The summary's account of what was approximated, how, and by which neurons."""
+    target = dataset.extra["target"]
+    return {
+        "target": target.name or "expr",
+        "formula": target.formula,
+        "domain": [target.lo, target.hi],
+        "method": options["method"],
+        "activation": options["activation"],
+        "hidden": list(options["hidden"]),
+        "neurons": neurons(network, dataset, np.array([target.lo]))[2],
+    }
