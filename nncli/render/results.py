@@ -11,4 +11,8 @@ def result_view(task, outcome):
         return [xor_truth_table(*task.truth_table(outcome.network))]
     if task.name == "linreg":
         return [line_table(outcome.summary)]
+    if task.name == "approx":
+        from nncli.render.approx import approx_view
+
+        return approx_view(task, outcome)
     return [metrics_table(task.name, {k: v for k, v in outcome.summary.items() if k != "event"})]
