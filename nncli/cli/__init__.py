@@ -58,6 +58,7 @@ def main(debug):
 def _register():
     from nncli.cli.approx import approx
     from nncli.cli.gradcheck import gradcheck
+    from nncli.cli.graph import graph
     from nncli.cli.inspect import inspect
     from nncli.cli.models import evaluate, predict
     from nncli.cli.train import train
@@ -66,6 +67,7 @@ def _register():
     for command in (train, approx, evaluate, predict, inspect, gradcheck):
         main.add_command(command)
     main.add_command(visualize)
+    inspect.add_command(graph)
 
 
 _register()

@@ -1,0 +1,84 @@
+"""`nncli inspect graph EXPR [NAME=VALUE …]`: the computation graph behind a number."""
+
+import click
+
+
+@click.command(context_settings={"ignore_unknown_options": True})  # so "-x**2" is an expression
+@click.argument("expression")
+@click.argument("assignments", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help='Print one JSON object: {"event": "graph", "nodes": [...]}.')
+@click.option("--dot", "as_dot", is_flag=True, help="Print Graphviz DOT (draw it with `dot -Tsvg`).")
+def graph(expression, assignments, as_json, as_dot):
+    """Compute EXPRESSION with the scalar engine, run backpropagation, and show every
+    step: each node's operation, value and gradient (d output / d node).
+
+    \b
+    Give each variable a value as NAME=VALUE:
+      nncli inspect graph "tanh(x*w + b)" x=2 w=-3 b=6.8814
+    Functions: tanh exp log relu sigmoid sqrt; operators + - * / ** (constant powers).
+    """
+    from nncli.cli.output import emit_json, show
+    from nncli.errors import NncliError
+    from nncli.formula import FormulaError
+    from nncli.render.graph import build, dot, nodes, tree
+
+    if as_json and as_dot:
+        raise click.UsageError("--json and --dot are two ways to print the same graph: choose one")
+    values = parse_assignments(assignments)
+    try:
+        formula = parse_with_names(expression, values)
+        missing = [name for name in formula.names() if name not in values]
+        if missing:
+            raise click.UsageError(f"no value for {missing[0]!r}: give it as {missing[0]}=VALUE")
+        output = build(formula, values)
+    except FormulaError as error:
+        raise click.UsageError(f"{error.reason}\n{error.pointer()}") from None
+    except (ValueError, OverflowError, ZeroDivisionError) as error:
+        raise NncliError(f"cannot compute {expression} with {' '.join(assignments) or 'no values'}: {error}") from None
+    graph_nodes = nodes(output)
+    if as_json:
+        emit_json({"event": "graph", "expression": expression, "output": graph_nodes[-1]["id"], "nodes": graph_nodes})
+    elif as_dot:
+        click.echo(dot(graph_nodes))
+    else:
+        show(tree(graph_nodes))
+
+
+def parse_assignments(assignments):
+    """{name: value} from NAME=VALUE arguments (usage errors for anything else)."""
+    import math
+    import re
+
+    values = {}
+    for text in assignments:
+        name, equals, number = text.partition("=")
+        name = name.strip()
+        if not equals or not re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", name, re.ASCII):
+            raise click.UsageError(f"{text!r} is not NAME=VALUE (e.g. x=2)")
+        try:
+            value = float(number)
+        except ValueError:
+            raise click.UsageError(f"{text!r}: {number!r} is not a number") from None
+        if not math.isfinite(value):
+            raise click.UsageError(f"{text!r}: the value must be a finite number")
+        if name in values:
+            raise click.UsageError(f"{name} is given twice")
+        values[name] = value
+    return values
+
+
+def parse_with_names(expression, values):
+    """Parse with the given names as variables, and with every other bare name that could
+    be one too — so that a name without a value is reported as such, not as unknown."""
+    import keyword
+    import re
+
+    from nncli.formula import CONSTANTS, FUNCTIONS, parse
+
+    bare = re.findall(r"(?<![\w.])([A-Za-z_][A-Za-z_0-9]*)(?!\s*\()", expression, re.ASCII)
+    candidates = [n for n in bare if n not in FUNCTIONS and n not in CONSTANTS and not keyword.iskeyword(n)]
+    names = list(dict.fromkeys([*values, *candidates]))
+    bad = [n for n in values if n in FUNCTIONS or n in CONSTANTS or keyword.iskeyword(n)]
+    if bad:
+        raise click.UsageError(f"{bad[0]!r} cannot be a variable name: it is a function, constant or keyword")
+    return parse(expression, variables=names)
