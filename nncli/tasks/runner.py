@@ -57,7 +57,7 @@ def train_task(task, options, save_path, emit):
     started = time.perf_counter()
     result = fit(
         network, dataset.X_train, dataset.y_train, config, emit,
-        metrics=lambda net: task.metrics(net, dataset.X_train, dataset.y_train),
+        metrics=lambda net: epoch_metrics(task, net, dataset),
         validation=dataset.validation,
     )
     final = final_metrics(task, network, dataset)
@@ -100,6 +100,14 @@ def save_network(task, network, options, dataset, save_path, metrics, result):
         meta.update(task.extra_meta(options, dataset))
     state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
     return str(store.save_model(save_path, state, meta))
+
+
+def epoch_metrics(task, network, dataset):
+    """The numbers added to logged epochs: the task's own choice (an `epoch_metrics(network,
+    dataset)` method), else its metrics on the training data."""
+    if hasattr(task, "epoch_metrics"):
+        return task.epoch_metrics(network, dataset)
+    return task.metrics(network, dataset.X_train, dataset.y_train)
 
 
 def final_metrics(task, network, dataset):
@@ -148,4 +156,6 @@ def evaluate_model(task, network, meta, data_path=None):
         dataset = task.load_data({**meta["config"], "seed": meta["seed"]})
         X, y, source = dataset.X_test, dataset.y_test, f"held-out data of {dataset.source}"
     metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y)}
+    if hasattr(task, "report"):  # a classifier's confusion matrix, precision and recall
+        metrics.update(task.report(network, X, y))
     return metrics, source, len(X)

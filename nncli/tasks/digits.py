@@ -1,0 +1,146 @@
+"""Handwritten digits: the problem that made neural networks famous.
+
+Each 8 × 8 image (pixels 0–16) is 64 inputs; the network's 10 outputs are one score per
+digit, turned into probabilities by the softmax inside the cross-entropy loss. The data
+are split, the same way for every class (stratified), into 80 % to learn from and 20 %
+held out; a tenth of the learning part is set aside again as a validation set, whose loss
+is tracked every epoch and decides early stopping — so the held-out digits never
+influence training, and their accuracy is an honest estimate.
+
+Pixels are divided by their largest possible value (16 here, 255 for MNIST), so every
+input lies in [0, 1]; the model file records that scaling, and `predict` and `evaluate`
+apply it to raw pixels.
+"""
+
+import math
+
+import numpy as np
+
+from nncli import data, nn
+from nncli.errors import DataError
+from nncli.tasks.base import Dataset, Task, scale_inputs
+
+TEST_FRACTION = 0.2
+VALIDATION_FRACTION = 0.1
+CLASSES = 10
+GALLERY_SIZE = 12  # misclassified examples kept for the gallery, most confident first
+
+
+def softmax(logits):
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def accuracy(network, X, y):
+    if len(X) == 0:
+        return 0.0
+    return float((network.predict(X).argmax(axis=1) == y).mean())
+
+
+def image_shape(width):
+    """(side, side) for a square image of `width` pixels, else None."""
+    side = math.isqrt(width)
+    return (side, side) if side * side == width else None
+
+
+class DigitsTask(Task):
+    name = "digits"
+    loss = "cross_entropy"
+    classifier = True
+    pixel_max = 16
+
+    def load_data(self, options):
+        X, y = data.load_digits()
+        train, test = data.stratified_split(y, TEST_FRACTION, options["seed"])
+        source = f"the 8×8 UCI digits ({len(train):,} to learn from, {len(test):,} held out)"
+        return self.dataset(X[train], y[train], X[test], y[test], options, source)
+
+    def dataset(self, X_train, y_train, X_test, y_test, options, source):
+        """Scale the pixels to [0, 1] and set a stratified validation part of the training
+        data aside (none if the data are too few to spare any)."""
+        scaling = {"x_mean": [0.0], "x_std": [float(self.pixel_max)]}
+        dtype = np.dtype(options.get("dtype", "float32"))
+        scale = lambda X: (X.astype(dtype) / dtype.type(self.pixel_max))  # noqa: E731
+        fit, held = data.stratified_split(y_train, VALIDATION_FRACTION, options["seed"])
+        validation = None
+        if len(held) and len(fit):
+            validation = (scale(X_train[held]), y_train[held])
+            X_train, y_train = X_train[fit], y_train[fit]
+        return Dataset(
+            scale(X_train), y_train, scale(X_test), y_test,
+            input_scaling=scaling, validation=validation, source=source,
+        )
+
+    def layer_spec(self, options, dataset):
+        sizes = [dataset.X_train.shape[1], *options["hidden"], CLASSES]
+        return nn.mlp_spec(sizes, options["activation"], "identity", options.get("dropout", 0.0))
+
+    def metrics(self, network, X, y):
+        return {"accuracy": accuracy(network, X, y)}
+
+    def epoch_metrics(self, network, dataset):
+        """Logged epochs show accuracy on the training and validation data (never on the
+        held-out data: that is measured once, at the end)."""
+        metrics = {"train_accuracy": accuracy(network, dataset.X_train, dataset.y_train)}
+        if dataset.validation is not None:
+            metrics["val_accuracy"] = accuracy(network, *dataset.validation)
+        return metrics
+
+    def summary(self, network, dataset):
+        summary = {"train_accuracy": accuracy(network, dataset.X_train, dataset.y_train)}
+        if dataset.validation is not None:
+            summary["val_loss"] = network.evaluate_loss(*dataset.validation)
+        return summary
+
+    def report(self, network, X, y):
+        """A classifier's evaluation in detail: the confusion matrix (rows: true label,
+        columns: prediction), per-class precision and recall, and the misclassified
+        examples it was surest about."""
+        probabilities = softmax(network.predict(X))
+        predicted = probabilities.argmax(axis=1)
+        confusion = np.bincount(y * CLASSES + predicted, minlength=CLASSES * CLASSES).reshape(CLASSES, CLASSES)
+        hits = np.diag(confusion)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            precision = np.nan_to_num(hits / confusion.sum(axis=0))  # never predicted: 0
+            recall = np.nan_to_num(hits / confusion.sum(axis=1))  # never present: 0
+        wrong = np.flatnonzero(predicted != y)
+        confidence = probabilities[wrong, predicted[wrong]]
+        mistakes = [
+            {
+                "index": int(i),
+                "label": int(y[i]),
+                "prediction": int(predicted[i]),
+                "confidence": float(probabilities[i, predicted[i]]),
+                "pixels": np.rint(X[i] * self.pixel_max).astype(int).tolist(),
+            }
+            for i in wrong[np.argsort(-confidence, kind="stable")][:GALLERY_SIZE]
+        ]
+        return {
+            "confusion": confusion.tolist(),
+            "precision": precision.tolist(),
+            "recall": recall.tolist(),
+            "misclassified": len(wrong),
+            "mistakes": mistakes,
+        }
+
+    def labelled_file(self, path, meta):
+        """(X, y) from a CSV of rows "pixels…, label", scaled as the model was trained."""
+        width = meta["layers"][0]["in"]
+        table = data.read_csv(path, n_columns=width + 1)
+        labels = table[:, -1]
+        bad = np.flatnonzero((labels != np.round(labels)) | (labels < 0) | (labels >= CLASSES))
+        if len(bad):
+            raise DataError(f"{path}: the last column holds the label, a digit 0–9; row {bad[0] + 1} has {labels[bad[0]]:g}")
+        return scale_inputs(table[:, :-1], meta.get("input_scaling")), labels.astype(np.int64)
+
+    def predict(self, network, X, meta):
+        probabilities = softmax(network.predict(scale_inputs(X, meta.get("input_scaling"))))
+        return [
+            {
+                "input": row.tolist(),
+                "prediction": int(p.argmax()),
+                "confidence": float(p.max()),
+                "probabilities": p.tolist(),
+            }
+            for row, p in zip(X, probabilities)
+        ]
