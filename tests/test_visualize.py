@@ -33,7 +33,8 @@ def models(tmp_path_factory):
         patch.delenv("FORCE_COLOR", raising=False)
         assert run("train", "xor", "-q").exit_code == 0
         assert run("train", "linreg", "-q", "--epochs", "200").exit_code == 0
-        yield {"xor": str(home / "xor.npz"), "linreg": str(home / "linreg.npz")}
+        assert run("approx", "sin", "-q", "--epochs", "50", "--hidden", "8").exit_code == 0
+        yield {name: str(home / f"{name}.npz") for name in ("xor", "linreg", "approx")}
 
 
 def test_xor_shows_boundary_neurons_and_loss_in_glyphs_under_no_color(models):
@@ -122,6 +123,16 @@ def test_svg_is_written_atomically_and_a_bad_path_is_one_line(models, tmp_path):
     for bad in (tmp_path / "missing" / "x.svg", tmp_path):
         failed = run("visualize", models["xor"], "--view", "loss", "--svg", str(bad))
         assert failed.exit_code == 1 and len(failed.stderr.strip().splitlines()) == 1
+
+
+def test_approx_shows_target_and_network_then_the_neurons(models):
+    result = run("visualize", models["approx"], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0 and not ANSI.search(result.stdout)
+    out = result.stdout
+    assert "target sin(x)" in out and "max |error|" in out
+    assert "the neurons, one by one" in out and "neuron by neuron" in out and "Loss per epoch" in out
+    report = json.loads(run("visualize", models["approx"], "--view", "neurons", "--json").stdout)
+    assert len(report["neurons"]) == 8 and {"w", "b", "v"} <= set(report["neurons"][0])
 
 
 def test_missing_model_is_exit_1(tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ from nncli.cli.options import PositiveFloat
 TASK_VIEWS = {
     "xor": ("boundary", "neurons", "loss"),
     "linreg": ("fit", "landscape", "loss"),
+    "approx": ("fit", "neurons", "loss"),
 }
 OTHER_VIEWS = ("loss", "model")
 ALL_VIEWS = tuple(dict.fromkeys(v for views in (*TASK_VIEWS.values(), OTHER_VIEWS) for v in views))
@@ -45,6 +46,8 @@ def visualize(model, view, rates, svg_path, as_json):
              neurons    each hidden neuron's output over the same plane
     linreg   fit        the data, the learned line and the exact least-squares line
              landscape  the loss over (slope, intercept) and gradient descent's path on it
+    approx   fit        the target and the network's curve, and the error between them
+             neurons    each neuron's curve, and the sum built neuron by neuron
     every    loss       the training (and validation) loss per epoch
     """
     from nncli.cli.output import emit_json, stdout_console
@@ -66,7 +69,7 @@ def visualize(model, view, rates, svg_path, as_json):
     scene = Scene(task, network, meta, rates, console.width, glyphs=console.no_color or console.color_system is None)
     drawn, numbers = [], {}
     for name in chosen:
-        picture, data = getattr(scene, name)()
+        picture, data = scene.draw(name)
         drawn.append(picture)
         numbers.update(data)
     if as_json:
@@ -118,6 +121,10 @@ class Scene:
         self.glyphs = glyphs  # a glyph pixel is two columns wide; a colour one, one column
         self._dataset = None
 
+    def draw(self, view):
+        """(picture, numbers) of one view: the task's own if it has one by that name."""
+        return (getattr(self, f"{self.task.name}_{view}", None) or getattr(self, view))()
+
     def pixels(self, colour, glyph):
         return glyph if self.glyphs else colour
 
@@ -144,7 +151,7 @@ class Scene:
         picture = Group(model_table(f"{self.meta['task']} model", self.meta["layers"]), metrics_table("final metrics", self.meta["metrics"]))
         return picture, {"layers": self.meta["layers"], "metrics": self.meta["metrics"]}
 
-    def boundary(self):
+    def xor_boundary(self):
         from nncli.data import xor
         from nncli.landscape import input_plane
         from nncli.render.views import boundary_view
@@ -154,7 +161,7 @@ class Scene:
         numbers = {"plane": {"x": plane.x.tolist(), "y": plane.y.tolist(), "output": plane.output.tolist()}}
         return boundary_view(plane, X, y[:, 0]), numbers
 
-    def neurons(self):
+    def xor_neurons(self):
         from nncli.landscape import input_plane
         from nncli.render.views import neurons_view
 
@@ -163,7 +170,7 @@ class Scene:
                    "activation": plane.activation}
         return neurons_view(plane), numbers
 
-    def fit(self):
+    def linreg_fit(self):
         from nncli.landscape import line_data
         from nncli.render.views import fit_view
 
@@ -171,7 +178,7 @@ class Scene:
         numbers = {"line": {"learned": list(line.learned), "exact": list(line.exact), "points": len(line.x)}}
         return fit_view(line, width=self.chart_width()), numbers
 
-    def landscape(self):
+    def linreg_landscape(self):
         from nncli.landscape import descent_paths, line_data, loss_surface, window
         from nncli.render.views import landscape_view
 
@@ -197,3 +204,40 @@ class Scene:
         columns = (self.width - 3 * (panels - 1)) // panels - 8  # 8: the axis labels
         pixels = min(40, columns // (2 if self.glyphs else 1))
         return pixels if pixels >= 10 else None
+
+    def approx_outcome(self):
+        """What the approx pictures are drawn from: the network, its data and a summary."""
+        from nncli.tasks.runner import Outcome
+
+        config = self.meta["config"]
+        summary = {
+            **self.meta["metrics"], "epochs": self.meta.get("epochs_run", 0),
+            "target": config.get("target") or "expr", "formula": config["formula"], "domain": config["domain"],
+            "method": config.get("method", "train"), "activation": config["activation"], "hidden": config["hidden"],
+        }
+        return Outcome(self.network, self.dataset, None, summary)
+
+    def approx_fit(self):
+        from rich.console import Group
+
+        from nncli.render.approx import approx_view
+        from nncli.tasks.approx import curves
+
+        outcome = self.approx_outcome()
+        x, target, output = curves(self.network, self.dataset)
+        numbers = {"curve": {"x": x.tolist(), "target": target.tolist(), "output": output.tolist()}}
+        return Group(*approx_view(self.task, outcome)), numbers
+
+    def approx_neurons(self):
+        import numpy as np
+        from rich.console import Group
+
+        from nncli.render.approx import approx_view
+        from nncli.tasks.approx import neurons
+
+        outcome = self.approx_outcome()
+        fit = approx_view(self.task, outcome)
+        everything = approx_view(self.task, outcome, show_neurons=True)  # the fit, then the neurons
+        target = self.dataset.extra["target"]
+        table = neurons(self.network, self.dataset, np.array([target.lo]))[2]
+        return Group(*everything[len(fit):]), {"neurons": table}
