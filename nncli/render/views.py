@@ -70,7 +70,7 @@ def boundary_view(plane, inputs, targets):
     return Group(
         title("Decision boundary: the network's output over the input plane"),
         Axes(picture, (plane.x[0], plane.x[-1]), (plane.y[-1], plane.y[0]), "x₁", "x₂"),
-        _legend(colorbar(0, 1, "diverging", width=16), "output; the marks are the four inputs, labelled with their target"),
+        _legend(colorbar(0, 1, "diverging", width=16), "output (marks: the four inputs, by target)"),
     )
 
 
