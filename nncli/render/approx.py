@@ -12,6 +12,7 @@ from nncli.tasks.approx import DISCONTINUOUS, curves, neurons
 WIDTH, HEIGHT = 64, 16
 STAGE_STYLES = ("blue", "magenta", "yellow", "cyan")
 MAX_TABLE_ROWS = 100
+MAX_CURVES = 12  # neuron curves drawn on one chart
 
 
 def approx_view(task, outcome, show_neurons=False):
@@ -30,7 +31,7 @@ def approx_view(task, outcome, show_neurons=False):
         base, contributions, table = neurons(network, dataset, x_fine)
         order = _by_switch_point(table)
         views += [
-            neuron_chart(x_fine, contributions, table),
+            neuron_chart(x_fine, contributions[order], table),
             partial_sums_chart(x_fine, dataset.extra["target"](x_fine), base, contributions[order], "w" in table[0]),
             neuron_table(table, order),
         ]
@@ -84,15 +85,20 @@ def error_line(summary, x, error):
     )
 
 
-def neuron_chart(x, contributions, table):
-    """Every neuron's own weighted curve on one chart (NaN gaps keep them apart)."""
+def neuron_chart(x, ordered, table):
+    """Each neuron's own weighted curve on one chart (NaN gaps keep them apart); of many
+    neurons, an evenly spaced few, so that the curves can still be told apart."""
     one_layer = "w" in table[0]
-    name = "each neuron's curve v·σ(w·x + b)" if one_layer else "each last-layer neuron's curve v·h(x)"
+    n = len(ordered)
+    shown = np.unique(np.linspace(0, n - 1, min(n, MAX_CURVES)).round().astype(int))
+    curve = "v·σ(w·x + b)" if one_layer else "v·h(x)"
+    name = f"each neuron's curve {curve}" if len(shown) == n else f"{len(shown)} of the {n} neurons' curves {curve}"
+    title = "the neurons, one by one" + (" (left to right)" if one_layer and len(shown) < n else "")
     gap = np.full(1, np.nan)
-    xs = np.concatenate([np.concatenate([x, gap]) for _ in contributions])
-    ys = np.concatenate([np.concatenate([c, gap]) for c in contributions])
+    xs = np.concatenate([np.concatenate([x, gap]) for _ in shown])
+    ys = np.concatenate([np.concatenate([ordered[j], gap]) for j in shown])
     largest = float(np.nanmax(np.abs(ys))) or 1.0
-    return line_chart([Series(name, xs, ys, "magenta")], width=WIDTH, height=10, title="the neurons, one by one",
+    return line_chart([Series(name, xs, ys, "magenta")], width=WIDTH, height=10, title=title,
                       x_label="x", y_range=(-largest, largest))
 
 
