@@ -178,3 +178,22 @@ def test_ctrl_c_saves_what_was_learned_and_exits_130(tmp_path):
     assert summary["event"] == "summary" and summary["interrupted"] is True and summary["model"] == str(path)
     with zipfile.ZipFile(path) as archive:
         assert "__meta__.npy" in archive.namelist()
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda a, m: _set(m["config"], "points", 10**12), "points"),
+        (lambda a, m: _set(m, "input_scaling", {"x_mean": ["a"], "x_std": [1.0]}), "input_scaling"),
+        (lambda a, m: _set(m, "input_scaling", {"x_mean": [0.0], "x_std": [0.0]}), "zero"),
+        (lambda a, m: _set(m, "config", {}), "cannot rebuild"),
+    ],
+    ids=["huge data size", "scaling not numbers", "zero scale", "settings missing"],
+)
+def test_hostile_task_metadata_is_refused_before_use(change, message, tmp_path):
+    valid = tmp_path / "line.npz"
+    assert run_cli(["train", "linreg", "-q", "--epochs", "3", "--save", str(valid)]).exit_code == 0
+    path = tmp_path / "hostile.npz"
+    rewrite(valid, path, change)
+    result = run_cli(["evaluate", str(path)])
+    assert result.exit_code == 1 and message in result.stderr and str(path) in result.stderr

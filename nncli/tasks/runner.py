@@ -129,9 +129,36 @@ def load_trained(model):
         task = get_task(meta["task"])
     except KeyError:
         raise ModelFileError(f"{path}: a model for task {meta['task']!r}, which nncli {__version__} does not know") from None
+    _check_task_meta(path, meta)
     network = build_network(meta["layers"], task.loss, "tensor", meta["dtype"])
     network.load_state_dict(state)
     return task, network, meta, path
+
+
+SIZE_SETTINGS = ("points", "samples", "limit")  # settings that size the data rebuilt for evaluation
+MAX_SIZE_SETTING = 10_000_000
+
+
+def _check_task_meta(path, meta):
+    """Refuse metadata a task would trip over: store.load_model checks the format and the
+    weights; this checks the numbers a task reads back — input scaling, and the settings
+    that size the data `evaluate` rebuilds (a shared file must not make it allocate 1 TB)."""
+
+    def bad(reason):
+        return ModelFileError(f"{path}: bad model metadata: {reason}")
+
+    scaling = meta["input_scaling"]
+    for key, values in (scaling or {}).items():
+        values = values if isinstance(values, list) else [values]
+        if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in values):
+            raise bad(f"input_scaling {key!r} must hold finite numbers")
+        if key.endswith("_std") and any(v == 0 for v in values):
+            raise bad(f"input_scaling {key!r} must not be zero")
+    config = meta["config"]
+    for key in SIZE_SETTINGS:
+        value = config.get(key)
+        if value is not None and not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_SIZE_SETTING):
+            raise bad(f"config {key!r} must be a whole number from 1 to {MAX_SIZE_SETTING:,}")
 
 
 def _plain_options(options):
@@ -146,14 +173,17 @@ def _thin(values, points=HISTORY_POINTS):
     return [values[i] for i in keep]
 
 
-def evaluate_model(task, network, meta, data_path=None):
+def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
     """(metrics, source, examples) of a trained model on its task's held-out data, or on a
     CSV file of inputs followed by targets."""
     if data_path is not None:
         X, y = task.labelled_file(data_path, meta)
         source = str(data_path)
     else:
-        dataset = task.load_data({**meta["config"], "seed": meta["seed"]})
+        try:
+            dataset = task.load_data({**meta["config"], "seed": meta["seed"]})
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelFileError(f"{model_path}: its training settings cannot rebuild the task's data ({error!r})") from None
         X, y, source = dataset.X_test, dataset.y_test, f"held-out data of {dataset.source}"
     metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y)}
     if hasattr(task, "report"):  # a classifier's confusion matrix, precision and recall
