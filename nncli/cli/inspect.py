@@ -11,8 +11,10 @@ def inspect():
 @inspect.command()
 @click.argument("model", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def weights(model, as_json):
-    """Statistics and a histogram of every weight and bias tensor in MODEL (default: the latest)."""
+@click.option("--neurons", type=click.IntRange(min=1), default=None, help="Digit models: draw only the first N first-layer neurons  [default: all].")
+def weights(model, as_json, neurons):
+    """Statistics and a histogram of every weight and bias tensor in MODEL (default: the
+    latest); for a digit model, also each first-layer neuron's weights as an image."""
     from nncli import store
     from nncli.cli.output import emit_json, show
     from nncli.render.tables import weight_stats, weights_table
@@ -24,6 +26,10 @@ def weights(model, as_json):
         emit_json({"event": "weights", "task": meta["task"], "model": str(path), "tensors": stats})
     else:
         show(weights_table(f"{meta['task']} model {path.name}", stats, state))
+        if meta["task"] in ("digits", "mnist"):
+            from nncli.render.digits import filters_view
+
+            show(*filters_view(state["0.weight"], neurons))
 
 
 @inspect.command("model")

@@ -70,7 +70,7 @@ def training_options(defaults, hidden=True):
             click.option("--batch-size", type=click.IntRange(min=1), default=defaults["batch_size"], show_default="all" if defaults["batch_size"] is None else True, help="Examples per gradient step."),
             click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=defaults["optimizer"], show_default=True, help="sgd, sgd with momentum 0.9, or adam."),
             click.option("--weight-decay", type=NonNegativeFloat(), default=0.0, show_default=True, help="L2 penalty pulling weights towards zero."),
-            click.option("--init", "init", type=click.Choice(INITS), default="pytorch", show_default=True, help="How the weights start."),
+            click.option("--init", "init", type=click.Choice(INITS), default=defaults.get("init", "pytorch"), show_default=True, help="How the weights start."),
             click.option("--seed", type=int, default=0, show_default=True, help="Seed for data, initial weights and batches."),
             click.option("--engine", type=click.Choice(("tensor", "scalar")), default="tensor", show_default=True, help="NumPy tensors, or one Value per number (slow, transparent)."),
             click.option("--dtype", type=click.Choice(("float32", "float64")), default="float32", show_default=True),

@@ -15,4 +15,8 @@ def result_view(task, outcome):
         from nncli.render.approx import approx_view
 
         return approx_view(task, outcome)
+    if task.name in ("digits", "mnist"):
+        from nncli.render.digits import training_view
+
+        return training_view(task, outcome)
     return [metrics_table(task.name, {k: v for k, v in outcome.summary.items() if k != "event"})]
