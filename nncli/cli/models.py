@@ -20,6 +20,10 @@ def evaluate(model, data, as_json):
     metrics, source, examples = evaluate_model(task, network, meta, data)
     if as_json:
         emit_json({"event": "evaluate", "task": task.name, "model": str(path), "data": source, "examples": examples, **metrics})
+    elif "confusion" in metrics:  # a classifier's full report: draw it
+        from nncli.render.digits import evaluation_view
+
+        show(f"[bold]{task.name}[/] model {path} on {source} ({examples} examples)", *evaluation_view(metrics))
     else:
         show(f"[bold]{task.name}[/] model {path} on {source} ({examples} examples)", metrics_table(None, metrics))
 
@@ -60,6 +64,10 @@ def predict(model, values, as_json):
     if as_json:
         for row in results:
             emit_json({"event": "prediction", **row})
+    elif "probabilities" in results[0]:  # a digit classifier: draw what it was shown
+        from nncli.render.digits import predictions_view
+
+        show(*predictions_view(results))
     else:
         show(predictions_table(results))
 
