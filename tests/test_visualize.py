@@ -34,7 +34,8 @@ def models(tmp_path_factory):
         assert run("train", "xor", "-q").exit_code == 0
         assert run("train", "linreg", "-q", "--epochs", "200").exit_code == 0
         assert run("approx", "sin", "-q", "--epochs", "50", "--hidden", "8").exit_code == 0
-        yield {name: str(home / f"{name}.npz") for name in ("xor", "linreg", "approx")}
+        assert run("train", "digits", "-q", "--epochs", "3", "--hidden", "16").exit_code == 0
+        yield {name: str(home / f"{name}.npz") for name in ("xor", "linreg", "approx", "digits")}
 
 
 def test_xor_shows_boundary_neurons_and_loss_in_glyphs_under_no_color(models):
@@ -133,6 +134,19 @@ def test_approx_shows_target_and_network_then_the_neurons(models):
     assert "the neurons, one by one" in out and "neuron by neuron" in out and "Loss per epoch" in out
     report = json.loads(run("visualize", models["approx"], "--view", "neurons", "--json").stdout)
     assert len(report["neurons"]) == 8 and {"w", "b", "v"} <= set(report["neurons"][0])
+
+
+def test_digits_show_predictions_confusion_and_filters(models):
+    result = run("visualize", models["digits"], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0 and not ANSI.search(result.stdout)
+    out = result.stdout
+    assert "Held-out digits" in out and "confusion matrix" in out and "first-layer neurons" in out
+    assert "Loss per epoch" in out and "validation loss" in out
+    assert set(GLYPHS[1:]) <= set(out)
+    report = json.loads(run("visualize", models["digits"], "--view", "filters", "--json").stdout)
+    assert np.array(report["filters"]).shape == (16, 64)
+    confusion = json.loads(run("visualize", models["digits"], "--view", "confusion", "--json").stdout)
+    assert np.array(confusion["evaluation"]["confusion"]).sum() == 359  # the held-out fifth of 1,797
 
 
 def test_missing_model_is_exit_1(tmp_path, monkeypatch):

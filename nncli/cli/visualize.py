@@ -9,10 +9,13 @@ TASK_VIEWS = {
     "xor": ("boundary", "neurons", "loss"),
     "linreg": ("fit", "landscape", "loss"),
     "approx": ("fit", "neurons", "loss"),
+    "digits": ("samples", "confusion", "filters", "loss"),
+    "mnist": ("samples", "confusion", "filters", "loss"),
 }
 OTHER_VIEWS = ("loss", "model")
 ALL_VIEWS = tuple(dict.fromkeys(v for views in (*TASK_VIEWS.values(), OTHER_VIEWS) for v in views))
 MAX_RATES = 6
+FILTERS_SMALL, FILTERS_LARGE = 32, 12  # first-layer filters drawn: of 8×8 digits, of bigger images
 
 
 class LearningRates(click.ParamType):
@@ -48,6 +51,9 @@ def visualize(model, view, rates, svg_path, as_json):
              landscape  the loss over (slope, intercept) and gradient descent's path on it
     approx   fit        the target and the network's curve, and the error between them
              neurons    each neuron's curve, and the sum built neuron by neuron
+    digits   samples    held-out digits with the network's predictions
+    mnist    confusion  the confusion matrix, most-confused pairs, surest mistakes
+             filters    what each first-layer neuron looks for, drawn as an image
     every    loss       the training (and validation) loss per epoch
     """
     from nncli.cli.output import emit_json, stdout_console
@@ -241,3 +247,40 @@ class Scene:
         target = self.dataset.extra["target"]
         table = neurons(self.network, self.dataset, np.array([target.lo]))[2]
         return Group(*everything[len(fit):]), {"neurons": table}
+
+    def samples(self):
+        """Held-out digits with the network's predictions, under its accuracy."""
+        from rich.console import Group
+
+        from nncli.render.digits import training_view
+        from nncli.tasks.runner import Outcome
+
+        summary = {**self.meta["metrics"], "epochs": self.meta.get("epochs_run", 0)}
+        picture = Group(*training_view(self.task, Outcome(self.network, self.dataset, None, summary)))
+        return picture, {"metrics": self.meta["metrics"]}
+
+    def confusion(self):
+        """On the held-out digits: the confusion matrix, per-class precision and recall, the
+        pairs most often confused and the mistakes the network was surest about."""
+        from rich.console import Group
+
+        from nncli.render.digits import evaluation_view
+
+        X, y = self.dataset.X_test, self.dataset.y_test
+        metrics = {"loss": self.network.evaluate_loss(X, y), **self.task.metrics(self.network, X, y),
+                   **self.task.report(self.network, X, y)}
+        return Group(*evaluation_view(metrics)), {"evaluation": metrics}
+
+    def filters(self):
+        """Each first-layer neuron's weights as an image: what it looks for."""
+        from rich.console import Group
+        from rich.text import Text
+
+        from nncli.render.digits import filters_view
+
+        weight = self.network.state_dict()["0.weight"]
+        limit = FILTERS_SMALL if weight.shape[1] <= 64 else FILTERS_LARGE
+        drawn = filters_view(weight, limit=limit)
+        if not drawn:
+            drawn = [Text("the inputs are not a square image: no filters to draw", style="dim")]
+        return Group(*drawn), {"filters": weight[:limit].tolist()}
