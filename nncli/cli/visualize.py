@@ -52,7 +52,7 @@ def visualize(model, view, rates, svg_path, as_json):
     approx   fit        the target and the network's curve, and the error between them
              neurons    each neuron's curve, and the sum built neuron by neuron
     digits   samples    held-out digits with the network's predictions
-    mnist    confusion  the confusion matrix, most-confused pairs, surest mistakes
+    & mnist  confusion  the confusion matrix, most-confused pairs, surest mistakes
              filters    what each first-layer neuron looks for, drawn as an image
     every    loss       the training (and validation) loss per epoch
     """
