@@ -140,7 +140,7 @@ def test_digits_show_predictions_confusion_and_filters(models):
     result = run("visualize", models["digits"], env={"NO_COLOR": "1"})
     assert result.exit_code == 0 and not ANSI.search(result.stdout)
     out = result.stdout
-    assert "Held-out digits" in out and "confusion matrix" in out and "first-layer neurons" in out
+    assert "Held-out digits" in out and "confusion matrix" in out and "first-layer neuron" in out
     assert "Loss per epoch" in out and "validation loss" in out
     assert set(GLYPHS[1:]) <= set(out)
     report = json.loads(run("visualize", models["digits"], "--view", "filters", "--json").stdout)
