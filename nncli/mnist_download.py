@@ -75,8 +75,8 @@ def _download(url, path, expected):
                 out.write(block)
         if digest.hexdigest() != expected:
             raise DataError(
-                f"{url}: the download's SHA-256 is {digest.hexdigest()}, not the published "
-                f"{expected}; it was not kept.\nTry again later, or fetch the files yourself and use --data-dir"
+                f"{url}: wrong SHA-256 ({digest.hexdigest()[:16]}…, not the published {expected[:16]}…); not kept\n"
+                "try again later, or fetch the four files yourself and use --data-dir"
             )
         os.replace(tmp_name, path)
     except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:  # HTTPError is a URLError

@@ -230,7 +230,7 @@ def test_evaluate_predict_and_inspect_a_digit_model(model_home):
 
     weights = run("inspect", "weights", "--neurons", "4", env={"NO_COLOR": "1"})
     assert weights.exit_code == 0
-    assert "first-layer neurons looks for" in weights.stdout and "#3" in weights.stdout and "#4" not in weights.stdout
+    assert "8×8 weights" in weights.stdout and "#3" in weights.stdout and "#4" not in weights.stdout
 
 
 def test_evaluate_on_a_labelled_csv(tmp_path):

@@ -215,8 +215,8 @@ def filters_view(weight, limit=None):
         return []
     shown = weight[:limit] if limit else weight
     tiles = [Group(Text(f"#{n}", style="dim"), heatmap(w.reshape(shape))) for n, w in enumerate(shown)]
-    head = (f"What each of the {len(weight)} first-layer neurons looks for"
-            + (f" (the first {len(shown)})" if len(shown) < len(weight) else "")
-            + f": its {shape[0]}×{shape[1]} weights, red where ink excites it, blue where ink inhibits it "
-            "(without colour: █ excites, blank inhibits), each on its own scale")
-    return [Text(head, style="bold"), grid(tiles)]
+    head = f"What each first-layer neuron looks for: its {shape[0]}×{shape[1]} weights"
+    if len(shown) < len(weight):
+        head += f" (the first {len(shown)} of {len(weight)})"
+    legend = "red/█: ink there excites the neuron · blue/blank: ink there inhibits it"
+    return [Text(head, style="bold"), Text(legend, style="dim"), grid(tiles)]
