@@ -163,3 +163,10 @@ def test_gradcheck_reports_every_case_and_passes():
     events = json_lines(result)
     assert events[-1] == {"event": "summary", "cases": len(events) - 1, "passed": len(events) - 1, "failed": 0}
     assert {e["engine"] for e in events[:-1]} == {"tensor", "value"}
+
+
+def test_predict_takes_negative_numbers_as_inputs():
+    run("train", "linreg", "-q")
+    predictions = json_lines(run("predict", "-1.5", "2", "--json"))
+    assert [p["input"] for p in predictions] == [[-1.5], [2.0]]
+    assert predictions[0]["output"] == pytest.approx(2 * -1.5 + 1, abs=0.1)

@@ -17,7 +17,7 @@ def evaluate(model, data, as_json):
     from nncli.tasks.runner import evaluate_model, load_trained
 
     task, network, meta, path = load_trained(model)
-    metrics, source, examples = evaluate_model(task, network, meta, data)
+    metrics, source, examples = evaluate_model(task, network, meta, data, path)
     if as_json:
         emit_json({"event": "evaluate", "task": task.name, "model": str(path), "data": source, "examples": examples, **metrics})
     elif "confusion" in metrics:  # a classifier's full report: draw it
@@ -28,7 +28,8 @@ def evaluate(model, data, as_json):
         show(f"[bold]{task.name}[/] model {path} on {source} ({examples} examples)", metrics_table(None, metrics))
 
 
-@click.command()
+# Unknown "options" are values: `nncli predict -1.5` is an input, not a flag.
+@click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("model", required=False)
 @click.argument("values", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
