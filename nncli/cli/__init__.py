@@ -57,6 +57,7 @@ def main(debug):
 
 def _register():
     from nncli.cli.approx import approx
+    from nncli.cli.bench import bench
     from nncli.cli.gradcheck import gradcheck
     from nncli.cli.graph import graph
     from nncli.cli.inspect import inspect
@@ -68,6 +69,7 @@ def _register():
         main.add_command(command)
     main.add_command(visualize)
     inspect.add_command(graph)
+    main.add_command(bench)
 
 
 _register()

@@ -1,0 +1,466 @@
+"""Speed benchmarks: how fast nncli trains, against the floor and against PyTorch.
+
+A *step* is one SGD training step on one batch — forward pass, loss, backward pass and
+update, in float32 — timed three ways on the same network from the same weights:
+
+- **nncli**: the Tensor engine, exactly as the training loop runs it (`TensorNetwork.loss`,
+  `backward`, `optim.SGD`);
+- **floor**: the same network with hand-derived NumPy forward and backward passes and no
+  autograd at all: the least Python work a NumPy step can do, so the engine's ratio to it
+  is its overhead;
+- **torch**: PyTorch eager (`torch.nn` + `torch.optim.SGD`, 2 threads), when installed.
+
+Besides, the scalar `Value` engine against micrograd (when installed) on micrograd's own
+demo, the start-up time of `nncli --help`, and `nncli train digits` end to end.
+
+Timing: each implementation is warmed up, then timed in blocks of steps long enough to
+read the clock well; the blocks of all implementations take turns, so that a noisy
+neighbour slows them alike, and each block starts after a garbage collection, so that
+none pays for another's garbage (micrograd's graphs are reference cycles, which only the
+collector frees). PyTorch runs in a process of its own (see `_time_torch_apart`). The figure is the median block's time per step; `spread` is
+the interquartile range over the median, a measure of the noise. Nothing here asserts a
+speed: these are figures to read, not tests.
+"""
+
+import gc
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from nncli import nn, optim
+from nncli.network import build_network
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    sizes: tuple
+    activation: str  # of the hidden layers
+    final: str  # of the output layer: "identity" or "sigmoid"
+    batch: int
+    loss: str  # "mse" or "cross_entropy"
+    lr: float
+
+    def describe(self):
+        loss = "MSE" if self.loss == "mse" else "CE"
+        return f"{'-'.join(map(str, self.sizes))} {self.activation} · {self.batch} · {loss}"
+
+
+WORKLOADS = (
+    Workload("xor", (2, 4, 1), "sigmoid", "sigmoid", 4, "mse", 0.5),
+    Workload("sin", (1, 32, 32, 1), "tanh", "identity", 256, "mse", 0.01),
+    Workload("digits", (64, 128, 64, 10), "relu", "identity", 32, "cross_entropy", 0.01),
+    Workload("mnist-shape", (784, 128, 64, 10), "relu", "identity", 64, "cross_entropy", 0.01),
+)
+
+
+def workload_batch(workload, seed=0):
+    """One batch (X float32, y) for a workload: XOR's truth table, points of sin on [-π, π],
+    digits from the shipped data set, and random MNIST-shaped images."""
+    rng = np.random.default_rng(seed)
+    if workload.name == "xor":
+        X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+        return X, np.array([[0], [1], [1], [0]], dtype=np.float32)
+    if workload.name == "sin":
+        X = rng.uniform(-np.pi, np.pi, (workload.batch, 1)).astype(np.float32)
+        return X, np.sin(X)
+    if workload.name == "digits":
+        from nncli.data import load_digits
+
+        X, y = load_digits()
+        rows = rng.choice(len(X), workload.batch, replace=False)
+        return (X[rows] / 16).astype(np.float32), y[rows]
+    X = rng.random((workload.batch, workload.sizes[0]), dtype=np.float32)
+    return X, rng.integers(0, workload.sizes[-1], workload.batch)
+
+
+# ---- the three implementations of a step ---------------------------------------------
+
+
+def nncli_network(workload, seed=0, dtype="float32"):
+    spec = nn.mlp_spec(list(workload.sizes), workload.activation, workload.final)
+    return build_network(spec, workload.loss, "tensor", dtype, seed)
+
+
+def nncli_step(workload, seed=0):
+    """A step of the Tensor engine, as `nncli.train` takes it; returns (step, network)."""
+    network = nncli_network(workload, seed)
+    optimizer = optim.SGD(network.parameters(), workload.lr)
+    X, y = workload_batch(workload)
+
+    def step():
+        optimizer.zero_grad()
+        loss = network.loss(X, y)
+        value = loss.item()
+        loss.backward()
+        optimizer.step()
+        return value
+
+    return step, network
+
+
+class Floor:
+    """The workload's network with hand-derived backpropagation in plain NumPy.
+
+    `weights` is a list of (W, b) arrays shaped like nn.Linear's, W (out, in); they are
+    updated in place by `step`.
+    """
+
+    def __init__(self, workload, weights):
+        self.workload = workload
+        self.weights = [(W.copy(), b.copy()) for W, b in weights]
+
+    def _activate(self, z, name):
+        if name == "sigmoid":
+            return 1 / (1 + np.exp(-z))
+        if name == "tanh":
+            return np.tanh(z)
+        if name == "relu":
+            return np.maximum(z, 0)
+        return z
+
+    def _derivative(self, g, a, name):
+        """dL/dz from dL/da, given the activation's output a."""
+        if name == "sigmoid":
+            return g * a * (1 - a)
+        if name == "tanh":
+            return g * (1 - a * a)
+        if name == "relu":
+            return g * (a > 0)
+        return g
+
+    def gradients(self, X, y):
+        """(loss, [(dW, db), ...]) for the batch (X, y)."""
+        last = len(self.weights) - 1
+        names = [self.workload.activation] * last + [self.workload.final]
+        inputs, h = [], X
+        for (W, b), name in zip(self.weights, names):
+            inputs.append(h)
+            h = self._activate(h @ W.T + b, name)
+        if self.workload.loss == "mse":
+            diff = h - y
+            loss = (diff * diff).mean()
+            g = diff * (2 / diff.size)
+        else:  # softmax cross-entropy on the logits h
+            rows = np.arange(len(h))
+            shifted = h - h.max(axis=1, keepdims=True)
+            log_sum = np.log(np.exp(shifted).sum(axis=1))
+            loss = (log_sum - shifted[rows, y]).mean()
+            g = np.exp(shifted - log_sum[:, None])
+            g[rows, y] -= 1
+            g /= len(h)
+        grads = [None] * len(self.weights)
+        for i in range(last, -1, -1):
+            W, _ = self.weights[i]
+            a = h if i == last else inputs[i + 1]
+            g = self._derivative(g, a, names[i])
+            grads[i] = (g.T @ inputs[i], g.sum(axis=0))
+            if i:
+                g = g @ W
+        return float(loss), grads
+
+    def step(self, X, y, lr):
+        loss, grads = self.gradients(X, y)
+        for (W, b), (dW, db) in zip(self.weights, grads):
+            W -= lr * dW
+            b -= lr * db
+        return loss
+
+
+def network_weights(network):
+    state = network.state_dict()
+    linear = sorted({key.rsplit(".", 1)[0] for key in state}, key=int)
+    return [(state[f"{name}.weight"], state[f"{name}.bias"]) for name in linear]
+
+
+def floor_step(workload, seed=0):
+    floor = Floor(workload, network_weights(nncli_network(workload, seed)))
+    X, y = workload_batch(workload)
+    return lambda: floor.step(X, y, workload.lr)
+
+
+def torch_available():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def torch_step(workload, seed=0, threads=2):
+    """The same step in PyTorch eager, from the same weights."""
+    import torch
+
+    torch.set_num_threads(threads)
+    layers = []
+    for index, (fan_in, fan_out) in enumerate(zip(workload.sizes[:-1], workload.sizes[1:])):
+        layers.append(torch.nn.Linear(fan_in, fan_out))
+        name = workload.activation if index < len(workload.sizes) - 2 else workload.final
+        if name != "identity":
+            layers.append({"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}[name]())
+    model = torch.nn.Sequential(*layers)
+    state = nncli_network(workload, seed).state_dict()
+    model.load_state_dict({key: torch.from_numpy(value) for key, value in state.items()})
+    optimizer = torch.optim.SGD(model.parameters(), lr=workload.lr)
+    loss_fn = torch.nn.functional.mse_loss if workload.loss == "mse" else torch.nn.functional.cross_entropy
+    X, y = (torch.from_numpy(a) for a in workload_batch(workload))
+
+    def step():
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        value = loss.item()
+        loss.backward()
+        optimizer.step()
+        return value
+
+    return step
+
+
+# ---- timing -------------------------------------------------------------------------
+
+
+def time_interleaved(steps, repeats=21, warmup=0.2, block=0.02):
+    """Seconds per call of each callable in `steps` (a dict): {name: (median, spread)}.
+
+    Each is warmed up for `warmup` seconds and timed in blocks of about `block` seconds;
+    the blocks take turns, `repeats` of each.
+    """
+    counts = {}
+    for name, step in steps.items():
+        calls, started = 0, time.perf_counter()
+        while calls < 3 or time.perf_counter() - started < warmup:
+            step()
+            calls += 1
+        per_call = (time.perf_counter() - started) / calls
+        counts[name] = max(1, round(block / per_call))
+    samples = {name: [] for name in steps}
+    for _ in range(int(repeats)):
+        for name, step in steps.items():
+            gc.collect()  # no block pays for the garbage another one left behind
+            started = time.perf_counter()
+            for _ in range(counts[name]):
+                step()
+            samples[name].append((time.perf_counter() - started) / counts[name])
+    return {name: _summary(times) for name, times in samples.items()}
+
+
+def _summary(times):
+    median = statistics.median(times)
+    if len(times) < 4:
+        return median, 0.0
+    q1, _, q3 = statistics.quantiles(times, n=4)
+    return median, (q3 - q1) / median
+
+
+def step_row(workload, repeats=21, warmup=0.2, block=0.02, torch=True):
+    """Time one training step of `workload` with each implementation; one result row."""
+    steps = {"nncli": nncli_step(workload)[0], "floor": floor_step(workload)}
+    with np.errstate(over="ignore"):
+        timed = time_interleaved(steps, repeats, warmup, block)
+    if torch and torch_available():
+        timed["torch"] = _time_torch_apart(workload, repeats, warmup, block)
+    row = {"event": "bench", "kind": "step", "name": workload.name, "workload": workload.describe()}
+    for name, (median, spread) in timed.items():
+        row[f"{name}_us"] = round(median * 1e6, 2)
+        row[f"{name}_spread"] = round(spread, 3)
+    row["nncli_vs_floor"] = round(timed["nncli"][0] / timed["floor"][0], 3)
+    if "torch" in timed:
+        row["torch_vs_nncli"] = round(timed["torch"][0] / timed["nncli"][0], 3)
+    return row
+
+
+def _time_torch_apart(workload, repeats, warmup, block):
+    """Time PyTorch's step in a process of its own.
+
+    PyTorch's thread pool and NumPy's BLAS threads both spin while they wait for work: in
+    one process on a small machine they take turns at the cores and slow each other
+    down many times over, which would be a measure of the mix, not of either.
+    """
+    code = ("import json, sys\n"
+            "from nncli import bench\n"
+            "workload = next(w for w in bench.WORKLOADS if w.name == sys.argv[1])\n"
+            "steps = {'torch': bench.torch_step(workload)}\n"
+            "timed = bench.time_interleaved(steps, *map(float, sys.argv[2:]))\n"
+            "print(json.dumps(timed['torch']))\n")
+    argv = [sys.executable, "-c", code, workload.name, str(repeats), str(warmup), str(block)]
+    result = subprocess.run(argv, capture_output=True, text=True, check=True)
+    return tuple(json.loads(result.stdout))
+
+
+# ---- the scalar engine against micrograd -----------------------------------------------
+
+
+def two_moons(n=100, noise=0.1, seed=1):
+    """Two interleaving half circles (as sklearn's make_moons), labels -1 and 1."""
+    rng = np.random.default_rng(seed)
+    outer, inner = n // 2, n - n // 2
+    t_out, t_in = np.linspace(0, np.pi, outer), np.linspace(0, np.pi, inner)
+    X = np.concatenate([np.c_[np.cos(t_out), np.sin(t_out)], np.c_[1 - np.cos(t_in), 0.5 - np.sin(t_in)]])
+    X += rng.normal(0, noise, X.shape)
+    y = np.r_[-np.ones(outer), np.ones(inner)]
+    return X.tolist(), y.tolist()
+
+
+def micrograd_available():
+    try:
+        import micrograd.nn  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def moons_step(value_class, model, X, y, lr=0.1, alpha=1e-4):
+    """One step of micrograd's demo: the SVM max-margin loss over the whole batch plus L2
+    regularisation, backward, and a plain gradient-descent update. Same code for both
+    engines; only the Value class and the model differ."""
+    scores = [model([value_class(a), value_class(b)]) for a, b in X]
+    losses = [(1 + -yi * score).relu() for yi, score in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    parameters = model.parameters()
+    total = data_loss + alpha * sum(p * p for p in parameters)
+    model.zero_grad()
+    total.backward()
+    for p in parameters:
+        p.data -= lr * p.grad
+    return total.data
+
+
+def scalar_models(seed=0):
+    """nncli's scalar MLP 2-16-16-1 and, if micrograd is installed, micrograd's, with the
+    same weights."""
+    from nncli.nn.scalar import MLP
+
+    ours = MLP(2, [16, 16, 1], "relu", "identity", np.random.default_rng(seed))
+    if not micrograd_available():
+        return ours, None
+    import micrograd.nn
+
+    theirs = micrograd.nn.MLP(2, [16, 16, 1])
+    for mine, other in zip(ours.parameters(), theirs.parameters()):
+        other.data = mine.data
+    return ours, theirs
+
+
+def micrograd_row(repeats=7, warmup=0.5, block=0.0):
+    from nncli.autograd import Value
+
+    ours, theirs = scalar_models()
+    X, y = two_moons()
+    steps = {"nncli": lambda: moons_step(Value, ours, X, y)}
+    if theirs is not None:
+        import micrograd.engine
+
+        steps["micrograd"] = lambda: moons_step(micrograd.engine.Value, theirs, X, y)
+    timed = time_interleaved(steps, repeats, warmup, block)
+    row = {"event": "bench", "kind": "scalar", "name": "moons",
+           "workload": "two moons, 100 points, 2-16-16-1 relu, max-margin + L2, full batch"}
+    for name, (median, spread) in timed.items():
+        row[f"{name}_ms"] = round(median * 1e3, 2)
+        row[f"{name}_spread"] = round(spread, 3)
+    if "micrograd" in timed:
+        row["micrograd_vs_nncli"] = round(timed["micrograd"][0] / timed["nncli"][0], 3)
+    return row
+
+
+# ---- the command line, timed from outside ----------------------------------------------
+
+
+def nncli_command():
+    """How to run `nncli`: the console script if it is on PATH, else `python -m nncli`."""
+    script = shutil.which("nncli")
+    return [script] if script else [sys.executable, "-m", "nncli"]
+
+
+def time_command(argv, repeats, env=None):
+    """Wall-clock seconds of each of `repeats` runs of argv; (times, last return code, stderr)."""
+    times, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = subprocess.run(argv, capture_output=True, text=True, env=env)
+        times.append(time.perf_counter() - started)
+    return times, result.returncode, result.stderr
+
+
+HEAVY = ("numpy", "rich", "torch")
+_IMPORT_PROBE = (
+    "import sys\n"
+    "from nncli.cli import main\n"
+    "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+    f"print(','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+)
+
+
+def startup_row(repeats=11):
+    """`nncli --help`: wall time, and which heavy modules that path imports."""
+    times, code, _ = time_command(nncli_command() + ["--help"], repeats)
+    probe = subprocess.run([sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True)
+    lines = probe.stderr.splitlines()
+    imported = [m for m in (lines[-1] if lines else "").split(",") if m] if probe.returncode == 0 else None
+    median, spread = _summary(times)
+    return {"event": "bench", "kind": "command", "name": "nncli --help", "seconds": round(median, 4),
+            "spread": round(spread, 3), "exit_code": code, "heavy_imports": imported}
+
+
+def train_digits_row(repeats=3):
+    """`nncli train digits` with its default settings, end to end (not saved)."""
+    argv = nncli_command() + ["train", "digits", "--quiet", "--no-save"]
+    with tempfile.TemporaryDirectory() as home:
+        times, code, stderr = time_command(argv, repeats, env={**os.environ, "NNCLI_HOME": home})
+        if code == 2:  # click's usage error: this nncli has no digits task
+            return {"event": "bench", "kind": "command", "name": "nncli train digits", "seconds": None,
+                    "exit_code": code, "note": "not available in this version"}
+    median, spread = _summary(times)
+    row = {"event": "bench", "kind": "command", "name": "nncli train digits", "seconds": round(median, 3),
+           "spread": round(spread, 3), "exit_code": code}
+    if code != 0:
+        row["note"] = stderr.strip().splitlines()[-1] if stderr.strip() else "failed"
+    return row
+
+
+def machine():
+    """What the figures were measured on."""
+    import platform
+
+    row = {"event": "machine", "python": platform.python_version(), "numpy": np.__version__,
+           "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
+           "date": time.strftime("%Y-%m-%d")}
+    if torch_available():
+        import torch
+
+        row["torch"] = torch.__version__
+    if micrograd_available():
+        from importlib.metadata import version
+
+        row["micrograd"] = version("micrograd")
+    return row
+
+
+def run(workloads=None, repeats=21, quick=False, commands=True, torch=True, emit=None):
+    """Every benchmark, in order; each row is passed to `emit` as it is made, and all are
+    returned. `quick` shortens every timing (for a smoke test, not for figures)."""
+    emit = emit or (lambda row: None)
+    warmup, block = (0.0, 0.0) if quick else (0.2, 0.02)
+    rows = []
+
+    def add(row):
+        rows.append(row)
+        emit(row)
+
+    add(machine())
+    chosen = [w for w in WORKLOADS if workloads is None or w.name in workloads]
+    for workload in chosen:
+        add(step_row(workload, repeats, warmup, block, torch))
+    if workloads is None:
+        add(micrograd_row(max(3, repeats // 3), 0.0 if quick else 0.5))
+        if commands:
+            add(startup_row(3 if quick else 11))
+            add(train_digits_row(1 if quick else 3))
+    return rows

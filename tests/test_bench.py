@@ -1,0 +1,90 @@
+"""The benchmark runner: its rows, and the floor it measures against. Timings are never
+asserted here, only that everything runs and that the floor computes what the engine does."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from nncli import bench
+from nncli.cli import main
+
+WORKLOADS = {w.name: w for w in bench.WORKLOADS}
+
+
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+@pytest.mark.parametrize("dtype,rtol", [("float64", 1e-10), ("float32", 2e-4)])
+def test_the_floor_computes_the_engines_loss_and_gradients(name, dtype, rtol):
+    workload = WORKLOADS[name]
+    network = bench.nncli_network(workload, seed=3, dtype=dtype)
+    X, y = bench.workload_batch(workload, seed=4)
+    X = X.astype(dtype)
+    y = y.astype(dtype) if workload.loss == "mse" else y
+    floor = bench.Floor(workload, bench.network_weights(network))
+    floor_loss, floor_grads = floor.gradients(X, y)
+    loss = network.loss(X, y)
+    loss.backward()
+    assert floor_loss == pytest.approx(loss.item(), rel=rtol)
+    params = network.parameters()
+    assert len(params) == 2 * len(floor_grads)
+    for (dW, db), weight, bias in zip(floor_grads, params[::2], params[1::2]):
+        assert dW.dtype == weight.dtype and db.dtype == bias.dtype
+        np.testing.assert_allclose(dW, weight.grad, rtol=rtol, atol=rtol * np.abs(weight.grad).max())
+        np.testing.assert_allclose(db, bias.grad, rtol=rtol, atol=rtol * np.abs(bias.grad).max())
+
+
+def test_a_floor_step_moves_the_weights_as_sgd_does():
+    workload = WORKLOADS["xor"]
+    network = bench.nncli_network(workload, dtype="float64")
+    floor = bench.Floor(workload, bench.network_weights(network))
+    X, y = bench.workload_batch(workload)
+    _, grads = floor.gradients(X, y)
+    before = [W.copy() for W, _ in floor.weights]
+    floor.step(X, y, 0.5)
+    for start, (W, _), (dW, _) in zip(before, floor.weights, grads):
+        np.testing.assert_allclose(W, start - 0.5 * dW, rtol=1e-12)
+
+
+def test_step_rows_have_every_field():
+    row = bench.step_row(WORKLOADS["digits"], repeats=3, warmup=0, block=0, torch=False)
+    assert row["event"] == "bench" and row["kind"] == "step" and row["name"] == "digits"
+    assert row["workload"] == "64-128-64-10 relu · 32 · CE"
+    for key in ("nncli_us", "floor_us", "nncli_vs_floor"):
+        assert row[key] > 0
+    assert "torch_us" not in row
+
+
+def test_the_scalar_demo_is_the_same_computation_in_both_engines():
+    micrograd_engine = pytest.importorskip("micrograd.engine")
+    from nncli.autograd import Value
+
+    ours, theirs = bench.scalar_models()
+    X, y = bench.two_moons()
+    assert len(X) == len(y) == 100 and sorted(set(y)) == [-1.0, 1.0]
+    for _ in range(2):  # the second step starts from the weights the first one left
+        loss = bench.moons_step(Value, ours, X, y)
+        assert loss == pytest.approx(bench.moons_step(micrograd_engine.Value, theirs, X, y), rel=1e-12)
+
+
+def test_bench_command_writes_json_lines(monkeypatch):
+    monkeypatch.setattr(bench, "torch_available", lambda: False)
+    result = CliRunner().invoke(main, ["bench", "--only", "xor", "--only", "sin", "--quick", "--repeats", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["event"] for row in rows] == ["machine", "bench", "bench"]
+    assert [row["name"] for row in rows[1:]] == ["xor", "sin"]
+
+
+def test_bench_tables_show_every_row():
+    from nncli.cli.bench import bench_tables
+
+    rows = [
+        {"event": "machine", "python": "3.11", "numpy": "2", "cpus": 2, "date": "2026-11-21"},
+        {"event": "bench", "kind": "step", "name": "xor", "workload": "2-4-1 sigmoid · 4 · MSE", "nncli_us": 40.0,
+         "nncli_spread": 0.02, "floor_us": 25.0, "floor_spread": 0.01, "nncli_vs_floor": 1.6},
+        {"event": "bench", "kind": "command", "name": "nncli --help", "seconds": 0.1, "spread": 0.1,
+         "exit_code": 0, "heavy_imports": []},
+    ]
+    steps, others = bench_tables(rows)
+    assert steps.row_count == 1 and others.row_count == 1
