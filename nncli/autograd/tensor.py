@@ -119,7 +119,7 @@ class Tensor:
         out = Tensor.__new__(Tensor)
         out.data = np.asarray(data)
         out.grad = None
-        out._parents = tuple(p for p in parents if p.requires_grad) if _grad_enabled else ()
+        out._parents = tuple([p for p in parents if p.requires_grad]) if _grad_enabled else ()
         out.requires_grad = bool(out._parents)
         out._backward = backward if out._parents else None
         out._pending = None
@@ -140,9 +140,11 @@ class Tensor:
         """Add a gradient contribution for this tensor during the current backward pass."""
         if not self.requires_grad:
             return
-        grad = _unbroadcast(grad, self.data.shape)
-        if grad.dtype != self.data.dtype:
-            grad = grad.astype(self.data.dtype)
+        data = self.data
+        if grad.shape != data.shape:
+            grad = _unbroadcast(grad, data.shape)
+        if grad.dtype != data.dtype:
+            grad = grad.astype(data.dtype)
         # Never in place: a contribution may be shared with another tensor.
         self._pending = grad if self._pending is None else self._pending + grad
 
@@ -207,39 +209,49 @@ class Tensor:
             except ValueError:
                 raise ValueError(f"grad of shape {grad.shape} does not match the output's "
                                  f"shape {self.shape}") from None
-        order = self._topological_order()
+        ops, leaves = self._graph()
         self._pending = grad
         try:
-            for node in reversed(order):
+            for node in reversed(ops):
                 g, node._pending = node._pending, None
-                if g is None:
-                    continue
-                if node._backward is not None:
+                if g is not None:
                     node._backward(g)
-                elif node.grad is None:
-                    node.grad = np.array(g, dtype=node.dtype)  # a copy we own
-                else:
-                    node.grad += g
-        finally:
-            for node in order:
+        except BaseException:
+            for node in ops + leaves:
                 node._pending = None
+            raise
+        # Leaves get their gradient only once the whole pass has succeeded.
+        for leaf in leaves:
+            g, leaf._pending = leaf._pending, None
+            if g is None:
+                continue
+            if leaf.grad is None:
+                leaf.grad = np.array(g, dtype=leaf.dtype)  # a copy we own
+            else:
+                leaf.grad += g
 
-    def _topological_order(self):
-        """Tensors this one depends on, each after all of its parents. Iterative, so deep
-        graphs don't hit Python's recursion limit."""
-        order, seen = [], {self}
+    def _graph(self):
+        """The graph behind this tensor: (ops, leaves), the op results each after all of
+        its parents, and the leaves. Iterative, so deep graphs don't hit Python's recursion
+        limit; leaves are set apart as they are met, as they have no parents to visit."""
+        if self._backward is None:
+            return [], [self]
+        ops, leaves, seen = [], [], {self}
         stack = [(self, iter(self._parents))]
         while stack:
             node, parents = stack[-1]
             for parent in parents:
                 if parent not in seen:
                     seen.add(parent)
-                    stack.append((parent, iter(parent._parents)))
-                    break
+                    if parent._backward is None:
+                        leaves.append(parent)
+                    else:
+                        stack.append((parent, iter(parent._parents)))
+                        break
             else:
                 stack.pop()
-                order.append(node)
-        return order
+                ops.append(node)
+        return ops, leaves
 
     # ---- arithmetic ---------------------------------------------------------------------
 
@@ -423,7 +435,7 @@ class Tensor:
     def sigmoid(self):
         """1 / (1 + e^-x), computed from e^-|x| so that it never overflows."""
         e = np.exp(-np.abs(self.data))
-        data = np.where(self.data >= 0, 1 / (1 + e), e / (1 + e))
+        data = np.where(self.data >= 0, 1, e) / (1 + e)  # 1/(1+e) or e/(1+e), in one division
         return Tensor._from_op(data, (self,), lambda g: self._accumulate(g * (1 - data) * data))
 
     def softmax(self, axis=-1):

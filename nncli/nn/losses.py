@@ -15,9 +15,23 @@ def _as_tensor(x, dtype):
 
 
 def mse_loss(prediction, target):
-    """Mean squared error: the average of (prediction − target)² over every element."""
-    diff = prediction - _as_tensor(target, prediction.dtype)
-    return (diff * diff).mean()
+    """Mean squared error: the average of (prediction − target)² over every element.
+
+    One graph node (instead of a subtraction, a product and a mean). With upstream
+    gradient g, d/dprediction = 2·(prediction − target)·g/n and d/dtarget is its negative.
+    """
+    target = _as_tensor(target, prediction.dtype)
+    diff = prediction.data - target.data  # broadcasts as the composed form would
+    count = diff.size
+
+    def backward(g):
+        scale = (g / count) * 2  # the composed form's rounding, bit for bit
+        if prediction.requires_grad:
+            prediction._accumulate(diff * scale)
+        if target.requires_grad:
+            target._accumulate(diff * -scale)
+
+    return Tensor._from_op((diff * diff).sum() / count, (prediction, target), backward)
 
 
 def cross_entropy(logits, class_indices):
