@@ -32,7 +32,9 @@ dtype, possibly shared or read-only: never change it in place.
 current backward pass (kept in `_pending`, so intermediates start from zero on every
 call); a contribution may keep the broadcast shape of the result, `_accumulate` sums it
 back down to the parent's shape (`_unbroadcast`) and casts it to the parent's dtype.
-Skip parents that don't require grad, so no work is wasted. Fused ops elsewhere in
+Skip parents that don't require grad, so no work is wasted. `_accumulate(c, fresh=True)`
+says that `c` is a new array that nothing else refers to (say, the result of a matmul):
+the engine may then keep it as the gradient, or add into it, instead of copying. Fused ops elsewhere in
 nncli (e.g. `nn`'s `linear`) are written in exactly the same way, outside this class.
 """
 from __future__ import annotations
@@ -95,7 +97,7 @@ def _is_basic_index(index):
 class Tensor:
     """An n-dimensional array that remembers how it was computed."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_pending")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_pending", "_owned")
     __array_ufunc__ = None  # so `ndarray + Tensor` defers to Tensor.__radd__
 
     def __init__(self, data, requires_grad=False, dtype=None):
@@ -112,6 +114,7 @@ class Tensor:
         self._parents = ()
         self._backward = None  # None marks a leaf
         self._pending = None   # gradient gathered during one backward pass
+        self._owned = False    # whether _pending is an array no one else refers to
 
     @staticmethod
     def _from_op(data, parents, backward):
@@ -123,6 +126,7 @@ class Tensor:
         out.requires_grad = bool(out._parents)
         out._backward = backward if out._parents else None
         out._pending = None
+        out._owned = False
         return out
 
     def _lift(self, other):
@@ -136,17 +140,24 @@ class Tensor:
             other = other.astype(np.result_type(self.data.dtype, other.dtype))
         return Tensor(other)
 
-    def _accumulate(self, grad):
-        """Add a gradient contribution for this tensor during the current backward pass."""
+    def _accumulate(self, grad, fresh=False):
+        """Add a gradient contribution for this tensor during the current backward pass.
+
+        `fresh`: `grad` is a new array that nothing else refers to, ours to keep.
+        """
         if not self.requires_grad:
             return
         data = self.data
         if grad.shape != data.shape:
-            grad = _unbroadcast(grad, data.shape)
+            grad, fresh = _unbroadcast(grad, data.shape), True
         if grad.dtype != data.dtype:
-            grad = grad.astype(data.dtype)
-        # Never in place: a contribution may be shared with another tensor.
-        self._pending = grad if self._pending is None else self._pending + grad
+            grad, fresh = grad.astype(data.dtype), True
+        if self._pending is None:
+            self._pending, self._owned = grad, fresh
+        elif self._owned:
+            self._pending += grad  # our own buffer: add in place
+        else:  # never into an array that may be shared with another tensor
+            self._pending, self._owned = np.add(self._pending, grad, out=np.empty_like(grad)), True
 
     # ---- attributes -------------------------------------------------------------------
 
@@ -225,8 +236,8 @@ class Tensor:
             g, leaf._pending = leaf._pending, None
             if g is None:
                 continue
-            if leaf.grad is None:
-                leaf.grad = np.array(g, dtype=leaf.dtype)  # a copy we own
+            if leaf.grad is None:  # keep an array we own, copy any other
+                leaf.grad = g if leaf._owned else np.array(g, dtype=leaf.dtype)
             else:
                 leaf.grad += g
 

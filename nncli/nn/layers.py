@@ -21,13 +21,13 @@ def linear(x, weight, bias=None):
     if bias is not None:
         out += bias.data
 
-    def backward(g):
+    def backward(g):  # each contribution is a new array: fresh, so it needn't be copied
         if x.requires_grad:
-            x._accumulate(g @ weight.data)
+            x._accumulate(g @ weight.data, fresh=True)
         if weight.requires_grad:
-            weight._accumulate(g.T @ x.data)
+            weight._accumulate(g.T @ x.data, fresh=True)
         if bias is not None and bias.requires_grad:
-            bias._accumulate(g.sum(axis=0))
+            bias._accumulate(g.sum(axis=0), fresh=True)
 
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._from_op(out, parents, backward)

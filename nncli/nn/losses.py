@@ -53,7 +53,8 @@ def cross_entropy(logits, class_indices):
     def backward(g):
         grad = np.exp(shifted - log_sum[:, None])  # the softmax
         grad[rows, labels] -= 1.0
-        logits._accumulate(grad * (g / n))
+        grad *= g / n
+        logits._accumulate(grad, fresh=True)
 
     return Tensor._from_op(np.asarray(loss, dtype=z.dtype), (logits,), backward)
 
