@@ -361,7 +361,7 @@ def micrograd_row(repeats=7, warmup=0.5, block=0.0):
         steps["micrograd"] = lambda: moons_step(micrograd.engine.Value, theirs, X, y)
     timed = time_interleaved(steps, repeats, warmup, block)
     row = {"event": "bench", "kind": "scalar", "name": "moons",
-           "workload": "two moons, 100 points, 2-16-16-1 relu, max-margin + L2, full batch"}
+           "workload": "two moons · 100 · 2-16-16-1 relu · max-margin + L2"}
     for name, (median, spread) in timed.items():
         row[f"{name}_ms"] = round(median * 1e3, 2)
         row[f"{name}_spread"] = round(spread, 3)

@@ -40,11 +40,10 @@ def _duration(seconds):
     return f"{seconds:.2f} s"
 
 
-def _ratio(value, good):
-    """A ratio, green when it is on the good side of 1."""
+def _ratio(value, style=""):
     if value is None:
         return "—"
-    return f"[{'green' if good else 'yellow'}]{value:.2f}×[/]"
+    return f"[{style}]{value:.2f}×[/]" if style else f"{value:.2f}×"
 
 
 def bench_tables(rows):
@@ -58,7 +57,7 @@ def bench_tables(rows):
     steps.add_column("network · batch · loss")
     for name in ("nncli", "floor", "torch", "÷ floor", "torch ÷", "noise"):
         steps.add_column(name, justify="right")
-    others = Table(title="Scalar engine and command line")
+    others = Table(title="Scalar engine (one step of micrograd's demo) and command line (wall time)")
     for name, justify in (("benchmark", "left"), ("nncli", "right"), ("reference", "right"), ("", "left")):
         others.add_column(name, justify=justify)
     for row in rows:
@@ -67,14 +66,14 @@ def bench_tables(rows):
             steps.add_row(
                 row["name"], row["workload"],
                 *(_duration(row[f"{name}_us"] / 1e6) if f"{name}_us" in row else "—" for name in ("nncli", "floor", "torch")),
-                _ratio(row["nncli_vs_floor"], row["nncli_vs_floor"] <= 1.3),
-                _ratio(row.get("torch_vs_nncli"), row.get("torch_vs_nncli", 0) > 1),
+                _ratio(row["nncli_vs_floor"]),
+                _ratio(row.get("torch_vs_nncli"), "green" if row.get("torch_vs_nncli", 0) > 1 else "red"),
                 f"±{spread / 2:.0%}",
             )
         elif row.get("kind") == "scalar":
             theirs = row.get("micrograd_ms")
             others.add_row(
-                f"scalar engine: {row['workload']}", _duration(row["nncli_ms"] / 1e3),
+                row["workload"], _duration(row["nncli_ms"] / 1e3),
                 f"micrograd {_duration(theirs / 1e3)}" if theirs else "micrograd not installed",
                 f"micrograd takes {row['micrograd_vs_nncli']:.1f}× as long" if theirs else "",
             )
@@ -84,6 +83,6 @@ def bench_tables(rows):
             elif "heavy_imports" in row:
                 note = f"imports {', '.join(row['heavy_imports'])}" if row["heavy_imports"] else "imports no numpy, rich or torch"
             else:
-                note = "default settings, wall time"
+                note = "default settings"
             others.add_row(row["name"], _duration(row["seconds"]), "", note)
     return [table for table in (steps, others) if table.row_count]
