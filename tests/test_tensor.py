@@ -667,3 +667,24 @@ def test_attributes_and_repr():
     assert len({t, Tensor([[1.0, 2.0]])}) == 2  # hashed by identity
     with pytest.raises(TypeError):
         Tensor([1, 2], dtype=np.int64, requires_grad=True)
+
+
+def test_gradients_kept_without_a_copy_are_never_shared():
+    # Fresh arrays (a matmul's result, say) become .grad as they are; anything that
+    # someone else may hold (the caller's seed, a contribution passed to two tensors) is
+    # copied first.
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    doubled = Tensor._from_op(x.data * 2, (x,), lambda g: x._accumulate(g * 2, fresh=True))
+    doubled.sum().backward()  # x's gradient was a fresh array, kept as it is
+    np.testing.assert_array_equal(x.grad, np.full((2, 3), 2.0))
+    seed = np.full((2, 3), 5.0)
+    x.grad = None
+    x.backward(seed)  # a leaf as the root: its seed is the caller's array
+    x.grad += 1
+    np.testing.assert_array_equal(seed, np.full((2, 3), 5.0))
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    y = a * 2
+    (y + b + y).sum().backward()  # y gathers two contributions, in a buffer of its own
+    b.grad += 10
+    np.testing.assert_array_equal(a.grad, [4.0, 4.0])
+    np.testing.assert_array_equal(b.grad, [11.0, 11.0])

@@ -221,7 +221,7 @@ class Tensor:
                 raise ValueError(f"grad of shape {grad.shape} does not match the output's "
                                  f"shape {self.shape}") from None
         ops, leaves = self._graph()
-        self._pending = grad
+        self._pending, self._owned = grad, False  # the seed may be the caller's array
         try:
             for node in reversed(ops):
                 g, node._pending = node._pending, None
