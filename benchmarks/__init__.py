@@ -1,5 +1,5 @@
-"""Speed benchmarks: `python -m benchmarks` (the same as `nncli bench`).
+"""Benchmarks. `python -m benchmarks` runs the speed benchmarks, the same as `nncli bench`.
 
-The implementation lives in `nncli.bench`, inside the installed package, so that users
-can run `nncli bench`; this folder is only the entry point for a checkout.
+Their implementation lives in `nncli.bench`, inside the installed package, so that users
+can run `nncli bench`; `__main__` here is only the entry point for a checkout.
 """

@@ -267,6 +267,8 @@ def step_row(workload, repeats=21, warmup=0.2, block=0.02, torch=True):
         timed = time_interleaved(steps, repeats, warmup, block)
     if torch and torch_available():
         timed["torch"] = _time_torch_apart(workload, repeats, warmup, block)
+        if timed["torch"] is None:
+            del timed["torch"]
     row = {"event": "bench", "kind": "step", "name": workload.name, "workload": workload.describe()}
     for name, (median, spread) in timed.items():
         row[f"{name}_us"] = round(median * 1e6, 2)
@@ -291,8 +293,8 @@ def _time_torch_apart(workload, repeats, warmup, block):
             "timed = bench.time_interleaved(steps, *map(float, sys.argv[2:]))\n"
             "print(json.dumps(timed['torch']))\n")
     argv = [sys.executable, "-c", code, workload.name, str(repeats), str(warmup), str(block)]
-    result = subprocess.run(argv, capture_output=True, text=True, check=True)
-    return tuple(json.loads(result.stdout))
+    result = subprocess.run(argv, capture_output=True, text=True)
+    return tuple(json.loads(result.stdout)) if result.returncode == 0 else None  # no column
 
 
 # ---- the scalar engine against micrograd -----------------------------------------------

@@ -11,9 +11,11 @@ WORKLOAD_NAMES = ("xor", "sin", "digits", "mnist-shape")
 @click.option("--only", "workloads", type=click.Choice(WORKLOAD_NAMES), multiple=True, help="Time only these training steps (repeatable); skips the other benchmarks.")
 @click.option("--quick", is_flag=True, help="Short timings: checks that everything runs, figures are rough.")
 def bench(as_json, repeats, workloads, quick):
-    """Time one training step of the Tensor engine on four networks, next to the floor
-    (the same step in hand-written NumPy) and PyTorch; the scalar engine next to
-    micrograd; and `nncli --help` and `nncli train digits` from start to end.
+    """Time the engines against the NumPy floor, PyTorch and micrograd.
+
+    One training step of the Tensor engine on four networks, next to the floor (the same
+    step in hand-written NumPy) and PyTorch; the scalar engine next to micrograd on
+    micrograd's demo; and `nncli --help` and `nncli train digits` from start to end.
 
     PyTorch and micrograd are timed when they are installed (pip install micrograd torch).
     """
