@@ -40,7 +40,26 @@ def _scalar_mlp(spec, rng, init_scheme):
     return mlp
 
 
-class TensorNetwork:
+class Network:
+    """What both engines share: everything about the weights is the model's own."""
+
+    def parameters(self):
+        return self.model.parameters()
+
+    def state_dict(self):
+        return self.model.state_dict()
+
+    def load_state_dict(self, state):
+        self.model.load_state_dict(state)
+
+    def num_parameters(self):
+        return self.model.num_parameters()
+
+    def spec(self):
+        return self.model.spec()
+
+
+class TensorNetwork(Network):
     engine = "tensor"
 
     def __init__(self, model, loss):
@@ -72,23 +91,8 @@ class TensorNetwork:
         self.model.train()
         return out.astype(np.float64)
 
-    def parameters(self):
-        return self.model.parameters()
 
-    def state_dict(self):
-        return self.model.state_dict()
-
-    def load_state_dict(self, state):
-        self.model.load_state_dict(state)
-
-    def num_parameters(self):
-        return self.model.num_parameters()
-
-    def spec(self):
-        return self.model.spec()
-
-
-class ScalarNetwork:
+class ScalarNetwork(Network):
     engine = "scalar"
     dtype = np.dtype(np.float64)
 
@@ -117,18 +121,3 @@ class ScalarNetwork:
 
     def predict(self, X):
         return np.array([[v.data for v in row] for row in self._outputs(X)])
-
-    def parameters(self):
-        return self.model.parameters()
-
-    def state_dict(self):
-        return self.model.state_dict()
-
-    def load_state_dict(self, state):
-        self.model.load_state_dict(state)
-
-    def num_parameters(self):
-        return self.model.num_parameters()
-
-    def spec(self):
-        return self.model.spec()
