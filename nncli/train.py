@@ -64,42 +64,46 @@ def fit(network, X, y, config, emit, metrics=None, validation=None):
     non-finite loss. Ctrl-C ends training cleanly: the result says `interrupted`.
     """
     optimizer = make_optimizer(config.optimizer, network.parameters(), config.lr, config.weight_decay)
-    rng = np.random.default_rng(config.seed)
     result = TrainResult(epochs_run=0, history={"loss": []})
     if validation is not None:
         result.history["val_loss"] = []
-    best_val, best_state = math.inf, None
     started = time.perf_counter()
     try:
         # Overflow is no error here: a non-finite loss is caught and reported as divergence.
         with np.errstate(over="ignore", invalid="ignore"):
-            for epoch in range(1, config.epochs + 1):
-                epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr)
-                result.history["loss"].append(epoch_loss)
-                result.epochs_run = epoch
-                event = {"event": "epoch", "epoch": epoch, "loss": epoch_loss}
-                if validation is not None:
-                    val_loss = network.evaluate_loss(*validation)
-                    result.history["val_loss"].append(val_loss)
-                    event["val_loss"] = val_loss
-                    if val_loss < best_val:
-                        best_val, best_state, result.best_epoch = val_loss, network.state_dict(), epoch
-                last = epoch == config.epochs
-                stop = config.patience and validation is not None and epoch - result.best_epoch >= config.patience
-                if last or stop or epoch % config.log_every == 0 or epoch == 1:
-                    if metrics is not None:
-                        event.update(metrics(network))
-                    event.update(lr=config.lr, elapsed_s=round(time.perf_counter() - started, 4))
-                    emit(event)
-                if stop:
-                    result.stopped_early = True
-                    break
+            _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, result, started)
     except KeyboardInterrupt:
         result.interrupted = True
-    if result.stopped_early and best_state is not None:
-        network.load_state_dict(best_state)
     result.elapsed_s = time.perf_counter() - started
     return result
+
+
+def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, result, started):
+    """The epochs of `fit`, recording into `result`; emits the logged epochs."""
+    rng = np.random.default_rng(config.seed)
+    best_val, best_state = math.inf, None
+    for epoch in range(1, config.epochs + 1):
+        epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr)
+        result.history["loss"].append(epoch_loss)
+        result.epochs_run = epoch
+        event = {"event": "epoch", "epoch": epoch, "loss": epoch_loss}
+        if validation is not None:
+            val_loss = network.evaluate_loss(*validation)
+            result.history["val_loss"].append(val_loss)
+            event["val_loss"] = val_loss
+            if val_loss < best_val:
+                best_val, best_state, result.best_epoch = val_loss, network.state_dict(), epoch
+        stop = config.patience and validation is not None and epoch - result.best_epoch >= config.patience
+        if stop or epoch in (1, config.epochs) or epoch % config.log_every == 0:
+            if metrics is not None:
+                event.update(metrics(network))
+            event.update(lr=config.lr, elapsed_s=round(time.perf_counter() - started, 4))
+            emit(event)
+        if stop:  # early stopping keeps the weights of the best validation loss
+            result.stopped_early = True
+            if best_state is not None:
+                network.load_state_dict(best_state)
+            return
 
 
 def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr):
@@ -108,7 +112,7 @@ def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr):
     for batch in batch_indices(len(X), batch_size, rng):
         optimizer.zero_grad()
         loss = network.loss(X[batch], y[batch])
-        value = float(loss.item()) if hasattr(loss, "item") else float(loss.data)
+        value = float(loss.data)  # a 0-d array (Tensor) or a float (Value)
         if not math.isfinite(value):
             raise DivergedError(
                 f"training diverged at epoch {epoch}: the loss became {value} with --lr {lr:g}.\n"

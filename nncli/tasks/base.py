@@ -43,6 +43,18 @@ class Task:
         """Numbers that say how well `network` does on (X, y), beyond the loss."""
         return {}
 
+    def epoch_metrics(self, network, dataset) -> dict:
+        """The numbers added to logged epochs: by default, the metrics on the training data."""
+        return self.metrics(network, dataset.X_train, dataset.y_train)
+
+    def report(self, network, X, y) -> dict:
+        """What `evaluate` adds beyond the metrics (a classifier's confusion matrix, say)."""
+        return {}
+
+    def extra_meta(self, options, dataset) -> dict:
+        """Task-specific fields for the model file's metadata (e.g. the approximated target)."""
+        return {}
+
     def summary(self, network, data) -> dict:
         """Task-specific fields for the final summary (e.g. the learned line)."""
         return {}

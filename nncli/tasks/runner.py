@@ -57,7 +57,7 @@ def train_task(task, options, save_path, emit):
     started = time.perf_counter()
     result = fit(
         network, dataset.X_train, dataset.y_train, config, emit,
-        metrics=lambda net: epoch_metrics(task, net, dataset),
+        metrics=lambda net: task.epoch_metrics(net, dataset),
         validation=dataset.validation,
     )
     final = final_metrics(task, network, dataset)
@@ -96,18 +96,9 @@ def save_network(task, network, options, dataset, save_path, metrics, result):
         "data": dataset.source,
         "epochs_run": result.epochs_run,
     }
-    if hasattr(task, "extra_meta"):
-        meta.update(task.extra_meta(options, dataset))
+    meta.update(task.extra_meta(options, dataset))
     state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
     return str(store.save_model(save_path, state, meta))
-
-
-def epoch_metrics(task, network, dataset):
-    """The numbers added to logged epochs: the task's own choice (an `epoch_metrics(network,
-    dataset)` method), else its metrics on the training data."""
-    if hasattr(task, "epoch_metrics"):
-        return task.epoch_metrics(network, dataset)
-    return task.metrics(network, dataset.X_train, dataset.y_train)
 
 
 def final_metrics(task, network, dataset):
@@ -185,7 +176,5 @@ def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
         except (KeyError, TypeError, ValueError) as error:
             raise ModelFileError(f"{model_path}: its training settings cannot rebuild the task's data ({error!r})") from None
         X, y, source = dataset.X_test, dataset.y_test, f"held-out data of {dataset.source}"
-    metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y)}
-    if hasattr(task, "report"):  # a classifier's confusion matrix, precision and recall
-        metrics.update(task.report(network, X, y))
+    metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y), **task.report(network, X, y)}
     return metrics, source, len(X)
