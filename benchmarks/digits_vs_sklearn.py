@@ -29,7 +29,14 @@ from nncli.tasks.runner import train_task
 
 
 def nncli_run(seed):
-    options = {**defaults.DIGITS, "weight_decay": 0.0, "seed": seed, "engine": "tensor", "dtype": "float32", "log_every": None}
+    options = {
+        **defaults.DIGITS,
+        "weight_decay": 0.0,
+        "seed": seed,
+        "engine": "tensor",
+        "dtype": "float32",
+        "log_every": None,
+    }
     started = time.perf_counter()
     outcome = train_task(get_task("digits"), options, None, lambda event: None)
     return outcome.summary["accuracy"], time.perf_counter() - started, outcome.summary["epochs"]
@@ -55,8 +62,12 @@ def command_wall_time(runs):
     with tempfile.TemporaryDirectory() as home:
         for _ in range(runs):
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "nncli", "train", "digits", "-q"], check=True,
-                           env={**os.environ, "NNCLI_HOME": home}, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "nncli", "train", "digits", "-q"],
+                check=True,
+                env={**os.environ, "NNCLI_HOME": home},
+                stdout=subprocess.DEVNULL,
+            )
             times.append(time.perf_counter() - started)
     return statistics.median(times), times
 
@@ -73,9 +84,12 @@ def main():
         sklearn = None
     X, y = data.load_digits()
 
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"NumPy {np.__version__}" + (f", scikit-learn {sklearn.__version__}" if sklearn else ", scikit-learn not installed")
-          + f", OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"NumPy {np.__version__}"
+        + (f", scikit-learn {sklearn.__version__}" if sklearn else ", scikit-learn not installed")
+        + f", OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}"
+    )
     head = f"{'seed':>4}  {'nncli acc':>9}  {'fit s':>6}  {'epochs':>6}"
     if sklearn:
         head += f"  {'sklearn acc':>11}  {'fit s':>6}  {'iters':>5}"
@@ -95,8 +109,10 @@ def main():
         line += f"  {mean([r[1][0] for r in rows]):>11.4f}  {mean([r[1][1] for r in rows]):>6.2f}"
     print(line)
     median, times = command_wall_time(args.runs)
-    print(f"`nncli train digits` wall time: median {median:.2f} s of {args.runs} runs "
-          f"({', '.join(f'{t:.2f}' for t in times)})")
+    print(
+        f"`nncli train digits` wall time: median {median:.2f} s of {args.runs} runs "
+        f"({', '.join(f'{t:.2f}' for t in times)})"
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ Timing: each implementation is warmed up, then timed in blocks of steps long eno
 read the clock well; the blocks of all implementations take turns, so that a noisy
 neighbour slows them alike, and each block starts after a garbage collection, so that
 none pays for another's garbage (micrograd's graphs are reference cycles, which only the
-collector frees). PyTorch runs in a process of its own (see `_time_torch_apart`). The figure is the median block's time per step; `spread` is
+collector frees). PyTorch runs in a process of its own (see `_time_torch_apart`). The figure
+is the median block's time per step; `spread` is
 the interquartile range over the median, a measure of the noise. Nothing here asserts a
 speed: these are figures to read, not tests.
 """
@@ -286,12 +287,14 @@ def _time_torch_apart(workload, repeats, warmup, block):
     one process on a small machine they take turns at the cores and slow each other
     down many times over, which would be a measure of the mix, not of either.
     """
-    code = ("import json, sys\n"
-            "from nncli import bench\n"
-            "workload = next(w for w in bench.WORKLOADS if w.name == sys.argv[1])\n"
-            "steps = {'torch': bench.torch_step(workload)}\n"
-            "timed = bench.time_interleaved(steps, *map(float, sys.argv[2:]))\n"
-            "print(json.dumps(timed['torch']))\n")
+    code = (
+        "import json, sys\n"
+        "from nncli import bench\n"
+        "workload = next(w for w in bench.WORKLOADS if w.name == sys.argv[1])\n"
+        "steps = {'torch': bench.torch_step(workload)}\n"
+        "timed = bench.time_interleaved(steps, *map(float, sys.argv[2:]))\n"
+        "print(json.dumps(timed['torch']))\n"
+    )
     argv = [sys.executable, "-c", code, workload.name, str(repeats), str(warmup), str(block)]
     result = subprocess.run(argv, capture_output=True, text=True)
     return tuple(json.loads(result.stdout)) if result.returncode == 0 else None  # no column
@@ -362,8 +365,12 @@ def micrograd_row(repeats=7, warmup=0.5, block=0.0):
 
         steps["micrograd"] = lambda: moons_step(micrograd.engine.Value, theirs, X, y)
     timed = time_interleaved(steps, repeats, warmup, block)
-    row = {"event": "bench", "kind": "scalar", "name": "moons",
-           "workload": "two moons · 100 · 2-16-16-1 relu · max-margin + L2"}
+    row = {
+        "event": "bench",
+        "kind": "scalar",
+        "name": "moons",
+        "workload": "two moons · 100 · 2-16-16-1 relu · max-margin + L2",
+    }
     for name, (median, spread) in timed.items():
         row[f"{name}_ms"] = round(median * 1e3, 2)
         row[f"{name}_spread"] = round(spread, 3)
@@ -407,8 +414,15 @@ def startup_row(repeats=11):
     lines = probe.stderr.splitlines()
     imported = [m for m in (lines[-1] if lines else "").split(",") if m] if probe.returncode == 0 else None
     median, spread = _summary(times)
-    return {"event": "bench", "kind": "command", "name": "nncli --help", "seconds": round(median, 4),
-            "spread": round(spread, 3), "exit_code": code, "heavy_imports": imported}
+    return {
+        "event": "bench",
+        "kind": "command",
+        "name": "nncli --help",
+        "seconds": round(median, 4),
+        "spread": round(spread, 3),
+        "exit_code": code,
+        "heavy_imports": imported,
+    }
 
 
 def train_digits_row(repeats=3):
@@ -417,11 +431,23 @@ def train_digits_row(repeats=3):
     with tempfile.TemporaryDirectory() as home:
         times, code, stderr = time_command(argv, repeats, env={**os.environ, "NNCLI_HOME": home})
         if code == 2:  # click's usage error: this nncli has no digits task
-            return {"event": "bench", "kind": "command", "name": "nncli train digits", "seconds": None,
-                    "exit_code": code, "note": "not available in this version"}
+            return {
+                "event": "bench",
+                "kind": "command",
+                "name": "nncli train digits",
+                "seconds": None,
+                "exit_code": code,
+                "note": "not available in this version",
+            }
     median, spread = _summary(times)
-    row = {"event": "bench", "kind": "command", "name": "nncli train digits", "seconds": round(median, 3),
-           "spread": round(spread, 3), "exit_code": code}
+    row = {
+        "event": "bench",
+        "kind": "command",
+        "name": "nncli train digits",
+        "seconds": round(median, 3),
+        "spread": round(spread, 3),
+        "exit_code": code,
+    }
     if code != 0:
         row["note"] = stderr.strip().splitlines()[-1] if stderr.strip() else "failed"
     return row
@@ -431,9 +457,14 @@ def machine():
     """What the figures were measured on."""
     import platform
 
-    row = {"event": "machine", "python": platform.python_version(), "numpy": np.__version__,
-           "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
-           "date": time.strftime("%Y-%m-%d")}
+    row = {
+        "event": "machine",
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
     if torch_available():
         import torch
 

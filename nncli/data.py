@@ -15,10 +15,11 @@ import math
 import os
 import struct
 import zlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO
 
 import numpy as np
 
@@ -67,9 +68,7 @@ def read_csv(path: str | os.PathLike, n_columns: int | None = None) -> np.ndarra
             raise DataError(f"{path}: cannot read it ({exc})") from None
 
 
-def parse_rows(
-    lines: Iterable[str], source_name: str, n_columns: int | None = None
-) -> np.ndarray:
+def parse_rows(lines: Iterable[str], source_name: str, n_columns: int | None = None) -> np.ndarray:
     """Comma-separated rows of numbers as a float64 array (rows, cols).
 
     Blank lines are skipped. The first line is a header if none of its cells is a number.
@@ -86,16 +85,17 @@ def parse_rows(
         if width is None:
             width, width_from = len(cells), f" (as on line {number})"
         if len(cells) != width:
-            raise DataError(
-                f"{source_name}, line {number}: "
-                f"expected {width} columns{width_from}, found {len(cells)}"
-            )
+            raise DataError(f"{source_name}, line {number}: expected {width} columns{width_from}, found {len(cells)}")
         if first:
             first = False
             if not any(_is_number(cell) for cell in cells):
                 continue  # a header line
-        rows.append([_number(cell, f"{source_name}, line {number}, column {column}")
-                     for column, cell in enumerate(cells, start=1)])
+        rows.append(
+            [
+                _number(cell, f"{source_name}, line {number}, column {column}")
+                for column, cell in enumerate(cells, start=1)
+            ]
+        )
     if not rows:
         found = "it is empty" if first else "only a header"
         raise DataError(f"{source_name}: no rows of numbers ({found})")
@@ -154,27 +154,28 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
         with resource.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
             table = parse_rows(text, "digits.csv.gz", n_columns=DIGITS_SHAPE[1] + 1)
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, DataError) as exc:
-        raise DataError(f"the digits data shipped with nncli is damaged ({exc})\n"
-                        "reinstall nncli") from None
+        raise DataError(f"the digits data shipped with nncli is damaged ({exc})\nreinstall nncli") from None
     X, y = table[:, :-1], table[:, -1]
     if (
         X.shape != DIGITS_SHAPE
         or not np.array_equal(table, np.round(table))
-        or X.min() < 0 or X.max() > 16
-        or y.min() < 0 or y.max() > 9
+        or X.min() < 0
+        or X.max() > 16
+        or y.min() < 0
+        or y.max() > 9
     ):
-        raise DataError("the digits data shipped with nncli is damaged "
-                        f"(expected {DIGITS_SHAPE[0]} rows of pixels 0–16 and labels 0–9)\n"
-                        "reinstall nncli")
+        raise DataError(
+            "the digits data shipped with nncli is damaged "
+            f"(expected {DIGITS_SHAPE[0]} rows of pixels 0–16 and labels 0–9)\n"
+            "reinstall nncli"
+        )
     return X, y.astype(np.int64)
 
 
 # --- splits and batches ------------------------------------------------------------------
 
 
-def stratified_split(
-    y: np.ndarray, test_fraction: float = 0.2, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
+def stratified_split(y: np.ndarray, test_fraction: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Seeded (train_idx, test_idx), holding out the same fraction of every class."""
     _check_fraction(test_fraction)
     y = np.asarray(y).ravel()
@@ -188,9 +189,7 @@ def stratified_split(
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
 
-def train_test_split(
-    n: int, test_fraction: float = 0.2, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
+def train_test_split(n: int, test_fraction: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Seeded (train_idx, test_idx) of range(n), holding out round(n·test_fraction)."""
     _check_fraction(test_fraction)
     order = np.random.default_rng(seed).permutation(n)
@@ -203,9 +202,7 @@ def _check_fraction(test_fraction: float) -> None:
         raise ValueError(f"test_fraction must be between 0 and 1, not {test_fraction}")
 
 
-def batch_indices(
-    n: int, batch_size: int, rng: np.random.Generator, shuffle: bool = True
-) -> list[np.ndarray]:
+def batch_indices(n: int, batch_size: int, rng: np.random.Generator, shuffle: bool = True) -> list[np.ndarray]:
     """Index arrays covering range(n) once, batch_size at a time (the last may be smaller).
 
     Shuffling draws one rng.permutation(n), so two engines given generators with the same
@@ -259,9 +256,7 @@ def _parse_idx(f: BinaryIO, path: Path) -> np.ndarray:
         raise DataError(f"{path}: its header declares {size:,} bytes of data; refused")
     data = f.read(size + 1)
     if len(data) < size:
-        raise DataError(
-            f"{path}: truncated (its header promises {size:,} bytes of data, found {len(data):,})"
-        )
+        raise DataError(f"{path}: truncated (its header promises {size:,} bytes of data, found {len(data):,})")
     if len(data) > size:
         raise DataError(f"{path}: longer than its header says ({size:,} bytes of data)")
     return np.frombuffer(data, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="))

@@ -46,15 +46,32 @@ def _step(z):
 
 # name → (NumPy function, number of arguments)
 FUNCTIONS = {
-    "sin": (np.sin, 1), "cos": (np.cos, 1), "tan": (np.tan, 1),
-    "asin": (np.arcsin, 1), "acos": (np.arccos, 1), "atan": (np.arctan, 1),
-    "arcsin": (np.arcsin, 1), "arccos": (np.arccos, 1), "arctan": (np.arctan, 1),
-    "sinh": (np.sinh, 1), "cosh": (np.cosh, 1), "tanh": (np.tanh, 1),
-    "exp": (np.exp, 1), "log": (np.log, 1), "log2": (np.log2, 1), "log10": (np.log10, 1),
-    "sqrt": (np.sqrt, 1), "abs": (np.abs, 1), "sign": (np.sign, 1),
-    "floor": (np.floor, 1), "ceil": (np.ceil, 1),
-    "relu": (lambda z: np.maximum(z, 0.0), 1), "sigmoid": (_sigmoid, 1), "step": (_step, 1),
-    "min": (np.minimum, 2), "max": (np.maximum, 2),
+    "sin": (np.sin, 1),
+    "cos": (np.cos, 1),
+    "tan": (np.tan, 1),
+    "asin": (np.arcsin, 1),
+    "acos": (np.arccos, 1),
+    "atan": (np.arctan, 1),
+    "arcsin": (np.arcsin, 1),
+    "arccos": (np.arccos, 1),
+    "arctan": (np.arctan, 1),
+    "sinh": (np.sinh, 1),
+    "cosh": (np.cosh, 1),
+    "tanh": (np.tanh, 1),
+    "exp": (np.exp, 1),
+    "log": (np.log, 1),
+    "log2": (np.log2, 1),
+    "log10": (np.log10, 1),
+    "sqrt": (np.sqrt, 1),
+    "abs": (np.abs, 1),
+    "sign": (np.sign, 1),
+    "floor": (np.floor, 1),
+    "ceil": (np.ceil, 1),
+    "relu": (lambda z: np.maximum(z, 0.0), 1),
+    "sigmoid": (_sigmoid, 1),
+    "step": (_step, 1),
+    "min": (np.minimum, 2),
+    "max": (np.maximum, 2),
 }
 NUMPY_FUNCTIONS = {name: function for name, (function, _) in FUNCTIONS.items()}
 
@@ -272,7 +289,12 @@ def parse(text, variables=("x",)):
     if not isinstance(text, str):
         raise TypeError("a formula is a string")
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"the formula is {len(text):,} characters long; nncli reads at most {MAX_LENGTH}", text, MAX_LENGTH, len(text) - MAX_LENGTH)
+        raise FormulaError(
+            f"the formula is {len(text):,} characters long; nncli reads at most {MAX_LENGTH}",
+            text,
+            MAX_LENGTH,
+            len(text) - MAX_LENGTH,
+        )
     for name in variables:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", name, re.ASCII) or name in FUNCTIONS or keyword.iskeyword(name):
             raise ValueError(f"{name!r} cannot be a variable name")
@@ -341,7 +363,9 @@ class _Parser:
         if self.token[0] != "end":
             raise self.unexpected()
         if _depth(root) > MAX_TREE_DEPTH:
-            raise FormulaError(f"the formula chains more than {MAX_TREE_DEPTH} operations", self.text, 0, len(self.text))
+            raise FormulaError(
+                f"the formula chains more than {MAX_TREE_DEPTH} operations", self.text, 0, len(self.text)
+            )
         return root
 
     def unexpected(self):
@@ -442,7 +466,11 @@ class _Parser:
 
     def call(self, function, span):
         if function not in FUNCTIONS:
-            hint = "" if function in self.variables else f"; known functions: {', '.join(sorted(set(FUNCTIONS) - {'arcsin', 'arccos', 'arctan'}))}"
+            hint = (
+                ""
+                if function in self.variables
+                else f"; known functions: {', '.join(sorted(set(FUNCTIONS) - {'arcsin', 'arccos', 'arctan'}))}"
+            )
             raise FormulaError(f"unknown function {function!r}{hint}", self.text, span[0], span[1] - span[0])
         self.nested()
         opened_at = self.advance()[2]

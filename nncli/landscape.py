@@ -64,11 +64,15 @@ def input_plane(network, size=32, lo=XOR_PLANE[0], hi=XOR_PLANE[1]):
         plane.hidden = [hidden[:, k].reshape(size, size) for k in range(hidden.shape[1])]
         linear = layers[0]
         plane.neurons = [
-            {"weight": linear.weight.data[k].astype(float).tolist(),
-             "bias": float(linear.bias.data[k]) if linear.bias is not None else 0.0}
+            {
+                "weight": linear.weight.data[k].astype(float).tolist(),
+                "bias": float(linear.bias.data[k]) if linear.bias is not None else 0.0,
+            }
             for k in range(linear.out_features)
         ]
-        plane.activation = layers[1].spec()["type"] if len(layers) > 1 and not isinstance(layers[1], nn.Linear) else "identity"
+        plane.activation = (
+            layers[1].spec()["type"] if len(layers) > 1 and not isinstance(layers[1], nn.Linear) else "identity"
+        )
     return plane
 
 
@@ -113,9 +117,15 @@ class DescentPath:
 
     def as_dict(self):
         return {
-            "lr": self.lr, "status": self.status, "overshoots": self.overshoots, "epochs": self.epochs,
-            "lowest": self.lowest, "settled_at": self.settled_at, "diverged_at": self.diverged_at,
-            "points": [list(p) for p in self.points], "losses": self.losses,
+            "lr": self.lr,
+            "status": self.status,
+            "overshoots": self.overshoots,
+            "epochs": self.epochs,
+            "lowest": self.lowest,
+            "settled_at": self.settled_at,
+            "diverged_at": self.diverged_at,
+            "points": [list(p) for p in self.points],
+            "losses": self.losses,
         }
 
 
@@ -174,13 +184,23 @@ def _descend(meta, dataset, line, lr, epochs):
     scaling = meta.get("input_scaling")
     weights = [_line_of(network, scaling)]
     train_config = TrainConfig(
-        epochs=epochs, lr=lr, batch_size=config.get("batch_size") or len(dataset.X_train),
-        optimizer=config.get("optimizer", "sgd"), weight_decay=config.get("weight_decay", 0.0),
-        seed=meta["seed"], log_every=1,
+        epochs=epochs,
+        lr=lr,
+        batch_size=config.get("batch_size") or len(dataset.X_train),
+        optimizer=config.get("optimizer", "sgd"),
+        weight_decay=config.get("weight_decay", 0.0),
+        seed=meta["seed"],
+        log_every=1,
     )
     diverged_at = None
     try:
-        fit(network, dataset.X_train, dataset.y_train, train_config, lambda event: weights.append(_line_of(network, scaling)))
+        fit(
+            network,
+            dataset.X_train,
+            dataset.y_train,
+            train_config,
+            lambda event: weights.append(_line_of(network, scaling)),
+        )
     except DivergedError as error:
         diverged_at = error.epoch
     finite = [all(map(math.isfinite, point)) for point in weights]
@@ -197,7 +217,9 @@ def _descend(meta, dataset, line, lr, epochs):
     else:
         status = "slow"
     settled_at = close.index(True) if status == "converged" else None
-    return DescentPath(lr, weights, losses, status, _overshoots(weights), len(weights) - 1, lowest, settled_at, diverged_at)
+    return DescentPath(
+        lr, weights, losses, status, _overshoots(weights), len(weights) - 1, lowest, settled_at, diverged_at
+    )
 
 
 def _line_of(network, scaling):

@@ -9,7 +9,7 @@ Values per example — the same mathematics, one number at a time.
 import numpy as np
 
 from nncli import nn
-from nncli.autograd import Tensor, Value, no_grad
+from nncli.autograd import Tensor, no_grad
 from nncli.nn import scalar
 
 LOSSES = ("mse", "bce", "cross_entropy")

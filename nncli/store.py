@@ -25,9 +25,10 @@ import math
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -70,8 +71,7 @@ def check_layers(layers: Any) -> None:
                 raise ValueError(f"layer {i} (linear): 'bias' must be true or false")
             if previous_out is not None and spec["in"] != previous_out:
                 raise ValueError(
-                    f"layer {i} (linear) takes {spec['in']} inputs "
-                    f"but the linear layer before it gives {previous_out}"
+                    f"layer {i} (linear) takes {spec['in']} inputs but the linear layer before it gives {previous_out}"
                 )
             previous_out = spec["out"]
         elif kind == "leaky_relu" and not _is_number(spec.get("slope")):
@@ -141,9 +141,7 @@ def save_model(path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict
     Returns the absolute path written.
     """
     path = Path(path).expanduser().absolute()
-    stamp = {
-        "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "nncli_version": __version__
-    }
+    stamp = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "nncli_version": __version__}
     meta = _plain({**stamp, **{k: v for k, v in meta.items() if k not in stamp}})
     _check_meta(meta)
     expected = state_shapes(meta["layers"])
@@ -312,8 +310,7 @@ def _read_headers(path: Path, npz: Any) -> dict[str, tuple[tuple[int, ...], np.d
             total += math.prod(shape)
             if total > MAX_ELEMENTS:
                 raise ModelFileError(
-                    f"{path}: entry {key!r} makes the arrays larger than "
-                    f"{MAX_ELEMENTS:,} numbers; refused"
+                    f"{path}: entry {key!r} makes the arrays larger than {MAX_ELEMENTS:,} numbers; refused"
                 )
             headers[key] = (shape, dtype)
     return headers
@@ -369,13 +366,9 @@ def _check_headers(path: Path, headers: dict, expected: dict, dtype_name: str) -
     for key, shape in expected.items():
         got_shape, got_dtype = headers[key]
         if got_shape != shape:
-            raise ModelFileError(
-                f"{path}: array {key!r} has shape {got_shape}, but its layer needs {shape}"
-            )
+            raise ModelFileError(f"{path}: array {key!r} has shape {got_shape}, but its layer needs {shape}")
         if got_dtype.kind != "f" or got_dtype.itemsize != want.itemsize:
-            raise ModelFileError(
-                f"{path}: array {key!r} is {got_dtype.name}, but the model says {dtype_name}"
-            )
+            raise ModelFileError(f"{path}: array {key!r} is {got_dtype.name}, but the model says {dtype_name}")
 
 
 # --- the model store ---------------------------------------------------------------------
@@ -413,9 +406,7 @@ def resolve_model(name_or_path: str | None) -> Path:
             return latest
         models = [p for p in home.glob("*.npz") if not p.name.startswith(".") and p.is_file()]
         if not models:
-            raise ModelFileError(
-                "no trained model yet: run `nncli train xor` first (or give a model path)"
-            )
+            raise ModelFileError("no trained model yet: run `nncli train xor` first (or give a model path)")
         return max(models, key=lambda p: p.stat().st_mtime)
     candidate = Path(name_or_path).expanduser()
     if candidate.is_file():
@@ -450,8 +441,7 @@ def check_writable(path: str | os.PathLike) -> None:
             pass
     except OSError as exc:
         raise NncliError(
-            f"cannot save the model to {path}: the folder {folder} is not writable "
-            f"({exc.strerror or exc})"
+            f"cannot save the model to {path}: the folder {folder} is not writable ({exc.strerror or exc})"
         ) from None
 
 

@@ -30,9 +30,23 @@ def json_lines(result):
 
 def options(target, **changes):
     base = dict(
-        target=target.name, formula=target.formula, domain=[target.lo, target.hi], samples=256,
-        method="construct", hidden=(32,), activation="step", epochs=300, lr=0.01, batch_size=None,
-        optimizer="adam", weight_decay=0.0, init="pytorch", seed=0, engine="tensor", dtype="float64", log_every=None,
+        target=target.name,
+        formula=target.formula,
+        domain=[target.lo, target.hi],
+        samples=256,
+        method="construct",
+        hidden=(32,),
+        activation="step",
+        epochs=300,
+        lr=0.01,
+        batch_size=None,
+        optimizer="adam",
+        weight_decay=0.0,
+        init="pytorch",
+        seed=0,
+        engine="tensor",
+        dtype="float64",
+        log_every=None,
     )
     return {**base, **changes}
 
@@ -54,12 +68,15 @@ def test_every_named_target_is_finite_on_its_default_domain():
     assert resolve_target(expr="x", domain=(0.0, 5.0)).hi == 5.0
 
 
-@pytest.mark.parametrize("expr, domain, message", [
-    ("log(x)", None, "not a finite number at x = -2"),
-    ("9**9**9", None, "not a finite number anywhere"),
-    ("1/x", (-1.0, 1.0), "not a finite number at x = 0"),
-    ("x", (1.0, 1.0), "not an interval"),
-])
+@pytest.mark.parametrize(
+    "expr, domain, message",
+    [
+        ("log(x)", None, "not a finite number at x = -2"),
+        ("9**9**9", None, "not a finite number anywhere"),
+        ("1/x", (-1.0, 1.0), "not a finite number at x = 0"),
+        ("x", (1.0, 1.0), "not an interval"),
+    ],
+)
 def test_targets_that_are_not_finite_numbers_are_refused(expr, domain, message):
     with pytest.raises(ValueError, match=message):
         resolve_target(expr=expr, domain=domain)
@@ -72,7 +89,9 @@ def test_targets_that_are_not_finite_numbers_are_refused(expr, domain, message):
 @pytest.mark.parametrize("activation", ["step", "sigmoid", "tanh"])
 def test_doubling_the_steps_halves_the_error(name, activation):
     target = resolve_target(name)
-    errors = [approximate(target, hidden=(n,), activation=activation).summary["max_abs_error"] for n in (16, 32, 64, 128)]
+    errors = [
+        approximate(target, hidden=(n,), activation=activation).summary["max_abs_error"] for n in (16, 32, 64, 128)
+    ]
     ratios = np.array(errors[:-1]) / np.array(errors[1:])
     assert ((ratios > 1.7) & (ratios < 2.4)).all(), (errors, ratios)
 
@@ -106,12 +125,15 @@ def test_construct_state_refuses_activations_it_cannot_build():
         construct_state(dataset, 8, "leaky_relu")
 
 
-@pytest.mark.parametrize("changes", [
-    dict(method="construct", activation="step", hidden=(10,)),
-    dict(method="construct", activation="relu", hidden=(10,)),
-    dict(method="train", activation="tanh", hidden=(6,), epochs=5),
-    dict(method="train", activation="relu", hidden=(4, 3), epochs=5),
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(method="construct", activation="step", hidden=(10,)),
+        dict(method="construct", activation="relu", hidden=(10,)),
+        dict(method="train", activation="tanh", hidden=(6,), epochs=5),
+        dict(method="train", activation="relu", hidden=(4, 3), epochs=5),
+    ],
+)
 def test_the_neurons_add_up_to_the_network(changes):
     target = resolve_target("sin")
     outcome = approximate(target, **changes)
@@ -154,8 +176,21 @@ def test_default_sin_reaches_a_hundredth_and_json_is_pure(model_home):
 
 
 def test_a_formula_with_a_domain_and_two_hidden_layers():
-    result = run("approx", "--expr", "x**3 - x", "--domain", "-1.5,1.5", "--hidden", "16,16", "--activation", "relu",
-                 "--epochs", "200", "--json", "--no-save")
+    result = run(
+        "approx",
+        "--expr",
+        "x**3 - x",
+        "--domain",
+        "-1.5,1.5",
+        "--hidden",
+        "16,16",
+        "--activation",
+        "relu",
+        "--epochs",
+        "200",
+        "--json",
+        "--no-save",
+    )
     assert result.exit_code == 0, result.stderr
     summary = json_lines(result)[-1]
     assert summary["formula"] == "x**3 - x" and summary["target"] == "expr" and summary["domain"] == [-1.5, 1.5]
@@ -181,8 +216,16 @@ def test_the_pictures_for_a_person():
     result = run("approx", "sin", "--method", "construct", "--hidden", "8", "--neurons", "--no-save")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    for text in ("8 step neurons, built by hand", "error = network − target", "max |error|",
-                 "the neurons, one by one", "the sum, neuron by neuron", "switch −b/w", "first 2", "all 8"):
+    for text in (
+        "8 step neurons, built by hand",
+        "error = network − target",
+        "max |error|",
+        "the neurons, one by one",
+        "the sum, neuron by neuron",
+        "switch −b/w",
+        "first 2",
+        "all 8",
+    ):
         assert text in out, text
     assert any("\u2801" <= ch <= "\u28ff" for ch in out)  # braille
     assert "built by hand" in result.stderr and "not saved" in result.stderr
@@ -191,18 +234,21 @@ def test_the_pictures_for_a_person():
     assert "done after 30 epochs" in trained.stderr
 
 
-@pytest.mark.parametrize("formula", [
-    "__import__('os').system('touch PWNED')",
-    "x.__class__",
-    "(lambda: 1)()",
-    "[x for x in ()]",
-    "x[0]",
-    "'a'",
-    "open",
-    "open('PWNED', 'w')",
-    "9**9**9",
-    "x" * 2000,
-])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "__import__('os').system('touch PWNED')",
+        "x.__class__",
+        "(lambda: 1)()",
+        "[x for x in ()]",
+        "x[0]",
+        "'a'",
+        "open",
+        "open('PWNED', 'w')",
+        "9**9**9",
+        "x" * 2000,
+    ],
+)
 def test_hostile_formulas_exit_2_and_run_nothing(formula, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("approx", "--expr", formula)
@@ -218,22 +264,25 @@ def test_a_refused_formula_is_pointed_at():
     assert "  x**2 + x.real\n          ^\n" in result.stderr
 
 
-@pytest.mark.parametrize("args, message", [
-    (["sin", "--activation", "step"], "cannot be trained by gradient descent"),
-    (["sin", "--method", "construct", "--activation", "leaky_relu"], "construct builds"),
-    (["sin", "--method", "construct", "--hidden", "8,8"], "one hidden layer"),
-    (["sin", "--method", "construct", "--epochs", "10"], "nothing is trained"),
-    (["sin", "--hidden", "none"], "at least one hidden layer"),
-    (["sin", "--hidden", "20000"], "at most"),
-    ([], "give a function"),
-    (["sin", "--expr", "x"], "not both"),
-    (["tan"], "no function 'tan'"),
-    (["sin", "--domain", "3,1"], "LO must be less than HI"),
-    (["sin", "--domain", "1"], "is not LO,HI"),
-    (["sin", "--domain", "0,2*y"], "unknown name 'y'"),
-    (["--expr", "log(x)"], "not a finite number"),
-    (["sin", "--save", "a.npz", "--no-save"], "contradict"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["sin", "--activation", "step"], "cannot be trained by gradient descent"),
+        (["sin", "--method", "construct", "--activation", "leaky_relu"], "construct builds"),
+        (["sin", "--method", "construct", "--hidden", "8,8"], "one hidden layer"),
+        (["sin", "--method", "construct", "--epochs", "10"], "nothing is trained"),
+        (["sin", "--hidden", "none"], "at least one hidden layer"),
+        (["sin", "--hidden", "20000"], "at most"),
+        ([], "give a function"),
+        (["sin", "--expr", "x"], "not both"),
+        (["tan"], "no function 'tan'"),
+        (["sin", "--domain", "3,1"], "LO must be less than HI"),
+        (["sin", "--domain", "1"], "is not LO,HI"),
+        (["sin", "--domain", "0,2*y"], "unknown name 'y'"),
+        (["--expr", "log(x)"], "not a finite number"),
+        (["sin", "--save", "a.npz", "--no-save"], "contradict"),
+    ],
+)
 def test_usage_errors_exit_2(args, message):
     result = run("approx", *args)
     assert result.exit_code == 2, result.stdout

@@ -69,7 +69,9 @@ def test_the_scalar_demo_is_the_same_computation_in_both_engines():
 
 def test_bench_command_writes_json_lines(monkeypatch):
     monkeypatch.setattr(bench, "torch_available", lambda: False)
-    result = CliRunner().invoke(main, ["bench", "--only", "xor", "--only", "sin", "--quick", "--repeats", "3", "--json"])
+    result = CliRunner().invoke(
+        main, ["bench", "--only", "xor", "--only", "sin", "--quick", "--repeats", "3", "--json"]
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["event"] for row in rows] == ["machine", "bench", "bench"]
@@ -81,10 +83,26 @@ def test_bench_tables_show_every_row():
 
     rows = [
         {"event": "machine", "python": "3.11", "numpy": "2", "cpus": 2, "date": "2026-11-21"},
-        {"event": "bench", "kind": "step", "name": "xor", "workload": "2-4-1 sigmoid · 4 · MSE", "nncli_us": 40.0,
-         "nncli_spread": 0.02, "floor_us": 25.0, "floor_spread": 0.01, "nncli_vs_floor": 1.6},
-        {"event": "bench", "kind": "command", "name": "nncli --help", "seconds": 0.1, "spread": 0.1,
-         "exit_code": 0, "heavy_imports": []},
+        {
+            "event": "bench",
+            "kind": "step",
+            "name": "xor",
+            "workload": "2-4-1 sigmoid · 4 · MSE",
+            "nncli_us": 40.0,
+            "nncli_spread": 0.02,
+            "floor_us": 25.0,
+            "floor_spread": 0.01,
+            "nncli_vs_floor": 1.6,
+        },
+        {
+            "event": "bench",
+            "kind": "command",
+            "name": "nncli --help",
+            "seconds": 0.1,
+            "spread": 0.1,
+            "exit_code": 0,
+            "heavy_imports": [],
+        },
     ]
     steps, others = bench_tables(rows)
     assert steps.row_count == 1 and others.row_count == 1

@@ -77,7 +77,12 @@ def test_evaluate_predict_and_inspect_use_the_latest_model():
     from_stdin = json_lines(run("predict", "xor", "--json", input="x1,x2\n1,1\n0,1\n"))
     assert [p["prediction"] for p in from_stdin] == [0, 1]
     weights = json_lines(run("inspect", "weights", "--json"))
-    assert len(weights) == 1 and [t["name"] for t in weights[0]["tensors"]] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert len(weights) == 1 and [t["name"] for t in weights[0]["tensors"]] == [
+        "0.weight",
+        "0.bias",
+        "2.weight",
+        "2.bias",
+    ]
     model = json_lines(run("inspect", "model", "xor", "--json"))[0]
     assert model["parameters"] == 17
     for command in (["evaluate"], ["predict", "1", "1"], ["inspect", "weights"], ["inspect", "model"]):

@@ -201,11 +201,14 @@ def idx_bytes(array, code=0x08):
 
 
 @pytest.mark.parametrize("compress", [False, True])
-@pytest.mark.parametrize("code, values", [
-    (0x08, np.arange(24).reshape(2, 3, 4)),
-    (0x0C, np.array([-5, 70000])),
-    (0x0D, np.array([[1.5, -2.25]])),
-])
+@pytest.mark.parametrize(
+    "code, values",
+    [
+        (0x08, np.arange(24).reshape(2, 3, 4)),
+        (0x0C, np.array([-5, 70000])),
+        (0x0D, np.array([[1.5, -2.25]])),
+    ],
+)
 def test_read_idx_raw_and_gzip(tmp_path, compress, code, values):
     raw = idx_bytes(values, code)
     path = tmp_path / "f-idx"
@@ -222,8 +225,7 @@ def test_read_idx_raw_and_gzip(tmp_path, compress, code, values):
         (b"\x01\x00\x08\x01\x00\x00\x00\x02ab", "not an IDX file (bad magic number 0x01000801)"),
         (b"\x00\x00\x07\x01\x00\x00\x00\x02ab", "not an IDX file"),
         (b"\x00\x00\x08\x02\x00\x00\x00\x02", "truncated (the header ends early)"),
-        (b"\x00\x00\x08\x01\x00\x00\x00\x04ab",
-         "truncated (its header promises 4 bytes of data, found 2)"),
+        (b"\x00\x00\x08\x01\x00\x00\x00\x04ab", "truncated (its header promises 4 bytes of data, found 2)"),
         (b"\x00\x00\x08\x01\x00\x00\x00\x01ab", "longer than its header says (1 bytes of data)"),
         (b"\x00\x00\x0e\x03\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x10", "refused"),
     ],

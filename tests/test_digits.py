@@ -21,7 +21,14 @@ def model_home(tmp_path, monkeypatch):
 
 
 def options(**changes):
-    base = {**defaults.DIGITS, "weight_decay": 0.0, "seed": 0, "engine": "tensor", "dtype": "float32", "log_every": None}
+    base = {
+        **defaults.DIGITS,
+        "weight_decay": 0.0,
+        "seed": 0,
+        "engine": "tensor",
+        "dtype": "float32",
+        "log_every": None,
+    }
     return {**base, **changes}
 
 
@@ -191,8 +198,25 @@ def test_train_digits_for_a_person_shows_the_accuracy_and_sample_digits():
 
 def test_overfitting_options_reach_the_model(tmp_path):
     path = tmp_path / "m.npz"
-    args = ("train", "digits", "--epochs", "2", "--dropout", "0", "--weight-decay", "0.001", "--init", "xavier",
-            "--patience", "1", "--hidden", "32", "--save", str(path), "-q")
+    args = (
+        "train",
+        "digits",
+        "--epochs",
+        "2",
+        "--dropout",
+        "0",
+        "--weight-decay",
+        "0.001",
+        "--init",
+        "xavier",
+        "--patience",
+        "1",
+        "--hidden",
+        "32",
+        "--save",
+        str(path),
+        "-q",
+    )
     assert run(*args).exit_code == 0
     model = json_lines(run("inspect", "model", str(path), "--json"))[0]
     assert [layer["type"] for layer in model["layers"]] == ["linear", "relu", "linear"]
@@ -200,7 +224,9 @@ def test_overfitting_options_reach_the_model(tmp_path):
     assert model["parameters"] == 64 * 32 + 32 + 32 * 10 + 10
 
 
-@pytest.mark.parametrize("args", [("--dropout", "1"), ("--dropout", "-0.1"), ("--patience", "-1"), ("--engine", "scalar")])
+@pytest.mark.parametrize(
+    "args", [("--dropout", "1"), ("--dropout", "-0.1"), ("--patience", "-1"), ("--engine", "scalar")]
+)
 def test_bad_options_are_usage_errors(args):
     assert run("train", "digits", "--epochs", "1", "--no-save", *args).exit_code == 2
 

@@ -2,7 +2,6 @@
 never a traceback, and leaves the user's files as they were."""
 
 import hashlib
-import io
 import json
 import os
 import signal
@@ -66,29 +65,44 @@ MODEL_FILES = {
     "a pickle": (lambda valid, p: p.write_bytes(b"\x80\x04\x95" + b"cos\nsystem\n" * 3), "not an .npz"),
     "npz of another program": (lambda valid, p: np.savez(p, weights=np.ones(3)), "not written by nncli"),
     "metadata not JSON": (
-        lambda valid, p: np.savez(p, **{"__meta__": np.frombuffer(b"{oops", dtype=np.uint8)}), "not valid JSON"),
+        lambda valid, p: np.savez(p, **{"__meta__": np.frombuffer(b"{oops", dtype=np.uint8)}),
+        "not valid JSON",
+    ),
     "newer format": (lambda valid, p: rewrite(valid, p, lambda a, m: _set(m, "format_version", 99)), "newer nncli"),
     "missing key": (lambda valid, p: rewrite(valid, p, lambda a, m: a.pop("2.bias")), "missing arrays: 2.bias"),
-    "unexpected key": (lambda valid, p: rewrite(valid, p, lambda a, m: _set(a, "9.weight", np.ones(2, np.float32))), "unexpected"),
+    "unexpected key": (
+        lambda valid, p: rewrite(valid, p, lambda a, m: _set(a, "9.weight", np.ones(2, np.float32))),
+        "unexpected",
+    ),
     "shape disagrees with the metadata": (
-        lambda valid, p: rewrite(valid, p, lambda a, m: _set(a, "0.weight", np.ones((2, 4), np.float32))), "shape"),
+        lambda valid, p: rewrite(valid, p, lambda a, m: _set(a, "0.weight", np.ones((2, 4), np.float32))),
+        "shape",
+    ),
     "wrong dtype": (lambda valid, p: rewrite(valid, p, lambda a, m: _set(a, "0.bias", np.ones(4, np.int64))), "int64"),
-    "NaN weights": (lambda valid, p: rewrite(valid, p, lambda a, m: _set(a, "0.bias", np.full(4, np.nan, np.float32))), "NaN"),
+    "NaN weights": (
+        lambda valid, p: rewrite(valid, p, lambda a, m: _set(a, "0.bias", np.full(4, np.nan, np.float32))),
+        "NaN",
+    ),
     "pickled object inside": (
-        lambda valid, p: np.savez(p, __meta__=np.frombuffer(b"{}", dtype=np.uint8), evil=np.array([print], dtype=object)),
-        "pickled"),
+        lambda valid, p: np.savez(
+            p, __meta__=np.frombuffer(b"{}", dtype=np.uint8), evil=np.array([print], dtype=object)
+        ),
+        "pickled",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", MODEL_FILES, ids=list(MODEL_FILES))
-@pytest.mark.parametrize("command", [["evaluate"], ["predict", "--json"], ["inspect", "weights"], ["inspect", "model"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "command", [["evaluate"], ["predict", "--json"], ["inspect", "weights"], ["inspect", "model"]], ids=" ".join
+)
 def test_bad_model_files_exit_1_naming_the_file(case, command, valid_model, tmp_path):
     make, message = MODEL_FILES[case]
     path = tmp_path / "bad.npz"
     if make is not None:
         make(valid_model, path)
     before = digest(tmp_path)
-    args = [command[0], *command[1:2 if command[0] == "inspect" else 1], str(path)]
+    args = [command[0], *command[1 : 2 if command[0] == "inspect" else 1], str(path)]
     if command[0] == "predict":
         args += ["1", "0"]
     result = run_cli(args)
@@ -164,8 +178,24 @@ def test_ctrl_c_saves_what_was_learned_and_exits_130(tmp_path):
     env = {**os.environ, "NNCLI_HOME": str(tmp_path / "store")}
     path = tmp_path / "stopped.npz"
     process = subprocess.Popen(
-        [sys.executable, "-m", "nncli", "train", "xor", "--epochs", "100000000", "--json", "--log-every", "100", "--save", str(path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+        [
+            sys.executable,
+            "-m",
+            "nncli",
+            "train",
+            "xor",
+            "--epochs",
+            "100000000",
+            "--json",
+            "--log-every",
+            "100",
+            "--save",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
     )
     for line in process.stdout:  # wait until training is under way
         if json.loads(line)["event"] == "epoch":

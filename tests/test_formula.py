@@ -16,34 +16,47 @@ from nncli.formula import MAX_DEPTH, MAX_LENGTH, FormulaError, parse
 X = np.linspace(-2.0, 2.0, 9)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("x**3 - x", X**3 - X),
-    ("-x**2", -(X**2)),  # Python's precedence: the power binds tighter than the sign
-    ("(-x)**2", X**2),
-    ("2**3**2", np.full_like(X, 512.0)),  # right-associative
-    ("2**-x", 2.0 ** -X),
-    ("1 - (x - 1)", 2 - X),
-    ("x / 2 / 2", X / 4),
-    ("sin(x)/2 + cos(2*x)", np.sin(X) / 2 + np.cos(2 * X)),
-    ("exp(-x**2)", np.exp(-X**2)),
-    ("pi*x + e", np.pi * X + np.e),
-    ("π", np.full_like(X, np.pi)),
-    ("abs(x) + sqrt(abs(x)) + tanh(x)", np.abs(X) + np.sqrt(np.abs(X)) + np.tanh(X)),
-    ("max(x, 0) - min(x, 0)", np.abs(X)),
-    ("relu(x) - relu(-x)", X),
-    ("step(x)", (X > 0).astype(float)),
-    ("sigmoid(x)", 1 / (1 + np.exp(-X))),
-    ("x - floor(x)", X - np.floor(X)),
-    ("1.5e2 + .5 + 3.", np.full_like(X, 153.5)),
-    ("+x", X),
-    ("  x\n+ 1 ", X + 1),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("x**3 - x", X**3 - X),
+        ("-x**2", -(X**2)),  # Python's precedence: the power binds tighter than the sign
+        ("(-x)**2", X**2),
+        ("2**3**2", np.full_like(X, 512.0)),  # right-associative
+        ("2**-x", 2.0**-X),
+        ("1 - (x - 1)", 2 - X),
+        ("x / 2 / 2", X / 4),
+        ("sin(x)/2 + cos(2*x)", np.sin(X) / 2 + np.cos(2 * X)),
+        ("exp(-x**2)", np.exp(-(X**2))),
+        ("pi*x + e", np.pi * X + np.e),
+        ("π", np.full_like(X, np.pi)),
+        ("abs(x) + sqrt(abs(x)) + tanh(x)", np.abs(X) + np.sqrt(np.abs(X)) + np.tanh(X)),
+        ("max(x, 0) - min(x, 0)", np.abs(X)),
+        ("relu(x) - relu(-x)", X),
+        ("step(x)", (X > 0).astype(float)),
+        ("sigmoid(x)", 1 / (1 + np.exp(-X))),
+        ("x - floor(x)", X - np.floor(X)),
+        ("1.5e2 + .5 + 3.", np.full_like(X, 153.5)),
+        ("+x", X),
+        ("  x\n+ 1 ", X + 1),
+    ],
+)
 def test_formulas_compute_what_numpy_computes(text, expected):
     np.testing.assert_allclose(parse(text)(x=X), expected, rtol=1e-12)
 
 
 def test_canonical_text_keeps_meaning_and_minimal_brackets():
-    for text in ("x**3 - x", "-x**2", "(-x)**2", "2**3**2", "(2**3)**2", "1 - (x - 1)", "x/(2*x)", "sin(x)/2 + cos(2*x)", "2**-x"):
+    for text in (
+        "x**3 - x",
+        "-x**2",
+        "(-x)**2",
+        "2**3**2",
+        "(2**3)**2",
+        "1 - (x - 1)",
+        "x/(2*x)",
+        "sin(x)/2 + cos(2*x)",
+        "2**-x",
+    ):
         f = parse(text)
         assert str(f) == text
         np.testing.assert_allclose(parse(str(f))(x=X), f(x=X))
@@ -202,14 +215,18 @@ def test_any_string_parses_cleanly_or_is_refused_cleanly(text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(
-    st.sampled_from(["x", "1", "2.5", "pi", "e"]),
-    lambda inner: st.one_of(
-        st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "**"]), inner).map(lambda t: f"({t[0]}{t[1]}{t[2]})"),
-        st.tuples(st.sampled_from(["sin", "cos", "exp", "tanh", "abs", "-"]), inner).map(lambda t: f"{t[0]}({t[1]})"),
-    ),
-    max_leaves=12,
-))
+@given(
+    st.recursive(
+        st.sampled_from(["x", "1", "2.5", "pi", "e"]),
+        lambda inner: st.one_of(
+            st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "**"]), inner).map(lambda t: f"({t[0]}{t[1]}{t[2]})"),
+            st.tuples(st.sampled_from(["sin", "cos", "exp", "tanh", "abs", "-"]), inner).map(
+                lambda t: f"{t[0]}({t[1]})"
+            ),
+        ),
+        max_leaves=12,
+    )
+)
 def test_grammatical_formulas_always_parse_and_match_python(text):
     f = parse(text)
     x = 0.7
@@ -240,7 +257,11 @@ def _python_value(text, x):
             ops = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide, ast.Pow: np.power}
             return float(ops[type(node.op)](np.float64(a), np.float64(b)))
         if isinstance(node, ast.Call):
-            return float({"sin": np.sin, "cos": np.cos, "exp": np.exp, "tanh": np.tanh, "abs": np.abs}[node.func.id](np.float64(walk(node.args[0]))))
+            return float(
+                {"sin": np.sin, "cos": np.cos, "exp": np.exp, "tanh": np.tanh, "abs": np.abs}[node.func.id](
+                    np.float64(walk(node.args[0]))
+                )
+            )
         raise AssertionError(ast.dump(node))
 
     try:

@@ -232,12 +232,40 @@ def test_the_seed_only_changes_the_upstream_weights():
 
 # ---- the standard suite ------------------------------------------------------------------
 
-TENSOR_OPS = ["+", "-", "*", "/", "**", "@", "sum", "mean", "max", "reshape", "transpose", ".T",
-              "[", "exp", "log", "sqrt", "abs", "tanh", "relu", "sigmoid", "leaky_relu",
-              "softmax", "log_softmax", "(45,65)+(65,)", "(4,1)*(1,5)",
-              "(1,3,1,7,1)*(2,1,5,1,8)", "repeated", "axis", "keepdims", "numbers", "ndarrays"]
-VALUE_OPS = ["+", "-", "*", "/", "**", "exp", "log", "tanh", "relu", "sigmoid", "numbers",
-             "reused"]
+TENSOR_OPS = [
+    "+",
+    "-",
+    "*",
+    "/",
+    "**",
+    "@",
+    "sum",
+    "mean",
+    "max",
+    "reshape",
+    "transpose",
+    ".T",
+    "[",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "tanh",
+    "relu",
+    "sigmoid",
+    "leaky_relu",
+    "softmax",
+    "log_softmax",
+    "(45,65)+(65,)",
+    "(4,1)*(1,5)",
+    "(1,3,1,7,1)*(2,1,5,1,8)",
+    "repeated",
+    "axis",
+    "keepdims",
+    "numbers",
+    "ndarrays",
+]
+VALUE_OPS = ["+", "-", "*", "/", "**", "exp", "log", "tanh", "relu", "sigmoid", "numbers", "reused"]
 
 
 def test_standard_cases_cover_every_op_of_both_engines():

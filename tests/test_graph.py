@@ -100,17 +100,20 @@ def test_bad_assignments_are_usage_errors(args):
     assert run("x + 1", *args).exit_code == 2
 
 
-@pytest.mark.parametrize("formula, where", [
-    ("__import__('os').system('echo hi')", "^^^^^^^^^^"),
-    ("x.__class__", " ^"),
-    ("(lambda: 1)()", "^^^^^^"),
-    ("x; import os", " ^"),
-    ("[x for x in (1,)]", "^"),
-    ("sin(x)", "^^^"),  # not in the scalar engine
-    ("x**y", "^"),  # a variable exponent
-    ("x" * 600, "^"),  # too long
-    ("(" * 100 + "x" + ")" * 100, "^"),  # too deep
-])
+@pytest.mark.parametrize(
+    "formula, where",
+    [
+        ("__import__('os').system('echo hi')", "^^^^^^^^^^"),
+        ("x.__class__", " ^"),
+        ("(lambda: 1)()", "^^^^^^"),
+        ("x; import os", " ^"),
+        ("[x for x in (1,)]", "^"),
+        ("sin(x)", "^^^"),  # not in the scalar engine
+        ("x**y", "^"),  # a variable exponent
+        ("x" * 600, "^"),  # too long
+        ("(" * 100 + "x" + ")" * 100, "^"),  # too deep
+    ],
+)
 def test_hostile_or_unsupported_formulas_are_usage_errors_pointing_at_the_spot(formula, where):
     result = run(formula, "x=1", "y=2")
     assert result.exit_code == 2 and where in result.stderr and result.stdout == ""

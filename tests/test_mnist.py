@@ -40,7 +40,7 @@ def mnist_like(n, seed):
     pick = rng.integers(0, len(X), n)
     images = np.zeros((n, 28, 28))
     for i, (row, col) in zip(range(n), rng.integers(0, 5, (n, 2))):
-        images[i, row:row + 24, col:col + 24] = np.kron(X[pick[i]].reshape(8, 8) * 15, np.ones((3, 3)))
+        images[i, row : row + 24, col : col + 24] = np.kron(X[pick[i]].reshape(8, 8) * 15, np.ones((3, 3)))
     images = np.clip(images + rng.normal(0, 10, images.shape), 0, 255)
     return images.astype(np.uint8), y[pick].astype(np.uint8)
 
@@ -124,14 +124,23 @@ def test_no_data_says_how_to_get_some():
     assert len(result.stderr.strip().splitlines()) <= 2
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda d: (d / "t10k-labels-idx1-ubyte.gz").unlink(), "MNIST files missing"),
-    # images (magic 0x00000803) where the labels (0x00000801) belong
-    (lambda d: (d / "train-labels-idx1-ubyte").write_bytes(idx_bytes(np.zeros((N_TRAIN, 28, 28)))), "not MNIST labels"),
-    (lambda d: (d / "train-labels-idx1-ubyte").write_bytes(b"\x08\x03\x00\x00rubbish"), "bad magic number"),
-    (lambda d: (d / "train-labels-idx1-ubyte").write_bytes(idx_bytes(np.zeros(N_TRAIN - 1))), "holds 300 images but"),
-    (lambda d: (d / "train-labels-idx1-ubyte").write_bytes(idx_bytes(np.zeros(N_TRAIN))[:-5]), "truncated"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda d: (d / "t10k-labels-idx1-ubyte.gz").unlink(), "MNIST files missing"),
+        # images (magic 0x00000803) where the labels (0x00000801) belong
+        (
+            lambda d: (d / "train-labels-idx1-ubyte").write_bytes(idx_bytes(np.zeros((N_TRAIN, 28, 28)))),
+            "not MNIST labels",
+        ),
+        (lambda d: (d / "train-labels-idx1-ubyte").write_bytes(b"\x08\x03\x00\x00rubbish"), "bad magic number"),
+        (
+            lambda d: (d / "train-labels-idx1-ubyte").write_bytes(idx_bytes(np.zeros(N_TRAIN - 1))),
+            "holds 300 images but",
+        ),
+        (lambda d: (d / "train-labels-idx1-ubyte").write_bytes(idx_bytes(np.zeros(N_TRAIN))[:-5]), "truncated"),
+    ],
+)
 def test_bad_idx_files_exit_1_with_a_clear_message(tmp_path, damage, message):
     write_mnist(tmp_path)
     damage(tmp_path)
@@ -199,7 +208,7 @@ def test_a_wrong_checksum_keeps_nothing(mirror, model_home, monkeypatch):
     monkeypatch.setattr(mnist_download, "CHECKSUMS", wrong)
     result = run("train", "mnist", "--download", "--epochs", "1")
     assert result.exit_code == 1
-    error = result.stderr[result.stderr.index("nncli:"):]  # after the "downloading …" lines
+    error = result.stderr[result.stderr.index("nncli:") :]  # after the "downloading …" lines
     assert "SHA-256" in error and "t10k-images-idx3-ubyte.gz" in error and len(error.strip().splitlines()) <= 2
     assert not (model_home / "mnist" / "t10k-images-idx3-ubyte.gz").exists()
     assert not [p for p in (model_home / "mnist").iterdir() if p.name.endswith(".tmp")]

@@ -17,7 +17,9 @@ needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed
 
 def xor_net(dtype=np.float64, seed=0):
     rng = np.random.default_rng(seed)
-    return nn.Sequential(nn.Linear(2, 4, dtype=dtype, rng=rng), nn.Sigmoid(), nn.Linear(4, 1, dtype=dtype, rng=rng), nn.Sigmoid())
+    return nn.Sequential(
+        nn.Linear(2, 4, dtype=dtype, rng=rng), nn.Sigmoid(), nn.Linear(4, 1, dtype=dtype, rng=rng), nn.Sigmoid()
+    )
 
 
 def test_linear_shapes_dtype_and_pytorch_init_bounds():
@@ -142,7 +144,9 @@ def test_scalar_mlp_returns_a_value_for_one_output_and_a_list_otherwise():
 @needs_torch
 def test_a_saved_state_dict_loads_into_the_equivalent_torch_sequential():
     net = xor_net(dtype=np.float32)
-    torch_net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Sigmoid(), torch.nn.Linear(4, 1), torch.nn.Sigmoid())
+    torch_net = torch.nn.Sequential(
+        torch.nn.Linear(2, 4), torch.nn.Sigmoid(), torch.nn.Linear(4, 1), torch.nn.Sigmoid()
+    )
     torch_net.load_state_dict({k: torch.from_numpy(v) for k, v in net.state_dict().items()})
     x = np.random.default_rng(0).normal(size=(6, 2)).astype(np.float32)
     np.testing.assert_allclose(torch_net(torch.from_numpy(x)).detach().numpy(), net(Tensor(x)).data, rtol=1e-6)
@@ -154,17 +158,30 @@ def test_networks_and_losses_match_torch_forward_and_backward(activation):
     rng = np.random.default_rng(1)
     spec = nn.mlp_spec([5, 8, 3], activation, "identity")
     net = nn.from_spec(spec, np.float64, rng)
-    act = {"relu": torch.nn.ReLU(), "tanh": torch.nn.Tanh(), "sigmoid": torch.nn.Sigmoid(), "leaky_relu": torch.nn.LeakyReLU(0.01)}[activation]
+    act = {
+        "relu": torch.nn.ReLU(),
+        "tanh": torch.nn.Tanh(),
+        "sigmoid": torch.nn.Sigmoid(),
+        "leaky_relu": torch.nn.LeakyReLU(0.01),
+    }[activation]
     torch_net = torch.nn.Sequential(torch.nn.Linear(5, 8), act, torch.nn.Linear(8, 3)).double()
     torch_net.load_state_dict({k: torch.from_numpy(v) for k, v in net.state_dict().items()})
     x = rng.normal(size=(7, 5))
     labels = rng.integers(0, 3, size=7)
     targets = rng.normal(size=(7, 3))
     for ours, theirs in [
-        (lambda out: nn.cross_entropy(out, labels), lambda out: torch.nn.functional.cross_entropy(out, torch.from_numpy(labels))),
-        (lambda out: nn.mse_loss(out, targets), lambda out: torch.nn.functional.mse_loss(out, torch.from_numpy(targets))),
-        (lambda out: nn.binary_cross_entropy(out.sigmoid(), (targets > 0) * 1.0),
-         lambda out: torch.nn.functional.binary_cross_entropy(out.sigmoid(), torch.from_numpy((targets > 0) * 1.0))),
+        (
+            lambda out: nn.cross_entropy(out, labels),
+            lambda out: torch.nn.functional.cross_entropy(out, torch.from_numpy(labels)),
+        ),
+        (
+            lambda out: nn.mse_loss(out, targets),
+            lambda out: torch.nn.functional.mse_loss(out, torch.from_numpy(targets)),
+        ),
+        (
+            lambda out: nn.binary_cross_entropy(out.sigmoid(), (targets > 0) * 1.0),
+            lambda out: torch.nn.functional.binary_cross_entropy(out.sigmoid(), torch.from_numpy((targets > 0) * 1.0)),
+        ),
     ]:
         net.zero_grad()
         torch_net.zero_grad()
@@ -179,9 +196,17 @@ def test_networks_and_losses_match_torch_forward_and_backward(activation):
 
 OPTIMIZERS = [
     ("sgd", dict(lr=0.1), dict(lr=0.1)),
-    ("sgd momentum + weight decay", dict(lr=0.05, momentum=0.9, weight_decay=0.01), dict(lr=0.05, momentum=0.9, weight_decay=0.01)),
+    (
+        "sgd momentum + weight decay",
+        dict(lr=0.05, momentum=0.9, weight_decay=0.01),
+        dict(lr=0.05, momentum=0.9, weight_decay=0.01),
+    ),
     ("adam", dict(lr=0.01), dict(lr=0.01)),
-    ("adam betas + weight decay", dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1), dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
+    (
+        "adam betas + weight decay",
+        dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+        dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+    ),
 ]
 
 
@@ -203,7 +228,11 @@ def test_optimizers_follow_torch_optim_trajectories(name, ours, theirs):
     kind = optim.Adam if name.startswith("adam") else optim.SGD
     torch_kind = torch.optim.Adam if name.startswith("adam") else torch.optim.SGD
     _trajectory(lambda p: kind(p, **ours), [w], lambda: (((Tensor(x) @ w.T - y) ** 2).mean()).tanh())
-    _trajectory(lambda p: torch_kind(p, **theirs), [torch_w], lambda: (((torch.from_numpy(x) @ torch_w.T - torch.from_numpy(y)) ** 2).mean()).tanh())
+    _trajectory(
+        lambda p: torch_kind(p, **theirs),
+        [torch_w],
+        lambda: (((torch.from_numpy(x) @ torch_w.T - torch.from_numpy(y)) ** 2).mean()).tanh(),
+    )
     np.testing.assert_allclose(w.data, torch_w.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
@@ -227,7 +256,10 @@ def test_sgd_is_one_plain_step_by_hand():
 
 
 def test_float32_parameters_stay_float32_under_every_optimizer():
-    for make in (lambda p: optim.SGD(p, 0.1, momentum=0.9, weight_decay=0.1), lambda p: optim.Adam(p, 0.1, weight_decay=0.1)):
+    for make in (
+        lambda p: optim.SGD(p, 0.1, momentum=0.9, weight_decay=0.1),
+        lambda p: optim.Adam(p, 0.1, weight_decay=0.1),
+    ):
         w = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
         opt = make([w])
         for _ in range(3):

@@ -20,16 +20,25 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def render(renderable, *, no_color=False, color_system="truecolor", width=120):
-    console = Console(file=io.StringIO(), width=width, force_terminal=True,
-                      color_system=color_system, no_color=no_color, legacy_windows=False)
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=True,
+        color_system=color_system,
+        no_color=no_color,
+        legacy_windows=False,
+    )
     console.print(renderable)
     return console.file.getvalue()
 
 
 def plot_rows(output):
     """The plot area of a chart: the text after the y axis on each row."""
-    rows = [re.split("[┤│]", line, maxsplit=1)[1] for line in ANSI.sub("", output).splitlines()
-            if "┤" in line or "│" in line]
+    rows = [
+        re.split("[┤│]", line, maxsplit=1)[1]
+        for line in ANSI.sub("", output).splitlines()
+        if "┤" in line or "│" in line
+    ]
     width = max(len(row) for row in rows)
     return [row.ljust(width) for row in rows]
 
@@ -55,6 +64,7 @@ def tick_line(output):
 
 # --- braille charts --------------------------------------------------------------------
 
+
 def test_dot_bits_cover_the_eight_dots_once():
     bits = [bit for pair in DOT_BITS for bit in pair]
     assert sorted(bits) == [1 << i for i in range(8)]
@@ -79,9 +89,12 @@ def test_axes_show_min_middle_and_max():
 
 
 def test_title_labels_and_legend():
-    chart = line_chart([Series("train", [0, 1], [1, 0], "cyan"),
-                        Series("test", [0, 1], [1, 0.5], "magenta")],
-                       title="Loss", x_label="epoch", y_label="loss")
+    chart = line_chart(
+        [Series("train", [0, 1], [1, 0], "cyan"), Series("test", [0, 1], [1, 0.5], "magenta")],
+        title="Loss",
+        x_label="epoch",
+        y_label="loss",
+    )
     out = ANSI.sub("", render(chart))
     assert out.splitlines()[0].strip() == "Loss"
     assert "epoch" in out and "loss" in out
@@ -114,38 +127,48 @@ def test_single_point_and_empty_charts():
 
 def test_last_series_drawn_wins_a_shared_cell():
     chart = line_chart([Series("a", [0, 1], [0, 1], "cyan"), Series("b", [0, 1], [0, 1], "red")])
-    styles = {str(span.style) for span in chart.spans
-              if any(ord(c) > BRAILLE_BLANK for c in chart.plain[span.start:span.end])}
+    styles = {
+        str(span.style)
+        for span in chart.spans
+        if any(ord(c) > BRAILLE_BLANK for c in chart.plain[span.start : span.end])
+    }
     assert styles == {"red"}
 
 
 def test_log_y_labels_decades_and_skips_non_positive_values():
     y = np.concatenate([[0.0, -1.0], np.logspace(0, -3, 50)])
-    out = ANSI.sub("", render(line_chart([Series("loss", np.arange(52), y)], log_y=True,
-                                         width=40, height=9)))
+    out = ANSI.sub("", render(line_chart([Series("loss", np.arange(52), y)], log_y=True, width=40, height=9)))
     y_labels = [line.split("┤")[0].strip() for line in out.splitlines() if "┤" in line]
     assert y_labels == ["1", "0.0316", "0.001"]
 
 
 def test_scatter_points_are_single_dots():
-    chart = line_chart([], points=[(0.0, 0.0, "yellow"), (1.0, 1.0, "yellow")],
-                       x_range=(0, 1), y_range=(0, 1), width=10, height=5)
+    chart = line_chart(
+        [], points=[(0.0, 0.0, "yellow"), (1.0, 1.0, "yellow")], x_range=(0, 1), y_range=(0, 1), width=10, height=5
+    )
     assert dots(render(chart)) == {(0, 19), (19, 0)}
 
 
 def test_lines_beyond_the_range_are_clipped():
-    chart = line_chart([Series("wild", [0, 1, 2], [0.5, 1e300, 0.5])], y_range=(0, 1),
-                       width=10, height=5)
+    chart = line_chart([Series("wild", [0, 1, 2], [0.5, 1e300, 0.5])], y_range=(0, 1), width=10, height=5)
     raised = dots(render(chart))
     assert raised and all(0 <= x < 20 and 0 <= y < 20 for x, y in raised)
 
 
 def test_format_number_is_compact():
-    assert [format_number(v) for v in (0, -0.0, 1, 3.14159, 1234, 1e-5, -2.5e6)] == \
-        ["0", "0", "1", "3.14", "1.23e3", "1e-5", "-2.5e6"]
+    assert [format_number(v) for v in (0, -0.0, 1, 3.14159, 1234, 1e-5, -2.5e6)] == [
+        "0",
+        "0",
+        "1",
+        "3.14",
+        "1.23e3",
+        "1e-5",
+        "-2.5e6",
+    ]
 
 
 # --- heatmaps and images ---------------------------------------------------------------
+
 
 def test_heatmap_draws_two_rows_per_line_with_half_blocks():
     out = render(heatmap(np.random.default_rng(0).normal(size=(5, 7))))
@@ -192,8 +215,7 @@ def test_marks_are_drawn_over_the_picture():
 
 def test_heatmap_survives_nan_and_constant_values():
     assert len(render(heatmap([[np.nan, 1.0], [2.0, np.nan]])).splitlines()) == 1
-    assert render(heatmap(np.zeros((2, 2)), palette="sequential"), no_color=True).strip() == \
-        "▒▒▒▒\n▒▒▒▒"
+    assert render(heatmap(np.zeros((2, 2)), palette="sequential"), no_color=True).strip() == "▒▒▒▒\n▒▒▒▒"
 
 
 def test_heatmap_needs_2d_values_and_a_known_palette():
@@ -223,6 +245,7 @@ def test_colorbar_shows_its_limits():
 
 # --- sparklines ------------------------------------------------------------------------
 
+
 def test_sparkline_of_increasing_values_never_goes_down():
     line = sparkline(np.linspace(-3, 5, 30) ** 3)
     levels = [LEVELS.index(c) for c in line]
@@ -244,6 +267,7 @@ def test_histogram_bar_heights_follow_counts():
 
 
 # --- SVG -------------------------------------------------------------------------------
+
 
 def test_to_svg_is_in_colour_even_under_no_color(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")

@@ -47,8 +47,12 @@ def make_meta(**changes):
 
 def full_meta(**changes):
     """Metadata as save_model writes it, for files built by hand."""
-    return {"format": store.FORMAT_NAME, "format_version": store.FORMAT_VERSION,
-            "nncli_version": __version__, **make_meta(**changes)}
+    return {
+        "format": store.FORMAT_NAME,
+        "format_version": store.FORMAT_VERSION,
+        "nncli_version": __version__,
+        **make_meta(**changes),
+    }
 
 
 def meta_entry(meta):
@@ -93,8 +97,7 @@ def test_round_trip_is_exact(tmp_path, dtype):
     for key in state:
         assert loaded[key].dtype == dtype
         np.testing.assert_array_equal(loaded[key], state[key])
-    assert loaded_meta == {"format": "nncli-model", "format_version": 1,
-                           "nncli_version": __version__, **meta}
+    assert loaded_meta == {"format": "nncli-model", "format_version": 1, "nncli_version": __version__, **meta}
     assert store.read_meta(path) == loaded_meta
 
 
@@ -117,8 +120,10 @@ def test_saved_model_is_readable_by_others(saved):
 
 
 def test_meta_is_stored_as_plain_json(tmp_path):
-    meta = make_meta(metrics={"loss": np.float32(0.5), "diverged": float("nan")},
-                     config={"hidden": (4,), "count": np.int64(3), "data": Path("/x")})
+    meta = make_meta(
+        metrics={"loss": np.float32(0.5), "diverged": float("nan")},
+        config={"hidden": (4,), "count": np.int64(3), "data": Path("/x")},
+    )
     _, loaded = store.load_model(store.save_model(tmp_path / "m.npz", make_state(), meta))
     assert loaded["metrics"] == {"loss": 0.5, "diverged": None}
     assert loaded["config"] == {"hidden": [4], "count": 3, "data": "/x"}
@@ -210,9 +215,7 @@ def write_raw_zip(path, members):
 
 def npy_header_only(shape, descr="<f4"):
     buffer = io.BytesIO()
-    np.lib.format.write_array_header_1_0(
-        buffer, {"descr": descr, "fortran_order": False, "shape": shape}
-    )
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
     return buffer.getvalue()
 
 
@@ -287,13 +290,9 @@ CASES = {
         "'out' must be a positive integer",
     ),
     "no layers": (lambda p: write_npz(p, good_arrays(), full_meta(layers=[])), "empty"),
-    "bad dtype name": (
-        lambda p: write_npz(p, good_arrays(), full_meta(dtype="float16")), "'dtype' must be"
-    ),
+    "bad dtype name": (lambda p: write_npz(p, good_arrays(), full_meta(dtype="float16")), "'dtype' must be"),
     "missing key": (
-        lambda p: write_npz(
-            p, {k: v for k, v in good_arrays().items() if k != "2.bias"}, full_meta()
-        ),
+        lambda p: write_npz(p, {k: v for k, v in good_arrays().items() if k != "2.bias"}, full_meta()),
         r"do not match its layers \(missing arrays: 2.bias\)",
     ),
     "unexpected key": (
@@ -301,8 +300,7 @@ CASES = {
         r"unexpected arrays: extra",
     ),
     "wrong shape": (
-        lambda p: write_npz(p, {**good_arrays(), "0.weight": np.zeros((2, 4), np.float32)},
-                            full_meta()),
+        lambda p: write_npz(p, {**good_arrays(), "0.weight": np.zeros((2, 4), np.float32)}, full_meta()),
         r"array '0.weight' has shape \(2, 4\), but its layer needs \(4, 2\)",
     ),
     "wrong dtype": (
@@ -314,31 +312,26 @@ CASES = {
         "is float64, but the model says float32",
     ),
     "NaN values": (
-        lambda p: write_npz(p, {**good_arrays(), "2.weight": np.full((1, 4), np.nan, np.float32)},
-                            full_meta()),
+        lambda p: write_npz(p, {**good_arrays(), "2.weight": np.full((1, 4), np.nan, np.float32)}, full_meta()),
         "array '2.weight' contains NaN or infinite values",
     ),
     "infinite values": (
-        lambda p: write_npz(p, {**good_arrays(), "0.bias": np.full(4, np.inf, np.float32)},
-                            full_meta()),
+        lambda p: write_npz(p, {**good_arrays(), "0.bias": np.full(4, np.inf, np.float32)}, full_meta()),
         "NaN or infinite",
     ),
     "pickled object": (
-        lambda p: write_npz(p, {**good_arrays(), "0.bias": np.array([Hostile()] * 4)},
-                            full_meta()),
+        lambda p: write_npz(p, {**good_arrays(), "0.bias": np.array([Hostile()] * 4)}, full_meta()),
         "entry '0.bias' holds a pickled Python object; refused",
     ),
     "not an array entry": (
-        lambda p: write_raw_zip(p, {"__meta__.npy": npy_bytes(meta_entry(full_meta())),
-                                    "notes.txt": "hello"}),
+        lambda p: write_raw_zip(p, {"__meta__.npy": npy_bytes(meta_entry(full_meta())), "notes.txt": "hello"}),
         "unexpected entry 'notes.txt'",
     ),
-    "member not npy": (
-        lambda p: write_raw_zip(p, {"__meta__.npy": b"just some bytes"}), "damaged"
-    ),
+    "member not npy": (lambda p: write_raw_zip(p, {"__meta__.npy": b"just some bytes"}), "damaged"),
     "zip bomb header": (
-        lambda p: write_raw_zip(p, {"__meta__.npy": npy_bytes(meta_entry(full_meta())),
-                                    "0.weight.npy": npy_header_only((300_000_000,))}),
+        lambda p: write_raw_zip(
+            p, {"__meta__.npy": npy_bytes(meta_entry(full_meta())), "0.weight.npy": npy_header_only((300_000_000,))}
+        ),
         "larger than 200,000,000 numbers; refused",
     ),
     "huge meta": (
@@ -383,8 +376,7 @@ def valid_model_bytes():
         return path.read_bytes()
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_mutated_files_load_or_raise_model_file_error(valid_model_bytes, data):
     raw = bytearray(valid_model_bytes)
@@ -496,8 +488,7 @@ def test_check_writable_refuses_an_unwritable_folder(tmp_path, monkeypatch):
         store.check_writable(tmp_path / "m.npz")
 
 
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0,
-                    reason="permissions do not bind here")
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="permissions do not bind here")
 def test_check_writable_refuses_a_read_only_store(home):
     home.mkdir()
     home.chmod(0o555)

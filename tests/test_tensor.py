@@ -1,6 +1,7 @@
 """Tests for the NumPy-backed Tensor: every op forward (vs NumPy), backward (vs central
 differences, with random upstream gradients), dtype preservation, and — where PyTorch is
 installed — forward and backward against PyTorch in float64."""
+
 import threading
 
 import numpy as np
@@ -21,6 +22,7 @@ needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed
 
 # ---- helpers ------------------------------------------------------------------------------
 
+
 def sample(shape, domain, rng):
     """Random float64 inputs: 'any' (normal), 'positive' (0.5..2), 'nonzero' (±0.5..2)."""
     if domain == "any":
@@ -34,9 +36,11 @@ def sample(shape, domain, rng):
 
 def numerical_grads(fn, arrays, upstream, eps=1e-6):
     """Central differences of sum(fn(*arrays) * upstream) with respect to each array."""
+
     def objective():
         with no_grad():
             return np.sum(fn(*[Tensor(a) for a in arrays]).data * upstream)
+
     grads = []
     for array in arrays:
         grad = np.zeros_like(array)
@@ -87,10 +91,18 @@ BINARY = {  # name: (fn, domains of the two operands)
     "sub": (lambda a, b: a - b, ("any", "any")),
     "mul": (lambda a, b: a * b, ("any", "any")),
     "div": (lambda a, b: a / b, ("any", "nonzero")),
-    "pow": (lambda a, b: a ** b, ("positive", "any")),
+    "pow": (lambda a, b: a**b, ("positive", "any")),
 }
-SHAPE_PAIRS = [((45, 65), (65,)), ((4, 1), (1, 5)), ((1, 3, 1, 7, 1), (2, 1, 5, 1, 8)),
-               ((3,), ()), ((), (3,)), ((), ()), ((2, 3), (2, 3)), ((5, 1, 4), (3, 1))]
+SHAPE_PAIRS = [
+    ((45, 65), (65,)),
+    ((4, 1), (1, 5)),
+    ((1, 3, 1, 7, 1), (2, 1, 5, 1, 8)),
+    ((3,), ()),
+    ((), (3,)),
+    ((), ()),
+    ((2, 3), (2, 3)),
+    ((5, 1, 4), (3, 1)),
+]
 for name, (op, (da, db)) in BINARY.items():
     for sa, sb in SHAPE_PAIRS:
         case(f"{name}{sa}{sb}", op, op, (sa, da), (sb, db))
@@ -99,14 +111,32 @@ for name, (op, (da, db)) in BINARY.items():
     number_with = lambda b, op=op: op(1.7, b)  # noqa: E731
     case(f"{name}-tensor-number", with_number, with_number, ((3, 4), da))
     case(f"{name}-number-tensor", number_with, number_with, ((3, 4), db))
-    case(f"{name}-tensor-ndarray", lambda a, op=op: op(a, COL), lambda a, op=op: op(a, COL),
-         ((2, 1, 4), da), torch_fn=lambda a, op=op: op(a, torch.from_numpy(COL)), promotes=True)
-    case(f"{name}-ndarray-tensor", lambda b, op=op: op(COL, b), lambda b, op=op: op(COL, b),
-         ((4,), db), torch_fn=lambda b, op=op: op(torch.from_numpy(COL), b), promotes=True)
-case("add-ndarray-row", lambda b: ROW + b, lambda b: ROW + b, ((3, 4), "any"),
-     torch_fn=lambda b: torch.from_numpy(ROW) + b, promotes=True)
-case("square", lambda a: a ** 2, lambda a: a ** 2, ((3, 4), "any"))
-case("pow-negative-exponent", lambda a: a ** -1.5, lambda a: a ** -1.5, ((3, 4), "positive"))
+    case(
+        f"{name}-tensor-ndarray",
+        lambda a, op=op: op(a, COL),
+        lambda a, op=op: op(a, COL),
+        ((2, 1, 4), da),
+        torch_fn=lambda a, op=op: op(a, torch.from_numpy(COL)),
+        promotes=True,
+    )
+    case(
+        f"{name}-ndarray-tensor",
+        lambda b, op=op: op(COL, b),
+        lambda b, op=op: op(COL, b),
+        ((4,), db),
+        torch_fn=lambda b, op=op: op(torch.from_numpy(COL), b),
+        promotes=True,
+    )
+case(
+    "add-ndarray-row",
+    lambda b: ROW + b,
+    lambda b: ROW + b,
+    ((3, 4), "any"),
+    torch_fn=lambda b: torch.from_numpy(ROW) + b,
+    promotes=True,
+)
+case("square", lambda a: a**2, lambda a: a**2, ((3, 4), "any"))
+case("pow-negative-exponent", lambda a: a**-1.5, lambda a: a**-1.5, ((3, 4), "positive"))
 case("neg", lambda a: -a, np.negative, ((3, 4), "any"))
 case("x*x+3x", lambda a: a * a + 3 * a, lambda a: a * a + 3 * a, ((5,), "any"))
 
@@ -129,61 +159,124 @@ UNARY = {  # name: (fn, ref, domain, torch_fn)
     "tanh": (lambda t: t.tanh(), np.tanh, "any", SAME),
     "relu": (lambda t: t.relu(), lambda x: np.maximum(x, 0), "nonzero", SAME),
     "sigmoid": (lambda t: t.sigmoid(), lambda x: 1 / (1 + np.exp(-x)), "any", SAME),
-    "leaky_relu": (lambda t: t.leaky_relu(0.1), lambda x: np.where(x > 0, x, 0.1 * x), "nonzero",
-                   lambda t: torch.nn.functional.leaky_relu(t, 0.1)),
-    "leaky_relu-default": (lambda t: t.leaky_relu(), lambda x: np.where(x > 0, x, 0.01 * x),
-                           "nonzero",
-                           lambda t: torch.nn.functional.leaky_relu(t)),
+    "leaky_relu": (
+        lambda t: t.leaky_relu(0.1),
+        lambda x: np.where(x > 0, x, 0.1 * x),
+        "nonzero",
+        lambda t: torch.nn.functional.leaky_relu(t, 0.1),
+    ),
+    "leaky_relu-default": (
+        lambda t: t.leaky_relu(),
+        lambda x: np.where(x > 0, x, 0.01 * x),
+        "nonzero",
+        lambda t: torch.nn.functional.leaky_relu(t),
+    ),
 }
 for name, (fn, ref, domain, torch_fn) in UNARY.items():
     for shape in [(), (7,), (3, 4), (2, 3, 4)]:
         case(f"{name}{shape}", fn, ref, (shape, domain), torch_fn=torch_fn)
 for shape in [(7,), (3, 4), (2, 3, 4)]:
     for axis in [-1, 0]:
-        case(f"softmax{shape}axis{axis}", lambda t, a=axis: t.softmax(a),
-             lambda x, a=axis: np_softmax(x, a), (shape, "any"))
-        case(f"log_softmax{shape}axis{axis}", lambda t, a=axis: t.log_softmax(a),
-             lambda x, a=axis: np_log_softmax(x, a), (shape, "any"))
-case("softmax-default-axis", lambda t: t.softmax(), lambda x: np_softmax(x, -1), ((2, 3, 4), "any"),
-     torch_fn=lambda t: t.softmax(-1))
-case("log_softmax-axis1", lambda t: t.log_softmax(axis=1), lambda x: np_log_softmax(x, 1),
-     ((2, 3, 4), "any"), torch_fn=lambda t: t.log_softmax(1))
+        case(
+            f"softmax{shape}axis{axis}",
+            lambda t, a=axis: t.softmax(a),
+            lambda x, a=axis: np_softmax(x, a),
+            (shape, "any"),
+        )
+        case(
+            f"log_softmax{shape}axis{axis}",
+            lambda t, a=axis: t.log_softmax(a),
+            lambda x, a=axis: np_log_softmax(x, a),
+            (shape, "any"),
+        )
+case(
+    "softmax-default-axis",
+    lambda t: t.softmax(),
+    lambda x: np_softmax(x, -1),
+    ((2, 3, 4), "any"),
+    torch_fn=lambda t: t.softmax(-1),
+)
+case(
+    "log_softmax-axis1",
+    lambda t: t.log_softmax(axis=1),
+    lambda x: np_log_softmax(x, 1),
+    ((2, 3, 4), "any"),
+    torch_fn=lambda t: t.log_softmax(1),
+)
 
 for axis in [None, 0, 1, -1, (0, 2), (-1, -3)]:
     for keepdims in [False, True]:
         tag = f"axis{axis}-keepdims{keepdims}"
-        case(f"sum-{tag}", lambda t, a=axis, k=keepdims: t.sum(a, k),
-             lambda x, a=axis, k=keepdims: x.sum(axis=a, keepdims=k), ((3, 4, 5), "any"),
-             torch_fn=lambda t, a=axis, k=keepdims: t.sum(dim=a, keepdim=k))
-        case(f"mean-{tag}", lambda t, a=axis, k=keepdims: t.mean(axis=a, keepdims=k),
-             lambda x, a=axis, k=keepdims: x.mean(axis=a, keepdims=k), ((3, 4, 5), "any"),
-             torch_fn=lambda t, a=axis, k=keepdims: t.mean(dim=a, keepdim=k))
-        case(f"max-{tag}", lambda t, a=axis, k=keepdims: t.max(axis=a, keepdims=k),
-             lambda x, a=axis, k=keepdims: x.max(axis=a, keepdims=k), ((3, 4, 5), "any"),
-             torch_fn=lambda t, a=axis, k=keepdims: torch.amax(t, () if a is None else a, k))
+        case(
+            f"sum-{tag}",
+            lambda t, a=axis, k=keepdims: t.sum(a, k),
+            lambda x, a=axis, k=keepdims: x.sum(axis=a, keepdims=k),
+            ((3, 4, 5), "any"),
+            torch_fn=lambda t, a=axis, k=keepdims: t.sum(dim=a, keepdim=k),
+        )
+        case(
+            f"mean-{tag}",
+            lambda t, a=axis, k=keepdims: t.mean(axis=a, keepdims=k),
+            lambda x, a=axis, k=keepdims: x.mean(axis=a, keepdims=k),
+            ((3, 4, 5), "any"),
+            torch_fn=lambda t, a=axis, k=keepdims: t.mean(dim=a, keepdim=k),
+        )
+        case(
+            f"max-{tag}",
+            lambda t, a=axis, k=keepdims: t.max(axis=a, keepdims=k),
+            lambda x, a=axis, k=keepdims: x.max(axis=a, keepdims=k),
+            ((3, 4, 5), "any"),
+            torch_fn=lambda t, a=axis, k=keepdims: torch.amax(t, () if a is None else a, k),
+        )
 case("sum-of-scalar", lambda t: t.sum(), np.sum, ((), "any"))
 
-MATMUL_SHAPES = [((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)),
-                 ((2, 3, 4), (4, 5)), ((3, 4), (2, 4, 5)), ((2, 1, 3, 4), (5, 4, 2)),
-                 ((4,), (2, 4, 5)), ((2, 3, 4), (4,)), ((1, 1), (1, 1))]
+MATMUL_SHAPES = [
+    ((3, 4), (4, 5)),
+    ((4,), (4, 5)),
+    ((3, 4), (4,)),
+    ((4,), (4,)),
+    ((2, 3, 4), (4, 5)),
+    ((3, 4), (2, 4, 5)),
+    ((2, 1, 3, 4), (5, 4, 2)),
+    ((4,), (2, 4, 5)),
+    ((2, 3, 4), (4,)),
+    ((1, 1), (1, 1)),
+]
 for sa, sb in MATMUL_SHAPES:
     case(f"matmul{sa}{sb}", lambda a, b: a @ b, np.matmul, (sa, "any"), (sb, "any"))
-case("matmul-ndarray-tensor", lambda b: ROW @ b, lambda b: ROW @ b, ((4, 3), "any"),
-     torch_fn=lambda b: torch.from_numpy(ROW) @ b, promotes=True)
-case("matmul-tensor-ndarray", lambda a: a @ ROW, lambda a: a @ ROW, ((2, 3, 4), "any"),
-     torch_fn=lambda a: a @ torch.from_numpy(ROW), promotes=True)
+case(
+    "matmul-ndarray-tensor",
+    lambda b: ROW @ b,
+    lambda b: ROW @ b,
+    ((4, 3), "any"),
+    torch_fn=lambda b: torch.from_numpy(ROW) @ b,
+    promotes=True,
+)
+case(
+    "matmul-tensor-ndarray",
+    lambda a: a @ ROW,
+    lambda a: a @ ROW,
+    ((2, 3, 4), "any"),
+    torch_fn=lambda a: a @ torch.from_numpy(ROW),
+    promotes=True,
+)
 
 SHAPE_OPS = {  # name: (fn, ref, torch_fn)
     "reshape(4,-1)": (lambda t: t.reshape(4, -1), lambda x: x.reshape(4, -1), SAME),
     "reshape((6,4))": (lambda t: t.reshape((6, 4)), lambda x: x.reshape((6, 4)), SAME),
     "reshape(-1)": (lambda t: t.reshape(-1), lambda x: x.reshape(-1), SAME),
     "transpose()": (lambda t: t.transpose(), np.transpose, lambda t: t.permute(2, 1, 0)),
-    "transpose(1,0,2)": (lambda t: t.transpose(1, 0, 2), lambda x: x.transpose(1, 0, 2),
-                         lambda t: t.permute(1, 0, 2)),
-    "transpose((2,0,1))": (lambda t: t.transpose((2, 0, 1)), lambda x: x.transpose(2, 0, 1),
-                           lambda t: t.permute(2, 0, 1)),
-    "transpose(-1,0,1)": (lambda t: t.transpose(-1, 0, 1), lambda x: x.transpose(2, 0, 1),
-                          lambda t: t.permute(2, 0, 1)),
+    "transpose(1,0,2)": (lambda t: t.transpose(1, 0, 2), lambda x: x.transpose(1, 0, 2), lambda t: t.permute(1, 0, 2)),
+    "transpose((2,0,1))": (
+        lambda t: t.transpose((2, 0, 1)),
+        lambda x: x.transpose(2, 0, 1),
+        lambda t: t.permute(2, 0, 1),
+    ),
+    "transpose(-1,0,1)": (
+        lambda t: t.transpose(-1, 0, 1),
+        lambda x: x.transpose(2, 0, 1),
+        lambda t: t.permute(2, 0, 1),
+    ),
     "T": (lambda t: t.T, np.transpose, lambda t: t.permute(2, 1, 0)),
 }
 for name, (fn, ref, torch_fn) in SHAPE_OPS.items():
@@ -192,11 +285,14 @@ case("T-2d", lambda t: t.T, np.transpose, ((3, 5), "any"))
 
 MASK = _const.random((4, 5)) > 0.5
 INDICES = {  # name: (index, works in torch)
-    "int": (1, True), "negative-int": (-1, True), "slice": (slice(1, 3), True),
+    "int": (1, True),
+    "negative-int": (-1, True),
+    "slice": (slice(1, 3), True),
     "negative-step": (slice(None, None, -1), False),
     "step-slice": ((slice(None), slice(4, 0, -2)), False),
     "int-slice-int": ((2, slice(1, None, 2), -3), True),
-    "newaxis": ((None, 1), True), "ellipsis": ((Ellipsis, 2), True),
+    "newaxis": ((None, 1), True),
+    "ellipsis": ((Ellipsis, 2), True),
     "int-ellipsis-newaxis": ((1, Ellipsis, None), True),
     "int-array-repeats": (np.array([0, 0, 2, 3, 0]), True),
     "two-int-arrays-repeats": ((np.array([1, 1, 3]), slice(None), np.array([2, 2, 0])), True),
@@ -214,18 +310,33 @@ def torch_index(index):
 
 
 for name, (index, in_torch) in INDICES.items():
-    case(f"getitem-{name}", lambda t, i=index: t[i], lambda x, i=index: x[i], ((4, 5, 6), "any"),
-         torch_fn=(lambda t, i=index: t[torch_index(i)]) if in_torch else None)
+    case(
+        f"getitem-{name}",
+        lambda t, i=index: t[i],
+        lambda x, i=index: x[i],
+        ((4, 5, 6), "any"),
+        torch_fn=(lambda t, i=index: t[torch_index(i)]) if in_torch else None,
+    )
 
-case("diamond", lambda x, y: (x * y) * ((x * y) + x), lambda x, y: (x * y) * ((x * y) + x),
-     ((3,), "any"), ((3,), "any"))
+case(
+    "diamond", lambda x, y: (x * y) * ((x * y) + x), lambda x, y: (x * y) * ((x * y) + x), ((3,), "any"), ((3,), "any")
+)
 case("reuse-x-three-times", lambda x: x * x * x + x, lambda x: x * x * x + x, ((2, 3), "any"))
-case("mlp-layer", lambda x, w, b: (x @ w.T + b).tanh().sum(-1).mean(),
-     lambda x, w, b: np.tanh(x @ w.T + b).sum(-1).mean(),
-     ((5, 3), "any"), ((4, 3), "any"), ((4,), "any"))
-case("log_softmax-pick", lambda z: -z.log_softmax()[np.arange(3), np.array([0, 2, 2])].mean(),
-     lambda z: -np_log_softmax(z, -1)[np.arange(3), np.array([0, 2, 2])].mean(), ((3, 4), "any"),
-     torch_fn=lambda z: -z.log_softmax(-1)[torch.arange(3), torch.tensor([0, 2, 2])].mean())
+case(
+    "mlp-layer",
+    lambda x, w, b: (x @ w.T + b).tanh().sum(-1).mean(),
+    lambda x, w, b: np.tanh(x @ w.T + b).sum(-1).mean(),
+    ((5, 3), "any"),
+    ((4, 3), "any"),
+    ((4,), "any"),
+)
+case(
+    "log_softmax-pick",
+    lambda z: -z.log_softmax()[np.arange(3), np.array([0, 2, 2])].mean(),
+    lambda z: -np_log_softmax(z, -1)[np.arange(3), np.array([0, 2, 2])].mean(),
+    ((3, 4), "any"),
+    torch_fn=lambda z: -z.log_softmax(-1)[torch.arange(3), torch.tensor([0, 2, 2])].mean(),
+)
 
 
 def make_inputs(inputs, seed=0):
@@ -234,6 +345,7 @@ def make_inputs(inputs, seed=0):
 
 
 # ---- every op: forward, backward, dtype, torch --------------------------------------------
+
 
 @pytest.mark.parametrize("fn, ref, torch_fn, inputs, promotes", CASES)
 def test_forward_matches_numpy(fn, ref, torch_fn, inputs, promotes):
@@ -278,8 +390,11 @@ def test_matches_torch(fn, ref, torch_fn, inputs, promotes):
 
 
 @settings(max_examples=30, deadline=None)
-@given(shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=4, max_side=3),
-       op=st.sampled_from(sorted(BINARY)), seed=st.integers(0, 2**32 - 1))
+@given(
+    shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=4, max_side=3),
+    op=st.sampled_from(sorted(BINARY)),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_binary_ops_on_any_broadcastable_shapes(shapes, op, seed):
     fn, (da, db) = BINARY[op]
     rng = np.random.default_rng(seed)
@@ -288,6 +403,7 @@ def test_binary_ops_on_any_broadcastable_shapes(shapes, op, seed):
 
 
 # ---- hand-derived values, graph structure, accumulation -----------------------------------
+
 
 def test_polynomial_derivative():
     x = Tensor(2.0, requires_grad=True)
@@ -374,7 +490,7 @@ def test_no_grad_as_decorator_restores_on_error():
     x = Tensor(1.0, requires_grad=True)
     assert not double(x).requires_grad
     with pytest.raises(ZeroDivisionError), no_grad():
-        1 / 0
+        raise ZeroDivisionError
     assert (x * 2).requires_grad
 
 
@@ -440,8 +556,10 @@ def test_backward_is_iterative_in_a_small_thread_stack():
 
 # ---- ops built outside the class, the way fused ops are --------------------------------------
 
+
 def fused_linear(x, w, b):
     """x @ w.T + b as one node, made with Tensor._from_op like nn's fused ops."""
+
     def backward(g):
         if x.requires_grad:
             x._accumulate(g @ w.data)
@@ -449,6 +567,7 @@ def fused_linear(x, w, b):
             w._accumulate(g.T @ x.data)
         if b.requires_grad:
             b._accumulate(g)  # _accumulate sums the batch axis away
+
     return Tensor._from_op(x.data @ w.data.T + b.data, (x, w, b), backward)
 
 
@@ -483,6 +602,7 @@ def test_backward_receives_the_outputs_dtype():
     def backward(g):
         seen.append(g.dtype)
         x._accumulate(2 * g)
+
     doubled = Tensor._from_op(x.data * 2, (x,), backward)
     (doubled * np.ones(3)).sum().backward()  # float64 downstream of a float32 node
     assert seen == [np.float32] and x.grad.dtype == np.float32
@@ -494,6 +614,7 @@ def test_a_failed_backward_leaves_no_stale_gradients():
 
     def explode(g):
         raise ArithmeticError("backward failed")
+
     broken = Tensor._from_op(y.data, (y,), explode)
     with pytest.raises(ArithmeticError):
         (broken + y).backward()  # y has received a gradient when `broken` fails
@@ -503,6 +624,7 @@ def test_a_failed_backward_leaves_no_stale_gradients():
 
 
 # ---- indexing ----------------------------------------------------------------------------
+
 
 def test_repeated_indices_accumulate():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -518,6 +640,7 @@ def test_boolean_mask_gradient():
 
 # ---- dtypes --------------------------------------------------------------------------------
 
+
 def test_dtype_rules():
     assert Tensor([1, 2]).dtype == np.float64
     assert Tensor(3).dtype == np.float64 and Tensor(True).dtype == np.float64
@@ -528,8 +651,7 @@ def test_dtype_rules():
     assert Tensor(np.float32(1.5)).dtype == np.float32
     t32 = Tensor(np.ones(3, np.float32))
     assert Tensor(t32).data is t32.data
-    for out in [t32 * 2.5, 2.5 * t32, t32 + 1, 2 ** t32, t32 ** 2, t32 / 3, 1 - t32,
-                t32 * np.float64(2.5), t32 + True]:
+    for out in [t32 * 2.5, 2.5 * t32, t32 + 1, 2**t32, t32**2, t32 / 3, 1 - t32, t32 * np.float64(2.5), t32 + True]:
         assert out.dtype == np.float32
     assert (t32 + np.ones(3)).dtype == np.float64  # ndarrays promote as in NumPy
     assert (t32 + np.ones(3, np.int8)).dtype == np.float32
@@ -548,12 +670,20 @@ def test_mixed_dtype_grads_take_each_tensors_dtype():
 
 def test_ndarray_on_the_left_gives_a_tensor():
     t = Tensor([1.0, 2.0], requires_grad=True)
-    for out in [np.ones(2) + t, np.ones(2) - t, np.ones(2) * t, np.ones(2) / t, np.ones(2) ** t,
-                np.ones((3, 2)) @ t, np.float64(2.0) * t]:
+    for out in [
+        np.ones(2) + t,
+        np.ones(2) - t,
+        np.ones(2) * t,
+        np.ones(2) / t,
+        np.ones(2) ** t,
+        np.ones((3, 2)) @ t,
+        np.float64(2.0) * t,
+    ]:
         assert isinstance(out, Tensor) and out.requires_grad
 
 
 # ---- numerical stability and values at kinks ----------------------------------------------
+
 
 @pytest.mark.filterwarnings("error")
 def test_log_softmax_and_softmax_at_extreme_logits():
@@ -617,13 +747,19 @@ def test_max_with_many_ties_matches_torch_amax(axis, keepdims):
 
 
 KINKS = {  # name: (ours, torch's)
-    "relu": (Tensor.relu, None), "abs": (Tensor.abs, None), "tanh": (Tensor.tanh, None),
-    "sigmoid": (Tensor.sigmoid, None), "sqrt": (Tensor.sqrt, None),
+    "relu": (Tensor.relu, None),
+    "abs": (Tensor.abs, None),
+    "tanh": (Tensor.tanh, None),
+    "sigmoid": (Tensor.sigmoid, None),
+    "sqrt": (Tensor.sqrt, None),
     "leaky_relu": (lambda t: t.leaky_relu(0.3), lambda t: torch.nn.functional.leaky_relu(t, 0.3)),
-    "x**2": (lambda t: t ** 2, SAME), "x**0": (lambda t: t ** 0, SAME),
-    "x**0.5": (lambda t: t ** 0.5, SAME), "x**-1.5": (lambda t: t ** -1.5, SAME),
-    "x**3": (lambda t: t ** 3, SAME), "2**x": (lambda t: 2.0 ** t, SAME),
-    "0**x": (lambda t: 0.0 ** t, SAME),
+    "x**2": (lambda t: t**2, SAME),
+    "x**0": (lambda t: t**0, SAME),
+    "x**0.5": (lambda t: t**0.5, SAME),
+    "x**-1.5": (lambda t: t**-1.5, SAME),
+    "x**3": (lambda t: t**3, SAME),
+    "2**x": (lambda t: 2.0**t, SAME),
+    "0**x": (lambda t: 0.0**t, SAME),
 }
 
 
@@ -647,13 +783,14 @@ def test_tensor_exponent_matches_torch_including_zero_bases():
     power = np.array([0.0, 2.0, -1.5, 0.0, 2.5])
     a, b = Tensor(base, requires_grad=True), Tensor(power, requires_grad=True)
     ta, tb = torch.tensor(base, requires_grad=True), torch.tensor(power, requires_grad=True)
-    (a ** b).sum().backward()
-    (ta ** tb).sum().backward()
+    (a**b).sum().backward()
+    (ta**tb).sum().backward()
     np.testing.assert_allclose(a.grad, ta.grad.numpy(), rtol=1e-14)
     np.testing.assert_allclose(b.grad, tb.grad.numpy(), rtol=1e-14)
 
 
 # ---- small conveniences --------------------------------------------------------------------
+
 
 def test_attributes_and_repr():
     t = Tensor([[1.0, 2.0]], requires_grad=True)

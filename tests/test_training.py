@@ -16,7 +16,15 @@ def model_home(tmp_path, monkeypatch):
 
 
 def options(task, **changes):
-    base = {**getattr(defaults, task.upper()), "weight_decay": 0.0, "init": "pytorch", "seed": 0, "engine": "tensor", "dtype": "float32", "log_every": None}
+    base = {
+        **getattr(defaults, task.upper()),
+        "weight_decay": 0.0,
+        "init": "pytorch",
+        "seed": 0,
+        "engine": "tensor",
+        "dtype": "float32",
+        "log_every": None,
+    }
     return {**base, **changes}
 
 

@@ -245,9 +245,7 @@ def test_million_node_chain_backpropagates():
 # ---- kinks and extremes -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "x, grad", [(-1.0, 0.0), (0.0, 0.0), (-0.0, 0.0), (1e-300, 1.0), (2.0, 1.0)]
-)
+@pytest.mark.parametrize("x, grad", [(-1.0, 0.0), (0.0, 0.0), (-0.0, 0.0), (1e-300, 1.0), (2.0, 1.0)])
 def test_relu_gradient_including_the_kink(x, grad):
     v = Value(x)
     out = v.relu()

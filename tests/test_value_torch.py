@@ -60,9 +60,7 @@ def in_domain(name, x):
     return not (name == "exp" and x > 709)
 
 
-@pytest.mark.parametrize(
-    "name, x", [(name, x) for name in UNARY for x in POINTS if in_domain(name, x)]
-)
+@pytest.mark.parametrize("name, x", [(name, x) for name in UNARY for x in POINTS if in_domain(name, x)])
 def test_unary_ops_match_torch(name, x):
     v, t = both(x)
     out, tout = UNARY[name](v), UNARY[name](t)

@@ -53,8 +53,13 @@ def test_xor_shows_boundary_neurons_and_loss_in_glyphs_under_no_color(models):
 
 
 def test_colour_terminal_gets_half_blocks(models):
-    result = run("visualize", models["xor"], "--view", "boundary",
-                 env={"FORCE_COLOR": "1", "NO_COLOR": None, "TERM": "xterm-256color"})
+    result = run(
+        "visualize",
+        models["xor"],
+        "--view",
+        "boundary",
+        env={"FORCE_COLOR": "1", "NO_COLOR": None, "TERM": "xterm-256color"},
+    )
     assert result.exit_code == 0
     assert ANSI.search(result.stdout) and "▀" in result.stdout
 

@@ -59,15 +59,9 @@ class GradcheckReport:
             f"rtol={self.rtol:g}): {'passed' if self.passed else 'FAILED'}"
         ]
         for r in self.inputs:
-            line = (
-                f"  {r.name} {r.shape}: max abs error {r.max_abs_error:.2e}, "
-                f"max rel error {r.max_rel_error:.2e}"
-            )
+            line = f"  {r.name} {r.shape}: max abs error {r.max_abs_error:.2e}, max rel error {r.max_rel_error:.2e}"
             if not r.passed:
-                line += (
-                    f" FAILED at {r.worst_index}: analytic {r.analytic:.8g}, "
-                    f"numeric {r.numeric:.8g}"
-                )
+                line += f" FAILED at {r.worst_index}: analytic {r.analytic:.8g}, numeric {r.numeric:.8g}"
             lines.append(line)
         return "\n".join(lines)
 
@@ -96,10 +90,7 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
             "Tensors) or all Values or numbers (for a function of Values)"
         )
 
-    results = [
-        _compare(name, i, a, n, atol, rtol)
-        for i, (name, a, n) in enumerate(zip(names, analytic, numeric))
-    ]
+    results = [_compare(name, i, a, n, atol, rtol) for i, (name, a, n) in enumerate(zip(names, analytic, numeric))]
     passed = all(r.passed for r in results)
     return GradcheckReport(engine, results, passed, eps, atol, rtol)
 
@@ -116,8 +107,7 @@ def _tensor_gradients(call, values, eps, seed):
     u = rng.uniform(0.5, 1.5, out.shape) * rng.choice([-1.0, 1.0], out.shape)
     if out.requires_grad:
         out.backward(u)
-    analytic = [leaf.grad if leaf.grad is not None else np.zeros_like(a)
-                for leaf, a in zip(leaves, arrays)]
+    analytic = [leaf.grad if leaf.grad is not None else np.zeros_like(a) for leaf, a in zip(leaves, arrays)]
 
     def scalar():
         with no_grad():
@@ -151,9 +141,7 @@ def _value_gradients(call, values, eps):
     def at(i, x):
         return call([Value(x if k == i else p) for k, p in enumerate(points)]).data
 
-    numeric = [
-        np.array((at(i, x + eps) - at(i, x - eps)) / (2 * eps)) for i, x in enumerate(points)
-    ]
+    numeric = [np.array((at(i, x + eps) - at(i, x - eps)) / (2 * eps)) for i, x in enumerate(points)]
     return analytic, numeric
 
 
@@ -221,14 +209,11 @@ def standard_cases(seed=0):
         tensor("x + y (45,65)+(65,)", lambda x, y: x + y, normal(45, 65), normal(65)),
         tensor("x - y (3,4)-(3,1)", lambda x, y: x - y, normal(3, 4), normal(3, 1)),
         tensor("x * y (4,1)*(1,5)", lambda x, y: x * y, normal(4, 1), normal(1, 5)),
-        tensor("x * y (1,3,1,7,1)*(2,1,5,1,8)", lambda x, y: x * y,
-               normal(1, 3, 1, 7, 1), normal(2, 1, 5, 1, 8)),
+        tensor("x * y (1,3,1,7,1)*(2,1,5,1,8)", lambda x, y: x * y, normal(1, 3, 1, 7, 1), normal(2, 1, 5, 1, 8)),
         tensor("x / y (2,3)/(3,)", lambda x, y: x / y, normal(2, 3), nonzero(3)),
         tensor("-x", lambda x: -x, normal(2, 3)),
-        tensor("x with numbers on either side",
-               lambda x: (2.0 - x) * 3.0 + 1.5 / x - x / 4.0 + 1.0, nonzero(2, 3)),
-        tensor("x with ndarrays on either side",
-               lambda x: a * x - b / x + (a + x) @ b, nonzero(3)),
+        tensor("x with numbers on either side", lambda x: (2.0 - x) * 3.0 + 1.5 / x - x / 4.0 + 1.0, nonzero(2, 3)),
+        tensor("x with ndarrays on either side", lambda x: a * x - b / x + (a + x) @ b, nonzero(3)),
         tensor("x ** 3", lambda x: x**3, normal(2, 3)),
         tensor("x ** 0.5", lambda x: x**0.5, positive(2, 3)),
         tensor("x ** -2", lambda x: x**-2, nonzero(2, 3)),
@@ -244,16 +229,13 @@ def standard_cases(seed=0):
         # reductions
         tensor("x.sum()", lambda x: x.sum(), normal(3, 4)),
         tensor("x.sum(axis=0)", lambda x: x.sum(axis=0), normal(3, 4)),
-        tensor("x.sum(axis=(0, 2), keepdims=True)", lambda x: x.sum(axis=(0, 2), keepdims=True),
-               normal(2, 3, 4)),
+        tensor("x.sum(axis=(0, 2), keepdims=True)", lambda x: x.sum(axis=(0, 2), keepdims=True), normal(2, 3, 4)),
         tensor("x.mean()", lambda x: x.mean(), normal(3, 4)),
         tensor("x.mean(axis=-1)", lambda x: x.mean(axis=-1), normal(2, 3, 4)),
-        tensor("x.mean(axis=(0, 1), keepdims=True)", lambda x: x.mean(axis=(0, 1), keepdims=True),
-               normal(2, 3, 4)),
+        tensor("x.mean(axis=(0, 1), keepdims=True)", lambda x: x.mean(axis=(0, 1), keepdims=True), normal(2, 3, 4)),
         tensor("x.max()", lambda x: x.max(), normal(3, 4)),
         tensor("x.max(axis=1)", lambda x: x.max(axis=1), normal(3, 4)),
-        tensor("x.max(axis=0, keepdims=True)", lambda x: x.max(axis=0, keepdims=True),
-               normal(3, 4)),
+        tensor("x.max(axis=0, keepdims=True)", lambda x: x.max(axis=0, keepdims=True), normal(3, 4)),
         # shapes and indexing
         tensor("x.reshape(4, -1)", lambda x: x.reshape(4, -1), normal(2, 3, 2)),
         tensor("x.transpose(2, 0, 1)", lambda x: x.transpose(2, 0, 1), normal(2, 3, 4)),
@@ -261,8 +243,9 @@ def standard_cases(seed=0):
         tensor("x[1:, ::2]", lambda x: x[1:, ::2], normal(3, 5)),
         tensor("x[-1]", lambda x: x[-1], normal(3, 5)),
         tensor("x[[0, 2, 0, 0]] (repeated)", lambda x: x[np.array([0, 2, 0, 0])], normal(3, 4)),
-        tensor("x[[0, 1, 0], [2, 2, 2]] (repeated)",
-               lambda x: x[np.array([0, 1, 0]), np.array([2, 2, 2])], normal(3, 4)),
+        tensor(
+            "x[[0, 1, 0], [2, 2, 2]] (repeated)", lambda x: x[np.array([0, 1, 0]), np.array([2, 2, 2])], normal(3, 4)
+        ),
         tensor("x[:, [1, 1, 3]] (repeated)", lambda x: x[:, np.array([1, 1, 3])], normal(3, 4)),
         # elementwise functions
         tensor("x.exp()", lambda x: x.exp(), normal(2, 3)),
@@ -278,18 +261,21 @@ def standard_cases(seed=0):
         tensor("x.softmax(axis=0)", lambda x: x.softmax(axis=0), normal(3, 5)),
         tensor("x.log_softmax()", lambda x: x.log_softmax(), normal(3, 5)),
         tensor("x.log_softmax(axis=0)", lambda x: x.log_softmax(axis=0), normal(3, 5)),
-        tensor("two-layer net, cross-entropy",
-               lambda x, w1, b1, w2: -((x @ w1 + b1).tanh() @ w2)
-               .log_softmax()[np.arange(4), labels].mean(),
-               normal(4, 3), normal(3, 5), normal(5), normal(5, 3)),
+        tensor(
+            "two-layer net, cross-entropy",
+            lambda x, w1, b1, w2: -((x @ w1 + b1).tanh() @ w2).log_softmax()[np.arange(4), labels].mean(),
+            normal(4, 3),
+            normal(3, 5),
+            normal(5),
+            normal(5, 3),
+        ),
         # the scalar engine
         value("a + b", lambda a, b: a + b, *normal(2)),
         value("a - b", lambda a, b: a - b, *normal(2)),
         value("a * b", lambda a, b: a * b, *normal(2)),
         value("a / b", lambda a, b: a / b, *normal(1), *nonzero(1)),
         value("-a", lambda a: -a, *normal(1)),
-        value("a with numbers on either side", lambda a: (2 + a) * (2 - a) + 2 * a + 2 / a - a / 2,
-              *nonzero(1)),
+        value("a with numbers on either side", lambda a: (2 + a) * (2 - a) + 2 * a + 2 / a - a / 2, *nonzero(1)),
         value("a ** 2", lambda a: a**2, *normal(1)),
         value("a ** 3", lambda a: a**3, *normal(1)),
         value("a ** 0.5", lambda a: a**0.5, *positive(1)),
@@ -300,8 +286,7 @@ def standard_cases(seed=0):
         value("a.relu()", lambda a: a.relu(), *nonzero(1)),
         value("a.sigmoid()", lambda a: a.sigmoid(), 3 * normal(1)[0]),
         value("a * a + a (reused)", lambda a: a * a + a, *normal(1)),
-        value("neuron tanh(w1 x1 + w2 x2 + b)",
-              lambda x1, x2, w1, w2, b: (w1 * x1 + w2 * x2 + b).tanh(), *normal(5)),
+        value("neuron tanh(w1 x1 + w2 x2 + b)", lambda x1, x2, w1, w2, b: (w1 * x1 + w2 * x2 + b).tanh(), *normal(5)),
         value("micrograd's expression", _micrograd_expression, -4.0, 2.0),
     ]
 

@@ -37,6 +37,7 @@ says that `c` is a new array that nothing else refers to (say, the result of a m
 the engine may then keep it as the gradient, or add into it, instead of copying. Fused ops elsewhere in
 nncli (e.g. `nn`'s `linear`) are written in exactly the same way, outside this class.
 """
+
 from __future__ import annotations
 
 import functools
@@ -65,6 +66,7 @@ class no_grad:
         def wrapper(*args, **kwargs):
             with no_grad():
                 return function(*args, **kwargs)
+
         return wrapper
 
 
@@ -78,8 +80,7 @@ def _unbroadcast(grad, shape):
         return grad
     extra = grad.ndim - len(shape)
     prepended = tuple(range(extra))
-    stretched = tuple(extra + i for i, n in enumerate(shape)
-                      if n == 1 and grad.shape[extra + i] != 1)
+    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
     return np.asarray(grad.sum(axis=prepended + stretched)).reshape(shape)
 
 
@@ -113,8 +114,8 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self._parents = ()
         self._backward = None  # None marks a leaf
-        self._pending = None   # gradient gathered during one backward pass
-        self._owned = False    # whether _pending is an array no one else refers to
+        self._pending = None  # gradient gathered during one backward pass
+        self._owned = False  # whether _pending is an array no one else refers to
 
     @staticmethod
     def _from_op(data, parents, backward):
@@ -206,20 +207,22 @@ class Tensor:
         some scalar with respect to this tensor (broadcast to its shape).
         """
         if not self.requires_grad:
-            raise RuntimeError("backward() on a tensor that does not require grad: "
-                               "no input was created with requires_grad=True")
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no input was created with requires_grad=True"
+            )
         if grad is None:
             if self.data.size != 1:
-                raise RuntimeError(f"backward() needs grad= for a tensor of shape {self.shape}: "
-                                   "only a one-element output seeds the gradient 1")
+                raise RuntimeError(
+                    f"backward() needs grad= for a tensor of shape {self.shape}: "
+                    "only a one-element output seeds the gradient 1"
+                )
             grad = np.ones_like(self.data)
         else:
             grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             try:
                 grad = np.broadcast_to(grad, self.shape)
             except ValueError:
-                raise ValueError(f"grad of shape {grad.shape} does not match the output's "
-                                 f"shape {self.shape}") from None
+                raise ValueError(f"grad of shape {grad.shape} does not match the output's shape {self.shape}") from None
         ops, leaves = self._graph()
         self._pending, self._owned = grad, False  # the seed may be the caller's array
         try:
@@ -268,43 +271,52 @@ class Tensor:
 
     def __add__(self, other):
         other = self._lift(other)
+
         def backward(g):
             self._accumulate(g)
             other._accumulate(g)
+
         return Tensor._from_op(self.data + other.data, (self, other), backward)
 
     def __sub__(self, other):
         other = self._lift(other)
+
         def backward(g):
             self._accumulate(g)
             if other.requires_grad:
                 other._accumulate(-g)
+
         return Tensor._from_op(self.data - other.data, (self, other), backward)
 
     def __mul__(self, other):
         other = self._lift(other)
         data = self.data * other.data
+
         def backward(g):
             if self.requires_grad:
                 self._accumulate(g * other.data)
             if other.requires_grad:
                 other._accumulate(g * self.data)
+
         return Tensor._from_op(data, (self, other), backward)
 
     def __truediv__(self, other):
         other = self._lift(other)
         data = self.data / other.data
+
         def backward(g):
             if self.requires_grad:
                 self._accumulate(g / other.data)
             if other.requires_grad:
                 other._accumulate(-g * (data / other.data))
+
         return Tensor._from_op(data, (self, other), backward)
 
     def __pow__(self, exponent):
         exponent = self._lift(exponent)
         base, power = self.data, exponent.data
-        data = base ** power
+        data = base**power
+
         @np.errstate(divide="ignore", invalid="ignore")  # inf and nan as in PyTorch, silently
         def backward(g):
             if self.requires_grad:  # d/dx x**p = p * x**(p-1), taken as 0 where p == 0
@@ -312,11 +324,13 @@ class Tensor:
             if exponent.requires_grad:  # d/dp x**p = x**p * log(x), taken as 0 where x == 0 <= p
                 d = g * (data * np.log(base))
                 exponent._accumulate(np.where((base == 0) & (power >= 0), 0, d))
+
         return Tensor._from_op(data, (self, exponent), backward)
 
     def __matmul__(self, other):
         other = self._lift(other)
         a, b = self.data, other.data
+
         def backward(g):
             # View 1-D operands as a row (a) and a column (b), as np.matmul does, and give
             # the gradient back the axes that their product dropped.
@@ -330,6 +344,7 @@ class Tensor:
             if other.requires_grad:
                 gb = np.swapaxes(A, -1, -2) @ g
                 other._accumulate(gb[..., 0] if b.ndim == 1 else gb)
+
         return Tensor._from_op(a @ b, (self, other), backward)
 
     def __neg__(self):
@@ -358,22 +373,27 @@ class Tensor:
     def sum(self, axis=None, keepdims=False):
         def backward(g):
             self._accumulate(np.broadcast_to(_keepdims(g, axis, keepdims), self.shape))
+
         return Tensor._from_op(self.data.sum(axis=axis, keepdims=keepdims), (self,), backward)
 
     def mean(self, axis=None, keepdims=False):
         data = self.data.mean(axis=axis, keepdims=keepdims)
         count = self.data.size // max(np.size(data), 1)
+
         def backward(g):
             self._accumulate(np.broadcast_to(_keepdims(g, axis, keepdims) / count, self.shape))
+
         return Tensor._from_op(data, (self,), backward)
 
     def max(self, axis=None, keepdims=False):
         """Largest entries. Ties share the gradient equally, like PyTorch's `amax`."""
         top = self.data.max(axis=axis, keepdims=True)
+
         def backward(g):
             is_top = self.data == top
             ties = is_top.sum(axis=axis, keepdims=True, dtype=self.dtype)
             self._accumulate((_keepdims(g, axis, keepdims) / ties) * is_top)
+
         return Tensor._from_op(top if keepdims else np.squeeze(top, axis=axis), (self,), backward)
 
     # ---- shape --------------------------------------------------------------------------
@@ -382,8 +402,7 @@ class Tensor:
         """`t.reshape(2, -1)` or `t.reshape((2, -1))`."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
-        return Tensor._from_op(self.data.reshape(shape), (self,),
-                               lambda g: self._accumulate(g.reshape(self.shape)))
+        return Tensor._from_op(self.data.reshape(shape), (self,), lambda g: self._accumulate(g.reshape(self.shape)))
 
     def transpose(self, *axes):
         """Permute axes; with no arguments, reverse them."""
@@ -391,8 +410,7 @@ class Tensor:
             axes = axes[0]
         axes = tuple(a % self.ndim for a in axes) if axes else tuple(reversed(range(self.ndim)))
         inverse = tuple(np.argsort(axes))
-        return Tensor._from_op(self.data.transpose(axes), (self,),
-                               lambda g: self._accumulate(g.transpose(inverse)))
+        return Tensor._from_op(self.data.transpose(axes), (self,), lambda g: self._accumulate(g.transpose(inverse)))
 
     @property
     def T(self):
@@ -406,6 +424,7 @@ class Tensor:
             else:  # integer arrays may repeat an entry: its gradients must add up
                 np.add.at(full, index, g)
             self._accumulate(full)
+
         return Tensor._from_op(self.data[index], (self,), backward)
 
     # ---- elementwise functions ----------------------------------------------------------
@@ -415,8 +434,7 @@ class Tensor:
         return Tensor._from_op(data, (self,), lambda g: self._accumulate(g * data))
 
     def log(self):
-        return Tensor._from_op(np.log(self.data), (self,),
-                               lambda g: self._accumulate(g / self.data))
+        return Tensor._from_op(np.log(self.data), (self,), lambda g: self._accumulate(g / self.data))
 
     def sqrt(self):
         data = np.sqrt(self.data)
@@ -424,8 +442,7 @@ class Tensor:
 
     def abs(self):
         """|x|, with gradient 0 at 0 as in PyTorch."""
-        return Tensor._from_op(np.abs(self.data), (self,),
-                               lambda g: self._accumulate(g * np.sign(self.data)))
+        return Tensor._from_op(np.abs(self.data), (self,), lambda g: self._accumulate(g * np.sign(self.data)))
 
     def tanh(self):
         data = np.tanh(self.data)
@@ -433,15 +450,19 @@ class Tensor:
 
     def relu(self):
         """max(x, 0), with gradient 0 at 0 as in PyTorch."""
-        return Tensor._from_op(np.maximum(self.data, 0), (self,),
-                               lambda g: self._accumulate(np.where(self.data > 0, g, 0)))
+        return Tensor._from_op(
+            np.maximum(self.data, 0), (self,), lambda g: self._accumulate(np.where(self.data > 0, g, 0))
+        )
 
     def leaky_relu(self, slope=0.01):
         """x where x > 0, else slope * x; the gradient at 0 is `slope`, as in PyTorch."""
         slope = float(slope)  # a NumPy float64 would promote float32 data
         positive = self.data > 0
-        return Tensor._from_op(np.where(positive, self.data, self.data * slope), (self,),
-                               lambda g: self._accumulate(np.where(positive, g, g * slope)))
+        return Tensor._from_op(
+            np.where(positive, self.data, self.data * slope),
+            (self,),
+            lambda g: self._accumulate(np.where(positive, g, g * slope)),
+        )
 
     def sigmoid(self):
         """1 / (1 + e^-x), computed from e^-|x| so that it never overflows."""
@@ -453,14 +474,18 @@ class Tensor:
         """exp(x) / sum(exp(x)) along `axis`; the max is subtracted first for stability."""
         e = np.exp(self.data - self.data.max(axis=axis, keepdims=True))
         data = e / e.sum(axis=axis, keepdims=True)
+
         def backward(g):
             self._accumulate((g - (g * data).sum(axis=axis, keepdims=True)) * data)
+
         return Tensor._from_op(data, (self,), backward)
 
     def log_softmax(self, axis=-1):
         """x - log(sum(exp(x))) along `axis`, exact even for logits like ±1000."""
         shifted = self.data - self.data.max(axis=axis, keepdims=True)
         data = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
         def backward(g):
             self._accumulate(g - np.exp(data) * g.sum(axis=axis, keepdims=True))
+
         return Tensor._from_op(data, (self,), backward)

@@ -31,7 +31,11 @@ class NncliGroup(click.Group):
             sys.stderr.close()  # the reader went away (e.g. `| head`): nothing more to say
             ctx.exit(1)
         except Exception as error:  # a bug: say so plainly, trace it only on request
-            self._fail(ctx, f"unexpected error: {type(error).__name__}: {error}\nrun again with --debug to see where it happened", 1)
+            self._fail(
+                ctx,
+                f"unexpected error: {type(error).__name__}: {error}\nrun again with --debug to see where it happened",
+                1,
+            )
 
     def _fail(self, ctx, message, code):
         if ctx.find_root().params.get("debug"):

@@ -40,13 +40,51 @@ class Domain(click.ParamType):
 
 @click.command()
 @click.argument("func", required=False, metavar="[FUNC]")
-@click.option("--expr", default=None, metavar="FORMULA", help='Any formula in x instead, e.g. "x**3 - x" or "exp(-x**2)*sin(5*x)".')
-@click.option("--domain", type=Domain(), default=None, help="The interval to approximate on, e.g. -3,3 or -pi,pi  [default: per function; -2,2 for --expr].")
-@click.option("--method", type=click.Choice(("train", "construct")), default="train", show_default=True, help="Fit by gradient descent, or set the weights by hand.")
-@click.option("--hidden", type=LayerSizes(), default="32", show_default=True, help="Hidden layer sizes: 32 (one layer of 32 neurons) or 32,32.")
-@click.option("--activation", type=click.Choice(APPROX_ACTIVATIONS), default=None, help="The hidden neurons' activation  [default: tanh to train, step to construct].")
-@click.option("--neurons", "show_neurons", is_flag=True, help="Also show every neuron's curve, the sum built neuron by neuron, and a table of w, b, v.")
-@click.option("--samples", type=click.IntRange(min=2, max=1_000_000), default=defaults.APPROX["samples"], show_default=True, help="Points of the target to learn from.")
+@click.option(
+    "--expr",
+    default=None,
+    metavar="FORMULA",
+    help='Any formula in x instead, e.g. "x**3 - x" or "exp(-x**2)*sin(5*x)".',
+)
+@click.option(
+    "--domain",
+    type=Domain(),
+    default=None,
+    help="The interval to approximate on, e.g. -3,3 or -pi,pi  [default: per function; -2,2 for --expr].",
+)
+@click.option(
+    "--method",
+    type=click.Choice(("train", "construct")),
+    default="train",
+    show_default=True,
+    help="Fit by gradient descent, or set the weights by hand.",
+)
+@click.option(
+    "--hidden",
+    type=LayerSizes(),
+    default="32",
+    show_default=True,
+    help="Hidden layer sizes: 32 (one layer of 32 neurons) or 32,32.",
+)
+@click.option(
+    "--activation",
+    type=click.Choice(APPROX_ACTIVATIONS),
+    default=None,
+    help="The hidden neurons' activation  [default: tanh to train, step to construct].",
+)
+@click.option(
+    "--neurons",
+    "show_neurons",
+    is_flag=True,
+    help="Also show every neuron's curve, the sum built neuron by neuron, and a table of w, b, v.",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=2, max=1_000_000),
+    default=defaults.APPROX["samples"],
+    show_default=True,
+    help="Points of the target to learn from.",
+)
 @training_options(defaults.APPROX, hidden=False)
 @click.pass_context
 def approx(ctx, func, expr, domain, method, show_neurons, **options):
@@ -75,11 +113,16 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
 
     if (func is None) == (expr is None):
         names = ", ".join(TARGETS)
-        choice = "not both" if func else "e.g. `nncli approx sin` or `nncli approx --expr \"x**3 - x\"`"
+        choice = "not both" if func else 'e.g. `nncli approx sin` or `nncli approx --expr "x**3 - x"`'
         raise click.UsageError(f"give a function ({names}) or a formula with --expr: {choice}")
     if func is not None and func not in TARGETS:
-        raise click.BadParameter(f"no function {func!r}: choose one of {', '.join(TARGETS)}, or give a formula with --expr {func!r}", param_hint="'FUNC'")
-    activation = options.pop("activation") or (defaults.APPROX["construct_activation"] if method == "construct" else defaults.APPROX["activation"])
+        raise click.BadParameter(
+            f"no function {func!r}: choose one of {', '.join(TARGETS)}, or give a formula with --expr {func!r}",
+            param_hint="'FUNC'",
+        )
+    activation = options.pop("activation") or (
+        defaults.APPROX["construct_activation"] if method == "construct" else defaults.APPROX["activation"]
+    )
     _check_network(ctx, method, activation, options["hidden"], CONSTRUCTIBLE)
     try:
         target = resolve_target(func, expr, domain)
@@ -94,7 +137,9 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
         raise click.UsageError("--save and --no-save contradict each other: choose one")
     if options["engine"] == "scalar":
         options["dtype"] = "float64"  # the scalar engine computes in Python floats
-    options.update(target=target.name, formula=target.formula, domain=[target.lo, target.hi], method=method, activation=activation)
+    options.update(
+        target=target.name, formula=target.formula, domain=[target.lo, target.hi], method=method, activation=activation
+    )
     save_path = None if no_save else (save or store.default_model_path("approx"))
     task = get_task("approx")
     title = target.label()
@@ -115,7 +160,9 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
 def _check_network(ctx, method, activation, hidden, constructible):
     """Usage errors for networks the method cannot make."""
     if not hidden:
-        raise click.BadParameter("a function approximator needs at least one hidden layer, e.g. --hidden 32", param_hint="'--hidden'")
+        raise click.BadParameter(
+            "a function approximator needs at least one hidden layer, e.g. --hidden 32", param_hint="'--hidden'"
+        )
     if max(hidden) > MAX_NEURONS:
         raise click.BadParameter(f"at most {MAX_NEURONS:,} neurons per layer", param_hint="'--hidden'")
     if method == "train" and activation == "step":
@@ -126,12 +173,21 @@ def _check_network(ctx, method, activation, hidden, constructible):
         )
     if method == "construct":
         if activation not in constructible:
-            raise click.BadParameter(f"--method construct builds {', '.join(constructible)} neurons, not {activation}", param_hint="'--activation'")
+            raise click.BadParameter(
+                f"--method construct builds {', '.join(constructible)} neurons, not {activation}",
+                param_hint="'--activation'",
+            )
         if len(hidden) != 1:
-            raise click.BadParameter("--method construct builds one hidden layer: give one size, e.g. --hidden 50", param_hint="'--hidden'")
+            raise click.BadParameter(
+                "--method construct builds one hidden layer: give one size, e.g. --hidden 50", param_hint="'--hidden'"
+            )
         from click.core import ParameterSource
 
-        given = [name for name in TRAINING_ONLY if ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)]
+        given = [
+            name
+            for name in TRAINING_ONLY
+            if ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+        ]
         if given:
             flags = ", ".join("--" + name.replace("_", "-") for name in given)
             raise click.UsageError(f"{flags}: nothing is trained with --method construct (the weights are set by hand)")

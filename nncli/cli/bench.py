@@ -7,8 +7,20 @@ WORKLOAD_NAMES = ("xor", "sin", "digits", "mnist-shape")
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per benchmark instead of a table.")
-@click.option("--repeats", type=click.IntRange(min=3), default=21, show_default=True, help="Timed blocks per implementation; the median is shown.")
-@click.option("--only", "workloads", type=click.Choice(WORKLOAD_NAMES), multiple=True, help="Time only these training steps (repeatable); skips the other benchmarks.")
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=3),
+    default=21,
+    show_default=True,
+    help="Timed blocks per implementation; the median is shown.",
+)
+@click.option(
+    "--only",
+    "workloads",
+    type=click.Choice(WORKLOAD_NAMES),
+    multiple=True,
+    help="Time only these training steps (repeatable); skips the other benchmarks.",
+)
 @click.option("--quick", is_flag=True, help="Short timings: checks that everything runs, figures are rough.")
 def bench(as_json, repeats, workloads, quick):
     """Time the engines against the NumPy floor, PyTorch and micrograd.
@@ -52,9 +64,13 @@ def bench_tables(rows):
     from rich.table import Table
 
     machine = next(row for row in rows if row["event"] == "machine")
-    versions = ", ".join(f"{name} {machine[name]}" for name in ("python", "numpy", "torch", "micrograd") if name in machine)
-    steps = Table(title="One SGD training step, float32 (median time per step)",
-                  caption=f"{machine['cpus']} CPUs, {versions}, {machine['date']}")
+    versions = ", ".join(
+        f"{name} {machine[name]}" for name in ("python", "numpy", "torch", "micrograd") if name in machine
+    )
+    steps = Table(
+        title="One SGD training step, float32 (median time per step)",
+        caption=f"{machine['cpus']} CPUs, {versions}, {machine['date']}",
+    )
     steps.add_column("workload")
     steps.add_column("network · batch · loss")
     for name in ("nncli", "floor", "torch", "÷ floor", "torch ÷", "noise"):
@@ -66,8 +82,12 @@ def bench_tables(rows):
         if row.get("kind") == "step":
             spread = max(value for key, value in row.items() if key.endswith("_spread"))
             steps.add_row(
-                row["name"], row["workload"],
-                *(_duration(row[f"{name}_us"] / 1e6) if f"{name}_us" in row else "—" for name in ("nncli", "floor", "torch")),
+                row["name"],
+                row["workload"],
+                *(
+                    _duration(row[f"{name}_us"] / 1e6) if f"{name}_us" in row else "—"
+                    for name in ("nncli", "floor", "torch")
+                ),
                 _ratio(row["nncli_vs_floor"]),
                 _ratio(row.get("torch_vs_nncli"), "green" if row.get("torch_vs_nncli", 0) > 1 else "red"),
                 f"±{spread / 2:.0%}",
@@ -75,7 +95,8 @@ def bench_tables(rows):
         elif row.get("kind") == "scalar":
             theirs = row.get("micrograd_ms")
             others.add_row(
-                row["workload"], _duration(row["nncli_ms"] / 1e3),
+                row["workload"],
+                _duration(row["nncli_ms"] / 1e3),
                 f"micrograd {_duration(theirs / 1e3)}" if theirs else "micrograd not installed",
                 f"micrograd takes {row['micrograd_vs_nncli']:.1f}× as long" if theirs else "",
             )
@@ -83,7 +104,11 @@ def bench_tables(rows):
             if row["seconds"] is None or row["exit_code"] != 0:
                 note = row.get("note", f"exit code {row['exit_code']}")
             elif "heavy_imports" in row:
-                note = f"imports {', '.join(row['heavy_imports'])}" if row["heavy_imports"] else "imports no numpy, rich or torch"
+                note = (
+                    f"imports {', '.join(row['heavy_imports'])}"
+                    if row["heavy_imports"]
+                    else "imports no numpy, rich or torch"
+                )
             else:
                 note = "default settings"
             others.add_row(row["name"], _duration(row["seconds"]), "", note)

@@ -11,7 +11,12 @@ def inspect():
 @inspect.command()
 @click.argument("model", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--neurons", type=click.IntRange(min=1), default=None, help="Digit models: draw only the first N first-layer neurons  [default: all].")
+@click.option(
+    "--neurons",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Digit models: draw only the first N first-layer neurons  [default: all].",
+)
 def weights(model, as_json, neurons):
     """Statistics and a histogram of every weight and bias tensor in MODEL (default: the
     latest); for a digit model, also each first-layer neuron's weights as an image."""

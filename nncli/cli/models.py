@@ -7,7 +7,9 @@ import click
 
 @click.command()
 @click.argument("model", required=False)
-@click.option("--data", type=click.Path(dir_okay=False), default=None, help="A CSV of inputs then targets to evaluate on.")
+@click.option(
+    "--data", type=click.Path(dir_okay=False), default=None, help="A CSV of inputs then targets to evaluate on."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(model, data, as_json):
     """Measure MODEL (a path or stored name; default: the latest) on its task's held-out
@@ -19,7 +21,16 @@ def evaluate(model, data, as_json):
     task, network, meta, path = load_trained(model)
     metrics, source, examples = evaluate_model(task, network, meta, data, path)
     if as_json:
-        emit_json({"event": "evaluate", "task": task.name, "model": str(path), "data": source, "examples": examples, **metrics})
+        emit_json(
+            {
+                "event": "evaluate",
+                "task": task.name,
+                "model": str(path),
+                "data": source,
+                "examples": examples,
+                **metrics,
+            }
+        )
     elif "confusion" in metrics:  # a classifier's full report: draw it
         from nncli.render.digits import evaluation_view
 

@@ -51,7 +51,9 @@ class LayerSizes(click.ParamType):
             if not part.isdigit() or int(part) < 1:
                 self.fail(f"{value!r} is not a list of positive integers like 128,64", param, ctx)
             if int(part) > MAX_LAYER_SIZE:
-                self.fail(f"a layer of {int(part):,} neurons is more than nncli allows ({MAX_LAYER_SIZE:,})", param, ctx)
+                self.fail(
+                    f"a layer of {int(part):,} neurons is more than nncli allows ({MAX_LAYER_SIZE:,})", param, ctx
+                )
             sizes.append(int(part))
         return tuple(sizes)
 
@@ -65,25 +67,93 @@ def training_options(defaults, hidden=True):
 
     def decorate(command):
         options = [
-            click.option("--epochs", type=click.IntRange(min=1), default=defaults["epochs"], show_default=True, help="Passes over the training data."),
-            click.option("--lr", type=PositiveFloat(), default=defaults["lr"], show_default=True, help="Learning rate: the size of each gradient step."),
-            click.option("--batch-size", type=click.IntRange(min=1), default=defaults["batch_size"], show_default="all" if defaults["batch_size"] is None else True, help="Examples per gradient step."),
-            click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=defaults["optimizer"], show_default=True, help="sgd, sgd with momentum 0.9, or adam."),
-            click.option("--weight-decay", type=NonNegativeFloat(), default=0.0, show_default=True, help="L2 penalty pulling weights towards zero."),
-            click.option("--init", "init", type=click.Choice(INITS), default=defaults.get("init", "pytorch"), show_default=True, help="How the weights start."),
-            click.option("--seed", type=int, default=0, show_default=True, help="Seed for data, initial weights and batches."),
-            click.option("--engine", type=click.Choice(("tensor", "scalar")), default="tensor", show_default=True, help="NumPy tensors, or one Value per number (slow, transparent)."),
+            click.option(
+                "--epochs",
+                type=click.IntRange(min=1),
+                default=defaults["epochs"],
+                show_default=True,
+                help="Passes over the training data.",
+            ),
+            click.option(
+                "--lr",
+                type=PositiveFloat(),
+                default=defaults["lr"],
+                show_default=True,
+                help="Learning rate: the size of each gradient step.",
+            ),
+            click.option(
+                "--batch-size",
+                type=click.IntRange(min=1),
+                default=defaults["batch_size"],
+                show_default="all" if defaults["batch_size"] is None else True,
+                help="Examples per gradient step.",
+            ),
+            click.option(
+                "--optimizer",
+                type=click.Choice(OPTIMIZERS),
+                default=defaults["optimizer"],
+                show_default=True,
+                help="sgd, sgd with momentum 0.9, or adam.",
+            ),
+            click.option(
+                "--weight-decay",
+                type=NonNegativeFloat(),
+                default=0.0,
+                show_default=True,
+                help="L2 penalty pulling weights towards zero.",
+            ),
+            click.option(
+                "--init",
+                "init",
+                type=click.Choice(INITS),
+                default=defaults.get("init", "pytorch"),
+                show_default=True,
+                help="How the weights start.",
+            ),
+            click.option(
+                "--seed", type=int, default=0, show_default=True, help="Seed for data, initial weights and batches."
+            ),
+            click.option(
+                "--engine",
+                type=click.Choice(("tensor", "scalar")),
+                default="tensor",
+                show_default=True,
+                help="NumPy tensors, or one Value per number (slow, transparent).",
+            ),
             click.option("--dtype", type=click.Choice(("float32", "float64")), default="float32", show_default=True),
-            click.option("--save", "save", type=click.Path(dir_okay=False), default=None, help="Where to save the model  [default: the model store]."),
+            click.option(
+                "--save",
+                "save",
+                type=click.Path(dir_okay=False),
+                default=None,
+                help="Where to save the model  [default: the model store].",
+            ),
             click.option("--no-save", is_flag=True, help="Don't save the model."),
-            click.option("--log-every", type=click.IntRange(min=1), default=None, help="Report every N epochs  [default: about 100 reports]."),
+            click.option(
+                "--log-every",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Report every N epochs  [default: about 100 reports].",
+            ),
             click.option("--json", "as_json", is_flag=True, help="Write JSON Lines events to stdout."),
             click.option("--quiet", "-q", is_flag=True, help="Show only the result."),
         ]
         if hidden:
             options[3:3] = [
-                click.option("--hidden", type=LayerSizes(), default=_show(defaults["hidden"]), show_default=True, help="Hidden layer sizes, e.g. 16 or 128,64."),
-                click.option("--activation", type=click.Choice(ACTIVATIONS), default=defaults["activation"], show_default=True, help="Hidden layers' activation."),
+                click.option(
+                    "--hidden",
+                    type=LayerSizes(),
+                    default=_show(defaults["hidden"]),
+                    show_default=True,
+                    help="Hidden layer sizes, e.g. 16 or 128,64.",
+                ),
+                click.option(
+                    "--activation",
+                    type=click.Choice(ACTIVATIONS),
+                    default=defaults["activation"],
+                    show_default=True,
+                    help="Hidden layers' activation.",
+                ),
             ]
         for option in reversed(options):
             command = option(command)

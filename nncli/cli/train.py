@@ -28,10 +28,26 @@ def xor(**options):
 @train.command()
 @training_options(defaults.LINREG, hidden=False)
 @click.option("--data", type=click.Path(dir_okay=False), default=None, help="Fit a two-column CSV (x, y) instead.")
-@click.option("--points", type=click.IntRange(min=2, max=10_000_000), default=defaults.LINREG["points"], show_default=True, help="How many noisy points to generate.")
-@click.option("--slope", type=float, default=defaults.LINREG["slope"], show_default=True, help="m of the generated line.")
-@click.option("--intercept", type=float, default=defaults.LINREG["intercept"], show_default=True, help="c of the generated line.")
-@click.option("--noise", type=click.FloatRange(min=0), default=defaults.LINREG["noise"], show_default=True, help="Standard deviation of the noise.")
+@click.option(
+    "--points",
+    type=click.IntRange(min=2, max=10_000_000),
+    default=defaults.LINREG["points"],
+    show_default=True,
+    help="How many noisy points to generate.",
+)
+@click.option(
+    "--slope", type=float, default=defaults.LINREG["slope"], show_default=True, help="m of the generated line."
+)
+@click.option(
+    "--intercept", type=float, default=defaults.LINREG["intercept"], show_default=True, help="c of the generated line."
+)
+@click.option(
+    "--noise",
+    type=click.FloatRange(min=0),
+    default=defaults.LINREG["noise"],
+    show_default=True,
+    help="Standard deviation of the noise.",
+)
 def linreg(**options):
     """Learn y = m·x + c from noisy points with one linear neuron, and compare the line it
     finds with the exact least-squares line."""
@@ -43,8 +59,21 @@ def digit_options(task_defaults):
     """What the digit tasks add to the training options: guards against overfitting."""
 
     def decorate(command):
-        command = click.option("--patience", type=click.IntRange(min=0), default=task_defaults["patience"], show_default=True, help="Stop after this many epochs without a better validation loss, keeping the best weights (0: never stop early).")(command)
-        return click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=task_defaults["dropout"], show_default=True, help="While training, zero each hidden neuron's output with this probability.")(command)
+        command = click.option(
+            "--patience",
+            type=click.IntRange(min=0),
+            default=task_defaults["patience"],
+            show_default=True,
+            help="Stop after this many epochs without a better validation loss, keeping the best weights "
+            "(0: never stop early).",
+        )(command)
+        return click.option(
+            "--dropout",
+            type=click.FloatRange(0, 1, max_open=True),
+            default=task_defaults["dropout"],
+            show_default=True,
+            help="While training, zero each hidden neuron's output with this probability.",
+        )(command)
 
     return decorate
 
@@ -62,9 +91,24 @@ def digits(**options):
 @train.command()
 @training_options(defaults.MNIST)
 @digit_options(defaults.MNIST)
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="The folder holding the four MNIST IDX files, gzip'd or not  [default: the model store's, once --download has filled it].")
-@click.option("--download", is_flag=True, help="Fetch the four files (about 11 MB) into the model store (or --data-dir), checking their SHA-256 sums.")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Learn from only N of the training images, chosen by --seed.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The folder holding the four MNIST IDX files, gzip'd or not  "
+    "[default: the model store's, once --download has filled it].",
+)
+@click.option(
+    "--download",
+    is_flag=True,
+    help="Fetch the four files (about 11 MB) into the model store (or --data-dir), checking their SHA-256 sums.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Learn from only N of the training images, chosen by --seed.",
+)
 def mnist(**options):
     """Learn MNIST's 28×28 handwritten digits with the classic 784-128-64-10 network
     (109,386 parameters), measured on the 10,000 test images."""
@@ -76,7 +120,11 @@ def mnist(**options):
         from nncli.mnist_download import fetch
         from nncli.tasks.mnist import store_folder
 
-        say = (lambda name, url: None) if options["quiet"] else (lambda name, url: click.echo(f"downloading {url}", err=True))
+        say = (
+            (lambda name, url: None)
+            if options["quiet"]
+            else (lambda name, url: click.echo(f"downloading {url}", err=True))
+        )
         options["data_dir"] = str(fetch(options["data_dir"] or store_folder(), on_download=say))
     run_training("mnist", options)
 

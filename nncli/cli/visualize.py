@@ -35,12 +35,23 @@ class LearningRates(click.ParamType):
 
 @click.command()
 @click.argument("model", required=False)
-@click.option("--view", type=click.Choice(ALL_VIEWS), default=None,
-              help="Draw only this view  [default: all of the model's task].")
-@click.option("--lr", "rates", type=LearningRates(), default=None,
-              help="linreg: retrain with each of these learning rates (e.g. 0.01,0.5,1.1) and draw their paths side by side.")
+@click.option(
+    "--view",
+    type=click.Choice(ALL_VIEWS),
+    default=None,
+    help="Draw only this view  [default: all of the model's task].",
+)
+@click.option(
+    "--lr",
+    "rates",
+    type=LearningRates(),
+    default=None,
+    help="linreg: retrain with each of these learning rates (e.g. 0.01,0.5,1.1) and draw their paths side by side.",
+)
 @click.option("--svg", "svg_path", type=click.Path(), default=None, help="Also write what is drawn to this SVG file.")
-@click.option("--json", "as_json", is_flag=True, help="Print the numbers behind the pictures as one JSON object instead.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the numbers behind the pictures as one JSON object instead."
+)
 def visualize(model, view, rates, svg_path, as_json):
     """Pictures of MODEL (a path or stored name; default: the latest) in the terminal.
 
@@ -62,7 +73,9 @@ def visualize(model, view, rates, svg_path, as_json):
     task, network, meta, path = load_trained(model)
     views = TASK_VIEWS.get(task.name, OTHER_VIEWS)
     if rates and task.name != "linreg":
-        raise click.UsageError(f"--lr draws gradient-descent paths on the linreg loss landscape; {path.name} is a {task.name} model")
+        raise click.UsageError(
+            f"--lr draws gradient-descent paths on the linreg loss landscape; {path.name} is a {task.name} model"
+        )
     if view is not None and view not in views:
         raise click.UsageError(f"{path.name} is a {task.name} model; its views are {', '.join(views)}, not {view!r}")
     if rates and view not in (None, "landscape"):
@@ -154,7 +167,10 @@ class Scene:
 
         from nncli.render.tables import metrics_table, model_table
 
-        picture = Group(model_table(f"{self.meta['task']} model", self.meta["layers"]), metrics_table("final metrics", self.meta["metrics"]))
+        picture = Group(
+            model_table(f"{self.meta['task']} model", self.meta["layers"]),
+            metrics_table("final metrics", self.meta["metrics"]),
+        )
         return picture, {"layers": self.meta["layers"], "metrics": self.meta["metrics"]}
 
     def xor_boundary(self):
@@ -172,8 +188,10 @@ class Scene:
         from nncli.render.views import neurons_view
 
         plane = input_plane(self.network, size=self.pixels(16, 12))
-        numbers = {"neurons": [{**n, "output": h.tolist()} for n, h in zip(plane.neurons, plane.hidden)],
-                   "activation": plane.activation}
+        numbers = {
+            "neurons": [{**n, "output": h.tolist()} for n, h in zip(plane.neurons, plane.hidden)],
+            "activation": plane.activation,
+        }
         return neurons_view(plane), numbers
 
     def linreg_fit(self):
@@ -217,9 +235,14 @@ class Scene:
 
         config = self.meta["config"]
         summary = {
-            **self.meta["metrics"], "epochs": self.meta.get("epochs_run", 0),
-            "target": config.get("target") or "expr", "formula": config["formula"], "domain": config["domain"],
-            "method": config.get("method", "train"), "activation": config["activation"], "hidden": config["hidden"],
+            **self.meta["metrics"],
+            "epochs": self.meta.get("epochs_run", 0),
+            "target": config.get("target") or "expr",
+            "formula": config["formula"],
+            "domain": config["domain"],
+            "method": config.get("method", "train"),
+            "activation": config["activation"],
+            "hidden": config["hidden"],
         }
         return Outcome(self.network, self.dataset, None, summary)
 
@@ -246,7 +269,7 @@ class Scene:
         everything = approx_view(self.task, outcome, show_neurons=True)  # the fit, then the neurons
         target = self.dataset.extra["target"]
         table = neurons(self.network, self.dataset, np.array([target.lo]))[2]
-        return Group(*everything[len(fit):]), {"neurons": table}
+        return Group(*everything[len(fit) :]), {"neurons": table}
 
     def samples(self):
         """Held-out digits with the network's predictions, under its accuracy."""
@@ -267,8 +290,11 @@ class Scene:
         from nncli.render.digits import evaluation_view
 
         X, y = self.dataset.X_test, self.dataset.y_test
-        metrics = {"loss": self.network.evaluate_loss(X, y), **self.task.metrics(self.network, X, y),
-                   **self.task.report(self.network, X, y)}
+        metrics = {
+            "loss": self.network.evaluate_loss(X, y),
+            **self.task.metrics(self.network, X, y),
+            **self.task.report(self.network, X, y),
+        }
         return Group(*evaluation_view(metrics)), {"evaluation": metrics}
 
     def filters(self):

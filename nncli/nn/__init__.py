@@ -25,6 +25,20 @@ from nncli.nn.losses import binary_cross_entropy, cross_entropy, mse_loss
 from nncli.nn.module import Module
 
 __all__ = [
-    "Module", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "Softmax", "Step",
-    "Identity", "Dropout", "mse_loss", "cross_entropy", "binary_cross_entropy", "from_spec", "mlp_spec",
+    "Module",
+    "Linear",
+    "Sequential",
+    "ReLU",
+    "Tanh",
+    "Sigmoid",
+    "LeakyReLU",
+    "Softmax",
+    "Step",
+    "Identity",
+    "Dropout",
+    "mse_loss",
+    "cross_entropy",
+    "binary_cross_entropy",
+    "from_spec",
+    "mlp_spec",
 ]

@@ -109,7 +109,9 @@ class MLP:
             raise KeyError(f"state dict does not fit this model: missing {missing}, unexpected {unexpected}")
         for name, value in expected.items():
             if np.shape(state[name]) != value.shape:
-                raise ValueError(f"state dict entry {name!r} has shape {np.shape(state[name])}, the model needs {value.shape}")
+                raise ValueError(
+                    f"state dict entry {name!r} has shape {np.shape(state[name])}, the model needs {value.shape}"
+                )
         for prefix, layer in zip(self._linear_names(), self.layers):
             weight, bias = state[f"{prefix}.weight"], state[f"{prefix}.bias"]
             for neuron, row, b in zip(layer.neurons, weight, bias):

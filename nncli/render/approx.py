@@ -19,13 +19,19 @@ def approx_view(task, outcome, show_neurons=False):
     """The renderables for a finished approximation (`outcome` from run_approx)."""
     summary, dataset, network = outcome.summary, outcome.dataset, outcome.network
     x, target, output = curves(network, dataset)
-    views = [fit_chart(summary, x, target, output), error_chart(x, output - target), error_line(summary, x, output - target)]
+    views = [
+        fit_chart(summary, x, target, output),
+        error_chart(x, output - target),
+        error_line(summary, x, output - target),
+    ]
     if summary.get("target") in DISCONTINUOUS:
-        views.append(Text(
-            f"{summary['formula']} jumps: no sum of continuous neurons can follow a jump exactly, so the "
-            "largest error stays near half the jump while the mean squared error keeps shrinking.",
-            style="dim",
-        ))
+        views.append(
+            Text(
+                f"{summary['formula']} jumps: no sum of continuous neurons can follow a jump exactly, so the "
+                "largest error stays near half the jump while the mean squared error keeps shrinking.",
+                style="dim",
+            )
+        )
     if show_neurons:
         x_fine = np.linspace(x[0], x[-1], 4 * WIDTH)
         base, contributions, table = neurons(network, dataset, x_fine)
@@ -39,7 +45,7 @@ def approx_view(task, outcome, show_neurons=False):
 
 
 def describe(summary):
-    """"32 tanh neurons, trained by adam for 4,000 epochs" and the like."""
+    """ "32 tanh neurons, trained by adam for 4,000 epochs" and the like."""
     sizes = summary["hidden"]
     count = f"{sizes[0]}" if len(sizes) == 1 else "×".join(map(str, sizes))
     layers = "" if len(sizes) == 1 else f" in {len(sizes)} layers"
@@ -52,7 +58,11 @@ def fit_chart(summary, x, target, output):
     title = f"{summary['formula']} and a network of {describe(summary)}"
     return line_chart(
         [Series(f"target {summary['formula']}", x, target, "white"), Series("network", x, output, "cyan")],
-        width=WIDTH, height=HEIGHT, title=title, x_label="x", y_range=y_range(target, output),
+        width=WIDTH,
+        height=HEIGHT,
+        title=title,
+        x_label="x",
+        y_range=y_range(target, output),
     )
 
 
@@ -72,7 +82,10 @@ def y_range(target, *others):
 def error_chart(x, error):
     largest = float(np.max(np.abs(error))) or 1.0
     return line_chart(
-        [Series("error = network − target", x, error, "red")], width=WIDTH, height=5, x_label="x",
+        [Series("error = network − target", x, error, "red")],
+        width=WIDTH,
+        height=5,
+        x_label="x",
         y_range=(-largest, largest),
     )
 
@@ -80,8 +93,13 @@ def error_chart(x, error):
 def error_line(summary, x, error):
     worst = int(np.argmax(np.abs(error)))
     return Text.assemble(
-        ("max |error| ", "bold"), f"{summary['max_abs_error']:.4g}", (f" at x = {format_number(x[worst])}", "dim"),
-        " · ", ("mse ", "bold"), f"{summary['mse']:.4g}", (f"   (over {len(x):,} points)", "dim"),
+        ("max |error| ", "bold"),
+        f"{summary['max_abs_error']:.4g}",
+        (f" at x = {format_number(x[worst])}", "dim"),
+        " · ",
+        ("mse ", "bold"),
+        f"{summary['mse']:.4g}",
+        (f"   (over {len(x):,} points)", "dim"),
     )
 
 
@@ -98,21 +116,28 @@ def neuron_chart(x, ordered, table):
     xs = np.concatenate([np.concatenate([x, gap]) for _ in shown])
     ys = np.concatenate([np.concatenate([ordered[j], gap]) for j in shown])
     largest = float(np.nanmax(np.abs(ys))) or 1.0
-    return line_chart([Series(name, xs, ys, "magenta")], width=WIDTH, height=10, title=title,
-                      x_label="x", y_range=(-largest, largest))
+    return line_chart(
+        [Series(name, xs, ys, "magenta")], width=WIDTH, height=10, title=title, x_label="x", y_range=(-largest, largest)
+    )
 
 
 def partial_sums_chart(x, target, base, ordered, by_switch_point=True):
     """The output built up neuron by neuron: the bias plus the first k neurons, for a few k
     (neurons taken from left to right by switch point, when they have one)."""
     n = len(ordered)
-    stages = sorted({max(1, round(n * f)) for f in (1 / 8, 1 / 4, 1 / 2, 1)})[-len(STAGE_STYLES):]
+    stages = sorted({max(1, round(n * f)) for f in (1 / 8, 1 / 4, 1 / 2, 1)})[-len(STAGE_STYLES) :]
     running = base + np.cumsum(ordered, axis=0)
     series = [Series("target", x, target, "white")]
-    for k, style in zip(stages, STAGE_STYLES[-len(stages):]):
+    for k, style in zip(stages, STAGE_STYLES[-len(stages) :]):
         series.append(Series(f"all {n}" if k == n else f"first {k}", x, running[k - 1], style))
-    return line_chart(series, width=WIDTH, height=HEIGHT, title="the sum, neuron by neuron" + " (left to right)" * by_switch_point, x_label="x",
-                      y_range=y_range(target, *running[[k - 1 for k in stages]]))
+    return line_chart(
+        series,
+        width=WIDTH,
+        height=HEIGHT,
+        title="the sum, neuron by neuron" + " (left to right)" * by_switch_point,
+        x_label="x",
+        y_range=y_range(target, *running[[k - 1 for k in stages]]),
+    )
 
 
 def neuron_table(table, order):

@@ -16,9 +16,9 @@ example ⠉ (dots 1 and 4, the top row) is U+2800 + 0x01 + 0x08 = U+2809. `DOT_B
 holds the bit of the dot at that row (0 = top) and column (0 = left) of a cell.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Sequence
 
 import numpy as np
 from rich.text import Text
@@ -45,8 +45,19 @@ def format_number(v: float) -> str:
     return mantissa + (f"e{int(exponent)}" if exponent else "")
 
 
-def line_chart(series: Sequence[Series], *, width=60, height=15, x_range=None, y_range=None,
-               title=None, x_label=None, y_label=None, points=None, log_y=False) -> Text:
+def line_chart(
+    series: Sequence[Series],
+    *,
+    width=60,
+    height=15,
+    x_range=None,
+    y_range=None,
+    title=None,
+    x_label=None,
+    y_label=None,
+    points=None,
+    log_y=False,
+) -> Text:
     """A braille chart of `series` (joined lines) and `points` ((x, y, style) dots).
 
     `width` and `height` are the plot area in character cells; tick labels, title and
@@ -136,8 +147,7 @@ class _Canvas:
         line = Text()
         cells = zip(self.bits[r], self.styles[r])
         for style, run in groupby(cells, key=lambda cell: cell[1]):
-            line.append("".join(chr(BRAILLE_BLANK + int(bits)) if bits else " " for bits, _ in run),
-                        style)
+            line.append("".join(chr(BRAILLE_BLANK + int(bits)) if bits else " " for bits, _ in run), style)
         return line
 
 
@@ -191,8 +201,7 @@ def _ticks(first, last, cells, dots_per_cell, log):
     middle = ((cells * dots_per_cell - 1) / 2) // dots_per_cell
     ticks = {int(middle): (first + last) / 2, 0: first, cells - 1: last}
     decimals = 3 - int(np.floor(np.log10(abs(last - first))))
-    return {i: format_number(10 ** round(v, decimals) if log else round(v, decimals))
-            for i, v in ticks.items()}
+    return {i: format_number(10 ** round(v, decimals) if log else round(v, decimals)) for i, v in ticks.items()}
 
 
 def _layout(canvas, y_ticks, x_ticks, series, title, x_label, y_label) -> Text:

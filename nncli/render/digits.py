@@ -67,8 +67,7 @@ def training_view(task, outcome):
     first = [int(np.flatnonzero(dataset.y_test == label)[0]) for label in np.unique(dataset.y_test)[:count]]
     rows = task.predict(outcome.network, dataset.X_test[first], {"input_scaling": None})
     tiles = [
-        prediction_tile(dataset.X_test[i], row, label=int(dataset.y_test[i]), vmax=1.0)
-        for i, row in zip(first, rows)
+        prediction_tile(dataset.X_test[i], row, label=int(dataset.y_test[i]), vmax=1.0) for i, row in zip(first, rows)
     ]
     return [table, Text("Held-out digits, and what the network says:", style="bold"), grid(tiles)]
 
@@ -96,12 +95,18 @@ def predictions_view(rows):
     for number, row in enumerate(rows, start=1):
         order = np.argsort(row["probabilities"])[::-1]
         runner_up = int(order[1])
-        table.add_row(str(number), f"[bold]{row['prediction']}[/]", f"{row['confidence']:.2%}",
-                      f"{runner_up} ({row['probabilities'][runner_up]:.2%})")
+        table.add_row(
+            str(number),
+            f"[bold]{row['prediction']}[/]",
+            f"{row['confidence']:.2%}",
+            f"{runner_up} ({row['probabilities'][runner_up]:.2%})",
+        )
     if image_shape(len(rows[0]["input"])) is None:
         return [table]
-    tiles = [prediction_tile(row["input"], {**row, "prediction": f"#{n}: {row['prediction']}"})
-             for n, row in enumerate(rows, start=1)]
+    tiles = [
+        prediction_tile(row["input"], {**row, "prediction": f"#{n}: {row['prediction']}"})
+        for n, row in enumerate(rows, start=1)
+    ]
     return [grid(tiles), table]
 
 
@@ -126,8 +131,13 @@ def evaluation_view(metrics):
     mistakes = metrics["mistakes"]
     if mistakes:
         mistakes = mistakes[:LARGE_GALLERY] if len(mistakes[0]["pixels"]) > 64 else mistakes
-        views.append(Text(f"The mistakes it was surest about ({len(mistakes)} of {metrics['misclassified']}): "
-                          "true label → prediction, confidence", style="bold"))
+        views.append(
+            Text(
+                f"The mistakes it was surest about ({len(mistakes)} of {metrics['misclassified']}): "
+                "true label → prediction, confidence",
+                style="bold",
+            )
+        )
         views.append(gallery(mistakes))
     return views
 
@@ -193,8 +203,7 @@ def confused_pairs(confusion, top=PAIRS):
 def gallery(mistakes):
     """The misclassified images, captioned "true → predicted confidence"."""
     tiles = [
-        tile(m["pixels"], f"{m['label']} → {m['prediction']} {m['confidence']:.0%}", style="red")
-        for m in mistakes
+        tile(m["pixels"], f"{m['label']} → {m['prediction']} {m['confidence']:.0%}", style="red") for m in mistakes
     ]
     return grid(tiles)
 

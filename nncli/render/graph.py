@@ -20,7 +20,7 @@ VALUE_FUNCTIONS = {
     "log": Value.log,
     "relu": Value.relu,
     "sigmoid": Value.sigmoid,
-    "sqrt": lambda v: v ** 0.5,
+    "sqrt": lambda v: v**0.5,
 }
 
 
@@ -45,11 +45,19 @@ def check_scalar(formula):
     for node in formula.nodes():
         if isinstance(node, Call) and node.function not in VALUE_FUNCTIONS:
             known = ", ".join(VALUE_FUNCTIONS)
-            raise FormulaError(f"the scalar engine has no {node.function}(); it has {known}",
-                               formula.text, node.span[0], len(node.function))
+            raise FormulaError(
+                f"the scalar engine has no {node.function}(); it has {known}",
+                formula.text,
+                node.span[0],
+                len(node.function),
+            )
         if isinstance(node, Binary) and node.op == "**" and _uses_variable(node.right, formula.variables):
-            raise FormulaError("the scalar engine raises only to constant powers: the exponent can't hold a variable",
-                               formula.text, node.right.span[0], node.right.span[1] - node.right.span[0])
+            raise FormulaError(
+                "the scalar engine raises only to constant powers: the exponent can't hold a variable",
+                formula.text,
+                node.right.span[0],
+                node.right.span[1] - node.right.span[0],
+            )
 
 
 def _uses_variable(node, variables):
@@ -121,8 +129,10 @@ def _label(node, uses):
     tag = f"  #{node['id']}" if uses.get(node["id"], 0) > 1 else ""
     return Text.assemble(
         (_name(node), _name_style(node)),
-        ("  data=", "dim"), f"{node['data']:.4f}",
-        ("  grad=", "dim"), f"{node['grad']:.4f}",
+        ("  data=", "dim"),
+        f"{node['data']:.4f}",
+        ("  grad=", "dim"),
+        f"{node['grad']:.4f}",
         (tag, "yellow"),
     )
 

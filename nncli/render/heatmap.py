@@ -29,8 +29,7 @@ PALETTES = {
 }
 
 
-def heatmap(values, *, vmin=None, vmax=None, palette="diverging", no_color=None,
-            marks=None) -> "Picture":
+def heatmap(values, *, vmin=None, vmax=None, palette="diverging", no_color=None, marks=None) -> "Picture":
     """A 2-D array as a picture, rows top to bottom.
 
     "diverging" centres white on 0 and, unless told, uses symmetric limits ±max|value|;

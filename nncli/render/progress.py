@@ -66,15 +66,23 @@ class TrainingProgress:
             )
             if self.console.is_terminal:
                 self.started = time.perf_counter()
-                self.live = Live(get_renderable=self.panel, console=self.console, refresh_per_second=REFRESHES_PER_SECOND,
-                                 redirect_stdout=False, redirect_stderr=False)
+                self.live = Live(
+                    get_renderable=self.panel,
+                    console=self.console,
+                    refresh_per_second=REFRESHES_PER_SECOND,
+                    redirect_stdout=False,
+                    redirect_stderr=False,
+                )
                 self.live.start()
         elif kind == "epoch":
             if self.live is not None:
                 self.latest = event
                 self.losses.append((event["epoch"], event["loss"], event.get("val_loss", math.nan)))
             elif event["epoch"] >= self.next_plain or event["epoch"] == self.epochs:
-                self.console.print(f"epoch {event['epoch']:>{len(str(self.epochs))}}/{self.epochs}  {format_metrics(event)}", highlight=False)
+                self.console.print(
+                    f"epoch {event['epoch']:>{len(str(self.epochs))}}/{self.epochs}  {format_metrics(event)}",
+                    highlight=False,
+                )
                 step = max(1, self.epochs // PLAIN_LINES)
                 self.next_plain = (event["epoch"] // step + 1) * step
         elif kind == "summary":
@@ -109,8 +117,13 @@ class TrainingProgress:
             series.append(Series("val loss", epochs, val_loss, "magenta"))
         values = [v for s in series for v in s.y if math.isfinite(v)]
         width = max(20, min(60, self.console.width - 16))
-        return line_chart(series, width=width, height=CHART_HEIGHT, x_range=(1, max(self.epochs, 2)),
-                          log_y=bool(values) and min(values) > 0)
+        return line_chart(
+            series,
+            width=width,
+            height=CHART_HEIGHT,
+            x_range=(1, max(self.epochs, 2)),
+            log_y=bool(values) and min(values) > 0,
+        )
 
     def summary_line(self, event):
         head = "[yellow]interrupted[/]" if event.get("interrupted") else "[green]done[/]"

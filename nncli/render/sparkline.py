@@ -51,7 +51,7 @@ def _resample(v, width):
     edges = (np.arange(width + 1) * len(v)) // width
     slots = np.full(width, np.nan)
     for i, (start, stop) in enumerate(zip(edges[:-1], edges[1:])):
-        chunk = v[start:max(stop, start + 1)]
+        chunk = v[start : max(stop, start + 1)]
         chunk = chunk[np.isfinite(chunk)]
         if len(chunk):
             slots[i] = chunk.mean()

@@ -14,8 +14,15 @@ def to_svg(renderables, title="nncli", *, width=100) -> str:
 
     Colour is always on, whatever NO_COLOR or the real terminal say: a file has no terminal.
     """
-    console = Console(record=True, file=io.StringIO(), width=width, force_terminal=True,
-                      color_system="truecolor", no_color=False, legacy_windows=False)
+    console = Console(
+        record=True,
+        file=io.StringIO(),
+        width=width,
+        force_terminal=True,
+        color_system="truecolor",
+        no_color=False,
+        legacy_windows=False,
+    )
     for renderable in renderables:
         console.print(renderable)
     return console.export_svg(title=title)

@@ -66,16 +66,18 @@ def weight_stats(state):
     rows = []
     for name, values in state.items():
         values = np.asarray(values, dtype=np.float64)
-        rows.append({
-            "name": name,
-            "shape": list(values.shape),
-            "mean": float(values.mean()),
-            "std": float(values.std()),
-            "min": float(values.min()),
-            "max": float(values.max()),
-            "norm": float(np.linalg.norm(values)),
-            "histogram": np.histogram(values, bins=10)[0].tolist(),
-        })
+        rows.append(
+            {
+                "name": name,
+                "shape": list(values.shape),
+                "mean": float(values.mean()),
+                "std": float(values.std()),
+                "min": float(values.min()),
+                "max": float(values.max()),
+                "norm": float(np.linalg.norm(values)),
+                "histogram": np.histogram(values, bins=10)[0].tolist(),
+            }
+        )
     return rows
 
 
@@ -88,7 +90,8 @@ def weights_table(title, stats, state):
     table.add_column("histogram")
     for row in stats:
         table.add_row(
-            row["name"], "×".join(map(str, row["shape"])),
+            row["name"],
+            "×".join(map(str, row["shape"])),
             *(f"{row[key]:.4f}" for key in ("mean", "std", "min", "max", "norm")),
             histogram_bar(np.ravel(state[row["name"]]), bins=10),
         )

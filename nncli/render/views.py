@@ -44,8 +44,14 @@ def loss_view(history, epochs_run, *, width=60, height=12):
     log_y = bool(finite) and min(finite) > 0
     ys = [[math.nan if v is None else v for v in s.y] for s in series]
     series = [Series(s.name, s.x, y, s.style) for s, y in zip(series, ys)]
-    return line_chart(series, width=width, height=height, title="Loss per epoch" + (" (log scale)" if log_y else ""),
-                      x_label="epoch", log_y=log_y)
+    return line_chart(
+        series,
+        width=width,
+        height=height,
+        title="Loss per epoch" + (" (log scale)" if log_y else ""),
+        x_label="epoch",
+        log_y=log_y,
+    )
 
 
 def _history_epochs(count, epochs_run):
@@ -83,7 +89,9 @@ def neurons_view(plane):
     tiles = []
     for k, (values, neuron) in enumerate(zip(plane.hidden, plane.neurons), start=1):
         tile = heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette)
-        tiles.append(Group(Text(f"neuron {k}", style="bold"), tile, Text(_neuron_formula(neuron, plane.activation), style="dim")))
+        tiles.append(
+            Group(Text(f"neuron {k}", style="bold"), tile, Text(_neuron_formula(neuron, plane.activation), style="dim"))
+        )
     return Group(
         title("Hidden neurons: each one's output over the same plane"),
         Columns(tiles, padding=(0, 3)),
@@ -122,11 +130,19 @@ def fit_view(line, *, width=60, height=14):
     xs = [float(line.x.min()), float(line.x.max())]
     chart = line_chart(
         [
-            Series(f"least squares y = {m_exact:.4g}·x {_signed_exact(c_exact)}", xs, [m_exact * x + c_exact for x in xs], "magenta"),
+            Series(
+                f"least squares y = {m_exact:.4g}·x {_signed_exact(c_exact)}",
+                xs,
+                [m_exact * x + c_exact for x in xs],
+                "magenta",
+            ),
             Series(f"learned y = {m:.4g}·x {_signed_exact(c)}", xs, [m * x + c for x in xs], "cyan"),
         ],
         points=[(x, y, "yellow") for x, y in zip(line.x, line.y)],
-        width=width, height=height, title="The data, the learned line and the exact line", x_label="x",
+        width=width,
+        height=height,
+        title="The data, the learned line and the exact line",
+        x_label="x",
     )
     return Group(chart, Text(f"   dots: the {len(line.x)} training points", style="dim"))
 
@@ -149,9 +165,13 @@ def landscape_view(slopes, intercepts, surface, paths, exact, *, stacked=False):
     low = max(float(excess.min()), high - 3)
     panels = []
     for path in paths:
-        picture = heatmap(excess, vmin=low, vmax=high, palette="sequential", marks=_path_marks(path, slopes, intercepts, exact))
+        picture = heatmap(
+            excess, vmin=low, vmax=high, palette="sequential", marks=_path_marks(path, slopes, intercepts, exact)
+        )
         axes = Axes(picture, (slopes[0], slopes[-1]), (intercepts[-1], intercepts[0]), "slope m", "intercept c")
-        panels.append((Text(f"lr {path.lr:g}", style="bold"), axes, Text(describe_path(path), style=_STATUS_STYLES[path.status])))
+        panels.append(
+            (Text(f"lr {path.lr:g}", style="bold"), axes, Text(describe_path(path), style=_STATUS_STYLES[path.status]))
+        )
     if len(panels) == 1 or stacked:
         body = Group(*(Group(*panel) for panel in panels))
     else:
@@ -161,12 +181,14 @@ def landscape_view(slopes, intercepts, surface, paths, exact, *, stacked=False):
         for row in zip(*panels):
             body.add_row(*row)
     marks = PATH_MARKS
-    key = (f"{marks['start']} start  {marks['step']} one epoch's step  {marks['end']} end  "
-           f"{marks['minimum']} least squares")
+    key = (
+        f"{marks['start']} start  {marks['step']} one epoch's step  {marks['end']} end  "
+        f"{marks['minimum']} least squares"
+    )
     return Group(
         title("Loss landscape over (slope, intercept), and the path gradient descent took"),
         body,
-        _legend(colorbar(10 ** low, 10 ** high, "sequential", width=16), "loss above its minimum (log scale)"),
+        _legend(colorbar(10**low, 10**high, "sequential", width=16), "loss above its minimum (log scale)"),
         Text(key, style="dim"),
     )
 
@@ -181,8 +203,10 @@ def describe_path(path):
             return f"diverged: the loss overflowed at epoch {path.diverged_at}"
         return f"diverged: the loss grew from {format_number(path.losses[0])} to {format_number(path.losses[-1])}"
     if path.status == "slow":
-        return (f"too slow: after {path.epochs} epochs the loss is {format_number(path.losses[-1])}, "
-                f"the bottom {format_number(path.lowest)}")
+        return (
+            f"too slow: after {path.epochs} epochs the loss is {format_number(path.losses[-1])}, "
+            f"the bottom {format_number(path.lowest)}"
+        )
     text = f"converged in {path.settled_at} epochs"
     return text + ", overshooting" if path.overshoots else text
 

@@ -103,8 +103,12 @@ class ApproxTask(Task):
         }
         scale_y = lambda values: (values - self.scaling["y_mean"][0]) / self.scaling["y_std"][0]  # noqa: E731
         return Dataset(
-            scale_inputs(x, self.scaling), scale_y(y), scale_inputs(grid, self.scaling), scale_y(y_grid),
-            input_scaling=self.scaling, source=f"{len(x)} samples of {target.label()}",
+            scale_inputs(x, self.scaling),
+            scale_y(y),
+            scale_inputs(grid, self.scaling),
+            scale_y(y_grid),
+            input_scaling=self.scaling,
+            source=f"{len(x)} samples of {target.label()}",
             extra={"target": target},
         )
 
@@ -238,7 +242,9 @@ def construct_state(dataset, hidden, activation):
         v = np.diff(slopes, prepend=0.0)
         bias_out = values[0]
     else:
-        raise ValueError(f"cannot build a network of {activation} neurons by hand; use one of {', '.join(CONSTRUCTIBLE)}")
+        raise ValueError(
+            f"cannot build a network of {activation} neurons by hand; use one of {', '.join(CONSTRUCTIBLE)}"
+        )
     return {
         "0.weight": w[:, None],
         "0.bias": -w * switches,
@@ -262,6 +268,7 @@ def run_approx(task, options, save_path, emit):
     if options["method"] == "construct":
         outcome = _construct(task, options, save_path, emit)
     else:
+
         def relay(event):  # hold the summary back, to add the neurons once training is done
             if event["event"] != "summary":
                 emit(event)
@@ -293,7 +300,11 @@ def _construct(task, options, save_path, emit):
     if save_path is not None:
         model_path = save_network(task, network, options, dataset, save_path, metrics, result)
     summary = {
-        "event": "summary", "task": task.name, "epochs": 0, **metrics, "model": model_path,
+        "event": "summary",
+        "task": task.name,
+        "epochs": 0,
+        **metrics,
+        "model": model_path,
         "elapsed_s": round(time.perf_counter() - started, 4),
         **_describe(task, network, dataset, options),
     }

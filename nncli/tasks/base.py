@@ -64,7 +64,11 @@ class Task:
         from nncli.data import read_csv
 
         n_in = meta["layers"][0]["in"]
-        n_out = 1 if self.loss == "cross_entropy" else next(e["out"] for e in reversed(meta["layers"]) if e["type"] == "linear")
+        n_out = (
+            1
+            if self.loss == "cross_entropy"
+            else next(e["out"] for e in reversed(meta["layers"]) if e["type"] == "linear")
+        )
         table = read_csv(path, n_columns=n_in + n_out)
         X, y = table[:, :n_in], table[:, n_in:]
         scaling = meta.get("input_scaling")

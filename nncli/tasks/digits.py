@@ -65,8 +65,13 @@ class DigitsTask(Task):
             validation = (scale(X_train[held]), y_train[held])
             X_train, y_train = X_train[fit], y_train[fit]
         return Dataset(
-            scale(X_train), y_train, scale(X_test), y_test,
-            input_scaling=scaling, validation=validation, source=source,
+            scale(X_train),
+            y_train,
+            scale(X_test),
+            y_test,
+            input_scaling=scaling,
+            validation=validation,
+            source=source,
         )
 
     def layer_spec(self, options, dataset):
@@ -130,7 +135,9 @@ class DigitsTask(Task):
         labels = table[:, -1]
         bad = np.flatnonzero((labels != np.round(labels)) | (labels < 0) | (labels >= CLASSES))
         if len(bad):
-            raise DataError(f"{path}: the last column holds the label, a digit 0–9; row {bad[0] + 1} has {labels[bad[0]]:g}")
+            raise DataError(
+                f"{path}: the last column holds the label, a digit 0–9; row {bad[0] + 1} has {labels[bad[0]]:g}"
+            )
         return scale_inputs(table[:, :-1], meta.get("input_scaling")), labels.astype(np.int64)
 
     def predict(self, network, X, meta):

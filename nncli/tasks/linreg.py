@@ -33,8 +33,12 @@ class LinregTask(Task):
             return self._scaled(x, y, x, y, source=str(options["data"]))
         n = options["points"]
         # One seeded draw of n + n/4 points: the first n to learn from, the rest held out.
-        x, y = data.noisy_line(n + max(1, n // 4), options["slope"], options["intercept"], options["noise"], options["seed"])
-        source = f"{n} points of y = {options['slope']:g}·x + {options['intercept']:g} + noise (σ = {options['noise']:g})"
+        x, y = data.noisy_line(
+            n + max(1, n // 4), options["slope"], options["intercept"], options["noise"], options["seed"]
+        )
+        source = (
+            f"{n} points of y = {options['slope']:g}·x + {options['intercept']:g} + noise (σ = {options['noise']:g})"
+        )
         return Dataset(x[:n], y[:n], x[n:], y[n:], source=source, extra={"exact": exact_line(x[:n], y[:n])})
 
     def _scaled(self, x_train, y_train, x_test, y_test, source):
@@ -48,9 +52,13 @@ class LinregTask(Task):
         }
         y_scaled = lambda y: (y - scaling["y_mean"][0]) / scaling["y_std"][0]  # noqa: E731
         return Dataset(
-            scale_inputs(x_train, scaling), y_scaled(y_train),
-            scale_inputs(x_test, scaling), y_scaled(y_test),
-            input_scaling=scaling, source=source, extra={"exact": exact_line(x_train, y_train)},
+            scale_inputs(x_train, scaling),
+            y_scaled(y_train),
+            scale_inputs(x_test, scaling),
+            y_scaled(y_test),
+            input_scaling=scaling,
+            source=source,
+            extra={"exact": exact_line(x_train, y_train)},
         )
 
     def layer_spec(self, options, dataset):

@@ -56,7 +56,11 @@ def train_task(task, options, save_path, emit):
     emit(start_event(task.name, _plain_options(options), network))
     started = time.perf_counter()
     result = fit(
-        network, dataset.X_train, dataset.y_train, config, emit,
+        network,
+        dataset.X_train,
+        dataset.y_train,
+        config,
+        emit,
         metrics=lambda net: task.epoch_metrics(net, dataset),
         validation=dataset.validation,
     )
@@ -119,7 +123,9 @@ def load_trained(model):
     try:
         task = get_task(meta["task"])
     except KeyError:
-        raise ModelFileError(f"{path}: a model for task {meta['task']!r}, which nncli {__version__} does not know") from None
+        raise ModelFileError(
+            f"{path}: a model for task {meta['task']!r}, which nncli {__version__} does not know"
+        ) from None
     _check_task_meta(path, meta)
     network = build_network(meta["layers"], task.loss, "tensor", meta["dtype"])
     network.load_state_dict(state)
@@ -141,14 +147,18 @@ def _check_task_meta(path, meta):
     scaling = meta["input_scaling"]
     for key, values in (scaling or {}).items():
         values = values if isinstance(values, list) else [values]
-        if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in values):
+        if not values or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in values
+        ):
             raise bad(f"input_scaling {key!r} must hold finite numbers")
         if key.endswith("_std") and any(v == 0 for v in values):
             raise bad(f"input_scaling {key!r} must not be zero")
     config = meta["config"]
     for key in SIZE_SETTINGS:
         value = config.get(key)
-        if value is not None and not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_SIZE_SETTING):
+        if value is not None and not (
+            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_SIZE_SETTING
+        ):
             raise bad(f"config {key!r} must be a whole number from 1 to {MAX_SIZE_SETTING:,}")
 
 
@@ -174,7 +184,9 @@ def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
         try:
             dataset = task.load_data({**meta["config"], "seed": meta["seed"]})
         except (KeyError, TypeError, ValueError) as error:
-            raise ModelFileError(f"{model_path}: its training settings cannot rebuild the task's data ({error!r})") from None
+            raise ModelFileError(
+                f"{model_path}: its training settings cannot rebuild the task's data ({error!r})"
+            ) from None
         X, y, source = dataset.X_test, dataset.y_test, f"held-out data of {dataset.source}"
     metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y), **task.report(network, X, y)}
     return metrics, source, len(X)

@@ -5,8 +5,6 @@ classic 2-4-1 network of sigmoid neurons (17 parameters), trained by gradient de
 on the mean squared error.
 """
 
-import numpy as np
-
 from nncli import data, nn
 from nncli.tasks.base import Dataset, Task
 
@@ -31,8 +29,7 @@ class XorTask(Task):
     def predict(self, network, X, meta):
         outputs = network.predict(X)[:, 0]
         return [
-            {"input": row.tolist(), "output": float(out), "prediction": int(out > 0.5)}
-            for row, out in zip(X, outputs)
+            {"input": row.tolist(), "output": float(out), "prediction": int(out > 0.5)} for row, out in zip(X, outputs)
         ]
 
     def truth_table(self, network):

@@ -1,0 +1,29 @@
+"""The test run never touches the user's own model store."""
+
+import os
+
+from conftest import real_store, run
+
+from nncli import store
+
+
+def snapshot(folder):
+    if not folder.is_dir():
+        return None
+    return sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir())
+
+
+def test_every_test_gets_a_temporary_store(tmp_path):
+    assert store.model_home() == (tmp_path / "store").absolute()
+    assert real_store().absolute() != store.model_home()
+
+
+def test_training_with_and_without_save_leaves_the_real_store_alone(tmp_path):
+    before = snapshot(real_store())
+    assert run("train", "xor", "-q", "--epochs", "3").exit_code == 0
+    assert run("train", "xor", "-q", "--epochs", "3", "--save", tmp_path / "elsewhere.npz").exit_code == 0
+    assert snapshot(real_store()) == before
+    # the model saved elsewhere is still "the model you trained last", in the temporary store
+    latest = (store.model_home() / store.LATEST_POINTER).read_text()
+    assert latest == str((tmp_path / "elsewhere.npz").absolute())
+    assert os.environ["NNCLI_HOME"].startswith(str(tmp_path))
