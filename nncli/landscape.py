@@ -19,6 +19,7 @@ import numpy as np
 
 from nncli import nn
 from nncli.autograd import Tensor, no_grad
+from nncli.config import RunConfig
 from nncli.errors import DivergedError
 from nncli.network import build_network
 from nncli.tasks.base import unscale_outputs
@@ -173,23 +174,22 @@ def descent_paths(meta, dataset, rates, max_epochs=MAX_PATH_EPOCHS):
     """Retrain the linreg model of `meta` from its own starting weights, once per learning
     rate, with its own optimizer, batches and epochs (at most `max_epochs`), and record
     where each run went. The run with the model's own rate retraces its training."""
-    config = meta["config"]
+    config = RunConfig.from_dict(meta["config"])
     line = line_data(meta, dataset)
-    return [_descend(meta, dataset, line, lr, min(config["epochs"], max_epochs)) for lr in rates]
+    return [_descend(meta, config, dataset, line, lr, min(config.epochs, max_epochs)) for lr in rates]
 
 
-def _descend(meta, dataset, line, lr, epochs):
-    config = meta["config"]
-    network = build_network(meta["layers"], "mse", "tensor", meta["dtype"], meta["seed"], config.get("init", "pytorch"))
+def _descend(meta, config, dataset, line, lr, epochs):
+    network = build_network(meta["layers"], "mse", "tensor", meta["dtype"], config.seed, config.init)
     scaling = meta.get("input_scaling")
     weights = [_line_of(network, scaling)]
     train_config = TrainConfig(
         epochs=epochs,
         lr=lr,
-        batch_size=config.get("batch_size") or len(dataset.X_train),
-        optimizer=config.get("optimizer", "sgd"),
-        weight_decay=config.get("weight_decay", 0.0),
-        seed=meta["seed"],
+        batch_size=config.train_batch_size(len(dataset.X_train)),
+        optimizer=config.optimizer,
+        weight_decay=config.weight_decay,
+        seed=config.seed,
         log_every=1,
     )
     diverged_at = None

@@ -106,6 +106,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
     """
     from nncli import store
     from nncli.cli.output import show, training_sink
+    from nncli.config import RunConfig
     from nncli.formula import FormulaError
     from nncli.render.approx import approx_view
     from nncli.tasks import get_task
@@ -143,8 +144,9 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
     save_path = None if no_save else (save or store.default_model_path("approx"))
     task = get_task("approx")
     title = target.label()
+    config = RunConfig.from_dict(options)
     with training_sink(as_json, quiet or method == "construct", title) as emit:
-        outcome = run_approx(task, options, save_path, emit)
+        outcome = run_approx(task, config, save_path, emit)
     if as_json:
         return
     show(*approx_view(task, outcome, show_neurons))

@@ -153,7 +153,9 @@ class Scene:
     @property
     def dataset(self):
         if self._dataset is None:
-            self._dataset = self.task.load_data({**self.meta["config"], "seed": self.meta["seed"]})
+            from nncli.config import RunConfig
+
+            self._dataset = self.task.load_data(RunConfig.from_dict(self.meta["config"]))
         return self._dataset
 
     def loss(self):

@@ -30,13 +30,14 @@ class Task:
     """
 
     name = ""
+    title = ""  # what the live panel says is being learned
     loss = "mse"  # "mse", "bce" or "cross_entropy"
     classifier = False
 
-    def load_data(self, options) -> Dataset:
+    def load_data(self, config) -> Dataset:
         raise NotImplementedError
 
-    def layer_spec(self, options, data):
+    def layer_spec(self, config, data):
         raise NotImplementedError
 
     def metrics(self, network, X, y) -> dict:
@@ -51,7 +52,7 @@ class Task:
         """What `evaluate` adds beyond the metrics (a classifier's confusion matrix, say)."""
         return {}
 
-    def extra_meta(self, options, dataset) -> dict:
+    def extra_meta(self, config, dataset) -> dict:
         """Task-specific fields for the model file's metadata (e.g. the approximated target)."""
         return {}
 

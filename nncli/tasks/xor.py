@@ -11,16 +11,17 @@ from nncli.tasks.base import Dataset, Task
 
 class XorTask(Task):
     name = "xor"
+    title = "XOR with a 2-4-1 network"
     loss = "mse"
     classifier = True
 
-    def load_data(self, options):
+    def load_data(self, config):
         X, y = data.xor()
         # Four points are all there is: the held-out set is the truth table itself.
         return Dataset(X, y, X, y, source="the XOR truth table")
 
-    def layer_spec(self, options, dataset):
-        return nn.mlp_spec([2, *options["hidden"], 1], options["activation"], "sigmoid")
+    def layer_spec(self, config, dataset):
+        return nn.mlp_spec([2, *config.hidden, 1], config.activation, "sigmoid")
 
     def metrics(self, network, X, y):
         outputs = network.predict(X)
