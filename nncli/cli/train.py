@@ -124,10 +124,9 @@ def mnist(**options):
 
 def run_training(task_name, options):
     from nncli import store
-    from nncli.cli.output import emit_json, show, training_sink
+    from nncli.cli.output import emit_json, show_result, training_sink
     from nncli.config import RunConfig
     from nncli.errors import DivergedError
-    from nncli.render.results import result_view
     from nncli.tasks import get_task
     from nncli.tasks.runner import train_task
 
@@ -150,7 +149,7 @@ def run_training(task_name, options):
             emit_json({"event": "diverged", "epoch": error.epoch, "message": str(error)})
         raise
     if not as_json:
-        show(*result_view(task, outcome))
+        show_result(outcome, config, task.result)
     if outcome.result.interrupted:
         where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
         click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)

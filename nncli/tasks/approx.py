@@ -85,6 +85,9 @@ def evaluate_number(text):
 class ApproxTask(Task):
     name = "approx"
     title = "a function approximated by a sum of neurons"
+    views = {"fit": "curve.fit", "neurons": "curve.neurons", "loss": "loss.history"}
+    watch = ("fit", "neurons")
+    result = ("curve.fit",)
     loss = "mse"
 
     def __init__(self):

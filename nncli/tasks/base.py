@@ -31,6 +31,14 @@ class Task:
 
     name = ""
     title = ""  # what the live panel says is being learned
+    # The task's pictures, by name, in drawing order: each a view function named as
+    # "module.function" under nncli.views (see its docstring for the contract).
+    views = {"loss": "loss.history"}
+    watch = ("loss",)  # the views the live panel shows while it trains
+    result = ("tables.summary",)  # what a finished run shows
+    evaluation = "tables.metrics"  # how `evaluate` reports: a function of the metrics dict
+    prediction = "tables.answers"  # how `predict` reports: a function of the rows of `predict`
+    retrace_view = None  # a view that retraces training with other learning rates (`visualize --lr`)
     loss = "mse"  # "mse", "bce" or "cross_entropy"
     classifier = False
 

@@ -39,6 +39,16 @@ def accuracy(network, X, y):
 class DigitsTask(Task):
     name = "digits"
     title = "8×8 handwritten digits with a 64-128-64-10 network"
+    views = {
+        "samples": "digits.samples",
+        "confusion": "digits.confusion",
+        "filters": "digits.filters",
+        "loss": "loss.history",
+    }
+    watch = ("loss", "confusion")
+    result = ("digits.scores", "digits.samples")
+    evaluation = "digits.evaluation"
+    prediction = "digits.predictions"
     loss = "cross_entropy"
     classifier = True
     pixel_max = 16
@@ -99,35 +109,7 @@ class DigitsTask(Task):
         return summary
 
     def report(self, network, X, y):
-        """A classifier's evaluation in detail: the confusion matrix (rows: true label,
-        columns: prediction), per-class precision and recall, and the misclassified
-        examples it was surest about."""
-        probabilities = softmax(network.predict(X))
-        predicted = probabilities.argmax(axis=1)
-        confusion = np.bincount(y * CLASSES + predicted, minlength=CLASSES * CLASSES).reshape(CLASSES, CLASSES)
-        hits = np.diag(confusion)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            precision = np.nan_to_num(hits / confusion.sum(axis=0))  # never predicted: 0
-            recall = np.nan_to_num(hits / confusion.sum(axis=1))  # never present: 0
-        wrong = np.flatnonzero(predicted != y)
-        confidence = probabilities[wrong, predicted[wrong]]
-        mistakes = [
-            {
-                "index": int(i),
-                "label": int(y[i]),
-                "prediction": int(predicted[i]),
-                "confidence": float(probabilities[i, predicted[i]]),
-                "pixels": np.rint(X[i] * self.pixel_max).astype(int).tolist(),
-            }
-            for i in wrong[np.argsort(-confidence, kind="stable")][:GALLERY_SIZE]
-        ]
-        return {
-            "confusion": confusion.tolist(),
-            "precision": precision.tolist(),
-            "recall": recall.tolist(),
-            "misclassified": len(wrong),
-            "mistakes": mistakes,
-        }
+        return evaluation_report(network, X, y, self.pixel_max)
 
     def labelled_file(self, path, meta):
         """(X, y) from a CSV of rows "pixels…, label", scaled as the model was trained."""
@@ -152,3 +134,35 @@ class DigitsTask(Task):
             }
             for row, p in zip(X, probabilities)
         ]
+
+
+def evaluation_report(network, X, y, pixel_max):
+    """A classifier's evaluation in detail: the confusion matrix (rows: true label,
+    columns: prediction), per-class precision and recall, and the misclassified
+    examples it was surest about."""
+    probabilities = softmax(network.predict(X))
+    predicted = probabilities.argmax(axis=1)
+    confusion = np.bincount(y * CLASSES + predicted, minlength=CLASSES * CLASSES).reshape(CLASSES, CLASSES)
+    hits = np.diag(confusion)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.nan_to_num(hits / confusion.sum(axis=0))  # never predicted: 0
+        recall = np.nan_to_num(hits / confusion.sum(axis=1))  # never present: 0
+    wrong = np.flatnonzero(predicted != y)
+    confidence = probabilities[wrong, predicted[wrong]]
+    mistakes = [
+        {
+            "index": int(i),
+            "label": int(y[i]),
+            "prediction": int(predicted[i]),
+            "confidence": float(probabilities[i, predicted[i]]),
+            "pixels": np.rint(X[i] * pixel_max).astype(int).tolist(),
+        }
+        for i in wrong[np.argsort(-confidence, kind="stable")][:GALLERY_SIZE]
+    ]
+    return {
+        "confusion": confusion.tolist(),
+        "precision": precision.tolist(),
+        "recall": recall.tolist(),
+        "misclassified": len(wrong),
+        "mistakes": mistakes,
+    }

@@ -23,6 +23,10 @@ def exact_line(x, y):
 class LinregTask(Task):
     name = "linreg"
     title = "y = m·x + c by gradient descent"
+    views = {"fit": "line.fit", "landscape": "line.loss_landscape", "loss": "loss.history"}
+    watch = ("fit", "landscape")
+    result = ("line.summary",)
+    retrace_view = "landscape"
     loss = "mse"
 
     def load_data(self, config):

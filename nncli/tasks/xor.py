@@ -12,6 +12,9 @@ from nncli.tasks.base import Dataset, Task
 class XorTask(Task):
     name = "xor"
     title = "XOR with a 2-4-1 network"
+    views = {"boundary": "plane.boundary", "neurons": "plane.neurons", "loss": "loss.history"}
+    watch = ("boundary", "neurons")
+    result = ("plane.truth_table",)
     loss = "mse"
     classifier = True
 
@@ -32,8 +35,3 @@ class XorTask(Task):
         return [
             {"input": row.tolist(), "output": float(out), "prediction": int(out > 0.5)} for row, out in zip(X, outputs)
         ]
-
-    def truth_table(self, network):
-        """(inputs, targets, outputs) for the four XOR cases."""
-        X, y = data.xor()
-        return X, y[:, 0], network.predict(X)[:, 0]
