@@ -109,7 +109,7 @@ class DigitsTask(Task):
         return summary
 
     def report(self, network, X, y):
-        return evaluation_report(network, X, y, self.pixel_max)
+        return evaluation_report(network.predict(X), X, y, self.pixel_max)
 
     def labelled_file(self, path, meta):
         """(X, y) from a CSV of rows "pixels…, label", scaled as the model was trained."""
@@ -136,11 +136,11 @@ class DigitsTask(Task):
         ]
 
 
-def evaluation_report(network, X, y, pixel_max):
+def evaluation_report(logits, X, y, pixel_max):
     """A classifier's evaluation in detail: the confusion matrix (rows: true label,
     columns: prediction), per-class precision and recall, and the misclassified
     examples it was surest about."""
-    probabilities = softmax(network.predict(X))
+    probabilities = softmax(logits)
     predicted = probabilities.argmax(axis=1)
     confusion = np.bincount(y * CLASSES + predicted, minlength=CLASSES * CLASSES).reshape(CLASSES, CLASSES)
     hits = np.diag(confusion)
