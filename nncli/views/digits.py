@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nncli.tasks.digits import evaluation_report
+from nncli.tasks.digits import evaluation_report, softmax
 from nncli.views import Numbers
 
 SAMPLES = 10  # held-out digits shown: the first of each class …
@@ -75,7 +75,7 @@ def samples(network, dataset, config, history):
         return Samples(None, [], [], [], [])
     count = SAMPLES if width <= 64 else LARGE_SAMPLES
     first = [int(np.flatnonzero(dataset.y_test == label)[0]) for label in np.unique(dataset.y_test)[:count]]
-    probabilities = _softmax(network.predict(dataset.X_test[first]))
+    probabilities = softmax(network.predict(dataset.X_test[first]))
     return Samples(
         side,
         dataset.X_test[first].astype(float).tolist(),
@@ -144,8 +144,3 @@ def evaluation(report):
 
 def predictions(rows):
     return Predictions(image_side(len(rows[0]["input"])), rows)
-
-
-def _softmax(logits):
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
