@@ -31,6 +31,11 @@ A task module names them, in drawing order, as "module.function" under nncli.vie
         watch = ("boundary", "neurons")     # what the live panel shows while it trains
         result = ("plane.truth_table",)     # what a finished `nncli train` shows
 
+Two reports are not pictures of a network but of numbers a task computed, so their
+functions take those numbers instead: `evaluation = "digits.evaluation"` (the metrics dict
+of `evaluate`) and `prediction = "digits.predictions"` (the rows of `predict`); both
+default to plain tables ("tables.metrics", "tables.answers").
+
 Names, not imports, so that tasks stay below views (views may import tasks, never the
 other way round) and the views' modules load only when a picture is wanted.
 
