@@ -5,13 +5,6 @@ import click
 from nncli.cli.options import training_options
 from nncli.tasks import defaults
 
-TITLES = {
-    "xor": "XOR with a 2-4-1 network",
-    "linreg": "y = m·x + c by gradient descent",
-    "digits": "8×8 handwritten digits with a 64-128-64-10 network",
-    "mnist": "MNIST digits with a 784-128-64-10 network",
-}
-
 
 @click.group()
 def train():
@@ -131,9 +124,9 @@ def mnist(**options):
 
 def run_training(task_name, options):
     from nncli import store
-    from nncli.cli.output import emit_json, show, training_sink
+    from nncli.cli.output import emit_json, show_result, training_sink
+    from nncli.config import RunConfig
     from nncli.errors import DivergedError
-    from nncli.render.results import result_view
     from nncli.tasks import get_task
     from nncli.tasks.runner import train_task
 
@@ -147,15 +140,16 @@ def run_training(task_name, options):
         options["dtype"] = "float64"  # the scalar engine computes in Python floats
     save_path = None if no_save else (save or store.default_model_path(task_name))
     task = get_task(task_name)
+    config = RunConfig.from_dict(options)
     try:
-        with training_sink(as_json, quiet, TITLES[task_name]) as emit:
-            outcome = train_task(task, options, save_path, emit)
+        with training_sink(as_json, quiet, task.title) as emit:
+            outcome = train_task(task, config, save_path, emit)
     except DivergedError as error:
         if as_json:  # scripts learn of it on stdout too; the exit code (3) says the rest
             emit_json({"event": "diverged", "epoch": error.epoch, "message": str(error)})
         raise
     if not as_json:
-        show(*result_view(task, outcome))
+        show_result(outcome, config, task.result)
     if outcome.result.interrupted:
         where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
         click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncli import __version__, store
+from nncli.config import RunConfig
 from nncli.errors import ModelFileError, NncliError
 from nncli.network import build_network
 from nncli.tasks import get_task
@@ -30,11 +31,11 @@ def parameter_count(spec):
     return sum(e["out"] * e["in"] + (e["out"] if e.get("bias", True) else 0) for e in spec if e["type"] == "linear")
 
 
-def train_task(task, options, save_path, emit):
-    """Train `task` with `options` (a dict of the command's settings); save the model at
+def train_task(task, config, save_path, emit):
+    """Train `task` with `config` (a RunConfig); save the model at
     `save_path` unless it is None. Emits start, epoch and summary events."""
-    dataset = task.load_data(options)
-    spec = task.layer_spec(options, dataset)
+    dataset = task.load_data(config)
+    spec = task.layer_spec(config, dataset)
     if parameter_count(spec) > MAX_PARAMETERS:
         raise NncliError(
             f"that network would have {parameter_count(spec):,} parameters, more than the "
@@ -42,24 +43,24 @@ def train_task(task, options, save_path, emit):
         )
     if save_path is not None:
         store.check_writable(save_path)
-    network = build_network(spec, task.loss, options["engine"], options["dtype"], options["seed"], options["init"])
-    config = TrainConfig(
-        epochs=options["epochs"],
-        lr=options["lr"],
-        batch_size=options["batch_size"] or len(dataset.X_train),
-        optimizer=options["optimizer"],
-        weight_decay=options.get("weight_decay", 0.0),
-        seed=options["seed"],
-        log_every=options["log_every"] or max(1, options["epochs"] // 100),
-        patience=options.get("patience", 0),
+    network = build_network(spec, task.loss, config.engine, config.dtype, config.seed, config.init)
+    loop = TrainConfig(
+        epochs=config.epochs,
+        lr=config.lr,
+        batch_size=config.train_batch_size(len(dataset.X_train)),
+        optimizer=config.optimizer,
+        weight_decay=config.weight_decay,
+        seed=config.seed,
+        log_every=config.train_log_every(),
+        patience=config.patience,
     )
-    emit(start_event(task.name, _plain_options(options), network))
+    emit(start_event(task.name, config.to_dict(), network))
     started = time.perf_counter()
     result = fit(
         network,
         dataset.X_train,
         dataset.y_train,
-        config,
+        loop,
         emit,
         metrics=lambda net: task.epoch_metrics(net, dataset),
         validation=dataset.validation,
@@ -67,7 +68,7 @@ def train_task(task, options, save_path, emit):
     final = final_metrics(task, network, dataset)
     model_path = None
     if save_path is not None and all(np.isfinite(p).all() for p in network.state_dict().values()):
-        model_path = save_network(task, network, options, dataset, save_path, final, result)
+        model_path = save_network(task, network, config, dataset, save_path, final, result)
     summary = {
         "event": "summary",
         "task": task.name,
@@ -85,22 +86,22 @@ def train_task(task, options, save_path, emit):
     return Outcome(network, dataset, result, summary)
 
 
-def save_network(task, network, options, dataset, save_path, metrics, result):
+def save_network(task, network, config, dataset, save_path, metrics, result):
     """Save `network` with the metadata every model carries (and any the task adds through
-    an `extra_meta(options, dataset)` method); returns the path written, as a string."""
+    an `extra_meta(config, dataset)` method); returns the path written, as a string."""
     meta = {
         "task": task.name,
         "layers": network.spec(),
         "dtype": str(network.dtype),
-        "seed": options["seed"],
-        "config": _plain_options(options),
+        "seed": config.seed,
+        "config": config.to_dict(),
         "input_scaling": dataset.input_scaling,
         "metrics": metrics,
         "history": {name: _thin(values) for name, values in result.history.items()},
         "data": dataset.source,
         "epochs_run": result.epochs_run,
     }
-    meta.update(task.extra_meta(options, dataset))
+    meta.update(task.extra_meta(config, dataset))
     state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
     return str(store.save_model(save_path, state, meta))
 
@@ -117,7 +118,8 @@ def final_metrics(task, network, dataset):
 
 def load_trained(model):
     """(task, network, meta, path) for a MODEL argument: a path, a stored name, or None
-    for the most recent model."""
+    for the most recent model. Its training settings are checked here: `meta["config"]`
+    is then a plain dict that RunConfig.from_dict accepts (see `run_config`)."""
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
     try:
@@ -132,14 +134,16 @@ def load_trained(model):
     return task, network, meta, path
 
 
-SIZE_SETTINGS = ("points", "samples", "limit")  # settings that size the data rebuilt for evaluation
-MAX_SIZE_SETTING = 10_000_000
+def run_config(meta):
+    """The RunConfig a loaded model was trained with."""
+    return RunConfig.from_dict(meta["config"])
 
 
 def _check_task_meta(path, meta):
     """Refuse metadata a task would trip over: store.load_model checks the format and the
-    weights; this checks the numbers a task reads back — input scaling, and the settings
-    that size the data `evaluate` rebuilds (a shared file must not make it allocate 1 TB)."""
+    weights; this checks the numbers a task reads back — the input scaling, and every
+    training setting (RunConfig.from_dict: types, ranges, and sizes, so that a shared file
+    cannot make `evaluate` allocate 1 TB)."""
 
     def bad(reason):
         return ModelFileError(f"{path}: bad model metadata: {reason}")
@@ -153,17 +157,10 @@ def _check_task_meta(path, meta):
             raise bad(f"input_scaling {key!r} must hold finite numbers")
         if key.endswith("_std") and any(v == 0 for v in values):
             raise bad(f"input_scaling {key!r} must not be zero")
-    config = meta["config"]
-    for key in SIZE_SETTINGS:
-        value = config.get(key)
-        if value is not None and not (
-            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_SIZE_SETTING
-        ):
-            raise bad(f"config {key!r} must be a whole number from 1 to {MAX_SIZE_SETTING:,}")
-
-
-def _plain_options(options):
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
+    try:
+        return RunConfig.from_dict(meta["config"])
+    except ValueError as error:
+        raise bad(str(error)) from None
 
 
 def _thin(values, points=HISTORY_POINTS):
@@ -174,6 +171,16 @@ def _thin(values, points=HISTORY_POINTS):
     return [values[i] for i in keep]
 
 
+def rebuild_data(task, config, model_path="the model"):
+    """The dataset a model was trained on, rebuilt from its configuration."""
+    try:
+        return task.load_data(config)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(
+            f"{model_path}: its training settings cannot rebuild the task's data ({error!r})"
+        ) from None
+
+
 def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
     """(metrics, source, examples) of a trained model on its task's held-out data, or on a
     CSV file of inputs followed by targets."""
@@ -181,12 +188,7 @@ def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
         X, y = task.labelled_file(data_path, meta)
         source = str(data_path)
     else:
-        try:
-            dataset = task.load_data({**meta["config"], "seed": meta["seed"]})
-        except (KeyError, TypeError, ValueError) as error:
-            raise ModelFileError(
-                f"{model_path}: its training settings cannot rebuild the task's data ({error!r})"
-            ) from None
+        dataset = rebuild_data(task, run_config(meta), model_path)
         X, y, source = dataset.X_test, dataset.y_test, f"held-out data of {dataset.source}"
     metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y), **task.report(network, X, y)}
     return metrics, source, len(X)
