@@ -39,6 +39,7 @@ FORMAT_NAME = "nncli-model"
 FORMAT_VERSION = 1
 
 META_KEY = "__meta__"
+EXTRA_PREFIX = "__"  # arrays that are not weights: the metadata, and what a task keeps (see save_model)
 DTYPES = ("float32", "float64")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "softmax", "dropout", "step", "identity")
 LAYER_TYPES = ("linear",) + ACTIVATIONS
@@ -131,8 +132,13 @@ def _check_meta(meta: Any) -> dict:
 # --- saving ------------------------------------------------------------------------------
 
 
-def save_model(path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict) -> Path:
+def save_model(
+    path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict, extras: dict[str, np.ndarray] | None = None
+) -> Path:
     """Write a model file atomically and record it as the most recent model.
+
+    `extras` are arrays of numbers kept beside the weights (a task's held-out rows, say),
+    under keys starting with "__", so that the file's other arrays stay the torch state dict.
 
     `state` must match `meta["layers"]` exactly (keys, shapes, the dtype `meta["dtype"]`,
     finite values): anything else is a programming error (ValueError), because whatever
@@ -156,6 +162,12 @@ def save_model(path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict
         if not np.isfinite(array).all():
             raise ValueError(f"state[{key!r}] holds NaN or infinite values")
     arrays = {key: state[key] for key in expected}
+    for key, array in (extras or {}).items():
+        if not key.startswith(EXTRA_PREFIX) or key == META_KEY or array.dtype.kind not in "fiu":
+            raise ValueError(f"extra array {key!r} must be numbers under a key starting with {EXTRA_PREFIX!r}")
+        if not np.isfinite(array).all():
+            raise ValueError(f"extra array {key!r} holds NaN or infinite values")
+        arrays[key] = array
     arrays[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
 
     _ensure_store_dir(path.parent)
@@ -227,6 +239,21 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
             raise ModelFileError(f"{path}: array {key!r} contains NaN or infinite values")
         state[key] = np.ascontiguousarray(array, dtype=meta["dtype"])
     return state, meta
+
+
+def load_extras(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The "__" arrays a model file keeps beside its weights (see save_model), checked to be
+    finite numbers. ModelFileError if unusable."""
+    path = Path(path)
+    with _open_npz(path) as npz:
+        headers = _read_headers(path, npz)
+        keys = [key for key, (_, dtype) in headers.items() if key.startswith(EXTRA_PREFIX) and key != META_KEY]
+        with _damage_reported(path):
+            extras = {key: npz[key] for key in keys}
+    for key, array in extras.items():
+        if array.dtype.kind not in "fiu" or not np.isfinite(array).all():
+            raise ModelFileError(f"{path}: array {key!r} must hold finite numbers")
+    return extras
 
 
 def read_meta(path: str | os.PathLike) -> dict:
@@ -352,7 +379,7 @@ def _reject_constant(name: str) -> None:
 
 def _check_headers(path: Path, headers: dict, expected: dict, dtype_name: str) -> None:
     """Keys exactly as the layers say, each with the right shape and dtype."""
-    present = set(headers) - {META_KEY}
+    present = {key for key in headers if not key.startswith(EXTRA_PREFIX)}
     missing = [key for key in expected if key not in present]
     unexpected = sorted(present - set(expected))
     problems = []

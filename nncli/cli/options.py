@@ -35,7 +35,8 @@ class NonNegativeFloat(PositiveFloat):
 
 
 class LayerSizes(click.ParamType):
-    """Hidden layer sizes as a comma-separated list of positive integers: "128,64"."""
+    """Hidden layer sizes as a comma-separated list of positive integers: "128,64"; "0" or
+    "" means no hidden layer at all."""
 
     name = "sizes"
 
@@ -43,7 +44,7 @@ class LayerSizes(click.ParamType):
         if isinstance(value, tuple):
             return value
         text = str(value).strip()
-        if text in ("", "none"):
+        if text in ("", "0", "none"):
             return ()
         sizes = []
         for part in text.split(","):
@@ -145,7 +146,7 @@ def training_options(defaults, hidden=True):
                     type=LayerSizes(),
                     default=_show(defaults["hidden"]),
                     show_default=True,
-                    help="Hidden layer sizes, e.g. 16 or 128,64.",
+                    help="Hidden layer sizes, e.g. 16 or 128,64; 0 for none (a single layer).",
                 ),
                 click.option(
                     "--activation",

@@ -149,10 +149,11 @@ def _no_column(table, name, role):
         name, table.header, n=1, cutoff=0.6
     )
     hint = f"did you mean {close[0]!r}? " if close else ""
-    raise DataError(f"{table.name} has no column {name!r} for {role}; {hint}its columns: {_listed(table.header)}")
+    raise DataError(f"{table.name} has no column {name!r} for {role}; {hint}its columns: {listed(table.header)}")
 
 
-def _listed(names):
+def listed(names):
+    """Column names for a message: the first COLUMNS_LISTED, and how many there are."""
     shown = ", ".join(names[:COLUMNS_LISTED])
     return shown if len(names) <= COLUMNS_LISTED else f"{shown}, … ({len(names)} in all)"
 
@@ -215,7 +216,7 @@ def _complete_rows(table, columns, drop_missing):
     if missing and not drop_missing:
         rows_with = sum(1 for row in table.rows if any(_is_missing(row[i]) for i in columns))
         raise DataError(
-            f"{table.name}: {_count(missing, 'missing value')} ({MISSING_NAMES}) in {_count(rows_with, 'row')}, "
+            f"{table.name}: {count(missing, 'missing value')} ({MISSING_NAMES}) in {count(rows_with, 'row')}, "
             f"the first at line {first[0]}, column {first[1]!r}; use --drop-missing to leave those rows out"
         )
     if not kept:
@@ -223,7 +224,8 @@ def _complete_rows(table, columns, drop_missing):
     return kept, lines, dropped
 
 
-def _count(n, noun):
+def count(n, noun):
+    """ "1 row", "2 rows"."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
@@ -308,7 +310,7 @@ def _check_classes(classes, rows, table, target, numeric):
         )
     if rows < 2 * len(classes):
         raise DataError(
-            f"{table.name}: {_count(rows, 'row')} for {len(classes):,} classes in {target!r}; "
+            f"{table.name}: {count(rows, 'row')} for {len(classes):,} classes in {target!r}; "
             f"a classifier needs at least two rows per class{hint}"
         )
 
@@ -326,7 +328,7 @@ def split(columns, test_fraction=0.3, seed=0):
         train, test = train_test_split(n, test_fraction, seed)
     if len(test) == 0 or len(train) < 2:
         raise DataError(
-            f"{columns.name}: {_count(n, 'row')} are too few to hold out {test_fraction:g} of them "
+            f"{columns.name}: {count(n, 'row')} are too few to hold out {test_fraction:g} of them "
             "and learn from the rest; give more rows or another --test-fraction"
         )
     return train, test
@@ -373,7 +375,7 @@ def labelled_rows(table, inputs, target, classes):
         if name not in index:
             raise DataError(
                 f"{table.name}, line {line}, column {target!r}: class {cell!r} is not one the model knows "
-                f"({_listed(classes)})"
+                f"({listed(classes)})"
             )
         y.append(index[name])
     return X, np.array(y, dtype=np.int64)

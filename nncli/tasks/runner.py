@@ -10,8 +10,8 @@ import numpy as np
 
 from nncli import __version__, store
 from nncli.config import RunConfig
-from nncli.errors import ModelFileError, NncliError
-from nncli.network import build_network
+from nncli.errors import ModelFileError, NncliError, OptionError
+from nncli.network import LOSSES, build_network
 from nncli.tasks import get_task
 from nncli.train import TrainConfig, TrainResult, fit, start_event
 
@@ -41,9 +41,14 @@ def train_task(task, config, save_path, emit):
             f"that network would have {parameter_count(spec):,} parameters, more than the "
             f"{MAX_PARAMETERS:,} nncli allows: choose smaller --hidden sizes"
         )
+    loss = task.loss_for(config, dataset)
+    if config.engine == "scalar" and loss == "cross_entropy":
+        raise OptionError(
+            f"the scalar engine trains MSE and BCE networks, and this one learns by {loss}: use --engine tensor"
+        )
     if save_path is not None:
         store.check_writable(save_path)
-    network = build_network(spec, task.loss, config.engine, config.dtype, config.seed, config.init)
+    network = build_network(spec, loss, config.engine, config.dtype, config.seed, config.init)
     loop = TrainConfig(
         epochs=config.epochs,
         lr=config.lr,
@@ -94,16 +99,18 @@ def save_network(task, network, config, dataset, save_path, metrics, result):
         "layers": network.spec(),
         "dtype": str(network.dtype),
         "seed": config.seed,
-        "config": config.to_dict(),
+        "config": {**config.to_dict(), "data": None},  # a file nncli read is never named: see `kept`
         "input_scaling": dataset.input_scaling,
         "metrics": metrics,
         "history": {name: _thin(values) for name, values in result.history.items()},
         "data": dataset.source,
         "epochs_run": result.epochs_run,
+        "loss": network.loss_name,
+        "kept": sorted(dataset.kept or {}),  # the "__" arrays the file keeps beside its weights
     }
     meta.update(task.extra_meta(config, dataset))
     state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
-    return str(store.save_model(save_path, state, meta))
+    return str(store.save_model(save_path, state, meta, dataset.kept))
 
 
 def final_metrics(task, network, dataset):
@@ -128,8 +135,9 @@ def load_trained(model):
         raise ModelFileError(
             f"{path}: a model for task {meta['task']!r}, which nncli {__version__} does not know"
         ) from None
-    _check_task_meta(path, meta)
-    network = build_network(meta["layers"], task.loss, "tensor", meta["dtype"])
+    _check_task_meta(path, meta, task.loss)
+    task.restore(meta)
+    network = build_network(meta["layers"], meta.get("loss", task.loss), "tensor", meta["dtype"])
     network.load_state_dict(state)
     return task, network, meta, path
 
@@ -139,7 +147,7 @@ def run_config(meta):
     return RunConfig.from_dict(meta["config"])
 
 
-def _check_task_meta(path, meta):
+def _check_task_meta(path, meta, task_loss):
     """Refuse metadata a task would trip over: store.load_model checks the format and the
     weights; this checks the numbers a task reads back — the input scaling, and every
     training setting (RunConfig.from_dict: types, ranges, and sizes, so that a shared file
@@ -157,6 +165,8 @@ def _check_task_meta(path, meta):
             raise bad(f"input_scaling {key!r} must hold finite numbers")
         if key.endswith("_std") and any(v == 0 for v in values):
             raise bad(f"input_scaling {key!r} must not be zero")
+    if meta.get("loss", task_loss) not in LOSSES:
+        raise bad(f"'loss' must be one of {', '.join(LOSSES)}")
     try:
         return RunConfig.from_dict(meta["config"])
     except ValueError as error:
@@ -172,7 +182,12 @@ def _thin(values, points=HISTORY_POINTS):
 
 
 def rebuild_data(task, config, model_path="the model"):
-    """The dataset a model was trained on, rebuilt from its configuration."""
+    """The dataset a model was trained on: from the arrays its file keeps, if its task keeps
+    them (data read from a file, which a model file never makes nncli reopen), else
+    rebuilt from its configuration."""
+    stored = task.stored_data(model_path)
+    if stored is not None:
+        return stored
     try:
         return task.load_data(config)
     except (KeyError, TypeError, ValueError) as error:
@@ -189,6 +204,7 @@ def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
         source = str(data_path)
     else:
         dataset = rebuild_data(task, run_config(meta), model_path)
-        X, y, source = dataset.X_test, dataset.y_test, f"held-out data of {dataset.source}"
+        X, y = dataset.X_test, dataset.y_test
+        source = dataset.held_out or f"the held-out part of {dataset.source}"
     metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y), **task.report(network, X, y)}
     return metrics, source, len(X)
