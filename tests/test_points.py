@@ -160,3 +160,23 @@ def test_check_features_accepts_only_a_canonical_list():
 def test_expand_wants_points():
     with pytest.raises(ValueError, match="points"):
         features.expand(np.zeros((3, 3)), ("x1",))
+
+
+def test_a_model_files_settings_for_points_and_tables_are_checked():
+    from nncli.config import RunConfig
+
+    config = RunConfig.from_dict({"features": "x1^2,x2^2", "classes": 3, "test_fraction": 0.3, "kind": "regress"})
+    assert config.features == "x1^2,x2^2" and config.classes == 3
+    for bad in (
+        {"features": "x1,os.system"},
+        {"features": "x2,x1"},
+        {"features": ["x1"]},
+        {"classes": 11},
+        {"classes": 1},
+        {"test_fraction": 1.0},
+        {"test_fraction": 0},
+        {"kind": "cluster"},
+        {"drop_missing": "yes"},
+    ):
+        with pytest.raises(ValueError):
+            RunConfig.from_dict(bad)

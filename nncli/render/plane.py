@@ -69,7 +69,10 @@ def draw_neurons(numbers, width):
     """One tile per first-layer neuron: its activation over the input plane, and the
     weighted sum it computes. Together they show how the hidden layer splits the plane."""
     if not numbers.neurons:
-        return Text("this network has no hidden layer: its one neuron draws a single straight boundary", style="dim")
+        text = "this network has no hidden layer: its one neuron draws a single straight boundary"
+        if numbers.inputs not in (["x1", "x2"], []):  # straight in its features, curved in the plane
+            text += f" through its inputs {', '.join(INPUT_SYMBOLS.get(n, n) for n in numbers.inputs)}"
+        return Text(text, style="dim")
     grids = [np.asarray(neuron["output"]) for neuron in numbers.neurons]
     low, high, palette, shift = _activation_scale(numbers.activation, grids)
     tiles = []

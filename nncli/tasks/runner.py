@@ -70,6 +70,12 @@ def train_task(task, config, save_path, emit):
         metrics=lambda net: task.epoch_metrics(net, dataset),
         validation=dataset.validation,
     )
+    if network.engine == "scalar":
+        # The finished weights, measured and drawn by the tensor engine: the same float64
+        # numbers, without one Python object per multiplication over a picture's grid.
+        scalar = network
+        network = build_network(spec, loss, "tensor", "float64")
+        network.load_state_dict(scalar.state_dict())
     final = final_metrics(task, network, dataset)
     model_path = None
     if save_path is not None and all(np.isfinite(p).all() for p in network.state_dict().values()):
