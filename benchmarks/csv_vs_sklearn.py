@@ -115,11 +115,11 @@ def sklearn_run(path, target, seed):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         if columns.kind == "classify":
-            model = MLPClassifier(hidden, max_iter=2000, random_state=seed).fit(X[train], columns.y[train])
+            model = MLPClassifier(hidden_layer_sizes=hidden, max_iter=2000, random_state=seed).fit(X[train], columns.y[train])
             score = model.score(X[test], columns.y[test])
         else:  # standardised targets, as nncli trains on; R² is the same in any units
             y_mean, y_std = columns.y[train].mean(), columns.y[train].std()
-            model = MLPRegressor(hidden, max_iter=2000, random_state=seed)
+            model = MLPRegressor(hidden_layer_sizes=hidden, max_iter=2000, random_state=seed)
             model.fit(X[train], (columns.y[train] - y_mean) / y_std)
             score = model.score(X[test], (columns.y[test] - y_mean) / y_std)
     return score, time.perf_counter() - started, columns
