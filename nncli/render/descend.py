@@ -1,0 +1,96 @@
+"""The pictures of `nncli descend`: the surface as a heatmap with every optimizer's path
+marked in its own letter, and the table of how each walk ended.
+
+They take a `nncli.views.descend.DescentView` — numbers only — and return Rich
+renderables; colour or glyphs are chosen when they are printed.
+"""
+
+import numpy as np
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from nncli.render.charts import format_number
+from nncli.render.heatmap import colorbar, heatmap
+from nncli.render.views import Axes, _legend, _nearest, title
+from nncli.views.descend import DIVERGED, LEFT, REACHED, describe
+
+MARKS = {"sgd": "s", "momentum": "m", "adam": "a"}  # each step; the end in capitals
+START, MINIMUM = "o", "+"
+DECADES = 4  # the shading spans this many powers of ten above the lowest point
+STATUS_STYLES = {REACHED: "green", DIVERGED: "red", LEFT: "red"}  # anything else: yellow
+
+
+def descent_picture(view):
+    """The surface over its region, shaded by the height above its lowest point on a log
+    scale (so a valley's floor stays visible next to walls a thousand times higher), with
+    the known minima (+), the start (o) and each path: its steps in its letter, its end
+    in the capital."""
+    lowest = np.nanmin(view.values) if np.isfinite(view.values).any() else 0.0
+    with np.errstate(invalid="ignore"):
+        height = np.log10(np.maximum(view.values - lowest, 1e-300))
+    finite = height[np.isfinite(height)]
+    high = float(finite.max()) if finite.size else 1.0
+    low = max(float(finite.min()) if finite.size else 0.0, high - DECADES)
+    picture = heatmap(height, vmin=low, vmax=high, palette="sequential", marks=_marks(view))
+    axes = Axes(picture, (view.xs[0], view.xs[-1]), (view.ys[-1], view.ys[0]), "x", "y")
+    key = [f"{START} start", f"{MINIMUM} minimum"]
+    key += [f"{MARKS[p.optimizer]}…{MARKS[p.optimizer].upper()} {p.optimizer}" for p in view.paths]
+    return Group(
+        title(f"{view.surface}: f(x, y) = {view.formula}"),
+        axes,
+        _legend(colorbar(10**low, 10**high, "sequential", width=16), "height above the lowest point (log scale)"),
+        Text("   ".join(key), style="dim"),
+    )
+
+
+def _marks(view):
+    """{(row, col): letter} of everything marked on the grid, the most important drawn last."""
+    marks = {}
+
+    def mark(point, letter):
+        row, col = _nearest(view.ys, point[1]), _nearest(view.xs, point[0])
+        if row is not None and col is not None:
+            marks[(row, col)] = letter
+
+    for minimum in view.minima:
+        mark(minimum, MINIMUM)
+    for path in view.paths:
+        for point in path.points[1:-1]:
+            mark(point, MARKS[path.optimizer])
+    mark(view.start, START)
+    for path in view.paths:
+        if path.steps:
+            mark(path.points[-1], MARKS[path.optimizer].upper())
+    return marks
+
+
+def race_frame(view, step, steps):
+    """What the live view shows while the optimizers step: the picture and a step count."""
+    return Group(descent_picture(view), Text(f"step {step:,} of {steps:,}", style="bold"))
+
+
+def descent_table(view):
+    """One row per optimizer: its settings, how many steps it took to come within the
+    tolerance of a minimum (or that it did not), where it ended and how."""
+    heading = f"Steps to within {format_number(view.tolerance)} of a minimum" if view.minima else "Where each one ended"
+    table = Table(title=heading, title_justify="left")
+    for name, justify in (("optimizer", "left"), ("lr", "right"), ("steps", "right"), ("final f", "right")):
+        table.add_column(name, justify=justify)
+    table.add_column("ends at", justify="left")
+    table.add_column("", justify="left")
+    for path in view.paths:
+        setting = path.optimizer if path.momentum is None else f"{path.optimizer} {path.momentum:g}"
+        steps = "did not" if path.reached_at is None else f"{path.reached_at:,}"
+        if not view.minima:
+            steps = "—"
+        x, y = path.points[-1]
+        table.add_row(
+            f"{MARKS[path.optimizer].upper()} {setting}",
+            f"{path.lr:g}",
+            steps,
+            f"{path.values[-1]:.4g}",
+            f"({format_number(round(x, 3))}, {format_number(round(y, 3))})",
+            Text(describe(path, len(view.minima)), style=STATUS_STYLES.get(path.status, "yellow")),
+        )
+    return table
