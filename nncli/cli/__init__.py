@@ -66,6 +66,7 @@ def _register():
     from nncli.cli.gradcheck import gradcheck
     from nncli.cli.graph import graph
     from nncli.cli.inspect import inspect
+    from nncli.cli.lrfind import lr_find
     from nncli.cli.models import evaluate, predict
     from nncli.cli.train import train
     from nncli.cli.visualize import visualize
@@ -76,6 +77,7 @@ def _register():
     inspect.add_command(graph)
     main.add_command(bench)
     main.add_command(descend)
+    main.add_command(lr_find)
 
 
 _register()
