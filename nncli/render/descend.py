@@ -36,10 +36,12 @@ def descent_picture(view):
     axes = Axes(picture, (view.xs[0], view.xs[-1]), (view.ys[-1], view.ys[0]), "x", "y")
     key = [f"{START} start", f"{MINIMUM} minimum"]
     key += [f"{MARKS[p.optimizer]}…{MARKS[p.optimizer].upper()} {p.optimizer}" for p in view.paths]
+    if len(view.paths) > 1:
+        key.append("(a shared cell shows who got there first)")
     return Group(
         title(f"{view.surface}: f(x, y) = {view.formula}"),
         axes,
-        _legend(colorbar(10**low, 10**high, "sequential", width=16), "height above the lowest point (log scale)"),
+        _legend(colorbar(10**low, 10**high, "sequential", width=16), "height above the lowest (log scale)"),
         Text("   ".join(key), style="dim"),
     )
 
@@ -48,16 +50,20 @@ def _marks(view):
     """{(row, col): letter} of everything marked on the grid, the most important drawn last."""
     marks = {}
 
-    def mark(point, letter):
+    def mark(point, letter, first=False):
         row, col = _nearest(view.ys, point[1]), _nearest(view.xs, point[0])
-        if row is not None and col is not None:
+        if row is not None and col is not None and not (first and (row, col) in marks):
             marks[(row, col)] = letter
 
+    # Step by step across the paths, and a cell keeps the letter of the first to get
+    # there: where the paths share a valley, it shows who led the race.
+    longest = max((len(path.points) for path in view.paths), default=0)
+    for k in range(1, longest - 1):
+        for path in view.paths:
+            if k < len(path.points) - 1:
+                mark(path.points[k], MARKS[path.optimizer], first=True)
     for minimum in view.minima:
         mark(minimum, MINIMUM)
-    for path in view.paths:
-        for point in path.points[1:-1]:
-            mark(point, MARKS[path.optimizer])
     mark(view.start, START)
     for path in view.paths:
         if path.steps:
@@ -78,19 +84,23 @@ def descent_table(view):
     for name, justify in (("optimizer", "left"), ("lr", "right"), ("steps", "right"), ("final f", "right")):
         table.add_column(name, justify=justify)
     table.add_column("ends at", justify="left")
-    table.add_column("", justify="left")
-    for path in view.paths:
+    notes = [describe(path, len(view.minima)) for path in view.paths]
+    if any(notes):
+        table.add_column("", justify="left")
+    for path, note in zip(view.paths, notes):
         setting = path.optimizer if path.momentum is None else f"{path.optimizer} {path.momentum:g}"
         steps = "did not" if path.reached_at is None else f"{path.reached_at:,}"
         if not view.minima:
             steps = "—"
         x, y = path.points[-1]
-        table.add_row(
+        cells = [
             f"{MARKS[path.optimizer].upper()} {setting}",
             f"{path.lr:g}",
             steps,
             f"{path.values[-1]:.4g}",
             f"({format_number(round(x, 3))}, {format_number(round(y, 3))})",
-            Text(describe(path, len(view.minima)), style=STATUS_STYLES.get(path.status, "yellow")),
-        )
+        ]
+        if any(notes):
+            cells.append(Text(note, style=STATUS_STYLES.get(path.status, "yellow")))
+        table.add_row(*cells)
     return table

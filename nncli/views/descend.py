@@ -132,9 +132,12 @@ def descent_view(surface, descents, region, start, tolerance, columns):
 
 
 def describe(path, minima=1):
-    """How a walk ended, in a few words (naming the minimum it reached, if there are several)."""
+    """What the steps column does not say about how a walk ended, in a few words: which
+    minimum it reached, if there are several; that it diverged or left the domain."""
     if path.status == REACHED:
-        return "reached (" + ", ".join(f"{v:.3g}" for v in path.minimum) + ")" if minima > 1 else REACHED
+        return "reached (" + ", ".join(f"{v:.3g}" for v in path.minimum) + ")" if minima > 1 else ""
+    if path.status == MISSED:
+        return ""
     if path.status == LEFT:
         return f"left the domain after step {path.steps}"
     if path.status == DIVERGED:
