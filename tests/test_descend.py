@@ -210,3 +210,10 @@ def test_the_race_is_drawn_on_a_terminal():
     shown = "\n".join(screen.display)
     assert "Steps to within 0.01 of a minimum" in shown
     assert "momentum 0.9" in shown and "bowl: f(x, y) = (x**2 + 20*y**2)/2" in shown
+
+
+def test_one_learning_rate_each_in_the_optimizers_order():
+    _, paths = race_json("saddle", "--optimizer", "adam,sgd", "--lr", "0.01,0.2", "--steps", 3)
+    assert paths["adam"]["lr"] == 0.01 and paths["sgd"]["lr"] == 0.2
+    (x0, y0), (x1, y1) = paths["sgd"]["points"][:2]
+    assert x1 == pytest.approx(x0 - 0.2 * 2 * x0) and y1 == pytest.approx(y0 - 0.2 * (y0**3 - y0))
