@@ -6,9 +6,6 @@ import click
 
 from nncli.cli.options import OPTIMIZERS, PositiveFloat
 
-RACE_SECONDS = 4.0  # on a terminal, the race is drawn as it runs, over at most this long…
-SECONDS_PER_STEP = 0.02  # …and at most this long a step, so a short race is quick
-FRAMES_PER_SECOND = 15
 MAX_STEPS = 100_000
 
 
@@ -217,15 +214,12 @@ def _columns(console):
 
 
 def _race_live(surface, descents, region, start, tolerance, steps):
-    """Run the race; on a terminal, draw it on stderr as it runs, paced so that it can be
-    watched: about RACE_SECONDS for a long race, SECONDS_PER_STEP a step for a short one."""
-    import time
+    """Run the race, drawn on stderr as it runs if that is a terminal."""
     from dataclasses import replace
 
     from rich.console import Console
-    from rich.live import Live
 
-    from nncli.render.descend import race_frame
+    from nncli.render.descend import LiveRace
     from nncli.surfaces import race
     from nncli.views.descend import descent_view, path_numbers
 
@@ -233,20 +227,10 @@ def _race_live(surface, descents, region, start, tolerance, steps):
     if not console.is_terminal:
         race(descents, steps)
         return
-    base = descent_view(surface, [], region, start, tolerance, _columns(console))
-    progress = {"step": 0}
+    grid = descent_view(surface, [], region, start, tolerance, _columns(console))
 
-    def frame():
-        paths = [path_numbers(d, surface.minima, tolerance) for d in descents]
-        return race_frame(replace(base, paths=paths), progress["step"], steps)
+    def now():
+        return replace(grid, paths=[path_numbers(d, surface.minima, tolerance) for d in descents])
 
-    began, duration = time.perf_counter(), min(RACE_SECONDS, SECONDS_PER_STEP * steps)
-
-    def on_step(k):
-        progress["step"] = k
-        ahead = began + duration * k / steps - time.perf_counter()
-        if ahead > 0:
-            time.sleep(ahead)
-
-    with Live(get_renderable=frame, console=console, refresh_per_second=FRAMES_PER_SECOND, transient=True):
-        race(descents, steps, on_step)
+    with LiveRace(console, now, steps) as live:
+        race(descents, steps, live.step)

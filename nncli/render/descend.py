@@ -5,8 +5,11 @@ They take a `nncli.views.descend.DescentView` — numbers only — and return Ri
 renderables; colour or glyphs are chosen when they are printed.
 """
 
+import time
+
 import numpy as np
 from rich.console import Group
+from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
@@ -18,6 +21,9 @@ from nncli.views.descend import DIVERGED, LEFT, REACHED, describe
 MARKS = {"sgd": "s", "momentum": "m", "adam": "a"}  # each step; the end in capitals
 START, MINIMUM = "o", "+"
 DECADES = 4  # the shading spans this many powers of ten above the lowest point
+RACE_SECONDS = 4.0  # a live race is drawn over at most this long…
+SECONDS_PER_STEP = 0.02  # …and at most this long a step, so a short race is quick
+FRAMES_PER_SECOND = 15
 STATUS_STYLES = {REACHED: "green", DIVERGED: "red", LEFT: "red"}  # anything else: yellow
 
 
@@ -71,9 +77,35 @@ def _marks(view):
     return marks
 
 
-def race_frame(view, step, steps):
-    """What the live view shows while the optimizers step: the picture and a step count."""
-    return Group(descent_picture(view), Text(f"step {step:,} of {steps:,}", style="bold"))
+class LiveRace:
+    """The race drawn as it runs, on `console`: `view()` gives the DescentView as it is now,
+    `step(k)` (called after each round of steps) paces the race so it can be watched —
+    about RACE_SECONDS for a long race, SECONDS_PER_STEP a step for a short one. The last
+    frame is cleared at the end, for the finished picture to take its place."""
+
+    def __init__(self, console, view, steps):
+        self.view, self.steps, self.done = view, steps, 0
+        self.duration = min(RACE_SECONDS, SECONDS_PER_STEP * steps)
+        self.live = Live(
+            get_renderable=self.frame, console=console, refresh_per_second=FRAMES_PER_SECOND, transient=True
+        )
+
+    def __enter__(self):
+        self.began = time.perf_counter()
+        self.live.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.live.stop()
+
+    def frame(self):
+        return Group(descent_picture(self.view()), Text(f"step {self.done:,} of {self.steps:,}", style="bold"))
+
+    def step(self, k):
+        self.done = k
+        ahead = self.began + self.duration * k / self.steps - time.perf_counter()
+        if ahead > 0:
+            time.sleep(ahead)
 
 
 def descent_table(view):
