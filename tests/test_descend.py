@@ -139,6 +139,7 @@ def test_a_formula_with_kinks_still_runs():
         (["--expr", "2xy"], "missing operator"),
         (["--expr", "3 + pi"], "neither x nor y"),
         (["--expr", "log(x)", "--start", "-1,0"], "undefined at the start"),
+        (["bowl", "--start", "1e300,0"], "overflows at the start"),
         (["bowl", "--start", "1"], "X,Y"),
         ([], "give a surface"),
     ],

@@ -146,9 +146,11 @@ def descend(surface, expr, condition, optimizers, rates, momentum, steps, start,
             param_hint="'--lr'",
         )
     start = start or chosen.start
-    if math.isnan(chosen(*start)):
+    at_start = chosen(*start)
+    if not math.isfinite(at_start):
+        problem = "is undefined" if math.isnan(at_start) else "overflows"
         raise click.BadParameter(
-            f"f(x, y) = {chosen.formula} is undefined at the start ({start[0]:g}, {start[1]:g}): choose another",
+            f"f(x, y) = {chosen.formula} {problem} at the start ({start[0]:g}, {start[1]:g}): choose another",
             param_hint="'--start'",
         )
     steps = steps or chosen.steps

@@ -97,9 +97,9 @@ def path_numbers(descent, minima, tolerance):
     points, values = list(descent.points), list(descent.values)  # a snapshot: the race may go on
     path = Path(descent.optimizer_name, descent.lr, descent.momentum, points, values, MISSED)
     for k, (x, y) in enumerate(points):
-        near = [m for m in minima if math.hypot(x - m[0], y - m[1]) <= tolerance]
-        if near:
-            path.reached_at, path.minimum = k, tuple(near[0])
+        distance, nearest = min(((math.hypot(x - m[0], y - m[1]), m) for m in minima), default=(math.inf, None))
+        if distance <= tolerance:
+            path.reached_at, path.minimum = k, tuple(nearest)
             break
     if descent.stopped:
         path.cut_short = True
