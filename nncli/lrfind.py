@@ -2,7 +2,8 @@
 
 Start from a task's own starting weights and train for about a hundred mini-batch steps
 while the learning rate grows exponentially, from far too small (1e-6: the loss barely
-moves) to far too big (10: every step overshoots and the loss blows up). Plotted against
+moves) to far too big (10: every step overshoots and the loss blows up — the sweep
+stops once a running average of the loss is four times its lowest). Plotted against
 the learning rate on a log axis, the loss stays flat, then falls, then shoots up. A good
 learning rate lies on the falling part.
 
@@ -27,7 +28,8 @@ from nncli.tasks.runner import MAX_PARAMETERS, parameter_count
 from nncli.train import make_optimizer, start_event
 
 START_LR, END_LR, STEPS = 1e-6, 10.0, 100
-BLOW_UP = 4.0  # the loss has blown up once it is this many times the lowest so far
+BLOW_UP = 4.0  # the loss has blown up once its running average is this many times its lowest
+RUNNING = 0.9  # the running average's weight on the past: one unlucky mini-batch is not a blow-up
 HALF_WINDOW = 3  # the curve is smoothed over 2·3 + 1 neighbouring steps, centred (no lag)
 RULE = "steepest descent of the smoothed loss before its lowest point"
 
@@ -86,6 +88,7 @@ def find_lr(task, options, start_lr=START_LR, end_lr=END_LR, steps=STEPS, emit=N
     rng = np.random.default_rng(options["seed"])  # the batches training would see first
     batches = iter(())
     tried, losses, stopped = [], [], "finished"
+    running = lowest = None
     with np.errstate(all="ignore"):  # overflow is the point of the exercise; it is caught below
         for lr in lrs.tolist():
             batch = next(batches, None)
@@ -101,7 +104,9 @@ def find_lr(task, options, start_lr=START_LR, end_lr=END_LR, steps=STEPS, emit=N
                 break
             tried.append(lr)
             losses.append(value)
-            if value > BLOW_UP * min(losses):
+            running = value if running is None else RUNNING * running + (1 - RUNNING) * value
+            lowest = running if lowest is None else min(lowest, running)
+            if running > BLOW_UP * lowest:
                 stopped = "blew up"
                 break
             loss.backward()
