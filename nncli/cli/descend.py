@@ -55,7 +55,7 @@ class Point(click.ParamType):
         return point
 
 
-@click.command()
+@click.command(short_help="Optimizers racing downhill on a 2-D loss surface.")
 @click.argument("surface", required=False, metavar="[SURFACE]")
 @click.option("--expr", default=None, metavar="FORMULA", help='Any formula in x and y instead, e.g. "x**2 + 3*y**2".')
 @click.option(

@@ -37,7 +37,7 @@ def sweep_options():
     ]
 
 
-@click.group("lr-find")
+@click.group("lr-find", short_help="Find a good learning rate for a task.")
 def lr_find():
     """Find a learning rate: train a task's network from its starting weights for about a
     hundred mini-batch steps while the learning rate grows exponentially (1e-6 to 10),
