@@ -218,3 +218,23 @@ def test_one_learning_rate_each_in_the_optimizers_order():
     assert paths["adam"]["lr"] == 0.01 and paths["sgd"]["lr"] == 0.2
     (x0, y0), (x1, y1) = paths["sgd"]["points"][:2]
     assert x1 == pytest.approx(x0 - 0.2 * 2 * x0) and y1 == pytest.approx(y0 - 0.2 * (y0**3 - y0))
+
+
+@pytest.mark.parametrize("optimizer, lr", [("sgd", 1e-3), ("momentum", 1e-3), ("adam", 0.05)])
+def test_paths_follow_torch_optim_from_the_same_start(optimizer, lr):
+    torch = pytest.importorskip("torch")
+    point = torch.tensor([-1.2, 1.0], dtype=torch.float64, requires_grad=True)
+    make = {
+        "sgd": lambda: torch.optim.SGD([point], lr=lr),
+        "momentum": lambda: torch.optim.SGD([point], lr=lr, momentum=0.9),
+        "adam": lambda: torch.optim.Adam([point], lr=lr),
+    }
+    reference = make[optimizer]()
+    expected = [point.detach().numpy().copy()]
+    for _ in range(50):
+        reference.zero_grad()
+        x, y = point[0], point[1]
+        ((1 - x) ** 2 + 100 * (y - x**2) ** 2).backward()
+        reference.step()
+        expected.append(point.detach().numpy().copy())
+    np.testing.assert_allclose(walk(optimizer, 50, lr=lr), expected, rtol=1e-10, atol=1e-12)
