@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nncli.data import batch_indices
-from nncli.errors import NncliError
-from nncli.network import build_network
-from nncli.tasks.runner import MAX_PARAMETERS, parameter_count
+from nncli.tasks.runner import prepare
 from nncli.train import make_optimizer, start_event
 
 START_LR, END_LR, STEPS = 1e-6, 10.0, 100
@@ -61,31 +59,17 @@ class LrFinding:
         }
 
 
-def prepare(task, options):
-    """(dataset, network): the task's data and its network with its starting weights —
-    exactly what `nncli train` starts from with the same options and seed."""
-    dataset = task.load_data(options)
-    spec = task.layer_spec(options, dataset)
-    if parameter_count(spec) > MAX_PARAMETERS:
-        raise NncliError(
-            f"that network would have {parameter_count(spec):,} parameters, more than the "
-            f"{MAX_PARAMETERS:,} nncli allows: choose smaller --hidden sizes"
-        )
-    network = build_network(spec, task.loss, options["engine"], options["dtype"], options["seed"], options["init"])
-    return dataset, network
-
-
-def find_lr(task, options, start_lr=START_LR, end_lr=END_LR, steps=STEPS, emit=None):
-    """Run the range test for `task` with `options` (the settings `nncli train` takes);
+def find_lr(task, config, start_lr=START_LR, end_lr=END_LR, steps=STEPS, emit=None):
+    """Run the range test for `task` with `config` (the RunConfig `nncli train` would use);
     `emit` receives the start event. Returns an LrFinding."""
-    dataset, network = prepare(task, options)
+    dataset, network = prepare(task, config)
     if emit is not None:
-        emit(start_event(task.name, options, network))
+        emit(start_event(task.name, config.to_dict(), network))
     lrs = start_lr * (end_lr / start_lr) ** (np.arange(steps) / max(steps - 1, 1))
-    optimizer = make_optimizer(options["optimizer"], network.parameters(), start_lr, options.get("weight_decay", 0.0))
+    optimizer = make_optimizer(config.optimizer, network.parameters(), start_lr, config.weight_decay)
     X, y = dataset.X_train, dataset.y_train
-    batch_size = options["batch_size"] or len(X)
-    rng = np.random.default_rng(options["seed"])  # the batches training would see first
+    batch_size = config.train_batch_size(len(X))
+    rng = np.random.default_rng(config.seed)  # the batches training would see first
     batches = iter(())
     tried, losses, stopped = [], [], "finished"
     running = lowest = None

@@ -13,9 +13,9 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from nncli.render.axes import Axes, legend, nearest, title
 from nncli.render.charts import format_number
 from nncli.render.heatmap import colorbar, heatmap
-from nncli.render.views import Axes, _legend, _nearest, title
 from nncli.views.descend import DIVERGED, LEFT, REACHED, describe
 
 MARKS = {"sgd": "s", "momentum": "m", "adam": "a"}  # each step; the end in capitals
@@ -47,7 +47,7 @@ def descent_picture(view):
     return Group(
         title(f"{view.surface}: f(x, y) = {view.formula}"),
         axes,
-        _legend(colorbar(10**low, 10**high, "sequential", width=16), "height above the lowest (log scale)"),
+        legend(colorbar(10**low, 10**high, "sequential", width=16), "height above the lowest (log scale)"),
         Text("   ".join(key), style="dim"),
     )
 
@@ -57,7 +57,7 @@ def _marks(view):
     marks = {}
 
     def mark(point, letter, first=False):
-        row, col = _nearest(view.ys, point[1]), _nearest(view.xs, point[0])
+        row, col = nearest(view.ys, point[1]), nearest(view.xs, point[0])
         if row is not None and col is not None and not (first and (row, col) in marks):
             marks[(row, col)] = letter
 

@@ -31,9 +31,9 @@ def parameter_count(spec):
     return sum(e["out"] * e["in"] + (e["out"] if e.get("bias", True) else 0) for e in spec if e["type"] == "linear")
 
 
-def train_task(task, config, save_path, emit):
-    """Train `task` with `config` (a RunConfig); save the model at
-    `save_path` unless it is None. Emits start, epoch and summary events."""
+def prepare(task, config):
+    """(dataset, network): the task's data and its network with its starting weights, as
+    `config` asks — what training (and the learning-rate finder) start from."""
     dataset = task.load_data(config)
     spec = task.layer_spec(config, dataset)
     if parameter_count(spec) > MAX_PARAMETERS:
@@ -41,9 +41,15 @@ def train_task(task, config, save_path, emit):
             f"that network would have {parameter_count(spec):,} parameters, more than the "
             f"{MAX_PARAMETERS:,} nncli allows: choose smaller --hidden sizes"
         )
+    return dataset, build_network(spec, task.loss, config.engine, config.dtype, config.seed, config.init)
+
+
+def train_task(task, config, save_path, emit):
+    """Train `task` with `config` (a RunConfig); save the model at
+    `save_path` unless it is None. Emits start, epoch and summary events."""
     if save_path is not None:
         store.check_writable(save_path)
-    network = build_network(spec, task.loss, config.engine, config.dtype, config.seed, config.init)
+    dataset, network = prepare(task, config)
     loop = TrainConfig(
         epochs=config.epochs,
         lr=config.lr,
