@@ -47,9 +47,9 @@ def prepare(task, config):
 def train_task(task, config, save_path, emit):
     """Train `task` with `config` (a RunConfig); save the model at
     `save_path` unless it is None. Emits start, epoch and summary events."""
-    if save_path is not None:
-        store.check_writable(save_path)
     dataset, network = prepare(task, config)
+    if save_path is not None:  # after the data loaded (bad data creates no store), before training
+        store.check_writable(save_path)
     loop = TrainConfig(
         epochs=config.epochs,
         lr=config.lr,
