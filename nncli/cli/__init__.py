@@ -68,12 +68,14 @@ def _register():
     from nncli.cli.inspect import inspect
     from nncli.cli.lrfind import lr_find
     from nncli.cli.models import evaluate, predict
+    from nncli.cli.replay import replay
     from nncli.cli.train import train
     from nncli.cli.visualize import visualize
 
     for command in (train, approx, evaluate, predict, inspect, gradcheck):
         main.add_command(command)
     main.add_command(visualize)
+    main.add_command(replay)
     inspect.add_command(graph)
     main.add_command(bench)
     main.add_command(descend)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nncli import __version__, store
+from nncli import __version__, snapshots, store
 from nncli.config import RunConfig
 from nncli.errors import ModelFileError, NncliError
 from nncli.network import build_network
@@ -59,6 +59,7 @@ def train_task(task, config, save_path, emit):
         seed=config.seed,
         log_every=config.train_log_every(),
         patience=config.patience,
+        snapshot_epochs=frozenset(snapshots.planned_epochs(config.epochs, snapshots.how_many(weight_bytes(network)))),
     )
     emit(start_event(task.name, config.to_dict(), network))
     started = time.perf_counter()
@@ -109,7 +110,13 @@ def save_network(task, network, config, dataset, save_path, metrics, result):
     }
     meta.update(task.extra_meta(config, dataset))
     state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
-    return str(store.save_model(save_path, state, meta))
+    final_epoch = result.best_epoch if result.stopped_early and result.best_epoch else result.epochs_run
+    frames = snapshots.kept(result.snapshots, final_epoch, state) if result.snapshots else None
+    return str(store.save_model(save_path, state, meta, frames))
+
+
+def weight_bytes(network):
+    return sum(v.nbytes for v in network.state_dict().values())
 
 
 def final_metrics(task, network, dataset):
