@@ -2,6 +2,8 @@
 
 import click
 
+from nncli.cli.explain import example_options
+
 
 @click.group()
 def inspect():
@@ -67,3 +69,45 @@ def model_summary(model, as_json):
             model_table(f"{meta['task']} model {path.name} ({meta['dtype']})", meta["layers"]),
             metrics_table("final metrics", meta["metrics"]),
         )
+
+
+@inspect.command()
+@click.argument("model", required=False)
+@example_options
+@click.option("--grad", "gradients", is_flag=True, help="With --input: each line shows its weight's gradient.")
+@click.option("--svg", "svg_path", type=click.Path(), default=None, help="Also write the diagram to this SVG file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the diagram's numbers as one JSON object.")
+def network(model, values, target, gradients, svg_path, as_json):
+    """The diagram of MODEL (default: the latest): a column of nodes per layer, each with its
+    bias, and a line for every weight — its colour the sign, its shade and thickness the size.
+    With --input, each node shows its activation on that input; --grad, each line its gradient."""
+    from nncli.cli.explain import chosen_example
+    from nncli.cli.output import emit_json, stdout_console
+    from nncli.cli.visualize import check_svg_path, write_svg
+    from nncli.render.diagram import DiagramPicture
+    from nncli.tasks.runner import load_trained
+    from nncli.views.diagram import network_diagram
+    from nncli.views.explain import backprop_pass
+
+    if gradients and values is None:
+        raise click.UsageError("--grad shows the gradients on one example: give it with --input")
+    if svg_path:
+        check_svg_path(svg_path)
+    task, net, meta, path = load_trained(model)
+    state = net.state_dict()
+    example = None
+    if values is not None:
+        chosen = chosen_example(task, net, meta, values, target)
+        example = backprop_pass(meta["layers"], state, task.loss, chosen.x, chosen.target, meta["config"]["lr"])
+    console = stdout_console()
+    max_nodes = max(4, min(12, (console.height - 8) // 2))
+    diagram = network_diagram(meta["layers"], state, max_nodes, example, gradients)
+    if as_json:
+        emit_json({"event": "network", "model": str(path), **diagram.as_dict()})
+        return
+    picture = DiagramPicture(diagram)
+    console.print(f"[bold]{path.name}[/]: {' → '.join(str(c.size) for c in diagram.columns)}")
+    console.print(picture)
+    if svg_path:
+        write_svg(svg_path, [picture], f"nncli inspect network {path.name}", console.width)
+        click.echo(f"diagram written to {svg_path}", err=True)
