@@ -1,6 +1,7 @@
 """`nncli inspect network`, `inspect weights` on tiny and wide nets, `inspect graph --model`."""
 
 import os
+import re
 import select
 import subprocess
 import sys
@@ -171,3 +172,59 @@ def test_inspect_network_fits_80_columns_for_a_wide_model(model_home):
 
 
 # --- inspect weights ---------------------------------------------------------------------
+
+
+def test_tiny_models_show_their_weight_matrices(xor_model):
+    state, _ = store.load_model(xor_model)
+    text = run("inspect", "weights", env={"NO_COLOR": "1"}).stdout
+    assert "layer 0: 4 neurons × 2 inputs" in text and "layer 2: 1 neurons × 4 inputs" in text
+    for value in [*state["0.weight"].ravel(), *state["0.bias"], *state["2.weight"].ravel()]:
+        assert f"{value:.4f}" in text
+
+
+def test_a_model_over_100_parameters_shows_no_matrices(model_home):
+    assert run("train", "xor", "--hidden", "40", "--epochs", "2", "-q").exit_code == 0  # 161 parameters
+    assert "neurons ×" not in run("inspect", "weights").stdout
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_weights_fit_the_terminal_without_wrapping_or_cutting(xor_model, columns):
+    rows, raw, code = terminal_screen(["inspect", "weights"], columns=columns)
+    assert code == 0, raw
+    table = [row for row in rows if "0.weight" in row or "0.bias" in row]
+    assert len(table) == 2  # one line each: the histogram did not wrap onto a second
+    assert all("…" not in row for row in rows)
+    assert any("histogram" in row for row in rows)
+
+
+def test_piped_weights_fit_80_columns(xor_model):
+    result = run("inspect", "weights")  # not a terminal: Rich's 80 columns
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    body = lines[: next(i for i, line in enumerate(lines) if line.startswith("└"))]
+    assert len([line for line in body if line.startswith("│")]) == 4  # a line per tensor: nothing wrapped
+    assert "…" not in result.stdout
+
+
+def test_image_models_draw_the_neurons_that_matter_most(model_home):
+    assert run("train", "digits", "--epochs", "2", "--hidden", "32", "-q").exit_code == 0
+    state, meta = store.load_model(store.resolve_model("digits"))
+    (event,) = json_lines(run("inspect", "weights", "--json"))
+    filters = event["filters"]
+    importance = neuron_importance(meta["layers"], state)
+    assert filters["neurons"] == np.argsort(-importance, kind="stable")[:16].tolist()
+    assert filters["rare_pixels"] and 0 in filters["rare_pixels"]  # the top-left corner is never inked
+    plain = run("inspect", "weights", env={"NO_COLOR": "1"}).stdout
+    words = " ".join(plain.split())
+    assert "the 16 of its 32 neurons that pass on most" in words
+    assert "▒: no effect" in words and "blue" not in words  # one key: the glyphs'
+    assert words.count("#") == 16
+    coloured = run("inspect", "weights", env={"FORCE_COLOR": "1", "NO_COLOR": None}).stdout
+    assert "red: ink there excites" in coloured and "█: ink" not in coloured
+    assert "keep their random start" in " ".join(re.sub(r"\x1b\[[0-9;]*m", "", coloured).split())
+
+
+def test_square_image_is_decided_by_the_layer_sizes(model_home):
+    assert run("approx", "sin", "--epochs", "2", "--hidden", "9", "-q").exit_code == 0  # 1 input: no image
+    (event,) = json_lines(run("inspect", "weights", "--json"))
+    assert "filters" not in event

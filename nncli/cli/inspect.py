@@ -10,6 +10,10 @@ def inspect():
     """Look inside a model: its weights, its layers."""
 
 
+TINY = 100  # parameters: a model this small has its every weight printed
+FILTERS_SMALL, FILTERS_LARGE = 16, 8  # first-layer images drawn by default: 8×8 or smaller, larger
+
+
 @inspect.command()
 @click.argument("model", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -17,26 +21,51 @@ def inspect():
     "--neurons",
     type=click.IntRange(min=1),
     default=None,
-    help="Digit models: draw only the first N first-layer neurons  [default: all].",
+    help="Image inputs: draw the N first-layer neurons that matter most  [default: 16, or 8 for large images].",
 )
 def weights(model, as_json, neurons):
     """Statistics and a histogram of every weight and bias tensor in MODEL (default: the
-    latest); for a digit model, also each first-layer neuron's weights as an image."""
+    latest); the weights themselves for a model of at most 100 parameters; and, when the
+    input is a square image, what the first layer's most important neurons look for."""
     from nncli import store
     from nncli.cli.output import emit_json, show
-    from nncli.render.tables import weight_stats, weights_table
+    from nncli.render.digits import ranked_filters_view
+    from nncli.render.explain import weight_matrices
+    from nncli.render.tables import FittedWeightsTable, weight_stats
+    from nncli.tasks.runner import parameter_count
+    from nncli.views.diagram import first_layer_filters, square_side
 
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
     stats = weight_stats(state)
+    layers = meta["layers"]
+    filters = None
+    side = square_side(next(e["in"] for e in layers if e["type"] == "linear"))
+    if side is not None:
+        count = neurons or (FILTERS_SMALL if side <= 8 else FILTERS_LARGE)
+        filters = first_layer_filters(layers, state, count, training_images(meta))
     if as_json:
-        emit_json({"event": "weights", "task": meta["task"], "model": str(path), "tensors": stats})
-    else:
-        show(weights_table(f"{meta['task']} model {path.name}", stats, state))
-        if meta["task"] in ("digits", "mnist"):
-            from nncli.render.digits import filters_view
+        event = {"event": "weights", "task": meta["task"], "model": str(path), "tensors": stats}
+        if filters is not None:
+            event["filters"] = filters.as_dict()
+        emit_json(event)
+        return
+    show(FittedWeightsTable(f"{meta['task']} model {path.name}", stats, state))
+    if parameter_count(layers) <= TINY:
+        show(weight_matrices(layers, state))
+    if filters is not None:
+        show(*ranked_filters_view(filters))
 
-            show(*filters_view(state["0.weight"], neurons))
+
+def training_images(meta):
+    """The inputs the model learned from, or None if they can't be had (e.g. no MNIST files)."""
+    from nncli.errors import NncliError
+    from nncli.tasks import get_task
+
+    try:
+        return get_task(meta["task"]).load_data({**meta["config"], "seed": meta["seed"]}).X_train
+    except (NncliError, KeyError, TypeError, ValueError, OSError):
+        return None
 
 
 @inspect.command("model")

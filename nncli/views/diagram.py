@@ -142,3 +142,65 @@ def neuron_importance(spec, state):
         incoming = np.column_stack([incoming, np.asarray(bias, dtype=np.float64)])
     outgoing = np.asarray(state[f"{second}.weight"], dtype=np.float64)
     return np.linalg.norm(incoming, axis=1) * np.linalg.norm(outgoing, axis=0)
+
+
+# --- what the first layer's neurons look for, when its input is a square image -----------
+
+RARE_INK = 0.02  # pixels inked in fewer than this share of the training images
+
+
+@dataclass
+class Filters:
+    """First-layer neurons of an image network, the ones that matter most first."""
+
+    shape: tuple  # (side, side) of the input image
+    total: int  # neurons in the layer
+    neurons: list  # the indices drawn, most important first
+    importance: list  # neuron_importance of each drawn neuron (None for a one-layer network)
+    weights: np.ndarray  # (drawn, pixels); rarely inked pixels set to 0 (they carry nothing)
+    rare: np.ndarray | None  # (pixels,) True where the training images almost never have ink
+
+    def as_dict(self):
+        return {
+            "shape": list(self.shape),
+            "total": self.total,
+            "neurons": self.neurons,
+            "importance": self.importance,
+            "rare_pixels": None if self.rare is None else np.flatnonzero(self.rare).tolist(),
+        }
+
+
+def square_side(width):
+    """The side of a square image of `width` pixels (at least 3 × 3), else None."""
+    side = int(np.sqrt(width) + 0.5)
+    return side if side >= 3 and side * side == width else None
+
+
+def first_layer_filters(spec, state, count, images=None):
+    """The `count` first-layer neurons that pass on most (see neuron_importance), or the
+    first `count` for a one-layer network; None if the input is not a square image.
+
+    With the training `images` (rows of pixels), pixels inked in fewer than RARE_INK of
+    them are set to 0: a weight's gradient is δ·x, so a pixel that is always 0 never
+    moves its weights from their random start, and they would only draw noise."""
+    layers = linear_layers(spec)
+    side = square_side(spec[layers[0][0]]["in"])
+    if side is None:
+        return None
+    weight = np.asarray(state[f"{layers[0][0]}.weight"], dtype=np.float64)
+    importance = neuron_importance(spec, state)
+    order = np.arange(len(weight)) if importance is None else np.argsort(-importance, kind="stable")
+    chosen = order[:count]
+    rare = None
+    shown = weight[chosen].copy()
+    if images is not None:
+        rare = (np.asarray(images) > 0).mean(axis=0) < RARE_INK
+        shown[:, rare] = 0.0
+    return Filters(
+        (side, side),
+        len(weight),
+        chosen.tolist(),
+        None if importance is None else importance[chosen].tolist(),
+        shown,
+        rare,
+    )
