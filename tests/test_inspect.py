@@ -228,3 +228,45 @@ def test_square_image_is_decided_by_the_layer_sizes(model_home):
     assert run("approx", "sin", "--epochs", "2", "--hidden", "9", "-q").exit_code == 0  # 1 input: no image
     (event,) = json_lines(run("inspect", "weights", "--json"))
     assert "filters" not in event
+
+
+# --- inspect graph --model ---------------------------------------------------------------
+
+
+def test_graph_of_a_network_has_explains_gradients(xor_model):
+    (graph,) = json_lines(run("inspect", "graph", "--model", "xor", "--input", "1,0", "--json"))
+    (explained,) = json_lines(run("explain", "backprop", "xor", "--input", "1,0", "--json"))
+    by_label = {node["label"]: node for node in graph["nodes"] if node["label"]}
+    assert graph["nodes"][-1]["data"] == pytest.approx(explained["loss"], rel=1e-12)
+    for layer in explained["layers"]:
+        i = layer["index"]
+        for j, row in enumerate(layer["weight_grad"]):
+            for k, grad in enumerate(row):
+                assert by_label[f"{i}.weight[{j}][{k}]"]["grad"] == pytest.approx(grad, rel=1e-9, abs=1e-15)
+            assert by_label[f"{i}.bias[{j}]"]["grad"] == pytest.approx(layer["bias_grad"][j], rel=1e-9, abs=1e-15)
+    assert by_label["x[0]"]["data"] == 1.0
+    tree = run("inspect", "graph", "--model", "--input", "1,0", env={"NO_COLOR": "1"})  # --model alone: the latest
+    assert tree.exit_code == 0 and "0.weight[3][1]" in tree.stdout and "sigmoid" in tree.stdout
+    assert run("inspect", "graph", "--model", "--input", "0,1", "--dot").stdout.startswith("digraph")
+
+
+def test_graph_of_a_large_network_is_refused(model_home):
+    assert run("train", "xor", "--hidden", "70", "--epochs", "2", "-q").exit_code == 0  # 281 parameters
+    result = run("inspect", "graph", "--model", "--input", "1,0")
+    assert result.exit_code == 1
+    assert "281 parameters" in result.stderr and "at most 200" in result.stderr and "explain backprop" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--model", "xor", "--input", "1,2,3"],
+        ["--model", "xor", "--input", "1,nan"],
+        ["x*y", "x=1", "y=2", "--model", "xor"],
+        ["x*y", "x=1", "y=2", "--input", "1,0"],
+        [],
+    ],
+    ids=" ".join,
+)
+def test_graph_usage_errors(xor_model, args):
+    assert run("inspect", "graph", *args).exit_code == 2

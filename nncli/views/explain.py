@@ -357,9 +357,10 @@ def scalar_graph(spec, state, loss_name, x, target):
         bias = state.get(f"{index}.bias")
         z = []
         for j, row in enumerate(weight):
-            total = Value(float(bias[j]), label=f"{index}.bias[{j}]") if bias is not None else Value(0.0)
-            for i, (w, inp) in enumerate(zip(row, h)):
-                total = total + Value(float(w), label=f"{index}.weight[{j}][{i}]") * inp
+            terms = [Value(float(w), label=f"{index}.weight[{j}][{i}]") * inp for i, (w, inp) in enumerate(zip(row, h))]
+            total = sum(terms[1:], terms[0])  # w·x, then + b: the order a lesson writes
+            if bias is not None:
+                total = total + Value(float(bias[j]), label=f"{index}.bias[{j}]")
             z.append(total)
         h = _value_activation(activation, z)
     return _value_loss(loss_name, h, target)
