@@ -153,7 +153,8 @@ def test_backprop_digits_with_dropout_matches_torch(model_home):
 
 def test_backprop_by_hand_matches_the_engine_for_every_activation():
     rng = np.random.default_rng(0)
-    for activation, loss in [("tanh", "mse"), ("relu", "bce"), ("leaky_relu", "cross_entropy"), ("sigmoid", "mse")]:
+    cases = [("tanh", "mse"), ("relu", "bce"), ("leaky_relu", "cross_entropy"), ("sigmoid", "mse"), ("step", "mse")]
+    for activation, loss in cases:
         final = {"mse": "identity", "bce": "sigmoid", "cross_entropy": "identity"}[loss]
         from nncli.nn import mlp_spec
 

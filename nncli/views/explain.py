@@ -309,12 +309,17 @@ def check_against_engine(spec, state, result):
         a_out, a_probe = probes[_activation_index(spec, layer)]
         _check(f"z of {where}", layer.z, z_out.data[0])
         _check(f"a of {where}", layer.a, a_out.data[0])
-        _check(f"δ = ∂L/∂z of {where}", layer.delta, z_probe.grad[0])
-        _check(f"∂L/∂a of {where}", layer.dL_da, a_probe.grad[0])
+        _check(f"δ = ∂L/∂z of {where}", layer.delta, _gradient(z_probe)[0])
+        _check(f"∂L/∂a of {where}", layer.dL_da, _gradient(a_probe)[0])
         linear = model.layers[layer.index]
-        _check(f"∂L/∂W of {where}", layer.weight_grad, linear.weight.grad)
+        _check(f"∂L/∂W of {where}", layer.weight_grad, _gradient(linear.weight))
         if linear.bias is not None:
-            _check(f"∂L/∂b of {where}", layer.bias_grad, linear.bias.grad)
+            _check(f"∂L/∂b of {where}", layer.bias_grad, _gradient(linear.bias))
+
+
+def _gradient(tensor):
+    """A leaf's gradient; zeros if none reached it (nothing flows back through a step)."""
+    return np.zeros(tensor.shape) if tensor.grad is None else tensor.grad
 
 
 def _activation_index(spec, layer):
