@@ -66,7 +66,7 @@ def explain():
     """One step of learning, every number written out: gradient descent, backpropagation."""
 
 
-@explain.command()
+@explain.command(short_help="One gradient-descent step on y = m·x + c, written out.")
 @click.option(
     "--points", type=click.IntRange(1, 20), default=4, show_default=True, help="Points on a line near y = 2x + 1."
 )
@@ -106,7 +106,7 @@ def descent(points, data, m, c, lr, steps, seed, as_json):
         show(descent_view(result, source))
 
 
-@explain.command()
+@explain.command(short_help="One forward and backward pass of a model, written out.")
 @click.argument("model", required=False)
 @example_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

@@ -7,7 +7,10 @@ from nncli.cli.explain import example_options
 MAX_GRAPH_PARAMETERS = 200  # every weight is a node: beyond this the graph is too big to read
 
 
-@click.command(context_settings={"ignore_unknown_options": True})  # so "-x**2" is an expression
+@click.command(
+    short_help="The computation graph of a formula, or of a small network.",
+    context_settings={"ignore_unknown_options": True},
+)  # so "-x**2" is an expression
 @click.argument("expression", required=False)
 @click.argument("assignments", nargs=-1)
 @click.option(

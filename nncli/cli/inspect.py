@@ -14,7 +14,7 @@ TINY = 100  # parameters: a model this small has its every weight printed
 FILTERS_SMALL, FILTERS_LARGE = 16, 8  # first-layer images drawn by default: 8×8 or smaller, larger
 
 
-@inspect.command()
+@inspect.command(short_help="Weight statistics; a tiny net's own numbers; image filters.")
 @click.argument("model", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(
@@ -68,7 +68,7 @@ def training_images(meta):
         return None
 
 
-@inspect.command("model")
+@inspect.command("model", short_help="Layers, output shapes and parameter counts.")
 @click.argument("model", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def model_summary(model, as_json):
@@ -100,7 +100,7 @@ def model_summary(model, as_json):
         )
 
 
-@inspect.command()
+@inspect.command(short_help="The network diagram: nodes, a line for every weight.")
 @click.argument("model", required=False)
 @example_options
 @click.option("--grad", "gradients", is_flag=True, help="With --input: each line shows its weight's gradient.")

@@ -380,6 +380,8 @@ def _value_activation(entry, z):
     if kind == "leaky_relu":  # max(z, slope·z) = relu(z) − slope·relu(−z)
         slope = entry.get("slope", 0.01)
         return [v.relu() - slope * (-v).relu() for v in z]
+    if kind == "step":  # flat wherever it is defined: 0·z keeps z in the graph, with slope 0
+        return [v * 0.0 + float(v.data > 0) for v in z]
     if kind == "softmax":
         exps = [v.exp() for v in z]
         total = sum(exps[1:], exps[0])
