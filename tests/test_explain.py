@@ -149,6 +149,9 @@ def test_backprop_digits_with_dropout_matches_torch(model_home):
     assert event["target"] == [7.0] and len(event["output"]) == 10
     assert sum(event["output"]) == pytest.approx(1.0)
     check_layers_against_torch(torch, event, meta["layers"], state)
+    for outside in ("10", "-1", "2.5"):
+        result = run("explain", "backprop", "--target", outside)
+        assert result.exit_code == 2 and "the labels are 0 to 9" in result.stderr
 
 
 def test_backprop_by_hand_matches_the_engine_for_every_activation():

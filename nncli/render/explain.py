@@ -161,9 +161,7 @@ def backprop_view(result, heading):
         layer = layers[number - 1]
         parts.append(layer_heading(number, layer, len(layers)))
         parts.append(backward_table(layer, layers[number] if number < len(layers) else None, result))
-    parts.append(
-        title(f"Gradients and updates: ∂L/∂w = δ · a_prev, ∂L/∂b = δ, and w ← w − η·∂L/∂w at η = {num(result.lr)}")
-    )
+    parts.append(title(f"Gradients and updates at η = {num(result.lr)}: ∂L/∂w = δ·a_prev, ∂L/∂b = δ, w ← w − η·∂L/∂w"))
     for number, layer in enumerate(layers, start=1):
         parts.append(layer_heading(number, layer, len(layers)))
         parts.append(update_table(layer, result.lr))
@@ -291,27 +289,30 @@ def back_sum(weights, deltas, value, j):
 
 
 def update_table(layer, lr):
-    """Each weight's gradient δⱼ·aᵢ and the step it would take; wide layers elided."""
-    table = neuron_table("∂L/∂w = δ · a_prev  →  w − η·∂L/∂w", "∂L/∂b = δ  →  b − η·δ")
+    """A row per weight (and bias) of each neuron shown: its gradient δⱼ·aᵢ, and the weight
+    before and after the step −η·gradient. Wide layers show each neuron's largest few."""
+    table = neuron_table("", "∂L/∂w = δ·a_prev", "w  →  w − η·∂L/∂w")
     rows, cols = layer.weight.shape
     for j in shown_neurons(rows):
         if j is None:
             skipped(table, rows)
             continue
-        inputs = (
-            range(cols)
-            if cols <= MAX_TERMS
-            else np.argsort(-np.abs(layer.weight_grad[j]), kind="stable")[:BIGGEST_TERMS]
-        )
-        cells = [
-            f"w{sub(i)}: {factor(layer.delta[j])}·{factor(layer.inputs[i])} = {num(layer.weight_grad[j, i])}"
-            f" → {num(layer.weight[j, i] - lr * layer.weight_grad[j, i])}"
-            for i in inputs
-        ]
+        if cols <= MAX_TERMS:
+            inputs = range(cols)
+        else:
+            inputs = np.argsort(-np.abs(layer.weight_grad[j]), kind="stable")[:BIGGEST_TERMS]
+        for k, i in enumerate(inputs):
+            grad = layer.weight_grad[j, i]
+            table.add_row(
+                str(j) if k == 0 else "",
+                f"w{sub(i)}",
+                f"{factor(layer.delta[j])}·{factor(layer.inputs[i])} = {num(grad)}",
+                f"{num(layer.weight[j, i])} → {num(layer.weight[j, i] - lr * grad)}",
+            )
         if cols > MAX_TERMS:
-            cells.append(f"(the {BIGGEST_TERMS} largest of {cols})")
-        bias = f"{num(layer.bias_grad[j])} → {num(layer.bias[j] - lr * layer.bias_grad[j])}"
-        table.add_row(str(j), "\n".join(cells), bias)
+            table.add_row("", Text(f"… {cols - BIGGEST_TERMS} smaller", style="dim"), "", "")
+        grad = layer.bias_grad[j]
+        table.add_row("", "b", f"δ = {num(grad)}", f"{num(layer.bias[j])} → {num(layer.bias[j] - lr * grad)}")
     return table
 
 
