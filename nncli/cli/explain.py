@@ -143,17 +143,15 @@ def backprop(model, values, target, as_json):
         show(view)
 
 
-class Example:
-    """One input as the network sees it (scaled as in training), and its target."""
-
-    def __init__(self, x, target, source, shown_target):
-        self.x, self.target, self.source, self.shown_target = x, target, source, shown_target
-
-
 def chosen_example(task, network, meta, values, target):
-    """The example of `--input`/`--target`: the user's, or the first training example.
+    """The example of `--input`/`--target`, the user's or the first training example: an
+    Example (x as the network sees it, scaled as in training, and its target).
 
-    Usage errors (exit 2) for the wrong count of inputs or a target the task can't have."""
+    Usage errors (exit 2) for the wrong count of inputs or a target the task can't have.
+    The task's data are loaded only when needed: for the first example, or to look up
+    the target of the user's input."""
+    from types import SimpleNamespace as Example
+
     import numpy as np
 
     from nncli.errors import NncliError
@@ -166,11 +164,12 @@ def chosen_example(task, network, meta, values, target):
             f"the model takes {width} input{'s' if width != 1 else ''}; got {len(values)}", param_hint="--input"
         )
     dataset = None
-    try:
-        dataset = task.load_data({**meta["config"], "seed": meta["seed"]})
-    except (NncliError, KeyError, TypeError, ValueError):
-        if values is None:
-            raise
+    if values is None or target is None:
+        try:
+            dataset = task.load_data({**meta["config"], "seed": meta["seed"]})
+        except (NncliError, KeyError, TypeError, ValueError):
+            if values is None:
+                raise
     if values is None:
         x, data_target = dataset.X_train[0].astype(np.float64), dataset.y_train[0]
         source = "the first training example"
@@ -179,14 +178,15 @@ def chosen_example(task, network, meta, values, target):
         data_target = _target_in_data(dataset, x)
         source = f"input ({', '.join(f'{v:g}' for v in values)})"
     if target is not None:
-        return Example(x, _checked_target(task, meta, target), source, f"{target:g}")
+        return Example(x=x, target=_checked_target(task, meta, target), source=source, shown_target=f"{target:g}")
     if data_target is not None:
         data_target = np.atleast_1d(np.asarray(data_target, dtype=np.float64))
-        return Example(x, data_target, source, _shown(data_target, scaling))
+        return Example(x=x, target=data_target, source=source, shown_target=_shown(data_target, scaling))
     if task.classifier:  # an input the data doesn't hold: its own answer is the target
         output = network.predict(x[None, :])[0]
         output = np.array([float(output.argmax())]) if task.loss == "cross_entropy" else np.round(output)
-        return Example(x, output, source, f"{_shown(output, scaling)} (its own answer; give --target to choose)")
+        shown = f"{_shown(output, scaling)} (its own answer; give --target to choose)"
+        return Example(x=x, target=output, source=source, shown_target=shown)
     raise click.UsageError("give --target: the output the network should give for this input")
 
 
