@@ -218,3 +218,15 @@ def test_backprop_regression_models_with_scaling(model_home):
     assert run("train", "linreg", "--epochs", "3", "-q").exit_code == 0
     (event,) = json_lines(run("explain", "backprop", "--json"))
     assert event["example"] == "the first training example"
+
+
+@pytest.mark.parametrize("kind", ["batchnorm", "residual"])
+def test_layers_the_lesson_cannot_write_out_are_refused_plainly(kind):
+    from nncli.errors import NncliError
+    from nncli.views.diagram import network_diagram
+
+    spec = [{"type": "linear", "in": 2, "out": 3, "bias": True}, {"type": kind}, {"type": "linear", "in": 3, "out": 1}]
+    with pytest.raises(NncliError, match=f"cannot write out {kind} layers"):
+        lesson.backprop_pass(spec, {}, "mse", [1.0, 0.0], [1.0], lr=0.1)
+    with pytest.raises(NncliError, match=f"cannot draw {kind} layers"):
+        network_diagram(spec, {})
