@@ -63,6 +63,7 @@ def _register():
     from nncli.cli.approx import approx
     from nncli.cli.bench import bench
     from nncli.cli.descend import descend
+    from nncli.cli.explain import explain
     from nncli.cli.gradcheck import gradcheck
     from nncli.cli.graph import graph
     from nncli.cli.inspect import inspect
@@ -80,6 +81,7 @@ def _register():
     main.add_command(bench)
     main.add_command(descend)
     main.add_command(lr_find)
+    main.add_command(explain)
 
 
 _register()
