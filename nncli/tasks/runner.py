@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncli import __version__, store
+from nncli.command import command_line
 from nncli.errors import ModelFileError, NncliError
 from nncli.network import build_network
 from nncli.tasks import get_task
@@ -94,6 +95,7 @@ def save_network(task, network, options, dataset, save_path, metrics, result):
         "dtype": str(network.dtype),
         "seed": options["seed"],
         "config": _plain_options(options),
+        "command": command_line(task.name, _plain_options(options)),
         "input_scaling": dataset.input_scaling,
         "metrics": metrics,
         "history": {name: _thin(values) for name, values in result.history.items()},
