@@ -62,6 +62,7 @@ def main(debug):
 def _register():
     from nncli.cli.approx import approx
     from nncli.cli.bench import bench
+    from nncli.cli.export import export
     from nncli.cli.gradcheck import gradcheck
     from nncli.cli.graph import graph
     from nncli.cli.inspect import inspect
@@ -74,6 +75,7 @@ def _register():
     main.add_command(visualize)
     inspect.add_command(graph)
     main.add_command(bench)
+    main.add_command(export)
 
 
 _register()
