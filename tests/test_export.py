@@ -198,8 +198,9 @@ def test_the_script_imports_only_torch_and_numpy_and_is_tidy(models, deep):
         imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert imported <= {"json", "sys", "pathlib", "numpy", "torch"}, script
     assert "allow_pickle=False" in source and 'startswith("__")' in source
+    scripts = [models[name][variant] for name in ("xor", "digits", "table") for variant in ("pytorch", "embedded")]
     lint = subprocess.run(
-        ["ruff", "check", "--isolated", "--line-length", "120", "--select", "E,W,F,I,UP", models["xor"]["pytorch"]],
+        ["ruff", "check", "--isolated", "--line-length", "120", "--select", "E,W,F,I,UP", *scripts, deep["pytorch"]],
         capture_output=True,
         text=True,
     )

@@ -85,6 +85,7 @@ def load_model():
 
 SCALE_INPUTS = {
     True: '''
+
 # nncli trained on scaled inputs, x_net = (x - X_MEAN) / X_STD; raw inputs are scaled the same way here.
 X_MEAN = np.array($x_mean)
 X_STD = np.array($x_std)
@@ -123,6 +124,7 @@ def scale_targets(targets):
     return torch.from_numpy(np.asarray(targets, dtype=np.float64).reshape(len(targets), -1)).to(DTYPE)
 ''',
     "value_scaled": '''
+
 # The network's outputs are scaled targets: y = y_net * Y_STD + Y_MEAN in the targets' units.
 Y_MEAN = np.array($y_mean)
 Y_STD = np.array($y_std)
@@ -347,7 +349,7 @@ def _docstring(model, weights_name, module):
         f"Made with nncli {meta.get('nncli_version', '?')} by:",
         *_shell_lines(recorded_command(meta)),
         "",
-        f"Network:  {model.inputs} inputs -> {_summary(model.layers)}",
+        *textwrap.wrap(f"Network:  {model.inputs} inputs -> {_summary(model.layers)}", 92, subsequent_indent=" " * 10),
         f"Outputs:  {OUTPUT_KINDS[model.output]}",
         f"Weights:  {weights}",
         "",
@@ -436,7 +438,7 @@ def _torch_layer(entry):
         return f"nn.Dropout(p={entry['p']!r})", "only while training"
     if kind == "batchnorm":
         code = f"nn.BatchNorm1d({entry['features']}, eps={entry['eps']!r}, momentum={entry['momentum']!r})"
-        return code, "normalises each feature; predicts with the running mean and variance"
+        return code, "normalises each feature; predicts with running statistics"
     if kind == "step":
         return ACTIVATIONS[kind], "Heaviside: no gradient"
     return ACTIVATIONS[kind], ""
