@@ -546,3 +546,26 @@ def test_a_step_network_exports_and_says_how(tmp_path):
     source = (tmp_path / "steps.py").read_text()
     assert "class Heaviside(nn.Module)" in source and "Heaviside(),  # 1: Heaviside: no gradient" in source
     assert "nncli set these weights by hand" in source
+
+
+def test_text_and_settings_from_the_model_file_never_become_code(xor_model, tmp_path):
+    state, meta = store.load_model(xor_model)
+    hostile = tmp_path / "hostile.npz"
+    attack = 'x"""\nimport os; os.system("echo owned")\n"""'
+    store.save_model(hostile, state, {**meta, "command": f"nncli train xor --data {attack}"})
+    assert run("export", hostile, tmp_path / "hostile.py").exit_code == 0
+    tree = ast.parse((tmp_path / "hostile.py").read_text())
+    assert "import os; os.system" in ast.get_docstring(tree)  # shown, as text
+    assert not any(isinstance(node, ast.Import) and node.names[0].name == "os" for node in ast.walk(tree))
+
+    store.save_model(hostile, state, {**meta, "command": "nncli 'unbalanced"})
+    assert run("export", hostile, tmp_path / "odd.py").exit_code == 0
+    assert "nncli 'unbalanced" in ast.get_docstring(ast.parse((tmp_path / "odd.py").read_text()))
+
+    for setting, value in (("batch_size", "4)\nimport os"), ("lr", -1), ("optimizer", "rmsprop")):
+        bad = tmp_path / f"bad_{setting}.npz"
+        store.save_model(bad, state, {**meta, "config": {**meta["config"], setting: value}})
+        result = run("export", bad, tmp_path / f"bad_{setting}.py")
+        assert result.exit_code == 1, setting
+        assert result.stderr.startswith(f"nncli: {bad}: bad model metadata: ") and setting in result.stderr
+        assert not (tmp_path / f"bad_{setting}.py").exists()

@@ -9,13 +9,15 @@ and writes atomically (a temporary file renamed into place), so an export never 
 half-written file nor replaces one without --force.
 """
 
+import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from nncli.errors import NncliError
+from nncli.errors import ModelFileError, NncliError
 
 FORMATS = ("pytorch", "onnx", "json")
+OPTIMIZERS = ("sgd", "momentum", "adam")
 SUFFIXES = {".py": "pytorch", ".onnx": "onnx", ".json": "json"}
 
 # What a network's outputs mean, which decides how a prediction is read off them:
@@ -43,12 +45,59 @@ class Exported:
         return self.meta.get("input_scaling") or {}
 
     @property
+    def training(self):
+        """How the network was trained (see `training_settings`)."""
+        return training_settings(self.meta)
+
+    @property
     def inputs(self):
         return widths(self.layers)[0]
 
     @property
     def outputs(self):
         return widths(self.layers)[1]
+
+
+def training_settings(meta):
+    """The settings an export writes into code and text — optimizer, lr, batch_size,
+    weight_decay, epochs, and whether the weights were built by hand — each checked, since
+    a model file is untrusted: ValueError says which one is bad."""
+    config = meta["config"]
+    settings = {
+        "optimizer": config.get("optimizer", "sgd"),
+        "lr": config.get("lr", 0.01),
+        "batch_size": config.get("batch_size"),
+        "weight_decay": config.get("weight_decay", 0.0),
+        "epochs": meta.get("epochs_run", config.get("epochs", 0)),
+        "constructed": config.get("method") == "construct",
+    }
+    if settings["optimizer"] not in OPTIMIZERS:
+        raise ValueError(f"config 'optimizer' must be one of {', '.join(OPTIMIZERS)}")
+    for name, low in (("lr", 0.0), ("weight_decay", None)):
+        value = settings[name]
+        if not _is_number(value) or value < 0 or (low is not None and value <= low):
+            raise ValueError(f"config {name!r} must be a finite number {'above' if low is not None else 'from'} 0")
+    for name, optional in (("batch_size", True), ("epochs", False)):
+        value = settings[name]
+        if not (value is None and optional) and not (_is_int(value) and value >= (1 if optional else 0)):
+            raise ValueError(f"{name!r} must be a whole number")
+    return settings
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def inert(text):
+    """Text from a model file (or a file name) made safe inside a generated docstring or
+    comment: printable characters only, since a newline could end a comment, and every
+    backslash and double quote escaped, so none can end the string."""
+    text = "".join(character if character.isprintable() else "?" for character in str(text))
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def output_kind(task):
@@ -145,6 +194,10 @@ def export_model(model, fmt, file, embed=False, force=False):
     from nncli.tasks.runner import load_trained
 
     task, network, meta, _ = load_trained(model_path)
+    try:
+        training_settings(meta)
+    except ValueError as error:
+        raise ModelFileError(f"{model_path}: bad model metadata: {error}") from None
     exported = Exported(meta["layers"], network.state_dict(), meta, output_kind(task), task.loss)
     if fmt == "pytorch":
         from nncli.export import pytorch

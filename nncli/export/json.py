@@ -32,7 +32,6 @@ FORMULAS = {
 def render(model):
     """The JSON text of `model` (an nncli.export.Exported)."""
     meta, dtype = model.meta, model.meta["dtype"]
-    config = meta["config"]
     document = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -53,8 +52,7 @@ def render(model):
             "formula": "y = y_net * y_std + y_mean" if "y_mean" in model.scaling else "y = y_net",
         },
         "loss": model.loss,
-        "training": {name: config.get(name) for name in ("optimizer", "lr", "batch_size", "weight_decay", "seed")}
-        | {"epochs": meta.get("epochs_run", config.get("epochs"))},
+        "training": {**model.training, "seed": meta["seed"]},
         "metrics": meta["metrics"],
         "notes": notes(model.layers),
         "layers": _layers(model.layers, model.state, ""),

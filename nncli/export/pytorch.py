@@ -14,7 +14,7 @@ import textwrap
 from string import Template
 
 from nncli.command import recorded_command
-from nncli.export import OUTPUT_KINDS, literal, notes
+from nncli.export import OUTPUT_KINDS, inert, literal, notes
 
 LOSSES = {"mse": "nn.MSELoss()", "bce": "nn.BCELoss()", "cross_entropy": "nn.CrossEntropyLoss()"}
 OPTIMIZERS = {  # nncli's optimizer names, as torch.optim calls them
@@ -331,8 +331,12 @@ def render(model, weights_name=None, module="model"):
 
 
 def _docstring(model, weights_name, module):
-    meta, script = model.meta, f"{module}.py"
-    weights = f"{weights_name}, the nncli model file beside this script" if weights_name else "embedded (WEIGHTS)"
+    """The script's docstring: what it is, how it was made, how to ask it. Text from the
+    model file and file names pass through `inert`, so none can end the string."""
+    meta, script = model.meta, inert(f"{module}.py")
+    weights = (
+        f"{inert(weights_name)}, the nncli model file beside this script" if weights_name else "embedded (WEIGHTS)"
+    )
     row, other = (",".join("01"[(i + k) % 2] for i in range(model.inputs)) for k in (0, 1))
     if model.inputs > 4:
         row, other = "ROW", "ROW"
@@ -344,9 +348,9 @@ def _docstring(model, weights_name, module):
     ]
     width = max(len(command) for command, _ in usage) + 3
     lines = [
-        f'"""The {meta["task"]} model trained with nncli, as a standalone PyTorch program.',
+        f'"""The {inert(meta["task"])} model trained with nncli, as a standalone PyTorch program.',
         "",
-        f"Made with nncli {meta.get('nncli_version', '?')} by:",
+        f"Made with nncli {inert(meta.get('nncli_version', '?'))} by:",
         *_shell_lines(recorded_command(meta)),
         "",
         *textwrap.wrap(f"Network:  {model.inputs} inputs -> {_summary(model.layers)}", 92, subsequent_indent=" " * 10),
@@ -367,12 +371,17 @@ def _shell_lines(command, width=88):
     """A long command as indented shell lines, each but the last ending in a backslash
     (which, inside the docstring, also joins them back into one line in __doc__). A flag
     and its value stay on one line."""
+    try:
+        words, quote = shlex.split(command), shlex.quote
+    except ValueError:  # not a shell line (a model file's text can be anything): keep it as it is
+        words, quote = command.split(), str
     pieces = []
-    for word in shlex.split(command):
+    for word in words:
         if pieces and pieces[-1].startswith("--") and " " not in pieces[-1] and not word.startswith("--"):
-            pieces[-1] += " " + shlex.quote(word)
+            pieces[-1] += " " + quote(word)
         else:
-            pieces.append(shlex.quote(word))
+            pieces.append(quote(word))
+    pieces = [inert(piece) for piece in pieces]
     lines, line = [], "   "
     for piece in pieces:
         if len(line) + len(piece) > width:
@@ -501,22 +510,21 @@ def _predict(model):
 
 
 def _train(model, module):
-    config = model.meta["config"]
-    name, words, extra = OPTIMIZERS[config.get("optimizer", "sgd")]
-    if config.get("weight_decay"):
-        extra += f", weight_decay={config['weight_decay']!r}"
-    lr, batch_size = config.get("lr", 0.01), config.get("batch_size")
+    training = model.training
+    name, words, extra = OPTIMIZERS[training["optimizer"]]
+    if training["weight_decay"]:
+        extra += f", weight_decay={training['weight_decay']!r}"
+    lr, batch_size = training["lr"], training["batch_size"]
     batches = f"batches of {batch_size}" if batch_size else "all the data in every step"
-    if config.get("method") == "construct":
+    if training["constructed"]:
         history = (
             f"nncli set these weights by hand (no training). To train on from them, nncli's defaults for\n"
             f"# this task are {words} with learning rate {lr!r} on the {_loss_words(model.loss)}."
         )
     else:
-        epochs = model.meta.get("epochs_run", config.get("epochs"))
         history = (
             f"nncli trained this network with {words}, learning rate {lr!r}, {batches},\n"
-            f"# on the {_loss_words(model.loss)}, for {epochs} epochs."
+            f"# on the {_loss_words(model.loss)}, for {training['epochs']} epochs."
         )
     targets = {
         "binary": "one target per row, 0 or 1",
@@ -528,8 +536,8 @@ def _train(model, module):
     return Template(TRAIN).substitute(
         history=history,
         module=importable,
-        rename=rename,
-        stem=module,
+        rename=inert(rename),
+        stem=inert(module),
         inputs=model.inputs,
         targets=targets,
         loss=LOSSES[model.loss],
