@@ -44,9 +44,13 @@ def command_line(task, settings):
 
 
 def recorded_command(meta):
-    """The command a model file says made it; for a file saved before nncli recorded it,
-    the one its settings describe."""
-    return meta.get("command") or command_line(meta["task"], meta.get("config", {}))
+    """The command a model file says made it (for a file saved before nncli recorded it,
+    the one its settings describe), with anything unprintable shown as "?": it is text
+    from a file, and may be shown on a terminal."""
+    command = meta.get("command")
+    if not isinstance(command, str) or not command:
+        command = command_line(meta["task"], meta.get("config", {}))
+    return "".join(character if character.isprintable() else "?" for character in command)
 
 
 def _text(value):

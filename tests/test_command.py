@@ -57,6 +57,8 @@ def test_a_model_saved_without_a_command_is_described_by_its_settings(tmp_path):
     recorded = recorded_command(meta)
     del meta["command"]
     assert recorded_command(meta) == recorded
+    assert recorded_command({**meta, "command": ["not", "text"]}) == recorded
+    assert recorded_command({**meta, "command": "nncli train xor\x1b[2J\n"}) == "nncli train xor?[2J?"
 
 
 def test_inspect_model_says_what_made_it(tmp_path):
