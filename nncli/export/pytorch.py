@@ -308,14 +308,14 @@ def render(model, weights_name=None, module="model"):
     """The script's text. `weights_name`: the model file beside the script to load the
     weights from, or None to embed them. `module`: the script's name, for the example."""
     meta, scaling = model.meta, model.scaling
-    classes = {entry["type"] for entry in _all_layers(model.layers)}
+    kinds = {entry["type"] for entry in _all_layers(model.layers)}
     parts = [
         _docstring(model, weights_name, module),
         "\nimport json\nimport sys\n" + ("from pathlib import Path\n" if weights_name else "") + "\n",
         "import numpy as np\nimport torch\nfrom torch import nn\n",
         f"\nDTYPE = torch.{meta['dtype']}\nINPUTS = {model.inputs}\n",
-        RESIDUAL_CLASS if "residual" in classes else "",
-        HEAVISIDE_CLASS if "step" in classes else "",
+        RESIDUAL_CLASS if "residual" in kinds else "",
+        HEAVISIDE_CLASS if "step" in kinds else "",
         _build_model(model.layers),
         _embedded(model) if weights_name is None else "",
         Template(LOAD_BESIDE).substitute(weights_name=json.dumps(weights_name)) if weights_name else LOAD_EMBEDDED,
@@ -341,7 +341,7 @@ def _docstring(model, weights_name, module):
     if model.inputs > 4:
         row, other = "ROW", "ROW"
     usage = [
-        (f"python {script} {row.replace(',', ' ')}", f"one row of {model.inputs} input{'s' * (model.inputs > 1)}"),
+        (f"python {script} {row.replace(',', ' ')}", f"one row of {_count(model.inputs, 'input')}"),
         (f"python {script} {row} {other}", "one comma-separated row per argument"),
         (f"cat rows.csv | python {script}", "CSV rows on stdin"),
         (f"python {script} {row} --json", "one JSON object per row, as `nncli predict --json`"),
@@ -353,7 +353,9 @@ def _docstring(model, weights_name, module):
         f"Made with nncli {inert(meta.get('nncli_version', '?'))} by:",
         *_shell_lines(recorded_command(meta)),
         "",
-        *textwrap.wrap(f"Network:  {model.inputs} inputs -> {_summary(model.layers)}", 92, subsequent_indent=" " * 10),
+        *textwrap.wrap(
+            f"Network:  {_count(model.inputs, 'input')} -> {_summary(model.layers)}", 92, subsequent_indent=" " * 10
+        ),
         f"Outputs:  {OUTPUT_KINDS[model.output]}",
         f"Weights:  {weights}",
         "",
@@ -365,6 +367,10 @@ def _docstring(model, weights_name, module):
     for note in notes(model.layers):
         lines += ["", *textwrap.wrap(f"Note: {note}.", 90)]
     return "\n".join(lines) + '\n"""\n'
+
+
+def _count(number, noun):
+    return f"{number} {noun}" + ("s" if number != 1 else "")
 
 
 def _shell_lines(command, width=88):
@@ -439,8 +445,8 @@ def _torch_layer(entry):
     kind = entry["type"]
     if kind == "linear":
         bias = "" if entry["bias"] else ", bias=False"
-        neurons = "neuron" if entry["out"] == 1 else "neurons"
-        return f"nn.Linear({entry['in']}, {entry['out']}{bias})", f"{entry['in']} inputs -> {entry['out']} {neurons}"
+        comment = f"{_count(entry['in'], 'input')} -> {_count(entry['out'], 'neuron')}"
+        return f"nn.Linear({entry['in']}, {entry['out']}{bias})", comment
     if kind == "leaky_relu":
         return f"nn.LeakyReLU({entry['slope']!r})", ""
     if kind == "dropout":
