@@ -115,7 +115,9 @@ def sklearn_run(path, target, seed):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         if columns.kind == "classify":
-            model = MLPClassifier(hidden_layer_sizes=hidden, max_iter=2000, random_state=seed).fit(X[train], columns.y[train])
+            model = MLPClassifier(hidden_layer_sizes=hidden, max_iter=2000, random_state=seed).fit(
+                X[train], columns.y[train]
+            )
             score = model.score(X[test], columns.y[test])
         else:  # standardised targets, as nncli trains on; R² is the same in any units
             y_mean, y_std = columns.y[train].mean(), columns.y[train].std()

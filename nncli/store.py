@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from nncli import __version__
+from nncli import snapshots as snapshot_arrays
 from nncli.errors import ModelFileError, NncliError
 
 FORMAT_NAME = "nncli-model"
@@ -133,12 +134,18 @@ def _check_meta(meta: Any) -> dict:
 
 
 def save_model(
-    path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict, extras: dict[str, np.ndarray] | None = None
+    path: str | os.PathLike,
+    state: dict[str, np.ndarray],
+    meta: dict,
+    snapshots: list | None = None,
+    extras: dict[str, np.ndarray] | None = None,
 ) -> Path:
     """Write a model file atomically and record it as the most recent model.
 
-    `extras` are arrays of numbers kept beside the weights (a task's held-out rows, say),
-    under keys starting with "__", so that the file's other arrays stay the torch state dict.
+    `snapshots`, if given, is a list of (epoch, state dict) through training (see
+    `nncli.snapshots`), stored under "__"-prefixed keys. `extras` are arrays of numbers a
+    task keeps beside the weights (held-out rows of a file, say), under their own
+    "__"-prefixed keys, so that the file's other arrays stay the torch state dict.
 
     `state` must match `meta["layers"]` exactly (keys, shapes, the dtype `meta["dtype"]`,
     finite values): anything else is a programming error (ValueError), because whatever
@@ -162,9 +169,18 @@ def save_model(
         if not np.isfinite(array).all():
             raise ValueError(f"state[{key!r}] holds NaN or infinite values")
     arrays = {key: state[key] for key in expected}
+    if snapshots:
+        arrays.update(snapshot_arrays.pack(snapshots))
     for key, array in (extras or {}).items():
-        if not key.startswith(EXTRA_PREFIX) or key == META_KEY or array.dtype.kind not in "fiu":
-            raise ValueError(f"extra array {key!r} must be numbers under a key starting with {EXTRA_PREFIX!r}")
+        if (
+            not key.startswith(EXTRA_PREFIX)
+            or key == META_KEY
+            or _is_snapshot_key(key)
+            or array.dtype.kind not in "fiu"
+        ):
+            raise ValueError(
+                f"extra array {key!r} must be numbers under a key of its own starting with {EXTRA_PREFIX!r}"
+            )
         if not np.isfinite(array).all():
             raise ValueError(f"extra array {key!r} holds NaN or infinite values")
         arrays[key] = array
@@ -224,6 +240,38 @@ def _umask() -> int:
 # --- loading -----------------------------------------------------------------------------
 
 
+def _is_snapshot_key(key: str) -> bool:
+    return key.startswith(snapshot_arrays.PREFIX) or key == snapshot_arrays.EPOCHS_KEY
+
+
+def load_snapshots(path: str | os.PathLike) -> tuple[list[int], list[dict[str, np.ndarray]]]:
+    """(epochs, state dicts) of the snapshots a model file keeps, validated like its
+    weights; ([], []) for a file written before snapshots existed."""
+    path = Path(path)
+    with _open_npz(path) as npz:
+        headers = _read_headers(path, npz)
+        meta = _read_meta(path, npz, headers)
+        expected = state_shapes(meta["layers"])
+        _check_headers(path, headers, expected, meta["dtype"])
+        snapshot_headers = {key: value for key, value in headers.items() if _is_snapshot_key(key)}
+        if not snapshot_headers:
+            return [], []
+        epochs_run = meta.get("epochs_run")
+        epochs_run = epochs_run if _is_int(epochs_run) else 0
+        try:
+            with _damage_reported(path):
+                epochs = npz[snapshot_arrays.EPOCHS_KEY]
+                stacks = {key: npz[snapshot_arrays.PREFIX + key] for key in expected}
+            snapshot_arrays.check_values(epochs, stacks, epochs_run)
+        except ValueError as exc:
+            raise ModelFileError(f"{path}: bad snapshots: {exc}") from None
+    states = [
+        {key: np.ascontiguousarray(stack[i], dtype=meta["dtype"]) for key, stack in stacks.items()}
+        for i in range(len(epochs))
+    ]
+    return epochs.tolist(), states
+
+
 def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
     """Read and validate a model file: (state dict, metadata). ModelFileError if unusable."""
     path = Path(path)
@@ -247,7 +295,9 @@ def load_extras(path: str | os.PathLike) -> dict[str, np.ndarray]:
     path = Path(path)
     with _open_npz(path) as npz:
         headers = _read_headers(path, npz)
-        keys = [key for key, (_, dtype) in headers.items() if key.startswith(EXTRA_PREFIX) and key != META_KEY]
+        keys = [
+            key for key in headers if key.startswith(EXTRA_PREFIX) and key != META_KEY and not _is_snapshot_key(key)
+        ]
         with _damage_reported(path):
             extras = {key: npz[key] for key in keys}
     for key, array in extras.items():
@@ -379,7 +429,7 @@ def _reject_constant(name: str) -> None:
 
 def _check_headers(path: Path, headers: dict, expected: dict, dtype_name: str) -> None:
     """Keys exactly as the layers say, each with the right shape and dtype."""
-    present = {key for key in headers if not key.startswith(EXTRA_PREFIX)}
+    present = {key for key in headers if not key.startswith(EXTRA_PREFIX)}  # snapshots and extras aside
     missing = [key for key in expected if key not in present]
     unexpected = sorted(present - set(expected))
     problems = []
@@ -396,6 +446,12 @@ def _check_headers(path: Path, headers: dict, expected: dict, dtype_name: str) -
             raise ModelFileError(f"{path}: array {key!r} has shape {got_shape}, but its layer needs {shape}")
         if got_dtype.kind != "f" or got_dtype.itemsize != want.itemsize:
             raise ModelFileError(f"{path}: array {key!r} is {got_dtype.name}, but the model says {dtype_name}")
+    snapshot_headers = {key: value for key, value in headers.items() if _is_snapshot_key(key)}
+    if snapshot_headers:
+        try:
+            snapshot_arrays.check(snapshot_headers, {key: headers[key] for key in expected})
+        except ValueError as exc:
+            raise ModelFileError(f"{path}: bad snapshots: {exc}") from None
 
 
 # --- the model store ---------------------------------------------------------------------

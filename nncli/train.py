@@ -29,6 +29,7 @@ class TrainConfig:
     seed: int = 0
     log_every: int = 1
     patience: int = 0  # stop after this many epochs without a better validation loss; 0: never
+    snapshot_epochs: frozenset = frozenset()  # keep the weights after these epochs (0: the start)
 
 
 @dataclass
@@ -39,6 +40,7 @@ class TrainResult:
     interrupted: bool = False
     stopped_early: bool = False
     best_epoch: int = 0
+    snapshots: list = field(default_factory=list)  # (epoch, state dict) at the snapshot epochs
 
 
 def make_optimizer(name, params, lr, weight_decay=0.0):
@@ -82,10 +84,14 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
     """The epochs of `fit`, recording into `result`; emits the logged epochs."""
     rng = np.random.default_rng(config.seed)
     best_val, best_state = math.inf, None
+    if 0 in config.snapshot_epochs:
+        result.snapshots.append((0, network.state_dict()))
     for epoch in range(1, config.epochs + 1):
         epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr)
         result.history["loss"].append(epoch_loss)
         result.epochs_run = epoch
+        if epoch in config.snapshot_epochs:
+            result.snapshots.append((epoch, network.state_dict()))
         event = {"event": "epoch", "epoch": epoch, "loss": epoch_loss}
         if validation is not None:
             val_loss = network.evaluate_loss(*validation)

@@ -55,7 +55,8 @@ def test_the_model_keeps_the_points_and_never_the_path(tmp_path):
     data.unlink()
     assert str(tmp_path).encode() not in open(model, "rb").read()
     meta = store.read_meta(model)
-    assert meta["config"]["data"] is None and meta["data"] == "ctof.csv"
+    assert "data" not in meta["config"] and meta["data"] == "ctof.csv"
+    assert "--data ctof.csv" in meta["command"]  # the command as run, the file by its name alone
     kept = store.load_extras(model)
     assert kept["__train_points"].shape[1] == 2 and len(kept["__train_points"]) + len(kept["__held_out_points"]) == 13
     for view in ("fit", "landscape"):
@@ -72,12 +73,12 @@ def test_exact_data_converge_instead_of_crawling(tmp_path):
 def test_extra_arrays_must_be_numbers_under_a_double_underscore(tmp_path):
     state = {"0.weight": np.zeros((1, 1), np.float32), "0.bias": np.zeros(1, np.float32)}
     meta = {"task": "linreg", "dtype": "float32", "layers": [{"type": "linear", "in": 1, "out": 1, "bias": True}]}
-    path = store.save_model(tmp_path / "m.npz", state, meta, {"__rows": np.arange(6.0).reshape(3, 2)})
+    path = store.save_model(tmp_path / "m.npz", state, meta, extras={"__rows": np.arange(6.0).reshape(3, 2)})
     np.testing.assert_array_equal(store.load_extras(path)["__rows"], np.arange(6.0).reshape(3, 2))
     assert set(store.load_model(path)[0]) == {"0.weight", "0.bias"}  # still the torch state dict
     for key, array in (("rows", np.zeros(2)), ("__text", np.array(["a"])), ("__nan", np.array([np.nan]))):
         with pytest.raises(ValueError):
-            store.save_model(tmp_path / "bad.npz", state, meta, {key: array})
+            store.save_model(tmp_path / "bad.npz", state, meta, extras={key: array})
 
 
 def test_a_model_file_missing_its_points_is_refused(tmp_path):

@@ -186,7 +186,6 @@ def mnist(**options):
 def run_training(task_name, options):
     from nncli import store
     from nncli.cli.output import emit_json, show_result, training_sink
-    from nncli.config import RunConfig
     from nncli.errors import DivergedError
     from nncli.tasks import get_task
     from nncli.tasks.runner import train_task
@@ -195,11 +194,9 @@ def run_training(task_name, options):
     save, no_save = options.pop("save"), options.pop("no_save")
     if no_save and save:
         raise click.UsageError("--save and --no-save contradict each other: choose one")
-    if options["engine"] == "scalar":
-        options["dtype"] = "float64"  # the scalar engine computes in Python floats
     save_path = None if no_save else (save or store.default_model_path(task_name))
     task = get_task(task_name)
-    config = RunConfig.from_dict(options)
+    config = run_config(task, options)
     try:
         with training_sink(as_json, quiet, task.title) as emit:
             outcome = train_task(task, config, save_path, emit)
@@ -215,3 +212,13 @@ def run_training(task_name, options):
         where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
         click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
         raise SystemExit(130)
+
+
+def run_config(task, options):
+    """The RunConfig of a training command's options (what is left once the command's own
+    flags — saving, output — are taken out)."""
+    from nncli.config import RunConfig
+
+    if options.get("engine") == "scalar":
+        options["dtype"] = "float64"  # the scalar engine computes in Python floats
+    return RunConfig.from_dict(options)

@@ -5,10 +5,12 @@ The command line calls these; they emit events and return results, and never pri
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from nncli import __version__, store
+from nncli import __version__, snapshots, store
+from nncli.command import command_line
 from nncli.config import RunConfig
 from nncli.errors import ModelFileError, NncliError, OptionError
 from nncli.network import LOSSES, build_network
@@ -31,9 +33,9 @@ def parameter_count(spec):
     return sum(e["out"] * e["in"] + (e["out"] if e.get("bias", True) else 0) for e in spec if e["type"] == "linear")
 
 
-def train_task(task, config, save_path, emit):
-    """Train `task` with `config` (a RunConfig); save the model at
-    `save_path` unless it is None. Emits start, epoch and summary events."""
+def prepare(task, config):
+    """(dataset, network): the task's data and its network with its starting weights, as
+    `config` asks — what training (and the learning-rate finder) start from."""
     dataset = task.load_data(config)
     spec = task.layer_spec(config, dataset)
     if parameter_count(spec) > MAX_PARAMETERS:
@@ -46,9 +48,15 @@ def train_task(task, config, save_path, emit):
         raise OptionError(
             f"the scalar engine trains MSE and BCE networks, and this one learns by {loss}: use --engine tensor"
         )
-    if save_path is not None:
+    return dataset, build_network(spec, loss, config.engine, config.dtype, config.seed, config.init)
+
+
+def train_task(task, config, save_path, emit):
+    """Train `task` with `config` (a RunConfig); save the model at
+    `save_path` unless it is None. Emits start, epoch and summary events."""
+    dataset, network = prepare(task, config)
+    if save_path is not None:  # after the data loaded (bad data creates no store), before training
         store.check_writable(save_path)
-    network = build_network(spec, loss, config.engine, config.dtype, config.seed, config.init)
     loop = TrainConfig(
         epochs=config.epochs,
         lr=config.lr,
@@ -58,6 +66,7 @@ def train_task(task, config, save_path, emit):
         seed=config.seed,
         log_every=config.train_log_every(),
         patience=config.patience,
+        snapshot_epochs=frozenset(snapshots.planned_epochs(config.epochs, snapshots.how_many(weight_bytes(network)))),
     )
     emit(start_event(task.name, config.to_dict(), network))
     started = time.perf_counter()
@@ -74,7 +83,7 @@ def train_task(task, config, save_path, emit):
         # The finished weights, measured and drawn by the tensor engine: the same float64
         # numbers, without one Python object per multiplication over a picture's grid.
         scalar = network
-        network = build_network(spec, loss, "tensor", "float64")
+        network = build_network(scalar.spec(), scalar.loss_name, "tensor", "float64")
         network.load_state_dict(scalar.state_dict())
     final = final_metrics(task, network, dataset)
     model_path = None
@@ -105,7 +114,9 @@ def save_network(task, network, config, dataset, save_path, metrics, result):
         "layers": network.spec(),
         "dtype": str(network.dtype),
         "seed": config.seed,
-        "config": {**config.to_dict(), "data": None},  # a file nncli read is never named: see `kept`
+        # A file nncli read is never named as a path to open: the model keeps its rows (`kept`).
+        "config": {key: value for key, value in config.to_dict().items() if key != "data"},
+        "command": command_line(task.name, shown_settings(config)),
         "input_scaling": dataset.input_scaling,
         "metrics": metrics,
         "history": {name: _thin(values) for name, values in result.history.items()},
@@ -116,7 +127,21 @@ def save_network(task, network, config, dataset, save_path, metrics, result):
     }
     meta.update(task.extra_meta(config, dataset))
     state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
-    return str(store.save_model(save_path, state, meta, dataset.kept))
+    final_epoch = result.best_epoch if result.stopped_early and result.best_epoch else result.epochs_run
+    frames = snapshots.kept(result.snapshots, final_epoch, state) if result.snapshots else None
+    return str(store.save_model(save_path, state, meta, frames, dataset.kept))
+
+
+def shown_settings(config):
+    """The run's settings for the recorded command, a data file by its name alone."""
+    settings = config.to_dict()
+    if settings.get("data"):
+        settings["data"] = Path(settings["data"]).name
+    return settings
+
+
+def weight_bytes(network):
+    return sum(v.nbytes for v in network.state_dict().values())
 
 
 def final_metrics(task, network, dataset):

@@ -65,10 +65,28 @@ class History:
     epoch: int = 0  # the epoch the weights are from
     metrics: dict = field(default_factory=dict)  # the latest metrics; a finished run's summary
 
+    loss_epochs: list | None = None  # the epoch of each loss value, when not evenly spread up to `epoch`
+
     @classmethod
     def of_model(cls, meta):
         """The History a model file records."""
         return cls(meta.get("history", {}), meta.get("epochs_run", 0), meta.get("metrics", {}))
+
+    def at(self, epoch):
+        """This run's History as it stood at `epoch` (for a snapshot): the losses up to
+        then, and no final metrics."""
+        count = max((len(v) for v in self.losses.values()), default=0)
+        epochs = self.loss_epochs or spread_epochs(count, self.epoch)
+        keep = [i for i, e in enumerate(epochs) if e <= epoch]
+        losses = {key: [values[i] for i in keep if i < len(values)] for key, values in self.losses.items()}
+        return History(losses, epoch, {}, [epochs[i] for i in keep])
+
+
+def spread_epochs(count, epochs_run):
+    """The epoch of each kept point of a history thinned evenly from `epochs_run` values."""
+    if count >= epochs_run or count < 2:
+        return list(range(1, count + 1))
+    return [int(e) for e in np.linspace(0, epochs_run - 1, count).round() + 1]
 
 
 class Numbers:
