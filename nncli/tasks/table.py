@@ -111,7 +111,8 @@ class CsvTask(Task):
             self._targets(y_test),
             input_scaling=self.scaling,
             source=f"{name} ({len(X_train):,} rows to learn from, {len(X_test):,} held out)",
-            held_out=f"the {len(X_test):,} rows of {name} held out from training (kept in the model file)",
+            held_out=f"the {len(X_test):,} rows of {name} held out from training (kept in the model file)"
+            + ("" if self.classifier else f"; its loss is in standardised units, RMSE in {self.table['target']}'s own"),
         )
 
     def _targets(self, y):
