@@ -31,11 +31,16 @@ def evaluate(model, data, as_json):
             }
         )
     else:
+        from rich.control import strip_control_codes
+        from rich.markup import escape
+
         from nncli.render import draw
         from nncli.views import resolve
 
         show(
-            f"[bold]{task.name}[/] model {path} on {source} ({examples} examples)",
+            # the path and the data's description may hold text from files: shown inert
+            f"[bold]{task.name}[/] model {escape(strip_control_codes(str(path)))} on "
+            f"{escape(strip_control_codes(source))} ({examples} examples)",
             draw(resolve(task.evaluation)(metrics)),
         )
 
