@@ -125,3 +125,20 @@ def test_neuron_tiles_of_a_network_on_features():
     numbers = json.loads(run("visualize", "--view", "neurons", "--json").stdout)
     assert numbers["inputs"] == ["x1^2", "x2^2", "x1*x2"]
     assert len(numbers["neurons"]) == 3 and all(len(n["weight"]) == 3 for n in numbers["neurons"])
+
+
+def test_class_map_draws_in_colour_with_deeper_colour_where_sure():
+    import io
+
+    from rich.console import Console
+
+    from nncli.render import draw
+    from nncli.render.classes import certainty
+    from nncli.views.classes import ClassMap
+
+    numbers = ClassMap([0.0, 1.0], [1.0, 0.0], [[0, 1], [2, 2]], [[1.0, 0.5], [1 / 3, 0.9]], 3, [[0.0, 1.0, 0, 0]])
+    console = Console(file=io.StringIO(), width=80, color_system="truecolor")
+    console.print(draw(numbers, 80))
+    output = console.file.getvalue()
+    assert "\x1b[" in output and "0" in output  # colour codes, and the training point's mark
+    assert certainty([1.0, 1 / 3, 2 / 3], 3).tolist() == pytest.approx([1.0, 0.0, 0.5])
