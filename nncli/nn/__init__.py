@@ -8,11 +8,13 @@ The scalar engine's own networks live in `nncli.nn.scalar`.
 """
 
 from nncli.nn.layers import (
+    BatchNorm1d,
     Dropout,
     Identity,
     LeakyReLU,
     Linear,
     ReLU,
+    Residual,
     Sequential,
     Sigmoid,
     Softmax,
@@ -20,6 +22,7 @@ from nncli.nn.layers import (
     Tanh,
     from_spec,
     mlp_spec,
+    parameter_count,
 )
 from nncli.nn.losses import binary_cross_entropy, cross_entropy, mse_loss
 from nncli.nn.module import Module
@@ -36,9 +39,12 @@ __all__ = [
     "Step",
     "Identity",
     "Dropout",
+    "BatchNorm1d",
+    "Residual",
     "mse_loss",
     "cross_entropy",
     "binary_cross_entropy",
     "from_spec",
     "mlp_spec",
+    "parameter_count",
 ]

@@ -11,6 +11,7 @@ import numpy as np
 from nncli import __version__, store
 from nncli.errors import ModelFileError, NncliError
 from nncli.network import build_network
+from nncli.nn import parameter_count
 from nncli.tasks import get_task
 from nncli.train import TrainConfig, TrainResult, fit, start_event
 
@@ -24,10 +25,6 @@ class Outcome:
     dataset: object
     result: TrainResult
     summary: dict
-
-
-def parameter_count(spec):
-    return sum(e["out"] * e["in"] + (e["out"] if e.get("bias", True) else 0) for e in spec if e["type"] == "linear")
 
 
 def train_task(task, options, save_path, emit):
