@@ -279,7 +279,7 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
     for key, array in state.items():
         if not np.isfinite(array).all():
             raise ModelFileError(f"{path}: array {key!r} contains NaN or infinite values")
-        state[key] = np.ascontiguousarray(array, dtype=meta["dtype"])
+        state[key] = np.asarray(array, dtype=meta["dtype"], order="C")  # keeps 0-d arrays 0-d
     try:
         check_state_values(state)
     except ValueError as exc:

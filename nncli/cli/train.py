@@ -131,6 +131,7 @@ def mnist(**options):
 
 def run_training(task_name, options):
     from nncli import store
+    from nncli.cli.options import check_deep_options
     from nncli.cli.output import emit_json, show, training_sink
     from nncli.errors import DivergedError
     from nncli.render.results import result_view
@@ -143,6 +144,8 @@ def run_training(task_name, options):
         raise click.UsageError("--save and --no-save contradict each other: choose one")
     if options["engine"] == "scalar" and get_task(task_name).loss == "cross_entropy":
         raise click.UsageError("the scalar engine trains MSE and BCE networks; use --engine tensor for this task")
+    for warning in check_deep_options(options):
+        click.echo(f"nncli: {warning}", err=True)
     if options["engine"] == "scalar":
         options["dtype"] = "float64"  # the scalar engine computes in Python floats
     save_path = None if no_save else (save or store.default_model_path(task_name))

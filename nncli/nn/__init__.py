@@ -21,6 +21,7 @@ from nncli.nn.layers import (
     Step,
     Tanh,
     from_spec,
+    layer_types,
     mlp_spec,
     parameter_count,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "cross_entropy",
     "binary_cross_entropy",
     "from_spec",
+    "layer_types",
     "mlp_spec",
     "parameter_count",
 ]

@@ -351,6 +351,14 @@ def _activation_entries(name):
     return [{"type": name, "slope": 0.01} if name == "leaky_relu" else {"type": name}]
 
 
+def layer_types(spec):
+    """Every layer type in a list of layer specs, those inside residual blocks included."""
+    for entry in spec:
+        yield entry["type"]
+        if entry["type"] == "residual":
+            yield from layer_types(entry["layers"])
+
+
 def parameter_count(spec):
     """How many numbers a network of these layer specs learns (buffers not counted)."""
     total = 0

@@ -76,7 +76,14 @@ class DigitsTask(Task):
 
     def layer_spec(self, options, dataset):
         sizes = [dataset.X_train.shape[1], *options["hidden"], CLASSES]
-        return nn.mlp_spec(sizes, options["activation"], "identity", options.get("dropout", 0.0))
+        return nn.mlp_spec(
+            sizes,
+            options["activation"],
+            "identity",
+            options.get("dropout", 0.0),
+            batchnorm=options.get("batchnorm", False),
+            residual=options.get("residual", False),
+        )
 
     def metrics(self, network, X, y):
         return {"accuracy": accuracy(network, X, y)}

@@ -11,7 +11,7 @@ import numpy as np
 from nncli import __version__, store
 from nncli.errors import ModelFileError, NncliError
 from nncli.network import build_network
-from nncli.nn import parameter_count
+from nncli.nn import layer_types, parameter_count
 from nncli.tasks import get_task
 from nncli.train import TrainConfig, TrainResult, fit, start_event
 
@@ -37,13 +37,19 @@ def train_task(task, options, save_path, emit):
             f"that network would have {parameter_count(spec):,} parameters, more than the "
             f"{MAX_PARAMETERS:,} nncli allows: choose smaller --hidden sizes"
         )
+    batch_size = options["batch_size"] or len(dataset.X_train)
+    if "batchnorm" in layer_types(spec) and len(dataset.X_train) % batch_size == 1:
+        raise NncliError(
+            f"with --batchnorm, the last batch of each epoch would hold 1 of the {len(dataset.X_train):,} training "
+            f"examples, and batch norm cannot normalise one example: choose another --batch-size"
+        )
     if save_path is not None:
         store.check_writable(save_path)
     network = build_network(spec, task.loss, options["engine"], options["dtype"], options["seed"], options["init"])
     config = TrainConfig(
         epochs=options["epochs"],
         lr=options["lr"],
-        batch_size=options["batch_size"] or len(dataset.X_train),
+        batch_size=batch_size,
         optimizer=options["optimizer"],
         weight_decay=options.get("weight_decay", 0.0),
         seed=options["seed"],

@@ -20,7 +20,13 @@ class XorTask(Task):
         return Dataset(X, y, X, y, source="the XOR truth table")
 
     def layer_spec(self, options, dataset):
-        return nn.mlp_spec([2, *options["hidden"], 1], options["activation"], "sigmoid")
+        return nn.mlp_spec(
+            [2, *options["hidden"], 1],
+            options["activation"],
+            "sigmoid",
+            batchnorm=options.get("batchnorm", False),
+            residual=options.get("residual", False),
+        )
 
     def metrics(self, network, X, y):
         outputs = network.predict(X)
