@@ -14,6 +14,7 @@ import numpy as np
 from nncli import optim
 from nncli.data import batch_indices
 from nncli.errors import DivergedError
+from nncli.health import HealthMonitor
 
 SCHEMA = 1
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -29,6 +30,7 @@ class TrainConfig:
     seed: int = 0
     log_every: int = 1
     patience: int = 0  # stop after this many epochs without a better validation loss; 0: never
+    layer_stats: bool = False  # measure each layer's health at logged epochs (Tensor engine)
 
 
 @dataclass
@@ -39,6 +41,7 @@ class TrainResult:
     interrupted: bool = False
     stopped_early: bool = False
     best_epoch: int = 0
+    layer_stats: list = field(default_factory=list)  # the layer_stats events, one per logged epoch
 
 
 def make_optimizer(name, params, lr, weight_decay=0.0):
@@ -82,8 +85,14 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
     """The epochs of `fit`, recording into `result`; emits the logged epochs."""
     rng = np.random.default_rng(config.seed)
     best_val, best_state = math.inf, None
+    # Per-layer health on one fixed batch, at every logged epoch (the Tensor engine's layers only).
+    monitor = HealthMonitor(network, X, y) if config.layer_stats and network.engine == "tensor" else None
+    if monitor is not None:
+        result.layer_stats = monitor.history
     for epoch in range(1, config.epochs + 1):
-        epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr)
+        logged = epoch in (1, config.epochs) or epoch % config.log_every == 0
+        watch = monitor if logged else None
+        epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr, watch)
         result.history["loss"].append(epoch_loss)
         result.epochs_run = epoch
         event = {"event": "epoch", "epoch": epoch, "loss": epoch_loss}
@@ -94,11 +103,13 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
             if val_loss < best_val:
                 best_val, best_state, result.best_epoch = val_loss, network.state_dict(), epoch
         stop = config.patience and validation is not None and epoch - result.best_epoch >= config.patience
-        if stop or epoch in (1, config.epochs) or epoch % config.log_every == 0:
+        if stop or logged:
             if metrics is not None:
                 event.update(metrics(network))
             event.update(lr=config.lr, elapsed_s=round(time.perf_counter() - started, 4))
             emit(event)
+            if monitor is not None:
+                emit(monitor.measure(epoch))
         if stop:  # early stopping keeps the weights of the best validation loss
             result.stopped_early = True
             if best_state is not None:
@@ -106,10 +117,12 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
             return
 
 
-def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr):
-    """One pass over the data; returns the mean of the batch losses, weighted by batch size."""
+def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr, watch=None):
+    """One pass over the data; returns the mean of the batch losses, weighted by batch size.
+    `watch` (a HealthMonitor) sees the weights just before the epoch's last step."""
     total = 0.0
-    for batch in batch_indices(len(X), batch_size, rng):
+    batches = batch_indices(len(X), batch_size, rng)
+    for index, batch in enumerate(batches):
         optimizer.zero_grad()
         loss = network.loss(X[batch], y[batch])
         value = float(loss.data)  # a 0-d array (Tensor) or a float (Value)
@@ -120,6 +133,8 @@ def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr):
                 epoch,
             )
         loss.backward()
+        if watch is not None and index == len(batches) - 1:
+            watch.before_step()
         optimizer.step()
         total += value * len(batch)
     return total / len(X)

@@ -132,7 +132,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
         raise click.BadParameter(str(error), param_hint="'--domain'" if domain else "'--expr'") from None
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
-    save, no_save = options.pop("save"), options.pop("no_save")
+    save, no_save, force = options.pop("save"), options.pop("no_save"), options.pop("force")
     if no_save and save:
         raise click.UsageError("--save and --no-save contradict each other: choose one")
     if options["engine"] == "scalar":
@@ -144,7 +144,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
     task = get_task("approx")
     title = target.label()
     with training_sink(as_json, quiet or method == "construct", title) as emit:
-        outcome = run_approx(task, options, save_path, emit)
+        outcome = run_approx(task, options, save_path, emit, force)
     if as_json:
         return
     show(*approx_view(task, outcome, show_neurons))

@@ -163,6 +163,9 @@ def training_options(defaults, hidden=True):
             ),
             click.option("--no-save", is_flag=True, help="Don't save the model."),
             click.option(
+                "--force", is_flag=True, help="Save even a run that learned nothing over a better model of that name."
+            ),
+            click.option(
                 "--log-every",
                 type=click.IntRange(min=1),
                 default=None,

@@ -139,7 +139,7 @@ def run_training(task_name, options):
     from nncli.tasks.runner import train_task
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
-    save, no_save = options.pop("save"), options.pop("no_save")
+    save, no_save, force = options.pop("save"), options.pop("no_save"), options.pop("force")
     if no_save and save:
         raise click.UsageError("--save and --no-save contradict each other: choose one")
     if options["engine"] == "scalar" and get_task(task_name).loss == "cross_entropy":
@@ -152,14 +152,27 @@ def run_training(task_name, options):
     task = get_task(task_name)
     try:
         with training_sink(as_json, quiet, TITLES[task_name]) as emit:
-            outcome = train_task(task, options, save_path, emit)
+            outcome = train_task(task, options, save_path, emit, force)
     except DivergedError as error:
         if as_json:  # scripts learn of it on stdout too; the exit code (3) says the rest
             emit_json({"event": "diverged", "epoch": error.epoch, "message": str(error)})
         raise
     if not as_json:
         show(*result_view(task, outcome))
+        for line in health_lines(outcome.summary):
+            click.echo(f"nncli: {line}", err=True)
     if outcome.result.interrupted:
         where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
         click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
         raise SystemExit(130)
+
+
+def health_lines(summary):
+    """What a person is told about a run that went wrong: the failure, the verdict, and
+    where a model that was not saved would have gone."""
+    lines = [summary[key] for key in ("failure", "verdict") if key in summary]
+    if "not_saved" in summary:
+        lines.append(
+            f"not saved: {summary['not_saved']['reason']}; --force replaces it, --save PATH keeps this run elsewhere"
+        )
+    return lines

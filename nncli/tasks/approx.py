@@ -256,7 +256,7 @@ def construct_state(dataset, hidden, activation):
 # --- running it --------------------------------------------------------------------------
 
 
-def run_approx(task, options, save_path, emit):
+def run_approx(task, options, save_path, emit, force=False):
     """Approximate the target by `options["method"]`: train, or construct by hand.
 
     Emits start (and, training, epoch) events, then a summary that adds to the usual
@@ -273,7 +273,7 @@ def run_approx(task, options, save_path, emit):
             if event["event"] != "summary":
                 emit(event)
 
-        outcome = train_task(task, options, save_path, relay)
+        outcome = train_task(task, options, save_path, relay, force)
         outcome.summary.update(_describe(task, outcome.network, outcome.dataset, options))
     emit(outcome.summary)
     return outcome

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nncli import __version__, store
+from nncli import __version__, health, store
 from nncli.errors import ModelFileError, NncliError
 from nncli.network import build_network
 from nncli.nn import layer_types, parameter_count
@@ -16,6 +16,7 @@ from nncli.tasks import get_task
 from nncli.train import TrainConfig, TrainResult, fit, start_event
 
 HISTORY_POINTS = 200  # the loss history kept in a model file, evenly thinned
+LAYER_STATS_POINTS = 50  # the layer_stats events kept in a model file, evenly thinned
 MAX_PARAMETERS = 50_000_000  # refuse before allocating: 200 MB of float32 weights
 
 
@@ -27,9 +28,12 @@ class Outcome:
     summary: dict
 
 
-def train_task(task, options, save_path, emit):
+def train_task(task, options, save_path, emit, force=False):
     """Train `task` with `options` (a dict of the command's settings); save the model at
-    `save_path` unless it is None. Emits start, epoch and summary events."""
+    `save_path` unless it is None — or unless the run learned nothing and a better model is
+    there already, which only `force` replaces. Emits start, epoch, layer_stats and
+    summary events; the summary says if the run failed and, if the layer statistics show
+    why, the verdict."""
     dataset = task.load_data(options)
     spec = task.layer_spec(options, dataset)
     if parameter_count(spec) > MAX_PARAMETERS:
@@ -55,9 +59,11 @@ def train_task(task, options, save_path, emit):
         seed=options["seed"],
         log_every=options["log_every"] or max(1, options["epochs"] // 100),
         patience=options.get("patience", 0),
+        layer_stats=True,
     )
     emit(start_event(task.name, _plain_options(options), network))
     started = time.perf_counter()
+    start_loss = network.evaluate_loss(dataset.X_train, dataset.y_train)
     result = fit(
         network,
         dataset.X_train,
@@ -68,17 +74,31 @@ def train_task(task, options, save_path, emit):
         validation=dataset.validation,
     )
     final = final_metrics(task, network, dataset)
-    model_path = None
+    chance = health.chance_accuracy(dataset.y_test) if task.classifier else None
+    failure = health.failure(start_loss, final, chance)
+    learned_well = failure is None and final["loss"] < 0.5 * start_loss
+    verdict = health.verdict(result.layer_stats, options["lr"], learned_well)
+    model_path, kept = None, None
     if save_path is not None and all(np.isfinite(p).all() for p in network.state_dict().values()):
-        model_path = save_network(task, network, options, dataset, save_path, final, result)
+        # A run that learned nothing never replaces a better model without --force.
+        kept = health.better_model_at(save_path, final, task.name) if failure and not force else None
+        if kept is None:
+            model_path = save_network(task, network, options, dataset, save_path, final, result)
     summary = {
         "event": "summary",
         "task": task.name,
         "epochs": result.epochs_run,
         **final,
+        "start_loss": start_loss,
         "model": model_path,
         "elapsed_s": round(time.perf_counter() - started, 4),
     }
+    if failure:
+        summary["failure"] = failure
+    if verdict:
+        summary["verdict"] = verdict
+    if kept:
+        summary["not_saved"] = {"path": str(save_path), "reason": kept}
     if result.interrupted:
         summary["interrupted"] = True
     if result.stopped_early:
@@ -100,6 +120,9 @@ def save_network(task, network, options, dataset, save_path, metrics, result):
         "input_scaling": dataset.input_scaling,
         "metrics": metrics,
         "history": {name: _thin(values) for name, values in result.history.items()},
+        "layer_stats": [
+            {"epoch": e["epoch"], "layers": e["layers"]} for e in _thin(result.layer_stats, LAYER_STATS_POINTS)
+        ],
         "data": dataset.source,
         "epochs_run": result.epochs_run,
     }
