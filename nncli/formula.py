@@ -462,7 +462,9 @@ class _Parser:
         if text in FUNCTIONS:
             raise FormulaError(f"{text} is a function: write {text}(x)", self.text, start, len(text))
         known = ", ".join(self.variables + ("pi", "e"))
-        raise FormulaError(f"unknown name {text!r}: a formula may use {known}", self.text, start, len(text))
+        product = _run_together(text, self.variables + ("pi", "e"))
+        hint = f"write {'*'.join(product)} for a product; " if product and len(product) > 1 else ""
+        raise FormulaError(f"unknown name {text!r}: {hint}a formula may use {known}", self.text, start, len(text))
 
     def call(self, function, span):
         if function not in FUNCTIONS:
@@ -486,3 +488,17 @@ class _Parser:
             wanted = "one argument" if arity == 1 else f"{arity} arguments"
             raise FormulaError(f"{function}() takes {wanted}, not {len(args)}", self.text, span[0], end - span[0])
         return Call(function, tuple(args), (span[0], end))
+
+
+def _run_together(text, names):
+    """`text` as names written without operators between them ("xy" → ["x", "y"]), or None."""
+    if not text:
+        return []
+    if len(text) > 20:  # a longer name is not a product someone typed
+        return None
+    for name in sorted(names, key=len, reverse=True):
+        if text.startswith(name):
+            rest = _run_together(text[len(name) :], names)
+            if rest is not None:
+                return [name, *rest]
+    return None

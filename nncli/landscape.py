@@ -1,8 +1,5 @@
-"""The numbers behind `nncli visualize`: what a network computes over its input plane, and
-where gradient descent travels over a loss landscape.
-
-Everything here is computed, nothing drawn: the pictures in `nncli.render.views` are made
-from these arrays, and `nncli visualize --json` prints them as they are.
+"""Where gradient descent travels over a loss landscape: the numbers behind linreg's
+landscape view (nncli.views.line), computed, never drawn.
 
 The linreg landscape is the mean squared error of the line y = m·x + c over a grid of
 slopes m and intercepts c. A line's loss is a bowl-shaped quadratic in (m, c), its bottom
@@ -13,67 +10,16 @@ epochs it is still crawling; too big, and every step overshoots the bottom — b
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from nncli import nn
-from nncli.autograd import Tensor, no_grad
 from nncli.errors import DivergedError
 from nncli.network import build_network
-from nncli.tasks.base import unscale_outputs
 from nncli.train import TrainConfig, fit
 
-XOR_PLANE = (-0.25, 1.25)  # the square of inputs drawn around XOR's four points
 MAX_PATH_EPOCHS = 1000  # a gradient-descent path longer than this is cut short
 CONVERGED = 1e-3  # a path has converged once its loss is within 0.1 % of the lowest
-
-
-# --- the input plane ---------------------------------------------------------------------
-
-
-@dataclass
-class Plane:
-    """A network's view of the square [lo, hi]²: `output[i, j]` is its output at
-    (x₁, x₂) = (x[j], y[i]), row 0 at the top (the largest x₂), like a picture.
-    `hidden[k]` is the k-th first-layer neuron's activation over the same grid, and
-    `neurons[k]` its weights and bias."""
-
-    x: np.ndarray
-    y: np.ndarray
-    output: np.ndarray
-    hidden: list = field(default_factory=list)
-    neurons: list = field(default_factory=list)  # [{"weight": [w1, w2], "bias": b}]
-    activation: str = ""
-
-
-def input_plane(network, size=32, lo=XOR_PLANE[0], hi=XOR_PLANE[1]):
-    """The output of a two-input `network` (and of its first hidden layer) on a
-    `size` × `size` grid over [lo, hi]²."""
-    xs = np.linspace(lo, hi, size)
-    ys = xs[::-1]  # top row first
-    grid_x, grid_y = np.meshgrid(xs, ys)
-    inputs = np.column_stack([grid_x.ravel(), grid_y.ravel()])
-    output = network.predict(inputs)[:, 0].reshape(size, size)
-    plane = Plane(xs, ys, output)
-    layers = network.model.layers
-    if sum(isinstance(layer, nn.Linear) for layer in layers) > 1:
-        first = nn.Sequential(*layers[:2])  # the first Linear and its activation
-        with no_grad():
-            hidden = first(Tensor(inputs.astype(network.dtype))).data.astype(np.float64)
-        plane.hidden = [hidden[:, k].reshape(size, size) for k in range(hidden.shape[1])]
-        linear = layers[0]
-        plane.neurons = [
-            {
-                "weight": linear.weight.data[k].astype(float).tolist(),
-                "bias": float(linear.bias.data[k]) if linear.bias is not None else 0.0,
-            }
-            for k in range(linear.out_features)
-        ]
-        plane.activation = (
-            layers[1].spec()["type"] if len(layers) > 1 and not isinstance(layers[1], nn.Linear) else "identity"
-        )
-    return plane
 
 
 # --- the linreg loss landscape -----------------------------------------------------------
@@ -129,15 +75,6 @@ class DescentPath:
         }
 
 
-def line_data(meta, dataset):
-    """The LineData of a linreg model whose training `dataset` was reloaded from its meta."""
-    scaling = meta.get("input_scaling")
-    x = unscale_outputs(dataset.X_train, _x_scaling(scaling))[:, 0]
-    y = unscale_outputs(dataset.y_train, scaling)[:, 0]
-    learned = (meta["metrics"]["slope"], meta["metrics"]["intercept"])
-    return LineData(x, y, learned, tuple(dataset.extra["exact"]))
-
-
 def mse(x, y, slopes, intercepts):
     """The mean squared error of each line (slopes[k], intercepts[k]) on the points (x, y).
 
@@ -169,27 +106,25 @@ def window(line, paths, size, margin=1.15, floor=0.5):
     return np.linspace(m0 - half_m, m0 + half_m, size), np.linspace(c0 + half_c, c0 - half_c, size)
 
 
-def descent_paths(meta, dataset, rates, max_epochs=MAX_PATH_EPOCHS):
-    """Retrain the linreg model of `meta` from its own starting weights, once per learning
-    rate, with its own optimizer, batches and epochs (at most `max_epochs`), and record
-    where each run went. The run with the model's own rate retraces its training."""
-    config = meta["config"]
-    line = line_data(meta, dataset)
-    return [_descend(meta, dataset, line, lr, min(config["epochs"], max_epochs)) for lr in rates]
+def descent_paths(config, spec, dataset, line, rates, max_epochs=MAX_PATH_EPOCHS):
+    """Retrain the linreg network (layers `spec`, trained with `config`) from its own
+    starting weights, once per learning rate, with its own optimizer, batches and epochs
+    (at most `max_epochs`), and record where each run went. The run with the model's own
+    rate retraces its training."""
+    return [_descend(config, spec, dataset, line, lr, min(config.epochs, max_epochs)) for lr in rates]
 
 
-def _descend(meta, dataset, line, lr, epochs):
-    config = meta["config"]
-    network = build_network(meta["layers"], "mse", "tensor", meta["dtype"], meta["seed"], config.get("init", "pytorch"))
-    scaling = meta.get("input_scaling")
+def _descend(config, spec, dataset, line, lr, epochs):
+    network = build_network(spec, "mse", "tensor", config.dtype, config.seed, config.init)
+    scaling = dataset.input_scaling
     weights = [_line_of(network, scaling)]
     train_config = TrainConfig(
         epochs=epochs,
         lr=lr,
-        batch_size=config.get("batch_size") or len(dataset.X_train),
-        optimizer=config.get("optimizer", "sgd"),
-        weight_decay=config.get("weight_decay", 0.0),
-        seed=meta["seed"],
+        batch_size=config.train_batch_size(len(dataset.X_train)),
+        optimizer=config.optimizer,
+        weight_decay=config.weight_decay,
+        seed=config.seed,
         log_every=1,
     )
     diverged_at = None
@@ -247,7 +182,7 @@ def _overshoots(points, tolerance=1e-6):
     return bool(np.any(reverses & big[:-1] & big[1:]))
 
 
-def _x_scaling(scaling):
+def x_scaling(scaling):
     """The input half of `scaling`, in the shape `unscale_outputs` reads."""
     if not scaling:
         return None

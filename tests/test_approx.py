@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from nncli.cli import main
+from nncli.config import RunConfig
 from nncli.tasks.approx import GRID_POINTS, TARGETS, ApproxTask, construct_state, neurons, resolve_target, run_approx
 
 
@@ -48,7 +49,7 @@ def options(target, **changes):
         dtype="float64",
         log_every=None,
     )
-    return {**base, **changes}
+    return RunConfig.from_dict({**base, **changes})
 
 
 def approximate(target, **changes):

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from nncli import data
 from nncli.cli import main
+from nncli.config import RunConfig
 from nncli.errors import DataError
 from nncli.tasks import defaults, get_task
 from nncli.tasks.runner import evaluate_model, load_trained, parameter_count, train_task
@@ -29,7 +30,7 @@ def options(**changes):
         "dtype": "float32",
         "log_every": None,
     }
-    return {**base, **changes}
+    return RunConfig.from_dict({**base, **changes})
 
 
 # --- the data ----------------------------------------------------------------------------
@@ -112,7 +113,7 @@ def test_the_report_is_consistent_with_the_accuracy(trained):
     metrics, _, examples = evaluate_model(task, network, meta)
     confusion = np.array(metrics["confusion"])
     assert confusion.shape == (10, 10) and confusion.sum() == examples
-    dataset = task.load_data({**meta["config"], "seed": meta["seed"]})
+    dataset = task.load_data(RunConfig.from_dict(meta["config"]))
     np.testing.assert_array_equal(confusion.sum(axis=1), np.bincount(dataset.y_test, minlength=10))  # rows: true label
     assert np.trace(confusion) / examples == pytest.approx(metrics["accuracy"])
     np.testing.assert_allclose(metrics["recall"], np.diag(confusion) / confusion.sum(axis=1))

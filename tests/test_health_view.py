@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from conftest import run
+from conftest import json_lines, run
 from rich.console import Console
 
 from nncli import store
@@ -67,3 +67,33 @@ def test_a_trained_model_file_holds_what_the_view_needs():
     _, meta = store.load_model(store.resolve_model(None))
     view = health_view(meta["layer_stats"])
     assert view.layers == ["0.weight", "3.weight", "6.weight", "9.weight"] and view.epochs[-1] == 40
+
+
+def test_visualize_draws_the_health_view_of_every_task_and_its_numbers_as_json():
+    from nncli.tasks import TASK_CLASSES, get_task
+
+    assert all(get_task(name).views.get("health") == "health.layers" for name in TASK_CLASSES)
+    assert run("train", "xor", "--epochs", "30", "-q").exit_code == 0
+    drawn = run("visualize", "--view", "health", env={"NO_COLOR": "1", "COLUMNS": "80"})
+    assert drawn.exit_code == 0, drawn.stderr
+    assert "Gradient std per layer" in drawn.stdout and "hidden 1" in drawn.stdout and "output" in drawn.stdout
+    (numbers,) = json_lines(run("visualize", "--view", "health", "--json"))
+    assert numbers["view"] == "health" and numbers["layers"] == ["0.weight", "2.weight"]
+    assert len(numbers["grad_std"]) == 2 and len(numbers["grad_std"][0]) == len(numbers["epochs"])
+
+
+def test_damaged_layer_statistics_in_a_model_file_are_refused_plainly(model_home):
+    import json
+
+    import numpy as np
+
+    assert run("train", "xor", "--epochs", "5", "-q").exit_code == 0
+    path = model_home / "xor.npz"
+    with np.load(path) as npz:
+        arrays = dict(npz.items())
+    meta = json.loads(arrays["__meta__"].tobytes())
+    meta["layer_stats"] = [{"epoch": 1, "layers": [{"name": "0.weight", "grad_std": "lots"}]}]
+    arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+    result = run("visualize", "--view", "health")
+    assert result.exit_code == 1 and "layer statistics are damaged" in result.stderr

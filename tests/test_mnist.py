@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from nncli import data, mnist_download
 from nncli.cli import main
+from nncli.config import RunConfig
 from nncli.tasks import get_task
 
 N_TRAIN, N_TEST = 300, 60
@@ -96,7 +97,7 @@ def test_train_mnist_on_idx_files_then_evaluate_and_inspect(tmp_path, model_home
 
 def test_pixels_are_scaled_by_255_and_the_scaling_is_saved(tmp_path):
     arrays = write_mnist(tmp_path)
-    options = {"data_dir": str(tmp_path), "seed": 0, "dtype": "float32", "limit": None}
+    options = RunConfig(data_dir=str(tmp_path), seed=0, dtype="float32", limit=None)
     dataset = get_task("mnist").load_data(options)
     assert dataset.input_scaling == {"x_mean": [0.0], "x_std": [255.0]}
     np.testing.assert_allclose(dataset.X_test, arrays["t10k-images-idx3-ubyte"].reshape(N_TEST, -1) / 255, rtol=1e-6)
@@ -107,7 +108,7 @@ def test_pixels_are_scaled_by_255_and_the_scaling_is_saved(tmp_path):
 def test_limit_trains_on_a_seeded_subset(tmp_path):
     write_mnist(tmp_path)
     task = get_task("mnist")
-    options = {"data_dir": str(tmp_path), "seed": 0, "dtype": "float32", "limit": 50}
+    options = RunConfig(data_dir=str(tmp_path), seed=0, dtype="float32", limit=50)
     dataset = task.load_data(options)
     assert len(dataset.X_train) + len(dataset.validation[0]) == 50
     assert len(dataset.X_test) == N_TEST  # the held-out images are all kept

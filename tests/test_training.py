@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nncli import store
+from nncli.config import RunConfig
 from nncli.errors import DivergedError
 from nncli.tasks import defaults, get_task
 from nncli.tasks.runner import evaluate_model, load_trained, train_task
@@ -25,7 +26,7 @@ def options(task, **changes):
         "dtype": "float32",
         "log_every": None,
     }
-    return {**base, **changes}
+    return RunConfig.from_dict({**base, **changes})
 
 
 def train(task_name, save_path=None, **changes):

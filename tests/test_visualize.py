@@ -8,12 +8,15 @@ import re
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import json_lines
 from rich.console import Console
 
 from nncli.cli import main
+from nncli.render import draw
 from nncli.render.heatmap import GLYPHS
 from nncli.render.progress import TrainingProgress
-from nncli.render.views import loss_view
+from nncli.views import History
+from nncli.views.loss import history as loss_history
 
 ANSI = re.compile(r"\x1b\[")
 
@@ -69,7 +72,7 @@ def test_view_picks_one_view_and_must_belong_to_the_task(models):
     assert neurons.exit_code == 0 and "Hidden neurons" in neurons.stdout and "Decision" not in neurons.stdout
     loss = run("visualize", models["linreg"], "--view", "loss")
     assert "Loss per epoch" in loss.stdout and "landscape" not in loss.stdout
-    wrong = run("visualize", models["xor"], "--view", "landscape")
+    wrong = run("visualize", models["xor"], "--view", "landscape")  # linreg's, not xor's
     assert wrong.exit_code == 2 and "boundary, neurons, loss" in wrong.stderr
     assert run("visualize", models["xor"], "--view", "nonsense").exit_code == 2
 
@@ -86,15 +89,15 @@ def test_linreg_shows_the_fit_and_the_landscape(models):
 def test_lr_paths_slow_fast_and_diverging(models):
     result = run("visualize", models["linreg"], "--lr", "0.01,0.5,1.1", "--json")
     assert result.exit_code == 0
-    report = json.loads(result.stdout)
-    assert report["event"] == "visualize" and report["views"] == ["landscape"]
+    (report,) = json_lines(result)
+    assert report["event"] == "view" and report["view"] == "landscape"
     slow, fast, wild = report["paths"]
     assert (slow["status"], fast["status"], wild["status"]) == ("slow", "converged", "diverged")
     distance = lambda p: math.dist(p["points"][0], p["points"][-1])  # noqa: E731
     assert distance(slow) < distance(fast)
     assert all(math.isfinite(v) for point in wild["points"] for v in point)
     assert len(wild["points"]) < len(fast["points"]) and wild["diverged_at"] is not None
-    assert len(report["landscape"]["loss"]) == len(report["landscape"]["intercepts"])
+    assert len(report["loss"]) == len(report["intercepts"])
 
 
 def test_lr_panels_say_what_happened(models):
@@ -138,7 +141,7 @@ def test_approx_shows_target_and_network_then_the_neurons(models):
     assert "target sin(x)" in out and "max |error|" in out
     assert "the neurons, one by one" in out and "neuron by neuron" in out and "Loss per epoch" in out
     report = json.loads(run("visualize", models["approx"], "--view", "neurons", "--json").stdout)
-    assert len(report["neurons"]) == 8 and {"w", "b", "v"} <= set(report["neurons"][0])
+    assert len(report["table"]) == 8 and {"w", "b", "v"} <= set(report["table"][0])
 
 
 def test_digits_show_predictions_confusion_and_filters(models):
@@ -149,9 +152,9 @@ def test_digits_show_predictions_confusion_and_filters(models):
     assert "Loss per epoch" in out and "validation loss" in out
     assert set(GLYPHS[1:]) <= set(out)
     report = json.loads(run("visualize", models["digits"], "--view", "filters", "--json").stdout)
-    assert np.array(report["filters"]).shape == (16, 64)
+    assert np.array(report["weights"]).shape == (16, 64)
     confusion = json.loads(run("visualize", models["digits"], "--view", "confusion", "--json").stdout)
-    assert np.array(confusion["evaluation"]["confusion"]).sum() == 359  # the held-out fifth of 1,797
+    assert np.array(confusion["confusion"]).sum() == 359  # the held-out fifth of 1,797
 
 
 def test_missing_model_is_exit_1(tmp_path, monkeypatch):
@@ -161,12 +164,19 @@ def test_missing_model_is_exit_1(tmp_path, monkeypatch):
 
 
 def test_json_has_the_numbers_behind_the_pictures(models):
-    report = json.loads(run("visualize", models["xor"], "--json").stdout)
-    assert report["views"] == ["boundary", "neurons", "loss"]
-    output = np.array(report["plane"]["output"])
+    boundary, neurons, loss, health = json_lines(run("visualize", models["xor"], "--json"))
+    assert [v["view"] for v in (boundary, neurons, loss, health)] == ["boundary", "neurons", "loss", "health"]
+    assert all(v["event"] == "view" and v["epoch"] == 2000 for v in (boundary, neurons, loss))
+    output = np.array(boundary["z"])
     assert output.shape == (24, 24) and ((output >= 0) & (output <= 1)).all()
-    assert len(report["neurons"]) == 4 and report["activation"] == "sigmoid"
-    assert len(report["history"]["loss"]) <= 200 and report["epochs_run"] == 2000
+    assert len(boundary["x"]) == len(boundary["y"]) == 24 and boundary["y"][0] > boundary["y"][-1]
+    assert len(neurons["neurons"]) == 4 and neurons["activation"] == "sigmoid"
+    (series,) = loss["series"]
+    assert len(series["values"]) <= 200 and series["epochs"][-1] == 2000
+
+
+def loss_view(losses, epochs):
+    return draw(loss_history(None, None, None, History(losses, epochs)), 80)
 
 
 def test_loss_view_handles_validation_and_empty_histories():

@@ -62,9 +62,11 @@ def main(debug):
 def _register():
     from nncli.cli.approx import approx
     from nncli.cli.bench import bench
+    from nncli.cli.descend import descend
     from nncli.cli.gradcheck import gradcheck
     from nncli.cli.graph import graph
     from nncli.cli.inspect import inspect
+    from nncli.cli.lrfind import lr_find
     from nncli.cli.models import evaluate, predict
     from nncli.cli.train import train
     from nncli.cli.visualize import visualize
@@ -74,6 +76,8 @@ def _register():
     main.add_command(visualize)
     inspect.add_command(graph)
     main.add_command(bench)
+    main.add_command(descend)
+    main.add_command(lr_find)
 
 
 _register()

@@ -105,11 +105,10 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
                                               build it by hand from 50 steps
     """
     from nncli import store
-    from nncli.cli.output import show, training_sink
+    from nncli.cli.output import show_result, training_sink
+    from nncli.config import RunConfig
     from nncli.formula import FormulaError
-    from nncli.render.approx import approx_view
-    from nncli.tasks import get_task
-    from nncli.tasks.approx import CONSTRUCTIBLE, TARGETS, resolve_target, run_approx
+    from nncli.tasks.approx import CONSTRUCTIBLE, TARGETS, ApproxTask, resolve_target, run_approx
 
     if (func is None) == (expr is None):
         names = ", ".join(TARGETS)
@@ -140,14 +139,15 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
     options.update(
         target=target.name, formula=target.formula, domain=[target.lo, target.hi], method=method, activation=activation
     )
-    save_path = None if no_save else (save or store.default_model_path("approx"))
-    task = get_task("approx")
+    task = ApproxTask()
+    save_path = None if no_save else (save or store.default_model_path(task.name))
     title = target.label()
+    config = RunConfig.from_dict(options)
     with training_sink(as_json, quiet or method == "construct", title) as emit:
-        outcome = run_approx(task, options, save_path, emit, force)
+        outcome = run_approx(task, config, save_path, emit, force)
     if as_json:
         return
-    show(*approx_view(task, outcome, show_neurons))
+    show_result(outcome, config, task.result + ((task.views["neurons"],) if show_neurons else ()))
     if method == "construct" and not quiet:
         where = f"model saved to {outcome.summary['model']}" if outcome.summary["model"] else "model not saved"
         click.echo(f"built by hand in {outcome.summary['elapsed_s']:.2f} s (no training) · {where}", err=True)

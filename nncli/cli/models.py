@@ -15,7 +15,6 @@ def evaluate(model, data, as_json):
     """Measure MODEL (a path or stored name; default: the latest) on its task's held-out
     data, or on --data FILE."""
     from nncli.cli.output import emit_json, show
-    from nncli.render.tables import metrics_table
     from nncli.tasks.runner import evaluate_model, load_trained
 
     task, network, meta, path = load_trained(model)
@@ -31,12 +30,14 @@ def evaluate(model, data, as_json):
                 **metrics,
             }
         )
-    elif "confusion" in metrics:  # a classifier's full report: draw it
-        from nncli.render.digits import evaluation_view
-
-        show(f"[bold]{task.name}[/] model {path} on {source} ({examples} examples)", *evaluation_view(metrics))
     else:
-        show(f"[bold]{task.name}[/] model {path} on {source} ({examples} examples)", metrics_table(None, metrics))
+        from nncli.render import draw
+        from nncli.views import resolve
+
+        show(
+            f"[bold]{task.name}[/] model {path} on {source} ({examples} examples)",
+            draw(resolve(task.evaluation)(metrics)),
+        )
 
 
 # Unknown "options" are values: `nncli predict -1.5` is an input, not a flag.
@@ -54,7 +55,6 @@ def predict(model, values, as_json):
     """
     from nncli.cli.output import emit_json, show
     from nncli.data import parse_rows
-    from nncli.render.tables import predictions_table
     from nncli.tasks.runner import load_trained
 
     if model is not None and _is_number_row(model):
@@ -76,12 +76,11 @@ def predict(model, values, as_json):
     if as_json:
         for row in results:
             emit_json({"event": "prediction", **row})
-    elif "probabilities" in results[0]:  # a digit classifier: draw what it was shown
-        from nncli.render.digits import predictions_view
-
-        show(*predictions_view(results))
     else:
-        show(predictions_table(results))
+        from nncli.render import draw
+        from nncli.views import resolve
+
+        show(draw(resolve(task.prediction)(results)))
 
 
 def _is_number_row(text):

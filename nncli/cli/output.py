@@ -35,6 +35,19 @@ def show(*renderables):
         console.print(renderable)
 
 
+def show_result(outcome, config, views):
+    """Draw the views named `views` (as "module.function" under nncli.views) of a finished
+    run on stdout."""
+    from nncli.render import draw
+    from nncli.views import History, resolve
+
+    result = outcome.result
+    history = History(result.history, result.epochs_run, outcome.summary, result.layer_stats)
+    console = stdout_console()
+    for name in views:
+        console.print(draw(resolve(name)(outcome.network, outcome.dataset, config, history), console.width))
+
+
 @contextlib.contextmanager
 def training_sink(as_json, quiet, title):
     """Where training events go: JSON Lines, a progress view on stderr, or nowhere."""

@@ -5,13 +5,6 @@ import click
 from nncli.cli.options import training_options
 from nncli.tasks import defaults
 
-TITLES = {
-    "xor": "XOR with a 2-4-1 network",
-    "linreg": "y = m·x + c by gradient descent",
-    "digits": "8×8 handwritten digits with a 64-128-64-10 network",
-    "mnist": "MNIST digits with a 784-128-64-10 network",
-}
-
 
 @click.group()
 def train():
@@ -132,9 +125,8 @@ def mnist(**options):
 def run_training(task_name, options):
     from nncli import store
     from nncli.cli.options import check_deep_options
-    from nncli.cli.output import emit_json, show, training_sink
+    from nncli.cli.output import emit_json, show_result, training_sink
     from nncli.errors import DivergedError
-    from nncli.render.results import result_view
     from nncli.tasks import get_task
     from nncli.tasks.runner import train_task
 
@@ -142,23 +134,20 @@ def run_training(task_name, options):
     save, no_save, force = options.pop("save"), options.pop("no_save"), options.pop("force")
     if no_save and save:
         raise click.UsageError("--save and --no-save contradict each other: choose one")
-    if options["engine"] == "scalar" and get_task(task_name).loss == "cross_entropy":
-        raise click.UsageError("the scalar engine trains MSE and BCE networks; use --engine tensor for this task")
     for warning in check_deep_options(options):
         click.echo(f"nncli: {warning}", err=True)
-    if options["engine"] == "scalar":
-        options["dtype"] = "float64"  # the scalar engine computes in Python floats
     save_path = None if no_save else (save or store.default_model_path(task_name))
     task = get_task(task_name)
+    config = run_config(task, options)
     try:
-        with training_sink(as_json, quiet, TITLES[task_name]) as emit:
-            outcome = train_task(task, options, save_path, emit, force)
+        with training_sink(as_json, quiet, task.title) as emit:
+            outcome = train_task(task, config, save_path, emit, force)
     except DivergedError as error:
         if as_json:  # scripts learn of it on stdout too; the exit code (3) says the rest
             emit_json({"event": "diverged", "epoch": error.epoch, "message": str(error)})
         raise
     if not as_json:
-        show(*result_view(task, outcome))
+        show_result(outcome, config, task.result)
         for line in health_lines(outcome.summary):
             click.echo(f"nncli: {line}", err=True)
     if outcome.result.interrupted:
@@ -176,3 +165,15 @@ def health_lines(summary):
             f"not saved: {summary['not_saved']['reason']}; --force replaces it, --save PATH keeps this run elsewhere"
         )
     return lines
+
+
+def run_config(task, options):
+    """The RunConfig of a training command's options (what is left once the command's own
+    flags — saving, output — are taken out)."""
+    from nncli.config import RunConfig
+
+    if options.get("engine") == "scalar" and task.loss == "cross_entropy":
+        raise click.UsageError("the scalar engine trains MSE and BCE networks; use --engine tensor for this task")
+    if options.get("engine") == "scalar":
+        options["dtype"] = "float64"  # the scalar engine computes in Python floats
+    return RunConfig.from_dict(options)

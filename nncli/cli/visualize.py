@@ -4,18 +4,7 @@ import click
 
 from nncli.cli.options import PositiveFloat
 
-# The views of each task, in the order they are drawn; --view picks one.
-TASK_VIEWS = {
-    "xor": ("boundary", "neurons", "loss"),
-    "linreg": ("fit", "landscape", "loss"),
-    "approx": ("fit", "neurons", "loss"),
-    "digits": ("samples", "confusion", "filters", "loss"),
-    "mnist": ("samples", "confusion", "filters", "loss"),
-}
-OTHER_VIEWS = ("loss", "model")
-ALL_VIEWS = tuple(dict.fromkeys(v for views in (*TASK_VIEWS.values(), OTHER_VIEWS) for v in views))
 MAX_RATES = 6
-FILTERS_SMALL, FILTERS_LARGE = 32, 12  # first-layer filters drawn: of 8×8 digits, of bigger images
 
 
 class LearningRates(click.ParamType):
@@ -35,65 +24,58 @@ class LearningRates(click.ParamType):
 
 @click.command()
 @click.argument("model", required=False)
-@click.option(
-    "--view",
-    type=click.Choice(ALL_VIEWS),
-    default=None,
-    help="Draw only this view  [default: all of the model's task].",
-)
+@click.option("--view", default=None, help="Draw only this one of the model's views  [default: all of them].")
 @click.option(
     "--lr",
     "rates",
     type=LearningRates(),
     default=None,
-    help="linreg: retrain with each of these learning rates (e.g. 0.01,0.5,1.1) and draw their paths side by side.",
+    help="Retrain with each of these learning rates (e.g. 0.01,0.5,1.1) and draw their paths side by side "
+    "(for models whose task can retrace its training, like linreg).",
 )
 @click.option("--svg", "svg_path", type=click.Path(), default=None, help="Also write what is drawn to this SVG file.")
 @click.option(
-    "--json", "as_json", is_flag=True, help="Print the numbers behind the pictures as one JSON object instead."
+    "--json", "as_json", is_flag=True, help="Print the numbers behind the pictures instead: one JSON line per view."
 )
 def visualize(model, view, rates, svg_path, as_json):
     """Pictures of MODEL (a path or stored name; default: the latest) in the terminal.
 
-    \b
-    xor      boundary   the decision boundary over the input plane, the four inputs marked
-             neurons    each hidden neuron's output over the same plane
-    linreg   fit        the data, the learned line and the exact least-squares line
-             landscape  the loss over (slope, intercept) and gradient descent's path on it
-    approx   fit        the target and the network's curve, and the error between them
-             neurons    each neuron's curve, and the sum built neuron by neuron
-    digits   samples    held-out digits with the network's predictions
-    & mnist  confusion  the confusion matrix, most-confused pairs, surest mistakes
-             filters    what each first-layer neuron looks for, drawn as an image
-    every    loss       the training (and validation) loss per epoch
+    Each task has its own views — a decision boundary and neuron tiles, a fitted line and
+    its loss landscape, a function's curve, digits and their confusion matrix — and every
+    model has its loss per epoch. Without --view, all of them are drawn, in order; a
+    --view the model does not have lists the ones it has.
     """
     from nncli.cli.output import emit_json, stdout_console
-    from nncli.tasks.runner import load_trained
+    from nncli.render import draw
+    from nncli.tasks.runner import load_trained, rebuild_data, run_config
+    from nncli.views import History, Later, resolve
 
     task, network, meta, path = load_trained(model)
-    views = TASK_VIEWS.get(task.name, OTHER_VIEWS)
-    if rates and task.name != "linreg":
-        raise click.UsageError(
-            f"--lr draws gradient-descent paths on the linreg loss landscape; {path.name} is a {task.name} model"
-        )
+    views = task.views
     if view is not None and view not in views:
-        raise click.UsageError(f"{path.name} is a {task.name} model; its views are {', '.join(views)}, not {view!r}")
-    if rates and view not in (None, "landscape"):
-        raise click.UsageError("--lr goes with --view landscape")
-    chosen = [view] if view else (["landscape"] if rates else list(views))
+        raise click.BadParameter(
+            f"{path.name} is a {task.name} model; its views are {', '.join(views)}, not {view!r}", param_hint="'--view'"
+        )
+    if rates and task.retrace_view is None:
+        raise click.UsageError(f"--lr retraces training on a loss landscape, which a {task.name} model does not have")
+    if rates and view not in (None, task.retrace_view):
+        raise click.UsageError(f"--lr goes with --view {task.retrace_view}")
+    chosen = [view] if view else ([task.retrace_view] if rates else list(views))
     if svg_path:
         check_svg_path(svg_path)  # before any work: a long retraining must not end in "cannot write"
 
+    config, history = run_config(meta), History.of_model(meta)
+    dataset = Later(lambda: rebuild_data(task, config, path))
     console = stdout_console()
-    scene = Scene(task, network, meta, rates, console.width, glyphs=console.no_color or console.color_system is None)
-    drawn, numbers = [], {}
+    drawn = []
     for name in chosen:
-        picture, data = scene.draw(name)
-        drawn.append(picture)
-        numbers.update(data)
-    if as_json:
-        emit_json({"event": "visualize", "task": task.name, "model": str(path), "views": chosen, **numbers})
-    else:
+        extra = {"rates": rates} if rates and name == task.retrace_view else {}
+        numbers = resolve(views[name])(network, dataset, config, history, **extra)
+        if as_json:
+            emit_json({"event": "view", "view": name, "epoch": history.epoch, **numbers.to_json()})
+        if svg_path or not as_json:
+            drawn.append(draw(numbers, console.width))
+    if not as_json:
         for picture in drawn:
             console.print(picture)
             console.print()
@@ -128,185 +110,3 @@ def write_svg(svg_path, renderables, title, width):
         _write_atomically(target, lambda f: f.write(text.encode("utf-8")))
     except OSError as exc:
         raise NncliError(f"cannot write the SVG to {target}: {exc.strerror or exc}") from None
-
-
-class Scene:
-    """Each view of one model: its picture and the numbers behind it, sized for the screen."""
-
-    def __init__(self, task, network, meta, rates, width, glyphs):
-        self.task, self.network, self.meta = task, network, meta
-        self.rates = rates or (meta["config"]["lr"],)
-        self.width = width
-        self.glyphs = glyphs  # a glyph pixel is two columns wide; a colour one, one column
-        self._dataset = None
-
-    def draw(self, view):
-        """(picture, numbers) of one view: the task's own if it has one by that name."""
-        return (getattr(self, f"{self.task.name}_{view}", None) or getattr(self, view))()
-
-    def pixels(self, colour, glyph):
-        return glyph if self.glyphs else colour
-
-    def chart_width(self):
-        return max(20, min(60, self.width - 12))
-
-    @property
-    def dataset(self):
-        if self._dataset is None:
-            self._dataset = self.task.load_data({**self.meta["config"], "seed": self.meta["seed"]})
-        return self._dataset
-
-    def loss(self):
-        from nncli.render.views import loss_view
-
-        history, epochs = self.meta.get("history", {}), self.meta.get("epochs_run", 0)
-        return loss_view(history, epochs, width=self.chart_width()), {"history": history, "epochs_run": epochs}
-
-    def model(self):
-        from rich.console import Group
-
-        from nncli.render.tables import metrics_table, model_table
-
-        picture = Group(
-            model_table(f"{self.meta['task']} model", self.meta["layers"]),
-            metrics_table("final metrics", self.meta["metrics"]),
-        )
-        return picture, {"layers": self.meta["layers"], "metrics": self.meta["metrics"]}
-
-    def xor_boundary(self):
-        from nncli.data import xor
-        from nncli.landscape import input_plane
-        from nncli.render.views import boundary_view
-
-        plane = input_plane(self.network, size=self.pixels(32, 24))
-        X, y = xor()
-        numbers = {"plane": {"x": plane.x.tolist(), "y": plane.y.tolist(), "output": plane.output.tolist()}}
-        return boundary_view(plane, X, y[:, 0]), numbers
-
-    def xor_neurons(self):
-        from nncli.landscape import input_plane
-        from nncli.render.views import neurons_view
-
-        plane = input_plane(self.network, size=self.pixels(16, 12))
-        numbers = {
-            "neurons": [{**n, "output": h.tolist()} for n, h in zip(plane.neurons, plane.hidden)],
-            "activation": plane.activation,
-        }
-        return neurons_view(plane), numbers
-
-    def linreg_fit(self):
-        from nncli.landscape import line_data
-        from nncli.render.views import fit_view
-
-        line = line_data(self.meta, self.dataset)
-        numbers = {"line": {"learned": list(line.learned), "exact": list(line.exact), "points": len(line.x)}}
-        return fit_view(line, width=self.chart_width()), numbers
-
-    def linreg_landscape(self):
-        from nncli.landscape import descent_paths, line_data, loss_surface, window
-        from nncli.render.views import landscape_view
-
-        line = line_data(self.meta, self.dataset)
-        paths = descent_paths(self.meta, self.dataset, self.rates)
-        size = self.panel_pixels(len(paths))
-        stacked = size is None
-        size = size or self.pixels(32, 20)
-        slopes, intercepts = window(line, paths, size)
-        surface = loss_surface(line, slopes, intercepts)
-        numbers = {
-            "landscape": {"slopes": slopes.tolist(), "intercepts": intercepts.tolist(), "loss": surface.tolist()},
-            "exact": list(line.exact),
-            "paths": [p.as_dict() for p in paths],
-        }
-        return landscape_view(slopes, intercepts, surface, paths, line.exact, stacked=stacked), numbers
-
-    def panel_pixels(self, panels):
-        """Pixels across one landscape panel so that `panels` of them fit side by side;
-        None if they would be too small to read, and should go one above the other."""
-        if panels == 1:
-            return self.pixels(40, 28)
-        columns = (self.width - 3 * (panels - 1)) // panels - 8  # 8: the axis labels
-        pixels = min(40, columns // (2 if self.glyphs else 1))
-        return pixels if pixels >= 10 else None
-
-    def approx_outcome(self):
-        """What the approx pictures are drawn from: the network, its data and a summary."""
-        from nncli.tasks.runner import Outcome
-
-        config = self.meta["config"]
-        summary = {
-            **self.meta["metrics"],
-            "epochs": self.meta.get("epochs_run", 0),
-            "target": config.get("target") or "expr",
-            "formula": config["formula"],
-            "domain": config["domain"],
-            "method": config.get("method", "train"),
-            "activation": config["activation"],
-            "hidden": config["hidden"],
-        }
-        return Outcome(self.network, self.dataset, None, summary)
-
-    def approx_fit(self):
-        from rich.console import Group
-
-        from nncli.render.approx import approx_view
-        from nncli.tasks.approx import curves
-
-        outcome = self.approx_outcome()
-        x, target, output = curves(self.network, self.dataset)
-        numbers = {"curve": {"x": x.tolist(), "target": target.tolist(), "output": output.tolist()}}
-        return Group(*approx_view(self.task, outcome)), numbers
-
-    def approx_neurons(self):
-        import numpy as np
-        from rich.console import Group
-
-        from nncli.render.approx import approx_view
-        from nncli.tasks.approx import neurons
-
-        outcome = self.approx_outcome()
-        fit = approx_view(self.task, outcome)
-        everything = approx_view(self.task, outcome, show_neurons=True)  # the fit, then the neurons
-        target = self.dataset.extra["target"]
-        table = neurons(self.network, self.dataset, np.array([target.lo]))[2]
-        return Group(*everything[len(fit) :]), {"neurons": table}
-
-    def samples(self):
-        """Held-out digits with the network's predictions, under its accuracy."""
-        from rich.console import Group
-
-        from nncli.render.digits import training_view
-        from nncli.tasks.runner import Outcome
-
-        summary = {**self.meta["metrics"], "epochs": self.meta.get("epochs_run", 0)}
-        picture = Group(*training_view(self.task, Outcome(self.network, self.dataset, None, summary)))
-        return picture, {"metrics": self.meta["metrics"]}
-
-    def confusion(self):
-        """On the held-out digits: the confusion matrix, per-class precision and recall, the
-        pairs most often confused and the mistakes the network was surest about."""
-        from rich.console import Group
-
-        from nncli.render.digits import evaluation_view
-
-        X, y = self.dataset.X_test, self.dataset.y_test
-        metrics = {
-            "loss": self.network.evaluate_loss(X, y),
-            **self.task.metrics(self.network, X, y),
-            **self.task.report(self.network, X, y),
-        }
-        return Group(*evaluation_view(metrics)), {"evaluation": metrics}
-
-    def filters(self):
-        """Each first-layer neuron's weights as an image: what it looks for."""
-        from rich.console import Group
-        from rich.text import Text
-
-        from nncli.render.digits import filters_view
-
-        weight = self.network.state_dict()["0.weight"]
-        limit = FILTERS_SMALL if weight.shape[1] <= 64 else FILTERS_LARGE
-        drawn = filters_view(weight, limit=limit)
-        if not drawn:
-            drawn = [Text("the inputs are not a square image: no filters to draw", style="dim")]
-        return Group(*drawn), {"filters": weight[:limit].tolist()}

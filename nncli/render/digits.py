@@ -13,12 +13,11 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from nncli.render import draws
 from nncli.render.heatmap import grayscale_image, heatmap
 from nncli.render.tables import metrics_table
+from nncli.views.digits import Evaluation, Filters, Predictions, Samples, Scores
 
-SAMPLES = 10  # held-out digits shown after training: the first of each class …
-LARGE_SAMPLES = 4  # … or of the first few classes, for images larger than 8×8
-LARGE_GALLERY = 6  # mistakes drawn by `evaluate` for images larger than 8×8
 PAIRS = 5  # most-confused pairs listed
 
 
@@ -39,37 +38,36 @@ def grid(tiles):
     return Columns(tiles, padding=(0, 2))
 
 
-# --- after training ----------------------------------------------------------------------
+# --- the views ---------------------------------------------------------------------------
 
 
-def training_view(task, outcome):
-    """What `nncli train digits` shows: how well the network does, and a few held-out
-    digits with what it says about them."""
-    summary = outcome.summary
-    table = Table(title=f"{task.name}: what the network learned", show_header=False)
+@draws(Samples)
+def draw_samples(numbers, width):
+    """Held-out digits, each with what the network says about it."""
+    if numbers.side is None:
+        return Text("the inputs are not a square image: no digits to draw", style="dim")
+    tiles = [
+        prediction_tile(pixels, {"prediction": p, "confidence": c}, label=label, vmax=1.0)
+        for pixels, label, p, c in zip(numbers.images, numbers.labels, numbers.predictions, numbers.confidences)
+    ]
+    return Group(Text("Held-out digits, and what the network says:", style="bold"), grid(tiles))
+
+
+@draws(Scores)
+def draw_scores(numbers, width):
+    table = Table(title=numbers.title, show_header=False)
     table.add_column("")
     table.add_column("", justify="right")
-    table.add_row("[bold]held-out accuracy[/]", f"[bold]{summary['accuracy']:.2%}[/]")
-    table.add_row("training accuracy", f"{summary['train_accuracy']:.2%}")
-    table.add_row("training loss", f"{summary['loss']:.4f}")
-    if "val_loss" in summary:
-        table.add_row("validation loss", f"{summary['val_loss']:.4f}")
-    table.add_row("held-out loss", f"{summary['test_loss']:.4f}")
-    epochs = f"{summary['epochs']:,}"
-    if summary.get("stopped_early"):
-        epochs += f" (stopped early; weights of epoch {summary['best_epoch']})"
-    table.add_row("epochs", epochs)
-    table.add_row("data", outcome.dataset.source)
-    dataset = outcome.dataset
-    if image_shape(dataset.X_test.shape[1]) is None:
-        return [table]
-    count = SAMPLES if dataset.X_test.shape[1] <= 64 else LARGE_SAMPLES
-    first = [int(np.flatnonzero(dataset.y_test == label)[0]) for label in np.unique(dataset.y_test)[:count]]
-    rows = task.predict(outcome.network, dataset.X_test[first], {"input_scaling": None})
-    tiles = [
-        prediction_tile(dataset.X_test[i], row, label=int(dataset.y_test[i]), vmax=1.0) for i, row in zip(first, rows)
-    ]
-    return [table, Text("Held-out digits, and what the network says:", style="bold"), grid(tiles)]
+    for name, value, kind in numbers.rows:
+        text = f"{value:.2%}" if kind == "percent" else f"{value:.4f}" if kind == "loss" else str(value)
+        table.add_row(f"[bold]{name}[/]" if kind == "percent" and name.startswith("held-out") else name, text)
+    return table
+
+
+@draws(Filters)
+def draw_filters(numbers, width):
+    drawn = filters_view(numbers.weights, total=numbers.total) if numbers.side else []
+    return Group(*drawn) if drawn else Text("the inputs are not a square image: no filters to draw", style="dim")
 
 
 def prediction_tile(pixels, row, label=None, vmax=None):
@@ -84,9 +82,11 @@ def prediction_tile(pixels, row, label=None, vmax=None):
 # --- nncli predict -----------------------------------------------------------------------
 
 
-def predictions_view(rows):
+@draws(Predictions)
+def draw_predictions(numbers, width):
     """Each input drawn as an image with the digit the network sees and how sure it is,
     and a table of the probabilities."""
+    rows = numbers.rows
     table = Table(title="what the network sees")
     table.add_column("#", justify="right")
     table.add_column("prediction", justify="center")
@@ -101,45 +101,42 @@ def predictions_view(rows):
             f"{row['confidence']:.2%}",
             f"{runner_up} ({row['probabilities'][runner_up]:.2%})",
         )
-    if image_shape(len(rows[0]["input"])) is None:
-        return [table]
+    if numbers.side is None:
+        return table
     tiles = [
         prediction_tile(row["input"], {**row, "prediction": f"#{n}: {row['prediction']}"})
         for n, row in enumerate(rows, start=1)
     ]
-    return [grid(tiles), table]
+    return Group(grid(tiles), table)
 
 
 # --- nncli evaluate ----------------------------------------------------------------------
 
-LISTS = ("confusion", "precision", "recall", "mistakes")
 
-
-def evaluation_view(metrics):
+@draws(Evaluation)
+def draw_evaluation(numbers, width):
     """Metrics, per-class precision and recall, the confusion matrix, the pairs most often
     confused, and a gallery of the mistakes the network was surest about."""
-    confusion = np.asarray(metrics["confusion"])
-    scalars = {k: v for k, v in metrics.items() if k not in LISTS}
+    confusion = np.asarray(numbers.confusion)
     views = [
-        metrics_table(None, scalars),
-        class_table(confusion, metrics["precision"], metrics["recall"]),
+        metrics_table(None, numbers.metrics),
+        class_table(confusion, numbers.precision, numbers.recall),
         confusion_table(confusion),
     ]
     pairs = confused_pairs(confusion)
     if pairs is not None:
         views.append(pairs)
-    mistakes = metrics["mistakes"]
+    mistakes = numbers.mistakes
     if mistakes:
-        mistakes = mistakes[:LARGE_GALLERY] if len(mistakes[0]["pixels"]) > 64 else mistakes
         views.append(
             Text(
-                f"The mistakes it was surest about ({len(mistakes)} of {metrics['misclassified']}): "
+                f"The mistakes it was surest about ({len(mistakes)} of {numbers.misclassified}): "
                 "true label → prediction, confidence",
                 style="bold",
             )
         )
         views.append(gallery(mistakes))
-    return views
+    return Group(*views)
 
 
 def class_table(confusion, precision, recall):
@@ -211,7 +208,7 @@ def gallery(mistakes):
 # --- nncli inspect weights ---------------------------------------------------------------
 
 
-def filters_view(weight, limit=None):
+def filters_view(weight, limit=None, total=None):
     """Each first-layer neuron's weights drawn as an image the size of the input: red
     where ink excites the neuron, blue where it inhibits it — what the neuron looks for.
 
@@ -223,9 +220,10 @@ def filters_view(weight, limit=None):
     if shape is None:
         return []
     shown = weight[:limit] if limit else weight
+    total = total or len(weight)
     tiles = [Group(Text(f"#{n}", style="dim"), heatmap(w.reshape(shape))) for n, w in enumerate(shown)]
     head = f"What each first-layer neuron looks for: its {shape[0]}×{shape[1]} weights"
-    if len(shown) < len(weight):
-        head += f" (the first {len(shown)} of {len(weight)})"
+    if len(shown) < total:
+        head += f" (the first {len(shown)} of {total})"
     legend = "red/█: ink there excites the neuron · blue/blank: ink there inhibits it"
     return [Text(head, style="bold"), Text(legend, style="dim"), grid(tiles)]

@@ -11,16 +11,23 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from nncli.render import draws
 from nncli.render.charts import format_number
 from nncli.render.heatmap import PALETTES, _interpolate
+from nncli.views.health import HealthView
 
 MAX_COLUMNS = 32  # epochs drawn: each column one epoch (or the epoch nearest its place)
 HEALTHY_RATIO = -3.0  # log10 update-to-data ratio of a healthy step
 SHADES = "·░▒▓█"  # without colour, lowest first; a blank cell means no value
 
 
-def health_picture(view):
-    """The health view as one Rich renderable."""
+@draws(HealthView)
+def health_picture(view, width=80):
+    """The health view as one Rich renderable (at most 80 columns wide, whatever `width`)."""
+    if not view.epochs:
+        return Text(
+            "this model has no layer statistics (the scalar engine, or an older nncli, measured none)", style="dim"
+        )
     low, high = view.log_range
     columns = _columns(len(view.epochs))
     grid = Table.grid(padding=(0, 1))

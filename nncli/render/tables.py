@@ -3,35 +3,9 @@
 import numpy as np
 from rich.table import Table
 
+from nncli.render import draws
 from nncli.render.sparkline import histogram_bar
-
-
-def xor_truth_table(inputs, targets, outputs):
-    table = Table(title="XOR, as the network learned it")
-    for name in ("x₁", "x₂", "target"):
-        table.add_column(name, justify="center")
-    table.add_column("network output", justify="right")
-    table.add_column("", justify="center")
-    for (x1, x2), target, output in zip(inputs, targets, outputs):
-        right = (output > 0.5) == (target > 0.5)
-        mark = "[green]✓[/]" if right else "[red]✗[/]"
-        table.add_row(f"{x1:g}", f"{x2:g}", f"{target:g}", f"{output:.4f}", mark)
-    return table
-
-
-def line_table(summary):
-    table = Table(title="y = m·x + c")
-    table.add_column("")
-    table.add_column("slope m", justify="right")
-    table.add_column("intercept c", justify="right")
-    table.add_row("learned by gradient descent", f"{summary['slope']:.6f}", f"{summary['intercept']:.6f}")
-    table.add_row("exact least squares", f"{summary['slope_exact']:.6f}", f"{summary['intercept_exact']:.6f}")
-    table.add_row(
-        "[dim]difference[/]",
-        f"[dim]{abs(summary['slope'] - summary['slope_exact']):.2e}[/]",
-        f"[dim]{abs(summary['intercept'] - summary['intercept_exact']):.2e}[/]",
-    )
-    return table
+from nncli.views.tables import Answers, Metrics
 
 
 def metrics_table(title, metrics):
@@ -45,6 +19,16 @@ def metrics_table(title, metrics):
             text = str(value)
         table.add_row(name.replace("_", " "), text)
     return table
+
+
+@draws(Metrics)
+def draw_metrics(numbers, width):
+    return metrics_table(numbers.title, numbers.values)
+
+
+@draws(Answers)
+def draw_answers(numbers, width):
+    return predictions_table(numbers.rows)
 
 
 def predictions_table(rows):

@@ -84,14 +84,18 @@ def evaluate_number(text):
 
 class ApproxTask(Task):
     name = "approx"
+    title = "a function approximated by a sum of neurons"
+    views = {"fit": "curve.fit", "neurons": "curve.neurons", "loss": "loss.history", "health": "health.layers"}
+    watch = ("fit", "neurons")
+    result = ("curve.fit",)
     loss = "mse"
 
     def __init__(self):
         self.scaling = None  # how the current data was scaled: needed for errors in user units
 
-    def load_data(self, options):
-        target = Target(options.get("target"), options["formula"], *options["domain"])
-        x = np.linspace(target.lo, target.hi, options["samples"])[:, None]
+    def load_data(self, config):
+        target = Target(config.target, config.formula, *config.domain)
+        x = np.linspace(target.lo, target.hi, config.samples)[:, None]
         grid = np.linspace(target.lo, target.hi, GRID_POINTS)[:, None]
         y, y_grid = target(x), target(grid)
         y_lo, y_hi = y_grid.min(), y_grid.max()
@@ -112,8 +116,8 @@ class ApproxTask(Task):
             extra={"target": target},
         )
 
-    def layer_spec(self, options, dataset):
-        return nn.mlp_spec([1, *options["hidden"], 1], options["activation"], "identity")
+    def layer_spec(self, config, dataset):
+        return nn.mlp_spec([1, *config.hidden, 1], config.activation, "identity")
 
     def metrics(self, network, X, y):
         """The largest and the mean squared error, in the target's own units."""
@@ -124,11 +128,11 @@ class ApproxTask(Task):
         self.scaling = meta["input_scaling"]
         return super().labelled_file(path, meta)
 
-    def extra_meta(self, options, dataset):
+    def extra_meta(self, config, dataset):
         target = dataset.extra["target"]
         return {
             "target": {"name": target.name, "formula": target.formula, "domain": [target.lo, target.hi]},
-            "method": options["method"],
+            "method": config.method,
         }
 
     def predict(self, network, X, meta):
@@ -256,8 +260,8 @@ def construct_state(dataset, hidden, activation):
 # --- running it --------------------------------------------------------------------------
 
 
-def run_approx(task, options, save_path, emit, force=False):
-    """Approximate the target by `options["method"]`: train, or construct by hand.
+def run_approx(task, config, save_path, emit, force=False):
+    """Approximate the target by `config.method`: train, or construct by hand.
 
     Emits start (and, training, epoch) events, then a summary that adds to the usual
     fields the domain, method, activation, hidden sizes and the neuron table. Returns the
@@ -265,40 +269,40 @@ def run_approx(task, options, save_path, emit, force=False):
     """
     from nncli.tasks.runner import train_task
 
-    if options["method"] == "construct":
-        outcome = _construct(task, options, save_path, emit)
+    if config.method == "construct":
+        outcome = _construct(task, config, save_path, emit)
     else:
 
         def relay(event):  # hold the summary back, to add the neurons once training is done
             if event["event"] != "summary":
                 emit(event)
 
-        outcome = train_task(task, options, save_path, relay, force)
-        outcome.summary.update(_describe(task, outcome.network, outcome.dataset, options))
+        outcome = train_task(task, config, save_path, relay, force)
+        outcome.summary.update(_describe(task, outcome.network, outcome.dataset, config))
     emit(outcome.summary)
     return outcome
 
 
-def _construct(task, options, save_path, emit):
+def _construct(task, config, save_path, emit):
     from nncli import store
     from nncli.network import build_network
     from nncli.tasks.runner import Outcome, final_metrics, save_network
     from nncli.train import TrainResult, start_event
 
     started = time.perf_counter()
-    dataset = task.load_data(options)
-    spec = task.layer_spec(options, dataset)
+    dataset = task.load_data(config)
+    spec = task.layer_spec(config, dataset)
     if save_path is not None:
         store.check_writable(save_path)
-    network = build_network(spec, task.loss, "tensor", options["dtype"], options["seed"])
-    state = construct_state(dataset, options["hidden"][0], options["activation"])
+    network = build_network(spec, task.loss, "tensor", config.dtype, config.seed)
+    state = construct_state(dataset, config.hidden[0], config.activation)
     network.load_state_dict({key: value.astype(network.dtype) for key, value in state.items()})
-    emit(start_event(task.name, dict(options), network))
+    emit(start_event(task.name, config.to_dict(), network))
     metrics = final_metrics(task, network, dataset)
     result = TrainResult(epochs_run=0)
     model_path = None
     if save_path is not None:
-        model_path = save_network(task, network, options, dataset, save_path, metrics, result)
+        model_path = save_network(task, network, config, dataset, save_path, metrics, result)
     summary = {
         "event": "summary",
         "task": task.name,
@@ -306,20 +310,20 @@ def _construct(task, options, save_path, emit):
         **metrics,
         "model": model_path,
         "elapsed_s": round(time.perf_counter() - started, 4),
-        **_describe(task, network, dataset, options),
+        **_describe(task, network, dataset, config),
     }
     return Outcome(network, dataset, result, summary)
 
 
-def _describe(task, network, dataset, options):
+def _describe(task, network, dataset, config):
     """The summary's account of what was approximated, how, and by which neurons."""
     target = dataset.extra["target"]
     return {
         "target": target.name or "expr",
         "formula": target.formula,
         "domain": [target.lo, target.hi],
-        "method": options["method"],
-        "activation": options["activation"],
-        "hidden": list(options["hidden"]),
+        "method": config.method,
+        "activation": config.activation,
+        "hidden": list(config.hidden),
         "neurons": neurons(network, dataset, np.array([target.lo]))[2],
     }

@@ -30,13 +30,22 @@ class Task:
     """
 
     name = ""
+    title = ""  # what the live panel says is being learned
+    # The task's pictures, by name, in drawing order: each a view function named as
+    # "module.function" under nncli.views (see its docstring for the contract).
+    views = {"loss": "loss.history", "health": "health.layers"}
+    watch = ("loss",)  # the views the live panel shows while it trains
+    result = ("tables.summary",)  # what a finished run shows
+    evaluation = "tables.metrics"  # how `evaluate` reports: a function of the metrics dict
+    prediction = "tables.answers"  # how `predict` reports: a function of the rows of `predict`
+    retrace_view = None  # a view that retraces training with other learning rates (`visualize --lr`)
     loss = "mse"  # "mse", "bce" or "cross_entropy"
     classifier = False
 
-    def load_data(self, options) -> Dataset:
+    def load_data(self, config) -> Dataset:
         raise NotImplementedError
 
-    def layer_spec(self, options, data):
+    def layer_spec(self, config, data):
         raise NotImplementedError
 
     def metrics(self, network, X, y) -> dict:
@@ -51,7 +60,7 @@ class Task:
         """What `evaluate` adds beyond the metrics (a classifier's confusion matrix, say)."""
         return {}
 
-    def extra_meta(self, options, dataset) -> dict:
+    def extra_meta(self, config, dataset) -> dict:
         """Task-specific fields for the model file's metadata (e.g. the approximated target)."""
         return {}
 

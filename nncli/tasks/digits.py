@@ -38,28 +38,40 @@ def accuracy(network, X, y):
 
 class DigitsTask(Task):
     name = "digits"
+    title = "8×8 handwritten digits with a 64-128-64-10 network"
+    views = {
+        "samples": "digits.samples",
+        "confusion": "digits.confusion",
+        "filters": "digits.filters",
+        "loss": "loss.history",
+        "health": "health.layers",
+    }
+    watch = ("loss", "confusion")
+    result = ("digits.scores", "digits.samples")
+    evaluation = "digits.evaluation"
+    prediction = "digits.predictions"
     loss = "cross_entropy"
     classifier = True
     pixel_max = 16
 
-    def load_data(self, options):
+    def load_data(self, config):
         X, y = data.load_digits()
-        train, test = data.stratified_split(y, TEST_FRACTION, options["seed"])
+        train, test = data.stratified_split(y, TEST_FRACTION, config.seed)
         source = f"the 8×8 UCI digits ({len(train):,} to learn from, {len(test):,} held out)"
-        return self.dataset(X[train], y[train], X[test], y[test], options, source)
+        return self.dataset(X[train], y[train], X[test], y[test], config, source)
 
-    def dataset(self, X_train, y_train, X_test, y_test, options, source):
+    def dataset(self, X_train, y_train, X_test, y_test, config, source):
         """Scale the pixels to [0, 1] and set a stratified validation part of the training
         data aside (none if the data are too few to spare any)."""
         scaling = {"x_mean": [0.0], "x_std": [float(self.pixel_max)]}
-        dtype = np.dtype(options.get("dtype", "float32"))
+        dtype = np.dtype(config.dtype)
 
         def scale(X):
             X = X.astype(dtype)
             X /= self.pixel_max  # in place: MNIST's training images take 170 MB as float32
             return X
 
-        fit, held = data.stratified_split(y_train, VALIDATION_FRACTION, options["seed"])
+        fit, held = data.stratified_split(y_train, VALIDATION_FRACTION, config.seed)
         validation = None
         if len(held) and len(fit):
             validation = (scale(X_train[held]), y_train[held])
@@ -74,15 +86,10 @@ class DigitsTask(Task):
             source=source,
         )
 
-    def layer_spec(self, options, dataset):
-        sizes = [dataset.X_train.shape[1], *options["hidden"], CLASSES]
+    def layer_spec(self, config, dataset):
+        sizes = [dataset.X_train.shape[1], *config.hidden, CLASSES]
         return nn.mlp_spec(
-            sizes,
-            options["activation"],
-            "identity",
-            options.get("dropout", 0.0),
-            batchnorm=options.get("batchnorm", False),
-            residual=options.get("residual", False),
+            sizes, config.activation, "identity", config.dropout, batchnorm=config.batchnorm, residual=config.residual
         )
 
     def metrics(self, network, X, y):
@@ -105,35 +112,7 @@ class DigitsTask(Task):
         return summary
 
     def report(self, network, X, y):
-        """A classifier's evaluation in detail: the confusion matrix (rows: true label,
-        columns: prediction), per-class precision and recall, and the misclassified
-        examples it was surest about."""
-        probabilities = softmax(network.predict(X))
-        predicted = probabilities.argmax(axis=1)
-        confusion = np.bincount(y * CLASSES + predicted, minlength=CLASSES * CLASSES).reshape(CLASSES, CLASSES)
-        hits = np.diag(confusion)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            precision = np.nan_to_num(hits / confusion.sum(axis=0))  # never predicted: 0
-            recall = np.nan_to_num(hits / confusion.sum(axis=1))  # never present: 0
-        wrong = np.flatnonzero(predicted != y)
-        confidence = probabilities[wrong, predicted[wrong]]
-        mistakes = [
-            {
-                "index": int(i),
-                "label": int(y[i]),
-                "prediction": int(predicted[i]),
-                "confidence": float(probabilities[i, predicted[i]]),
-                "pixels": np.rint(X[i] * self.pixel_max).astype(int).tolist(),
-            }
-            for i in wrong[np.argsort(-confidence, kind="stable")][:GALLERY_SIZE]
-        ]
-        return {
-            "confusion": confusion.tolist(),
-            "precision": precision.tolist(),
-            "recall": recall.tolist(),
-            "misclassified": len(wrong),
-            "mistakes": mistakes,
-        }
+        return evaluation_report(network.predict(X), X, y, self.pixel_max)
 
     def labelled_file(self, path, meta):
         """(X, y) from a CSV of rows "pixels…, label", scaled as the model was trained."""
@@ -158,3 +137,35 @@ class DigitsTask(Task):
             }
             for row, p in zip(X, probabilities)
         ]
+
+
+def evaluation_report(logits, X, y, pixel_max):
+    """A classifier's evaluation in detail: the confusion matrix (rows: true label,
+    columns: prediction), per-class precision and recall, and the misclassified
+    examples it was surest about."""
+    probabilities = softmax(logits)
+    predicted = probabilities.argmax(axis=1)
+    confusion = np.bincount(y * CLASSES + predicted, minlength=CLASSES * CLASSES).reshape(CLASSES, CLASSES)
+    hits = np.diag(confusion)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.nan_to_num(hits / confusion.sum(axis=0))  # never predicted: 0
+        recall = np.nan_to_num(hits / confusion.sum(axis=1))  # never present: 0
+    wrong = np.flatnonzero(predicted != y)
+    confidence = probabilities[wrong, predicted[wrong]]
+    mistakes = [
+        {
+            "index": int(i),
+            "label": int(y[i]),
+            "prediction": int(predicted[i]),
+            "confidence": float(probabilities[i, predicted[i]]),
+            "pixels": np.rint(X[i] * pixel_max).astype(int).tolist(),
+        }
+        for i in wrong[np.argsort(-confidence, kind="stable")][:GALLERY_SIZE]
+    ]
+    return {
+        "confusion": confusion.tolist(),
+        "precision": precision.tolist(),
+        "recall": recall.tolist(),
+        "misclassified": len(wrong),
+        "mistakes": mistakes,
+    }

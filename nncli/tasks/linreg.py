@@ -22,23 +22,24 @@ def exact_line(x, y):
 
 class LinregTask(Task):
     name = "linreg"
+    title = "y = m·x + c by gradient descent"
+    views = {"fit": "line.fit", "landscape": "line.loss_landscape", "loss": "loss.history", "health": "health.layers"}
+    watch = ("fit", "landscape")
+    result = ("line.summary",)
+    retrace_view = "landscape"
     loss = "mse"
 
-    def load_data(self, options):
-        if options.get("data"):
-            table = data.read_csv(options["data"], n_columns=2)
+    def load_data(self, config):
+        if config.data:
+            table = data.read_csv(config.data, n_columns=2)
             x, y = table[:, :1], table[:, 1:]
             if len(x) < 2 or np.ptp(x) == 0:
-                raise DataError(f"{options['data']}: a line needs at least two different x values")
-            return self._scaled(x, y, x, y, source=str(options["data"]))
-        n = options["points"]
+                raise DataError(f"{config.data}: a line needs at least two different x values")
+            return self._scaled(x, y, x, y, source=str(config.data))
+        n = config.points
         # One seeded draw of n + n/4 points: the first n to learn from, the rest held out.
-        x, y = data.noisy_line(
-            n + max(1, n // 4), options["slope"], options["intercept"], options["noise"], options["seed"]
-        )
-        source = (
-            f"{n} points of y = {options['slope']:g}·x + {options['intercept']:g} + noise (σ = {options['noise']:g})"
-        )
+        x, y = data.noisy_line(n + max(1, n // 4), config.slope, config.intercept, config.noise, config.seed)
+        source = f"{n} points of y = {config.slope:g}·x + {config.intercept:g} + noise (σ = {config.noise:g})"
         return Dataset(x[:n], y[:n], x[n:], y[n:], source=source, extra={"exact": exact_line(x[:n], y[:n])})
 
     def _scaled(self, x_train, y_train, x_test, y_test, source):
@@ -61,8 +62,8 @@ class LinregTask(Task):
             extra={"exact": exact_line(x_train, y_train)},
         )
 
-    def layer_spec(self, options, dataset):
-        return nn.mlp_spec([1, *options["hidden"], 1], options["activation"], "identity")
+    def layer_spec(self, config, dataset):
+        return nn.mlp_spec([1, *config.hidden, 1], config.activation, "identity")
 
     def learned_line(self, network, scaling):
         """Slope and intercept in the data's own units, read off two predictions."""

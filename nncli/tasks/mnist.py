@@ -27,10 +27,11 @@ def has_files(folder):
 
 class MnistTask(DigitsTask):
     name = "mnist"
+    title = "MNIST digits with a 784-128-64-10 network"
     pixel_max = 255
 
-    def load_data(self, options):
-        folder = options.get("data_dir")
+    def load_data(self, config):
+        folder = config.data_dir
         if folder is None:
             folder = store_folder()
             if not has_files(folder):
@@ -39,11 +40,11 @@ class MnistTask(DigitsTask):
                     f"or use --download to fetch them ({DOWNLOAD_SIZE}) into {folder}"
                 )
         X_train, y_train, X_test, y_test = data.load_mnist(folder)
-        limit = options.get("limit")
+        limit = config.limit
         if limit and limit < len(X_train):
-            keep = np.sort(np.random.default_rng(options["seed"]).permutation(len(X_train))[:limit])
+            keep = np.sort(np.random.default_rng(config.seed).permutation(len(X_train))[:limit])
             X_train, y_train = X_train[keep], y_train[keep]
         if len(X_train) == 0 or len(X_test) == 0:
             raise DataError(f"{folder}: the MNIST files hold no training or no test images")
         source = f"MNIST in {folder} ({len(X_train):,} images to learn from, {len(X_test):,} held out)"
-        return self.dataset(X_train, y_train, X_test, y_test, options, source)
+        return self.dataset(X_train, y_train, X_test, y_test, config, source)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncli import __version__, health, store
+from nncli.config import RunConfig
 from nncli.errors import ModelFileError, NncliError
 from nncli.network import build_network
 from nncli.nn import layer_types, parameter_count
@@ -28,47 +29,53 @@ class Outcome:
     summary: dict
 
 
-def train_task(task, options, save_path, emit, force=False):
-    """Train `task` with `options` (a dict of the command's settings); save the model at
-    `save_path` unless it is None — or unless the run learned nothing and a better model is
-    there already, which only `force` replaces. Emits start, epoch, layer_stats and
-    summary events; the summary says if the run failed and, if the layer statistics show
-    why, the verdict."""
-    dataset = task.load_data(options)
-    spec = task.layer_spec(options, dataset)
+def prepare(task, config):
+    """(dataset, network): the task's data and its network with its starting weights, as
+    `config` asks — what training (and the learning-rate finder) start from."""
+    dataset = task.load_data(config)
+    spec = task.layer_spec(config, dataset)
     if parameter_count(spec) > MAX_PARAMETERS:
         raise NncliError(
             f"that network would have {parameter_count(spec):,} parameters, more than the "
             f"{MAX_PARAMETERS:,} nncli allows: choose smaller --hidden sizes"
         )
-    batch_size = options["batch_size"] or len(dataset.X_train)
-    if "batchnorm" in layer_types(spec) and len(dataset.X_train) % batch_size == 1:
+    batch_size = config.train_batch_size(len(dataset.X_train))
+    if "batchnorm" in layer_types(spec) and (batch_size == 1 or len(dataset.X_train) % batch_size == 1):
+        where = "every batch" if batch_size == 1 else "the last batch of each epoch"
         raise NncliError(
-            f"with --batchnorm, the last batch of each epoch would hold 1 of the {len(dataset.X_train):,} training "
-            f"examples, and batch norm cannot normalise one example: choose another --batch-size"
+            f"with --batchnorm, {where} would hold 1 of the {len(dataset.X_train):,} training examples, "
+            "and batch norm cannot normalise one example: choose another --batch-size"
         )
-    if save_path is not None:
+    return dataset, build_network(spec, task.loss, config.engine, config.dtype, config.seed, config.init)
+
+
+def train_task(task, config, save_path, emit, force=False):
+    """Train `task` with `config` (a RunConfig); save the model at `save_path` unless it is
+    None — or unless the run learned nothing and a better model is there already, which
+    only `force` replaces. Emits start, epoch, layer_stats and summary events; the summary
+    says if the run failed and, if the layer statistics show why, the verdict."""
+    dataset, network = prepare(task, config)
+    if save_path is not None:  # after the data loaded (bad data creates no store), before training
         store.check_writable(save_path)
-    network = build_network(spec, task.loss, options["engine"], options["dtype"], options["seed"], options["init"])
-    config = TrainConfig(
-        epochs=options["epochs"],
-        lr=options["lr"],
-        batch_size=batch_size,
-        optimizer=options["optimizer"],
-        weight_decay=options.get("weight_decay", 0.0),
-        seed=options["seed"],
-        log_every=options["log_every"] or max(1, options["epochs"] // 100),
-        patience=options.get("patience", 0),
+    loop = TrainConfig(
+        epochs=config.epochs,
+        lr=config.lr,
+        batch_size=config.train_batch_size(len(dataset.X_train)),
+        optimizer=config.optimizer,
+        weight_decay=config.weight_decay,
+        seed=config.seed,
+        log_every=config.train_log_every(),
+        patience=config.patience,
         layer_stats=True,
     )
-    emit(start_event(task.name, _plain_options(options), network))
+    emit(start_event(task.name, config.to_dict(), network))
     started = time.perf_counter()
     start_loss = network.evaluate_loss(dataset.X_train, dataset.y_train)
     result = fit(
         network,
         dataset.X_train,
         dataset.y_train,
-        config,
+        loop,
         emit,
         metrics=lambda net: task.epoch_metrics(net, dataset),
         validation=dataset.validation,
@@ -77,13 +84,13 @@ def train_task(task, options, save_path, emit, force=False):
     chance = health.chance_accuracy(dataset.y_test) if task.classifier else None
     failure = health.failure(start_loss, final, chance)
     learned_well = failure is None and final["loss"] < 0.5 * start_loss
-    verdict = health.verdict(result.layer_stats, options["lr"], learned_well)
+    verdict = health.verdict(result.layer_stats, config.lr, learned_well)
     model_path, kept = None, None
     if save_path is not None and all(np.isfinite(p).all() for p in network.state_dict().values()):
         # A run that learned nothing never replaces a better model without --force.
         kept = health.better_model_at(save_path, final, task.name) if failure and not force else None
         if kept is None:
-            model_path = save_network(task, network, options, dataset, save_path, final, result)
+            model_path = save_network(task, network, config, dataset, save_path, final, result)
     summary = {
         "event": "summary",
         "task": task.name,
@@ -108,15 +115,15 @@ def train_task(task, options, save_path, emit, force=False):
     return Outcome(network, dataset, result, summary)
 
 
-def save_network(task, network, options, dataset, save_path, metrics, result):
+def save_network(task, network, config, dataset, save_path, metrics, result):
     """Save `network` with the metadata every model carries (and any the task adds through
-    an `extra_meta(options, dataset)` method); returns the path written, as a string."""
+    an `extra_meta(config, dataset)` method); returns the path written, as a string."""
     meta = {
         "task": task.name,
         "layers": network.spec(),
         "dtype": str(network.dtype),
-        "seed": options["seed"],
-        "config": _plain_options(options),
+        "seed": config.seed,
+        "config": config.to_dict(),
         "input_scaling": dataset.input_scaling,
         "metrics": metrics,
         "history": {name: _thin(values) for name, values in result.history.items()},
@@ -126,7 +133,7 @@ def save_network(task, network, options, dataset, save_path, metrics, result):
         "data": dataset.source,
         "epochs_run": result.epochs_run,
     }
-    meta.update(task.extra_meta(options, dataset))
+    meta.update(task.extra_meta(config, dataset))
     state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
     return str(store.save_model(save_path, state, meta))
 
@@ -143,7 +150,8 @@ def final_metrics(task, network, dataset):
 
 def load_trained(model):
     """(task, network, meta, path) for a MODEL argument: a path, a stored name, or None
-    for the most recent model."""
+    for the most recent model. Its training settings are checked here: `meta["config"]`
+    is then a plain dict that RunConfig.from_dict accepts (see `run_config`)."""
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
     try:
@@ -158,14 +166,16 @@ def load_trained(model):
     return task, network, meta, path
 
 
-SIZE_SETTINGS = ("points", "samples", "limit")  # settings that size the data rebuilt for evaluation
-MAX_SIZE_SETTING = 10_000_000
+def run_config(meta):
+    """The RunConfig a loaded model was trained with."""
+    return RunConfig.from_dict(meta["config"])
 
 
 def _check_task_meta(path, meta):
     """Refuse metadata a task would trip over: store.load_model checks the format and the
-    weights; this checks the numbers a task reads back — input scaling, and the settings
-    that size the data `evaluate` rebuilds (a shared file must not make it allocate 1 TB)."""
+    weights; this checks the numbers a task reads back — the input scaling, and every
+    training setting (RunConfig.from_dict: types, ranges, and sizes, so that a shared file
+    cannot make `evaluate` allocate 1 TB)."""
 
     def bad(reason):
         return ModelFileError(f"{path}: bad model metadata: {reason}")
@@ -179,17 +189,10 @@ def _check_task_meta(path, meta):
             raise bad(f"input_scaling {key!r} must hold finite numbers")
         if key.endswith("_std") and any(v == 0 for v in values):
             raise bad(f"input_scaling {key!r} must not be zero")
-    config = meta["config"]
-    for key in SIZE_SETTINGS:
-        value = config.get(key)
-        if value is not None and not (
-            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_SIZE_SETTING
-        ):
-            raise bad(f"config {key!r} must be a whole number from 1 to {MAX_SIZE_SETTING:,}")
-
-
-def _plain_options(options):
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
+    try:
+        return RunConfig.from_dict(meta["config"])
+    except ValueError as error:
+        raise bad(str(error)) from None
 
 
 def _thin(values, points=HISTORY_POINTS):
@@ -200,6 +203,16 @@ def _thin(values, points=HISTORY_POINTS):
     return [values[i] for i in keep]
 
 
+def rebuild_data(task, config, model_path="the model"):
+    """The dataset a model was trained on, rebuilt from its configuration."""
+    try:
+        return task.load_data(config)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(
+            f"{model_path}: its training settings cannot rebuild the task's data ({error!r})"
+        ) from None
+
+
 def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
     """(metrics, source, examples) of a trained model on its task's held-out data, or on a
     CSV file of inputs followed by targets."""
@@ -207,12 +220,7 @@ def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
         X, y = task.labelled_file(data_path, meta)
         source = str(data_path)
     else:
-        try:
-            dataset = task.load_data({**meta["config"], "seed": meta["seed"]})
-        except (KeyError, TypeError, ValueError) as error:
-            raise ModelFileError(
-                f"{model_path}: its training settings cannot rebuild the task's data ({error!r})"
-            ) from None
+        dataset = rebuild_data(task, run_config(meta), model_path)
         X, y, source = dataset.X_test, dataset.y_test, f"held-out data of {dataset.source}"
     metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y), **task.report(network, X, y)}
     return metrics, source, len(X)

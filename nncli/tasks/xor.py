@@ -11,21 +11,26 @@ from nncli.tasks.base import Dataset, Task
 
 class XorTask(Task):
     name = "xor"
+    title = "XOR with a 2-4-1 network"
+    views = {
+        "boundary": "plane.boundary",
+        "neurons": "plane.neurons",
+        "loss": "loss.history",
+        "health": "health.layers",
+    }
+    watch = ("boundary", "neurons")
+    result = ("plane.truth_table",)
     loss = "mse"
     classifier = True
 
-    def load_data(self, options):
+    def load_data(self, config):
         X, y = data.xor()
         # Four points are all there is: the held-out set is the truth table itself.
         return Dataset(X, y, X, y, source="the XOR truth table")
 
-    def layer_spec(self, options, dataset):
+    def layer_spec(self, config, dataset):
         return nn.mlp_spec(
-            [2, *options["hidden"], 1],
-            options["activation"],
-            "sigmoid",
-            batchnorm=options.get("batchnorm", False),
-            residual=options.get("residual", False),
+            [2, *config.hidden, 1], config.activation, "sigmoid", batchnorm=config.batchnorm, residual=config.residual
         )
 
     def metrics(self, network, X, y):
@@ -37,8 +42,3 @@ class XorTask(Task):
         return [
             {"input": row.tolist(), "output": float(out), "prediction": int(out > 0.5)} for row, out in zip(X, outputs)
         ]
-
-    def truth_table(self, network):
-        """(inputs, targets, outputs) for the four XOR cases."""
-        X, y = data.xor()
-        return X, y[:, 0], network.predict(X)[:, 0]

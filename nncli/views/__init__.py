@@ -1,4 +1,119 @@
-"""What is shown, as numbers: each view is a pure function from (network, dataset,
-settings) to a small dataclass or dict of plain numbers — no Rich, no printing — that
-render/ draws, `visualize --json` prints, and the live panel, replay and the HTML page
-recompute frame by frame."""
+"""What is shown, as numbers.
+
+The contract
+------------
+A view is a pure function
+
+    view(network, dataset, config, history) -> Numbers
+
+- `network`: the trained (or training) network — read, never changed;
+- `dataset`: the task's `Dataset`, as `task.load_data(config)` builds it;
+- `config`: the run's `RunConfig`;
+- `history`: a `History` — the loss per epoch so far, the epoch the weights are from, and
+  the latest metrics (for a finished run, its summary).
+
+It returns a small dataclass that subclasses `Numbers`: plain numbers only (floats, ints,
+strings, and lists and dicts of them — grids, curves, tables, paths), no NumPy arrays, no
+Rich, nothing printed. `numbers.to_json()` is the dict `visualize --json` prints.
+
+A view costs a few milliseconds on the networks nncli trains — it evaluates the network on a
+small grid or a data set's held-out part, never trains — so the live panel can recompute it
+from the current weights about ten times a second. (linreg's landscape is the exception
+that proves the rule: it retraces training from the model's starting weights, at most
+1,000 epochs of a two-parameter network.)
+
+How a task lists its views
+--------------------------
+A task module names them, in drawing order, as "module.function" under nncli.views:
+
+    class XorTask(Task):
+        views = {"boundary": "plane.boundary", "neurons": "plane.neurons", "loss": "loss.history"}
+        watch = ("boundary", "neurons")     # what the live panel shows while it trains
+        result = ("plane.truth_table",)     # what a finished `nncli train` shows
+
+Two reports are not pictures of a network but of numbers a task computed, so their
+functions take those numbers instead: `evaluation = "digits.evaluation"` (the metrics dict
+of `evaluate`) and `prediction = "digits.predictions"` (the rows of `predict`); both
+default to plain tables ("tables.metrics", "tables.answers").
+
+Names, not imports, so that tasks stay below views (views may import tasks, never the
+other way round) and the views' modules load only when a picture is wanted.
+
+How render finds the draw function
+----------------------------------
+`nncli.render.draw(numbers, width)` dispatches on the dataclass's type through one
+registry: the draw functions are registered with `@draws(NumbersType)` in the render
+module of the same name as the view's (views/plane.py → render/plane.py), which draw()
+imports on first use. Render never runs a network and never reads a task's name.
+
+Adding a view is one function (and its Numbers class) here, one draw function in render/,
+and one line in the task.
+"""
+
+import importlib
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class History:
+    """What a view may know about the run beyond the weights."""
+
+    losses: dict = field(default_factory=dict)  # "loss" (and "val_loss"), thinned evenly over the epochs
+    epoch: int = 0  # the epoch the weights are from
+    metrics: dict = field(default_factory=dict)  # the latest metrics; a finished run's summary
+    layer_stats: list = field(default_factory=list)  # per-layer health at logged epochs (thinned in a model)
+
+    @classmethod
+    def of_model(cls, meta):
+        """The History a model file records."""
+        return cls(meta.get("history", {}), meta.get("epochs_run", 0), meta.get("metrics", {}), meta.get("layer_stats"))
+
+
+class Numbers:
+    """The base of every view's result: a dataclass of plain numbers."""
+
+    def to_json(self):
+        return plain(asdict(self))
+
+
+def plain(value):
+    """`value` with NumPy arrays and scalars turned into lists and Python numbers, and
+    non-finite floats into None (JSON has no NaN)."""
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, np.generic):
+        return plain(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+class Later:
+    """A value computed on first use: the dataset, which a view of the loss never needs
+    (so `visualize --view loss` works where the data are gone)."""
+
+    def __init__(self, make):
+        self._make, self._value = make, None
+
+    def __getattr__(self, name):
+        if self._value is None:
+            self._value = self._make()
+        return getattr(self._value, name)
+
+
+def resolve(name):
+    """The view function called "module.function" under nncli.views."""
+    module, function = name.rsplit(".", 1)
+    return getattr(importlib.import_module(f"nncli.views.{module}"), function)
+
+
+def compute(task, view, network, dataset, config, history):
+    """The numbers of the task's view called `view`."""
+    return resolve(task.views[view])(network, dataset, config, history)

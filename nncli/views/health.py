@@ -2,12 +2,16 @@
 layers' final profile (activations, saturation, update sizes).
 
 Computed from layer_stats — the events of a run as it trains, or the thinned list kept in a
-model file (meta["layer_stats"]) — so the same function serves the live panel, `visualize`
-and `--json`. A model file is not trusted: anything malformed is a ValueError.
+model file (meta["layer_stats"]), both reaching the view as `history.layer_stats` — so the
+same function serves a finished run, `visualize` and `--json`. A model file is not trusted:
+anything malformed is refused as a bad model file.
 """
 
 import math
 from dataclasses import dataclass, field
+
+from nncli.errors import ModelFileError
+from nncli.views import Numbers
 
 MAX_EPOCHS = 100_000
 MAX_LAYERS = 10_000
@@ -15,8 +19,8 @@ PROFILE_KEYS = ("act_mean", "act_std", "saturated", "grad_std", "update_ratio")
 
 
 @dataclass
-class HealthView:
-    epochs: list  # the measured epochs, in order
+class HealthView(Numbers):
+    epochs: list  # the measured epochs, in order (empty: nothing was measured)
     layers: list  # the layers' names ("0.weight", …), input first
     activations: list  # each layer's activation ("sigmoid", …, "identity")
     grad_std: list  # [layer][epoch]: the weight gradient's std, None where not finite
@@ -25,10 +29,21 @@ class HealthView:
     gradient_ratio: float | None = None  # first layer's grad_std over the last's, at the last epoch
 
 
+def layers(network, dataset, config, history):
+    """The health view of a run: from the layer statistics measured while it trained."""
+    if not history.layer_stats:  # the scalar engine, or a model from before they were measured
+        return HealthView([], [], [], [], (0.0, 0.0))
+    try:
+        return health_view(history.layer_stats)
+    except ValueError as error:
+        raise ModelFileError(f"the model's layer statistics are damaged: {error}") from None
+
+
 def health_view(layer_stats):
-    """The HealthView of a list of {"epoch", "layers": [per-layer statistics]} records."""
+    """The HealthView of a list of {"epoch", "layers": [per-layer statistics]} records;
+    ValueError if they are malformed."""
     if not isinstance(layer_stats, list) or not layer_stats:
-        raise ValueError("no layer statistics were recorded (models trained before nncli measured them have none)")
+        raise ValueError("no layer statistics")
     if len(layer_stats) > MAX_EPOCHS:
         raise ValueError(f"more than {MAX_EPOCHS:,} epochs of layer statistics")
     epochs, rows = [], []

@@ -1,0 +1,194 @@
+"""The typed run configuration: what a command asked for, validated once.
+
+The command line builds one RunConfig from its parsed options; the tasks, the runner and
+the training loop read its attributes; a model file stores it as a plain dict
+(`meta["config"]`) and `RunConfig.from_dict` rebuilds it, checking every field's type and
+range, because a model file is data from anywhere.
+
+It is one flat dataclass rather than a base plus one class per task: the fields are the
+command-line flags, most tasks share most of them, and a task-specific one (points,
+formula, dropout, …) is simply None or its neutral value where it does not apply — so a
+model file's config reads like the command that made it, and old files (which stored the
+click options as they were) load unchanged.
+
+Free of NumPy, so the command line can import it without slowing `--help`.
+"""
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+INITS = ("pytorch", "xavier", "he", "normal", "small")
+ENGINES = ("tensor", "scalar")
+DTYPES = ("float32", "float64")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "step")
+METHODS = ("train", "construct")
+MAX_SIZE = 10_000_000  # points, samples, images: a shared file must not make `evaluate` allocate 1 TB
+MAX_LAYER = 1_000_000
+MAX_LAYERS = 64
+MAX_COUNT = 1_000_000_000  # epochs, batch sizes, patience, log intervals
+MAX_TEXT = 4096  # a formula or a path
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    # every training run
+    epochs: int = 1
+    lr: float = 0.1
+    batch_size: int | None = None  # None: the whole data set in every step
+    optimizer: str = "sgd"
+    weight_decay: float = 0.0
+    init: str = "pytorch"
+    seed: int = 0
+    engine: str = "tensor"
+    dtype: str = "float32"
+    log_every: int | None = None  # None: about 100 reports
+    hidden: tuple = ()
+    activation: str = "sigmoid"
+    batchnorm: bool = False  # batch norm between each hidden linear layer and its activation
+    residual: bool = False  # skip connections around hidden layers that keep their width
+    # linreg
+    data: str | None = None  # a CSV of (x, y) instead of generated points
+    points: int | None = None
+    slope: float | None = None
+    intercept: float | None = None
+    noise: float | None = None
+    # digits and mnist
+    dropout: float = 0.0
+    patience: int = 0  # epochs without a better validation loss before stopping; 0: never
+    data_dir: str | None = None
+    download: bool = False
+    limit: int | None = None
+    # approx
+    target: str | None = None  # a registered function's name, None for a formula
+    formula: str | None = None
+    domain: tuple | None = None  # (lo, hi)
+    method: str = "train"
+    samples: int | None = None
+
+    @classmethod
+    def from_dict(cls, values):
+        """The RunConfig of a dict (a command's options or a model file's config), every
+        field checked. Raises ValueError with a one-line reason."""
+        if not isinstance(values, dict):
+            raise ValueError("config must be an object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(str(k) for k in values if k not in known)
+        if unknown:
+            raise ValueError(f"config has unknown setting(s) {', '.join(map(repr, unknown[:3]))}")
+        checked = {}
+        for name, value in values.items():
+            checked[name] = CHECKS[name](name, value)
+        config = cls(**checked)
+        if config.domain is not None and not config.domain[0] < config.domain[1]:
+            raise ValueError("config 'domain' must be (lo, hi) with lo < hi")
+        return config
+
+    def to_dict(self):
+        """The plain dict a model file stores (and the start event shows)."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+
+    def train_batch_size(self, examples):
+        return self.batch_size or examples
+
+    def train_log_every(self):
+        return self.log_every or max(1, self.epochs // 100)
+
+
+# --- the checks, one per kind of field --------------------------------------------------
+
+
+def _integer(low, high, optional=False):
+    def check(name, value):
+        if value is None and optional:
+            return None
+        if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
+            raise ValueError(f"config {name!r} must be a whole number from {low:,} to {high:,}")
+        return value
+
+    return check
+
+
+def _number(low=-math.inf, high=math.inf, optional=False, above=False, below=False):
+    def check(name, value):
+        if value is None and optional:
+            return None
+        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)):
+            raise ValueError(f"config {name!r} must be a finite number")
+        if value < low or value > high or (above and value == low) or (below and value == high):
+            raise ValueError(f"config {name!r} is out of range ({value!r})")
+        return float(value)
+
+    return check
+
+
+def _choice(options, optional=False):
+    def check(name, value):
+        if value is None and optional:
+            return None
+        if value not in options:
+            raise ValueError(f"config {name!r} must be one of {', '.join(options)}")
+        return value
+
+    return check
+
+
+def _text(name, value):
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_TEXT or "\0" in value:
+        raise ValueError(f"config {name!r} must be a short text")
+    return value
+
+
+def _flag(name, value):
+    if not isinstance(value, bool):
+        raise ValueError(f"config {name!r} must be true or false")
+    return value
+
+
+def _sizes(name, value):
+    if not isinstance(value, (list, tuple)) or len(value) > MAX_LAYERS:
+        raise ValueError(f"config {name!r} must be a list of at most {MAX_LAYERS} layer sizes")
+    return tuple(_integer(1, MAX_LAYER)(name, size) for size in value)
+
+
+def _interval(name, value):
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise ValueError(f"config {name!r} must be two numbers (lo, hi)")
+    return tuple(_number()(name, bound) for bound in value)
+
+
+CHECKS = {
+    "epochs": _integer(0, MAX_COUNT),
+    "lr": _number(0, above=True),
+    "batch_size": _integer(1, MAX_COUNT, optional=True),
+    "optimizer": _choice(OPTIMIZERS),
+    "weight_decay": _number(0),
+    "init": _choice(INITS),
+    "seed": _integer(-(2**63), 2**63 - 1),
+    "engine": _choice(ENGINES),
+    "dtype": _choice(DTYPES),
+    "log_every": _integer(1, MAX_COUNT, optional=True),
+    "hidden": _sizes,
+    "activation": _choice(ACTIVATIONS),
+    "batchnorm": _flag,
+    "residual": _flag,
+    "data": _text,
+    "points": _integer(2, MAX_SIZE, optional=True),
+    "slope": _number(optional=True),
+    "intercept": _number(optional=True),
+    "noise": _number(0, optional=True),
+    "dropout": _number(0, 1, below=True),
+    "patience": _integer(0, MAX_COUNT),
+    "data_dir": _text,
+    "download": _flag,
+    "limit": _integer(1, MAX_SIZE, optional=True),
+    "target": _text,
+    "formula": _text,
+    "domain": _interval,
+    "method": _choice(METHODS),
+    "samples": _integer(2, MAX_SIZE, optional=True),
+}

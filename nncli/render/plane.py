@@ -1,0 +1,86 @@
+"""Drawing a two-input classifier's views: the decision boundary, the neuron tiles and
+the truth table."""
+
+import numpy as np
+from rich.columns import Columns
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from nncli.render import draws
+from nncli.render.axes import Axes, legend, nearest, signed, title
+from nncli.render.charts import format_number
+from nncli.render.heatmap import colorbar, heatmap
+from nncli.views.plane import Boundary, NeuronTiles, TruthTable
+
+ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu", "identity": ""}
+
+
+@draws(Boundary)
+def draw_boundary(numbers, width):
+    """The network's output over the input plane (white: 0.5, the decision boundary), with
+    the data marked by their target."""
+    marks = {}
+    for x1, x2, target in numbers.points:
+        row, col = nearest(numbers.y, x2), nearest(numbers.x, x1)
+        if row is not None and col is not None:
+            marks[(row, col)] = format_number(target)
+    picture = heatmap(np.asarray(numbers.z) - 0.5, vmin=-0.5, vmax=0.5, palette="diverging", marks=marks)
+    x, y = numbers.x, numbers.y
+    return Group(
+        title("Decision boundary: the network's output over the input plane"),
+        Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂"),
+        legend(colorbar(0, 1, "diverging", width=16), "output (marks: the inputs, by target)"),
+    )
+
+
+@draws(NeuronTiles)
+def draw_neurons(numbers, width):
+    """One tile per first-layer neuron: its activation over the input plane, and the
+    weighted sum it computes. Together they show how the hidden layer splits the plane."""
+    if not numbers.neurons:
+        return Text("this network has no hidden layer: its one neuron draws a single straight boundary", style="dim")
+    grids = [np.asarray(neuron["output"]) for neuron in numbers.neurons]
+    low, high, palette, shift = _activation_scale(numbers.activation, grids)
+    tiles = []
+    for k, (values, neuron) in enumerate(zip(grids, numbers.neurons), start=1):
+        tile = heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette)
+        formula = _neuron_formula(neuron, numbers.activation)
+        tiles.append(Group(Text(f"neuron {k}", style="bold"), tile, Text(formula, style="dim")))
+    return Group(
+        title("Hidden neurons: each one's output over the same plane"),
+        Columns(tiles, padding=(0, 3)),
+        legend(colorbar(low, high, palette, width=16), "activation"),
+    )
+
+
+def _activation_scale(activation, grids):
+    """(low, high, palette, centre) for drawing activations: sigmoid's 0…1 and tanh's −1…1
+    are diverging around their middle; anything else runs from its smallest to its largest."""
+    if activation == "sigmoid":
+        return 0.0, 1.0, "diverging", 0.5
+    if activation == "tanh":
+        return -1.0, 1.0, "diverging", 0.0
+    values = np.concatenate([g.ravel() for g in grids])
+    return float(values.min()), float(values.max()), "sequential", 0.0
+
+
+def _neuron_formula(neuron, activation):
+    (w1, w2), b = neuron["weight"], neuron["bias"]
+    terms = f"{'−' if w1 < 0 else ''}{abs(w1):.1f}·x₁ {signed(w2)}·x₂ {signed(b)}"
+    name = ACTIVATION_SYMBOLS.get(activation, activation)
+    return f"{name}({terms})" if name else terms
+
+
+@draws(TruthTable)
+def draw_truth_table(numbers, width):
+    table = Table(title=numbers.title)
+    for name in ("x₁", "x₂", "target"):
+        table.add_column(name, justify="center")
+    table.add_column("network output", justify="right")
+    table.add_column("", justify="center")
+    for (x1, x2), target, output in zip(numbers.inputs, numbers.targets, numbers.outputs):
+        right = (output > 0.5) == (target > 0.5)
+        mark = "[green]✓[/]" if right else "[red]✗[/]"
+        table.add_row(f"{x1:g}", f"{x2:g}", f"{target:g}", f"{output:.4f}", mark)
+    return table
