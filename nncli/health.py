@@ -284,7 +284,10 @@ def failure(start_loss, metrics, chance=None):
         return f"this run learned nothing: its loss rose from {start_loss:.4g} at the start to {loss:.4g}"
     accuracy = metrics.get("accuracy")
     if chance is not None and accuracy is not None and accuracy < chance + CHANCE_MARGIN * (1 - chance):
-        return f"this run learned nothing: its accuracy, {accuracy:.1%}, is what guessing scores ({chance:.1%})"
+        return (
+            f"this run learned nothing: its accuracy, {accuracy:.1%}, is close to chance "
+            f"({chance:.1%}, always answering the most common class)"
+        )
     return None
 
 

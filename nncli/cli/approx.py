@@ -105,7 +105,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
                                               build it by hand from 50 steps
     """
     from nncli import store
-    from nncli.cli.output import show_result, training_sink
+    from nncli.cli.output import say_health, show_result, training_sink
     from nncli.config import RunConfig
     from nncli.formula import FormulaError
     from nncli.tasks.approx import CONSTRUCTIBLE, TARGETS, ApproxTask, resolve_target, run_approx
@@ -148,6 +148,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
     if as_json:
         return
     show_result(outcome, config, task.result + ((task.views["neurons"],) if show_neurons else ()))
+    say_health(outcome.summary)
     if method == "construct" and not quiet:
         where = f"model saved to {outcome.summary['model']}" if outcome.summary["model"] else "model not saved"
         click.echo(f"built by hand in {outcome.summary['elapsed_s']:.2f} s (no training) · {where}", err=True)

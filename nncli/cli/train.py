@@ -125,7 +125,7 @@ def mnist(**options):
 def run_training(task_name, options):
     from nncli import store
     from nncli.cli.options import check_deep_options
-    from nncli.cli.output import emit_json, show_result, training_sink
+    from nncli.cli.output import emit_json, say_health, show_result, training_sink
     from nncli.errors import DivergedError
     from nncli.tasks import get_task
     from nncli.tasks.runner import train_task
@@ -148,23 +148,11 @@ def run_training(task_name, options):
         raise
     if not as_json:
         show_result(outcome, config, task.result)
-        for line in health_lines(outcome.summary):
-            click.echo(f"nncli: {line}", err=True)
+        say_health(outcome.summary)
     if outcome.result.interrupted:
         where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
         click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
         raise SystemExit(130)
-
-
-def health_lines(summary):
-    """What a person is told about a run that went wrong: the failure, the verdict, and
-    where a model that was not saved would have gone."""
-    lines = [summary[key] for key in ("failure", "verdict") if key in summary]
-    if "not_saved" in summary:
-        lines.append(
-            f"not saved: {summary['not_saved']['reason']}; --force replaces it, --save PATH keeps this run elsewhere"
-        )
-    return lines
 
 
 def run_config(task, options):
