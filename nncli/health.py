@@ -30,7 +30,7 @@ from nncli.errors import ModelFileError
 SAMPLE_ROWS = 256  # the fixed batch: the first rows of the training data
 SATURATION_MARGIN = 0.03
 SATURATING = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
-RECTIFIERS = ("relu", "leaky_relu")
+RECTIFIERS = ("relu",)  # a leaky ReLU never dies: its slope is 0.01 where a ReLU's is 0
 
 
 # --- measuring ---------------------------------------------------------------------------

@@ -43,6 +43,9 @@ def test_dead_relu_units_are_those_zero_for_the_whole_batch():
     net.model.layers[0].bias.data[:3] = -100.0  # three of four units can never fire
     X, y = digits_like()
     assert health.measure_layers(net, X, y)[0]["saturated"] == 0.75
+    leaky = network(nn.mlp_spec([6, 4, 3], "leaky_relu"))
+    leaky.model.layers[0].bias.data[:3] = -100.0  # still passing a gradient of 0.01: not dead
+    assert health.measure_layers(leaky, X, y)[0]["saturated"] is None
 
 
 def test_measuring_leaves_no_trace_so_training_is_the_same_with_or_without_it():
