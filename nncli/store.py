@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from nncli import __version__
+from nncli import snapshots as snapshot_arrays
 from nncli.errors import ModelFileError, NncliError
 
 FORMAT_NAME = "nncli-model"
@@ -184,8 +185,13 @@ def _check_meta(meta: Any) -> dict:
 # --- saving ------------------------------------------------------------------------------
 
 
-def save_model(path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict) -> Path:
+def save_model(
+    path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict, snapshots: list | None = None
+) -> Path:
     """Write a model file atomically and record it as the most recent model.
+
+    `snapshots`, if given, is a list of (epoch, state dict) through training (see
+    `nncli.snapshots`), stored under "__"-prefixed keys.
 
     `state` must match `meta["layers"]` exactly (keys, shapes, the dtype `meta["dtype"]`,
     finite values): anything else is a programming error (ValueError), because whatever
@@ -210,6 +216,8 @@ def save_model(path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict
             raise ValueError(f"state[{key!r}] holds NaN or infinite values")
     check_state_values(state)
     arrays = {key: state[key] for key in expected}
+    if snapshots:
+        arrays.update(snapshot_arrays.pack(snapshots))
     arrays[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
 
     _ensure_store_dir(path.parent)
@@ -264,6 +272,40 @@ def _umask() -> int:
 
 
 # --- loading -----------------------------------------------------------------------------
+
+
+def _is_snapshot_key(key: str) -> bool:
+    return key.startswith(snapshot_arrays.PREFIX) or key == snapshot_arrays.EPOCHS_KEY
+
+
+def load_snapshots(path: str | os.PathLike) -> tuple[list[int], list[dict[str, np.ndarray]]]:
+    """(epochs, state dicts) of the snapshots a model file keeps, validated like its
+    weights; ([], []) for a file written before snapshots existed."""
+    path = Path(path)
+    with _open_npz(path) as npz:
+        headers = _read_headers(path, npz)
+        meta = _read_meta(path, npz, headers)
+        expected = state_shapes(meta["layers"])
+        _check_headers(path, headers, expected, meta["dtype"])
+        snapshot_headers = {key: value for key, value in headers.items() if _is_snapshot_key(key)}
+        if not snapshot_headers:
+            return [], []
+        epochs_run = meta.get("epochs_run")
+        epochs_run = epochs_run if _is_int(epochs_run) else 0
+        try:
+            with _damage_reported(path):
+                epochs = npz[snapshot_arrays.EPOCHS_KEY]
+                stacks = {key: npz[snapshot_arrays.PREFIX + key] for key in expected}
+            snapshot_arrays.check_values(epochs, stacks, epochs_run)
+            states = [
+                {key: np.asarray(stack[i], dtype=meta["dtype"], order="C") for key, stack in stacks.items()}
+                for i in range(len(epochs))
+            ]
+            for state in states:
+                check_state_values(state)
+        except ValueError as exc:
+            raise ModelFileError(f"{path}: bad snapshots: {exc}") from None
+    return epochs.tolist(), states
 
 
 def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
@@ -410,7 +452,7 @@ def _reject_constant(name: str) -> None:
 
 def _check_headers(path: Path, headers: dict, expected: dict, dtype_name: str) -> None:
     """Keys exactly as the layers say, each with the right shape and dtype."""
-    present = set(headers) - {META_KEY}
+    present = {key for key in headers if key != META_KEY and not _is_snapshot_key(key)}
     missing = [key for key in expected if key not in present]
     unexpected = sorted(present - set(expected))
     problems = []
@@ -427,6 +469,12 @@ def _check_headers(path: Path, headers: dict, expected: dict, dtype_name: str) -
             raise ModelFileError(f"{path}: array {key!r} has shape {got_shape}, but its layer needs {shape}")
         if got_dtype.kind != "f" or got_dtype.itemsize != want.itemsize:
             raise ModelFileError(f"{path}: array {key!r} is {got_dtype.name}, but the model says {dtype_name}")
+    snapshot_headers = {key: value for key, value in headers.items() if _is_snapshot_key(key)}
+    if snapshot_headers:
+        try:
+            snapshot_arrays.check(snapshot_headers, {key: headers[key] for key in expected})
+        except ValueError as exc:
+            raise ModelFileError(f"{path}: bad snapshots: {exc}") from None
 
 
 # --- the model store ---------------------------------------------------------------------

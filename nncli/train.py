@@ -30,6 +30,7 @@ class TrainConfig:
     seed: int = 0
     log_every: int = 1
     patience: int = 0  # stop after this many epochs without a better validation loss; 0: never
+    snapshot_epochs: frozenset = frozenset()  # keep the weights after these epochs (0: the start)
     layer_stats: bool = False  # measure each layer's health at logged epochs (Tensor engine)
 
 
@@ -41,6 +42,7 @@ class TrainResult:
     interrupted: bool = False
     stopped_early: bool = False
     best_epoch: int = 0
+    snapshots: list = field(default_factory=list)  # (epoch, state dict) at the snapshot epochs
     layer_stats: list = field(default_factory=list)  # the layer_stats events, one per logged epoch
 
 
@@ -85,6 +87,8 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
     """The epochs of `fit`, recording into `result`; emits the logged epochs."""
     rng = np.random.default_rng(config.seed)
     best_val, best_state = math.inf, None
+    if 0 in config.snapshot_epochs:
+        result.snapshots.append((0, network.state_dict()))
     # Per-layer health on one fixed batch, at every logged epoch (the Tensor engine's layers only).
     monitor = HealthMonitor(network, X, y) if config.layer_stats and network.engine == "tensor" else None
     if monitor is not None:
@@ -95,6 +99,8 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
         epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr, watch)
         result.history["loss"].append(epoch_loss)
         result.epochs_run = epoch
+        if epoch in config.snapshot_epochs:
+            result.snapshots.append((epoch, network.state_dict()))
         event = {"event": "epoch", "epoch": epoch, "loss": epoch_loss}
         if validation is not None:
             val_loss = network.evaluate_loss(*validation)

@@ -88,3 +88,20 @@ def test_init_offers_normal_and_small(init):
     result = run("train", "xor", "--init", init, "--epochs", "5", "--no-save", "--json")
     assert result.exit_code == 0, result.stderr
     assert json_lines(result)[0]["config"]["init"] == init
+
+
+def test_a_batchnorm_models_snapshots_keep_its_running_statistics_and_replay():
+    result = run("train", "xor", "--hidden", "4x2", "--batchnorm", "--epochs", "20", "--json")
+    assert result.exit_code == 0, result.stderr
+    path = json_lines(result)[-1]["model"]
+    epochs, states = store.load_snapshots(path)
+    counts = [float(state["1.num_batches_tracked"]) for state in states]
+    assert (
+        epochs[0] == 0
+        and counts == sorted(counts)
+        and counts[-1] == 20
+        and states[0]["1.num_batches_tracked"].ndim == 0
+    )
+    early = run("visualize", path, "--epoch", "5", "--view", "health", env={"NO_COLOR": "1"})
+    assert early.exit_code == 0, early.stderr
+    assert "Gradient std per layer" in early.stdout and "epoch 5" in early.stdout

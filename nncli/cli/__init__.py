@@ -63,21 +63,27 @@ def _register():
     from nncli.cli.approx import approx
     from nncli.cli.bench import bench
     from nncli.cli.descend import descend
+    from nncli.cli.explain import explain
+    from nncli.cli.export import export
     from nncli.cli.gradcheck import gradcheck
     from nncli.cli.graph import graph
     from nncli.cli.inspect import inspect
     from nncli.cli.lrfind import lr_find
     from nncli.cli.models import evaluate, predict
+    from nncli.cli.replay import replay
     from nncli.cli.train import train
     from nncli.cli.visualize import visualize
 
     for command in (train, approx, evaluate, predict, inspect, gradcheck):
         main.add_command(command)
     main.add_command(visualize)
+    main.add_command(replay)
     inspect.add_command(graph)
     main.add_command(bench)
     main.add_command(descend)
     main.add_command(lr_find)
+    main.add_command(explain)
+    main.add_command(export)
 
 
 _register()

@@ -2,48 +2,83 @@
 
 import click
 
+from nncli.cli.explain import example_options
+
 
 @click.group()
 def inspect():
     """Look inside a model: its weights, its layers."""
 
 
-@inspect.command()
+TINY = 100  # parameters: a model this small has its every weight printed
+FILTERS_SMALL, FILTERS_LARGE = 16, 8  # first-layer images drawn by default: 8×8 or smaller, larger
+
+
+@inspect.command(short_help="Weight statistics; a tiny net's own numbers; image filters.")
 @click.argument("model", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(
     "--neurons",
     type=click.IntRange(min=1),
     default=None,
-    help="Digit models: draw only the first N first-layer neurons  [default: all].",
+    help="Image inputs: draw the N first-layer neurons that matter most  [default: 16, or 8 for large images].",
 )
 def weights(model, as_json, neurons):
     """Statistics and a histogram of every weight and bias tensor in MODEL (default: the
-    latest); for a digit model, also each first-layer neuron's weights as an image."""
+    latest); the weights themselves for a model of at most 100 parameters; and, when the
+    input is a square image, what the first layer's most important neurons look for."""
     from nncli import store
     from nncli.cli.output import emit_json, show
-    from nncli.render.tables import weight_stats, weights_table
+    from nncli.render.digits import ranked_filters_view
+    from nncli.render.explain import weight_matrices
+    from nncli.render.tables import FittedWeightsTable, weight_stats
+    from nncli.tasks.runner import parameter_count
+    from nncli.views.diagram import first_layer_filters, square_side
 
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
     stats = weight_stats(state)
+    layers = meta["layers"]
+    filters = None
+    side = square_side(next(e["in"] for e in layers if e["type"] == "linear"))
+    if side is not None:
+        count = neurons or (FILTERS_SMALL if side <= 8 else FILTERS_LARGE)
+        filters = first_layer_filters(layers, state, count, training_images(meta))
     if as_json:
-        emit_json({"event": "weights", "task": meta["task"], "model": str(path), "tensors": stats})
-    else:
-        show(weights_table(f"{meta['task']} model {path.name}", stats, state))
-        if meta["task"] in ("digits", "mnist"):
-            from nncli.render.digits import filters_view
+        event = {"event": "weights", "task": meta["task"], "model": str(path), "tensors": stats}
+        if filters is not None:
+            event["filters"] = filters.as_dict()
+        emit_json(event)
+        return
+    show(FittedWeightsTable(f"{meta['task']} model {path.name}", stats, state))
+    if parameter_count(layers) <= TINY:
+        show(weight_matrices(layers, state))
+    if filters is not None:
+        show(*ranked_filters_view(filters))
 
-            show(*filters_view(state["0.weight"], neurons))
+
+def training_images(meta):
+    """The inputs the model learned from, or None if they can't be had (e.g. no MNIST files)."""
+    from nncli.errors import NncliError
+    from nncli.tasks import get_task
+    from nncli.tasks.runner import run_config
+
+    try:
+        return get_task(meta["task"]).load_data(run_config(meta)).X_train
+    except (NncliError, KeyError, TypeError, ValueError, OSError):
+        return None
 
 
-@inspect.command("model")
+@inspect.command("model", short_help="Layers, output shapes and parameter counts.")
 @click.argument("model", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def model_summary(model, as_json):
     """Layers, output shapes and parameter counts of MODEL (default: the latest)."""
+    from rich.text import Text
+
     from nncli import store
     from nncli.cli.output import emit_json, show
+    from nncli.command import recorded_command
     from nncli.render.tables import metrics_table, model_table
     from nncli.tasks.runner import parameter_count
 
@@ -59,6 +94,7 @@ def model_summary(model, as_json):
         "config": meta["config"],
         "metrics": meta["metrics"],
         "nncli_version": meta.get("nncli_version"),
+        "command": recorded_command(meta),
     }
     if as_json:
         emit_json({"event": "model", **info})
@@ -66,4 +102,47 @@ def model_summary(model, as_json):
         show(
             model_table(f"{meta['task']} model {path.name} ({meta['dtype']})", meta["layers"]),
             metrics_table("final metrics", meta["metrics"]),
+            Text(f"made by: {info['command']}  (nncli {info['nncli_version']})"),  # inert: no markup
         )
+
+
+@inspect.command(short_help="The network diagram: nodes, a line for every weight.")
+@click.argument("model", required=False)
+@example_options
+@click.option("--grad", "gradients", is_flag=True, help="With --input: each line shows its weight's gradient.")
+@click.option("--svg", "svg_path", type=click.Path(), default=None, help="Also write the diagram to this SVG file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the diagram's numbers as one JSON object.")
+def network(model, values, target, gradients, svg_path, as_json):
+    """The diagram of MODEL (default: the latest): a column of nodes per layer, each with its
+    bias, and a line for every weight — its colour the sign, its shade and thickness the size.
+    With --input, each node shows its activation on that input; --grad, each line its gradient."""
+    from nncli.cli.explain import chosen_example
+    from nncli.cli.output import emit_json, stdout_console
+    from nncli.cli.visualize import check_output_path, write_svg
+    from nncli.render.diagram import DiagramPicture
+    from nncli.tasks.runner import load_trained
+    from nncli.views.diagram import network_diagram
+    from nncli.views.explain import backprop_pass
+
+    if gradients and values is None:
+        raise click.UsageError("--grad shows the gradients on one example: give it with --input")
+    if svg_path:
+        check_output_path(svg_path, "the SVG")
+    task, net, meta, path = load_trained(model)
+    state = net.state_dict()
+    example = None
+    if values is not None:
+        chosen = chosen_example(task, net, meta, values, target)
+        example = backprop_pass(meta["layers"], state, task.loss, chosen.x, chosen.target, meta["config"]["lr"])
+    console = stdout_console()
+    max_nodes = max(4, min(12, (console.height - 8) // 2))
+    diagram = network_diagram(meta["layers"], state, max_nodes, example, gradients)
+    if as_json:
+        emit_json({"event": "network", "model": str(path), **diagram.as_dict()})
+        return
+    picture = DiagramPicture(diagram)
+    console.print(f"[bold]{path.name}[/]: {' → '.join(str(c.size) for c in diagram.columns)}")
+    console.print(picture)
+    if svg_path:
+        write_svg(svg_path, [picture], f"nncli inspect network {path.name}", console.width)
+        click.echo(f"diagram written to {svg_path}", err=True)

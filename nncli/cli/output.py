@@ -42,7 +42,7 @@ def show_result(outcome, config, views):
     from nncli.views import History, resolve
 
     result = outcome.result
-    history = History(result.history, result.epochs_run, outcome.summary, result.layer_stats)
+    history = History(result.history, result.epochs_run, outcome.summary, layer_stats=result.layer_stats)
     console = stdout_console()
     for name in views:
         console.print(draw(resolve(name)(outcome.network, outcome.dataset, config, history), console.width))

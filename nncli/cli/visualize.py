@@ -33,11 +33,17 @@ class LearningRates(click.ParamType):
     help="Retrain with each of these learning rates (e.g. 0.01,0.5,1.1) and draw their paths side by side "
     "(for models whose task can retrace its training, like linreg).",
 )
+@click.option(
+    "--epoch",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Draw the weights as they were at this epoch (the nearest snapshot kept while training).",
+)
 @click.option("--svg", "svg_path", type=click.Path(), default=None, help="Also write what is drawn to this SVG file.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the numbers behind the pictures instead: one JSON line per view."
 )
-def visualize(model, view, rates, svg_path, as_json):
+def visualize(model, view, rates, epoch, svg_path, as_json):
     """Pictures of MODEL (a path or stored name; default: the latest) in the terminal.
 
     Each task has its own views — a decision boundary and neuron tiles, a fitted line and
@@ -47,8 +53,9 @@ def visualize(model, view, rates, svg_path, as_json):
     """
     from nncli.cli.output import emit_json, stdout_console
     from nncli.render import draw
-    from nncli.tasks.runner import load_trained, rebuild_data, run_config
-    from nncli.views import History, Later, resolve
+    from nncli.replay import lazy_dataset
+    from nncli.tasks.runner import load_trained, run_config
+    from nncli.views import History, resolve
 
     task, network, meta, path = load_trained(model)
     views = task.views
@@ -61,11 +68,15 @@ def visualize(model, view, rates, svg_path, as_json):
     if rates and view not in (None, task.retrace_view):
         raise click.UsageError(f"--lr goes with --view {task.retrace_view}")
     chosen = [view] if view else ([task.retrace_view] if rates else list(views))
+    if rates and epoch is not None:
+        raise click.UsageError("--lr retraces training from the start; it does not go with --epoch")
     if svg_path:
-        check_svg_path(svg_path)  # before any work: a long retraining must not end in "cannot write"
+        check_output_path(svg_path, "the SVG")  # before any work: a long retraining must not end in "cannot write"
 
     config, history = run_config(meta), History.of_model(meta)
-    dataset = Later(lambda: rebuild_data(task, config, path))
+    if epoch is not None:
+        history = at_epoch(network, meta, path, history, epoch)
+    dataset = lazy_dataset(task, config, path)
     console = stdout_console()
     drawn = []
     for name in chosen:
@@ -84,16 +95,32 @@ def visualize(model, view, rates, svg_path, as_json):
         click.echo(f"pictures written to {svg_path}", err=True)
 
 
-def check_svg_path(svg_path):
+def at_epoch(network, meta, path, history, wanted):
+    """Load the snapshot nearest epoch `wanted` into `network`; the History as it stood then."""
+    from nncli.replay import snapshot_at
+
+    if wanted > history.epoch:
+        raise click.BadParameter(
+            f"{path.name} trained for {history.epoch:,} epochs, not {wanted:,}", param_hint="'--epoch'"
+        )
+    epoch, state = snapshot_at(path, meta, wanted)
+    network.load_state_dict(state)
+    nearest = "" if epoch == wanted else f" (the snapshot nearest epoch {wanted:,})"
+    click.echo(f"drawn at epoch {epoch:,}{nearest}", err=True)
+    return history.at(epoch)
+
+
+def check_output_path(output_path, what):
+    """Fail before any work if `what` could not be written at `output_path`."""
     from pathlib import Path
 
     from nncli.errors import NncliError
 
-    target = Path(svg_path).expanduser()
+    target = Path(output_path).expanduser()
     if target.is_dir():
-        raise NncliError(f"cannot write the SVG to {target}: it is a folder")
+        raise NncliError(f"cannot write {what} to {target}: it is a folder")
     if not target.absolute().parent.is_dir():
-        raise NncliError(f"cannot write the SVG to {target}: the folder {target.absolute().parent} does not exist")
+        raise NncliError(f"cannot write {what} to {target}: the folder {target.absolute().parent} does not exist")
 
 
 def write_svg(svg_path, renderables, title, width):

@@ -225,5 +225,52 @@ def filters_view(weight, limit=None, total=None):
     head = f"What each first-layer neuron looks for: its {shape[0]}×{shape[1]} weights"
     if len(shown) < total:
         head += f" (the first {len(shown)} of {total})"
-    legend = "red/█: ink there excites the neuron · blue/blank: ink there inhibits it"
-    return [Text(head, style="bold"), Text(legend, style="dim"), grid(tiles)]
+    return [Text(head, style="bold"), FILTER_KEY, grid(tiles)]
+
+
+class ColourKey:
+    """A legend line that matches how the picture beside it is drawn: the colour key on a
+    colour terminal, the glyph key without colour — never both at once."""
+
+    def __init__(self, colour, glyphs):
+        self.colour, self.glyphs = colour, glyphs
+
+    def __rich_console__(self, console, options):
+        in_colour = not console.no_color and console.color_system is not None
+        yield Text(self.colour if in_colour else self.glyphs, style="dim")
+
+
+FILTER_KEY = ColourKey(
+    "red: ink there excites the neuron · blue: ink there inhibits it · white: no effect",
+    "█: ink there excites the neuron · blank: ink there inhibits it · ▒: no effect",
+)
+
+
+def ranked_filters_view(filters):
+    """The first-layer neurons that matter most, each drawn on its own scale (±its largest
+    weight), so each neuron's pattern shows whatever its size; views.diagram.Filters."""
+    shape = filters.shape
+    tiles = []
+    for n, w in zip(filters.neurons, filters.weights):
+        tiles.append(Group(Text(f"#{n}", style="dim"), heatmap(w.reshape(shape))))
+    if filters.importance is not None:
+        head = (
+            f"What the first layer looks for: the {len(tiles)} of its {filters.total} neurons that pass on most "
+            f"(‖weights in‖ × ‖weights out‖), each on its own scale, as {shape[0]}×{shape[1]} images"
+        )
+    else:
+        head = f"What each neuron looks for: its {shape[0]}×{shape[1]} weights, each on its own scale"
+    parts = [Text(head, style="bold"), FILTER_KEY]
+    if filters.rare is not None and filters.rare.any():
+        parts.append(
+            Text(
+                f"{int(filters.rare.sum())} pixels (mostly the edges) are blank in almost every training image: "
+                "a weight's gradient is δ·x, and x = 0 there, so those weights keep their random start and "
+                "are drawn as 'no effect'",
+                style="dim",
+            )
+        )
+    parts.append(grid(tiles))
+    if len(tiles) < filters.total:
+        parts.append(Text(f"(--neurons N draws more, up to all {filters.total})", style="dim"))
+    return parts

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nncli import __version__, health, store
+from nncli import __version__, health, snapshots, store
+from nncli.command import command_line
 from nncli.config import RunConfig
 from nncli.errors import ModelFileError, NncliError
 from nncli.network import build_network
@@ -66,6 +67,7 @@ def train_task(task, config, save_path, emit, force=False):
         seed=config.seed,
         log_every=config.train_log_every(),
         patience=config.patience,
+        snapshot_epochs=frozenset(snapshots.planned_epochs(config.epochs, snapshots.how_many(weight_bytes(network)))),
         layer_stats=True,
     )
     emit(start_event(task.name, config.to_dict(), network))
@@ -124,6 +126,7 @@ def save_network(task, network, config, dataset, save_path, metrics, result):
         "dtype": str(network.dtype),
         "seed": config.seed,
         "config": config.to_dict(),
+        "command": command_line(task.name, config.to_dict()),
         "input_scaling": dataset.input_scaling,
         "metrics": metrics,
         "history": {name: _thin(values) for name, values in result.history.items()},
@@ -134,8 +137,19 @@ def save_network(task, network, config, dataset, save_path, metrics, result):
         "epochs_run": result.epochs_run,
     }
     meta.update(task.extra_meta(config, dataset))
-    state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
-    return str(store.save_model(save_path, state, meta))
+
+    def as_saved(state):  # every array in the model's dtype, batch norm's count of batches too
+        return {k: v.astype(network.dtype) for k, v in state.items()}
+
+    state = as_saved(network.state_dict())
+    final_epoch = result.best_epoch if result.stopped_early and result.best_epoch else result.epochs_run
+    taken = [(epoch, as_saved(frame)) for epoch, frame in result.snapshots]
+    frames = snapshots.kept(taken, final_epoch, state) if result.snapshots else None
+    return str(store.save_model(save_path, state, meta, frames))
+
+
+def weight_bytes(network):
+    return sum(v.nbytes for v in network.state_dict().values())
 
 
 def final_metrics(task, network, dataset):

@@ -64,12 +64,45 @@ class History:
     losses: dict = field(default_factory=dict)  # "loss" (and "val_loss"), thinned evenly over the epochs
     epoch: int = 0  # the epoch the weights are from
     metrics: dict = field(default_factory=dict)  # the latest metrics; a finished run's summary
+
+    loss_epochs: list | None = None  # the epoch of each loss value, when not evenly spread up to `epoch`
     layer_stats: list = field(default_factory=list)  # per-layer health at logged epochs (thinned in a model)
 
     @classmethod
     def of_model(cls, meta):
         """The History a model file records."""
-        return cls(meta.get("history", {}), meta.get("epochs_run", 0), meta.get("metrics", {}), meta.get("layer_stats"))
+        return cls(
+            meta.get("history", {}),
+            meta.get("epochs_run", 0),
+            meta.get("metrics", {}),
+            layer_stats=meta.get("layer_stats"),
+        )
+
+    def at(self, epoch):
+        """This run's History as it stood at `epoch` (for a snapshot): the losses up to
+        then, and no final metrics."""
+        count = max((len(v) for v in self.losses.values()), default=0)
+        epochs = self.loss_epochs or spread_epochs(count, self.epoch)
+        keep = [i for i, e in enumerate(epochs) if e <= epoch]
+        losses = {key: [values[i] for i in keep if i < len(values)] for key, values in self.losses.items()}
+        return History(losses, epoch, {}, [epochs[i] for i in keep], _up_to(self.layer_stats, epoch))
+
+
+def _up_to(layer_stats, epoch):
+    """The layer statistics measured by `epoch`; entries without a whole-number epoch are
+    kept, for the health view to refuse."""
+    if not isinstance(layer_stats, list):
+        return layer_stats
+    return [
+        r for r in layer_stats if not (isinstance(r, dict) and isinstance(r.get("epoch"), int)) or r["epoch"] <= epoch
+    ]
+
+
+def spread_epochs(count, epochs_run):
+    """The epoch of each kept point of a history thinned evenly from `epochs_run` values."""
+    if count >= epochs_run or count < 2:
+        return list(range(1, count + 1))
+    return [int(e) for e in np.linspace(0, epochs_run - 1, count).round() + 1]
 
 
 class Numbers:

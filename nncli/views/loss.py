@@ -2,9 +2,7 @@
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from nncli.views import Numbers
+from nncli.views import Numbers, spread_epochs
 
 SERIES = (("loss", "training loss"), ("val_loss", "validation loss"))
 
@@ -21,13 +19,6 @@ def history(network, dataset, config, history):
     for key, name in SERIES:
         values = history.losses.get(key) or []
         if values:
-            epochs = _epochs(len(values), history.epoch)
+            epochs = history.loss_epochs or spread_epochs(len(values), history.epoch)
             series.append({"key": key, "name": name, "epochs": epochs, "values": list(values)})
     return LossHistory(series)
-
-
-def _epochs(count, epochs_run):
-    """The epoch of each kept point of a history thinned evenly from `epochs_run` values."""
-    if count >= epochs_run or count < 2:
-        return list(range(1, count + 1))
-    return [int(e) for e in np.linspace(0, epochs_run - 1, count).round() + 1]

@@ -1,0 +1,225 @@
+"""`nncli explain descent | backprop`: one step of learning with every number written out."""
+
+import math
+
+import click
+
+from nncli.cli.options import PositiveFloat
+
+MAX_STEPS = 1000
+
+
+class Numbers(click.ParamType):
+    """Comma-separated finite numbers: "1,0" or "0.5,-2"."""
+
+    name = "numbers"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        numbers = []
+        for part in str(value).split(","):
+            try:
+                number = float(part)
+            except ValueError:
+                self.fail(f"{part.strip()!r} is not a number (give comma-separated numbers like 1,0)", param, ctx)
+            if not math.isfinite(number):
+                self.fail(f"{part.strip()!r} is not a finite number", param, ctx)
+            numbers.append(number)
+        return tuple(numbers)
+
+
+class FiniteFloat(click.ParamType):
+    name = "number"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        try:
+            number = float(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+def example_options(command):
+    """--input and --target, shared by the commands that run a network on one example."""
+    command = click.option(
+        "--target",
+        type=FiniteFloat(),
+        default=None,
+        help="The answer it should give: a class label, or a value  [default: the data's, or its own answer].",
+    )(command)
+    return click.option(
+        "--input",
+        "values",
+        type=Numbers(),
+        default=None,
+        help="One input, comma-separated (e.g. 1,0)  [default: the first training example].",
+    )(command)
+
+
+@click.group()
+def explain():
+    """One step of learning, every number written out: gradient descent, backpropagation."""
+
+
+@explain.command(short_help="One gradient-descent step on y = m·x + c, written out.")
+@click.option(
+    "--points", type=click.IntRange(1, 20), default=4, show_default=True, help="Points on a line near y = 2x + 1."
+)
+@click.option("--data", type=click.Path(dir_okay=False), default=None, help="A CSV of x,y rows instead (at most 20).")
+@click.option("--m", "m", type=FiniteFloat(), default=None, help="Starting slope  [default: drawn from --seed].")
+@click.option("--c", "c", type=FiniteFloat(), default=None, help="Starting intercept  [default: drawn from --seed].")
+@click.option("--lr", type=PositiveFloat(), default=0.05, show_default=True, help="Learning rate η.")
+@click.option("--steps", type=click.IntRange(1, MAX_STEPS), default=1, show_default=True, help="Steps to take.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the points and the start.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def descent(points, data, m, c, lr, steps, seed, as_json):
+    """One step of gradient descent on y = m·x + c, as a lesson writes it: the errors, the
+    loss, the two partial derivatives with their sums, the update and the new loss — the
+    engine's own gradients beside the hand-derived ones."""
+    from nncli.cli.output import emit_json, show
+    from nncli.render.explain import descent_view
+    from nncli.views.explain import MAX_POINTS, descent_steps, lesson_points, lesson_start
+
+    if data is not None:
+        from nncli.data import read_csv
+
+        table = read_csv(data, n_columns=2)
+        if len(table) > MAX_POINTS:
+            raise click.BadParameter(
+                f"{data} has {len(table)} rows; explain is for reading, so at most {MAX_POINTS}", param_hint="--data"
+            )
+        x, y = table[:, 0], table[:, 1]
+        source = f"from {data}"
+    else:
+        x, y = lesson_points(points, seed)
+        source = f"near y = 2x + 1, seed {seed}"
+    start_m, start_c = lesson_start(seed)
+    result = descent_steps(x, y, start_m if m is None else m, start_c if c is None else c, lr, steps)
+    if as_json:
+        emit_json({"event": "explain", "lesson": "descent", "steps": [step.as_dict() for step in result]})
+    else:
+        show(descent_view(result, source))
+
+
+@explain.command(short_help="One forward and backward pass of a model, written out.")
+@click.argument("model", required=False)
+@example_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def backprop(model, values, target, as_json):
+    """One forward and backward pass of MODEL (default: the latest) on one example, layer by
+    layer: each neuron's z = w·x + b and a = σ(z), the loss, each δ by the chain rule, each
+    weight's gradient and its update — every number checked against the autograd engine."""
+    from nncli.cli.output import emit_json, show
+    from nncli.render.explain import backprop_view
+    from nncli.tasks.runner import load_trained
+    from nncli.views.explain import backprop_pass
+
+    task, network, meta, path = load_trained(model)
+    example = chosen_example(task, network, meta, values, target)
+    state = network.state_dict()
+    result = backprop_pass(meta["layers"], state, task.loss, example.x, example.target, meta["config"]["lr"])
+    if as_json:
+        emit_json(
+            {
+                "event": "explain",
+                "lesson": "backprop",
+                "model": str(path),
+                "example": example.source,
+                **result.as_dict(),
+            }
+        )
+        return
+    heading = f"Backpropagation through {path.name} on {example.source}, target {example.shown_target}"
+    view = backprop_view(result, heading)
+    if meta["config"].get("optimizer", "sgd") != "sgd":
+        note = f"(the model was trained with {meta['config']['optimizer']}, whose steps differ: shown is plain SGD)"
+        show(view, f"[dim]{note}[/]")
+    else:
+        show(view)
+
+
+def chosen_example(task, network, meta, values, target):
+    """The example of `--input`/`--target`, the user's or the first training example: an
+    Example (x as the network sees it, scaled as in training, and its target).
+
+    Usage errors (exit 2) for the wrong count of inputs or a target the task can't have.
+    The task's data are loaded only when needed: for the first example, or to look up
+    the target of the user's input."""
+    from types import SimpleNamespace as Example
+
+    import numpy as np
+
+    from nncli.errors import NncliError
+    from nncli.tasks.base import scale_inputs
+    from nncli.tasks.runner import run_config
+
+    width = meta["layers"][0]["in"]
+    scaling = meta.get("input_scaling") or {}
+    if values is not None and len(values) != width:
+        raise click.BadParameter(
+            f"the model takes {width} input{'s' if width != 1 else ''}; got {len(values)}", param_hint="--input"
+        )
+    dataset = None
+    if values is None or target is None:
+        try:
+            dataset = task.load_data(run_config(meta))
+        except (NncliError, KeyError, TypeError, ValueError):
+            if values is None:
+                raise
+    if values is None:
+        x, data_target = dataset.X_train[0].astype(np.float64), dataset.y_train[0]
+        source = "the first training example"
+    else:
+        x = scale_inputs(np.array([values], dtype=np.float64), scaling or None)[0]
+        data_target = _target_in_data(dataset, x)
+        source = f"input ({', '.join(f'{v:g}' for v in values)})"
+    if target is not None:
+        return Example(x=x, target=_checked_target(task, meta, target), source=source, shown_target=f"{target:g}")
+    if data_target is not None:
+        data_target = np.atleast_1d(np.asarray(data_target, dtype=np.float64))
+        return Example(x=x, target=data_target, source=source, shown_target=_shown(data_target, scaling))
+    if task.classifier:  # an input the data doesn't hold: its own answer is the target
+        output = network.predict(x[None, :])[0]
+        output = np.array([float(output.argmax())]) if task.loss == "cross_entropy" else np.round(output)
+        shown = f"{_shown(output, scaling)} (its own answer; give --target to choose)"
+        return Example(x=x, target=output, source=source, shown_target=shown)
+    raise click.UsageError("give --target: the output the network should give for this input")
+
+
+def _target_in_data(dataset, x):
+    import numpy as np
+
+    if dataset is None:
+        return None
+    matches = np.flatnonzero(np.all(np.isclose(dataset.X_train, x, rtol=0, atol=1e-9), axis=1))
+    return dataset.y_train[matches[0]] if len(matches) else None
+
+
+def _shown(target, scaling):
+    """A target in the user's units, as text."""
+    values = [float(t) for t in target]
+    if "y_mean" in scaling:
+        values = [v * s + m for v, s, m in zip(values, scaling["y_std"], scaling["y_mean"])]
+    return ", ".join(f"{v:.4g}" for v in values)
+
+
+def _checked_target(task, meta, target):
+    """--target in the network's own units; a usage error if the task has no such label."""
+    import numpy as np
+
+    outputs = next(e["out"] for e in reversed(meta["layers"]) if e["type"] == "linear")
+    if task.loss == "cross_entropy":
+        if target != int(target) or not 0 <= target < outputs:
+            raise click.BadParameter(f"the labels are 0 to {outputs - 1}; got {target:g}", param_hint="--target")
+        return np.array([float(target)])
+    if task.classifier and target not in (0, 1):
+        raise click.BadParameter(f"the labels are 0 and 1; got {target:g}", param_hint="--target")
+    scaling = meta.get("input_scaling") or {}
+    if "y_mean" in scaling:
+        target = (target - scaling["y_mean"][0]) / scaling["y_std"][0]
+    return np.full(outputs, float(target))

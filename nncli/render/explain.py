@@ -1,0 +1,346 @@
+"""The lessons of `nncli explain`, drawn as a lesson writes them: each formula, then the
+same formula with the numbers plugged in, then its value.
+
+Numbers are shown with four significant digits (the JSON output carries every digit).
+Layers wider than a screen can read are elided: a neuron's sum of more than
+`MAX_TERMS` terms shows its value and its biggest terms; a layer of more than
+`MAX_NEURONS` neurons shows its first and last few.
+"""
+
+import numpy as np
+from rich import box
+from rich.columns import Columns
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+MAX_TERMS = 8  # a sum written out term by term has at most this many
+BIGGEST_TERMS = 2  # … else its value and this many of its largest terms
+MAX_NEURONS = 10  # a layer listed neuron by neuron has at most this many
+HEAD, TAIL = 4, 2  # … else its first and last few
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+ACTIVATION_FORMULAS = {
+    "sigmoid": ("σ(z) = 1/(1 + e⁻ᶻ)", "σ'(z) = a(1 − a)"),
+    "tanh": ("tanh(z)", "tanh'(z) = 1 − a²"),
+    "relu": ("relu(z) = max(0, z)", "relu'(z) = 1 if z > 0 else 0"),
+    "leaky_relu": ("leaky_relu(z) = z if z > 0 else slope·z", "1 if z > 0 else slope"),
+    "identity": ("a = z (no activation)", "1"),
+    "step": ("step(z) = 1 if z > 0 else 0", "0 (a step has no slope: it cannot learn)"),
+    "softmax": ("softmax(z)ⱼ = eᶻʲ / Σₖ eᶻᵏ", "a ⊙ (∂L/∂a − Σ a·∂L/∂a)"),
+}
+
+
+def num(value):
+    """A number with four significant digits, without a trailing ".0"."""
+    text = f"{float(value):.4g}"
+    return "0" if text == "-0" else text
+
+
+def factor(value):
+    """A number as a factor of a product: negative ones in parentheses."""
+    text = num(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+def sub(n):
+    return str(n).translate(SUBSCRIPTS)
+
+
+def title(text):
+    """A section's heading, after a blank line."""
+    return Text("\n" + text, style="bold")
+
+
+def formula(text):
+    return Text("  " + text, style="cyan")
+
+
+def check_mark(hand, engine):
+    same = np.isclose(hand, engine, rtol=1e-9, atol=1e-12)
+    return Text.assemble(("engine ", "dim"), num(engine), (" ✓" if same else " ✗", "green" if same else "bold red"))
+
+
+# --- explain descent ---------------------------------------------------------------------
+
+
+def descent_view(steps, source):
+    """The first step in full, then one row per further step."""
+    first = steps[0]
+    parts = [
+        Text(f"One step of gradient descent on y = m·x + c: {len(first.x)} points ({source})", style="bold"),
+        Text(f"starting from m = {num(first.m)}, c = {num(first.c)}, with learning rate η = {num(first.lr)}"),
+        points_table(first),
+        title("The loss: the mean of the squared errors"),
+        formula("L = mean((y − ŷ)²) = (1/n) · Σ (y − ŷ)²"),
+        Text(f"    = (1/{len(first.x)}) · ({' + '.join(factor(e) + '²' for e in first.error)}) = {num(first.loss)}"),
+        title("The gradient: how L changes as m and c change"),
+        *gradient_lines(first),
+        title(f"The update: a step of η = {num(first.lr)} downhill"),
+        formula("m ← m − η · ∂L/∂m      c ← c − η · ∂L/∂c"),
+        Text(f"  m ← {num(first.m)} − {num(first.lr)} · {factor(first.grad_m)} = {num(first.new_m)}"),
+        Text(f"  c ← {num(first.c)} − {num(first.lr)} · {factor(first.grad_c)} = {num(first.new_c)}"),
+        title("The new loss"),
+        Text(f"  L = {num(first.new_loss)}  (was {num(first.loss)}: {change(first.loss, first.new_loss)})"),
+    ]
+    if len(steps) > 1:
+        parts.append(steps_table(steps))
+    return Group(*parts)
+
+
+def points_table(step):
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1))
+    for name in ("x", "y", "ŷ = m·x + c", "error y − ŷ"):
+        table.add_column(name, justify="right")
+    for x, y, y_hat, error in zip(step.x, step.y, step.y_hat, step.error):
+        table.add_row(num(x), num(y), f"{num(step.m)}·{factor(x)} + {factor(step.c)} = {num(y_hat)}", num(error))
+    return table
+
+
+def gradient_lines(step):
+    n = len(step.x)
+    products = " + ".join(f"{factor(x)}·{factor(e)}" for x, e in zip(step.x, step.error))
+    errors = " + ".join(factor(e) for e in step.error)
+    sum_m, sum_c = float(np.sum(step.x * step.error)), float(np.sum(step.error))
+    return [
+        formula("∂L/∂m = −2/n · Σ x(y − ŷ)"),
+        Text(f"    = -2/{n} · ({products})"),
+        Text.assemble(
+            f"    = -2/{n} · {factor(sum_m)} = ",
+            (num(step.grad_m), "bold"),
+            "    ",
+            check_mark(step.grad_m, step.engine_grad_m),
+        ),
+        formula("∂L/∂c = −2/n · Σ (y − ŷ)"),
+        Text(f"    = -2/{n} · ({errors})"),
+        Text.assemble(
+            f"    = -2/{n} · {factor(sum_c)} = ",
+            (num(step.grad_c), "bold"),
+            "    ",
+            check_mark(step.grad_c, step.engine_grad_c),
+        ),
+    ]
+
+
+def change(before, after):
+    if before == 0:
+        return "unchanged" if after == 0 else "up from 0"
+    ratio = (after - before) / before
+    return f"{'down' if ratio < 0 else 'up'} {abs(ratio):.0%}"
+
+
+def steps_table(steps):
+    table = Table(title="The steps after it, each the same computation", box=box.SIMPLE_HEAD)
+    for name in ("step", "m", "c", "L", "∂L/∂m", "∂L/∂c", "new m", "new c", "new L"):
+        table.add_column(name, justify="right")
+    for s in steps[1:]:
+        table.add_row(
+            str(s.step), *(num(v) for v in (s.m, s.c, s.loss, s.grad_m, s.grad_c, s.new_m, s.new_c, s.new_loss))
+        )
+    return table
+
+
+# --- explain backprop --------------------------------------------------------------------
+
+
+def backprop_view(result, heading):
+    """Forward, loss, backward, gradients and updates, layer by layer."""
+    layers = result.layers
+    x = result.input
+    shown = ", ".join(num(v) for v in x[:MAX_TERMS]) + (f", … ({len(x)} numbers)" if len(x) > MAX_TERMS else "")
+    parts = [
+        title(heading),
+        Text(f"  the first layer is given x = ({shown}); neurons and inputs count from 0", style="dim"),
+    ]
+    parts += [title("Forward: each neuron computes z = w·x + b, then a = σ(z)")]
+    for number, layer in enumerate(layers, start=1):
+        parts.append(layer_heading(number, layer, len(layers)))
+        parts.append(forward_table(layer))
+    parts += loss_lines(result)
+    parts.append(title("Backward: δ = ∂L/∂z = ∂L/∂a · σ'(z), from the last layer to the first"))
+    for number in range(len(layers), 0, -1):
+        layer = layers[number - 1]
+        parts.append(layer_heading(number, layer, len(layers)))
+        parts.append(backward_table(layer, layers[number] if number < len(layers) else None, result))
+    parts.append(title(f"Gradients and updates at η = {num(result.lr)}: ∂L/∂w = δ·a_prev, ∂L/∂b = δ, w ← w − η·∂L/∂w"))
+    for number, layer in enumerate(layers, start=1):
+        parts.append(layer_heading(number, layer, len(layers)))
+        parts.append(update_table(layer, result.lr))
+    parts.append(Text("every number above was checked against nncli's autograd engine ✓", style="green"))
+    return Group(*parts)
+
+
+def layer_heading(number, layer, count):
+    rows, cols = layer.weight.shape
+    name = "output layer" if number == count else f"hidden layer {number}"
+    text = f"{name} (layer {layer.index}: {cols} → {rows}, {layer.activation})"
+    if layer.dropout is not None:
+        text += f", then dropout p = {num(layer.dropout)}: off while explaining, as in evaluation"
+    return Text(text, style="bold magenta")
+
+
+def shown_neurons(count):
+    """Indices of the neurons listed, with None where some are skipped."""
+    if count <= MAX_NEURONS:
+        return list(range(count))
+    return [*range(HEAD), None, *range(count - TAIL, count)]
+
+
+def neuron_table(*columns):
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False)
+    table.add_column("neuron", justify="right", style="bold")
+    for name in columns:
+        table.add_column(name, justify="right" if name != columns[0] else "left")
+    return table
+
+
+def skipped(table, count):
+    table.add_row("⋮", Text(f"… {count - HEAD - TAIL} more neurons", style="dim"))
+
+
+def forward_table(layer):
+    table = neuron_table("z = w·x + b", "a = " + layer.activation + "(z)")
+    for j in shown_neurons(len(layer.z)):
+        if j is None:
+            skipped(table, len(layer.z))
+            continue
+        table.add_row(str(j), weighted_sum(layer.weight[j], layer.inputs, layer.bias[j], layer.z[j]), num(layer.a[j]))
+    return table
+
+
+def weighted_sum(weights, inputs, bias, z):
+    """ "(w₁)(x₁) + … + b = z", or for many inputs the value and its biggest terms."""
+    terms = weights * inputs
+    if len(terms) <= MAX_TERMS:
+        written = " + ".join(f"{factor(w)}·{factor(x)}" for w, x in zip(weights, inputs))
+        return f"{written} + {factor(bias)} = {num(z)}"
+    biggest = np.argsort(-np.abs(terms), kind="stable")[:BIGGEST_TERMS]
+    named = ", ".join(f"w{sub(i)}x{sub(i)} = {num(terms[i])}" for i in biggest)
+    return Text.assemble(
+        f"Σ of {len(terms)} w·x + b = {num(terms.sum())} + {factor(bias)} = {num(z)}", (f"\nbiggest: {named}", "dim")
+    )
+
+
+def loss_lines(result):
+    output, target = result.output, result.target
+    if result.loss_name == "cross_entropy":
+        label = int(target[0])
+        return [
+            title("The loss: cross-entropy of the softmax of the last layer's z"),
+            formula("p = softmax(z),  L = −log p[target]"),
+            Text(f"  p = ({', '.join(num(p) for p in output)})"),
+            Text.assemble(f"  L = −log p[{label}] = −log {num(output[label])} = ", (num(result.loss), "bold")),
+        ]
+    if result.loss_name == "bce":
+        a, t = output[0], target[0]
+        return [
+            title("The loss: binary cross-entropy"),
+            formula("L = −[t·log a + (1 − t)·log(1 − a)]"),
+            Text.assemble(
+                f"  L = −[{num(t)}·log {num(a)} + {num(1 - t)}·log {num(1 - a)}] = ", (num(result.loss), "bold")
+            ),
+        ]
+    squares = " + ".join(f"({num(a)} − {num(t)})²" for a, t in zip(output, target))
+    return [
+        title("The loss: mean squared error"),
+        formula("L = mean((a − t)²)"),
+        Text.assemble(f"  L = ({squares}) / {len(output)} = ", (num(result.loss), "bold")),
+    ]
+
+
+def backward_table(layer, following, result):
+    """Each neuron's ∂L/∂a (from the loss, or the sum over the next layer), σ'(z) and δ."""
+    table = neuron_table("∂L/∂a", "σ'(z)", "δ = ∂L/∂a · σ'(z)")
+    derivative = ACTIVATION_FORMULAS.get(layer.activation, ("", ""))[1]
+    for j in shown_neurons(len(layer.z)):
+        if j is None:
+            skipped(table, len(layer.z))
+            continue
+        if following is None:
+            source = loss_gradient(result, j)
+        else:
+            source = back_sum(following.weight[:, j], following.delta, layer.dL_da[j], j)
+        slope = "" if layer.activation == "softmax" else f"{num(layer.derivative[j])}"
+        table.add_row(str(j), source, slope, num(layer.delta[j]))
+    note = Text(f"  σ'(z) for {layer.activation}: {derivative}", style="dim")
+    return Group(table, note)
+
+
+def loss_gradient(result, j):
+    a, layer = result.output, result.layers[-1]
+    if result.loss_name == "cross_entropy":
+        is_target = j == int(result.target[0])
+        return f"p{sub(j)} − {1 if is_target else 0} = {num(layer.dL_da[j])}"
+    t = result.target[j]
+    n = len(a)
+    if result.loss_name == "bce":
+        return f"(a − t)/(a(1 − a))/{n} = {num(layer.dL_da[j])}"
+    return f"2(a − t)/{n} = 2({num(a[j])} − {num(t)})/{n} = {num(layer.dL_da[j])}"
+
+
+def back_sum(weights, deltas, value, j):
+    """ "Σₖ wₖⱼ δₖ" written out, or its value and biggest terms for a wide next layer."""
+    terms = weights * deltas
+    if len(terms) <= MAX_TERMS:
+        written = " + ".join(f"{factor(w)}·{factor(d)}" for w, d in zip(weights, deltas))
+        return f"{written} = {num(value)}"
+    biggest = np.argsort(-np.abs(terms), kind="stable")[:BIGGEST_TERMS]
+    named = ", ".join(f"w{sub(k)}{sub(j)}δ{sub(k)} = {num(terms[k])}" for k in biggest)
+    return Text.assemble(f"Σ of {len(terms)} wₖ{sub(j)}·δₖ = {num(value)}", (f"\nbiggest: {named}", "dim"))
+
+
+def update_table(layer, lr):
+    """A row per weight (and bias) of each neuron shown: its gradient δⱼ·aᵢ, and the weight
+    before and after the step −η·gradient. Wide layers show each neuron's largest few."""
+    table = neuron_table("", "∂L/∂w = δ·a_prev", "w  →  w − η·∂L/∂w")
+    rows, cols = layer.weight.shape
+    for j in shown_neurons(rows):
+        if j is None:
+            skipped(table, rows)
+            continue
+        if cols <= MAX_TERMS:
+            inputs = range(cols)
+        else:
+            inputs = np.argsort(-np.abs(layer.weight_grad[j]), kind="stable")[:BIGGEST_TERMS]
+        for k, i in enumerate(inputs):
+            grad = layer.weight_grad[j, i]
+            table.add_row(
+                str(j) if k == 0 else "",
+                f"w{sub(i)}",
+                f"{factor(layer.delta[j])}·{factor(layer.inputs[i])} = {num(grad)}",
+                f"{num(layer.weight[j, i])} → {num(layer.weight[j, i] - lr * grad)}",
+            )
+        if cols > MAX_TERMS:
+            table.add_row("", Text(f"… {cols - BIGGEST_TERMS} smaller", style="dim"), "", "")
+        grad = layer.bias_grad[j]
+        table.add_row("", "b", f"δ = {num(grad)}", f"{num(layer.bias[j])} → {num(layer.bias[j] - lr * grad)}")
+    return table
+
+
+# --- inspect weights: a tiny net's own numbers -------------------------------------------
+
+
+def weight_matrices(layers, state):
+    """Each Linear layer's weights and biases themselves, a row per neuron (the weight on each
+    input, then the bias), side by side where they fit: for nets small enough to read every
+    number. Positive numbers red, negative blue."""
+    tables = []
+    for index, entry in enumerate(layers):
+        if entry["type"] != "linear":
+            continue
+        weight, bias = np.asarray(state[f"{index}.weight"]), state.get(f"{index}.bias")
+        table = Table(title=f"layer {index}: {entry['out']} neurons × {entry['in']} inputs")
+        table.add_column("neuron", justify="right", style="dim")
+        for i in range(entry["in"]):
+            table.add_column(f"x{sub(i)}", justify="right")
+        if bias is not None:
+            table.add_column("bias", justify="right")
+        for j, row in enumerate(weight):
+            cells = [_signed(w) for w in row] + ([_signed(bias[j])] if bias is not None else [])
+            table.add_row(str(j), *cells)
+        tables.append(table)
+    key = Text("a row per neuron: the weight on each input x, then its bias", style="dim")
+    return Group(Columns(tables, padding=(0, 2)), key)
+
+
+def _signed(value):
+    return Text(f"{value:.4f}", style="red" if value > 0 else "blue" if value < 0 else "")

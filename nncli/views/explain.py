@@ -1,0 +1,408 @@
+"""The two lessons every course ends on, as numbers: one gradient-descent step on a line,
+and one forward and backward pass through a trained network.
+
+Each number is computed twice: once by hand, as a lesson writes the formula (NumPy, float64),
+and once by nncli's own autograd engine. `backprop_pass` raises `ExplainMismatch` if the two
+disagree, so what is printed is what the engine does — a mismatch would be a bug.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nncli import nn
+from nncli.autograd import Tensor, Value
+from nncli.errors import NncliError
+
+MAX_POINTS = 20  # a descent step is for reading: a table of at most this many points
+RTOL, ATOL = 1e-9, 1e-12  # hand-derived vs engine, both in float64: only rounding may differ
+
+
+class ExplainMismatch(NncliError):
+    """The hand-derived chain rule and the engine's backward pass disagree: a bug."""
+
+
+# --- gradient descent on y = m·x + c -----------------------------------------------------
+
+
+@dataclass
+class DescentStep:
+    """One step of gradient descent on L(m, c) = mean((y − (m·x + c))²)."""
+
+    step: int
+    m: float
+    c: float
+    x: np.ndarray
+    y: np.ndarray
+    y_hat: np.ndarray  # m·x + c
+    error: np.ndarray  # y − ŷ
+    loss: float
+    grad_m: float  # −2/n · Σ x(y − ŷ), by hand
+    grad_c: float  # −2/n · Σ (y − ŷ), by hand
+    engine_grad_m: float  # the same two, from the scalar engine's backward pass
+    engine_grad_c: float
+    lr: float
+    new_m: float
+    new_c: float
+    new_loss: float
+
+    def as_dict(self):
+        return {
+            "step": self.step,
+            "m": self.m,
+            "c": self.c,
+            "points": [
+                {"x": float(x), "y": float(y), "y_hat": float(p), "error": float(e)}
+                for x, y, p, e in zip(self.x, self.y, self.y_hat, self.error)
+            ],
+            "loss": self.loss,
+            "grad_m": self.grad_m,
+            "grad_c": self.grad_c,
+            "engine_grad_m": self.engine_grad_m,
+            "engine_grad_c": self.engine_grad_c,
+            "lr": self.lr,
+            "new_m": self.new_m,
+            "new_c": self.new_c,
+            "new_loss": self.new_loss,
+        }
+
+
+def lesson_points(n, seed):
+    """n readable points near y = 2x + 1: x in [0, 4] to one decimal, y to two."""
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.uniform(0, 4, n), 1)
+    y = np.round(2 * x + 1 + rng.normal(0, 0.5, n), 2)
+    return x, y
+
+
+def lesson_start(seed):
+    """A starting (m, c), to one decimal, drawn from the seed."""
+    rng = np.random.default_rng([seed, 1])
+    return float(np.round(rng.uniform(-1, 1), 1)), float(np.round(rng.uniform(-1, 1), 1))
+
+
+def descent_steps(x, y, m, c, lr, steps=1):
+    """`steps` steps of gradient descent from (m, c), each a DescentStep."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    n = len(x)
+    out = []
+    for step in range(1, steps + 1):
+        y_hat = m * x + c
+        error = y - y_hat
+        loss = float(np.mean(error**2))
+        grad_m = float(-2 / n * np.sum(x * error))
+        grad_c = float(-2 / n * np.sum(error))
+        engine_m, engine_c = _engine_line_gradients(x, y, m, c)
+        _check("∂L/∂m", grad_m, engine_m)
+        _check("∂L/∂c", grad_c, engine_c)
+        new_m, new_c = m - lr * grad_m, c - lr * grad_c
+        new_loss = float(np.mean((y - (new_m * x + new_c)) ** 2))
+        out.append(
+            DescentStep(
+                step, m, c, x, y, y_hat, error, loss, grad_m, grad_c, engine_m, engine_c, lr, new_m, new_c, new_loss
+            )
+        )
+        m, c = new_m, new_c
+    return out
+
+
+def _engine_line_gradients(x, y, m, c):
+    """∂L/∂m and ∂L/∂c from the scalar Value engine: build L, call backward()."""
+    m_value, c_value = Value(m, label="m"), Value(c, label="c")
+    total = Value(0.0)
+    for xi, yi in zip(x.tolist(), y.tolist()):
+        total = total + (yi - (m_value * xi + c_value)) ** 2
+    loss = total / len(x)
+    loss.backward()
+    return m_value.grad, c_value.grad
+
+
+# --- backpropagation through a network ---------------------------------------------------
+
+# σ'(z) of each activation, from z and a = σ(z); softmax is handled on its own (a Jacobian).
+DERIVATIVES = {
+    "identity": lambda z, a, entry: np.ones_like(z),
+    "sigmoid": lambda z, a, entry: a * (1 - a),
+    "tanh": lambda z, a, entry: 1 - a**2,
+    "relu": lambda z, a, entry: (z > 0).astype(np.float64),
+    "leaky_relu": lambda z, a, entry: np.where(z > 0, 1.0, entry.get("slope", 0.01)),
+    "step": lambda z, a, entry: np.zeros_like(z),
+}
+FUNCTIONS = {
+    "identity": lambda z, entry: z,
+    "sigmoid": lambda z, entry: 1 / (1 + np.exp(-z)),
+    "tanh": lambda z, entry: np.tanh(z),
+    "relu": lambda z, entry: np.maximum(z, 0),
+    "leaky_relu": lambda z, entry: np.where(z > 0, z, entry.get("slope", 0.01) * z),
+    "step": lambda z, entry: (z > 0).astype(np.float64),
+    "softmax": lambda z, entry: _softmax(z),
+}
+
+
+@dataclass
+class LayerPass:
+    """One Linear layer and the activation after it, forwards and backwards, on one example."""
+
+    index: int  # the Linear entry's position in the layer list (its state-dict prefix)
+    activation: str
+    dropout: float | None  # p of a dropout after it: off while explaining (evaluation mode)
+    weight: np.ndarray  # (out, in), rows are neurons
+    bias: np.ndarray  # (out,)
+    inputs: np.ndarray  # a_prev, what the layer is given
+    z: np.ndarray  # W·a_prev + b
+    a: np.ndarray  # σ(z)
+    derivative: np.ndarray  # σ'(z) (for softmax: the diagonal a(1 − a) only)
+    dL_da: np.ndarray  # ∂L/∂a: from the loss, or Σ_k W_next[k, j] δ_k
+    delta: np.ndarray  # ∂L/∂z
+    weight_grad: np.ndarray  # δ ⊗ a_prev, (out, in)
+    bias_grad: np.ndarray  # δ
+
+    def as_dict(self):
+        return {
+            "index": self.index,
+            "activation": self.activation,
+            "dropout": self.dropout,
+            "input": self.inputs.tolist(),
+            "weight": self.weight.tolist(),
+            "bias": self.bias.tolist(),
+            "z": self.z.tolist(),
+            "a": self.a.tolist(),
+            "dL_da": self.dL_da.tolist(),
+            "delta": self.delta.tolist(),
+            "weight_grad": self.weight_grad.tolist(),
+            "bias_grad": self.bias_grad.tolist(),
+        }
+
+
+@dataclass
+class BackpropPass:
+    """A forward and a backward pass of one example, every number checked by the engine."""
+
+    input: np.ndarray  # what the first layer sees (after the model's input scaling)
+    loss_name: str  # "mse", "bce" or "cross_entropy"
+    target: np.ndarray  # per output (mse, bce), or [class index] (cross-entropy)
+    output: np.ndarray  # the last layer's a; softmax(z) for cross-entropy
+    loss: float
+    lr: float
+    layers: list  # of LayerPass, first to last
+
+    def as_dict(self):
+        return {
+            "input": self.input.tolist(),
+            "loss_name": self.loss_name,
+            "target": self.target.tolist(),
+            "output": self.output.tolist(),
+            "loss": self.loss,
+            "lr": self.lr,
+            "layers": [layer.as_dict() for layer in self.layers],
+        }
+
+
+def layer_groups(spec):
+    """[(linear index, activation entry, dropout p)] — each Linear with what follows it.
+
+    NncliError for a layer list the lesson cannot write out neuron by neuron.
+    """
+    groups = []
+    for i, entry in enumerate(spec):
+        kind = entry["type"]
+        if kind == "linear":
+            groups.append([i, {"type": "identity"}, None])
+        elif not groups:
+            raise NncliError(f"explain needs a linear layer first; this network starts with {kind}")
+        elif kind == "dropout":
+            groups[-1][2] = entry["p"]
+        elif kind in FUNCTIONS:
+            if groups[-1][1]["type"] != "identity":
+                raise NncliError("explain writes out one activation per linear layer; this network has two in a row")
+            if kind == "softmax" and i != len(spec) - 1:
+                raise NncliError("explain writes out softmax only as the last layer")
+            groups[-1][1] = entry
+        else:
+            raise NncliError(f"explain cannot write out {kind} layers neuron by neuron yet")
+    return [tuple(group) for group in groups]
+
+
+def backprop_pass(spec, state, loss_name, x, target, lr):
+    """The forward and backward pass of input `x` (already scaled as the network sees it)
+    with `target` (per output, or a class index for cross-entropy), by hand, checked
+    against the Tensor engine's backward pass (ExplainMismatch if they differ)."""
+    groups = layer_groups(spec)
+    x = np.asarray(x, dtype=np.float64)
+    target = np.atleast_1d(np.asarray(target, dtype=np.float64))
+    layers, activations = [], []
+    inputs = x
+    for index, activation, dropout in groups:
+        weight = np.asarray(state[f"{index}.weight"], dtype=np.float64)
+        bias = state.get(f"{index}.bias")
+        bias = np.zeros(len(weight)) if bias is None else np.asarray(bias, dtype=np.float64)
+        z = weight @ inputs + bias
+        a = FUNCTIONS[activation["type"]](z, activation)
+        empty = np.zeros_like(z)
+        layers.append(
+            LayerPass(index, activation["type"], dropout, weight, bias, inputs, z, a, empty, empty, empty, empty, empty)
+        )
+        activations.append(activation)
+        inputs = a
+
+    last = layers[-1]
+    output, loss, dL_da = _loss(loss_name, last.a, target)
+    # Backwards: δ = ∂L/∂a · σ'(z); then the layer before gets ∂L/∂a = Wᵀ δ.
+    for layer, activation in zip(reversed(layers), reversed(activations)):
+        layer.dL_da = dL_da
+        if layer.activation == "softmax":
+            layer.derivative = layer.a * (1 - layer.a)
+            layer.delta = layer.a * (dL_da - np.dot(dL_da, layer.a))  # the softmax's Jacobian applied
+        else:
+            layer.derivative = DERIVATIVES[layer.activation](layer.z, layer.a, activation)
+            layer.delta = dL_da * layer.derivative
+        layer.weight_grad = np.outer(layer.delta, layer.inputs)
+        layer.bias_grad = layer.delta.copy()
+        dL_da = layer.weight.T @ layer.delta
+
+    result = BackpropPass(x, loss_name, target, output, loss, float(lr), layers)
+    check_against_engine(spec, state, result)
+    return result
+
+
+def _softmax(z):
+    shifted = np.exp(z - z.max())
+    return shifted / shifted.sum()
+
+
+def _loss(loss_name, a, target):
+    """(what the network answers, L, ∂L/∂a) for the last layer's activations `a`."""
+    if loss_name == "cross_entropy":  # a are the logits; the loss applies the softmax
+        probabilities = _softmax(a)
+        label = int(target[0])
+        one_hot = np.eye(len(a))[label]
+        return probabilities, float(-np.log(probabilities[label])), probabilities - one_hot
+    n = len(a)
+    if loss_name == "bce":
+        with np.errstate(divide="ignore"):
+            terms = -(target * np.maximum(np.log(a), -100) + (1 - target) * np.maximum(np.log1p(-a), -100))
+        return a, float(terms.mean()), (a - target) / np.maximum(a * (1 - a), 1e-12) / n
+    return a, float(np.mean((a - target) ** 2)), 2 * (a - target) / n
+
+
+def check_against_engine(spec, state, result):
+    """Run the same example through the Tensor engine (float64, evaluation mode) and compare
+    every z, a, ∂L/∂a, δ and gradient: ExplainMismatch names the first that differs."""
+    model = nn.from_spec(spec, np.float64, np.random.default_rng(0))
+    model.load_state_dict({k: np.asarray(v, dtype=np.float64) for k, v in state.items()})
+    model.eval()
+    h = Tensor(result.input[None, :])
+    probes = {}  # zero leaves added after each z and a: their gradients are ∂L/∂z and ∂L/∂a
+    for i, layer in enumerate(model.layers):
+        h = layer(h)
+        if spec[i]["type"] == "linear" or spec[i]["type"] in FUNCTIONS:
+            probe = Tensor(np.zeros(h.shape), requires_grad=True)
+            h = h + probe
+            probes[i] = (h, probe)
+    loss = _engine_loss(result.loss_name, h, result.target)
+    loss.backward()
+
+    _check("the loss", result.loss, float(loss.item()))
+    for layer in result.layers:
+        where = f"layer {layer.index}"
+        z_out, z_probe = probes[layer.index]
+        a_out, a_probe = probes[_activation_index(spec, layer)]
+        _check(f"z of {where}", layer.z, z_out.data[0])
+        _check(f"a of {where}", layer.a, a_out.data[0])
+        _check(f"δ = ∂L/∂z of {where}", layer.delta, _gradient(z_probe)[0])
+        _check(f"∂L/∂a of {where}", layer.dL_da, _gradient(a_probe)[0])
+        linear = model.layers[layer.index]
+        _check(f"∂L/∂W of {where}", layer.weight_grad, _gradient(linear.weight))
+        if linear.bias is not None:
+            _check(f"∂L/∂b of {where}", layer.bias_grad, _gradient(linear.bias))
+
+
+def _gradient(tensor):
+    """A leaf's gradient; zeros if none reached it (nothing flows back through a step)."""
+    return np.zeros(tensor.shape) if tensor.grad is None else tensor.grad
+
+
+def _activation_index(spec, layer):
+    """Where the layer's activation sits in the list (the Linear itself if it has none)."""
+    following = [i for i in range(layer.index + 1, len(spec)) if spec[i]["type"] in FUNCTIONS]
+    next_linear = next((i for i in range(layer.index + 1, len(spec)) if spec[i]["type"] == "linear"), len(spec))
+    inside = [i for i in following if i < next_linear]
+    return inside[0] if inside else layer.index
+
+
+def _engine_loss(loss_name, output, target):
+    if loss_name == "cross_entropy":
+        return nn.cross_entropy(output, np.array([int(target[0])]))
+    if loss_name == "bce":
+        return nn.binary_cross_entropy(output, target[None, :])
+    return nn.mse_loss(output, target[None, :])
+
+
+def _check(what, hand, engine):
+    hand, engine = np.asarray(hand, dtype=np.float64), np.asarray(engine, dtype=np.float64)
+    if hand.shape != engine.shape or not np.allclose(hand, engine, rtol=RTOL, atol=ATOL):
+        worst = np.max(np.abs(hand - engine)) if hand.shape == engine.shape else float("nan")
+        raise ExplainMismatch(
+            f"internal check failed: {what} written out by hand differs from the autograd engine's "
+            f"(by {worst:.3g})\nthis is a bug in nncli: please report it with the model file"
+        )
+
+
+# --- the whole network as one scalar graph -----------------------------------------------
+
+
+def scalar_graph(spec, state, loss_name, x, target):
+    """The loss of one example built from single Values — every weight, input and target a
+    labelled leaf ("0.weight[1][0]", "x[0]") — after `backward()`: the graph
+    `nncli inspect graph --model` draws."""
+    groups = layer_groups(spec)
+    h = [Value(float(v), label=f"x[{i}]") for i, v in enumerate(x)]
+    for index, activation, _dropout in groups:
+        weight = np.asarray(state[f"{index}.weight"], dtype=np.float64)
+        bias = state.get(f"{index}.bias")
+        z = []
+        for j, row in enumerate(weight):
+            terms = [Value(float(w), label=f"{index}.weight[{j}][{i}]") * inp for i, (w, inp) in enumerate(zip(row, h))]
+            total = sum(terms[1:], terms[0])  # w·x, then + b: the order a lesson writes
+            if bias is not None:
+                total = total + Value(float(bias[j]), label=f"{index}.bias[{j}]")
+            z.append(total)
+        h = _value_activation(activation, z)
+    return _value_loss(loss_name, h, target)
+
+
+def _value_activation(entry, z):
+    kind = entry["type"]
+    if kind == "identity":
+        return z
+    if kind in ("sigmoid", "tanh", "relu"):
+        return [getattr(v, kind)() for v in z]
+    if kind == "leaky_relu":  # max(z, slope·z) = relu(z) − slope·relu(−z)
+        slope = entry.get("slope", 0.01)
+        return [v.relu() - slope * (-v).relu() for v in z]
+    if kind == "step":  # flat wherever it is defined: 0·z keeps z in the graph, with slope 0
+        return [v * 0.0 + float(v.data > 0) for v in z]
+    if kind == "softmax":
+        exps = [v.exp() for v in z]
+        total = sum(exps[1:], exps[0])
+        return [e / total for e in exps]
+    raise NncliError(f"the scalar engine cannot differentiate a {kind} layer")
+
+
+def _value_loss(loss_name, outputs, target):
+    target = np.atleast_1d(np.asarray(target, dtype=np.float64))
+    if loss_name == "cross_entropy":
+        label = int(target[0])
+        exps = [v.exp() for v in outputs]
+        loss = sum(exps[1:], exps[0]).log() - outputs[label]
+    else:
+        terms = []
+        for out, t in zip(outputs, target.tolist()):
+            t_value = Value(t, label="t")
+            if loss_name == "bce":
+                terms.append(-(t_value * out.log() + (1 - t_value) * (1 - out).log()))
+            else:
+                terms.append((out - t_value) ** 2)
+        loss = sum(terms[1:], terms[0]) / len(terms)
+    loss.backward()
+    return loss
