@@ -18,7 +18,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
-INITS = ("pytorch", "xavier", "he")
+INITS = ("pytorch", "xavier", "he", "normal", "small")
 ENGINES = ("tensor", "scalar")
 DTYPES = ("float32", "float64")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "step")
@@ -47,6 +47,8 @@ class RunConfig:
     log_every: int | None = None  # None: about 100 reports
     hidden: tuple = ()
     activation: str = "sigmoid"
+    batchnorm: bool = False  # batch norm between each hidden linear layer and its activation
+    residual: bool = False  # skip connections around hidden layers that keep their width
     # linreg
     data: str | None = None  # a CSV of (x, y) instead of generated points
     points: int | None = None
@@ -199,6 +201,8 @@ CHECKS = {
     "log_every": _integer(1, MAX_COUNT, optional=True),
     "hidden": _sizes,
     "activation": _choice(ACTIVATIONS),
+    "batchnorm": _flag,
+    "residual": _flag,
     "data": _text,
     "points": _integer(2, MAX_SIZE, optional=True),
     "slope": _number(optional=True),

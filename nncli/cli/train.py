@@ -185,21 +185,24 @@ def mnist(**options):
 
 def run_training(task_name, options):
     from nncli import store
-    from nncli.cli.output import emit_json, show_result, training_sink
+    from nncli.cli.options import check_deep_options
+    from nncli.cli.output import emit_json, say_health, show_result, training_sink
     from nncli.errors import DivergedError
     from nncli.tasks import get_task
     from nncli.tasks.runner import train_task
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
-    save, no_save = options.pop("save"), options.pop("no_save")
+    save, no_save, force = options.pop("save"), options.pop("no_save"), options.pop("force")
     if no_save and save:
         raise click.UsageError("--save and --no-save contradict each other: choose one")
+    for warning in check_deep_options(options):
+        click.echo(f"nncli: {warning}", err=True)
     save_path = None if no_save else (save or store.default_model_path(task_name))
     task = get_task(task_name)
     config = run_config(task, options)
     try:
         with training_sink(as_json, quiet, task.title) as emit:
-            outcome = train_task(task, config, save_path, emit)
+            outcome = train_task(task, config, save_path, emit, force)
     except DivergedError as error:
         if as_json:  # scripts learn of it on stdout too; the exit code (3) says the rest
             emit_json({"event": "diverged", "epoch": error.epoch, "message": str(error)})
@@ -208,6 +211,7 @@ def run_training(task_name, options):
         click.echo(f"nncli: {note}", err=True)
     if not as_json:
         show_result(outcome, config, task.result)
+        say_health(outcome.summary)
     if outcome.result.interrupted:
         where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
         click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)

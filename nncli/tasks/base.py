@@ -36,7 +36,7 @@ class Task:
     title = ""  # what the live panel says is being learned
     # The task's pictures, by name, in drawing order: each a view function named as
     # "module.function" under nncli.views (see its docstring for the contract).
-    views = {"loss": "loss.history"}
+    views = {"loss": "loss.history", "health": "health.layers"}
     watch = ("loss",)  # the views the live panel shows while it trains
     result = ("tables.summary",)  # what a finished run shows
     evaluation = "tables.metrics"  # how `evaluate` reports: a function of the metrics dict

@@ -47,9 +47,10 @@ def labels_of(y):
 
 def classifier_spec(inputs, config, classes):
     """Inputs → hidden layers → one sigmoid output (two classes) or K outputs for the softmax."""
+    deep = {"batchnorm": config.batchnorm, "residual": config.residual}
     if classes == 2:
-        return nn.mlp_spec([inputs, *config.hidden, 1], config.activation, "sigmoid")
-    return nn.mlp_spec([inputs, *config.hidden, classes], config.activation, "identity")
+        return nn.mlp_spec([inputs, *config.hidden, 1], config.activation, "sigmoid", **deep)
+    return nn.mlp_spec([inputs, *config.hidden, classes], config.activation, "identity", **deep)
 
 
 def accuracy(network, X, y, classes):
@@ -63,7 +64,12 @@ class PointsTask(Task):
 
     classifier = True
     loss = "bce"
-    views = {"boundary": "plane.boundary", "neurons": "plane.neurons", "loss": "loss.history"}
+    views = {
+        "boundary": "plane.boundary",
+        "neurons": "plane.neurons",
+        "loss": "loss.history",
+        "health": "health.layers",
+    }
     watch = ("boundary", "neurons")
     result = ("plane.boundary", "tables.summary")
     prediction = "classes.answers"

@@ -15,7 +15,12 @@ class SpiralTask(PointsTask):
     name = "spiral"
     title = "spiral arms, one class each"
     loss = "cross_entropy"
-    views = {"boundary": "classes.class_map", "neurons": "plane.neurons", "loss": "loss.history"}
+    views = {
+        "boundary": "classes.class_map",
+        "neurons": "plane.neurons",
+        "loss": "loss.history",
+        "health": "health.layers",
+    }
     result = ("classes.class_map", "tables.summary")
 
     def classes(self, config):

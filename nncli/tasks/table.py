@@ -40,7 +40,7 @@ def regression_metrics(predicted, actual):
 class CsvTask(Task):
     name = "csv"
     title = "your own data"
-    views = {"loss": "loss.history"}
+    views = {"loss": "loss.history", "health": "health.layers"}
     watch = ("loss",)
 
     def __init__(self):
@@ -124,7 +124,8 @@ class CsvTask(Task):
         inputs = dataset.X_train.shape[1]
         if self.table["kind"] == "classify":
             return classifier_spec(inputs, config, len(self.table["classes"]))
-        return nn.mlp_spec([inputs, *config.hidden, 1], config.activation, "identity")
+        deep = {"batchnorm": config.batchnorm, "residual": config.residual}
+        return nn.mlp_spec([inputs, *config.hidden, 1], config.activation, "identity", **deep)
 
     def extra_meta(self, config, dataset):
         return {"table": self.table}

@@ -15,7 +15,12 @@ from nncli.tasks.points import inputs_encoder
 class XorTask(Task):
     name = "xor"
     title = "XOR with a 2-4-1 network"
-    views = {"boundary": "plane.boundary", "neurons": "plane.neurons", "loss": "loss.history"}
+    views = {
+        "boundary": "plane.boundary",
+        "neurons": "plane.neurons",
+        "loss": "loss.history",
+        "health": "health.layers",
+    }
     watch = ("boundary", "neurons")
     result = ("plane.truth_table",)
     loss = "mse"
@@ -43,7 +48,13 @@ class XorTask(Task):
         )
 
     def layer_spec(self, config, dataset):
-        return nn.mlp_spec([dataset.X_train.shape[1], *config.hidden, 1], config.activation, "sigmoid")
+        return nn.mlp_spec(
+            [dataset.X_train.shape[1], *config.hidden, 1],
+            config.activation,
+            "sigmoid",
+            batchnorm=config.batchnorm,
+            residual=config.residual,
+        )
 
     def metrics(self, network, X, y):
         outputs = network.predict(X)
