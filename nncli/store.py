@@ -131,8 +131,9 @@ def _check_meta(meta: Any) -> dict:
 # --- saving ------------------------------------------------------------------------------
 
 
-def save_model(path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict) -> Path:
-    """Write a model file atomically and record it as the most recent model.
+def save_model(path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict, *, latest: bool = True) -> Path:
+    """Write a model file atomically and (unless `latest` is False: `compare --save-dir`)
+    record it as the most recent model.
 
     `state` must match `meta["layers"]` exactly (keys, shapes, the dtype `meta["dtype"]`,
     finite values): anything else is a programming error (ValueError), because whatever
@@ -163,7 +164,8 @@ def save_model(path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict
         _write_atomically(path, lambda f: np.savez(f, **arrays))
     except OSError as exc:
         raise NncliError(f"cannot save the model to {path}: {exc.strerror or exc}") from exc
-    _record_latest(path)
+    if latest:
+        _record_latest(path)
     return path
 
 

@@ -62,6 +62,7 @@ def main(debug):
 def _register():
     from nncli.cli.approx import approx
     from nncli.cli.bench import bench
+    from nncli.cli.compare import compare
     from nncli.cli.descend import descend
     from nncli.cli.gradcheck import gradcheck
     from nncli.cli.graph import graph
@@ -78,6 +79,7 @@ def _register():
     main.add_command(bench)
     main.add_command(descend)
     main.add_command(lr_find)
+    main.add_command(compare)
 
 
 _register()

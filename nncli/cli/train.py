@@ -2,7 +2,7 @@
 
 import click
 
-from nncli.cli.options import training_options
+from nncli.cli.options import limit_option, training_options
 from nncli.tasks import defaults
 
 
@@ -13,6 +13,7 @@ def train():
 
 @train.command()
 @training_options(defaults.XOR)
+@limit_option("four rows of the truth table (the held-out data are all four)")
 def xor(**options):
     """Learn XOR: the classic 2-4-1 sigmoid network, trained by gradient descent on MSE."""
     run_training("xor", options)
@@ -44,14 +45,15 @@ def xor(**options):
 def linreg(**options):
     """Learn y = m·x + c from noisy points with one linear neuron, and compare the line it
     finds with the exact least-squares line."""
-    options.update(hidden=defaults.LINREG["hidden"], activation=defaults.LINREG["activation"])
-    run_training("linreg", options)
+    run_training("linreg", fixed_options("linreg", options))
 
 
 def digit_options(task_defaults):
-    """What the digit tasks add to the training options: guards against overfitting."""
+    """What the digit tasks add to the training options: guards against overfitting, and
+    too few examples to cause it."""
 
     def decorate(command):
+        command = limit_option("training images")(command)
         command = click.option(
             "--patience",
             type=click.IntRange(min=0),
@@ -95,12 +97,6 @@ def digits(**options):
     "--download",
     is_flag=True,
     help="Fetch the four files (about 11 MB) into the model store (or --data-dir), checking their SHA-256 sums.",
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Learn from only N of the training images, chosen by --seed.",
 )
 def mnist(**options):
     """Learn MNIST's 28×28 handwritten digits with the classic 784-128-64-10 network
@@ -149,6 +145,16 @@ def run_training(task_name, options):
         where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
         click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
         raise SystemExit(130)
+
+
+def fixed_options(task_name, options):
+    """Fill in the settings a task's `train` command fixes without an option (linreg's
+    lone neuron: no hidden layer, no activation), so `options` make its RunConfig."""
+    task_defaults = getattr(defaults, task_name.upper(), {})
+    for fixed in ("hidden", "activation"):
+        if fixed not in options and fixed in task_defaults:
+            options[fixed] = task_defaults[fixed]
+    return options
 
 
 def run_config(task, options):

@@ -26,7 +26,7 @@ class LinregTask(Task):
     views = {"fit": "line.fit", "landscape": "line.loss_landscape", "loss": "loss.history"}
     watch = ("fit", "landscape")
     result = ("line.summary",)
-    retrace_view = "landscape"
+    compare_view = "landscape"
     loss = "mse"
 
     def load_data(self, config):

@@ -44,9 +44,10 @@ def prepare(task, config):
     return dataset, build_network(spec, task.loss, config.engine, config.dtype, config.seed, config.init)
 
 
-def train_task(task, config, save_path, emit):
-    """Train `task` with `config` (a RunConfig); save the model at
-    `save_path` unless it is None. Emits start, epoch and summary events."""
+def train_task(task, config, save_path, emit, latest=True):
+    """Train `task` with `config` (a RunConfig); save the model at `save_path` unless it
+    is None (as the store's most recent model unless `latest` is False). Emits start,
+    epoch and summary events."""
     if save_path is not None:
         store.check_writable(save_path)
     dataset, network = prepare(task, config)
@@ -74,7 +75,7 @@ def train_task(task, config, save_path, emit):
     final = final_metrics(task, network, dataset)
     model_path = None
     if save_path is not None and all(np.isfinite(p).all() for p in network.state_dict().values()):
-        model_path = save_network(task, network, config, dataset, save_path, final, result)
+        model_path = save_network(task, network, config, dataset, save_path, final, result, latest)
     summary = {
         "event": "summary",
         "task": task.name,
@@ -92,9 +93,10 @@ def train_task(task, config, save_path, emit):
     return Outcome(network, dataset, result, summary)
 
 
-def save_network(task, network, config, dataset, save_path, metrics, result):
+def save_network(task, network, config, dataset, save_path, metrics, result, latest=True):
     """Save `network` with the metadata every model carries (and any the task adds through
-    an `extra_meta(config, dataset)` method); returns the path written, as a string."""
+    an `extra_meta(config, dataset)` method); returns the path written, as a string.
+    `latest=False` leaves the store's most recent model as it was."""
     meta = {
         "task": task.name,
         "layers": network.spec(),
@@ -109,7 +111,7 @@ def save_network(task, network, config, dataset, save_path, metrics, result):
     }
     meta.update(task.extra_meta(config, dataset))
     state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
-    return str(store.save_model(save_path, state, meta))
+    return str(store.save_model(save_path, state, meta, latest=latest))
 
 
 def final_metrics(task, network, dataset):
