@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import json_lines, run
+from conftest import json_lines, run, run_in_terminal
 
 from nncli import store
 
@@ -226,3 +226,16 @@ def test_visualize_lr_points_to_compare(tmp_path):
     assert run("train", "linreg", "--epochs", "5", "-q").exit_code == 0
     result = run("visualize", "linreg", "--lr", "0.01,0.5")
     assert result.exit_code == 2 and "nncli compare linreg --vary lr=0.01,0.5" in result.stderr
+
+
+def test_the_runs_are_drawn_live_on_a_terminal():
+    pyte = pytest.importorskip("pyte")
+    code, text = run_in_terminal("compare", "xor", "--epochs", 400, "--vary", "lr=0.5,3", env={"NO_COLOR": "1"})
+    assert code == 0
+    assert "run 2 of 2 B lr=3 · epoch" in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)  # a frame drawn while it ran
+    screen = pyte.Screen(80, 50)
+    pyte.Stream(screen).feed(text)
+    shown = "\n".join(screen.display)
+    assert "run 2 of 2" not in shown  # the last frame gave way to the finished chart and table
+    assert "Loss per epoch" in shown and " A lr=0.5" in shown and " B lr=3" in shown
+    assert "xor: lr compared" in shown

@@ -187,6 +187,7 @@ def run_comparison(task_name, options):
         pictures = [draw(numbers, console.width), *_paths(task, runs, console)]
         for picture in pictures if not quiet else pictures[0].renderables[-1:]:
             console.print(picture)
+            console.print()
         if svg_path:
             write_svg(svg_path, pictures, f"nncli compare {task.name}", console.width)
             click.echo(f"pictures written to {svg_path}", err=True)

@@ -70,7 +70,7 @@ class Axes:
         yield Segment.line()
         left, right = self.x_labels
         room = max(width - len(left) - len(right), 0)
-        middle = self.x_name.center(room) if room >= len(self.x_name) + 2 else " " * room
+        middle = self.x_name.center(room) if room >= len(self.x_name) + 2 else " " * max(room, 1)
         yield Segment(f"{'':>{gutter}}  {left}{middle}{right}", dim)
         yield Segment.line()
 

@@ -3,7 +3,6 @@ letter (so the runs are told apart without colour too), the table of how each ru
 ended, and the live view of the runs as they train."""
 
 import math
-import time
 
 from rich import box
 from rich.console import Group
@@ -231,8 +230,10 @@ class LiveComparison:
     def __enter__(self):
         self.console.print(f"[bold]{self.title}[/]: {len(self.labels)} runs", highlight=False)
         if self.console.is_terminal:
-            self.started = time.perf_counter()
-            self.live = Live(get_renderable=self.frame, console=self.console, refresh_per_second=REFRESHES_PER_SECOND)
+            # Transient: the finished chart and the table take the last frame's place.
+            self.live = Live(
+                get_renderable=self.frame, console=self.console, refresh_per_second=REFRESHES_PER_SECOND, transient=True
+            )
             self.live.start()
         return self
 
