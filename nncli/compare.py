@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nncli import store
-from nncli.errors import DivergedError
+from nncli.errors import DivergedError, NncliError
 from nncli.tasks.runner import train_task
 
 STALLED = 0.95  # a run whose last epoch's loss is above this share of its first's learned (almost) nothing…
@@ -102,7 +102,11 @@ def _train(task, run, save_path, emit):
     started = time.perf_counter()
     try:
         outcome = train_task(task, run.config, save_path, tagged, latest=False)
-    except DivergedError as error:
+    except NncliError as error:
+        if not isinstance(error, DivergedError):  # data or a network this run cannot have: say which run
+            named = NncliError(f"run {run.index + 1} ({run.label}): {error}")
+            named.exit_code = error.exit_code
+            raise named from None
         run.status, run.diverged_at = "diverged", error.epoch
         run.elapsed_s = time.perf_counter() - started
         emit({"event": "diverged", "run": run.index, "epoch": error.epoch, "message": str(error)})

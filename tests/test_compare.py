@@ -239,3 +239,9 @@ def test_the_runs_are_drawn_live_on_a_terminal():
     assert "run 2 of 2" not in shown  # the last frame gave way to the finished chart and table
     assert "Loss per epoch" in shown and " A lr=0.5" in shown and " B lr=3" in shown
     assert "xor: lr compared" in shown
+
+
+def test_a_run_that_cannot_be_built_is_named():
+    result = run("compare", "xor", "--epochs", "2", "--vary", "hidden=4/900000,900000")
+    assert result.exit_code == 1
+    assert "\nnncli: run 2 (hidden=900000,900000): that network would have" in result.stderr

@@ -158,6 +158,8 @@ def _convert(ctx, option, name, value):
 
 
 def run_comparison(task_name, options):
+    from pathlib import Path
+
     from nncli.cli.output import emit_json, stdout_console
     from nncli.compare import Run, combinations, compare
     from nncli.render import draw
@@ -172,6 +174,8 @@ def run_comparison(task_name, options):
         check_svg_path(svg_path)  # before any training: a long comparison must not end in "cannot write"
     task = get_task(task_name)
     fixed_options(task_name, options)
+    if options.get("data_dir"):  # as `train mnist` records it: a saved run's model may be evaluated elsewhere
+        options["data_dir"] = str(Path(options["data_dir"]).expanduser().absolute())
     runs = []
     for index, settings in enumerate(combinations([(name, values) for name, _, values in varied])):
         run_options = dict(options)
