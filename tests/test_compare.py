@@ -180,6 +180,11 @@ def test_linreg_draws_the_paths_side_by_side_at_80_columns(tmp_path):
     assert "where it left the picture" in out and re.search("[↑↓←→]", out)
     assert max(len(line) for line in out.splitlines()) <= 80
     assert svg.read_text().startswith("<svg")
+    svg.unlink()
+    scripted = run("compare", "linreg", "--vary", "lr=0.5,1.1", "--json", "--svg", svg)
+    assert json_lines(scripted)[-1]["event"] == "comparison" and "Loss landscape" in svg.read_text().replace(
+        "&#160;", " "
+    )
 
 
 def test_landscape_paths_crawl_converge_and_diverge():

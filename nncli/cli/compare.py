@@ -186,15 +186,16 @@ def run_comparison(task_name, options):
     numbers = comparison(task, runs)
     if as_json:
         emit_json({"event": "comparison", "task": task.name, "varied": numbers.varied, "runs": numbers.runs})
-    else:
+    if svg_path or not as_json:
         console = stdout_console()
         pictures = [draw(numbers, console.width), *_paths(task, runs, console)]
+    if not as_json:
         for picture in pictures if not quiet else pictures[0].renderables[-1:]:
             console.print(picture)
             console.print()
-        if svg_path:
-            write_svg(svg_path, pictures, f"nncli compare {task.name}", console.width)
-            click.echo(f"pictures written to {svg_path}", err=True)
+    if svg_path:
+        write_svg(svg_path, pictures, f"nncli compare {task.name}", console.width)
+        click.echo(f"pictures written to {svg_path}", err=True)
     interrupted = next((run for run in runs if run.status == "interrupted"), None)
     if interrupted is not None:
         click.echo(f"nncli: interrupted during run {interrupted.index + 1} of {len(runs)}", err=True)
