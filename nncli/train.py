@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nncli import optim
+from nncli.config import OPTIMIZERS
 from nncli.data import batch_indices
 from nncli.errors import DivergedError
 from nncli.health import HealthMonitor
 
 SCHEMA = 1
-OPTIMIZERS = ("sgd", "momentum", "adam")
 
 
 @dataclass

@@ -4,11 +4,10 @@ import math
 
 import click
 
-from nncli.config import INITS
+from nncli.config import HIDDEN_ACTIVATIONS as ACTIVATIONS
+from nncli.config import INITS, OPTIMIZERS
 from nncli.config import MAX_LAYERS as MAX_HIDDEN_LAYERS
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
-OPTIMIZERS = ("sgd", "momentum", "adam")
 MAX_LAYER_SIZE = 1_000_000
 SIZES_SYNTAX = "sizes like 128,64, SIZExCOUNT for COUNT layers of SIZE (32x10, 64,32x4,16), or 0 for none"
 
