@@ -355,27 +355,49 @@ def scalar_models(seed=0):
 
 
 def micrograd_row(repeats=7, warmup=0.5, block=0.0):
+    """micrograd's demo step, timed two ways: as each runs — nncli's step inside the
+    training loop's collector pause, micrograd's with the collector on, as its demo has
+    it — and engine for engine, with the collector off for both."""
     from nncli.autograd import Value
+    from nncli.train import collector_paused
 
     ours, theirs = scalar_models()
     X, y = two_moons()
-    steps = {"nncli": lambda: moons_step(Value, ours, X, y)}
+
+    def paused(step):
+        def run():
+            with collector_paused():
+                return step()
+
+        return run
+
+    ours_step = lambda: moons_step(Value, ours, X, y)  # noqa: E731
+    steps = {"nncli": paused(ours_step)}
+    engine_steps = {"nncli": ours_step}
     if theirs is not None:
         import micrograd.engine
 
-        steps["micrograd"] = lambda: moons_step(micrograd.engine.Value, theirs, X, y)
+        theirs_step = lambda: moons_step(micrograd.engine.Value, theirs, X, y)  # noqa: E731
+        steps["micrograd"] = theirs_step
+        engine_steps["micrograd"] = theirs_step
     timed = time_interleaved(steps, repeats, warmup, block)
+    gc.disable()
+    try:
+        engine = time_interleaved(engine_steps, repeats, warmup, block)
+    finally:
+        gc.enable()
     row = {
         "event": "bench",
         "kind": "scalar",
         "name": "moons",
         "workload": "two moons · 100 · 2-16-16-1 relu · max-margin + L2",
     }
-    for name, (median, spread) in timed.items():
-        row[f"{name}_ms"] = round(median * 1e3, 2)
-        row[f"{name}_spread"] = round(spread, 3)
-    if "micrograd" in timed:
-        row["micrograd_vs_nncli"] = round(timed["micrograd"][0] / timed["nncli"][0], 3)
+    for prefix, figures in (("", timed), ("nogc_", engine)):
+        for name, (median, spread) in figures.items():
+            row[f"{prefix}{name}_ms"] = round(median * 1e3, 2)
+            row[f"{prefix}{name}_spread"] = round(spread, 3)
+        if "micrograd" in figures:
+            row[f"{prefix}micrograd_vs_nncli"] = round(figures["micrograd"][0] / figures["nncli"][0], 3)
     return row
 
 

@@ -93,13 +93,14 @@ def bench_tables(rows):
                 f"±{spread / 2:.0%}",
             )
         elif row.get("kind") == "scalar":
-            theirs = row.get("micrograd_ms")
-            others.add_row(
-                row["workload"],
-                _duration(row["nncli_ms"] / 1e3),
-                f"micrograd {_duration(theirs / 1e3)}" if theirs else "micrograd not installed",
-                f"micrograd takes {row['micrograd_vs_nncli']:.1f}× as long" if theirs else "",
-            )
+            for prefix, how in (("", "as each trains"), ("nogc_", "engine for engine, collector off")):
+                theirs = row.get(f"{prefix}micrograd_ms")
+                others.add_row(
+                    f"{row['workload']} ({how})",
+                    _duration(row[f"{prefix}nncli_ms"] / 1e3),
+                    f"micrograd {_duration(theirs / 1e3)}" if theirs else "micrograd not installed",
+                    f"micrograd takes {row[f'{prefix}micrograd_vs_nncli']:.1f}× as long" if theirs else "",
+                )
         elif row.get("kind") == "command":
             if row["seconds"] is None or row["exit_code"] != 0:
                 note = row.get("note", f"exit code {row['exit_code']}")
