@@ -257,9 +257,11 @@ def time_interleaved(steps, repeats=21, warmup=0.2, block=0.02):
 
 
 def _summary(times):
+    """(median, spread): the interquartile range over the median, or for fewer than four
+    figures their whole range."""
     median = statistics.median(times)
     if len(times) < 4:
-        return median, 0.0
+        return median, (max(times) - min(times)) / median
     q1, _, q3 = statistics.quantiles(times, n=4)
     return median, (q3 - q1) / median
 

@@ -141,7 +141,7 @@ def _median_and_noise(row, name):
 def _end_to_end_table(rows):
     from rich.table import Table
 
-    table = Table(title="Whole training runs: training time, and time to the target (medians, ± half the IQR)")
+    table = Table(title="Whole training runs: training time ± half its spread, and time to the target (medians)")
     table.add_column("run")
     table.add_column("target")
     for name in ("nncli", "torch", "sklearn"):
