@@ -105,7 +105,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
                                               build it by hand from 50 steps
     """
     from nncli import store
-    from nncli.cli.output import show, training_sink
+    from nncli.cli.output import end_if_interrupted, show, training_sink
     from nncli.formula import FormulaError
     from nncli.render.approx import approx_view
     from nncli.tasks import get_task
@@ -145,16 +145,12 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
     title = target.label()
     with training_sink(as_json, quiet or method == "construct", title) as emit:
         outcome = run_approx(task, options, save_path, emit)
-    if as_json:
-        return
-    show(*approx_view(task, outcome, show_neurons))
-    if method == "construct" and not quiet:
+    if not as_json:
+        show(*approx_view(task, outcome, show_neurons))
+    if method == "construct" and not quiet and not as_json:
         where = f"model saved to {outcome.summary['model']}" if outcome.summary["model"] else "model not saved"
         click.echo(f"built by hand in {outcome.summary['elapsed_s']:.2f} s (no training) · {where}", err=True)
-    if outcome.result.interrupted:
-        where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
-        click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
-        raise SystemExit(130)
+    end_if_interrupted(outcome)
 
 
 def _check_network(ctx, method, activation, hidden, constructible):

@@ -131,8 +131,7 @@ def mnist(**options):
 
 def run_training(task_name, options):
     from nncli import store
-    from nncli.cli.output import emit_json, show, training_sink
-    from nncli.errors import DivergedError
+    from nncli.cli.output import end_if_interrupted, show, training_sink
     from nncli.render.results import result_view
     from nncli.tasks import get_task
     from nncli.tasks.runner import train_task
@@ -147,16 +146,8 @@ def run_training(task_name, options):
         options["dtype"] = "float64"  # the scalar engine computes in Python floats
     save_path = None if no_save else (save or store.default_model_path(task_name))
     task = get_task(task_name)
-    try:
-        with training_sink(as_json, quiet, TITLES[task_name]) as emit:
-            outcome = train_task(task, options, save_path, emit)
-    except DivergedError as error:
-        if as_json:  # scripts learn of it on stdout too; the exit code (3) says the rest
-            emit_json({"event": "diverged", "epoch": error.epoch, "message": str(error)})
-        raise
+    with training_sink(as_json, quiet, TITLES[task_name]) as emit:
+        outcome = train_task(task, options, save_path, emit)
     if not as_json:
         show(*result_view(task, outcome))
-    if outcome.result.interrupted:
-        where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
-        click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
-        raise SystemExit(130)
+    end_if_interrupted(outcome)

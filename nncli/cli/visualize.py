@@ -103,31 +103,18 @@ def visualize(model, view, rates, svg_path, as_json):
 
 
 def check_svg_path(svg_path):
-    from pathlib import Path
+    from nncli.store import write_target
 
-    from nncli.errors import NncliError
-
-    target = Path(svg_path).expanduser()
-    if target.is_dir():
-        raise NncliError(f"cannot write the SVG to {target}: it is a folder")
-    if not target.absolute().parent.is_dir():
-        raise NncliError(f"cannot write the SVG to {target}: the folder {target.absolute().parent} does not exist")
+    write_target(svg_path, "write the SVG")
 
 
 def write_svg(svg_path, renderables, title, width):
     """Write the pictures as an SVG file, atomically: a temporary file renamed into place."""
-    from pathlib import Path
-
-    from nncli.errors import NncliError
     from nncli.render.svg import to_svg
-    from nncli.store import _write_atomically
+    from nncli.store import write_atomically
 
-    target = Path(svg_path).expanduser()
     text = to_svg(renderables, title=title, width=max(width, 100))
-    try:
-        _write_atomically(target, lambda f: f.write(text.encode("utf-8")))
-    except OSError as exc:
-        raise NncliError(f"cannot write the SVG to {target}: {exc.strerror or exc}") from None
+    write_atomically(svg_path, lambda f: f.write(text.encode("utf-8")), "write the SVG")
 
 
 class Scene:
@@ -153,7 +140,9 @@ class Scene:
     @property
     def dataset(self):
         if self._dataset is None:
-            self._dataset = self.task.load_data({**self.meta["config"], "seed": self.meta["seed"]})
+            from nncli.tasks.runner import rebuild_data
+
+            self._dataset = rebuild_data(self.task, self.meta)
         return self._dataset
 
     def loss(self):

@@ -282,12 +282,13 @@ def run_approx(task, options, save_path, emit):
 def _construct(task, options, save_path, emit):
     from nncli import store
     from nncli.network import build_network
-    from nncli.tasks.runner import Outcome, final_metrics, save_network
+    from nncli.tasks.runner import Outcome, check_affordable, final_metrics, save_network
     from nncli.train import TrainResult, start_event
 
     started = time.perf_counter()
     dataset = task.load_data(options)
     spec = task.layer_spec(options, dataset)
+    check_affordable(spec, options, dataset)
     if save_path is not None:
         store.check_writable(save_path)
     network = build_network(spec, task.loss, "tensor", options["dtype"], options["seed"])

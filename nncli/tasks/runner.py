@@ -9,13 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncli import __version__, store
-from nncli.errors import ModelFileError, NncliError
+from nncli.errors import DataError, ModelFileError, OptionError
 from nncli.network import build_network
 from nncli.tasks import get_task
 from nncli.train import TrainConfig, TrainResult, fit, start_event
 
 HISTORY_POINTS = 200  # the loss history kept in a model file, evenly thinned
 MAX_PARAMETERS = 50_000_000  # refuse before allocating: 200 MB of float32 weights
+MAX_SCALAR_PARAMETERS = 20_000  # one Python object per number and per step: beyond this, hours
 
 
 @dataclass
@@ -35,11 +36,7 @@ def train_task(task, options, save_path, emit):
     `save_path` unless it is None. Emits start, epoch and summary events."""
     dataset = task.load_data(options)
     spec = task.layer_spec(options, dataset)
-    if parameter_count(spec) > MAX_PARAMETERS:
-        raise NncliError(
-            f"that network would have {parameter_count(spec):,} parameters, more than the "
-            f"{MAX_PARAMETERS:,} nncli allows: choose smaller --hidden sizes"
-        )
+    check_affordable(spec, options, dataset)
     if save_path is not None:
         store.check_writable(save_path)
     network = build_network(spec, task.loss, options["engine"], options["dtype"], options["seed"], options["init"])
@@ -85,6 +82,30 @@ def train_task(task, options, save_path, emit):
     return Outcome(network, dataset, result, summary)
 
 
+def check_affordable(spec, options, dataset):
+    """Refuse, before any weight is allocated, a run that would exhaust memory or time, or
+    save a model that would not load (the store's own rules: memory budget, finite scaling)."""
+    count = parameter_count(spec)
+    if count > MAX_PARAMETERS:
+        raise OptionError(
+            f"that network would have {count:,} parameters, more than the {MAX_PARAMETERS:,} nncli allows: "
+            "choose smaller --hidden sizes"
+        )
+    if options.get("engine") == "scalar" and count > MAX_SCALAR_PARAMETERS:
+        raise OptionError(
+            f"that network has {count:,} parameters; the scalar engine handles at most {MAX_SCALAR_PARAMETERS:,} "
+            "(one Python object per number): use --engine tensor"
+        )
+    try:
+        store.check_memory(spec, store.working_rows({"config": options}))
+    except ValueError as error:
+        raise OptionError(f"{error}: choose smaller --hidden sizes or fewer examples") from None
+    try:
+        store.check_scaling(dataset.input_scaling, spec)
+    except ValueError as error:
+        raise DataError(f"cannot learn from {dataset.source}: {error}") from None
+
+
 def save_network(task, network, options, dataset, save_path, metrics, result):
     """Save `network` with the metadata every model carries (and any the task adds through
     an `extra_meta(options, dataset)` method); returns the path written, as a string."""
@@ -126,40 +147,9 @@ def load_trained(model):
         raise ModelFileError(
             f"{path}: a model for task {meta['task']!r}, which nncli {__version__} does not know"
         ) from None
-    _check_task_meta(path, meta)
     network = build_network(meta["layers"], task.loss, "tensor", meta["dtype"])
     network.load_state_dict(state)
     return task, network, meta, path
-
-
-SIZE_SETTINGS = ("points", "samples", "limit")  # settings that size the data rebuilt for evaluation
-MAX_SIZE_SETTING = 10_000_000
-
-
-def _check_task_meta(path, meta):
-    """Refuse metadata a task would trip over: store.load_model checks the format and the
-    weights; this checks the numbers a task reads back — input scaling, and the settings
-    that size the data `evaluate` rebuilds (a shared file must not make it allocate 1 TB)."""
-
-    def bad(reason):
-        return ModelFileError(f"{path}: bad model metadata: {reason}")
-
-    scaling = meta["input_scaling"]
-    for key, values in (scaling or {}).items():
-        values = values if isinstance(values, list) else [values]
-        if not values or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in values
-        ):
-            raise bad(f"input_scaling {key!r} must hold finite numbers")
-        if key.endswith("_std") and any(v == 0 for v in values):
-            raise bad(f"input_scaling {key!r} must not be zero")
-    config = meta["config"]
-    for key in SIZE_SETTINGS:
-        value = config.get(key)
-        if value is not None and not (
-            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_SIZE_SETTING
-        ):
-            raise bad(f"config {key!r} must be a whole number from 1 to {MAX_SIZE_SETTING:,}")
 
 
 def _plain_options(options):
@@ -174,6 +164,38 @@ def _thin(values, points=HISTORY_POINTS):
     return [values[i] for i in keep]
 
 
+PATH_SETTINGS = ("data", "data_dir")  # what a run read from disk: never reopened on a model file's word
+
+
+def rebuild_data(task, meta, model_path="the model"):
+    """The task's data as the model's run made them, from its settings alone.
+
+    A model file never names a file nncli opens — a shared one could name /dev/zero, a
+    FIFO or a private file — so a model trained on a file is refused here (evaluate it
+    with --data FILE), and MNIST is read from the model store's own folder.
+    """
+    config = meta["config"]
+    if config.get("data"):
+        raise ModelFileError(
+            f"{model_path}: it was trained on a file, which nncli does not reopen from a model file;\n"
+            "give --data FILE (the model's data, or new data)"
+        )
+    settings = {key: value for key, value in config.items() if key not in PATH_SETTINGS}
+    try:
+        return task.load_data({**settings, "seed": meta["seed"]})
+    except DataError:
+        if not config.get("data_dir"):
+            raise
+        raise ModelFileError(
+            f"{model_path}: it was trained on files in a folder, which nncli does not reopen from a model file;\n"
+            f"it reads them from the model store: copy them into {store.model_home() / task.name}, or use --download"
+        ) from None
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(
+            f"{model_path}: its training settings cannot rebuild the task's data ({error!r})"
+        ) from None
+
+
 def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
     """(metrics, source, examples) of a trained model on its task's held-out data, or on a
     CSV file of inputs followed by targets."""
@@ -181,12 +203,7 @@ def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
         X, y = task.labelled_file(data_path, meta)
         source = str(data_path)
     else:
-        try:
-            dataset = task.load_data({**meta["config"], "seed": meta["seed"]})
-        except (KeyError, TypeError, ValueError) as error:
-            raise ModelFileError(
-                f"{model_path}: its training settings cannot rebuild the task's data ({error!r})"
-            ) from None
+        dataset = rebuild_data(task, meta, model_path)
         X, y, source = dataset.X_test, dataset.y_test, f"held-out data of {dataset.source}"
     metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y), **task.report(network, X, y)}
     return metrics, source, len(X)
