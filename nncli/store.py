@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from nncli import __version__
-from nncli.errors import ModelFileError, NncliError
+from nncli.errors import ModelFileError, NncliError, OptionError
 
 FORMAT_NAME = "nncli-model"
 FORMAT_VERSION = 1
@@ -339,7 +339,7 @@ def user_path(text: str | os.PathLike) -> Path:
     try:
         return Path(text).expanduser().absolute()
     except RuntimeError:  # ~nosuchuser
-        raise NncliError(f"{inert(text)}: no such user's home folder") from None
+        raise OptionError(f"{inert(text)}: no such user's home folder") from None
 
 
 def write_target(path: str | os.PathLike, what: str = "write") -> Path:
@@ -355,7 +355,10 @@ def write_target(path: str | os.PathLike, what: str = "write") -> Path:
     path = user_path(path)
     try:
         target = Path(os.path.realpath(path))
-        info = os.stat(target) if os.path.lexists(target) else None
+        try:
+            info = os.stat(target)  # a name too long for the folder fails here, before any training
+        except FileNotFoundError:
+            info = None
         if info is not None and not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, FIFO or socket)"
             raise NncliError(f"cannot {what} to {inert(path)}: it is {kind}; refused")
@@ -643,7 +646,7 @@ def resolve_model(name_or_path: str | None) -> Path:
         if not models:
             raise ModelFileError("no trained model yet: run `nncli train xor` first (or give a model path)")
         return max(models, key=lambda p: p.stat().st_mtime)
-    candidate = Path(name_or_path).expanduser()
+    candidate = user_path(name_or_path)
     if candidate.is_file():
         return candidate
     stored = [home / name_or_path]

@@ -6,7 +6,7 @@ way) or be megabytes long. Every such string goes through `inert` before it is p
 plainly, and through `markup_safe` before it is handed to Rich.
 """
 
-SHOWN_CHARACTERS = 160  # of one string from outside: enough for any honest path or name
+SHOWN_CHARACTERS = 120  # of one string from outside: room for the message around it
 
 
 def inert(text, limit=SHOWN_CHARACTERS):

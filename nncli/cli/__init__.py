@@ -40,7 +40,7 @@ import click  # noqa: E402  (after the handlers above: imports take most of the 
 from nncli import __version__  # noqa: E402
 from nncli.cli import streams  # noqa: E402
 from nncli.errors import NncliError  # noqa: E402
-from nncli.text import message_lines  # noqa: E402
+from nncli.text import inert, message_lines  # noqa: E402
 
 received = None  # the interrupting signal's number, once one has arrived
 
@@ -62,6 +62,18 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+MIN_COLUMNS = 40  # narrower than this, nothing can be drawn: draw for 40 and let it wrap
+
+
+def _at_least_columns(columns):
+    """Make Rich (which reads $COLUMNS before asking the terminal) draw for at least
+    `columns` columns, on a terminal or a COLUMNS=1 that is narrower."""
+    import shutil
+
+    if shutil.get_terminal_size((80, 24)).columns < columns:
+        os.environ["COLUMNS"] = str(columns)
+
+
 class NncliGroup(click.Group):
     def main(self, *args, **kwargs):
         """Run a command with signals as interrupts and stdout's failures contained."""
@@ -69,6 +81,7 @@ class NncliGroup(click.Group):
         received = None
         streams.lost = None
         streams.open_missing_streams()
+        _at_least_columns(MIN_COLUMNS)
         previous = {}
         try:
             previous = {signum: signal.signal(signum, _interrupt) for signum in INTERRUPTS}
@@ -109,7 +122,7 @@ class NncliGroup(click.Group):
             if streams.is_output_error(error):
                 streams.lose_stdout(error)
                 return streams.exit_code()
-            where = f"{error.filename}: " if error.filename else ""
+            where = f"{inert(error.filename)}: " if error.filename else ""
             return self._fail(ctx, f"{where}{error.strerror or error}", 1)
         except MemoryError:
             return self._fail(ctx, "out of memory: try a smaller network, or fewer examples", 1)

@@ -23,6 +23,7 @@ def weights(model, as_json, neurons):
     from nncli import store
     from nncli.cli.output import emit_json, show
     from nncli.render.tables import weight_stats, weights_table
+    from nncli.text import markup_safe
 
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
@@ -30,7 +31,7 @@ def weights(model, as_json, neurons):
     if as_json:
         emit_json({"event": "weights", "task": meta["task"], "model": str(path), "tensors": stats})
     else:
-        show(weights_table(f"{meta['task']} model {path.name}", stats, state))
+        show(weights_table(f"{meta['task']} model {markup_safe(path.name)}", stats, state))
         if meta["task"] in ("digits", "mnist"):
             from nncli.render.digits import filters_view
 
@@ -46,6 +47,7 @@ def model_summary(model, as_json):
     from nncli.cli.output import emit_json, show
     from nncli.render.tables import metrics_table, model_table
     from nncli.tasks.runner import parameter_count
+    from nncli.text import markup_safe
 
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
@@ -64,6 +66,6 @@ def model_summary(model, as_json):
         emit_json({"event": "model", **info})
     else:
         show(
-            model_table(f"{meta['task']} model {path.name} ({meta['dtype']})", meta["layers"]),
+            model_table(f"{meta['task']} model {markup_safe(path.name)} ({meta['dtype']})", meta["layers"]),
             metrics_table("final metrics", meta["metrics"]),
         )

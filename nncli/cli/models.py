@@ -31,12 +31,18 @@ def evaluate(model, data, as_json):
                 **metrics,
             }
         )
-    elif "confusion" in metrics:  # a classifier's full report: draw it
+        return
+    from nncli.text import markup_safe
+
+    heading = (
+        f"[bold]{task.name}[/] model {markup_safe(path, 1000)} on {markup_safe(source, 1000)} ({examples} examples)"
+    )
+    if "confusion" in metrics:  # a classifier's full report: draw it
         from nncli.render.digits import evaluation_view
 
-        show(f"[bold]{task.name}[/] model {path} on {source} ({examples} examples)", *evaluation_view(metrics))
+        show(heading, *evaluation_view(metrics))
     else:
-        show(f"[bold]{task.name}[/] model {path} on {source} ({examples} examples)", metrics_table(None, metrics))
+        show(heading, metrics_table(None, metrics))
 
 
 # Unknown "options" are values: `nncli predict -1.5` is an input, not a flag.

@@ -2,7 +2,7 @@
 
 import click
 
-from nncli.cli.options import training_options
+from nncli.cli.options import FiniteFloat, NonNegativeFloat, training_options
 from nncli.tasks import defaults
 
 TITLES = {
@@ -36,14 +36,18 @@ def xor(**options):
     help="How many noisy points to generate.",
 )
 @click.option(
-    "--slope", type=float, default=defaults.LINREG["slope"], show_default=True, help="m of the generated line."
+    "--slope", type=FiniteFloat(), default=defaults.LINREG["slope"], show_default=True, help="m of the generated line."
 )
 @click.option(
-    "--intercept", type=float, default=defaults.LINREG["intercept"], show_default=True, help="c of the generated line."
+    "--intercept",
+    type=FiniteFloat(),
+    default=defaults.LINREG["intercept"],
+    show_default=True,
+    help="c of the generated line.",
 )
 @click.option(
     "--noise",
-    type=click.FloatRange(min=0),
+    type=NonNegativeFloat(),
     default=defaults.LINREG["noise"],
     show_default=True,
     help="Standard deviation of the noise.",
@@ -69,7 +73,7 @@ def digit_options(task_defaults):
         )(command)
         return click.option(
             "--dropout",
-            type=click.FloatRange(0, 1, max_open=True),
+            type=FiniteFloat(0, 1, max_open=True),
             default=task_defaults["dropout"],
             show_default=True,
             help="While training, zero each hidden neuron's output with this probability.",

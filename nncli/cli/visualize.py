@@ -69,15 +69,17 @@ def visualize(model, view, rates, svg_path, as_json):
     """
     from nncli.cli.output import emit_json, stdout_console
     from nncli.tasks.runner import load_trained
+    from nncli.text import inert
 
     task, network, meta, path = load_trained(model)
+    name = inert(path.name)
     views = TASK_VIEWS.get(task.name, OTHER_VIEWS)
     if rates and task.name != "linreg":
         raise click.UsageError(
-            f"--lr draws gradient-descent paths on the linreg loss landscape; {path.name} is a {task.name} model"
+            f"--lr draws gradient-descent paths on the linreg loss landscape; {name} is a {task.name} model"
         )
     if view is not None and view not in views:
-        raise click.UsageError(f"{path.name} is a {task.name} model; its views are {', '.join(views)}, not {view!r}")
+        raise click.UsageError(f"{name} is a {task.name} model; its views are {', '.join(views)}, not {view!r}")
     if rates and view not in (None, "landscape"):
         raise click.UsageError("--lr goes with --view landscape")
     chosen = [view] if view else (["landscape"] if rates else list(views))
@@ -98,8 +100,8 @@ def visualize(model, view, rates, svg_path, as_json):
             console.print(picture)
             console.print()
     if svg_path:
-        write_svg(svg_path, drawn, f"nncli visualize {path.name}", console.width)
-        click.echo(f"pictures written to {svg_path}", err=True)
+        write_svg(svg_path, drawn, f"nncli visualize {name}", console.width)
+        click.echo(f"pictures written to {inert(svg_path, 1000)}", err=True)
 
 
 def check_svg_path(svg_path):

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from nncli.render.heatmap import grayscale_image, heatmap
 from nncli.render.tables import metrics_table
+from nncli.text import markup_safe
 
 SAMPLES = 10  # held-out digits shown after training: the first of each class …
 LARGE_SAMPLES = 4  # … or of the first few classes, for images larger than 8×8
@@ -59,7 +60,7 @@ def training_view(task, outcome):
     if summary.get("stopped_early"):
         epochs += f" (stopped early; weights of epoch {summary['best_epoch']})"
     table.add_row("epochs", epochs)
-    table.add_row("data", outcome.dataset.source)
+    table.add_row("data", markup_safe(outcome.dataset.source, 1000))
     dataset = outcome.dataset
     if image_shape(dataset.X_test.shape[1]) is None:
         return [table]
