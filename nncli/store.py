@@ -245,6 +245,9 @@ def _check_target(target: Any) -> None:
         and target["domain"][0] < target["domain"][1]
     ):
         raise ValueError("'target' must hold a formula, a name and a domain [lo, hi] with lo < hi")
+    from nncli.formula import parse
+
+    parse(target["formula"])  # a FormulaError (a ValueError) says what is wrong with it, and where
 
 
 def working_rows(meta: dict) -> int:

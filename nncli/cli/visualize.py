@@ -16,6 +16,7 @@ OTHER_VIEWS = ("loss", "model")
 ALL_VIEWS = tuple(dict.fromkeys(v for views in (*TASK_VIEWS.values(), OTHER_VIEWS) for v in views))
 MAX_RATES = 6
 FILTERS_SMALL, FILTERS_LARGE = 32, 12  # first-layer filters drawn: of 8×8 digits, of bigger images
+MAX_NEURON_TILES = 32  # more is a wall of tiles that teaches nothing (and takes minutes on a huge model)
 
 
 class LearningRates(click.ParamType):
@@ -131,7 +132,12 @@ class Scene:
 
     def draw(self, view):
         """(picture, numbers) of one view: the task's own if it has one by that name."""
-        return (getattr(self, f"{self.task.name}_{view}", None) or getattr(self, view))()
+        from nncli.errors import ModelFileError
+
+        try:
+            return (getattr(self, f"{self.task.name}_{view}", None) or getattr(self, view))()
+        except KeyError as missing:  # a file that passed the store's checks but lacks a task's field
+            raise ModelFileError(f"the model lacks {missing} in its metadata, which the {view} view needs") from None
 
     def pixels(self, colour, glyph):
         return glyph if self.glyphs else colour
@@ -179,11 +185,20 @@ class Scene:
         from nncli.render.views import neurons_view
 
         plane = input_plane(self.network, size=self.pixels(16, 12))
+        total = len(plane.hidden)
+        plane.hidden, plane.neurons = plane.hidden[:MAX_NEURON_TILES], plane.neurons[:MAX_NEURON_TILES]
         numbers = {
             "neurons": [{**n, "output": h.tolist()} for n, h in zip(plane.neurons, plane.hidden)],
+            "neurons_total": total,
             "activation": plane.activation,
         }
-        return neurons_view(plane), numbers
+        picture = neurons_view(plane)
+        if total > MAX_NEURON_TILES:
+            from rich.console import Group
+            from rich.text import Text
+
+            picture = Group(picture, Text(f"the first {MAX_NEURON_TILES} of {total:,} hidden neurons", style="dim"))
+        return picture, numbers
 
     def linreg_fit(self):
         from nncli.landscape import line_data
