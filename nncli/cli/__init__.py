@@ -21,6 +21,7 @@ end is decided here (the README's "Exit codes"):
 import os
 import signal
 import sys
+import warnings
 
 INTERRUPTS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
@@ -89,7 +90,9 @@ class NncliGroup(click.Group):
             pass
         kwargs["standalone_mode"] = False  # exit codes are decided below, not by click
         try:
-            code = super().main(*args, **kwargs)
+            with warnings.catch_warnings():  # nncli speaks in its own messages, not NumPy's RuntimeWarnings
+                warnings.simplefilter("ignore")
+                code = super().main(*args, **kwargs)
         except click.exceptions.Abort:  # click's own Ctrl-C, during a prompt
             code = self._report("interrupted", interrupted_exit_code())
         except click.ClickException as error:
