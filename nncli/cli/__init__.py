@@ -184,6 +184,28 @@ def _register():
     main.add_command(visualize)
     inspect.add_command(graph)
     main.add_command(bench)
+    _summarise(main)
+
+
+def _summarise(group):
+    """Give every command its whole first sentence as the summary in its group's listing:
+    click would cut it at 45 characters ("Pictures of MODEL (a path or stored name; …...")."""
+    for command in group.commands.values():
+        if command.short_help is None and command.help:
+            command.short_help = first_sentence(command.help)
+        if isinstance(command, click.Group):
+            _summarise(command)
+
+
+def first_sentence(text):
+    """`text` up to its first full stop or colon outside brackets."""
+    depth = 0
+    text = " ".join(text.split("\b")[0].split())
+    for i, ch in enumerate(text):
+        depth += (ch in "([") - (ch in ")]")
+        if depth == 0 and ch in ".:" and (i + 1 == len(text) or text[i + 1] == " "):
+            return text[:i]
+    return text
 
 
 _register()

@@ -116,8 +116,12 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
         choice = "not both" if func else 'e.g. `nncli approx sin` or `nncli approx --expr "x**3 - x"`'
         raise click.UsageError(f"give a function ({names}) or a formula with --expr: {choice}")
     if func is not None and func not in TARGETS:
+        import difflib
+
+        close = difflib.get_close_matches(func, TARGETS, n=1, cutoff=0.6)
+        guess = f"did you mean {close[0]}? " if close else ""
         raise click.BadParameter(
-            f"no function {func!r}: choose one of {', '.join(TARGETS)}, or give a formula with --expr {func!r}",
+            f"no function {func!r}: {guess}choose one of {', '.join(TARGETS)}, or give a formula with --expr",
             param_hint="'FUNC'",
         )
     activation = options.pop("activation") or (

@@ -15,7 +15,8 @@ def graph(expression, assignments, as_json, as_dot):
     \b
     Give each variable a value as NAME=VALUE:
       nncli inspect graph "tanh(x*w + b)" x=2 w=-3 b=6.8814
-    Functions: tanh exp log relu sigmoid sqrt; operators + - * / ** (constant powers).
+    Functions: tanh exp log relu sigmoid sqrt;
+    operators + - * / ** (constant powers).
     """
     from nncli.cli.output import emit_json, show
     from nncli.errors import NncliError

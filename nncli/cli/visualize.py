@@ -57,11 +57,11 @@ def visualize(model, view, rates, svg_path, as_json):
     """Pictures of MODEL (a path or stored name; default: the latest) in the terminal.
 
     \b
-    xor      boundary   the decision boundary over the input plane, the four inputs marked
+    xor      boundary   the decision boundary over the input plane
              neurons    each hidden neuron's output over the same plane
-    linreg   fit        the data, the learned line and the exact least-squares line
-             landscape  the loss over (slope, intercept) and gradient descent's path on it
-    approx   fit        the target and the network's curve, and the error between them
+    linreg   fit        the data, the learned line, the least-squares line
+             landscape  the loss over (slope, intercept), descent's path
+    approx   fit        the target, the network's curve, the error
              neurons    each neuron's curve, and the sum built neuron by neuron
     digits   samples    held-out digits with the network's predictions
     & mnist  confusion  the confusion matrix, most-confused pairs, surest mistakes
