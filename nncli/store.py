@@ -245,9 +245,12 @@ def _check_target(target: Any) -> None:
         and target["domain"][0] < target["domain"][1]
     ):
         raise ValueError("'target' must hold a formula, a name and a domain [lo, hi] with lo < hi")
-    from nncli.formula import parse
+    from nncli.formula import FormulaError, parse
 
-    parse(target["formula"])  # a FormulaError (a ValueError) says what is wrong with it, and where
+    try:
+        parse(target["formula"])
+    except FormulaError as error:
+        raise ValueError(f"'target' is not a formula nncli reads: {error.reason.split(';')[0]}") from None
 
 
 def working_rows(meta: dict) -> int:
