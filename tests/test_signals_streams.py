@@ -98,7 +98,7 @@ def test_a_signal_while_starting_ends_quietly(tmp_path):
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
-        if "init_import_site" in stderr:  # so early that Python itself was starting: not nncli's to handle
+        if "Fatal Python error: init_" in stderr:  # so early that the interpreter itself was starting
             continue
         assert process.returncode in (130, -signal.SIGINT), stderr  # -2: before Python handled signals
         assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
@@ -276,3 +276,36 @@ def test_data_whose_scale_overflows_is_refused_before_training(tmp_path):
     assert not (tmp_path / "store" / "linreg.npz").exists()
     result = run("approx", "--expr", "8e307*x", "-q")
     assert result.exit_code == 1 and "overflowed" in result.stderr
+
+
+# --- resources ---------------------------------------------------------------------------
+
+
+def test_the_loss_history_stays_bounded_and_evenly_spaced(monkeypatch):
+    from nncli import train
+    from nncli.network import build_network
+    from nncli.nn import mlp_spec
+
+    monkeypatch.setattr(train, "MAX_HISTORY", 8)
+    network = build_network(mlp_spec([2, 3, 1], "sigmoid", "sigmoid"), "mse", "tensor", "float64", 0)
+    X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([[0.0], [1], [1], [0]])
+    epochs = []
+    config = train.TrainConfig(epochs=100, lr=0.5, batch_size=4, log_every=1)
+    result = train.fit(network, X, y, config, lambda e: epochs.append(e) if e["event"] == "epoch" else None)
+    losses = [e["loss"] for e in epochs]
+    assert len(result.history["loss"]) <= 9 and result.history_stride == 16
+    kept = list(range(0, 100, 16))  # epochs 1, 17, 33, … then always the last
+    assert result.history["loss"] == [losses[i] for i in kept] + [losses[-1]]
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["approx", "sin", "--samples", "1000000", "--hidden", "10000"], "GiB"),
+        (["train", "xor", "--engine", "scalar", "--hidden", "10000"], "scalar engine handles at most"),
+        (["train", "xor", "--hidden", "100000,100000"], "parameters"),
+    ],
+)
+def test_runs_that_would_exhaust_memory_are_refused_before_allocating(args, words):
+    result = run(*args)
+    assert result.exit_code == 2 and words in result.stderr
