@@ -236,10 +236,34 @@ class Formula:
             return -operand if node.op == "-" else operand
         if isinstance(node, Binary):
             left = self._evaluate(node.left, values, functions, number)
-            return BINARY[node.op](left, self._evaluate(node.right, values, functions, number))
+            right = self._evaluate(node.right, values, functions, number)
+            if number is float and isinstance(left, float) and isinstance(right, float):  # constants, in Python
+                written = f"{_constant(left)} {node.op} {_constant(right)}"
+                try:
+                    return _real(written, BINARY[node.op](left, right))
+                except OverflowError:
+                    raise ValueError(f"{written} is too large a number") from None
+            return BINARY[node.op](left, right)
         if node.function not in functions:
             raise FormulaError(f"{node.function}() cannot be used here", self.text, *_extent(node.span))
-        return functions[node.function](*(self._evaluate(arg, values, functions, number) for arg in node.args))
+        args = [self._evaluate(arg, values, functions, number) for arg in node.args]
+        if number is float and all(isinstance(arg, float) for arg in args):  # constants: a number, any engine
+            with np.errstate(all="ignore"):
+                result = float(NUMPY_FUNCTIONS[node.function](*args))
+            return _real(f"{node.function}({', '.join(f'{arg:g}' for arg in args)})", result)
+        return functions[node.function](*args)
+
+
+def _constant(value):
+    return f"({value:g})" if value < 0 else f"{value:g}"
+
+
+def _real(written, result):
+    """A constant part's value, computed in Python numbers (`evaluate`, not `__call__`, whose
+    NumPy arrays say NaN instead); ValueError if it is no finite real number (sqrt(-1))."""
+    if isinstance(result, complex) or not np.isfinite(result):
+        raise ValueError(f"{written} is not a finite real number")
+    return result
 
 
 def _depth(root):

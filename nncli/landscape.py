@@ -128,13 +128,15 @@ def _descend(config, spec, dataset, line, label, epochs):
     )
     diverged_at = None
     try:
-        fit(
+        result = fit(
             network,
             dataset.X_train,
             dataset.y_train,
             train_config,
             lambda event: weights.append(_line_of(network, scaling)),
         )
+        if result.interrupted:  # Ctrl-C stops every run to come, not just this one
+            raise KeyboardInterrupt
     except DivergedError as error:
         diverged_at = error.epoch
     finite = [all(map(math.isfinite, point)) for point in weights]

@@ -20,11 +20,15 @@ numbers, never code.
 
 from __future__ import annotations
 
+import glob
 import json
 import math
 import os
+import re
+import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +38,7 @@ import numpy as np
 
 from nncli import __version__
 from nncli import snapshots as snapshot_arrays
-from nncli.errors import ModelFileError, NncliError
+from nncli.errors import ModelFileError, NncliError, OptionError
 
 FORMAT_NAME = "nncli-model"
 FORMAT_VERSION = 1
@@ -46,9 +50,25 @@ ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "softmax", "dropout", "s
 LAYER_TYPES = ("linear", "batchnorm", "residual") + ACTIVATIONS
 MAX_NESTING = 8  # residual blocks inside residual blocks: far more than any network needs
 
-MAX_ELEMENTS = 200_000_000  # per file: far above any model nncli trains, far below a zip bomb
+MAX_ELEMENTS = 60_000_000  # per file: above any model nncli trains (50M parameters), far below a zip bomb
 MAX_META_BYTES = 16_000_000
 MAX_ENTRIES = 10_000
+MAX_LAYERS = 1_000
+MAX_WIDTH = 1_000_000  # neurons in one layer, as --hidden allows
+MAX_DEPTH = 12  # nesting of the metadata: nncli writes at most 4 levels
+MAX_STRING = 4_096  # characters in one metadata string (a formula, a data description)
+MAX_KEY = 64  # characters in one metadata key
+MAX_ITEMS = 100_000  # values in one metadata list (a loss history keeps 200)
+MAX_HISTORY_VALUES = 100_000
+
+# The memory a command may use on a model: its weights (held as float64 at worst, with a
+# copy while loading) plus the activations of `rows` examples through every layer at once.
+MEMORY_BUDGET = 4 * 1024**3
+WORKING_ROWS = 10_000  # rows a command pushes through a network at once: MNIST's test set
+SIZE_SETTINGS = ("points", "samples", "limit")  # settings that size the data a command rebuilds
+MAX_SIZE_SETTING = 10_000_000
+
+STALE_TEMPORARY_S = 3600  # a temporary file this old is a leftover of a killed writer
 
 LATEST_POINTER = "latest"
 
@@ -60,6 +80,8 @@ def check_layers(layers: Any) -> None:
     """Raise ValueError saying what is wrong with a layer list, if anything is."""
     if not isinstance(layers, list) or not layers:
         raise ValueError("the layer list is missing or empty")
+    if _count_layers(layers) > MAX_LAYERS:
+        raise ValueError(f"more layers than nncli builds ({MAX_LAYERS:,})")
     if not _check_block(layers, None, "", 0)[1]:
         raise ValueError("the layer list has no linear layer")
 
@@ -72,12 +94,12 @@ def _check_block(layers: list, width: int | None, where: str, depth: int) -> tup
         name = f"{where}{i}"
         if not isinstance(spec, dict) or spec.get("type") not in LAYER_TYPES:
             kind = spec.get("type") if isinstance(spec, dict) else spec
-            raise ValueError(f"layer {name}: unknown type {kind!r}")
+            raise ValueError(f"layer {name}: unknown type {_short(kind)}")
         kind = spec["type"]
         if kind == "linear":
             for field in ("in", "out"):
-                if not _is_int(spec.get(field)) or spec[field] < 1:
-                    raise ValueError(f"layer {name} (linear): {field!r} must be a positive integer")
+                if not _is_int(spec.get(field)) or not 1 <= spec[field] <= MAX_WIDTH:
+                    raise ValueError(f"layer {name} (linear): {field!r} must be a whole number from 1 to {MAX_WIDTH:,}")
             if not isinstance(spec.get("bias"), bool):
                 raise ValueError(f"layer {name} (linear): 'bias' must be true or false")
             if width is not None and spec["in"] != width:
@@ -86,8 +108,8 @@ def _check_block(layers: list, width: int | None, where: str, depth: int) -> tup
                 )
             width, has_linear = spec["out"], True
         elif kind == "batchnorm":
-            if not _is_int(spec.get("features")) or spec["features"] < 1:
-                raise ValueError(f"layer {name} (batchnorm): 'features' must be a positive integer")
+            if not _is_int(spec.get("features")) or not 1 <= spec["features"] <= MAX_WIDTH:
+                raise ValueError(f"layer {name} (batchnorm): 'features' must be a whole number from 1 to {MAX_WIDTH:,}")
             if not (_is_number(spec.get("eps")) and spec["eps"] > 0):
                 raise ValueError(f"layer {name} (batchnorm): 'eps' must be a number greater than 0")
             if not (_is_number(spec.get("momentum")) and 0 <= spec["momentum"] <= 1):
@@ -156,31 +178,182 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _check_meta(meta: Any) -> dict:
-    """Check the fields every model needs (after format and version); ValueError if bad.
+def _short(x: Any) -> str:
+    """A value from a file, for an error message: its repr, cut short."""
+    text = repr(x)
+    return text if len(text) <= 40 else text[:39] + "…"
 
-    Missing optional fields get their defaults, so callers can rely on every key.
+
+NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+SCALING_KEYS = ("x_mean", "x_std", "y_mean", "y_std")
+
+
+def check_plain(meta: Any) -> None:
+    """The shape every metadata value must have, whatever its field: nested at most
+    MAX_DEPTH deep, keys and strings of bounded length, lists of bounded size.
+
+    Walks without recursion, so a hostile file nested a million deep is just refused.
     """
-    if not isinstance(meta.get("task"), str) or not meta["task"]:
-        raise ValueError("'task' must be a non-empty string")
+    pending = [(meta, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if len(key) > MAX_KEY:
+                    raise ValueError(f"a key of {len(key):,} characters (at most {MAX_KEY})")
+                pending.append((item, depth + 1))
+        elif isinstance(value, list):
+            if len(value) > MAX_ITEMS:
+                raise ValueError(f"a list of {len(value):,} values (at most {MAX_ITEMS:,})")
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            if len(value) > MAX_STRING:
+                raise ValueError(f"a string of {len(value):,} characters (at most {MAX_STRING:,})")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("a non-finite number")
+        elif value is not None and not isinstance(value, (bool, int, float)):
+            raise ValueError(f"a value of type {type(value).__name__}")
+
+
+def _check_meta(meta: Any) -> dict:
+    """Check every field a model carries (after format and version); ValueError if bad.
+
+    Missing optional fields get their defaults, so callers can rely on every key. The
+    run's settings ("config") are checked here only for their shape: what each setting
+    means is the run configuration's to check.
+    """
+    check_plain(meta)
+    if not isinstance(meta.get("nncli_version"), (str, type(None))) or len(meta.get("nncli_version") or "") > 32:
+        raise ValueError("'nncli_version' must be a short string")
+    if not isinstance(meta.get("task"), str) or not NAME.fullmatch(meta["task"]):
+        raise ValueError(f"'task' must be a task name like xor, not {_short(meta.get('task'))}")
     if meta.get("dtype") not in DTYPES:
-        raise ValueError(f"'dtype' must be one of {', '.join(DTYPES)}, not {meta.get('dtype')!r}")
+        raise ValueError(f"'dtype' must be one of {', '.join(DTYPES)}, not {_short(meta.get('dtype'))}")
     check_layers(meta.get("layers"))
     meta.setdefault("seed", None)
     meta.setdefault("config", {})
     meta.setdefault("input_scaling", None)
     meta.setdefault("metrics", {})
     meta.setdefault("history", {})
-    if meta["seed"] is not None and not _is_int(meta["seed"]):
-        raise ValueError("'seed' must be an integer or null")
+    if meta["seed"] is not None and not (_is_int(meta["seed"]) and 0 <= meta["seed"] < 2**63):
+        raise ValueError("'seed' must be a whole number from 0 to 2**63 - 1, or null")
+    if "epochs_run" in meta and not (_is_int(meta["epochs_run"]) and meta["epochs_run"] >= 0):
+        raise ValueError("'epochs_run' must be a whole number, 0 or more")
     for field in ("config", "metrics", "history"):
         if not isinstance(meta[field], dict):
             raise ValueError(f"{field!r} must be an object")
-    if meta["input_scaling"] is not None and not isinstance(meta["input_scaling"], dict):
-        raise ValueError("'input_scaling' must be an object or null")
-    if not all(isinstance(v, list) for v in meta["history"].values()):
-        raise ValueError("every 'history' entry must be a list")
+    for key, value in meta["config"].items():
+        if not NAME.fullmatch(key):
+            raise ValueError(f"config setting {_short(key)} is not a setting name")
+        if isinstance(value, dict) or (isinstance(value, list) and not all(_is_number(v) for v in value)):
+            raise ValueError(f"config {key!r} must be a number, a string, true/false, null or a list of numbers")
+        if key in SIZE_SETTINGS and value is not None and not (_is_int(value) and 1 <= value <= MAX_SIZE_SETTING):
+            raise ValueError(f"config {key!r} must be a whole number from 1 to {MAX_SIZE_SETTING:,}")
+    for key, value in meta["metrics"].items():
+        if not NAME.fullmatch(key) or not (value is None or _is_number(value)):
+            raise ValueError(f"metric {_short(key)} must be named like a metric and be a number or null")
+    for key, values in meta["history"].items():
+        if not NAME.fullmatch(key) or not isinstance(values, list) or len(values) > MAX_HISTORY_VALUES:
+            raise ValueError(f"history {_short(key)} must be a list of numbers named like a metric")
+        if not all(v is None or _is_number(v) for v in values):
+            raise ValueError(f"history {key!r} must hold numbers (or null)")
+    for field in ("data", "method"):
+        if field in meta and not isinstance(meta[field], str):
+            raise ValueError(f"{field!r} must be a string")
+    if "target" in meta:
+        _check_target(meta["target"])
+    check_scaling(meta["input_scaling"], meta["layers"])
     return meta
+
+
+def check_scaling(scaling: Any, layers: list[dict]) -> None:
+    """ValueError unless `scaling` is null or maps x_mean/x_std (and y_mean/y_std) to
+    finite numbers, one per input (output) or one for all, with no zero std."""
+    if scaling is None:
+        return
+    if not isinstance(scaling, dict) or not set(scaling) <= set(SCALING_KEYS):
+        raise ValueError(f"'input_scaling' must be null or an object of {', '.join(SCALING_KEYS)}")
+    widths = {"x": layers[0].get("in", 1), "y": _output_width(layers)}
+    for key, values in scaling.items():
+        if not isinstance(values, list) or len(values) not in (1, widths[key[0]]):
+            raise ValueError(f"input_scaling {key!r} must be a list of 1 or {widths[key[0]]} numbers")
+        if not all(_is_number(v) for v in values):
+            raise ValueError(f"input_scaling {key!r} must hold finite numbers (the data's scale overflowed)")
+        if key.endswith("_std") and any(v == 0 for v in values):
+            raise ValueError(f"input_scaling {key!r} must not be zero")
+
+
+def _output_width(layers: list[dict]) -> int:
+    return next((spec["out"] for spec in reversed(_flat_layers(layers)) if spec.get("type") == "linear"), 1)
+
+
+def _flat_layers(layers: list) -> list:
+    """Every layer entry, those inside residual blocks included, in order."""
+    flat = []
+    for spec in layers:
+        flat.append(spec)
+        if isinstance(spec, dict) and spec.get("type") == "residual" and isinstance(spec.get("layers"), list):
+            flat.extend(_flat_layers(spec["layers"]))
+    return flat
+
+
+def _count_layers(layers: list) -> int:
+    """Entries in a layer list, residual blocks' inner layers counted (nesting is bounded
+    by the metadata's depth limit, so this recursion is too)."""
+    return len(_flat_layers(layers))
+
+
+def _check_target(target: Any) -> None:
+    if not (
+        isinstance(target, dict)
+        and isinstance(target.get("formula"), str)
+        and isinstance(target.get("name"), (str, type(None)))
+        and isinstance(target.get("domain"), list)
+        and len(target["domain"]) == 2
+        and all(_is_number(v) for v in target["domain"])
+        and target["domain"][0] < target["domain"][1]
+    ):
+        raise ValueError("'target' must hold a formula, a name and a domain [lo, hi] with lo < hi")
+    from nncli.formula import FormulaError, parse
+
+    try:
+        parse(target["formula"])
+    except FormulaError as error:
+        raise ValueError(f"'target' is not a formula nncli reads: {error.reason.split(';')[0]}") from None
+
+
+def working_rows(meta: dict) -> int:
+    """How many examples a command may push through the model at once: the held-out set
+    of the largest task, or the data its settings rebuild, whichever is more."""
+    sizes = [v for v in (meta.get("config", {}).get(k) for k in SIZE_SETTINGS) if _is_int(v)]
+    return max([WORKING_ROWS, *sizes])
+
+
+def memory_needed(layers: list[dict], rows: int) -> int:
+    """Bytes to hold a network's weights and push `rows` examples through it (float64
+    at worst, a copy of the weights while loading, a layer's input and output at once)."""
+    weights = sum(math.prod(shape) for shape in state_shapes(layers).values())
+    # each linear layer's input and each batch norm's (which keeps its normalised copy too),
+    # inside residual blocks as well, and the network's output
+    flat = _flat_layers(layers)
+    widths = sum(spec["in"] for spec in flat if spec["type"] == "linear")
+    widths += sum(2 * spec["features"] for spec in flat if spec["type"] == "batchnorm")
+    widths += _output_width(layers)
+    return 8 * (2 * weights + 2 * rows * widths)
+
+
+def check_memory(layers: list[dict], rows: int) -> None:
+    """ValueError if `memory_needed` is beyond MEMORY_BUDGET — checked before anything is
+    allocated, whether the network is to be trained, saved or loaded."""
+    needed = memory_needed(layers, rows)
+    if needed > MEMORY_BUDGET:
+        widest = max(spec["out"] for spec in _flat_layers(layers) if spec["type"] == "linear")
+        raise ValueError(
+            f"a network with a layer of {widest:,} neurons on {rows:,} examples needs about "
+            f"{needed / 1024**3:,.1f} GiB, more than nncli's budget of {MEMORY_BUDGET / 1024**3:g} GiB"
+        )
 
 
 # --- saving ------------------------------------------------------------------------------
@@ -203,16 +376,18 @@ def save_model(
     task keeps beside the weights (held-out rows of a file, say), under their own
     "__"-prefixed keys, so that the file's other arrays stay the torch state dict.
 
-    `state` must match `meta["layers"]` exactly (keys, shapes, the dtype `meta["dtype"]`,
-    finite values): anything else is a programming error (ValueError), because whatever
-    is saved must load. Non-finite numbers in the metadata (a metric that went NaN) are
-    stored as null; NumPy scalars and arrays become plain JSON numbers and lists.
-    Returns the absolute path written.
+    The metadata is checked with the loader's own rules first (a NaN metric is stored as
+    null; NumPy scalars and arrays become plain JSON numbers and lists), and `state` must
+    match `meta["layers"]` exactly (keys, shapes, the dtype `meta["dtype"]`, finite
+    values): anything else is a programming error (ValueError), because whatever is saved
+    must load. Returns the absolute path written (see `write_atomically` for how the
+    target is treated).
     """
-    path = Path(path).expanduser().absolute()
+    path = user_path(path)
     stamp = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "nncli_version": __version__}
     meta = _plain({**stamp, **{k: v for k, v in meta.items() if k not in stamp}})
     _check_meta(meta)
+    check_memory(meta["layers"], working_rows(meta))
     expected = state_shapes(meta["layers"])
     if set(state) != set(expected):
         raise ValueError(f"state keys {sorted(state)} do not match the layers {sorted(expected)}")
@@ -244,13 +419,10 @@ def save_model(
     arrays[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
 
     _ensure_store_dir(path.parent)
-    try:
-        _write_atomically(path, lambda f: np.savez(f, **arrays))
-    except OSError as exc:
-        raise NncliError(f"cannot save the model to {path}: {exc.strerror or exc}") from exc
+    written = write_atomically(path, lambda f: np.savez(f, **arrays), "save the model")
     if latest:
-        _record_latest(path)
-    return path
+        _record_latest(written)
+    return written
 
 
 def _plain(x: Any) -> Any:
@@ -269,24 +441,106 @@ def _plain(x: Any) -> Any:
     return x
 
 
-def _write_atomically(path: Path, write: Callable[[Any], None]) -> None:
-    """Write via a temporary file in the same folder, fsync, then rename over `path`.
+# --- writing files -----------------------------------------------------------------------
 
-    On any failure the temporary file is removed and an existing `path` is untouched.
-    The temporary name starts with a dot and ends in .tmp, so a leftover from a hard
-    crash is never mistaken for a model.
-    """
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+
+def user_path(text: str | os.PathLike) -> Path:
+    """An absolute path from what a user typed ("~/models/x.npz"); NncliError if "~name"
+    names no user."""
+    from nncli.text import inert
+
     try:
+        return Path(text).expanduser().absolute()
+    except RuntimeError:  # ~nosuchuser
+        raise OptionError(f"{inert(text)}: no such user's home folder") from None
+
+
+def write_target(path: str | os.PathLike, what: str = "write") -> Path:
+    """The file a write to `path` replaces, checked: NncliError unless it can be written.
+
+    A symlink is written through — the file it points to is replaced and the link kept —
+    so a model kept elsewhere and linked into the store stays where it is. The target must
+    be a regular file or not exist yet, in a folder that exists: a device, a FIFO, a socket
+    or a folder is never replaced (`--save /dev/null` is refused, not obeyed).
+    """
+    from nncli.text import inert
+
+    path = user_path(path)
+    try:
+        target = Path(os.path.realpath(path))
+        try:
+            info = os.stat(target)  # a name too long for the folder fails here, before any training
+        except FileNotFoundError:
+            info = None
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, FIFO or socket)"
+            raise NncliError(f"cannot {what} to {inert(path)}: it is {kind}; refused")
+        if not target.parent.is_dir():
+            raise NncliError(f"cannot {what} to {inert(path)}: the folder {inert(target.parent)} does not exist")
+    except OSError as exc:
+        raise NncliError(f"cannot {what} to {inert(path)}: {exc.strerror or exc}") from None
+    try:
+        with tempfile.TemporaryFile(dir=target.parent):
+            pass
+    except OSError as exc:
+        raise NncliError(
+            f"cannot {what} to {inert(path)}: the folder {inert(target.parent)} is not writable ({exc.strerror or exc})"
+        ) from None
+    return target
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[Any], None], what: str = "write") -> Path:
+    """Write via a temporary file beside the target, fsync, then rename it into place.
+
+    The target is checked by `write_target` (regular files only; symlinks written through)
+    and a replaced file keeps its permission bits. On any failure or interruption the
+    temporary file is removed and the old file is untouched; temporary files that a killed
+    writer left behind (older than STALE_TEMPORARY_S) are removed on the way. Their names
+    start with a dot and end in .tmp, so a leftover is never mistaken for a model. Returns
+    the path written (the link's target, for a symlink); NncliError if it cannot be.
+    """
+    target = write_target(path, what)
+    _remove_stale_temporaries(target)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()  # mkstemp makes the file private; a new model is not
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=_temporary_prefix(target), suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes it private; models are not
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, target)
+    except BaseException as exc:
+        if tmp_name is not None:
+            Path(tmp_name).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            from nncli.text import inert
+
+            raise NncliError(f"cannot {what} to {inert(path)}: {exc.strerror or exc}") from None
         raise
+    return target
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    cutoff = time.time() - STALE_TEMPORARY_S
+    for leftover in target.parent.glob(glob.escape(_temporary_prefix(target)) + "????????.tmp"):
+        try:
+            if leftover.is_file() and not leftover.is_symlink() and leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass  # someone else's, or already gone
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _temporary_prefix(target: Path) -> str:
+    return f".{target.name[:200]}."  # room for mkstemp's 8 letters within a name's 255
 
 
 def _umask() -> int:
@@ -332,14 +586,23 @@ def load_snapshots(path: str | os.PathLike) -> tuple[list[int], list[dict[str, n
     return epochs.tolist(), states
 
 
-def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
-    """Read and validate a model file: (state dict, metadata). ModelFileError if unusable."""
+def load_model(path: str | os.PathLike, rows: int | None = None) -> tuple[dict[str, np.ndarray], dict]:
+    """Read and validate a model file: (state dict, metadata). ModelFileError if unusable.
+
+    `rows` is how many examples the caller will push through the network at once (by
+    default `working_rows(meta)`): a network too big to run on them within MEMORY_BUDGET
+    is refused before its weights are read.
+    """
     path = Path(path)
     with _open_npz(path) as npz:
         headers = _read_headers(path, npz)
         meta = _read_meta(path, npz, headers)
         expected = state_shapes(meta["layers"])
         _check_headers(path, headers, expected, meta["dtype"])
+        try:
+            check_memory(meta["layers"], rows or working_rows(meta))
+        except ValueError as exc:
+            raise ModelFileError(f"{path}: refused: {exc}") from None
         with _damage_reported(path):
             state = {key: npz[key] for key in expected}
     for key, array in state.items():
@@ -468,11 +731,13 @@ def _read_meta(path: Path, npz: Any, headers: dict) -> dict:
     try:
         meta = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ModelFileError(f"{path}: the model metadata is not valid JSON ({exc})") from None
+        raise ModelFileError(f"{path}: the model metadata is not valid JSON ({_short(str(exc))})") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: bad model metadata: nested more than {MAX_DEPTH} levels deep") from None
     if not isinstance(meta, dict):
         raise ModelFileError(f"{path}: the model metadata is not a JSON object")
     if meta.get("format") != FORMAT_NAME:
-        raise ModelFileError(f"{path} was not written by nncli (format {meta.get('format')!r})")
+        raise ModelFileError(f"{path} was not written by nncli (format {_short(meta.get('format'))})")
     version = meta.get("format_version")
     if not _is_int(version) or version < 1:
         raise ModelFileError(f"{path}: the model metadata has no valid format_version")
@@ -555,7 +820,7 @@ def resolve_model(name_or_path: str | None) -> Path:
         if not models:
             raise ModelFileError("no trained model yet: run `nncli train xor` first (or give a model path)")
         return max(models, key=lambda p: p.stat().st_mtime)
-    candidate = Path(name_or_path).expanduser()
+    candidate = user_path(name_or_path)
     if candidate.is_file():
         return candidate
     stored = [home / name_or_path]
@@ -576,20 +841,9 @@ def check_writable(path: str | os.PathLike) -> None:
     Called before training, so a long run never ends in "cannot save". The store folder
     is created if missing; any other folder must already exist.
     """
-    path = Path(path).expanduser().absolute()
-    if path.is_dir():
-        raise NncliError(f"cannot save the model to {path}: it is a folder")
-    folder = path.parent
-    _ensure_store_dir(folder)
-    if not folder.is_dir():
-        raise NncliError(f"cannot save the model to {path}: the folder {folder} does not exist")
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as exc:
-        raise NncliError(
-            f"cannot save the model to {path}: the folder {folder} is not writable ({exc.strerror or exc})"
-        ) from None
+    path = user_path(path)
+    _ensure_store_dir(path.parent)
+    write_target(path, "save the model")
 
 
 def _ensure_store_dir(folder: Path) -> None:
@@ -614,8 +868,8 @@ def _record_latest(path: Path) -> None:
     home = model_home()
     try:
         home.mkdir(parents=True, exist_ok=True)
-        _write_atomically(home / LATEST_POINTER, lambda f: f.write(str(path).encode("utf-8")))
-    except OSError:
+        write_atomically(home / LATEST_POINTER, lambda f: f.write(str(path).encode("utf-8")))
+    except (OSError, NncliError):
         pass
 
 

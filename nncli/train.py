@@ -20,6 +20,7 @@ from nncli.errors import DivergedError
 from nncli.health import HealthMonitor
 
 SCHEMA = 1
+MAX_HISTORY = 4_000  # values kept per history series, whatever the number of epochs
 
 
 @dataclass
@@ -39,13 +40,14 @@ class TrainConfig:
 @dataclass
 class TrainResult:
     epochs_run: int
-    history: dict = field(default_factory=dict)  # "loss" (and "val_loss") per epoch
+    history: dict = field(default_factory=dict)  # "loss" (and "val_loss"), evenly thinned epochs
     elapsed_s: float = 0.0
     interrupted: bool = False
     stopped_early: bool = False
     best_epoch: int = 0
     snapshots: list = field(default_factory=list)  # (epoch, state dict) at the snapshot epochs
     layer_stats: list = field(default_factory=list)  # the layer_stats events, one per logged epoch
+    history_stride: int = 1  # the history keeps every this-many-th epoch (see _record)
 
 
 def make_optimizer(name, params, lr, weight_decay=0.0):
@@ -99,18 +101,17 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
         logged = epoch in (1, config.epochs) or epoch % config.log_every == 0
         watch = monitor if logged else None
         epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr, watch)
-        result.history["loss"].append(epoch_loss)
         result.epochs_run = epoch
         if epoch in config.snapshot_epochs:
             result.snapshots.append((epoch, network.state_dict()))
         event = {"event": "epoch", "epoch": epoch, "loss": epoch_loss}
         if validation is not None:
             val_loss = network.evaluate_loss(*validation)
-            result.history["val_loss"].append(val_loss)
             event["val_loss"] = val_loss
             if val_loss < best_val:
                 best_val, best_state, result.best_epoch = val_loss, network.state_dict(), epoch
         stop = config.patience and validation is not None and epoch - result.best_epoch >= config.patience
+        _record(result, event, last=stop or epoch == config.epochs)
         if stop or logged:
             if metrics is not None:
                 event.update(metrics(network))
@@ -123,6 +124,21 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
             if best_state is not None:
                 network.load_state_dict(best_state)
             return
+
+
+def _record(result, event, last):
+    """Keep the epoch's losses in the history, which stays evenly spaced and bounded: past
+    MAX_HISTORY values, every other one is dropped and only every 2nd (4th, …) epoch is
+    kept from then on, so a run of millions of epochs holds a few thousand numbers. The
+    last epoch is always kept."""
+    if (event["epoch"] - 1) % result.history_stride and not last:
+        return
+    for name, values in result.history.items():
+        values.append(event[name])
+    if len(result.history["loss"]) > MAX_HISTORY:
+        for values in result.history.values():
+            del values[1::2]
+        result.history_stride *= 2
 
 
 def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr, watch=None):

@@ -162,7 +162,7 @@ def test_save_path_that_is_a_folder_is_a_usage_error(tmp_path):
 
 def test_absurd_network_sizes_fail_before_allocating():
     result = run_cli(["train", "xor", "--hidden", "100000,100000"])
-    assert result.exit_code == 1 and "parameters" in result.stderr
+    assert result.exit_code == 2 and "parameters" in result.stderr
     assert run_cli(["train", "xor", "--hidden", "100000000"]).exit_code == 2
 
 

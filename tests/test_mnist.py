@@ -87,6 +87,9 @@ def test_train_mnist_on_idx_files_then_evaluate_and_inspect(tmp_path, model_home
     assert model["parameters"] == 109_386 and model["layers"][0]["in"] == 784
     assert "109,386" in run("inspect", "model").stdout
 
+    refused = run("evaluate", "--json")  # a model file never names a folder nncli opens
+    assert refused.exit_code == 1 and "does not reopen" in refused.stderr
+    write_mnist(model_home / "mnist")  # the one folder nncli reads MNIST from on its own
     evaluation = json_lines(run("evaluate", "--json"))[0]
     assert evaluation["examples"] == N_TEST and np.array(evaluation["confusion"]).shape == (10, 10)
     assert all(len(m["pixels"]) == 784 and max(m["pixels"]) <= 255 for m in evaluation["mistakes"])

@@ -105,7 +105,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
                                               build it by hand from 50 steps
     """
     from nncli import store
-    from nncli.cli.output import say_health, show_result, training_sink
+    from nncli.cli.output import end_if_interrupted, say_health, show_result, training_sink
     from nncli.config import RunConfig
     from nncli.formula import FormulaError
     from nncli.tasks.approx import CONSTRUCTIBLE, TARGETS, ApproxTask, resolve_target, run_approx
@@ -115,8 +115,12 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
         choice = "not both" if func else 'e.g. `nncli approx sin` or `nncli approx --expr "x**3 - x"`'
         raise click.UsageError(f"give a function ({names}) or a formula with --expr: {choice}")
     if func is not None and func not in TARGETS:
+        import difflib
+
+        close = difflib.get_close_matches(func, TARGETS, n=1, cutoff=0.6)
+        guess = f"did you mean {close[0]}? " if close else ""
         raise click.BadParameter(
-            f"no function {func!r}: choose one of {', '.join(TARGETS)}, or give a formula with --expr {func!r}",
+            f"no function {func!r}: {guess}choose one of {', '.join(TARGETS)}, or give a formula with --expr",
             param_hint="'FUNC'",
         )
     activation = options.pop("activation") or (
@@ -145,17 +149,13 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
     config = RunConfig.from_dict(options)
     with training_sink(as_json, quiet or method == "construct", title) as emit:
         outcome = run_approx(task, config, save_path, emit, force)
-    if as_json:
-        return
-    show_result(outcome, config, task.result + ((task.views["neurons"],) if show_neurons else ()))
-    say_health(outcome.summary)
-    if method == "construct" and not quiet:
+    if not as_json:
+        show_result(outcome, config, task.result + ((task.views["neurons"],) if show_neurons else ()))
+        say_health(outcome.summary)
+    if method == "construct" and not quiet and not as_json:
         where = f"model saved to {outcome.summary['model']}" if outcome.summary["model"] else "model not saved"
         click.echo(f"built by hand in {outcome.summary['elapsed_s']:.2f} s (no training) · {where}", err=True)
-    if outcome.result.interrupted:
-        where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
-        click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
-        raise SystemExit(130)
+    end_if_interrupted(outcome)
 
 
 def _check_network(ctx, method, activation, hidden, constructible):

@@ -30,9 +30,11 @@ def graph(expression, assignments, model, values, target, as_json, as_dot):
     \b
     Give each variable a value as NAME=VALUE:
       nncli inspect graph "tanh(x*w + b)" x=2 w=-3 b=6.8814
-    Functions: tanh exp log relu sigmoid sqrt; operators + - * / ** (constant powers).
+    Functions: tanh exp log relu sigmoid sqrt;
+    operators + - * / ** (constant powers).
     \b
-    Or a small trained network (at most 200 parameters), down to its loss on one input:
+    Or a small trained network (at most 200 parameters),
+    down to its loss on one input:
       nncli inspect graph --model xor --input 1,0
     """
     from nncli.cli.output import emit_json, show

@@ -33,6 +33,7 @@ def weights(model, as_json, neurons):
     from nncli.render.explain import weight_matrices
     from nncli.render.tables import FittedWeightsTable, weight_stats
     from nncli.tasks.runner import parameter_count
+    from nncli.text import markup_safe
     from nncli.views.diagram import first_layer_filters, square_side
 
     path = store.resolve_model(model)
@@ -50,7 +51,7 @@ def weights(model, as_json, neurons):
             event["filters"] = filters.as_dict()
         emit_json(event)
         return
-    show(FittedWeightsTable(f"{meta['task']} model {path.name}", stats, state))
+    show(FittedWeightsTable(f"{meta['task']} model {markup_safe(path.name)}", stats, state))
     if parameter_count(layers) <= TINY:
         show(weight_matrices(layers, state))
     if filters is not None:
@@ -81,6 +82,7 @@ def model_summary(model, as_json):
     from nncli.command import recorded_command
     from nncli.render.tables import metrics_table, model_table
     from nncli.tasks.runner import parameter_count
+    from nncli.text import markup_safe
 
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
@@ -100,7 +102,7 @@ def model_summary(model, as_json):
         emit_json({"event": "model", **info})
     else:
         show(
-            model_table(f"{meta['task']} model {path.name} ({meta['dtype']})", meta["layers"]),
+            model_table(f"{meta['task']} model {markup_safe(path.name)} ({meta['dtype']})", meta["layers"]),
             metrics_table("final metrics", meta["metrics"]),
             Text(f"made by: {info['command']}  (nncli {info['nncli_version']})"),  # inert: no markup
         )
@@ -121,6 +123,7 @@ def network(model, values, target, gradients, svg_path, as_json):
     from nncli.cli.visualize import check_output_path, write_svg
     from nncli.render.diagram import DiagramPicture
     from nncli.tasks.runner import load_trained
+    from nncli.text import markup_safe
     from nncli.views.diagram import network_diagram
     from nncli.views.explain import backprop_pass
 
@@ -141,7 +144,7 @@ def network(model, values, target, gradients, svg_path, as_json):
         emit_json({"event": "network", "model": str(path), **diagram.as_dict()})
         return
     picture = DiagramPicture(diagram)
-    console.print(f"[bold]{path.name}[/]: {' → '.join(str(c.size) for c in diagram.columns)}")
+    console.print(f"[bold]{markup_safe(path.name)}[/]: {' → '.join(str(c.size) for c in diagram.columns)}")
     console.print(picture)
     if svg_path:
         write_svg(svg_path, [picture], f"nncli inspect network {path.name}", console.width)

@@ -31,16 +31,14 @@ def evaluate(model, data, as_json):
             }
         )
     else:
-        from rich.control import strip_control_codes
-        from rich.markup import escape
-
         from nncli.render import draw
+        from nncli.text import markup_safe
         from nncli.views import resolve
 
         show(
             # the path and the data's description may hold text from files: shown inert
-            f"[bold]{task.name}[/] model {escape(strip_control_codes(str(path)))} on "
-            f"{escape(strip_control_codes(source))} ({examples} examples)",
+            f"[bold]{task.name}[/] model {markup_safe(path, 1000)} on {markup_safe(source, 1000)} "
+            f"({examples} examples)",
             draw(resolve(task.evaluation)(metrics)),
         )
 
@@ -54,9 +52,10 @@ def predict(model, values, as_json):
     """Ask MODEL (default: the latest) for its outputs.
 
     \b
-    Inputs come as arguments — `nncli predict 1 0` (one row of a two-input model), or one
-    comma-separated row per argument: `nncli predict xor 0,1 1,1` — or as CSV rows on
-    stdin: `printf '0,1\\n1,1\\n' | nncli predict`.
+    Inputs come as arguments: `nncli predict 1 0` (one row of a
+    two-input model), or one comma-separated row per argument:
+    `nncli predict xor 0,1 1,1`; or as CSV rows on stdin:
+    `printf '0,1\\n1,1\\n' | nncli predict`.
     """
     from nncli.cli.output import emit_json, show
     from nncli.tasks.runner import load_trained
@@ -66,10 +65,20 @@ def predict(model, values, as_json):
     task, network, meta, path = load_trained(model)
     width = task.input_width(meta)
     if values:
+        from nncli.text import inert
+
         rows = list(values)
+        inputs = " ".join(["1", "0"] * width)[: 2 * width - 1] if width <= 4 else f"x1 x2 … x{width}"
+        example = f"nncli predict {inert(model)} {inputs}" if model else f"nncli predict {inputs}"
+        for value in values:
+            if not all(_is_number_row(cell) for cell in value.split(",")):
+                raise click.UsageError(
+                    f"{inert(value)!r} is not a number: give the model's {width} input(s) as numbers, e.g. `{example}`"
+                )
         if all("," not in v for v in values) and width > 1:
             if len(values) % width:
-                raise click.UsageError(f"the model takes {width} inputs per row; got {len(values)} values")
+                got = f"{len(values)} value" + ("s" if len(values) != 1 else "")
+                raise click.UsageError(f"the model takes {width} inputs per row; got {got} (e.g. `{example}`)")
             rows = [",".join(values[i : i + width]) for i in range(0, len(values), width)]
         X = task.read_inputs(rows, "input", meta)
     elif not sys.stdin.isatty():

@@ -11,30 +11,51 @@ from nncli.config import MAX_LAYERS as MAX_HIDDEN_LAYERS
 
 MAX_LAYER_SIZE = 1_000_000
 SIZES_SYNTAX = "sizes like 128,64, SIZExCOUNT for COUNT layers of SIZE (32x10, 64,32x4,16), or 0 for none"
+MAX_SEED = 2**32 - 1
 
 
-class PositiveFloat(click.ParamType):
-    """A finite number greater than zero (a learning rate, say)."""
+class FiniteFloat(click.ParamType):
+    """A finite number, optionally at least `min` (or, with `min_open`, above it) and
+    below `max`: NaN and infinities are never accepted, whatever the range."""
 
     name = "number"
+
+    def __init__(self, min=None, max=None, min_open=False, max_open=False):
+        self.min, self.max, self.min_open, self.max_open = min, max, min_open, max_open
 
     def convert(self, value, param, ctx):
         if isinstance(value, float):
             return value
         try:
             number = float(value)
-        except ValueError:
+        except (TypeError, ValueError):
             self.fail(f"{value!r} is not a number", param, ctx)
-        if not math.isfinite(number) or number <= 0:
-            self.fail(f"{value!r} must be a finite number greater than 0", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} must be a finite number", param, ctx)
+        too_low = self.min is not None and (number <= self.min if self.min_open else number < self.min)
+        too_high = self.max is not None and (number >= self.max if self.max_open else number > self.max)
+        if too_low or too_high:
+            self.fail(f"{value!r} must be {self.describe()}", param, ctx)
         return number
 
+    def describe(self):
+        low = None if self.min is None else f"{'greater than' if self.min_open else 'at least'} {self.min:g}"
+        high = None if self.max is None else f"{'less than' if self.max_open else 'at most'} {self.max:g}"
+        return "a finite number " + " and ".join(part for part in (low, high) if part)
 
-class NonNegativeFloat(PositiveFloat):
-    def convert(self, value, param, ctx):
-        if value in (0, "0", "0.0"):
-            return 0.0
-        return super().convert(value, param, ctx)
+
+class PositiveFloat(FiniteFloat):
+    """A finite number greater than zero (a learning rate, say)."""
+
+    def __init__(self):
+        super().__init__(min=0, min_open=True)
+
+
+class NonNegativeFloat(FiniteFloat):
+    """A finite number, zero or more (a weight decay, a noise level)."""
+
+    def __init__(self):
+        super().__init__(min=0)
 
 
 class LayerSizes(click.ParamType):
@@ -52,7 +73,8 @@ class LayerSizes(click.ParamType):
         parts = []  # (size, count)
         for part in text.split(","):
             size, times, count = part.strip().partition("x")
-            if not (size.isdigit() and int(size) >= 1 and (not times or (count.isdigit() and int(count) >= 1))):
+            # "²" is a digit to Python: sizes are ASCII digits only
+            if not (_is_count(size) and (not times or _is_count(count))):
                 self.fail(f"{part.strip()!r} is not a layer size; give {SIZES_SYNTAX}", param, ctx)
             parts.append((int(size), int(count) if times else 1))
         for size, _count in parts:
@@ -67,6 +89,10 @@ class LayerSizes(click.ParamType):
                 ctx,
             )
         return tuple(size for size, count in parts for _ in range(count))
+
+
+def _is_count(text):
+    return text.isascii() and text.isdigit() and int(text) >= 1
 
 
 def check_deep_options(options):
@@ -158,7 +184,11 @@ def training_options(defaults, hidden=True, ends=(1, 1)):
                 help="How the weights start (normal: N(0, 1), small: N(0, 0.01²) — to see bad starts fail).",
             ),
             click.option(
-                "--seed", type=int, default=0, show_default=True, help="Seed for data, initial weights and batches."
+                "--seed",
+                type=click.IntRange(0, MAX_SEED),
+                default=0,
+                show_default=True,
+                help="Seed for data, initial weights and batches (0 to 2**32 - 1).",
             ),
             click.option(
                 "--engine",
@@ -167,7 +197,13 @@ def training_options(defaults, hidden=True, ends=(1, 1)):
                 show_default=True,
                 help="NumPy tensors, or one Value per number (slow, transparent).",
             ),
-            click.option("--dtype", type=click.Choice(("float32", "float64")), default="float32", show_default=True),
+            click.option(
+                "--dtype",
+                type=click.Choice(("float32", "float64")),
+                default="float32",
+                show_default=True,
+                help="Precision of weights and arithmetic: float32 is faster, float64 exact for checks.",
+            ),
             click.option(
                 "--save",
                 "save",

@@ -19,14 +19,24 @@ def plain(value):
 
 
 def emit_json(event):
-    sys.stdout.write(json.dumps(plain(event), allow_nan=False) + "\n")
-    sys.stdout.flush()
+    """One JSON Lines event on stdout. If stdout has gone (a reader that quit, a full
+    disk), the event is dropped and the run goes on: see nncli.cli.streams."""
+    from nncli.cli.streams import write_out
+
+    write_out(json.dumps(plain(event), allow_nan=False) + "\n")
 
 
 def stdout_console():
+    """A Rich console on stdout whose broken pipe is reported like any other stdout
+    failure (Rich's own reaction is to exit 1, which means "a problem you can fix")."""
     from rich.console import Console
 
-    return Console()
+    class StdoutConsole(Console):
+        def on_broken_pipe(self):
+            self.quiet = True
+            raise BrokenPipeError(32, "Broken pipe")
+
+    return StdoutConsole()
 
 
 def show(*renderables):
@@ -50,9 +60,18 @@ def show_result(outcome, config, views):
 
 @contextlib.contextmanager
 def training_sink(as_json, quiet, title):
-    """Where training events go: JSON Lines, a progress view on stderr, or nowhere."""
+    """Where training events go: JSON Lines, a progress view on stderr, or nowhere.
+
+    A run that diverges ends with a "diverged" event on the JSON stream (the exit code, 3,
+    says the rest)."""
+    from nncli.errors import DivergedError
+
     if as_json:
-        yield emit_json
+        try:
+            yield emit_json
+        except DivergedError as error:
+            emit_json({"event": "diverged", "epoch": error.epoch, "message": str(error)})
+            raise
     elif quiet:
         yield lambda event: None
     else:
@@ -71,3 +90,18 @@ def say_health(summary):
         lines.append(f"not saved: {reason}; --force replaces it, --save PATH keeps this run elsewhere")
     for line in lines:
         sys.stderr.write(f"nncli: {line}\n")
+
+
+def end_if_interrupted(outcome):
+    """After a run that a signal stopped (and that saved what it had learned): say so on
+    stderr and exit with the signal's code (130 for Ctrl-C, 143 SIGTERM, 129 SIGHUP)."""
+    import click
+
+    from nncli.cli import interrupted_exit_code
+
+    if not outcome.result.interrupted:
+        return
+    model = outcome.summary["model"]
+    where = f"saved what it learned to {model}" if model else "nothing saved"
+    click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
+    raise SystemExit(interrupted_exit_code())

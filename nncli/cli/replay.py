@@ -115,17 +115,10 @@ def list_frames(console, all_frames):
 
 
 def write_page(html_path, all_frames, title):
-    from pathlib import Path
-
-    from nncli.errors import NncliError
     from nncli.render.html import StyleSheet, frame_html, page
-    from nncli.store import _write_atomically
+    from nncli.store import write_atomically
 
     sheet = StyleSheet()
     drawn = [{"epoch": f.epoch, "loss": f.loss, "html": frame_html(pictures(f, 100)[1:], sheet)} for f in all_frames]
     text = page(title, drawn, sheet)
-    target = Path(html_path).expanduser()
-    try:
-        _write_atomically(target, lambda f: f.write(text.encode("utf-8")))
-    except OSError as exc:
-        raise NncliError(f"cannot write the page to {target}: {exc.strerror or exc}") from None
+    write_atomically(html_path, lambda f: f.write(text.encode("utf-8")), "write the page")

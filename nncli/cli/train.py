@@ -3,7 +3,7 @@
 import click
 
 from nncli.cli.data_options import features_option, point_options, table_options, test_fraction_option
-from nncli.cli.options import limit_option, training_options
+from nncli.cli.options import FiniteFloat, NonNegativeFloat, limit_option, training_options
 from nncli.tasks import defaults
 
 
@@ -91,14 +91,18 @@ def csv_table(**options):
     help="How many noisy points to generate.",
 )
 @click.option(
-    "--slope", type=float, default=defaults.LINREG["slope"], show_default=True, help="m of the generated line."
+    "--slope", type=FiniteFloat(), default=defaults.LINREG["slope"], show_default=True, help="m of the generated line."
 )
 @click.option(
-    "--intercept", type=float, default=defaults.LINREG["intercept"], show_default=True, help="c of the generated line."
+    "--intercept",
+    type=FiniteFloat(),
+    default=defaults.LINREG["intercept"],
+    show_default=True,
+    help="c of the generated line.",
 )
 @click.option(
     "--noise",
-    type=click.FloatRange(min=0),
+    type=NonNegativeFloat(),
     default=defaults.LINREG["noise"],
     show_default=True,
     help="Standard deviation of the noise.",
@@ -125,7 +129,7 @@ def digit_options(task_defaults):
         )(command)
         return click.option(
             "--dropout",
-            type=click.FloatRange(0, 1, max_open=True),
+            type=FiniteFloat(0, 1, max_open=True),
             default=task_defaults["dropout"],
             show_default=True,
             help="While training, zero each hidden neuron's output with this probability.",
@@ -182,8 +186,7 @@ def mnist(**options):
 def run_training(task_name, options):
     from nncli import store
     from nncli.cli.options import check_deep_options
-    from nncli.cli.output import emit_json, say_health, show_result, training_sink
-    from nncli.errors import DivergedError
+    from nncli.cli.output import end_if_interrupted, say_health, show_result, training_sink
     from nncli.tasks import get_task
     from nncli.tasks.runner import train_task
 
@@ -196,22 +199,14 @@ def run_training(task_name, options):
     save_path = None if no_save else (save or store.default_model_path(task_name))
     task = get_task(task_name)
     config = run_config(task, options)
-    try:
-        with training_sink(as_json, quiet, task.title) as emit:
-            outcome = train_task(task, config, save_path, emit, force)
-    except DivergedError as error:
-        if as_json:  # scripts learn of it on stdout too; the exit code (3) says the rest
-            emit_json({"event": "diverged", "epoch": error.epoch, "message": str(error)})
-        raise
+    with training_sink(as_json, quiet, task.title) as emit:  # a diverged run ends with a "diverged" event
+        outcome = train_task(task, config, save_path, emit, force)
     for note in outcome.dataset.notes:
         click.echo(f"nncli: {note}", err=True)
     if not as_json:
         show_result(outcome, config, task.result)
         say_health(outcome.summary)
-    if outcome.result.interrupted:
-        where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
-        click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
-        raise SystemExit(130)
+    end_if_interrupted(outcome)
 
 
 def fixed_options(task_name, options):

@@ -26,9 +26,11 @@ def visualize(model, view, rates, epoch, svg_path, as_json):
     --view the model does not have lists the ones it has.
     """
     from nncli.cli.output import emit_json, stdout_console
+    from nncli.errors import ModelFileError
     from nncli.render import draw
     from nncli.replay import lazy_dataset
     from nncli.tasks.runner import load_trained, run_config
+    from nncli.text import inert
     from nncli.views import History, resolve
 
     if rates is not None:
@@ -36,10 +38,11 @@ def visualize(model, view, rates, epoch, svg_path, as_json):
             f"visualize --lr is now `nncli compare linreg --vary lr={rates}`: it trains each run afresh"
         )
     task, network, meta, path = load_trained(model)
+    name = inert(path.name)
     views = task.views
     if view is not None and view not in views:
         raise click.BadParameter(
-            f"{path.name} is a {task.name} model; its views are {', '.join(views)}, not {view!r}", param_hint="'--view'"
+            f"{name} is a {task.name} model; its views are {', '.join(views)}, not {view!r}", param_hint="'--view'"
         )
     chosen = [view] if view else list(views)
     if svg_path:
@@ -51,10 +54,15 @@ def visualize(model, view, rates, epoch, svg_path, as_json):
     dataset = lazy_dataset(task, config, path)
     console = stdout_console()
     drawn = []
-    for name in chosen:
-        numbers = resolve(views[name])(network, dataset, config, history)
+    for view_name in chosen:
+        try:
+            numbers = resolve(views[view_name])(network, dataset, config, history)
+        except KeyError as missing:  # a file that passed the store's checks but lacks a task's field
+            raise ModelFileError(
+                f"the model lacks {missing} in its metadata, which the {view_name} view needs"
+            ) from None
         if as_json:
-            emit_json({"event": "view", "view": name, "epoch": history.epoch, **numbers.to_json()})
+            emit_json({"event": "view", "view": view_name, "epoch": history.epoch, **numbers.to_json()})
         if svg_path or not as_json:
             drawn.append(draw(numbers, console.width))
     if not as_json:
@@ -62,17 +70,18 @@ def visualize(model, view, rates, epoch, svg_path, as_json):
             console.print(picture)
             console.print()
     if svg_path:
-        write_svg(svg_path, drawn, f"nncli visualize {path.name}", console.width)
-        click.echo(f"pictures written to {svg_path}", err=True)
+        write_svg(svg_path, drawn, f"nncli visualize {name}", console.width)
+        click.echo(f"pictures written to {inert(svg_path, 1000)}", err=True)
 
 
 def at_epoch(network, meta, path, history, wanted):
     """Load the snapshot nearest epoch `wanted` into `network`; the History as it stood then."""
     from nncli.replay import snapshot_at
+    from nncli.text import inert
 
     if wanted > history.epoch:
         raise click.BadParameter(
-            f"{path.name} trained for {history.epoch:,} epochs, not {wanted:,}", param_hint="'--epoch'"
+            f"{inert(path.name)} trained for {history.epoch:,} epochs, not {wanted:,}", param_hint="'--epoch'"
         )
     epoch, state = snapshot_at(path, meta, wanted)
     network.load_state_dict(state)
@@ -83,28 +92,15 @@ def at_epoch(network, meta, path, history, wanted):
 
 def check_output_path(output_path, what):
     """Fail before any work if `what` could not be written at `output_path`."""
-    from pathlib import Path
+    from nncli.store import write_target
 
-    from nncli.errors import NncliError
-
-    target = Path(output_path).expanduser()
-    if target.is_dir():
-        raise NncliError(f"cannot write {what} to {target}: it is a folder")
-    if not target.absolute().parent.is_dir():
-        raise NncliError(f"cannot write {what} to {target}: the folder {target.absolute().parent} does not exist")
+    write_target(output_path, f"write {what}")
 
 
 def write_svg(svg_path, renderables, title, width):
     """Write the pictures as an SVG file, atomically: a temporary file renamed into place."""
-    from pathlib import Path
-
-    from nncli.errors import NncliError
     from nncli.render.svg import to_svg
-    from nncli.store import _write_atomically
+    from nncli.store import write_atomically
 
-    target = Path(svg_path).expanduser()
     text = to_svg(renderables, title=title, width=max(width, 100))
-    try:
-        _write_atomically(target, lambda f: f.write(text.encode("utf-8")))
-    except OSError as exc:
-        raise NncliError(f"cannot write the SVG to {target}: {exc.strerror or exc}") from None
+    write_atomically(svg_path, lambda f: f.write(text.encode("utf-8")), "write the SVG")

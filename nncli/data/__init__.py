@@ -234,6 +234,7 @@ def batch_indices(n: int, batch_size: int, rng: np.random.Generator, shuffle: bo
 
 IDX_DTYPES = {0x08: "u1", 0x09: "i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 MAX_IDX_BYTES = 1_000_000_000  # MNIST's largest file is 47 MB; a bad header is refused
+MAX_IDX_DIMENSIONS = 3
 MNIST_FILES = (
     "train-images-idx3-ubyte",
     "train-labels-idx1-ubyte",
@@ -262,6 +263,8 @@ def _parse_idx(f: BinaryIO, path: Path) -> np.ndarray:
     if len(magic) < 4 or magic[:2] != b"\0\0" or magic[2] not in IDX_DTYPES or magic[3] == 0:
         raise DataError(f"{path}: not an IDX file (bad magic number 0x{magic.hex() or '-'})")
     ndim = magic[3]
+    if ndim > MAX_IDX_DIMENSIONS:
+        raise DataError(f"{path}: its header declares {ndim} dimensions; IDX images and labels have at most 3")
     raw_dims = f.read(4 * ndim)
     if len(raw_dims) < 4 * ndim:
         raise DataError(f"{path}: truncated (the header ends early)")
@@ -304,6 +307,10 @@ def load_mnist(
     ):
         if images.ndim != 3 or images.dtype != np.uint8:
             raise DataError(f"{images_path}: not MNIST images (expected uint8, 3 dimensions)")
+        if 0 in images.shape[1:]:
+            raise DataError(
+                f"{images_path}: its images are {images.shape[1]}×{images.shape[2]} pixels: there is nothing to see"
+            )
         if labels.ndim != 1 or labels.dtype != np.uint8 or (labels.size and labels.max() > 9):
             raise DataError(f"{labels_path}: not MNIST labels (expected uint8 digits 0–9)")
         if len(images) != len(labels):

@@ -161,12 +161,9 @@ def check_destination(path, force=False):
 
 def write_file(path, contents):
     """Write `contents` (bytes) to `path` atomically."""
-    from nncli.store import _write_atomically
+    from nncli.store import write_atomically
 
-    try:
-        _write_atomically(path, lambda f: f.write(contents))
-    except OSError as exc:
-        raise NncliError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomically(path, lambda f: f.write(contents), "write the export")
 
 
 # --- the whole export --------------------------------------------------------------------

@@ -16,6 +16,7 @@ from rich.text import Text
 from nncli.render import draws
 from nncli.render.heatmap import grayscale_image, heatmap
 from nncli.render.tables import metrics_table
+from nncli.text import markup_safe
 from nncli.views.digits import Evaluation, Filters, Predictions, Samples, Scores
 
 PAIRS = 5  # most-confused pairs listed
@@ -60,6 +61,8 @@ def draw_scores(numbers, width):
     table.add_column("", justify="right")
     for name, value, kind in numbers.rows:
         text = f"{value:.2%}" if kind == "percent" else f"{value:.4f}" if kind == "loss" else str(value)
+        if kind == "text":
+            text = markup_safe(text, 1000)  # e.g. the data's source: may hold a file's name
         table.add_row(f"[bold]{name}[/]" if kind == "percent" and name.startswith("held-out") else name, text)
     return table
 

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render.charts import Series, line_chart
+from nncli.text import markup_safe
 
 PLAIN_LINES = 10
 REFRESHES_PER_SECOND = 8
@@ -36,7 +37,7 @@ class TrainingProgress:
 
     def __init__(self, title, console=None):
         self.console = console or Console(stderr=True)
-        self.title = title
+        self.title = markup_safe(title)
         self.live = None
         self.epochs = 0
         self.next_plain = 0
@@ -88,7 +89,7 @@ class TrainingProgress:
         elif kind == "summary":
             self.stop()
             self.console.print(self.summary_line(event), highlight=False)
-            saved = f"model saved to {event['model']}" if event["model"] else "model not saved"
+            saved = f"model saved to {markup_safe(event['model'], 1000)}" if event["model"] else "model not saved"
             self.console.print(saved, highlight=False, soft_wrap=True)  # a path must stay one piece
 
     def panel(self):

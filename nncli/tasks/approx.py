@@ -285,12 +285,13 @@ def run_approx(task, config, save_path, emit, force=False):
 def _construct(task, config, save_path, emit):
     from nncli import store
     from nncli.network import build_network
-    from nncli.tasks.runner import Outcome, final_metrics, save_network
+    from nncli.tasks.runner import Outcome, check_affordable, final_metrics, save_network
     from nncli.train import TrainResult, start_event
 
     started = time.perf_counter()
     dataset = task.load_data(config)
     spec = task.layer_spec(config, dataset)
+    check_affordable(spec, config, dataset)
     if save_path is not None:
         store.check_writable(save_path)
     network = build_network(spec, task.loss, "tensor", config.dtype, config.seed)

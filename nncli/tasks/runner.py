@@ -4,7 +4,7 @@ The command line calls these; they emit events and return results, and never pri
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +12,7 @@ import numpy as np
 from nncli import __version__, health, snapshots, store
 from nncli.command import command_line
 from nncli.config import RunConfig
-from nncli.errors import ModelFileError, NncliError, OptionError
+from nncli.errors import DataError, ModelFileError, NncliError, OptionError
 from nncli.network import LOSSES, build_network
 from nncli.nn import layer_types, parameter_count
 from nncli.tasks import get_task
@@ -21,6 +21,7 @@ from nncli.train import TrainConfig, TrainResult, fit, start_event
 HISTORY_POINTS = 200  # the loss history kept in a model file, evenly thinned
 LAYER_STATS_POINTS = 50  # the layer_stats events kept in a model file, evenly thinned
 MAX_PARAMETERS = 50_000_000  # refuse before allocating: 200 MB of float32 weights
+MAX_SCALAR_PARAMETERS = 20_000  # one Python object per number and per step: beyond this, hours
 
 
 @dataclass
@@ -36,11 +37,7 @@ def prepare(task, config):
     `config` asks — what training (and the learning-rate finder) start from."""
     dataset = task.load_data(config)
     spec = task.layer_spec(config, dataset)
-    if parameter_count(spec) > MAX_PARAMETERS:
-        raise NncliError(
-            f"that network would have {parameter_count(spec):,} parameters, more than the "
-            f"{MAX_PARAMETERS:,} nncli allows: choose smaller --hidden sizes"
-        )
+    check_affordable(spec, config, dataset)
     batch_size = config.train_batch_size(len(dataset.X_train))
     if "batchnorm" in layer_types(spec) and (batch_size == 1 or len(dataset.X_train) % batch_size == 1):
         where = "every batch" if batch_size == 1 else "the last batch of each epoch"
@@ -128,6 +125,30 @@ def train_task(task, config, save_path, emit, force=False, latest=True):
         summary["best_epoch"] = result.best_epoch
     emit(summary)
     return Outcome(network, dataset, result, summary)
+
+
+def check_affordable(spec, config, dataset):
+    """Refuse, before any weight is allocated, a run that would exhaust memory or time, or
+    save a model that would not load (the store's own rules: memory budget, finite scaling)."""
+    count = parameter_count(spec)
+    if count > MAX_PARAMETERS:
+        raise OptionError(
+            f"that network would have {count:,} parameters, more than the {MAX_PARAMETERS:,} nncli allows: "
+            "choose smaller --hidden sizes"
+        )
+    if config.engine == "scalar" and count > MAX_SCALAR_PARAMETERS:
+        raise OptionError(
+            f"that network has {count:,} parameters; the scalar engine handles at most {MAX_SCALAR_PARAMETERS:,} "
+            "(one Python object per number): use --engine tensor"
+        )
+    try:
+        store.check_memory(spec, store.working_rows({"config": config.to_dict()}))
+    except ValueError as error:
+        raise OptionError(f"{error}: choose smaller --hidden sizes or fewer examples") from None
+    try:
+        store.check_scaling(dataset.input_scaling, spec)
+    except ValueError as error:
+        raise DataError(f"cannot learn from {dataset.source}: {error}") from None
 
 
 def save_network(task, network, config, dataset, save_path, metrics, result, latest=True):
@@ -239,6 +260,14 @@ def _check_task_meta(path, meta, task_loss):
         raise bad(str(error)) from None
 
 
+def trained_on_a_file(model_path):
+    """The refusal for a model of data read from a file that its model file does not keep."""
+    return ModelFileError(
+        f"{model_path}: it was trained on a file, which nncli does not reopen from a model file;\n"
+        "give --data FILE (the model's data, or new data)"
+    )
+
+
 def _thin(values, points=HISTORY_POINTS):
     """At most `points` values, evenly spaced, always keeping the first and the last."""
     if len(values) <= points:
@@ -247,15 +276,32 @@ def _thin(values, points=HISTORY_POINTS):
     return [values[i] for i in keep]
 
 
+PATH_SETTINGS = ("data", "data_dir")  # what a run read from disk: never reopened on a model file's word
+
+
 def rebuild_data(task, config, model_path="the model"):
     """The dataset a model was trained on: from the arrays its file keeps, if its task keeps
-    them (data read from a file, which a model file never makes nncli reopen), else
-    rebuilt from its configuration."""
+    them (data read from a file), else rebuilt from its configuration alone.
+
+    A model file never names a file nncli opens — a shared one could name /dev/zero, a
+    FIFO or a private file — so a model trained on a file that does not keep its data is
+    refused here (evaluate it with --data FILE), and MNIST is read from the model store's
+    own folder.
+    """
     stored = task.stored_data(model_path)
     if stored is not None:
         return stored
+    if config.data:
+        raise trained_on_a_file(model_path)
     try:
-        return task.load_data(config)
+        return task.load_data(replace(config, data=None, data_dir=None))
+    except DataError:
+        if not config.data_dir:
+            raise
+        raise ModelFileError(
+            f"{model_path}: it was trained on files in a folder, which nncli does not reopen from a model file;\n"
+            f"it reads them from the model store: copy them into {store.model_home() / task.name}, or use --download"
+        ) from None
     except (KeyError, TypeError, ValueError) as error:
         raise ModelFileError(
             f"{model_path}: its training settings cannot rebuild the task's data ({error!r})"
