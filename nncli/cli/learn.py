@@ -1,0 +1,151 @@
+"""`nncli learn [N | NAME]`: the lessons, from one neuron to deep networks."""
+
+import click
+
+
+@click.command(short_help="Lessons: how networks learn, from one neuron to deep networks.")
+@click.argument("lesson", required=False, metavar="[N | NAME]")
+@click.option("--next", "next_lesson", is_flag=True, help="Run the first lesson you have not finished.")
+@click.option("--no-pause", is_flag=True, help="Print every screen without waiting for keys (as when piped).")
+@click.option("--quick", is_flag=True, help="Train less: the same story in a fraction of the time.")
+@click.option("--json", "as_json", is_flag=True, help="Print each screen's text and numbers as JSON Lines.")
+@click.option("--svg", "svg_path", type=click.Path(dir_okay=False), default=None, help="Also write it as an SVG.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None, help="Also write it as HTML.")
+def learn(lesson, next_lesson, no_pause, quick, as_json, svg_path, html_path):
+    """The lessons, one idea each: a few screens of text with the numbers worked out by
+    the engine as you watch, a picture that moves, and the commands to try next.
+
+    \b
+    nncli learn            list the lessons (and which ones you have finished)
+    nncli learn 1          run lesson 1 (or give its name: nncli learn one-neuron)
+    nncli learn --next     run the first lesson you have not finished
+    Keys: space or → next screen, ← back, q quit. Piped or with --no-pause, a lesson
+    prints all its screens and exits, so it can be handed out as text.
+    """
+    import sys
+
+    from nncli.lessons import Settings, all_lessons, find, progress
+
+    lessons = all_lessons()
+
+    def warn(message):
+        click.echo(f"nncli: warning: {message}", err=True)
+
+    finished = progress.load(len(lessons), warn)
+    if lesson is None and not next_lesson:
+        return show_list(lessons, finished, as_json)
+    if lesson is not None and next_lesson:
+        raise click.UsageError("give a lesson or --next, not both")
+    if next_lesson:
+        remaining = [entry for entry in lessons if entry.number not in finished]
+        if not remaining:
+            click.echo(f"You have finished all {len(lessons)} lessons. Run any again with `nncli learn N`.")
+            return
+        chosen = remaining[0]
+    else:
+        try:
+            chosen = find(lesson)
+        except LookupError as error:
+            raise click.BadParameter(str(error), param_hint="'N | NAME'") from None
+
+    settings = Settings(quick=quick)
+    interactive = not (no_pause or as_json or svg_path or html_path) and sys.stdin.isatty() and sys.stdout.isatty()
+    done = run_lesson(chosen, settings, interactive, as_json, svg_path, html_path)
+    if done:
+        progress.mark_finished(chosen.number, len(lessons), warn)
+
+
+def show_list(lessons, finished, as_json):
+    from nncli.cli.output import emit_json, show
+
+    if as_json:
+        for lesson in lessons:
+            emit_json(
+                {
+                    "event": "lesson",
+                    "number": lesson.number,
+                    "name": lesson.name,
+                    "title": lesson.title,
+                    "summary": lesson.summary,
+                    "finished": lesson.number in finished,
+                }
+            )
+        return
+    from rich.table import Table
+
+    table = Table(box=None, show_header=False, padding=(0, 1))
+    for lesson in lessons:
+        mark = "[green]✓[/]" if lesson.number in finished else " "
+        table.add_row(mark, f"{lesson.number}", f"[bold]{lesson.title}[/]", f"[dim]{lesson.name}[/]")
+        table.add_row("", "", f"[dim]{lesson.summary}[/]", "")
+    todo = [lesson for lesson in lessons if lesson.number not in finished]
+    after = (
+        f"Next: [bold]nncli learn {todo[0].number}[/] (or nncli learn --next)"
+        if todo
+        else "You have finished every lesson."
+    )
+    show(f"[bold]Lessons[/] — {len(finished & {x.number for x in lessons})} of {len(lessons)} finished", table, after)
+
+
+def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
+    """Show the lesson; True if it was seen to the end."""
+    from rich.console import Console
+
+    from nncli.cli.output import emit_json
+    from nncli.errors import NncliError
+    from nncli.lessons.player import play, print_lesson
+
+    if interactive:
+        from nncli.lessons.keys import KeyReader
+
+        console = Console()
+        columns, lines = lesson.size
+        if console.width < columns or console.height < lines:
+            raise NncliError(
+                f"lesson {lesson.number} needs a terminal of at least {columns} columns × {lines} lines; this one "
+                f"is {console.width} × {console.height}.\nEnlarge the window, or print it: nncli learn "
+                f"{lesson.number} --no-pause"
+            )
+        with KeyReader() as keys:
+            return play(lesson, settings, console, keys)
+
+    def on_screen(index, screen):
+        if as_json:
+            emit_json(
+                {
+                    "event": "screen",
+                    "lesson": lesson.number,
+                    "name": lesson.name,
+                    "screen": index + 1,
+                    "title": screen.title,
+                    "text": screen.text,
+                    "numbers": screen.numbers,
+                }
+            )
+
+    record = bool(svg_path or html_path)
+    if as_json:
+        import io
+
+        console = Console(file=io.StringIO(), record=record, width=100)
+    elif record:
+        console = Console(record=True)
+    else:
+        console = Console()
+    print_lesson(lesson, settings, console, on_screen)
+    if svg_path:
+        write(svg_path, console.export_svg(title=f"nncli learn {lesson.number}", clear=False))
+    if html_path:
+        write(html_path, console.export_html(clear=False))
+    return True
+
+
+def write(path, text):
+    from pathlib import Path
+
+    from nncli.errors import NncliError
+
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise NncliError(f"cannot write {path}: {error.strerror or error}") from None

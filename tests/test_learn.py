@@ -1,0 +1,225 @@
+"""`nncli learn`: the list, finding a lesson, progress, and every lesson run piped with
+its key numbers checked (in --quick mode), plus lesson 1 driven by keys on a terminal."""
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import json_lines, run
+
+from nncli.lessons import all_lessons, progress
+
+
+def screens(*args):
+    """The screen events of `nncli learn ARGS --json --quick`."""
+    result = run("learn", *args, "--json", "--quick")
+    assert result.exit_code == 0, result.output
+    return [e for e in json_lines(result) if e["event"] == "screen"]
+
+
+def numbers(events, title):
+    return next(e["numbers"] for e in events if e["title"] == title)
+
+
+# --- the list, names and bad input ---------------------------------------------------------
+
+
+def test_the_list_names_every_lesson_and_what_is_finished(model_home):
+    listed = json_lines(run("learn", "--json"))
+    assert [e["number"] for e in listed] == list(range(1, len(all_lessons()) + 1))
+    assert not any(e["finished"] for e in listed)
+    assert run("learn", "1", "--no-pause", "--quick").exit_code == 0
+    listed = json_lines(run("learn", "--json"))
+    assert [e["finished"] for e in listed][:2] == [True, False][: len(listed)]
+    shown = run("learn").stdout
+    assert "One neuron" in shown and "✓" in shown and "1 of" in shown
+
+
+@pytest.mark.parametrize("given", ["0", "99"])
+def test_no_such_lesson_number(given):
+    result = run("learn", given)
+    assert result.exit_code == 2
+    assert "there is no lesson" in result.stderr and "1 to" in result.stderr
+
+
+def test_an_unknown_name_suggests_the_closest():
+    result = run("learn", "one-neurons")
+    assert result.exit_code == 2
+    assert "did you mean 'one-neuron' (lesson 1)" in result.stderr
+
+
+def test_a_lesson_by_name_is_the_lesson_by_number():
+    assert [e["title"] for e in screens("one-neuron")] == [e["title"] for e in screens("1")]
+
+
+def test_next_runs_the_first_unfinished_then_says_all_are_done(model_home):
+    count = len(all_lessons())
+    model_home.mkdir(parents=True)
+    others = [n for n in range(1, count + 1) if n != count]
+    (model_home / "lessons.json").write_text(json.dumps({"format": "nncli-lessons", "version": 1, "finished": others}))
+    events = json_lines(run("learn", "--next", "--json", "--quick"))
+    assert {e["lesson"] for e in events} == {count}
+    done = run("learn", "--next")
+    assert done.exit_code == 0 and "finished all" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        ("{not json", "not JSON"),
+        ('{"format": "nncli-lessons", "version": 1, "finished": [0, 1]}', "'finished'"),
+        ('["a list"]', "not a nncli-lessons file"),
+    ],
+)
+def test_a_damaged_progress_file_is_ignored_with_one_warning_and_kept(model_home, content, reason):
+    model_home.mkdir(parents=True)
+    (model_home / "lessons.json").write_text(content)
+    result = run("learn")
+    assert result.exit_code == 0
+    warning = [line for line in result.stderr.splitlines() if line]
+    assert len(warning) == 1 and "warning" in warning[0] and reason in warning[0]
+    assert run("learn", "1", "--no-pause", "--quick").exit_code == 0
+    assert (model_home / "lessons.json.damaged").read_text() == content
+    assert progress.load(len(all_lessons()), pytest.fail) == {1}
+
+
+def test_lesson_and_next_together_is_a_usage_error():
+    assert run("learn", "1", "--next").exit_code == 2
+
+
+def test_a_terminal_too_small_says_the_size_it_needs():
+    pytest.importorskip("pyte")
+    output, code = on_terminal(["learn", "1"], [], columns=40, lines=12)
+    text = "".join(output.splitlines())  # rejoin what the narrow terminal wrapped
+    assert code == 1
+    assert "needs a terminal of at least 80 columns × 34 lines; this one is 40 × 12" in text
+
+
+def test_every_try_this_command_is_a_valid_command_line():
+    """Each closing command parses (options and values accepted) without running it."""
+    import click
+
+    from nncli.cli import main
+
+    for lesson in all_lessons():
+        for command, _ in lesson.module.TRY:
+            words = shlex.split(command)
+            assert words[0] == "nncli"
+            command_object, words = main, words[1:]
+            while isinstance(command_object, click.Group):
+                command_object = command_object.get_command(click.Context(main), words[0])
+                assert command_object is not None, command
+                name, words = words[0], words[1:]
+            command_object.make_context(name, words)  # exits 2 on anything it rejects
+
+
+def test_svg_and_html_pages(tmp_path):
+    svg, page = tmp_path / "lesson.svg", tmp_path / "lesson.html"
+    assert run("learn", "1", "--quick", "--svg", svg, "--html", page).exit_code == 0
+    assert svg.read_text().startswith("<svg") and "What w does" in page.read_text()
+
+
+# --- the lessons, piped, with their key numbers -----------------------------------------------
+
+
+def test_lesson_1_one_neuron():
+    events = screens("1")
+    first = events[0]["numbers"]
+    assert first["w"] == 1 and first["b"] == 0 and first["a_at_1"] == pytest.approx(0.7310585786)
+    slopes = numbers(events, "What w does")["slopes"]
+    assert {w: round(s, 9) for w, s in slopes.items()} == {str(w): w / 4 for w in (0.5, 1.0, 2.0, 8.0, -2.0)}
+    switches = numbers(events, "What b does")["switch_points"]
+    assert switches == pytest.approx({"-4.0": 2.0, "0.0": 0.0, "4.0": -2.0}, abs=0.01)
+    outputs = numbers(events, "Four activations")["outputs"]
+    assert outputs["step"] == [0, 0, 1] and outputs["relu"] == [0, 0, 2]
+    assert outputs["tanh"][2] == pytest.approx(0.9640275801)
+    assert events[-1]["title"] == "Try this"
+
+
+def test_piped_output_is_every_screen_as_text():
+    result = run("learn", "1", "--quick")
+    assert result.exit_code == 0
+    for title in ("1/5 σ(w·x + b)", "2/5 What w does", "5/5 Try this"):
+        assert title in result.stdout
+    assert "a = sigmoid(1·x + 0)" in result.stdout
+
+
+# --- lesson 1 on a terminal, driven by keys ---------------------------------------------------
+
+
+def on_terminal(args, keys, columns=100, lines=40, settle=0.6, last=b""):
+    """Run `nncli ARGS` on a pseudo-terminal, typing `keys` one by one: (the screen as
+    text after them, the exit code once `last` is typed)."""
+    import pty
+    import select
+
+    import pyte
+
+    leader, follower = pty.openpty()
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nncli", *args], stdin=follower, stdout=follower, stderr=follower, env=env
+    )
+    os.close(follower)
+    screen = pyte.Screen(columns, lines)
+    stream = pyte.ByteStream(screen)
+
+    def read_for(seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if select.select([leader], [], [], 0.05)[0]:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                stream.feed(chunk)
+
+    read_for(settle * 4)
+    for key in keys:
+        os.write(leader, key)
+        read_for(settle)
+    shown = "\n".join(screen.display)
+    if last:
+        os.write(leader, last)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    read_for(0.2)
+    os.close(leader)
+    return shown, process.returncode
+
+
+def test_lesson_1_keys_change_w_and_b_and_the_formula_follows(model_home):
+    pytest.importorskip("pyte")
+    up, plus = b"\x1b[A", b"+"
+    before, _ = on_terminal(["learn", "1"], [], last=b"q")
+    assert "a = sigmoid(w·x + b) = sigmoid(1·x + 0)" in before
+    shown, code = on_terminal(["learn", "1"], [up, up, plus, plus, plus], last=b"q")
+    assert code == 0
+    # w = 1 + 2 · 0.5 = 2, b = 3 · 0.5 = 1.5: z at x = 1 is 3.5, a = σ(3.5) = 0.9707
+    assert "a = sigmoid(w·x + b) = sigmoid(2·x + 1.5)" in shown
+    assert "z = 2·1 + 1.5 = 3.5" in shown and "a = sigmoid(3.5) = 0.9707" in shown
+    assert "x = −b/w = -0.75" in shown and "w = 2   b = 1.5   sigmoid" in shown
+    assert not progress.load(len(all_lessons()), pytest.fail)  # quit before the end: not finished
+
+
+def test_lesson_1_switches_activation_and_pages_on_and_back():
+    pytest.importorskip("pyte")
+    shown, _ = on_terminal(["learn", "1"], [b"a", b"a"], last=b"q")
+    assert "a = relu(w·x + b) = relu(1·x + 0)" in shown and "a = relu(1) = 1" in shown  # sigmoid → tanh → relu
+    shown, _ = on_terminal(["learn", "1"], [b" ", b"\x1b[C", b"\x1b[D"], last=b"q")
+    assert "2/5 What w does" in shown
