@@ -140,6 +140,25 @@ def test_lesson_1_one_neuron():
     assert events[-1]["title"] == "Try this"
 
 
+def test_lesson_2_output_weights_add_invert_and_scale():
+    events = screens("2")
+    assert numbers(events, "Adding two steps") == {"y": [0, 1, 2], "switches": [-1, 1]}
+    assert numbers(events, "Subtracting: a bump")["y"] == [0, 1, 0]
+    assert numbers(events, "Weights set the heights")["y"] == [0, 1.5, 1]
+    assert numbers(events, "Smooth steps")["y"] == pytest.approx([0, 1, 0], abs=1e-4)
+
+
+def test_lesson_3_the_error_shrinks_as_the_neurons_double():
+    events = screens("3")
+    steps = list(numbers(events, "A staircase of steps")["max_abs_error"].values())
+    ramps = list(numbers(events, "Ramps of ReLUs")["max_abs_error"].values())
+    assert all(1.6 < a / b < 2.1 for a, b in zip(steps, steps[1:]))  # steps: half the error per doubling
+    assert all(2.9 < a / b < 4.1 for a, b in zip(ramps, ramps[1:]))  # ramps: a quarter, in the end
+    assert ramps[-2] / ramps[-1] > 3.9
+    learned = numbers(events, "Learned, not built")
+    assert learned["max_abs_error"] < learned["built"]
+
+
 def test_piped_output_is_every_screen_as_text():
     result = run("learn", "1", "--quick")
     assert result.exit_code == 0

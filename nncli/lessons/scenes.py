@@ -11,7 +11,8 @@ from nncli.network import build_network
 from nncli.render import draw
 from nncli.render.charts import Series, line_chart
 from nncli.tasks import get_task
-from nncli.tasks.runner import train_task
+from nncli.tasks.runner import Outcome, train_task
+from nncli.train import TrainResult
 from nncli.views import History, compute
 
 CHART_WIDTH, CHART_HEIGHT = 60, 12
@@ -41,14 +42,14 @@ def picture(task, outcome, run_config, name, width=80):
     return draw(view(task, outcome, run_config, name), width)
 
 
-def snapshot_frames(task, outcome, run_config, name, width=80):
-    """The view `name` drawn from each weight snapshot kept while training — the run
-    played again — computed one frame at a time, as they are shown."""
-    network = build_network(outcome.network.spec(), task.loss, "tensor", run_config.dtype)
-    full = History(outcome.result.history, outcome.result.epochs_run, {})
+def snapshots(outcome):
+    """(epoch, the run as it stood then) for each weight snapshot kept while training —
+    the run played again, one frame at a time, as the frames are shown."""
+    network = build_network(outcome.network.spec(), outcome.network.loss_name, "tensor", str(outcome.network.dtype))
     for epoch, state in outcome.result.snapshots:
         network.load_state_dict(state)
-        yield draw(compute(task, name, network, outcome.dataset, run_config, full.at(epoch)), width)
+        history = {key: values[:epoch] for key, values in outcome.result.history.items()}
+        yield epoch, Outcome(network, outcome.dataset, TrainResult(epoch, history), {})
 
 
 def hand_made(spec, state, loss="mse"):
