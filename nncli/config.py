@@ -15,7 +15,7 @@ Free of NumPy, so the command line can import it without slowing `--help`.
 """
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 INITS = ("pytorch", "xavier", "he")
@@ -63,6 +63,8 @@ class RunConfig:
     domain: tuple | None = None  # (lo, hi)
     method: str = "train"
     samples: int | None = None
+    # the names of the settings a command gave (the rest are defaults): what to_dict keeps
+    given: tuple = field(default=(), compare=False, repr=False)
 
     @classmethod
     def from_dict(cls, values):
@@ -70,21 +72,24 @@ class RunConfig:
         field checked. Raises ValueError with a one-line reason."""
         if not isinstance(values, dict):
             raise ValueError("config must be an object")
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} - {"given"}
         unknown = sorted(str(k) for k in values if k not in known)
         if unknown:
             raise ValueError(f"config has unknown setting(s) {', '.join(map(repr, unknown[:3]))}")
         checked = {}
         for name, value in values.items():
             checked[name] = CHECKS[name](name, value)
-        config = cls(**checked)
+        config = cls(**checked, given=tuple(checked))
         if config.domain is not None and not config.domain[0] < config.domain[1]:
             raise ValueError("config 'domain' must be (lo, hi) with lo < hi")
         return config
 
     def to_dict(self):
-        """The plain dict a model file stores (and the start event shows)."""
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+        """The plain dict a model file stores (and the start event shows): the settings the
+        command was given (its own options), so that it reads like the command itself."""
+        values = asdict(self)
+        names = self.given or [f.name for f in fields(self) if f.name != "given"]
+        return {k: (list(values[k]) if isinstance(values[k], tuple) else values[k]) for k in names}
 
     def train_batch_size(self, examples):
         return self.batch_size or examples

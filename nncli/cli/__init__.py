@@ -65,6 +65,7 @@ def _register():
     from nncli.cli.bench import bench
     from nncli.cli.descend import descend
     from nncli.cli.explain import explain
+    from nncli.cli.export import export
     from nncli.cli.gradcheck import gradcheck
     from nncli.cli.graph import graph
     from nncli.cli.inspect import inspect
@@ -84,6 +85,7 @@ def _register():
     main.add_command(descend)
     main.add_command(lr_find)
     main.add_command(explain)
+    main.add_command(export)
     main.add_command(learn)
 
 

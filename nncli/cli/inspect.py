@@ -74,8 +74,11 @@ def training_images(meta):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def model_summary(model, as_json):
     """Layers, output shapes and parameter counts of MODEL (default: the latest)."""
+    from rich.text import Text
+
     from nncli import store
     from nncli.cli.output import emit_json, show
+    from nncli.command import recorded_command
     from nncli.render.tables import metrics_table, model_table
     from nncli.tasks.runner import parameter_count
 
@@ -91,6 +94,7 @@ def model_summary(model, as_json):
         "config": meta["config"],
         "metrics": meta["metrics"],
         "nncli_version": meta.get("nncli_version"),
+        "command": recorded_command(meta),
     }
     if as_json:
         emit_json({"event": "model", **info})
@@ -98,6 +102,7 @@ def model_summary(model, as_json):
         show(
             model_table(f"{meta['task']} model {path.name} ({meta['dtype']})", meta["layers"]),
             metrics_table("final metrics", meta["metrics"]),
+            Text(f"made by: {info['command']}  (nncli {info['nncli_version']})"),  # inert: no markup
         )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncli import __version__, snapshots, store
+from nncli.command import command_line
 from nncli.config import RunConfig
 from nncli.errors import ModelFileError, NncliError
 from nncli.network import build_network
@@ -102,6 +103,7 @@ def save_network(task, network, config, dataset, save_path, metrics, result):
         "dtype": str(network.dtype),
         "seed": config.seed,
         "config": config.to_dict(),
+        "command": command_line(task.name, config.to_dict()),
         "input_scaling": dataset.input_scaling,
         "metrics": metrics,
         "history": {name: _thin(values) for name, values in result.history.items()},

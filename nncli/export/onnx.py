@@ -1,0 +1,131 @@
+"""A trained model as an ONNX graph (opset 17), for onnxruntime and model viewers.
+
+The graph computes what `nncli predict` does, the way nncli does it. Its input, named
+"input", is rows of raw inputs in float64 (any number of rows); the first nodes apply the
+input scaling in float64 and cast to the network's dtype; then comes one node per layer,
+named by its state-dict key ("0" is a Gemm with initializers "0.weight" and "0.bias"), so
+the graph reads like the model file; the result is cast back to float64. The outputs are
+named for what they hold: "output" (a score, or a value in the targets' own units,
+unscaled by the last nodes), or for classifiers "logits" and "probabilities". Built with
+the `onnx` package (the optional extra `nncli[onnx]`), checked with onnx.checker before
+it is written.
+"""
+
+import numpy as np
+
+from nncli import __version__
+from nncli.command import recorded_command
+from nncli.export import OUTPUT_KINDS
+
+OPSET = 17
+IR_VERSION = 8  # the IR version of opset 17, so older runtimes read the file too
+
+UNARY = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
+
+
+class GraphBuilder:
+    """Collects nodes and initializers; each `add` returns the name of its output."""
+
+    def __init__(self, helper, numpy_helper, dtype):
+        self.helper, self.numpy_helper, self.dtype = helper, numpy_helper, np.dtype(dtype)
+        self.nodes, self.initializers = [], []
+
+    def constant(self, name, values, dtype=None):
+        """An initializer in the network's dtype (or `dtype`)."""
+        array = np.asarray(values, dtype=dtype or self.dtype)
+        self.initializers.append(self.numpy_helper.from_array(array, name))
+        return name
+
+    def add(self, op, inputs, name, output=None, **attributes):
+        output = output or name
+        self.nodes.append(self.helper.make_node(op, inputs, [output], name=name, **attributes))
+        return output
+
+    def layers(self, layers, state, x, prefix=""):
+        """Nodes for a layer list applied to the value named `x`; returns the last output."""
+        for index, entry in enumerate(layers):
+            x = self.layer(entry, state, x, f"{prefix}{index}")
+        return x
+
+    def layer(self, entry, state, x, key):
+        kind = entry["type"]
+        if kind == "linear":  # x · weightᵀ + bias, as torch.nn.Linear
+            inputs = [x, self.constant(f"{key}.weight", state[f"{key}.weight"])]
+            if entry["bias"]:
+                inputs.append(self.constant(f"{key}.bias", state[f"{key}.bias"]))
+            return self.add("Gemm", inputs, key, transB=1)
+        if kind in UNARY:
+            return self.add(UNARY[kind], [x], key)
+        if kind == "leaky_relu":
+            return self.add("LeakyRelu", [x], key, alpha=float(entry["slope"]))
+        if kind == "softmax":
+            return self.add("Softmax", [x], key, axis=-1)
+        if kind == "step":  # Heaviside: 1 where x > 0, else 0
+            above = self.add("Greater", [x, self.constant(f"{key}.zero", 0.0)], f"{key}.above")
+            return self.add("Cast", [above], key, to=self.helper.np_dtype_to_tensor_dtype(self.dtype))
+        if kind in ("identity", "dropout"):  # dropout only acts while training
+            return x
+        if kind == "batchnorm":  # evaluation: the running mean and variance
+            names = ("weight", "bias", "running_mean", "running_var")
+            inputs = [x] + [self.constant(f"{key}.{name}", state[f"{key}.{name}"]) for name in names]
+            return self.add("BatchNormalization", inputs, key, epsilon=float(entry["eps"]))
+        if kind == "residual":
+            inner = self.layers(entry["layers"], state, x, f"{key}.module.")
+            return self.add("Add", [x, inner], key)
+        raise ValueError(f"cannot export a {kind!r} layer to ONNX")
+
+
+def render(model):
+    """The serialized ONNX model (bytes) of `model` (an nncli.export.Exported)."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    dtype, scaling = model.meta["dtype"], model.scaling
+    graph = GraphBuilder(helper, numpy_helper, dtype)
+    x = "input"  # float64: the scaling is done in nncli's precision
+    if "x_mean" in scaling:
+        centred = graph.add("Sub", [x, graph.constant("x_mean", scaling["x_mean"], np.float64)], "centre_input")
+        x = graph.add("Div", [centred, graph.constant("x_std", scaling["x_std"], np.float64)], "scale_input")
+    if dtype != "float64":
+        x = graph.add("Cast", [x], f"input_{dtype}", to=helper.np_dtype_to_tensor_dtype(np.dtype(dtype)))
+    x = graph.layers(model.layers, model.state, x)
+    if dtype != "float64":
+        x = graph.add("Cast", [x], "output_float64", to=onnx.TensorProto.DOUBLE)
+    if model.output == "classes":
+        graph.add("Identity", [x], "logits")
+        graph.add("Softmax", ["logits"], "probabilities", axis=-1)
+        outputs = ["logits", "probabilities"]
+    else:
+        if model.output == "value" and "y_mean" in scaling:
+            x = graph.add("Mul", [x, graph.constant("y_std", scaling["y_std"], np.float64)], "unscale_output")
+            x = graph.add("Add", [x, graph.constant("y_mean", scaling["y_mean"], np.float64)], "shift_output")
+        graph.add("Identity", [x], "output")
+        outputs = ["output"]
+
+    element = onnx.TensorProto.DOUBLE
+    onnx_graph = helper.make_graph(
+        graph.nodes,
+        f"nncli_{model.meta['task']}",
+        [helper.make_tensor_value_info("input", element, ["rows", model.inputs])],
+        [helper.make_tensor_value_info(name, element, ["rows", model.outputs]) for name in outputs],
+        graph.initializers,
+        doc_string=f"{model.meta['task']} model from nncli: {OUTPUT_KINDS[model.output]}",
+    )
+    onnx_model = helper.make_model(
+        onnx_graph,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name="nncli",
+        producer_version=__version__,
+        ir_version=IR_VERSION,
+    )
+    helper.set_model_props(
+        onnx_model,
+        {
+            "task": model.meta["task"],
+            "made_by": recorded_command(model.meta),
+            "output_kind": model.output,
+            "loss": model.loss,
+        },
+    )
+    onnx.checker.check_model(onnx_model, full_check=True)
+    return onnx_model.SerializeToString()
