@@ -159,6 +159,22 @@ def test_lesson_3_the_error_shrinks_as_the_neurons_double():
     assert learned["max_abs_error"] < learned["built"]
 
 
+def test_lesson_4_one_step_downhill_and_the_learning_rate():
+    events = screens("4")
+    step = numbers(events, "One step downhill")
+    assert step["grad_m"] == pytest.approx(step["engine_grad_m"], rel=1e-12)
+    assert step["grad_c"] == pytest.approx(step["engine_grad_c"], rel=1e-12)
+    assert step["new_loss"] < step["loss"]
+    many = numbers(events, "Many steps")
+    assert many["end_loss"] == pytest.approx(many["lowest"], rel=1e-3)
+    assert many["slope"] == pytest.approx(many["slope_exact"], abs=0.01)
+    rates = numbers(events, "The learning rate")
+    assert rates["statuses"] == ["slow", "converged", "converged", "diverged"]
+    assert rates["overshoots"][:3] == [False, False, True]
+    assert rates["rates"][2] < rates["limit"] < rates["rates"][3]  # the divergence threshold is 2/λ_max
+    assert numbers(events, "On the landscape")["statuses"] == ["converged", "diverged"]
+
+
 def test_piped_output_is_every_screen_as_text():
     result = run("learn", "1", "--quick")
     assert result.exit_code == 0
