@@ -175,6 +175,19 @@ def test_lesson_4_one_step_downhill_and_the_learning_rate():
     assert numbers(events, "On the landscape")["statuses"] == ["converged", "diverged"]
 
 
+def test_lesson_5_the_chain_rule_agrees_with_the_engine_and_a_nudge():
+    events = screens("5")
+    output = numbers(events, "Forward")["output"]
+    loss = numbers(events, "The loss")
+    assert loss["loss"] == pytest.approx((output - 1) ** 2, rel=1e-12)
+    assert loss["dL_da"] == pytest.approx(2 * (output - 1), rel=1e-12)
+    backward = numbers(events, "Backward")
+    assert backward["chain"] == pytest.approx(backward["engine"], rel=1e-12)
+    assert backward["nudged"] == pytest.approx(backward["engine"], rel=1e-5)  # a finite difference
+    update = numbers(events, "The update")
+    assert update["loss_after"] < update["loss_before"]
+
+
 def test_piped_output_is_every_screen_as_text():
     result = run("learn", "1", "--quick")
     assert result.exit_code == 0

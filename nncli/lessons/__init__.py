@@ -22,7 +22,7 @@ import difflib
 import importlib
 from dataclasses import dataclass, field
 
-LESSONS = ("one_neuron", "two_neurons", "any_curve", "downhill")
+LESSONS = ("one_neuron", "two_neurons", "any_curve", "downhill", "backprop")
 
 
 @dataclass(frozen=True)
