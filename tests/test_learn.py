@@ -1,28 +1,35 @@
 """`nncli learn`: the list, finding a lesson, progress, and every lesson run piped with
 its key numbers checked (in --quick mode), plus lesson 1 driven by keys on a terminal."""
 
+import functools
 import json
 import os
 import shlex
 import subprocess
 import sys
-import time
 
 import pytest
 from conftest import json_lines, run
 
-from nncli.lessons import all_lessons, progress
+from nncli.lessons import Settings, all_lessons, progress
 
 
-def screens(*args):
+def screen_events(*args):
     """The screen events of `nncli learn ARGS --json --quick`."""
     result = run("learn", *args, "--json", "--quick")
     assert result.exit_code == 0, result.output
     return [e for e in json_lines(result) if e["event"] == "screen"]
 
 
-def numbers(events, title):
-    return next(e["numbers"] for e in events if e["title"] == title)
+@functools.cache
+def screens(number):
+    """Lesson `number`'s screens in quick mode, computed once for all the tests that read them."""
+    lesson = all_lessons()[int(number) - 1]
+    return [(lesson, screen(Settings(quick=True))) for screen in lesson.screens()]
+
+
+def numbers(shown, title):
+    return next(screen.numbers for _, screen in shown if screen.title == title)
 
 
 # --- the list, names and bad input ---------------------------------------------------------
@@ -53,7 +60,32 @@ def test_an_unknown_name_suggests_the_closest():
 
 
 def test_a_lesson_by_name_is_the_lesson_by_number():
-    assert [e["title"] for e in screens("one-neuron")] == [e["title"] for e in screens("1")]
+    assert [e["title"] for e in screen_events("two-neurons")] == [e["title"] for e in screen_events("2")]
+
+
+def test_json_gives_each_screen_its_text_and_numbers():
+    events = screen_events("2")
+    assert [e["screen"] for e in events] == list(range(1, len(events) + 1))
+    assert events[0]["numbers"]["y"] == [0, 1, 2] and "y = v₁·h₁ + v₂·h₂" in events[0]["text"]
+
+
+@pytest.mark.parametrize("number", range(1, len(all_lessons()) + 1))
+def test_every_screen_fits_the_terminal_size_its_lesson_asks_for(number):
+    """What a lesson says it needs (and `learn` checks the terminal for) is enough for every
+    screen, as drawn in colour on such a terminal, with its heading and its keys."""
+    import io
+
+    from rich.console import Console, Group
+
+    from nncli.lessons.player import body, footer, heading
+
+    shown = screens(number)
+    columns, lines = shown[0][0].size
+    console = Console(file=io.StringIO(), width=columns, height=lines, force_terminal=True, color_system="truecolor")
+    for index, (lesson, screen) in enumerate(shown):
+        page = Group(heading(lesson, index, len(shown), screen), body(screen), footer(screen, index, len(shown)))
+        drawn = console.render_lines(page, console.options, pad=False)
+        assert len(drawn) <= lines, f"lesson {number}, screen {screen.title!r}: {len(drawn)} lines"
 
 
 def test_next_runs_the_first_unfinished_then_says_all_are_done(model_home):
@@ -91,14 +123,6 @@ def test_lesson_and_next_together_is_a_usage_error():
     assert run("learn", "1", "--next").exit_code == 2
 
 
-def test_a_terminal_too_small_says_the_size_it_needs():
-    pytest.importorskip("pyte")
-    output, code = on_terminal(["learn", "1"], [], columns=40, lines=12)
-    text = "".join(output.splitlines())  # rejoin what the narrow terminal wrapped
-    assert code == 1
-    assert "needs a terminal of at least 80 columns × 34 lines; this one is 40 × 12" in text
-
-
 def test_every_try_this_command_is_a_valid_command_line():
     """Each closing command parses (options and values accepted) without running it."""
     import click
@@ -128,7 +152,7 @@ def test_svg_and_html_pages(tmp_path):
 
 def test_lesson_1_one_neuron():
     events = screens("1")
-    first = events[0]["numbers"]
+    first = events[0][1].numbers
     assert first["w"] == 1 and first["b"] == 0 and first["a_at_1"] == pytest.approx(0.7310585786)
     slopes = numbers(events, "What w does")["slopes"]
     assert {w: round(s, 9) for w, s in slopes.items()} == {str(w): w / 4 for w in (0.5, 1.0, 2.0, 8.0, -2.0)}
@@ -137,7 +161,7 @@ def test_lesson_1_one_neuron():
     outputs = numbers(events, "Four activations")["outputs"]
     assert outputs["step"] == [0, 0, 1] and outputs["relu"] == [0, 0, 2]
     assert outputs["tanh"][2] == pytest.approx(0.9640275801)
-    assert events[-1]["title"] == "Try this"
+    assert events[-1][1].title == "Try this"
 
 
 def test_lesson_2_output_weights_add_invert_and_scale():
@@ -188,6 +212,13 @@ def test_lesson_5_the_chain_rule_agrees_with_the_engine_and_a_nudge():
     assert update["loss_after"] < update["loss_before"]
 
 
+def test_lesson_6_no_hidden_layer_fails_xor_and_four_hidden_neurons_solve_it():
+    events = screens("6")
+    assert numbers(events, "One neuron draws one line")["accuracy"] <= 0.75
+    assert numbers(events, "Four hidden neurons bend it")["accuracy"] == 1.0
+    assert numbers(events, "What each hidden neuron does")["tiles"] == 4
+
+
 def test_piped_output_is_every_screen_as_text():
     result = run("learn", "1", "--quick")
     assert result.exit_code == 0
@@ -199,75 +230,99 @@ def test_piped_output_is_every_screen_as_text():
 # --- lesson 1 on a terminal, driven by keys ---------------------------------------------------
 
 
-def on_terminal(args, keys, columns=100, lines=40, settle=0.6, last=b""):
-    """Run `nncli ARGS` on a pseudo-terminal, typing `keys` one by one: (the screen as
-    text after them, the exit code once `last` is typed)."""
-    import pty
-    import select
+class Terminal:
+    """`nncli ARGS` running on a pseudo-terminal of the given size, read through pyte."""
 
-    import pyte
+    def __init__(self, args, columns=100, lines=40):
+        import fcntl
+        import pty
+        import struct
+        import termios
 
-    leader, follower = pty.openpty()
-    import fcntl
-    import struct
-    import termios
+        import pyte
 
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
-    env.pop("NO_COLOR", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nncli", *args], stdin=follower, stdout=follower, stderr=follower, env=env
-    )
-    os.close(follower)
-    screen = pyte.Screen(columns, lines)
-    stream = pyte.ByteStream(screen)
+        self.leader, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
+        env.pop("NO_COLOR", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nncli", *args], stdin=follower, stdout=follower, stderr=follower, env=env
+        )
+        os.close(follower)
+        self.screen = pyte.Screen(columns, lines)
+        self.stream = pyte.ByteStream(self.screen)
+        self.read(first=30)
 
-    def read_for(seconds):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if select.select([leader], [], [], 0.05)[0]:
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                stream.feed(chunk)
+    def read(self, first=10.0, quiet=0.15):
+        """Take in output: wait up to `first` seconds for some, then until none comes for `quiet`."""
+        import select
 
-    read_for(settle * 4)
-    for key in keys:
-        os.write(leader, key)
-        read_for(settle)
-    shown = "\n".join(screen.display)
-    if last:
-        os.write(leader, last)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
-    read_for(0.2)
-    os.close(leader)
-    return shown, process.returncode
+        timeout = first
+        while select.select([self.leader], [], [], timeout)[0]:
+            try:
+                chunk = os.read(self.leader, 65536)
+            except OSError:  # the program ended and closed the terminal
+                return
+            if not chunk:
+                return
+            self.stream.feed(chunk)
+            timeout = quiet
+
+    def press(self, *keys):
+        """Type each key, waiting for the screen to answer it; the screen as text."""
+        for key in keys:
+            os.write(self.leader, key)
+            self.read()
+        return self.text()
+
+    def text(self):
+        return "\n".join(self.screen.display)
+
+    def close(self):
+        """The exit code, once the program has ended."""
+        try:
+            code = self.process.wait(timeout=30)
+        finally:
+            os.close(self.leader)
+        return code
+
+
+UP, DOWN, RIGHT, LEFT = b"\x1b[A", b"\x1b[B", b"\x1b[C", b"\x1b[D"
 
 
 def test_lesson_1_keys_change_w_and_b_and_the_formula_follows(model_home):
     pytest.importorskip("pyte")
-    up, plus = b"\x1b[A", b"+"
-    before, _ = on_terminal(["learn", "1"], [], last=b"q")
-    assert "a = sigmoid(w·x + b) = sigmoid(1·x + 0)" in before
-    shown, code = on_terminal(["learn", "1"], [up, up, plus, plus, plus], last=b"q")
-    assert code == 0
+    terminal = Terminal(["learn", "1"])
+    assert "a = sigmoid(w·x + b) = sigmoid(1·x + 0)" in terminal.text()
+    shown = terminal.press(UP, UP, b"+", b"+", b"+")
     # w = 1 + 2 · 0.5 = 2, b = 3 · 0.5 = 1.5: z at x = 1 is 3.5, a = σ(3.5) = 0.9707
     assert "a = sigmoid(w·x + b) = sigmoid(2·x + 1.5)" in shown
     assert "z = 2·1 + 1.5 = 3.5" in shown and "a = sigmoid(3.5) = 0.9707" in shown
     assert "x = −b/w = -0.75" in shown and "w = 2   b = 1.5   sigmoid" in shown
+    shown = terminal.press(b"a", b"a", DOWN, b"-")  # sigmoid → tanh → relu; w = 1.5, b = 1
+    assert "a = relu(w·x + b) = relu(1.5·x + 1)" in shown and "a = relu(2.5) = 2.5" in shown
+    shown = terminal.press(b" ")
+    assert "2/5 What w does" in shown
+    shown = terminal.press(LEFT)  # back: the neuron as the keys left it
+    assert "relu(1.5·x + 1)" in shown
+    terminal.press(b"q")
+    assert terminal.close() == 0
     assert not progress.load(len(all_lessons()), pytest.fail)  # quit before the end: not finished
 
 
-def test_lesson_1_switches_activation_and_pages_on_and_back():
+def test_reaching_the_end_on_a_terminal_finishes_the_lesson(model_home):
     pytest.importorskip("pyte")
-    shown, _ = on_terminal(["learn", "1"], [b"a", b"a"], last=b"q")
-    assert "a = relu(w·x + b) = relu(1·x + 0)" in shown and "a = relu(1) = 1" in shown  # sigmoid → tanh → relu
-    shown, _ = on_terminal(["learn", "1"], [b" ", b"\x1b[C", b"\x1b[D"], last=b"q")
-    assert "2/5 What w does" in shown
+    terminal = Terminal(["learn", "1"])
+    shown = terminal.press(*[RIGHT] * 4)
+    assert "5/5 Try this" in shown and "space finish" in shown
+    terminal.press(b" ")
+    assert terminal.close() == 0
+    assert progress.load(len(all_lessons()), pytest.fail) == {1}
+
+
+def test_a_terminal_too_small_says_the_size_it_needs():
+    pytest.importorskip("pyte")
+    terminal = Terminal(["learn", "1"], columns=40, lines=12)
+    text = "".join(terminal.text().splitlines())  # rejoin what the narrow terminal wrapped
+    assert terminal.close() == 1
+    assert "needs a terminal of at least 80 columns × 34 lines; this one is 40 × 12" in text
