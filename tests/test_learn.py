@@ -3,6 +3,7 @@ its key numbers checked (in --quick mode), plus lesson 1 driven by keys on a ter
 
 import functools
 import json
+import math
 import os
 import shlex
 import subprocess
@@ -217,6 +218,20 @@ def test_lesson_6_no_hidden_layer_fails_xor_and_four_hidden_neurons_solve_it():
     assert numbers(events, "One neuron draws one line")["accuracy"] <= 0.75
     assert numbers(events, "Four hidden neurons bend it")["accuracy"] == 1.0
     assert numbers(events, "What each hidden neuron does")["tiles"] == 4
+
+
+def test_lesson_7_softmax_cross_entropy_accuracy_and_averaged_nudges():
+    events = screens("7")
+    scores = numbers(events, "Ten scores become probabilities")
+    assert sum(scores["probabilities"]) == pytest.approx(1.0)
+    assert scores["cross_entropy"] == pytest.approx(-math.log(scores["probabilities"][scores["label"]]))
+    assert scores["cross_entropy"] == pytest.approx(scores["engine_cross_entropy"], rel=1e-9)
+    accuracy = numbers(events, "Accuracy and the confusion matrix")
+    assert accuracy["right"] / accuracy["held_out"] == pytest.approx(accuracy["accuracy"])
+    assert accuracy["accuracy"] > 0.8  # three quick epochs already
+    batches = numbers(events, "Mini-batches average the nudges")
+    assert batches["largest_difference"] < 1e-12
+    assert batches["steps_per_epoch"] == math.ceil(1295 / batches["batch_size"])
 
 
 def test_piped_output_is_every_screen_as_text():

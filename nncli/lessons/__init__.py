@@ -22,7 +22,7 @@ import difflib
 import importlib
 from dataclasses import dataclass, field
 
-LESSONS = ("one_neuron", "two_neurons", "any_curve", "downhill", "backprop", "hidden_layers")
+LESSONS = ("one_neuron", "two_neurons", "any_curve", "downhill", "backprop", "hidden_layers", "classifier")
 
 
 @dataclass(frozen=True)
