@@ -234,6 +234,17 @@ def test_lesson_7_softmax_cross_entropy_accuracy_and_averaged_nudges():
     assert batches["steps_per_epoch"] == math.ceil(1295 / batches["batch_size"])
 
 
+def test_lesson_8_validation_loss_rises_while_training_loss_falls_and_the_cures_narrow_the_gap():
+    events = screens("8")
+    plain = numbers(events, "Learning by heart")
+    assert plain["train_loss"] < 0.01 and plain["best_epoch"] < plain["epochs"]
+    assert plain["val_loss"] > 1.1 * plain["best_val_loss"]  # it rose after its lowest point
+    cures = numbers(events, "Three cures")
+    gaps = {name: run["gap"] for name, run in cures.items()}
+    assert all(gap < gaps["no cure"] for name, gap in gaps.items() if name != "no cure")
+    assert min(gaps, key=gaps.get).endswith("examples")  # more data narrows it most
+
+
 def test_piped_output_is_every_screen_as_text():
     result = run("learn", "1", "--quick")
     assert result.exit_code == 0

@@ -22,7 +22,16 @@ import difflib
 import importlib
 from dataclasses import dataclass, field
 
-LESSONS = ("one_neuron", "two_neurons", "any_curve", "downhill", "backprop", "hidden_layers", "classifier")
+LESSONS = (
+    "one_neuron",
+    "two_neurons",
+    "any_curve",
+    "downhill",
+    "backprop",
+    "hidden_layers",
+    "classifier",
+    "overfitting",
+)
 
 
 @dataclass(frozen=True)
