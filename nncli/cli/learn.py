@@ -137,7 +137,7 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
         write(svg_path, console.export_svg(title=f"nncli learn {lesson.number}", clear=False))
     if html_path:
         write(html_path, console.export_html(clear=False))
-    return True
+    return not as_json  # read to the end (a script's --json is not a reader)
 
 
 def write(path, text):
