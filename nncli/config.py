@@ -18,11 +18,13 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
-INITS = ("pytorch", "xavier", "he")
+INITS = ("pytorch", "xavier", "he", "normal", "small")
 ENGINES = ("tensor", "scalar")
 DTYPES = ("float32", "float64")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "step")
 METHODS = ("train", "construct")
+KINDS = ("classify", "regress")
+MAX_CLASSES = 10  # spiral arms
 MAX_SIZE = 10_000_000  # points, samples, images: a shared file must not make `evaluate` allocate 1 TB
 MAX_LAYER = 1_000_000
 MAX_LAYERS = 64
@@ -45,6 +47,8 @@ class RunConfig:
     log_every: int | None = None  # None: about 100 reports
     hidden: tuple = ()
     activation: str = "sigmoid"
+    batchnorm: bool = False  # batch norm between each hidden linear layer and its activation
+    residual: bool = False  # skip connections around hidden layers that keep their width
     # linreg
     data: str | None = None  # a CSV of (x, y) instead of generated points
     points: int | None = None
@@ -63,6 +67,13 @@ class RunConfig:
     domain: tuple | None = None  # (lo, hi)
     method: str = "train"
     samples: int | None = None
+    # the 2-D point sets and csv
+    classes: int | None = None  # spiral arms
+    features: str | None = None  # the input features of a 2-D task, canonical: "x1,x2,x1^2"
+    test_fraction: float | None = None  # the share held out, of every class
+    inputs: str | None = None  # csv: the input columns as given (None: every other column)
+    kind: str | None = None  # csv: "classify" or "regress" (None: guessed from the target)
+    drop_missing: bool = False
     # the names of the settings a command gave (the rest are defaults): what to_dict keeps
     given: tuple = field(default=(), compare=False, repr=False)
 
@@ -156,6 +167,19 @@ def _sizes(name, value):
     return tuple(_integer(1, MAX_LAYER)(name, size) for size in value)
 
 
+def _features(name, value):
+    """A list of the Playground's input features, as the command line stores it."""
+    if value is None:
+        return None
+    value = _text(name, value)
+    from nncli.data.features import check_features  # NumPy: only once a model is rebuilt
+
+    try:
+        return ",".join(check_features(value.split(",")))
+    except ValueError as error:
+        raise ValueError(f"config {name!r}: {error}") from None
+
+
 def _interval(name, value):
     if value is None:
         return None
@@ -177,6 +201,8 @@ CHECKS = {
     "log_every": _integer(1, MAX_COUNT, optional=True),
     "hidden": _sizes,
     "activation": _choice(ACTIVATIONS),
+    "batchnorm": _flag,
+    "residual": _flag,
     "data": _text,
     "points": _integer(2, MAX_SIZE, optional=True),
     "slope": _number(optional=True),
@@ -192,4 +218,10 @@ CHECKS = {
     "domain": _interval,
     "method": _choice(METHODS),
     "samples": _integer(2, MAX_SIZE, optional=True),
+    "classes": _integer(2, MAX_CLASSES, optional=True),
+    "features": _features,
+    "test_fraction": _number(0, 1, optional=True, above=True, below=True),
+    "inputs": _text,
+    "kind": _choice(KINDS, optional=True),
+    "drop_missing": _flag,
 }

@@ -19,6 +19,12 @@ class ModelFileError(NncliError):
     """A model file that is missing, unreadable, corrupt, hostile or from elsewhere."""
 
 
+class OptionError(NncliError):
+    """Options that cannot be honoured together, found once their effect is known (exit 2)."""
+
+    exit_code = 2
+
+
 class DivergedError(NncliError):
     """Training produced a non-finite loss (exit 3)."""
 

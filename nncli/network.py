@@ -67,7 +67,10 @@ class TensorNetwork(Network):
         self.dtype = model.parameters()[0].dtype
 
     def loss(self, X, y):
-        output = self.model(Tensor(X.astype(self.dtype, copy=False)))
+        return self.output_loss(self.model(Tensor(X.astype(self.dtype, copy=False))), y)
+
+    def output_loss(self, output, y):
+        """The loss of the network's `output` (a Tensor) against the targets y."""
         if self.loss_name == "cross_entropy":
             return nn.cross_entropy(output, y)
         target = y.astype(self.dtype, copy=False)

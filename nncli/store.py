@@ -40,9 +40,11 @@ FORMAT_NAME = "nncli-model"
 FORMAT_VERSION = 1
 
 META_KEY = "__meta__"
+EXTRA_PREFIX = "__"  # arrays that are not weights: the metadata, and what a task keeps (see save_model)
 DTYPES = ("float32", "float64")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "softmax", "dropout", "step", "identity")
-LAYER_TYPES = ("linear",) + ACTIVATIONS
+LAYER_TYPES = ("linear", "batchnorm", "residual") + ACTIVATIONS
+MAX_NESTING = 8  # residual blocks inside residual blocks: far more than any network needs
 
 MAX_ELEMENTS = 200_000_000  # per file: far above any model nncli trains, far below a zip bomb
 MAX_META_BYTES = 16_000_000
@@ -58,40 +60,92 @@ def check_layers(layers: Any) -> None:
     """Raise ValueError saying what is wrong with a layer list, if anything is."""
     if not isinstance(layers, list) or not layers:
         raise ValueError("the layer list is missing or empty")
-    previous_out = None
+    if not _check_block(layers, None, "", 0)[1]:
+        raise ValueError("the layer list has no linear layer")
+
+
+def _check_block(layers: list, width: int | None, where: str, depth: int) -> tuple[int | None, bool]:
+    """Check the layers of a network or of a residual block, whose input is `width` wide
+    (None: not known yet). Returns (the width of its output, whether it has a linear layer)."""
+    has_linear = False
     for i, spec in enumerate(layers):
+        name = f"{where}{i}"
         if not isinstance(spec, dict) or spec.get("type") not in LAYER_TYPES:
             kind = spec.get("type") if isinstance(spec, dict) else spec
-            raise ValueError(f"layer {i}: unknown type {kind!r}")
+            raise ValueError(f"layer {name}: unknown type {kind!r}")
         kind = spec["type"]
         if kind == "linear":
             for field in ("in", "out"):
                 if not _is_int(spec.get(field)) or spec[field] < 1:
-                    raise ValueError(f"layer {i} (linear): {field!r} must be a positive integer")
+                    raise ValueError(f"layer {name} (linear): {field!r} must be a positive integer")
             if not isinstance(spec.get("bias"), bool):
-                raise ValueError(f"layer {i} (linear): 'bias' must be true or false")
-            if previous_out is not None and spec["in"] != previous_out:
+                raise ValueError(f"layer {name} (linear): 'bias' must be true or false")
+            if width is not None and spec["in"] != width:
                 raise ValueError(
-                    f"layer {i} (linear) takes {spec['in']} inputs but the linear layer before it gives {previous_out}"
+                    f"layer {name} (linear) takes {spec['in']} inputs but the linear layer before it gives {width}"
                 )
-            previous_out = spec["out"]
+            width, has_linear = spec["out"], True
+        elif kind == "batchnorm":
+            if not _is_int(spec.get("features")) or spec["features"] < 1:
+                raise ValueError(f"layer {name} (batchnorm): 'features' must be a positive integer")
+            if not (_is_number(spec.get("eps")) and spec["eps"] > 0):
+                raise ValueError(f"layer {name} (batchnorm): 'eps' must be a number greater than 0")
+            if not (_is_number(spec.get("momentum")) and 0 <= spec["momentum"] <= 1):
+                raise ValueError(f"layer {name} (batchnorm): 'momentum' must be a number in [0, 1]")
+            if width is not None and spec["features"] != width:
+                raise ValueError(
+                    f"layer {name} (batchnorm) normalises {spec['features']} features, "
+                    f"but the layer before it gives {width}"
+                )
+            width = spec["features"]
+        elif kind == "residual":
+            inner = spec.get("layers")
+            if depth >= MAX_NESTING:
+                raise ValueError(f"layer {name} (residual): blocks nested more than {MAX_NESTING} deep")
+            if not isinstance(inner, list) or not inner:
+                raise ValueError(f"layer {name} (residual): 'layers' must be a non-empty list")
+            first = next((e for e in inner if isinstance(e, dict) and e.get("type") in ("linear", "batchnorm")), None)
+            if width is None and first is not None:  # a block that opens the network: its input width
+                width = first["in"] if first["type"] == "linear" else first["features"]
+            out, inner_linear = _check_block(inner, width, f"{name}.", depth + 1)
+            if out != width:
+                raise ValueError(
+                    f"layer {name} (residual) turns {width} features into {out}: x + f(x) needs equal widths"
+                )
+            has_linear = has_linear or inner_linear
         elif kind == "leaky_relu" and not _is_number(spec.get("slope")):
-            raise ValueError(f"layer {i} (leaky_relu): 'slope' must be a number")
+            raise ValueError(f"layer {name} (leaky_relu): 'slope' must be a number")
         elif kind == "dropout" and not (_is_number(spec.get("p")) and 0 <= spec["p"] < 1):
-            raise ValueError(f"layer {i} (dropout): 'p' must be a number in [0, 1)")
-    if previous_out is None:
-        raise ValueError("the layer list has no linear layer")
+            raise ValueError(f"layer {name} (dropout): 'p' must be a number in [0, 1)")
+    return width, has_linear
 
 
-def state_shapes(layers: list[dict]) -> dict[str, tuple[int, ...]]:
+def state_shapes(layers: list[dict], prefix: str = "") -> dict[str, tuple[int, ...]]:
     """The state-dict keys a (checked) layer list owns, with their shapes, in order."""
     shapes: dict[str, tuple[int, ...]] = {}
     for i, spec in enumerate(layers):
+        key = f"{prefix}{i}"
         if spec["type"] == "linear":
-            shapes[f"{i}.weight"] = (spec["out"], spec["in"])
+            shapes[f"{key}.weight"] = (spec["out"], spec["in"])
             if spec["bias"]:
-                shapes[f"{i}.bias"] = (spec["out"],)
+                shapes[f"{key}.bias"] = (spec["out"],)
+        elif spec["type"] == "batchnorm":
+            features = (spec["features"],)
+            shapes.update({f"{key}.{name}": features for name in ("weight", "bias", "running_mean", "running_var")})
+            shapes[f"{key}.num_batches_tracked"] = ()
+        elif spec["type"] == "residual":
+            shapes.update(state_shapes(spec["layers"], f"{key}.module."))
     return shapes
+
+
+def check_state_values(state: dict[str, np.ndarray]) -> None:
+    """Raise ValueError for numbers no trained layer could hold: a negative running
+    variance, or a count of batches that is not a whole number ≥ 0."""
+    for key, array in state.items():
+        if key.endswith(".running_var") and (array < 0).any():
+            raise ValueError(f"array {key!r} holds a negative variance")
+        if key.endswith(".num_batches_tracked") and not (array >= 0 and array == np.floor(array)):
+            raise ValueError(f"array {key!r} is not a count of batches")
 
 
 def _is_int(x: Any) -> bool:
@@ -133,12 +187,18 @@ def _check_meta(meta: Any) -> dict:
 
 
 def save_model(
-    path: str | os.PathLike, state: dict[str, np.ndarray], meta: dict, snapshots: list | None = None
+    path: str | os.PathLike,
+    state: dict[str, np.ndarray],
+    meta: dict,
+    snapshots: list | None = None,
+    extras: dict[str, np.ndarray] | None = None,
 ) -> Path:
     """Write a model file atomically and record it as the most recent model.
 
     `snapshots`, if given, is a list of (epoch, state dict) through training (see
-    `nncli.snapshots`), stored under "__"-prefixed keys.
+    `nncli.snapshots`), stored under "__"-prefixed keys. `extras` are arrays of numbers a
+    task keeps beside the weights (held-out rows of a file, say), under their own
+    "__"-prefixed keys, so that the file's other arrays stay the torch state dict.
 
     `state` must match `meta["layers"]` exactly (keys, shapes, the dtype `meta["dtype"]`,
     finite values): anything else is a programming error (ValueError), because whatever
@@ -161,9 +221,23 @@ def save_model(
             raise ValueError(f"state[{key!r}] is {array.dtype}, but meta says {meta['dtype']}")
         if not np.isfinite(array).all():
             raise ValueError(f"state[{key!r}] holds NaN or infinite values")
+    check_state_values(state)
     arrays = {key: state[key] for key in expected}
     if snapshots:
         arrays.update(snapshot_arrays.pack(snapshots))
+    for key, array in (extras or {}).items():
+        if (
+            not key.startswith(EXTRA_PREFIX)
+            or key == META_KEY
+            or _is_snapshot_key(key)
+            or array.dtype.kind not in "fiu"
+        ):
+            raise ValueError(
+                f"extra array {key!r} must be numbers under a key of its own starting with {EXTRA_PREFIX!r}"
+            )
+        if not np.isfinite(array).all():
+            raise ValueError(f"extra array {key!r} holds NaN or infinite values")
+        arrays[key] = array
     arrays[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
 
     _ensure_store_dir(path.parent)
@@ -243,12 +317,14 @@ def load_snapshots(path: str | os.PathLike) -> tuple[list[int], list[dict[str, n
                 epochs = npz[snapshot_arrays.EPOCHS_KEY]
                 stacks = {key: npz[snapshot_arrays.PREFIX + key] for key in expected}
             snapshot_arrays.check_values(epochs, stacks, epochs_run)
+            states = [
+                {key: np.asarray(stack[i], dtype=meta["dtype"], order="C") for key, stack in stacks.items()}
+                for i in range(len(epochs))
+            ]
+            for state in states:
+                check_state_values(state)
         except ValueError as exc:
             raise ModelFileError(f"{path}: bad snapshots: {exc}") from None
-    states = [
-        {key: np.ascontiguousarray(stack[i], dtype=meta["dtype"]) for key, stack in stacks.items()}
-        for i in range(len(epochs))
-    ]
     return epochs.tolist(), states
 
 
@@ -265,8 +341,29 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
     for key, array in state.items():
         if not np.isfinite(array).all():
             raise ModelFileError(f"{path}: array {key!r} contains NaN or infinite values")
-        state[key] = np.ascontiguousarray(array, dtype=meta["dtype"])
+        state[key] = np.asarray(array, dtype=meta["dtype"], order="C")  # keeps 0-d arrays 0-d
+    try:
+        check_state_values(state)
+    except ValueError as exc:
+        raise ModelFileError(f"{path}: bad model file: {exc}") from None
     return state, meta
+
+
+def load_extras(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The "__" arrays a model file keeps beside its weights (see save_model), checked to be
+    finite numbers. ModelFileError if unusable."""
+    path = Path(path)
+    with _open_npz(path) as npz:
+        headers = _read_headers(path, npz)
+        keys = [
+            key for key in headers if key.startswith(EXTRA_PREFIX) and key != META_KEY and not _is_snapshot_key(key)
+        ]
+        with _damage_reported(path):
+            extras = {key: npz[key] for key in keys}
+    for key, array in extras.items():
+        if array.dtype.kind not in "fiu" or not np.isfinite(array).all():
+            raise ModelFileError(f"{path}: array {key!r} must hold finite numbers")
+    return extras
 
 
 def read_meta(path: str | os.PathLike) -> dict:
@@ -392,7 +489,7 @@ def _reject_constant(name: str) -> None:
 
 def _check_headers(path: Path, headers: dict, expected: dict, dtype_name: str) -> None:
     """Keys exactly as the layers say, each with the right shape and dtype."""
-    present = {key for key in headers if key != META_KEY and not _is_snapshot_key(key)}
+    present = {key for key in headers if not key.startswith(EXTRA_PREFIX)}  # snapshots and extras aside
     missing = [key for key in expected if key not in present]
     unexpected = sorted(present - set(expected))
     problems = []

@@ -14,6 +14,7 @@ import numpy as np
 from nncli import optim
 from nncli.data import batch_indices
 from nncli.errors import DivergedError
+from nncli.health import HealthMonitor
 
 SCHEMA = 1
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -30,6 +31,7 @@ class TrainConfig:
     log_every: int = 1
     patience: int = 0  # stop after this many epochs without a better validation loss; 0: never
     snapshot_epochs: frozenset = frozenset()  # keep the weights after these epochs (0: the start)
+    layer_stats: bool = False  # measure each layer's health at logged epochs (Tensor engine)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class TrainResult:
     stopped_early: bool = False
     best_epoch: int = 0
     snapshots: list = field(default_factory=list)  # (epoch, state dict) at the snapshot epochs
+    layer_stats: list = field(default_factory=list)  # the layer_stats events, one per logged epoch
 
 
 def make_optimizer(name, params, lr, weight_decay=0.0):
@@ -86,8 +89,14 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
     best_val, best_state = math.inf, None
     if 0 in config.snapshot_epochs:
         result.snapshots.append((0, network.state_dict()))
+    # Per-layer health on one fixed batch, at every logged epoch (the Tensor engine's layers only).
+    monitor = HealthMonitor(network, X, y) if config.layer_stats and network.engine == "tensor" else None
+    if monitor is not None:
+        result.layer_stats = monitor.history
     for epoch in range(1, config.epochs + 1):
-        epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr)
+        logged = epoch in (1, config.epochs) or epoch % config.log_every == 0
+        watch = monitor if logged else None
+        epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr, watch)
         result.history["loss"].append(epoch_loss)
         result.epochs_run = epoch
         if epoch in config.snapshot_epochs:
@@ -100,11 +109,13 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
             if val_loss < best_val:
                 best_val, best_state, result.best_epoch = val_loss, network.state_dict(), epoch
         stop = config.patience and validation is not None and epoch - result.best_epoch >= config.patience
-        if stop or epoch in (1, config.epochs) or epoch % config.log_every == 0:
+        if stop or logged:
             if metrics is not None:
                 event.update(metrics(network))
             event.update(lr=config.lr, elapsed_s=round(time.perf_counter() - started, 4))
             emit(event)
+            if monitor is not None:
+                emit(monitor.measure(epoch))
         if stop:  # early stopping keeps the weights of the best validation loss
             result.stopped_early = True
             if best_state is not None:
@@ -112,10 +123,12 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
             return
 
 
-def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr):
-    """One pass over the data; returns the mean of the batch losses, weighted by batch size."""
+def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr, watch=None):
+    """One pass over the data; returns the mean of the batch losses, weighted by batch size.
+    `watch` (a HealthMonitor) sees the weights just before the epoch's last step."""
     total = 0.0
-    for batch in batch_indices(len(X), batch_size, rng):
+    batches = batch_indices(len(X), batch_size, rng)
+    for index, batch in enumerate(batches):
         optimizer.zero_grad()
         loss = network.loss(X[batch], y[batch])
         value = float(loss.data)  # a 0-d array (Tensor) or a float (Value)
@@ -126,6 +139,8 @@ def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr):
                 epoch,
             )
         loss.backward()
+        if watch is not None and index == len(batches) - 1:
+            watch.before_step()
         optimizer.step()
         total += value * len(batch)
     return total / len(X)

@@ -109,7 +109,7 @@ def test_save_path_and_no_save(tmp_path, model_home):
         ["train", "xor", "--lr", "nan"],
         ["train", "xor", "--lr", "inf"],
         ["train", "xor", "--batch-size", "0"],
-        ["train", "xor", "--hidden", "0"],
+        ["train", "xor", "--hidden", "4,0"],
         ["train", "xor", "--hidden", "4,x"],
         ["train", "xor", "--hidden", "-4"],
         ["train", "xor", "--hidden", "100000000"],

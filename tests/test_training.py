@@ -78,8 +78,9 @@ def test_events_come_in_order_and_are_thinned():
     _, events = train("xor")
     kinds = [e["event"] for e in events]
     assert kinds[0] == "start" and kinds[-1] == "summary"
-    assert set(kinds[1:-1]) == {"epoch"}
-    assert 50 <= len(events) <= 300
+    assert set(kinds[1:-1]) == {"epoch", "layer_stats"}
+    assert kinds[1:-1:2] == ["epoch"] * (len(kinds) // 2 - 1)  # each epoch's layer_stats follows it
+    assert 100 <= len(events) <= 600
     epochs = [e["epoch"] for e in events if e["event"] == "epoch"]
     assert epochs == sorted(epochs) and epochs[0] == 1 and epochs[-1] == 2000
     assert events[0]["parameters"] == 17 and events[0]["schema"] == 1

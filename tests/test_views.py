@@ -17,7 +17,7 @@ from nncli.render import draw
 from nncli.tasks.runner import load_trained, rebuild_data, run_config
 from nncli.views import History, Numbers, resolve
 
-TASKS = ("xor", "linreg", "approx", "digits")
+TASKS = ("xor", "linreg", "approx", "digits", "circle", "spiral")
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,8 @@ def models(tmp_path_factory):
             ("train", "linreg", "-q", "--epochs", "30"),
             ("approx", "sin", "-q", "--epochs", "20", "--hidden", "4"),
             ("train", "digits", "-q", "--epochs", "1", "--hidden", "8"),
+            ("train", "circle", "-q", "--epochs", "2", "--points", "40"),
+            ("train", "spiral", "-q", "--epochs", "2", "--points", "60"),
         ):
             assert run(*args).exit_code == 0
         yield {name: str(home / f"{name}.npz") for name in TASKS}

@@ -164,8 +164,8 @@ def test_missing_model_is_exit_1(tmp_path, monkeypatch):
 
 
 def test_json_has_the_numbers_behind_the_pictures(models):
-    boundary, neurons, loss = json_lines(run("visualize", models["xor"], "--json"))
-    assert [v["view"] for v in (boundary, neurons, loss)] == ["boundary", "neurons", "loss"]
+    boundary, neurons, loss, health = json_lines(run("visualize", models["xor"], "--json"))
+    assert [v["view"] for v in (boundary, neurons, loss, health)] == ["boundary", "neurons", "loss", "health"]
     assert all(v["event"] == "view" and v["epoch"] == 2000 for v in (boundary, neurons, loss))
     output = np.array(boundary["z"])
     assert output.shape == (24, 24) and ((output >= 0) & (output <= 1)).all()

@@ -105,7 +105,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
                                               build it by hand from 50 steps
     """
     from nncli import store
-    from nncli.cli.output import show_result, training_sink
+    from nncli.cli.output import say_health, show_result, training_sink
     from nncli.config import RunConfig
     from nncli.formula import FormulaError
     from nncli.tasks.approx import CONSTRUCTIBLE, TARGETS, ApproxTask, resolve_target, run_approx
@@ -131,7 +131,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
         raise click.BadParameter(str(error), param_hint="'--domain'" if domain else "'--expr'") from None
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
-    save, no_save = options.pop("save"), options.pop("no_save")
+    save, no_save, force = options.pop("save"), options.pop("no_save"), options.pop("force")
     if no_save and save:
         raise click.UsageError("--save and --no-save contradict each other: choose one")
     if options["engine"] == "scalar":
@@ -144,10 +144,11 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
     title = target.label()
     config = RunConfig.from_dict(options)
     with training_sink(as_json, quiet or method == "construct", title) as emit:
-        outcome = run_approx(task, config, save_path, emit)
+        outcome = run_approx(task, config, save_path, emit, force)
     if as_json:
         return
     show_result(outcome, config, task.result + ((task.views["neurons"],) if show_neurons else ()))
+    say_health(outcome.summary)
     if method == "construct" and not quiet:
         where = f"model saved to {outcome.summary['model']}" if outcome.summary["model"] else "model not saved"
         click.echo(f"built by hand in {outcome.summary['elapsed_s']:.2f} s (no training) · {where}", err=True)

@@ -13,7 +13,7 @@ from nncli.tasks import defaults
 
 # train's options that make no sense here: lr-find sets the rate, runs its own steps,
 # never stops early and never saves.
-NOT_HERE = ("epochs", "lr", "patience", "log_every", "save", "no_save", "download", "as_json", "quiet")
+NOT_HERE = ("epochs", "lr", "patience", "log_every", "save", "no_save", "force", "download", "as_json", "quiet")
 MAX_STEPS = 10_000
 
 

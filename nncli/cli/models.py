@@ -31,11 +31,16 @@ def evaluate(model, data, as_json):
             }
         )
     else:
+        from rich.control import strip_control_codes
+        from rich.markup import escape
+
         from nncli.render import draw
         from nncli.views import resolve
 
         show(
-            f"[bold]{task.name}[/] model {path} on {source} ({examples} examples)",
+            # the path and the data's description may hold text from files: shown inert
+            f"[bold]{task.name}[/] model {escape(strip_control_codes(str(path)))} on "
+            f"{escape(strip_control_codes(source))} ({examples} examples)",
             draw(resolve(task.evaluation)(metrics)),
         )
 
@@ -54,22 +59,21 @@ def predict(model, values, as_json):
     stdin: `printf '0,1\\n1,1\\n' | nncli predict`.
     """
     from nncli.cli.output import emit_json, show
-    from nncli.data import parse_rows
     from nncli.tasks.runner import load_trained
 
     if model is not None and _is_number_row(model):
         model, values = None, (model, *values)
     task, network, meta, path = load_trained(model)
-    width = meta["layers"][0]["in"]
+    width = task.input_width(meta)
     if values:
         rows = list(values)
         if all("," not in v for v in values) and width > 1:
             if len(values) % width:
                 raise click.UsageError(f"the model takes {width} inputs per row; got {len(values)} values")
             rows = [",".join(values[i : i + width]) for i in range(0, len(values), width)]
-        X = parse_rows(rows, "input", n_columns=width)
+        X = task.read_inputs(rows, "input", meta)
     elif not sys.stdin.isatty():
-        X = parse_rows(sys.stdin, "stdin", n_columns=width)
+        X = task.read_inputs(sys.stdin, "stdin", meta)
     else:
         raise click.UsageError(f"give the model's {width} input value(s) as arguments, or pipe CSV rows to stdin")
     results = task.predict(network, X, meta)

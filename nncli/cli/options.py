@@ -4,10 +4,13 @@ import math
 
 import click
 
+from nncli.config import INITS
+from nncli.config import MAX_LAYERS as MAX_HIDDEN_LAYERS
+
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 OPTIMIZERS = ("sgd", "momentum", "adam")
-INITS = ("pytorch", "xavier", "he")
 MAX_LAYER_SIZE = 1_000_000
+SIZES_SYNTAX = "sizes like 128,64, SIZExCOUNT for COUNT layers of SIZE (32x10, 64,32x4,16), or 0 for none"
 
 
 class PositiveFloat(click.ParamType):
@@ -35,27 +38,58 @@ class NonNegativeFloat(PositiveFloat):
 
 
 class LayerSizes(click.ParamType):
-    """Hidden layer sizes as a comma-separated list of positive integers: "128,64"."""
+    """Hidden layer sizes: "128,64"; "32x10" is ten layers of 32, and "64,32x4,16" mixes
+    both; "0" or "" means no hidden layer at all."""
 
     name = "sizes"
 
     def convert(self, value, param, ctx):
         if isinstance(value, tuple):
             return value
-        text = str(value).strip()
-        if text in ("", "none"):
+        text = str(value).strip().lower()
+        if text in ("", "0", "none"):
             return ()
-        sizes = []
+        parts = []  # (size, count)
         for part in text.split(","):
-            part = part.strip()
-            if not part.isdigit() or int(part) < 1:
-                self.fail(f"{value!r} is not a list of positive integers like 128,64", param, ctx)
-            if int(part) > MAX_LAYER_SIZE:
-                self.fail(
-                    f"a layer of {int(part):,} neurons is more than nncli allows ({MAX_LAYER_SIZE:,})", param, ctx
-                )
-            sizes.append(int(part))
-        return tuple(sizes)
+            size, times, count = part.strip().partition("x")
+            if not (size.isdigit() and int(size) >= 1 and (not times or (count.isdigit() and int(count) >= 1))):
+                self.fail(f"{part.strip()!r} is not a layer size; give {SIZES_SYNTAX}", param, ctx)
+            parts.append((int(size), int(count) if times else 1))
+        for size, _count in parts:
+            if size > MAX_LAYER_SIZE:
+                self.fail(f"a layer of {size:,} neurons is more than nncli allows ({MAX_LAYER_SIZE:,})", param, ctx)
+        layers = sum(count for _size, count in parts)
+        if layers > MAX_HIDDEN_LAYERS:  # counted before the list is made, so 32x10000000000 costs nothing
+            self.fail(
+                f"{value!r} makes {layers:,} hidden layers, more than nncli allows ({MAX_HIDDEN_LAYERS:,}); "
+                f"give {SIZES_SYNTAX}",
+                param,
+                ctx,
+            )
+        return tuple(size for size, count in parts for _ in range(count))
+
+
+def check_deep_options(options):
+    """Usage errors and warnings for --batchnorm and --residual, before anything is built.
+
+    Returns the warnings to show (a list of lines); raises click.UsageError for batch norm
+    on batches of one, whose variance is undefined (PyTorch refuses them too).
+    """
+    hidden = options.get("hidden", ())
+    if options.get("batchnorm") and options.get("batch_size") == 1:
+        raise click.UsageError(
+            "--batchnorm needs --batch-size 2 or more: it normalises each feature by the batch's own mean "
+            "and variance, and one example has no variance"
+        )
+    if options.get("engine") == "scalar" and (options.get("batchnorm") or options.get("residual")):
+        raise click.UsageError("the scalar engine builds plain layers: --batchnorm and --residual need --engine tensor")
+    if options.get("residual") and not any(a == b for a, b in zip(hidden, hidden[1:])):
+        shown = _show(hidden) or "0"
+        return [
+            f"warning: --residual added no skip connection: no hidden layer after the first is as wide as its "
+            f"input (--hidden {shown}); give equal widths, e.g. --hidden 32x4"
+        ]
+    return []
 
 
 def _show(value):
@@ -108,7 +142,7 @@ def training_options(defaults, hidden=True):
                 type=click.Choice(INITS),
                 default=defaults.get("init", "pytorch"),
                 show_default=True,
-                help="How the weights start.",
+                help="How the weights start (normal: N(0, 1), small: N(0, 0.01²) — to see bad starts fail).",
             ),
             click.option(
                 "--seed", type=int, default=0, show_default=True, help="Seed for data, initial weights and batches."
@@ -130,6 +164,9 @@ def training_options(defaults, hidden=True):
             ),
             click.option("--no-save", is_flag=True, help="Don't save the model."),
             click.option(
+                "--force", is_flag=True, help="Save even a run that learned nothing over a better model of that name."
+            ),
+            click.option(
                 "--log-every",
                 type=click.IntRange(min=1),
                 default=None,
@@ -145,7 +182,7 @@ def training_options(defaults, hidden=True):
                     type=LayerSizes(),
                     default=_show(defaults["hidden"]),
                     show_default=True,
-                    help="Hidden layer sizes, e.g. 16 or 128,64.",
+                    help="Hidden layer sizes: 16, 128,64, 32x10 (ten of 32), 64,32x4,16; 0 for none.",
                 ),
                 click.option(
                     "--activation",
@@ -153,6 +190,16 @@ def training_options(defaults, hidden=True):
                     default=defaults["activation"],
                     show_default=True,
                     help="Hidden layers' activation.",
+                ),
+                click.option(
+                    "--batchnorm",
+                    is_flag=True,
+                    help="Batch-normalise each hidden layer, between its linear part and its activation.",
+                ),
+                click.option(
+                    "--residual",
+                    is_flag=True,
+                    help="Add x + layer(x) skips around each hidden layer after the first that keeps its width.",
                 ),
             ]
         for option in reversed(options):

@@ -42,7 +42,7 @@ def show_result(outcome, config, views):
     from nncli.views import History, resolve
 
     result = outcome.result
-    history = History(result.history, result.epochs_run, outcome.summary)
+    history = History(result.history, result.epochs_run, outcome.summary, layer_stats=result.layer_stats)
     console = stdout_console()
     for name in views:
         console.print(draw(resolve(name)(outcome.network, outcome.dataset, config, history), console.width))
@@ -60,3 +60,14 @@ def training_sink(as_json, quiet, title):
 
         with TrainingProgress(title) as view:
             yield view
+
+
+def say_health(summary):
+    """Tell a person, on stderr, that a finished run went wrong: that it learned nothing,
+    the verdict on why, and where a model that was not saved would have gone."""
+    lines = [summary[key] for key in ("failure", "verdict") if key in summary]
+    if "not_saved" in summary:
+        reason = summary["not_saved"]["reason"]
+        lines.append(f"not saved: {reason}; --force replaces it, --save PATH keeps this run elsewhere")
+    for line in lines:
+        sys.stderr.write(f"nncli: {line}\n")

@@ -2,6 +2,7 @@
 
 import click
 
+from nncli.cli.data_options import features_option, point_options, table_options, test_fraction_option
 from nncli.cli.options import training_options
 from nncli.tasks import defaults
 
@@ -13,14 +14,74 @@ def train():
 
 @train.command()
 @training_options(defaults.XOR)
+@features_option()
 def xor(**options):
     """Learn XOR: the classic 2-4-1 sigmoid network, trained by gradient descent on MSE."""
     run_training("xor", options)
 
 
 @train.command()
+@training_options(defaults.CIRCLE)
+@point_options(defaults.CIRCLE)
+def circle(**options):
+    """Tell a disc from the ring around it (TensorFlow Playground's circle): no straight
+    line can, a few hidden neurons or the features x1^2,x2^2 can."""
+    run_training("circle", options)
+
+
+@train.command()
+@training_options(defaults.GAUSS)
+@point_options(defaults.GAUSS, noise_help="The spread (standard deviation) of each of the two clouds.")
+def gauss(**options):
+    """Tell two Gaussian clouds of points apart (TensorFlow Playground's gauss): one
+    straight line does."""
+    run_training("gauss", options)
+
+
+@train.command()
+@training_options(defaults.SPIRAL)
+@point_options(defaults.SPIRAL)
+@click.option(
+    "--classes",
+    type=click.IntRange(2, defaults.MAX_CLASSES),
+    default=defaults.SPIRAL["classes"],
+    show_default=True,
+    help=f"Spiral arms, one class each (2 to {defaults.MAX_CLASSES}; 2 is the Playground's spiral).",
+)
+def spiral(**options):
+    """Tell spiral arms apart, one class each (CS231n's three; softmax and cross-entropy)."""
+    run_training("spiral", options)
+
+
+@train.command()
+@training_options(defaults.MOONS)
+@point_options(defaults.MOONS)
+def moons(**options):
+    """Tell two interleaving half moons apart (scikit-learn's make_moons, micrograd's demo)."""
+    run_training("moons", options)
+
+
+@train.command("csv")
+@training_options(defaults.CSV)
+@table_options(defaults.CSV)
+def csv_table(**options):
+    """Learn to predict one column of your own CSV table (--target) from the others: a
+    classifier for class labels, a regression for numbers."""
+    from pathlib import Path
+
+    options["data"] = str(Path(options["data"]).expanduser())
+    run_training("csv", options)
+
+
+@train.command()
 @training_options(defaults.LINREG, hidden=False)
-@click.option("--data", type=click.Path(dir_okay=False), default=None, help="Fit a two-column CSV (x, y) instead.")
+@click.option(
+    "--data",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Fit a two-column CSV (x, y) instead, holding out --test-fraction of its points.",
+)
+@test_fraction_option(0.3)
 @click.option(
     "--points",
     type=click.IntRange(min=2, max=10_000_000),
@@ -124,27 +185,33 @@ def mnist(**options):
 
 def run_training(task_name, options):
     from nncli import store
-    from nncli.cli.output import emit_json, show_result, training_sink
+    from nncli.cli.options import check_deep_options
+    from nncli.cli.output import emit_json, say_health, show_result, training_sink
     from nncli.errors import DivergedError
     from nncli.tasks import get_task
     from nncli.tasks.runner import train_task
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
-    save, no_save = options.pop("save"), options.pop("no_save")
+    save, no_save, force = options.pop("save"), options.pop("no_save"), options.pop("force")
     if no_save and save:
         raise click.UsageError("--save and --no-save contradict each other: choose one")
+    for warning in check_deep_options(options):
+        click.echo(f"nncli: {warning}", err=True)
     save_path = None if no_save else (save or store.default_model_path(task_name))
     task = get_task(task_name)
     config = run_config(task, options)
     try:
         with training_sink(as_json, quiet, task.title) as emit:
-            outcome = train_task(task, config, save_path, emit)
+            outcome = train_task(task, config, save_path, emit, force)
     except DivergedError as error:
         if as_json:  # scripts learn of it on stdout too; the exit code (3) says the rest
             emit_json({"event": "diverged", "epoch": error.epoch, "message": str(error)})
         raise
+    for note in outcome.dataset.notes:
+        click.echo(f"nncli: {note}", err=True)
     if not as_json:
         show_result(outcome, config, task.result)
+        say_health(outcome.summary)
     if outcome.result.interrupted:
         where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
         click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
@@ -156,8 +223,6 @@ def run_config(task, options):
     flags — saving, output — are taken out)."""
     from nncli.config import RunConfig
 
-    if options.get("engine") == "scalar" and task.loss == "cross_entropy":
-        raise click.UsageError("the scalar engine trains MSE and BCE networks; use --engine tensor for this task")
     if options.get("engine") == "scalar":
         options["dtype"] = "float64"  # the scalar engine computes in Python floats
     return RunConfig.from_dict(options)

@@ -8,18 +8,22 @@ The scalar engine's own networks live in `nncli.nn.scalar`.
 """
 
 from nncli.nn.layers import (
+    BatchNorm1d,
     Dropout,
     Identity,
     LeakyReLU,
     Linear,
     ReLU,
+    Residual,
     Sequential,
     Sigmoid,
     Softmax,
     Step,
     Tanh,
     from_spec,
+    layer_types,
     mlp_spec,
+    parameter_count,
 )
 from nncli.nn.losses import binary_cross_entropy, cross_entropy, mse_loss
 from nncli.nn.module import Module
@@ -36,9 +40,13 @@ __all__ = [
     "Step",
     "Identity",
     "Dropout",
+    "BatchNorm1d",
+    "Residual",
     "mse_loss",
     "cross_entropy",
     "binary_cross_entropy",
     "from_spec",
+    "layer_types",
     "mlp_spec",
+    "parameter_count",
 ]

@@ -8,11 +8,15 @@ starting weights to the Tensor engine (in any dtype) and to the scalar engine.
              activations steady through tanh/sigmoid layers.
 - "he":      He (Kaiming) normal, std sqrt(2/fan_in), zero bias; made for ReLU layers,
              which zero half their inputs and so need twice the variance.
+- "normal":  weights N(0, 1), zero bias: far too large for any layer wider than a few
+             inputs — sigmoid and tanh units saturate at once. Here to be seen failing.
+- "small":   weights N(0, 0.01²), zero bias: far too small — every layer shrinks the signal,
+             and the gradient with it. Also here to be seen failing.
 """
 
 import numpy as np
 
-SCHEMES = ("pytorch", "xavier", "he")
+SCHEMES = ("pytorch", "xavier", "he", "normal", "small")
 
 
 def linear_weights(rng, fan_in, fan_out, scheme="pytorch"):
@@ -27,6 +31,9 @@ def linear_weights(rng, fan_in, fan_out, scheme="pytorch"):
         bias = np.zeros(fan_out)
     elif scheme == "he":
         weight = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
+        bias = np.zeros(fan_out)
+    elif scheme in ("normal", "small"):
+        weight = rng.normal(0.0, 1.0 if scheme == "normal" else 0.01, size=(fan_out, fan_in))
         bias = np.zeros(fan_out)
     else:
         raise ValueError(f"unknown initialisation {scheme!r}; choose one of {', '.join(SCHEMES)}")

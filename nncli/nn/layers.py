@@ -1,4 +1,4 @@
-"""Layers: Linear, the activations, Dropout and Sequential.
+"""Layers: Linear, the activations, Dropout, BatchNorm1d, Residual and Sequential.
 
 Each layer can describe itself as a small dict (`spec()`), and `from_spec` builds a network
 back from a list of them: that list is what a model file stores next to the weights.
@@ -146,6 +146,117 @@ class Dropout(Module):
         return f"Dropout(p={self.p})"
 
 
+def batch_norm(x, weight, bias, eps, running=None):
+    """Normalise each feature (column) of a batch x (N, F), then scale and shift it:
+    out = weight · x̂ + bias, with x̂ = (x − μ) / σ and σ = sqrt(var + eps). One graph node.
+
+    Training (`running` None): μ and var are the batch's own mean and biased variance, so
+    they depend on x and the gradient flows through them too. Evaluation (`running` =
+    (mean, var), batch norm's running statistics): μ and var are constants.
+    Returns (out, μ, var).
+
+    Backward, with upstream gradient G and d = G · weight:
+        d weight = Σ_rows G · x̂,   d bias = Σ_rows G,
+        dx = (d − mean_rows(d) − x̂ · mean_rows(d · x̂)) / σ    in training,
+        dx = d / σ                                            in evaluation.
+    """
+    if running is None:
+        mean = x.data.mean(axis=0)
+        centred = x.data - mean
+        var = (centred * centred).mean(axis=0)
+    else:
+        mean, var = running
+        centred = x.data - mean
+    sigma = np.sqrt(var + eps)
+    normalised = centred / sigma
+    out = normalised * weight.data + bias.data
+
+    def backward(g):
+        if weight.requires_grad:
+            weight._accumulate((g * normalised).sum(axis=0), fresh=True)
+        if bias.requires_grad:
+            bias._accumulate(g.sum(axis=0), fresh=True)
+        if x.requires_grad:
+            d = g * weight.data
+            if running is None:
+                d = d - d.mean(axis=0) - normalised * (d * normalised).mean(axis=0)
+            x._accumulate(d / sigma, fresh=True)
+
+    return Tensor._from_op(out, (x, weight, bias), backward), mean, var
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation of each of `num_features` features, as torch.nn.BatchNorm1d.
+
+    Training: each feature is normalised with the batch's own mean and (biased) variance,
+    then scaled by `weight` and shifted by `bias` (both learned); the running statistics
+    follow the batches, running ← (1 − momentum) · running + momentum · batch, with the
+    unbiased variance. Evaluation: the running statistics normalise instead, so a
+    prediction does not depend on the rest of its batch. Whatever the layers before do to
+    the scale of their outputs, the next layer sees inputs of mean 0 and std 1 at first:
+    this is what keeps a deep network's signal — and its gradient — from fading.
+    """
+
+    buffers = ("running_mean", "running_var", "num_batches_tracked")
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=np.float32):
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"batch norm momentum must be in [0, 1], got {momentum}")
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.weight = Tensor(np.ones(num_features, dtype=dtype), requires_grad=True)
+        self.bias = Tensor(np.zeros(num_features, dtype=dtype), requires_grad=True)
+        self.running_mean = np.zeros(num_features, dtype=dtype)
+        self.running_var = np.ones(num_features, dtype=dtype)
+        self.num_batches_tracked = np.zeros((), dtype=np.int64)
+
+    def forward(self, x):
+        if x.ndim != 2 or x.shape[1] != self.num_features:
+            raise ValueError(
+                f"BatchNorm1d({self.num_features}) takes batches shaped (N, {self.num_features}), not {x.shape}"
+            )
+        if not self.training:
+            return batch_norm(x, self.weight, self.bias, self.eps, (self.running_mean, self.running_var))[0]
+        n = x.shape[0]
+        if n < 2:
+            raise ValueError("batch norm needs at least 2 examples per batch in training: one has no variance")
+        out, mean, var = batch_norm(x, self.weight, self.bias, self.eps)
+        m = self.momentum
+        self.running_mean[...] = (1 - m) * self.running_mean + m * mean
+        self.running_var[...] = (1 - m) * self.running_var + m * (var * (n / (n - 1)))
+        self.num_batches_tracked += 1
+        return out
+
+    def spec(self):
+        return {"type": "batchnorm", "features": self.num_features, "eps": self.eps, "momentum": self.momentum}
+
+    def __repr__(self):
+        return f"BatchNorm1d({self.num_features}, eps={self.eps}, momentum={self.momentum})"
+
+
+class Residual(Module):
+    """A skip connection: x + module(x), for a module whose output is as wide as its input.
+
+    The gradient reaches x along two paths, through the module and straight past it, so
+    even when the module's own gradient fades, the layers before it still hear the loss.
+    """
+
+    def __init__(self, module):
+        self.module = module
+
+    def forward(self, x):
+        return x + self.module(x)
+
+    def spec(self):
+        inner = self.module.spec()
+        if not isinstance(inner, list):
+            raise TypeError("a residual block is described by its layers: build it around an nn.Sequential")
+        return {"type": "residual", "layers": inner}
+
+    def __repr__(self):
+        inner = repr(self.module).replace("\n", "\n  ")
+        return f"Residual(\n  (module): {inner}\n)"
+
+
 class Sequential(Module):
     """Layers applied one after another; children are named by position, as in PyTorch."""
 
@@ -171,7 +282,7 @@ class Sequential(Module):
         return [layer.spec() for layer in self.layers]
 
     def __repr__(self):
-        inner = "\n".join(f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
+        inner = "\n".join(f"  ({i}): " + repr(layer).replace("\n", "\n  ") for i, layer in enumerate(self.layers))
         return f"Sequential(\n{inner}\n)"
 
 
@@ -186,6 +297,10 @@ def from_spec(spec, dtype=np.float32, rng=None, init_scheme="pytorch"):
         kind = entry["type"]
         if kind == "linear":
             layers.append(Linear(entry["in"], entry["out"], entry.get("bias", True), dtype, rng, init_scheme))
+        elif kind == "batchnorm":
+            layers.append(BatchNorm1d(entry["features"], entry.get("eps", 1e-5), entry.get("momentum", 0.1), dtype))
+        elif kind == "residual":
+            layers.append(Residual(from_spec(entry["layers"], dtype, rng, init_scheme)))
         elif kind == "dropout":
             layers.append(Dropout(entry["p"], rng))
         elif kind == "leaky_relu":
@@ -197,16 +312,61 @@ def from_spec(spec, dtype=np.float32, rng=None, init_scheme="pytorch"):
     return Sequential(*layers)
 
 
-def mlp_spec(sizes, activation, final_activation="identity", dropout=0.0):
-    """Layer specs for a multilayer perceptron: Linear → activation (→ Dropout) per hidden
-    layer, then a last Linear and its own activation ("identity" adds no layer)."""
+def mlp_spec(sizes, activation, final_activation="identity", dropout=0.0, batchnorm=False, residual=False):
+    """Layer specs for a multilayer perceptron: per hidden layer Linear (→ BatchNorm1d) →
+    activation (→ Dropout), then a last Linear and its own activation ("identity" adds no
+    layer).
+
+    `batchnorm` normalises each hidden layer between its Linear and its activation; that
+    Linear then has no bias, as batch norm's own bias takes its place (a bias added before
+    normalising is subtracted again with the mean: its gradient is zero).
+    `residual` wraps each hidden layer after the first whose output is as wide as its
+    input in a skip connection, x + layer(x). The first hidden layer never gets one: it
+    turns the raw inputs into the network's first features, and a model's first entry
+    stays its input layer.
+    """
     spec = []
+    hidden_layers = len(sizes) - 2
     for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        spec.append({"type": "linear", "in": fan_in, "out": fan_out, "bias": True})
-        last = index == len(sizes) - 2
-        act = final_activation if last else activation
-        if act != "identity":
-            spec.append({"type": act, "slope": 0.01} if act == "leaky_relu" else {"type": act})
-        if not last and dropout > 0:
-            spec.append({"type": "dropout", "p": dropout})
+        if index == hidden_layers:  # the output layer
+            spec += [{"type": "linear", "in": fan_in, "out": fan_out, "bias": True}]
+            spec += _activation_entries(final_activation)
+            break
+        block = [{"type": "linear", "in": fan_in, "out": fan_out, "bias": not batchnorm}]
+        if batchnorm:
+            block.append({"type": "batchnorm", "features": fan_out, "eps": 1e-5, "momentum": 0.1})
+        block += _activation_entries(activation)
+        if dropout > 0:
+            block.append({"type": "dropout", "p": dropout})
+        if residual and index > 0 and fan_in == fan_out:
+            spec.append({"type": "residual", "layers": block})
+        else:
+            spec += block
     return spec
+
+
+def _activation_entries(name):
+    if name == "identity":
+        return []
+    return [{"type": name, "slope": 0.01} if name == "leaky_relu" else {"type": name}]
+
+
+def layer_types(spec):
+    """Every layer type in a list of layer specs, those inside residual blocks included."""
+    for entry in spec:
+        yield entry["type"]
+        if entry["type"] == "residual":
+            yield from layer_types(entry["layers"])
+
+
+def parameter_count(spec):
+    """How many numbers a network of these layer specs learns (buffers not counted)."""
+    total = 0
+    for entry in spec:
+        if entry["type"] == "linear":
+            total += entry["out"] * entry["in"] + (entry["out"] if entry.get("bias", True) else 0)
+        elif entry["type"] == "batchnorm":
+            total += 2 * entry["features"]
+        elif entry["type"] == "residual":
+            total += parameter_count(entry["layers"])
+    return total

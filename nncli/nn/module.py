@@ -3,6 +3,8 @@
 A module's parameters are the Tensors with `requires_grad=True` among its attributes; its
 children are the Modules among them. Walking attributes in the order they were set gives
 PyTorch's parameter order and state-dict names ("weight", "bias", "0.weight", ...).
+Buffers are state that is saved but not trained (batch norm's running statistics): plain
+arrays, named in the class's `buffers`, updated in place.
 """
 
 import numpy as np
@@ -12,6 +14,7 @@ from nncli.autograd import Tensor
 
 class Module:
     training = True
+    buffers = ()  # names of the attributes holding buffers (np.ndarrays)
 
     def __call__(self, *args):
         return self.forward(*args)
@@ -48,21 +51,33 @@ class Module:
     def eval(self):
         return self.train(False)
 
+    def named_state(self, prefix=""):
+        """Every array of the state dict, in PyTorch's order: a module's parameters, then its
+        buffers, then its children's."""
+        for name, value in vars(self).items():
+            if isinstance(value, Tensor) and value.requires_grad:
+                yield prefix + name, value.data
+        for name in self.buffers:
+            yield prefix + name, getattr(self, name)
+        for name, child in self.named_children():
+            yield from child.named_state(f"{prefix}{name}.")
+
     def state_dict(self):
-        return {name: p.data.copy() for name, p in self.named_parameters()}
+        return {name: array.copy() for name, array in self.named_state()}
 
     def load_state_dict(self, state):
-        """Copy `state` into the parameters, strictly: every key present, no extras, same shapes."""
-        own = dict(self.named_parameters())
+        """Copy `state` into the parameters and buffers, strictly: every key present, no
+        extras, same shapes."""
+        own = dict(self.named_state())
         missing = sorted(own.keys() - state.keys())
         unexpected = sorted(state.keys() - own.keys())
         if missing or unexpected:
             raise KeyError(f"state dict does not fit this model: missing {missing}, unexpected {unexpected}")
-        for name, p in own.items():
+        for name, array in own.items():
             value = np.asarray(state[name])
-            if value.shape != p.shape:
-                raise ValueError(f"state dict entry {name!r} has shape {value.shape}, the model needs {p.shape}")
-            p.data[...] = value.astype(p.dtype, copy=False)
+            if value.shape != array.shape:
+                raise ValueError(f"state dict entry {name!r} has shape {value.shape}, the model needs {array.shape}")
+            array[...] = value.astype(array.dtype, copy=False)
 
     def num_parameters(self):
         return sum(p.data.size for p in self.parameters())

@@ -13,6 +13,15 @@ from nncli.render.charts import format_number
 from nncli.render.heatmap import colorbar, heatmap
 from nncli.views.plane import Boundary, NeuronTiles, TruthTable
 
+INPUT_SYMBOLS = {
+    "x1": "x₁",
+    "x2": "x₂",
+    "x1^2": "x₁²",
+    "x2^2": "x₂²",
+    "x1*x2": "x₁x₂",
+    "sin(x1)": "sin x₁",
+    "sin(x2)": "sin x₂",
+}
 ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu", "identity": ""}
 
 
@@ -20,18 +29,39 @@ ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_re
 def draw_boundary(numbers, width):
     """The network's output over the input plane (white: 0.5, the decision boundary), with
     the data marked by their target."""
-    marks = {}
-    for x1, x2, target in numbers.points:
-        row, col = nearest(numbers.y, x2), nearest(numbers.x, x1)
-        if row is not None and col is not None:
-            marks[(row, col)] = format_number(target)
+    marks = {at: point_mark(label, held_out) for at, (label, held_out) in spaced_marks(numbers).items()}
     picture = heatmap(np.asarray(numbers.z) - 0.5, vmin=-0.5, vmax=0.5, palette="diverging", marks=marks)
     x, y = numbers.x, numbers.y
+    held_out = any(point[3] for point in numbers.points)
+    key = "output; 0 1 learned from, ⓪ ① held out" if held_out else "output (marks: the inputs, by target)"
     return Group(
         title("Decision boundary: the network's output over the input plane"),
         Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂"),
-        legend(colorbar(0, 1, "diverging", width=16), "output (marks: the inputs, by target)"),
+        legend(colorbar(0, 1, "diverging", width=16), key),
     )
+
+
+def spaced_marks(numbers):
+    """(row, col) → (label, held_out) for the points of `numbers` ([x₁, x₂, label,
+    held_out] on the grid numbers.x × numbers.y), leaving out a point whose pixel or a
+    neighbour is already marked — so hundreds of points still leave the picture visible.
+    The points are visited in a fixed scattered order, so both kinds are thinned alike."""
+    golden = 0.6180339887498949
+    order = sorted(range(len(numbers.points)), key=lambda i: (i * golden) % 1.0)
+    marks = {}
+    for i in order:
+        x1, x2, label, held_out = numbers.points[i]
+        row, col = nearest(numbers.y, x2), nearest(numbers.x, x1)
+        if row is None or col is None:
+            continue
+        if not any((row + dr, col + dc) in marks for dr in (-1, 0, 1) for dc in (-1, 0, 1)):
+            marks[(row, col)] = (int(label), bool(held_out))
+    return marks
+
+
+def point_mark(label, held_out):
+    """A point's mark: its class's digit, circled if it was held out from training."""
+    return "⓪①②③④⑤⑥⑦⑧⑨"[int(label) % 10] if held_out else format_number(label)
 
 
 @draws(NeuronTiles)
@@ -39,13 +69,16 @@ def draw_neurons(numbers, width):
     """One tile per first-layer neuron: its activation over the input plane, and the
     weighted sum it computes. Together they show how the hidden layer splits the plane."""
     if not numbers.neurons:
-        return Text("this network has no hidden layer: its one neuron draws a single straight boundary", style="dim")
+        text = "this network has no hidden layer: its one neuron draws a single straight boundary"
+        if numbers.inputs not in (["x1", "x2"], []):  # straight in its features, curved in the plane
+            text += f" through its inputs {', '.join(INPUT_SYMBOLS.get(n, n) for n in numbers.inputs)}"
+        return Text(text, style="dim")
     grids = [np.asarray(neuron["output"]) for neuron in numbers.neurons]
     low, high, palette, shift = _activation_scale(numbers.activation, grids)
     tiles = []
     for k, (values, neuron) in enumerate(zip(grids, numbers.neurons), start=1):
         tile = heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette)
-        formula = _neuron_formula(neuron, numbers.activation)
+        formula = _neuron_formula(neuron, numbers.activation, numbers.inputs)
         tiles.append(Group(Text(f"neuron {k}", style="bold"), tile, Text(formula, style="dim")))
     return Group(
         title("Hidden neurons: each one's output over the same plane"),
@@ -65,9 +98,11 @@ def _activation_scale(activation, grids):
     return float(values.min()), float(values.max()), "sequential", 0.0
 
 
-def _neuron_formula(neuron, activation):
-    (w1, w2), b = neuron["weight"], neuron["bias"]
-    terms = f"{'−' if w1 < 0 else ''}{abs(w1):.1f}·x₁ {signed(w2)}·x₂ {signed(b)}"
+def _neuron_formula(neuron, activation, inputs):
+    weights, b = neuron["weight"], neuron["bias"]
+    names = [INPUT_SYMBOLS.get(name, name) for name in inputs]
+    first, *rest = [f"{w:.1f}·{n}" if k == 0 else f"{signed(w)}·{n}" for k, (w, n) in enumerate(zip(weights, names))]
+    terms = " ".join([first.replace("-", "−", 1), *rest, signed(b)])
     name = ACTIVATION_SYMBOLS.get(activation, activation)
     return f"{name}({terms})" if name else terms
 

@@ -126,7 +126,10 @@ class TrainingProgress:
         )
 
     def summary_line(self, event):
-        head = "[yellow]interrupted[/]" if event.get("interrupted") else "[green]done[/]"
+        if event.get("interrupted"):
+            head = "[yellow]interrupted[/]"
+        else:  # a run that learned nothing is no success (the command says why, below the results)
+            head = "[bold red]learned nothing[/]" if event.get("failure") else "[green]done[/]"
         parts = [f"{head} after {event['epochs']:,} epochs in {event['elapsed_s']:.2f} s", f"loss {event['loss']:.6g}"]
         if "accuracy" in event:
             parts.append(f"accuracy {event['accuracy']:.2%}")

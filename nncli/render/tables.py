@@ -3,6 +3,7 @@
 import numpy as np
 from rich.table import Table
 
+from nncli.nn.layers import parameter_count
 from nncli.render import draws
 from nncli.render.sparkline import histogram_bar
 from nncli.views.tables import Answers, Metrics
@@ -117,8 +118,12 @@ def model_table(title, layers):
             width = layer["out"]
             name = f"Linear({layer['in']} → {layer['out']})"
         else:
-            count = 0
-            extra = f"p={layer['p']}" if layer["type"] == "dropout" else ""
+            count = parameter_count([layer])  # batch norm's weight and bias, a residual block's layers
+            extra = {
+                "dropout": f"p={layer.get('p')}",
+                "batchnorm": str(layer.get("features")),
+                "residual": "x + " + " → ".join(entry["type"] for entry in layer.get("layers", [])),
+            }.get(layer["type"], "")
             name = f"{layer['type']}({extra})"
         total += count
         table.add_row(str(index), name, f"(batch, {width})", f"{count:,}")

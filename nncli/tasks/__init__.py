@@ -12,6 +12,11 @@ TASK_CLASSES = {
     "digits": "nncli.tasks.digits:DigitsTask",
     "mnist": "nncli.tasks.mnist:MnistTask",
     "approx": "nncli.tasks.approx:ApproxTask",
+    "circle": "nncli.tasks.circle:CircleTask",
+    "gauss": "nncli.tasks.gauss:GaussTask",
+    "spiral": "nncli.tasks.spiral:SpiralTask",
+    "moons": "nncli.tasks.moons:MoonsTask",
+    "csv": "nncli.tasks.table:CsvTask",
 }
 
 

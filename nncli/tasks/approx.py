@@ -85,7 +85,7 @@ def evaluate_number(text):
 class ApproxTask(Task):
     name = "approx"
     title = "a function approximated by a sum of neurons"
-    views = {"fit": "curve.fit", "neurons": "curve.neurons", "loss": "loss.history"}
+    views = {"fit": "curve.fit", "neurons": "curve.neurons", "loss": "loss.history", "health": "health.layers"}
     watch = ("fit", "neurons")
     result = ("curve.fit",)
     loss = "mse"
@@ -260,7 +260,7 @@ def construct_state(dataset, hidden, activation):
 # --- running it --------------------------------------------------------------------------
 
 
-def run_approx(task, config, save_path, emit):
+def run_approx(task, config, save_path, emit, force=False):
     """Approximate the target by `config.method`: train, or construct by hand.
 
     Emits start (and, training, epoch) events, then a summary that adds to the usual
@@ -277,7 +277,7 @@ def run_approx(task, config, save_path, emit):
             if event["event"] != "summary":
                 emit(event)
 
-        outcome = train_task(task, config, save_path, relay)
+        outcome = train_task(task, config, save_path, relay, force)
         outcome.summary.update(_describe(task, outcome.network, outcome.dataset, config))
     emit(outcome.summary)
     return outcome

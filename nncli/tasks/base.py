@@ -20,6 +20,9 @@ class Dataset:
     input_scaling: dict | None = None
     validation: tuple | None = None  # (X, y) whose loss is tracked each epoch (early stopping)
     source: str = ""  # where the data came from, for the metadata and the screen
+    held_out: str = ""  # what X_test is, for evaluate's report (default: "the held-out part of <source>")
+    kept: dict | None = None  # "__" arrays the model file keeps, e.g. held-out rows of a file it never reopens
+    notes: list = field(default_factory=list)  # what a person should be told about the data (rows dropped, …)
     extra: dict = field(default_factory=dict)
 
 
@@ -33,7 +36,7 @@ class Task:
     title = ""  # what the live panel says is being learned
     # The task's pictures, by name, in drawing order: each a view function named as
     # "module.function" under nncli.views (see its docstring for the contract).
-    views = {"loss": "loss.history"}
+    views = {"loss": "loss.history", "health": "health.layers"}
     watch = ("loss",)  # the views the live panel shows while it trains
     result = ("tables.summary",)  # what a finished run shows
     evaluation = "tables.metrics"  # how `evaluate` reports: a function of the metrics dict
@@ -44,6 +47,18 @@ class Task:
 
     def load_data(self, config) -> Dataset:
         raise NotImplementedError
+
+    def loss_for(self, config, dataset):
+        """The loss this run trains on: the task's own, unless its data decide (K classes)."""
+        return self.loss
+
+    def restore(self, meta):
+        """Take what the task needs from a model file's metadata before it is used."""
+
+    def stored_data(self, path):
+        """The Dataset of a trained model from the arrays its file at `path` keeps (after
+        `restore`), or None if the task rebuilds its data from the run's settings instead."""
+        return None
 
     def layer_spec(self, config, data):
         raise NotImplementedError
@@ -86,6 +101,16 @@ class Task:
         if self.loss == "cross_entropy":
             y = y[:, 0].astype(np.int64)
         return scale_inputs(X, scaling), y
+
+    def input_width(self, meta):
+        """How many numbers make one input row of `predict`."""
+        return meta["layers"][0]["in"]
+
+    def read_inputs(self, lines, source, meta):
+        """The input rows for `predict`, from lines of CSV text (arguments or stdin)."""
+        from nncli.data import parse_rows
+
+        return parse_rows(lines, source, n_columns=self.input_width(meta))
 
     def predict(self, network, X, meta) -> list[dict]:
         """One dict per input row: what the network says, in the user's own units."""

@@ -61,3 +61,40 @@ DIGITS = {
 }
 
 MNIST = {**DIGITS, "epochs": 20, "batch_size": 64, "patience": 3}
+
+# The 2-D point sets: a small tanh network, Adam, mini-batches. Each reaches at least 95 %
+# held-out accuracy at its default noise (README: the figures over seeds 0–4).
+POINTS = {
+    "epochs": 200,
+    "lr": 0.03,
+    "batch_size": 32,
+    "hidden": (8,),
+    "activation": "tanh",
+    "optimizer": "adam",
+    "test_fraction": 0.3,
+    "features": "x1,x2",
+}
+CIRCLE = {**POINTS, "points": 400, "noise": 0.3}
+GAUSS = {**POINTS, "points": 300, "noise": 1.0}
+MOONS = {**POINTS, "points": 200, "noise": 0.1}
+SPIRAL = {
+    **POINTS,
+    "epochs": 300,
+    "lr": 0.01,
+    "hidden": (32, 32),
+    "activation": "relu",
+    "points": 300,
+    "noise": 0.1,
+    "classes": 3,
+}
+MAX_CLASSES = 10  # spiral arms
+
+CSV = {
+    "epochs": 100,
+    "lr": 0.003,
+    "batch_size": 32,
+    "hidden": (16,),
+    "activation": "relu",
+    "optimizer": "adam",
+    "test_fraction": 0.3,
+}

@@ -44,6 +44,7 @@ class DigitsTask(Task):
         "confusion": "digits.confusion",
         "filters": "digits.filters",
         "loss": "loss.history",
+        "health": "health.layers",
     }
     watch = ("loss", "confusion")
     result = ("digits.scores", "digits.samples")
@@ -87,7 +88,9 @@ class DigitsTask(Task):
 
     def layer_spec(self, config, dataset):
         sizes = [dataset.X_train.shape[1], *config.hidden, CLASSES]
-        return nn.mlp_spec(sizes, config.activation, "identity", config.dropout)
+        return nn.mlp_spec(
+            sizes, config.activation, "identity", config.dropout, batchnorm=config.batchnorm, residual=config.residual
+        )
 
     def metrics(self, network, X, y):
         return {"accuracy": accuracy(network, X, y)}

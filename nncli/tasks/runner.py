@@ -5,18 +5,21 @@ The command line calls these; they emit events and return results, and never pri
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from nncli import __version__, snapshots, store
+from nncli import __version__, health, snapshots, store
 from nncli.command import command_line
 from nncli.config import RunConfig
-from nncli.errors import ModelFileError, NncliError
-from nncli.network import build_network
+from nncli.errors import ModelFileError, NncliError, OptionError
+from nncli.network import LOSSES, build_network
+from nncli.nn import layer_types, parameter_count
 from nncli.tasks import get_task
 from nncli.train import TrainConfig, TrainResult, fit, start_event
 
 HISTORY_POINTS = 200  # the loss history kept in a model file, evenly thinned
+LAYER_STATS_POINTS = 50  # the layer_stats events kept in a model file, evenly thinned
 MAX_PARAMETERS = 50_000_000  # refuse before allocating: 200 MB of float32 weights
 
 
@@ -26,10 +29,6 @@ class Outcome:
     dataset: object
     result: TrainResult
     summary: dict
-
-
-def parameter_count(spec):
-    return sum(e["out"] * e["in"] + (e["out"] if e.get("bias", True) else 0) for e in spec if e["type"] == "linear")
 
 
 def prepare(task, config):
@@ -42,12 +41,26 @@ def prepare(task, config):
             f"that network would have {parameter_count(spec):,} parameters, more than the "
             f"{MAX_PARAMETERS:,} nncli allows: choose smaller --hidden sizes"
         )
-    return dataset, build_network(spec, task.loss, config.engine, config.dtype, config.seed, config.init)
+    batch_size = config.train_batch_size(len(dataset.X_train))
+    if "batchnorm" in layer_types(spec) and (batch_size == 1 or len(dataset.X_train) % batch_size == 1):
+        where = "every batch" if batch_size == 1 else "the last batch of each epoch"
+        raise NncliError(
+            f"with --batchnorm, {where} would hold 1 of the {len(dataset.X_train):,} training examples, "
+            "and batch norm cannot normalise one example: choose another --batch-size"
+        )
+    loss = task.loss_for(config, dataset)
+    if config.engine == "scalar" and loss == "cross_entropy":
+        raise OptionError(
+            f"the scalar engine trains MSE and BCE networks, and this one learns by {loss}: use --engine tensor"
+        )
+    return dataset, build_network(spec, loss, config.engine, config.dtype, config.seed, config.init)
 
 
-def train_task(task, config, save_path, emit):
-    """Train `task` with `config` (a RunConfig); save the model at
-    `save_path` unless it is None. Emits start, epoch and summary events."""
+def train_task(task, config, save_path, emit, force=False):
+    """Train `task` with `config` (a RunConfig); save the model at `save_path` unless it is
+    None — or unless the run learned nothing and a better model is there already, which
+    only `force` replaces. Emits start, epoch, layer_stats and summary events; the summary
+    says if the run failed and, if the layer statistics show why, the verdict."""
     dataset, network = prepare(task, config)
     if save_path is not None:  # after the data loaded (bad data creates no store), before training
         store.check_writable(save_path)
@@ -61,9 +74,11 @@ def train_task(task, config, save_path, emit):
         log_every=config.train_log_every(),
         patience=config.patience,
         snapshot_epochs=frozenset(snapshots.planned_epochs(config.epochs, snapshots.how_many(weight_bytes(network)))),
+        layer_stats=True,
     )
     emit(start_event(task.name, config.to_dict(), network))
     started = time.perf_counter()
+    start_loss = network.evaluate_loss(dataset.X_train, dataset.y_train)
     result = fit(
         network,
         dataset.X_train,
@@ -73,18 +88,38 @@ def train_task(task, config, save_path, emit):
         metrics=lambda net: task.epoch_metrics(net, dataset),
         validation=dataset.validation,
     )
+    if network.engine == "scalar":
+        # The finished weights, measured and drawn by the tensor engine: the same float64
+        # numbers, without one Python object per multiplication over a picture's grid.
+        scalar = network
+        network = build_network(scalar.spec(), scalar.loss_name, "tensor", "float64")
+        network.load_state_dict(scalar.state_dict())
     final = final_metrics(task, network, dataset)
-    model_path = None
+    chance = health.chance_accuracy(dataset.y_test) if task.classifier else None
+    failure = health.failure(start_loss, final, chance)
+    learned_well = failure is None and final["loss"] < 0.5 * start_loss
+    verdict = health.verdict(result.layer_stats, config.lr, learned_well)
+    model_path, kept = None, None
     if save_path is not None and all(np.isfinite(p).all() for p in network.state_dict().values()):
-        model_path = save_network(task, network, config, dataset, save_path, final, result)
+        # A run that learned nothing never replaces a better model without --force.
+        kept = health.better_model_at(save_path, final, task.name) if failure and not force else None
+        if kept is None:
+            model_path = save_network(task, network, config, dataset, save_path, final, result)
     summary = {
         "event": "summary",
         "task": task.name,
         "epochs": result.epochs_run,
         **final,
+        "start_loss": start_loss,
         "model": model_path,
         "elapsed_s": round(time.perf_counter() - started, 4),
     }
+    if failure:
+        summary["failure"] = failure
+    if verdict:
+        summary["verdict"] = verdict
+    if kept:
+        summary["not_saved"] = {"path": str(save_path), "reason": kept}
     if result.interrupted:
         summary["interrupted"] = True
     if result.stopped_early:
@@ -102,19 +137,38 @@ def save_network(task, network, config, dataset, save_path, metrics, result):
         "layers": network.spec(),
         "dtype": str(network.dtype),
         "seed": config.seed,
-        "config": config.to_dict(),
-        "command": command_line(task.name, config.to_dict()),
+        # A file nncli read is never named as a path to open: the model keeps its rows (`kept`).
+        "config": {key: value for key, value in config.to_dict().items() if key != "data"},
+        "command": command_line(task.name, shown_settings(config)),
         "input_scaling": dataset.input_scaling,
         "metrics": metrics,
         "history": {name: _thin(values) for name, values in result.history.items()},
+        "layer_stats": [
+            {"epoch": e["epoch"], "layers": e["layers"]} for e in _thin(result.layer_stats, LAYER_STATS_POINTS)
+        ],
         "data": dataset.source,
         "epochs_run": result.epochs_run,
+        "loss": network.loss_name,
+        "kept": sorted(dataset.kept or {}),  # the "__" arrays the file keeps beside its weights
     }
     meta.update(task.extra_meta(config, dataset))
-    state = {k: v.astype(network.dtype) for k, v in network.state_dict().items()}
+
+    def as_saved(state):  # every array in the model's dtype, batch norm's count of batches too
+        return {k: v.astype(network.dtype) for k, v in state.items()}
+
+    state = as_saved(network.state_dict())
     final_epoch = result.best_epoch if result.stopped_early and result.best_epoch else result.epochs_run
-    frames = snapshots.kept(result.snapshots, final_epoch, state) if result.snapshots else None
-    return str(store.save_model(save_path, state, meta, frames))
+    taken = [(epoch, as_saved(frame)) for epoch, frame in result.snapshots]
+    frames = snapshots.kept(taken, final_epoch, state) if result.snapshots else None
+    return str(store.save_model(save_path, state, meta, frames, dataset.kept))
+
+
+def shown_settings(config):
+    """The run's settings for the recorded command, a data file by its name alone."""
+    settings = config.to_dict()
+    if settings.get("data"):
+        settings["data"] = Path(settings["data"]).name
+    return settings
 
 
 def weight_bytes(network):
@@ -143,8 +197,9 @@ def load_trained(model):
         raise ModelFileError(
             f"{path}: a model for task {meta['task']!r}, which nncli {__version__} does not know"
         ) from None
-    _check_task_meta(path, meta)
-    network = build_network(meta["layers"], task.loss, "tensor", meta["dtype"])
+    _check_task_meta(path, meta, task.loss)
+    task.restore(meta)
+    network = build_network(meta["layers"], meta.get("loss", task.loss), "tensor", meta["dtype"])
     network.load_state_dict(state)
     return task, network, meta, path
 
@@ -154,7 +209,7 @@ def run_config(meta):
     return RunConfig.from_dict(meta["config"])
 
 
-def _check_task_meta(path, meta):
+def _check_task_meta(path, meta, task_loss):
     """Refuse metadata a task would trip over: store.load_model checks the format and the
     weights; this checks the numbers a task reads back — the input scaling, and every
     training setting (RunConfig.from_dict: types, ranges, and sizes, so that a shared file
@@ -172,6 +227,8 @@ def _check_task_meta(path, meta):
             raise bad(f"input_scaling {key!r} must hold finite numbers")
         if key.endswith("_std") and any(v == 0 for v in values):
             raise bad(f"input_scaling {key!r} must not be zero")
+    if meta.get("loss", task_loss) not in LOSSES:
+        raise bad(f"'loss' must be one of {', '.join(LOSSES)}")
     try:
         return RunConfig.from_dict(meta["config"])
     except ValueError as error:
@@ -187,7 +244,12 @@ def _thin(values, points=HISTORY_POINTS):
 
 
 def rebuild_data(task, config, model_path="the model"):
-    """The dataset a model was trained on, rebuilt from its configuration."""
+    """The dataset a model was trained on: from the arrays its file keeps, if its task keeps
+    them (data read from a file, which a model file never makes nncli reopen), else
+    rebuilt from its configuration."""
+    stored = task.stored_data(model_path)
+    if stored is not None:
+        return stored
     try:
         return task.load_data(config)
     except (KeyError, TypeError, ValueError) as error:
@@ -204,6 +266,7 @@ def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
         source = str(data_path)
     else:
         dataset = rebuild_data(task, run_config(meta), model_path)
-        X, y, source = dataset.X_test, dataset.y_test, f"held-out data of {dataset.source}"
+        X, y = dataset.X_test, dataset.y_test
+        source = dataset.held_out or f"the held-out part of {dataset.source}"
     metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y), **task.report(network, X, y)}
     return metrics, source, len(X)

@@ -2,36 +2,70 @@
 
 No single line separates {01, 10} from {00, 11}, so a network needs a hidden layer: the
 classic 2-4-1 network of sigmoid neurons (17 parameters), trained by gradient descent
-on the mean squared error.
+on the mean squared error. Or give a single neuron (`--hidden 0`) the input feature
+x₁·x₂ (`--features x1,x2,x1*x2`): on it XOR is one straight cut.
 """
 
 from nncli import data, nn
+from nncli.data import features
 from nncli.tasks.base import Dataset, Task
+from nncli.tasks.points import inputs_encoder
 
 
 class XorTask(Task):
     name = "xor"
     title = "XOR with a 2-4-1 network"
-    views = {"boundary": "plane.boundary", "neurons": "plane.neurons", "loss": "loss.history"}
+    views = {
+        "boundary": "plane.boundary",
+        "neurons": "plane.neurons",
+        "loss": "loss.history",
+        "health": "health.layers",
+    }
     watch = ("boundary", "neurons")
     result = ("plane.truth_table",)
     loss = "mse"
     classifier = True
 
     def load_data(self, config):
-        X, y = data.xor()
+        points, y = data.xor()
+        names = (config.features or ",".join(features.DEFAULT)).split(",")
+        encode = inputs_encoder(names, None)  # 0s and 1s need no scaling
+        X = encode(points)
         # Four points are all there is: the held-out set is the truth table itself.
-        return Dataset(X, y, X, y, source="the XOR truth table")
+        return Dataset(
+            X,
+            y,
+            X,
+            y,
+            source="the XOR truth table",
+            held_out="its four training examples (XOR has no held-out data)",
+            extra={
+                "points": (points, points[:0]),
+                "labels": (y[:, 0].astype(int), y[:0, 0].astype(int)),
+                "encode": encode,
+                "features": names,
+            },
+        )
 
     def layer_spec(self, config, dataset):
-        return nn.mlp_spec([2, *config.hidden, 1], config.activation, "sigmoid")
+        return nn.mlp_spec(
+            [dataset.X_train.shape[1], *config.hidden, 1],
+            config.activation,
+            "sigmoid",
+            batchnorm=config.batchnorm,
+            residual=config.residual,
+        )
 
     def metrics(self, network, X, y):
         outputs = network.predict(X)
         return {"accuracy": float(((outputs > 0.5) == (y > 0.5)).mean())}
 
+    def input_width(self, meta):
+        return 2  # (x₁, x₂); the features are computed from it
+
     def predict(self, network, X, meta):
-        outputs = network.predict(X)[:, 0]
+        names = (meta["config"].get("features") or ",".join(features.DEFAULT)).split(",")
+        outputs = network.predict(inputs_encoder(names, None)(X))[:, 0]
         return [
             {"input": row.tolist(), "output": float(out), "prediction": int(out > 0.5)} for row, out in zip(X, outputs)
         ]

@@ -66,11 +66,17 @@ class History:
     metrics: dict = field(default_factory=dict)  # the latest metrics; a finished run's summary
 
     loss_epochs: list | None = None  # the epoch of each loss value, when not evenly spread up to `epoch`
+    layer_stats: list = field(default_factory=list)  # per-layer health at logged epochs (thinned in a model)
 
     @classmethod
     def of_model(cls, meta):
         """The History a model file records."""
-        return cls(meta.get("history", {}), meta.get("epochs_run", 0), meta.get("metrics", {}))
+        return cls(
+            meta.get("history", {}),
+            meta.get("epochs_run", 0),
+            meta.get("metrics", {}),
+            layer_stats=meta.get("layer_stats"),
+        )
 
     def at(self, epoch):
         """This run's History as it stood at `epoch` (for a snapshot): the losses up to
@@ -79,7 +85,17 @@ class History:
         epochs = self.loss_epochs or spread_epochs(count, self.epoch)
         keep = [i for i, e in enumerate(epochs) if e <= epoch]
         losses = {key: [values[i] for i in keep if i < len(values)] for key, values in self.losses.items()}
-        return History(losses, epoch, {}, [epochs[i] for i in keep])
+        return History(losses, epoch, {}, [epochs[i] for i in keep], _up_to(self.layer_stats, epoch))
+
+
+def _up_to(layer_stats, epoch):
+    """The layer statistics measured by `epoch`; entries without a whole-number epoch are
+    kept, for the health view to refuse."""
+    if not isinstance(layer_stats, list):
+        return layer_stats
+    return [
+        r for r in layer_stats if not (isinstance(r, dict) and isinstance(r.get("epoch"), int)) or r["epoch"] <= epoch
+    ]
 
 
 def spread_epochs(count, epochs_run):

@@ -1,5 +1,10 @@
 """Views of a two-input classifier: its output over the input plane (the decision
-boundary), each first-layer neuron's output over the same plane, and its truth table."""
+boundary), each first-layer neuron's output over the same plane, and its truth table.
+
+The plane is in the points' own coordinates (x₁, x₂). A task whose network sees other
+inputs — features such as x₁², scaled — puts the raw points and the function taking them
+to the network's inputs in `dataset.extra` ("points", "labels", "encode"), and every grid
+point goes through that function, exactly as a point to predict would."""
 
 from dataclasses import dataclass
 
@@ -17,7 +22,8 @@ MARGIN = 0.25  # the plane reaches this share of the data's span beyond it on ea
 @dataclass
 class Boundary(Numbers):
     """`z[i][j]` is the network's output at (x₁, x₂) = (x[j], y[i]); y runs from the top
-    row down (largest first), like a picture. `points` are the data as [x₁, x₂, target]."""
+    row down (largest first), like a picture. `points` are the data as
+    [x₁, x₂, target, held_out] (held_out 1 for a point the network never learned from)."""
 
     x: list
     y: list
@@ -33,7 +39,8 @@ class NeuronTiles(Numbers):
     x: list
     y: list
     activation: str
-    neurons: list  # [{"weight": [w1, w2], "bias": b, "output": grid}]
+    neurons: list  # [{"weight": [w1, w2, …], "bias": b, "output": grid}]
+    inputs: list  # the names of the inputs the weights multiply: x1, x2, or features such as x1^2
 
 
 @dataclass
@@ -45,17 +52,20 @@ class TruthTable(Numbers):
 
 
 def boundary(network, dataset, config, history):
-    xs, ys, inputs = _grid(dataset, PIXELS)
-    z = network.predict(inputs)[:, 0].reshape(len(ys), len(xs))
-    points = [[*map(float, row), float(t)] for row, t in zip(dataset.X_test, dataset.y_test[:, 0])]
-    return Boundary(xs.tolist(), ys.tolist(), z.tolist(), points)
+    P_train, y_train, P_test, y_test, encode = plane_data(dataset)
+    xs, ys, grid = plane_grid(P_train, P_test, PIXELS)
+    z = network.predict(encode(grid))[:, 0].reshape(len(ys), len(xs))
+    return Boundary(xs.tolist(), ys.tolist(), z.tolist(), marked_points(P_train, y_train, P_test, y_test))
 
 
 def neurons(network, dataset, config, history):
-    xs, ys, inputs = _grid(dataset, TILE_PIXELS)
+    P_train, _, P_test, _, encode = plane_data(dataset)
+    xs, ys, grid = plane_grid(P_train, P_test, TILE_PIXELS)
+    names = list(dataset.extra.get("features", ["x1", "x2"]))
     layers = network.model.layers
     if sum(isinstance(layer, nn.Linear) for layer in layers) < 2:
-        return NeuronTiles(xs.tolist(), ys.tolist(), "identity", [])
+        return NeuronTiles(xs.tolist(), ys.tolist(), "identity", [], names)
+    inputs = encode(grid)
     with no_grad():  # the first Linear and its activation
         hidden = nn.Sequential(*layers[:2])(Tensor(inputs.astype(network.dtype))).data.astype(np.float64)
     linear = layers[0]
@@ -68,19 +78,47 @@ def neurons(network, dataset, config, history):
         }
         for k in range(linear.out_features)
     ]
-    return NeuronTiles(xs.tolist(), ys.tolist(), activation, tiles)
+    return NeuronTiles(xs.tolist(), ys.tolist(), activation, tiles, names)
 
 
 def truth_table(network, dataset, config, history):
     """Every input of the (small) data set, its target and the network's output."""
-    outputs = network.predict(dataset.X_test)[:, 0]
+    points, labels, _, _, encode = plane_data(dataset)
+    outputs = network.predict(encode(points))[:, 0]
     title = f"{dataset.source[:1].upper()}{dataset.source[1:]}, as learned"
-    return TruthTable(title, dataset.X_test.tolist(), dataset.y_test[:, 0].tolist(), outputs.tolist())
+    return TruthTable(title, points.tolist(), labels.tolist(), outputs.tolist())
 
 
-def _grid(dataset, size):
-    """(xs, ys top-first, inputs) of a size × size grid over a square around the data."""
-    lo, hi = float(dataset.X_test.min()), float(dataset.X_test.max())
+def plane_data(dataset):
+    """(training points, their labels, held-out points, their labels, encode): a 2-D task's
+    raw points and the function taking raw points to the network's inputs. Without them in
+    `dataset.extra`, the network's inputs are the points; held out are those of X_test
+    unless X_test is the training data itself (XOR's four points)."""
+    extra = dataset.extra
+    if "points" in extra:
+        (P_train, P_test), (y_train, y_test) = extra["points"], extra["labels"]
+        return P_train, y_train, P_test, y_test, extra["encode"]
+
+    def labels(y):
+        return (y[:, 0] > 0.5).astype(np.int64) if y.ndim == 2 else y
+
+    P_test, y_test = dataset.X_test, labels(dataset.y_test)
+    if dataset.X_test is dataset.X_train:
+        P_test, y_test = P_test[:0], y_test[:0]
+    return dataset.X_train, labels(dataset.y_train), P_test, y_test, lambda P: P
+
+
+def marked_points(P_train, y_train, P_test, y_test):
+    """The points as [x₁, x₂, class, held_out]."""
+    return [[float(a), float(b), int(c), 0] for (a, b), c in zip(P_train, y_train)] + [
+        [float(a), float(b), int(c), 1] for (a, b), c in zip(P_test, y_test)
+    ]
+
+
+def plane_grid(P_train, P_test, size):
+    """(xs, ys top-first, grid points) of a size × size grid over a square around the points."""
+    points = np.concatenate([P_train, P_test])
+    lo, hi = float(points.min()), float(points.max())
     span = (hi - lo) or 1.0
     xs = np.linspace(lo - MARGIN * span, hi + MARGIN * span, size)
     ys = xs[::-1]
