@@ -92,10 +92,12 @@ def test_every_screen_fits_the_terminal_size_its_lesson_asks_for(number):
 def test_next_runs_the_first_unfinished_then_says_all_are_done(model_home):
     count = len(all_lessons())
     model_home.mkdir(parents=True)
-    others = [n for n in range(1, count + 1) if n != count]
+    others = [n for n in range(1, count + 1) if n != 2]
     (model_home / "lessons.json").write_text(json.dumps({"format": "nncli-lessons", "version": 1, "finished": others}))
     events = json_lines(run("learn", "--next", "--json", "--quick"))
-    assert {e["lesson"] for e in events} == {count}
+    assert {e["lesson"] for e in events} == {2}
+    assert progress.load(count, pytest.fail) == set(others)  # a script's --json run finishes nothing
+    assert "Lesson 2 · Two neurons add up" in run("learn", "--next", "--quick").stdout  # printed whole: finished
     done = run("learn", "--next")
     assert done.exit_code == 0 and "finished all" in done.stdout
 
@@ -243,6 +245,17 @@ def test_lesson_8_validation_loss_rises_while_training_loss_falls_and_the_cures_
     gaps = {name: run["gap"] for name, run in cures.items()}
     assert all(gap < gaps["no cure"] for name, gap in gaps.items() if name != "no cure")
     assert min(gaps, key=gaps.get).endswith("examples")  # more data narrows it most
+
+
+def test_lesson_9_ten_sigmoid_layers_stall_and_each_cure_learns():
+    events = screens("9")
+    stall = numbers(events, "Ten sigmoid layers stall")
+    assert stall["accuracy"] < 0.2 and stall["gradient_ratio"] < 1e-5
+    assert "vanishes" in stall["verdict"]
+    cures = numbers(events, "Three cures")
+    for name in ("ReLU, He init", "skip connections", "batch norm"):
+        assert cures[name]["accuracy"] > 0.3, name
+        assert cures[name]["gradient_ratio"] > 1000 * stall["gradient_ratio"], name
 
 
 def test_piped_output_is_every_screen_as_text():

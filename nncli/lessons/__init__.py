@@ -31,6 +31,7 @@ LESSONS = (
     "hidden_layers",
     "classifier",
     "overfitting",
+    "deep",
 )
 
 

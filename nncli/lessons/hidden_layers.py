@@ -110,7 +110,8 @@ def the_tiles(settings):
 
 SCREENS = (one_neuron, four_neurons, the_tiles)
 TRY = (
-    ('nncli train xor --hidden ""', "no hidden layer: at most 75 %"),
+    ("nncli train xor --hidden 0", "no hidden layer: at most 75 %"),
+    ("nncli train circle --hidden 0 --features x1^2,x2^2", "one neuron solves the circle, given the right inputs"),
     ("nncli train xor --hidden 2", "two hidden neurons: enough, most of the time"),
     ("nncli visualize xor --view neurons", "the hidden neurons' tiles"),
     ("nncli replay xor", "the boundary bending, epoch by epoch"),

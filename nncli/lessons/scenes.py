@@ -34,7 +34,8 @@ def train(task_name, run_config):
 
 def view(task, outcome, run_config, name):
     """The numbers of the task's view `name` for a finished run."""
-    history = History(outcome.result.history, outcome.result.epochs_run, outcome.summary)
+    result = outcome.result
+    history = History(result.history, result.epochs_run, outcome.summary, layer_stats=result.layer_stats)
     return compute(task, name, outcome.network, outcome.dataset, run_config, history)
 
 
