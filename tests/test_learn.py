@@ -2,6 +2,7 @@
 its key numbers checked (in --quick mode), plus lesson 1 driven by keys on a terminal."""
 
 import functools
+import itertools
 import json
 import math
 import os
@@ -87,6 +88,9 @@ def test_every_screen_fits_the_terminal_size_its_lesson_asks_for(number):
         page = Group(heading(lesson, index, len(shown), screen), body(screen), footer(screen, index, len(shown)))
         drawn = console.render_lines(page, console.options, pad=False)
         assert len(drawn) <= lines, f"lesson {number}, screen {screen.title!r}: {len(drawn)} lines"
+        for frame in itertools.islice(screen.frames or (), 2):  # the moving picture, as a terminal shows it
+            moving = Group(heading(lesson, index, len(shown), screen), body(screen, frame), footer(screen, index, 1))
+            assert len(console.render_lines(moving, console.options, pad=False)) <= lines
 
 
 def test_next_runs_the_first_unfinished_then_says_all_are_done(model_home):

@@ -104,7 +104,10 @@ def backward(settings):
         "number below was checked against the autograd engine's backward pass ✓"
     )
     following = {1: result.layers[1], 2: None}
-    picture = Group(*tables(result, lambda number, layer: backward_table(layer, following[number], result), True))
+    gradients = DiagramPicture(network_diagram(spec, state, example=result, gradients=True))
+    picture = Group(
+        gradients, *tables(result, lambda number, layer: backward_table(layer, following[number], result), True)
+    )
     numbers = {"chain": float(chain), "engine": float(grad), "nudged": measured}
     return Screen("Backward", text, [picture], numbers)
 

@@ -9,7 +9,7 @@ import numpy as np
 from nncli import nn
 from nncli.autograd import Tensor
 from nncli.lessons import Screen
-from nncli.lessons.scenes import config, picture, train, view
+from nncli.lessons.scenes import config, picture, snapshots, train, view
 from nncli.network import build_network
 from nncli.render.digits import confusion_table, tile
 from nncli.render.explain import num
@@ -101,7 +101,11 @@ def accuracy(settings):
         "held_out": held_out,
         "train_accuracy": outcome.summary["train_accuracy"],
     }
-    return Screen("Accuracy and the confusion matrix", text, [confusion_table(confusion)], numbers)
+    frames = (
+        confusion_table(np.asarray(view(task, then, run_config, "confusion").confusion))
+        for _, then in snapshots(outcome)
+    )
+    return Screen("Accuracy and the confusion matrix", text, [confusion_table(confusion)], numbers, frames=frames)
 
 
 def mini_batches(settings):

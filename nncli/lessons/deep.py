@@ -85,14 +85,20 @@ def cures(settings):
         "input to its output (x + f(x)), a path the gradient takes straight back. Batch norm rescales each "
         "layer's sums to mean 0 and std 1, keeping the sigmoids out of their flat ends."
     )
-    styles = ("red", "green", "cyan", "yellow")
-    series = [
-        (SHORT[name], np.arange(1, len(o.result.history["val_loss"]) + 1), o.result.history["val_loss"], style)
-        for (name, (_, o, _)), style in zip(runs, styles)
-    ]
-    picture_ = chart(series, x_label="epoch", log_y=True, title="validation loss per epoch (log scale)", height=10)
+
+    def curves(upto):
+        styles = ("red", "green", "cyan", "yellow")
+        series = [
+            (SHORT[name], np.arange(1, upto + 1), o.result.history["val_loss"][:upto], style)
+            for (name, (_, o, _)), style in zip(runs, styles)
+        ]
+        title = "validation loss per epoch (log scale)"
+        return chart(series, x_label="epoch", log_y=True, title=title, height=10, x_range=(1, epochs))
+
+    epochs = runs[0][1][1].result.epochs_run
+    frames = (curves(upto) for upto in range(2, epochs))
     numbers = {name: {"accuracy": o.summary["accuracy"], "gradient_ratio": ratio(o)} for name, (_, o, _) in runs}
-    return Screen("Three cures", text, [picture_], numbers)
+    return Screen("Three cures", text, [curves(epochs)], numbers, frames=frames)
 
 
 SCREENS = (stalls, cures)

@@ -97,8 +97,14 @@ def by_heart(settings):
         f"That is overfitting. Held-out accuracy: {plain['held_out_accuracy']:.1%}.\n\n"
         "`nncli train digits` stops early for this reason: it keeps the weights of the lowest validation loss."
     )
-    picture = draw(history(None, None, None, History(plain["history"], epochs)), 80)
-    return Screen("Learning by heart", text, [picture], {k: v for k, v in plain.items() if k != "history"})
+
+    def curves(upto):
+        losses = {key: values[:upto] for key, values in plain["history"].items()}
+        return draw(history(None, None, None, History(losses, upto)), 80)
+
+    frames = (curves(upto) for upto in range(2, epochs))
+    numbers = {k: v for k, v in plain.items() if k != "history"}
+    return Screen("Learning by heart", text, [curves(epochs)], numbers, frames=frames)
 
 
 def cures(settings):
