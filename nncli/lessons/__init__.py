@@ -49,7 +49,8 @@ class Screen:
 
     `frames`, if given, is an iterable of pictures played before the screen settles on
     `pictures` — the moving picture, shown only on a terminal. `keys` makes the screen
-    interactive: key name → (what it does, a function returning the screen it becomes)."""
+    interactive: key name → (the footer's line for it, a function returning the screen it
+    becomes); keys that share a line ("↑ ↓ w ± 0.5") are listed once."""
 
     title: str
     text: str

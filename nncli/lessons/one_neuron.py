@@ -78,13 +78,13 @@ def a_neuron(settings, w=1.0, b=0.0, activation="sigmoid"):
 
     following = ACTIVATIONS[(ACTIVATIONS.index(activation) + 1) % len(ACTIVATIONS)]
     keys = {
-        "up": ("↑ w + 0.5", again(w=round(w + W_STEP, 6))),
-        "down": ("↓ w − 0.5", again(w=round(w - W_STEP, 6))),
-        "+": ("+ b + 0.5", again(b=round(b + B_STEP, 6))),
-        "-": ("− b − 0.5", again(b=round(b - B_STEP, 6))),
-        "a": (f"a {following}", again(activation=following)),
+        "up": ("↑ ↓ w ± 0.5", again(w=round(w + W_STEP, 6))),
+        "down": ("↑ ↓ w ± 0.5", again(w=round(w - W_STEP, 6))),
+        "+": ("+ − b ± 0.5", again(b=round(b + B_STEP, 6))),
+        "=": ("+ − b ± 0.5", again(b=round(b + B_STEP, 6))),  # + without shift, on most keyboards
+        "-": ("+ − b ± 0.5", again(b=round(b - B_STEP, 6))),
+        "a": (f"a → {following}", again(activation=following)),
     }
-    keys["="] = keys["+"]  # + without shift, on most keyboards
     numbers = {"w": w, "b": b, "activation": activation, "z_at_1": z, "a_at_1": a, "switch": switch}
     return Screen("σ(w·x + b)", text, [picture], numbers, keys=keys)
 

@@ -34,7 +34,7 @@ def body(screen, picture=None):
 
 
 def footer(screen, index, count):
-    keys = [f"{key} {what}" for key, (what, _) in screen.keys.items()]
+    keys = list(dict.fromkeys(what for what, _ in screen.keys.values()))  # keys sharing a line: once
     moves = ["space/→ next" if index + 1 < count else "space finish", "← back", "q quit"]
     return Text("  ·  ".join(keys + moves), style="dim")
 
