@@ -47,6 +47,7 @@ class DescentPath:
     `overshoots`: some step jumped past the bottom of the valley, so the next came back.
     """
 
+    label: str  # which run this is: "lr 0.5", or the settings a comparison varied
     lr: float
     points: list
     losses: list
@@ -57,13 +58,9 @@ class DescentPath:
     settled_at: int | None = None  # the first epoch within 0.1 % of the lowest loss
     diverged_at: int | None = None
 
-    def distance(self):
-        """How far the path got from its start, in (m, c)."""
-        (m0, c0), (m1, c1) = self.points[0], self.points[-1]
-        return math.hypot(m1 - m0, c1 - c0)
-
     def as_dict(self):
         return {
+            "label": self.label,
             "lr": self.lr,
             "status": self.status,
             "overshoots": self.overshoots,
@@ -107,15 +104,16 @@ def window(line, paths, size, margin=1.15, floor=0.5):
     return np.linspace(m0 - half_m, m0 + half_m, size), np.linspace(c0 + half_c, c0 - half_c, size)
 
 
-def descent_paths(config, spec, dataset, line, rates, max_epochs=MAX_PATH_EPOCHS):
-    """Retrain the linreg network (layers `spec`, trained with `config`) from its own
-    starting weights, once per learning rate, with its own optimizer, batches and epochs
-    (at most `max_epochs`), and record where each run went. The run with the model's own
-    rate retraces its training."""
-    return [_descend(config, spec, dataset, line, lr, min(config.epochs, max_epochs)) for lr in rates]
+def descent_paths(spec, dataset, line, runs, max_epochs=MAX_PATH_EPOCHS):
+    """Retrain the linreg network (layers `spec`) once per run — a (label, RunConfig) pair —
+    from that run's starting weights, with its learning rate, optimizer, batches and epochs
+    (at most `max_epochs`), and record where each went. A model's own config retraces its
+    training."""
+    return [_descend(config, spec, dataset, line, label, min(config.epochs, max_epochs)) for label, config in runs]
 
 
-def _descend(config, spec, dataset, line, lr, epochs):
+def _descend(config, spec, dataset, line, label, epochs):
+    lr = config.lr
     network = build_network(spec, "mse", "tensor", config.dtype, config.seed, config.init)
     scaling = dataset.input_scaling
     weights = [_line_of(network, scaling)]
@@ -157,7 +155,7 @@ def _descend(config, spec, dataset, line, lr, epochs):
         status = "slow"
     settled_at = close.index(True) if status == "converged" else None
     return DescentPath(
-        lr, weights, losses, status, _overshoots(weights), len(weights) - 1, lowest, settled_at, diverged_at
+        label, lr, weights, losses, status, _overshoots(weights), len(weights) - 1, lowest, settled_at, diverged_at
     )
 
 

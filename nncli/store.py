@@ -192,8 +192,11 @@ def save_model(
     meta: dict,
     snapshots: list | None = None,
     extras: dict[str, np.ndarray] | None = None,
+    *,
+    latest: bool = True,
 ) -> Path:
-    """Write a model file atomically and record it as the most recent model.
+    """Write a model file atomically and (unless `latest` is False: `compare --save-dir`)
+    record it as the most recent model.
 
     `snapshots`, if given, is a list of (epoch, state dict) through training (see
     `nncli.snapshots`), stored under "__"-prefixed keys. `extras` are arrays of numbers a
@@ -245,7 +248,8 @@ def save_model(
         _write_atomically(path, lambda f: np.savez(f, **arrays))
     except OSError as exc:
         raise NncliError(f"cannot save the model to {path}: {exc.strerror or exc}") from exc
-    _record_latest(path)
+    if latest:
+        _record_latest(path)
     return path
 
 

@@ -7,6 +7,9 @@ to pass --save, nor code that ignored NNCLI_HOME.
 
 import json
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -55,3 +58,30 @@ def real_store():
         return Path(REAL_NNCLI_HOME).expanduser()
     base = Path(REAL_XDG_DATA_HOME) if REAL_XDG_DATA_HOME else Path(REAL_HOME) / ".local" / "share"
     return base / "nncli"
+
+
+def run_in_terminal(*args, columns=80, lines=50, env=None, timeout=60):
+    """(exit code, everything written) of `nncli ARGS` run under a pseudo-terminal of that
+    size, as a person at a terminal would run it: stdin, stdout and stderr all on it.
+    `env` adds to the environment; a None value takes that variable out."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": str(columns), "LINES": str(lines), "TERM": "xterm-256color", **(env or {})}
+    env = {name: value for name, value in env.items() if value is not None}
+    command = [sys.executable, "-m", "nncli", *map(str, args)]
+    process = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
+    os.close(follower)
+    output = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command has ended
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(timeout=timeout)
+    os.close(leader)
+    return process.returncode, output.decode("utf-8", "replace")

@@ -3,14 +3,10 @@ momentum beats plain descent in a long valley, and SGD on the bowl diverges exac
 lr = 2/λ_max."""
 
 import math
-import os
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
-from conftest import json_lines, run
+from conftest import json_lines, run, run_in_terminal
 
 from nncli.formula import FormulaError, parse
 from nncli.surfaces import TENSOR_FUNCTIONS, Descent, bowl, expression_surface, get_surface, race
@@ -177,34 +173,10 @@ def test_bowl_is_what_its_help_says():
 
 def test_the_race_is_drawn_on_a_terminal():
     pyte = pytest.importorskip("pyte")
-    import pty
-
-    leader, follower = pty.openpty()
-    env = {**os.environ, "COLUMNS": "100", "LINES": "60", "TERM": "xterm-256color"}
-    env.pop("NO_COLOR", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nncli", "descend", "bowl", "--steps", "40"],
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        env=env,
-        close_fds=True,
+    returncode, text = run_in_terminal(
+        "descend", "bowl", "--steps", "40", columns=100, lines=60, env={"NO_COLOR": None}
     )
-    os.close(follower)
-    output = b""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    process.wait(timeout=60)
-    os.close(leader)
-    assert process.returncode == 0
-    text = output.decode("utf-8", "replace")
+    assert returncode == 0
     assert "step 40 of 40" in text or "step 39 of 40" in text  # frames drawn while it ran
     screen = pyte.Screen(100, 60)
     pyte.Stream(screen).feed(text)

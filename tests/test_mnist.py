@@ -111,12 +111,15 @@ def test_limit_trains_on_a_seeded_subset(tmp_path):
     task = get_task("mnist")
     options = RunConfig(data_dir=str(tmp_path), seed=0, dtype="float32", limit=50)
     dataset = task.load_data(options)
-    assert len(dataset.X_train) + len(dataset.validation[0]) == 50
-    assert len(dataset.X_test) == N_TEST  # the held-out images are all kept
+    everything = task.load_data(RunConfig(data_dir=str(tmp_path), seed=0, dtype="float32"))
+    assert len(dataset.X_train) == 50
+    # The validation and held-out images are all kept: overfitting shows against them.
+    np.testing.assert_array_equal(dataset.validation[0], everything.validation[0])
+    assert len(dataset.X_test) == N_TEST
     np.testing.assert_array_equal(task.load_data(options).X_train, dataset.X_train)
-    assert "50 images to learn from" in dataset.source
+    assert "--limit keeps 50 to learn from" in dataset.source
     result = run("train", "mnist", "--data-dir", str(tmp_path), "--limit", "40", "--epochs", "1", "--no-save", "-q")
-    assert result.exit_code == 0 and "40 images to learn from" in result.stdout
+    assert result.exit_code == 0 and "keeps 40 to learn from" in result.stdout
 
 
 def test_no_data_says_how_to_get_some():

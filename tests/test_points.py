@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from nncli.data import features, points
+from nncli.data import features, points, seeded_subset
 
 # --- the point sets ----------------------------------------------------------------------
 
@@ -107,14 +107,14 @@ def test_split_refuses_a_fraction_outside_zero_to_one(fraction):
 
 def test_seeded_subset_keeps_order_and_is_seeded():
     indices = np.arange(100, 200)
-    subset = points.seeded_subset(indices, 10, seed=1)
+    subset = seeded_subset(indices, 10, seed=1)
     assert len(subset) == 10 and np.all(np.diff(subset) > 0) and set(subset) <= set(indices)
-    np.testing.assert_array_equal(points.seeded_subset(indices, 10, seed=1), subset)
-    assert not np.array_equal(points.seeded_subset(indices, 10, seed=2), subset)
-    np.testing.assert_array_equal(points.seeded_subset(indices, 500), indices)
-    np.testing.assert_array_equal(points.seeded_subset(indices, None), indices)
+    np.testing.assert_array_equal(seeded_subset(indices, 10, seed=1), subset)
+    assert not np.array_equal(seeded_subset(indices, 10, seed=2), subset)
+    np.testing.assert_array_equal(seeded_subset(indices, 500), indices)
+    np.testing.assert_array_equal(seeded_subset(indices, None), indices)
     with pytest.raises(ValueError):
-        points.seeded_subset(indices, 0)
+        seeded_subset(indices, 0)
 
 
 # --- features ----------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 import io
 import json
-import math
 import re
 
 import numpy as np
@@ -86,42 +85,12 @@ def test_linreg_shows_the_fit_and_the_landscape(models):
     assert "o" in out and "•" in out  # the start and the steps of the path
 
 
-def test_lr_paths_slow_fast_and_diverging(models):
-    result = run("visualize", models["linreg"], "--lr", "0.01,0.5,1.1", "--json")
-    assert result.exit_code == 0
-    (report,) = json_lines(result)
-    assert report["event"] == "view" and report["view"] == "landscape"
-    slow, fast, wild = report["paths"]
-    assert (slow["status"], fast["status"], wild["status"]) == ("slow", "converged", "diverged")
-    distance = lambda p: math.dist(p["points"][0], p["points"][-1])  # noqa: E731
-    assert distance(slow) < distance(fast)
-    assert all(math.isfinite(v) for point in wild["points"] for v in point)
-    assert len(wild["points"]) < len(fast["points"]) and wild["diverged_at"] is not None
-    assert len(report["loss"]) == len(report["intercepts"])
-
-
-def test_lr_panels_say_what_happened(models):
-    result = run("visualize", models["linreg"], "--lr", "0.01,0.5,1.1", env={"NO_COLOR": "1", "COLUMNS": "120"})
-    assert result.exit_code == 0
-    out = result.stdout
-    assert "lr 0.01" in out and "lr 0.5" in out and "lr 1.1" in out
-    assert "too slow" in out and "converged in" in out and "diverged" in out
-    assert "lr 0.01" in out.splitlines()[1] and "lr 1.1" in out.splitlines()[1]  # side by side
-
-
 def test_the_models_own_rate_retraces_its_training(models):
     report = json.loads(run("visualize", models["linreg"], "--view", "landscape", "--json").stdout)
     (path,) = report["paths"]
     learned = json.loads(run("inspect", "model", models["linreg"], "--json").stdout)["metrics"]
     assert path["lr"] == 0.1 and path["epochs"] == 200
     assert path["points"][-1] == pytest.approx([learned["slope"], learned["intercept"]], abs=1e-6)
-
-
-def test_lr_is_for_linreg_and_must_be_positive_numbers(models):
-    assert run("visualize", models["xor"], "--lr", "0.1").exit_code == 2
-    assert run("visualize", models["linreg"], "--lr", "0.1,zero").exit_code == 2
-    assert run("visualize", models["linreg"], "--lr", "-1").exit_code == 2
-    assert run("visualize", models["linreg"], "--lr", "0.1", "--view", "fit").exit_code == 2
 
 
 def test_svg_is_written_atomically_and_a_bad_path_is_one_line(models, tmp_path):

@@ -63,6 +63,7 @@ def main(debug):
 def _register():
     from nncli.cli.approx import approx
     from nncli.cli.bench import bench
+    from nncli.cli.compare import compare
     from nncli.cli.descend import descend
     from nncli.cli.explain import explain
     from nncli.cli.export import export
@@ -86,6 +87,7 @@ def _register():
     main.add_command(lr_find)
     main.add_command(explain)
     main.add_command(export)
+    main.add_command(compare)
     main.add_command(learn)
 
 

@@ -3,6 +3,8 @@ noisy, how much is held out, which input features, and which columns of a CSV fi
 
 import click
 
+from nncli.cli.options import limit_option
+
 FEATURES_HELP = (
     "Inputs computed from each point (x1, x2), any of x1,x2,x1^2,x2^2,x1*x2,sin(x1),sin(x2); "
     "quote them in a shell: 'x1,x2,sin(x1)'."
@@ -59,6 +61,7 @@ def point_options(task_defaults, noise_help="Standard deviation of the jitter ad
                 ),
                 test_fraction_option(task_defaults["test_fraction"]),
                 features_option(task_defaults["features"]),
+                limit_option("training points"),
             ]
         ):
             command = option(command)
@@ -97,12 +100,7 @@ def table_options(task_defaults):
                     help="Leave out rows with a missing value (empty, NA, NaN, null) instead of refusing the file.",
                 ),
                 test_fraction_option(task_defaults["test_fraction"]),
-                click.option(
-                    "--limit",
-                    type=click.IntRange(min=1, max=10_000_000),
-                    default=None,
-                    help="Learn from only N of the training rows, chosen by --seed.",
-                ),
+                limit_option("training rows"),
             ]
         ):
             command = option(command)

@@ -8,8 +8,7 @@ the learning rate, the epochs, saving — plus the range of rates to sweep.
 import click
 
 from nncli.cli.options import PositiveFloat
-from nncli.cli.train import run_config, train
-from nncli.tasks import defaults
+from nncli.cli.train import fixed_options, run_config, train
 
 # train's options that make no sense here: lr-find sets the rate, runs its own steps,
 # never stops early and never saves.
@@ -81,11 +80,7 @@ def run_lr_find(task_name, options):
     start_lr, end_lr, steps = options.pop("start_lr"), options.pop("end_lr"), options.pop("steps")
     if not start_lr < end_lr:
         raise click.BadParameter(f"{start_lr:g} is not below --end-lr {end_lr:g}", param_hint="'--start-lr'")
-    task_defaults = getattr(defaults, task_name.upper(), {})
-    for fixed in ("hidden", "activation"):  # what `train` fixes without an option (linreg's lone neuron)
-        if fixed not in options and fixed in task_defaults:
-            options[fixed] = task_defaults[fixed]
-    config = run_config(task, options)
+    config = run_config(task, fixed_options(task_name, options))
     finding = find_lr(task, config, start_lr, end_lr, steps, emit=emit_json if as_json else None)
     if as_json:
         emit_json({"event": "lr_find", "task": task_name, **finding.as_dict()})

@@ -92,6 +92,17 @@ def check_deep_options(options):
     return []
 
 
+def limit_option(what="training examples"):
+    """`--limit N`: learn from only N of the task's training examples, chosen by --seed
+    (the held-out data stay as they are, so too little data shows as overfitting)."""
+    return click.option(
+        "--limit",
+        type=click.IntRange(min=1, max=10_000_000),
+        default=None,
+        help=f"Learn from only N of the {what}, chosen by --seed  [default: all of them].",
+    )
+
+
 def _show(value):
     return ",".join(map(str, value)) if isinstance(value, tuple) else value
 

@@ -3,7 +3,7 @@
 import click
 
 from nncli.cli.data_options import features_option, point_options, table_options, test_fraction_option
-from nncli.cli.options import training_options
+from nncli.cli.options import limit_option, training_options
 from nncli.tasks import defaults
 
 
@@ -15,6 +15,7 @@ def train():
 @train.command()
 @training_options(defaults.XOR)
 @features_option()
+@limit_option("four rows of the truth table (the held-out data are all four)")
 def xor(**options):
     """Learn XOR: the classic 2-4-1 sigmoid network, trained by gradient descent on MSE."""
     run_training("xor", options)
@@ -105,14 +106,15 @@ def csv_table(**options):
 def linreg(**options):
     """Learn y = m·x + c from noisy points with one linear neuron, and compare the line it
     finds with the exact least-squares line."""
-    options.update(hidden=defaults.LINREG["hidden"], activation=defaults.LINREG["activation"])
-    run_training("linreg", options)
+    run_training("linreg", fixed_options("linreg", options))
 
 
 def digit_options(task_defaults):
-    """What the digit tasks add to the training options: guards against overfitting."""
+    """What the digit tasks add to the training options: guards against overfitting, and
+    too few examples to cause it."""
 
     def decorate(command):
+        command = limit_option("training images")(command)
         command = click.option(
             "--patience",
             type=click.IntRange(min=0),
@@ -156,12 +158,6 @@ def digits(**options):
     "--download",
     is_flag=True,
     help="Fetch the four files (about 11 MB) into the model store (or --data-dir), checking their SHA-256 sums.",
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Learn from only N of the training images, chosen by --seed.",
 )
 def mnist(**options):
     """Learn MNIST's 28×28 handwritten digits with the classic 784-128-64-10 network
@@ -216,6 +212,16 @@ def run_training(task_name, options):
         where = f"saved what it learned to {outcome.summary['model']}" if outcome.summary["model"] else "nothing saved"
         click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
         raise SystemExit(130)
+
+
+def fixed_options(task_name, options):
+    """Fill in the settings a task's `train` command fixes without an option (linreg's
+    lone neuron: no hidden layer, no activation), so `options` make its RunConfig."""
+    task_defaults = getattr(defaults, task_name.upper(), {})
+    for fixed in ("hidden", "activation"):
+        if fixed not in options and fixed in task_defaults:
+            options[fixed] = task_defaults[fixed]
+    return options
 
 
 def run_config(task, options):

@@ -2,37 +2,11 @@
 
 import click
 
-from nncli.cli.options import PositiveFloat
-
-MAX_RATES = 6
-
-
-class LearningRates(click.ParamType):
-    """A comma-separated list of learning rates: "0.01,0.5,1.1"."""
-
-    name = "rates"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, tuple):
-            return value
-        parts = [part.strip() for part in str(value).split(",")]
-        rates = tuple(PositiveFloat().convert(part, param, ctx) for part in parts)
-        if len(rates) > MAX_RATES:
-            self.fail(f"at most {MAX_RATES} learning rates at once, got {len(rates)}", param, ctx)
-        return rates
-
 
 @click.command()
 @click.argument("model", required=False)
 @click.option("--view", default=None, help="Draw only this one of the model's views  [default: all of them].")
-@click.option(
-    "--lr",
-    "rates",
-    type=LearningRates(),
-    default=None,
-    help="Retrain with each of these learning rates (e.g. 0.01,0.5,1.1) and draw their paths side by side "
-    "(for models whose task can retrace its training, like linreg).",
-)
+@click.option("--lr", "rates", hidden=True, help="Retired: see `nncli compare linreg --vary lr=...`.")
 @click.option(
     "--epoch",
     type=click.IntRange(min=0),
@@ -57,19 +31,17 @@ def visualize(model, view, rates, epoch, svg_path, as_json):
     from nncli.tasks.runner import load_trained, run_config
     from nncli.views import History, resolve
 
+    if rates is not None:
+        raise click.UsageError(
+            f"visualize --lr is now `nncli compare linreg --vary lr={rates}`: it trains each run afresh"
+        )
     task, network, meta, path = load_trained(model)
     views = task.views
     if view is not None and view not in views:
         raise click.BadParameter(
             f"{path.name} is a {task.name} model; its views are {', '.join(views)}, not {view!r}", param_hint="'--view'"
         )
-    if rates and task.retrace_view is None:
-        raise click.UsageError(f"--lr retraces training on a loss landscape, which a {task.name} model does not have")
-    if rates and view not in (None, task.retrace_view):
-        raise click.UsageError(f"--lr goes with --view {task.retrace_view}")
-    chosen = [view] if view else ([task.retrace_view] if rates else list(views))
-    if rates and epoch is not None:
-        raise click.UsageError("--lr retraces training from the start; it does not go with --epoch")
+    chosen = [view] if view else list(views)
     if svg_path:
         check_output_path(svg_path, "the SVG")  # before any work: a long retraining must not end in "cannot write"
 
@@ -80,8 +52,7 @@ def visualize(model, view, rates, epoch, svg_path, as_json):
     console = stdout_console()
     drawn = []
     for name in chosen:
-        extra = {"rates": rates} if rates and name == task.retrace_view else {}
-        numbers = resolve(views[name])(network, dataset, config, history, **extra)
+        numbers = resolve(views[name])(network, dataset, config, history)
         if as_json:
             emit_json({"event": "view", "view": name, "epoch": history.epoch, **numbers.to_json()})
         if svg_path or not as_json:

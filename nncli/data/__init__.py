@@ -189,6 +189,18 @@ def stratified_split(y: np.ndarray, test_fraction: float = 0.2, seed: int = 0) -
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
 
+def seeded_subset(indices: np.ndarray, limit: int | None, seed: int = 0) -> np.ndarray:
+    """At most `limit` of `indices`, chosen by `seed` and kept in their order: all of them
+    if `limit` is None or not smaller than their number (what `--limit N` learns from)."""
+    indices = np.asarray(indices)
+    if limit is None or limit >= len(indices):
+        return indices
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    keep = np.random.default_rng(seed).permutation(len(indices))[:limit]
+    return indices[np.sort(keep)]
+
+
 def train_test_split(n: int, test_fraction: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Seeded (train_idx, test_idx) of range(n), holding out round(n·test_fraction)."""
     _check_fraction(test_fraction)

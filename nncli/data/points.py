@@ -106,15 +106,3 @@ SETS = {"circle": circle, "gauss": gauss, "spiral": spiral, "moons": moons}
 def split(y, test_fraction=0.3, seed=0):
     """Seeded (train_idx, test_idx), holding out `test_fraction` of every class."""
     return stratified_split(y, test_fraction, seed)
-
-
-def seeded_subset(indices, limit, seed=0):
-    """At most `limit` of `indices`, chosen by `seed` and kept in their order (all of them
-    if there are no more than `limit`, or `limit` is None)."""
-    indices = np.asarray(indices)
-    if limit is None or limit >= len(indices):
-        return indices
-    if limit < 1:
-        raise ValueError(f"limit must be at least 1, not {limit}")
-    keep = np.random.default_rng(seed).permutation(len(indices))[:limit]
-    return indices[np.sort(keep)]

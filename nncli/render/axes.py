@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+from rich.console import Group
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
@@ -68,6 +69,37 @@ class Axes:
         yield Segment(f"{'':>{gutter}} └{'─' * width}", dim)
         yield Segment.line()
         left, right = self.x_labels
-        middle = self.x_name.center(max(width - len(left) - len(right), 0))
+        room = max(width - len(left) - len(right), 0)
+        middle = self.x_name.center(room) if room >= len(self.x_name) + 2 else " " * max(room, 1)
         yield Segment(f"{'':>{gutter}}  {left}{middle}{right}", dim)
         yield Segment.line()
+
+
+class SideBySide:
+    """Panels — each (head, body, foot) — in one row, each column as wide as its body (the
+    head and foot wrap to it), or one above the other if the row would not fit the width
+    it is printed in. Decided at print time, so it holds for colour pictures (a pixel one
+    column wide) and glyph ones (two) alike."""
+
+    def __init__(self, panels, gap=3):
+        self.panels, self.gap = panels, gap
+
+    def _widths(self, console, options):
+        return [Measurement.get(console, options, body).maximum for _, body, _ in self.panels]
+
+    def __rich_measure__(self, console, options):
+        widths = self._widths(console, options)
+        return Measurement(max(widths), sum(widths) + self.gap * (len(widths) - 1))
+
+    def __rich_console__(self, console, options):
+        widths = self._widths(console, options)
+        if len(self.panels) == 1 or sum(widths) + self.gap * (len(widths) - 1) > options.max_width:
+            for panel in self.panels:
+                yield Group(*panel)
+            return
+        row = Table.grid(padding=(0, self.gap, 0, 0))
+        for width in widths:
+            row.add_column(width=width)
+        for cells in zip(*self.panels):
+            row.add_row(*cells)
+        yield row

@@ -57,8 +57,14 @@ def line_chart(
     y_label=None,
     points=None,
     log_y=False,
+    marks=None,
+    legend=True,
 ) -> Text:
     """A braille chart of `series` (joined lines) and `points` ((x, y, style) dots).
+
+    `marks` are (x, y, character, style): a letter drawn in the cell holding (x, y), over
+    the lines, so that series stay told apart without colour. `legend=False` leaves the
+    series' legend out (for a caller that writes its own).
 
     `width` and `height` are the plot area in character cells; tick labels, title and
     legend are drawn around it. Ranges default to the data's extent; with `log_y` the y
@@ -85,10 +91,14 @@ def line_chart(
     point_x, point_y = to_dots(xs[-1], ys[-1])
     for (_, _, style), px, py in zip(points, point_x, point_y):
         canvas.polyline([px], [py], style)  # a one-point polyline is a single dot
+    for x, y, char, style in marks or ():
+        px, py = to_dots(x, to_y([y])[0])
+        if np.isfinite(px) and np.isfinite(py):
+            canvas.mark(int(round(float(px))), int(round(float(py))), char, style)
 
     y_ticks = _ticks(y_hi, y_lo, height, 4, log_y)  # top row first: the highest value
     x_ticks = _ticks(x_lo, x_hi, width, 2, False)
-    return _layout(canvas, y_ticks, x_ticks, series, title, x_label, y_label)
+    return _layout(canvas, y_ticks, x_ticks, series if legend else (), title, x_label, y_label)
 
 
 class _Canvas:
@@ -97,6 +107,7 @@ class _Canvas:
     def __init__(self, width, height):
         self.bits = np.zeros((height, width), dtype=np.uint8)
         self.styles = [[None] * width for _ in range(height)]
+        self.chars = {}  # (row, col) → a character drawn instead of the cell's dots
         self.dot_width, self.dot_height = 2 * width, 4 * height
 
     def dot(self, px, py, style):
@@ -105,6 +116,11 @@ class _Canvas:
             row, col = py // 4, px // 2
             self.bits[row, col] |= DOT_BITS[py % 4][px % 2]
             self.styles[row][col] = style
+
+    def mark(self, px, py, char, style):
+        """Draw `char` in the cell holding the dot (px, py), if it is on the canvas."""
+        if 0 <= px < self.dot_width and 0 <= py < self.dot_height:
+            self.chars[py // 4, px // 2] = (char, style)
 
     def polyline(self, px, py, style):
         """Straight lines between neighbouring finite points; a finite point whose successor
@@ -145,9 +161,12 @@ class _Canvas:
     def row(self, r) -> Text:
         """Row `r` as text, one span per run of cells sharing a colour."""
         line = Text()
-        cells = zip(self.bits[r], self.styles[r])
+        cells = [
+            self.chars.get((r, c)) or (chr(BRAILLE_BLANK + int(bits)) if bits else " ", style)
+            for c, (bits, style) in enumerate(zip(self.bits[r], self.styles[r]))
+        ]
         for style, run in groupby(cells, key=lambda cell: cell[1]):
-            line.append("".join(chr(BRAILLE_BLANK + int(bits)) if bits else " " for bits, _ in run), style)
+            line.append("".join(char for char, _ in run), style)
         return line
 
 

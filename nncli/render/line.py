@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
-from nncli.render.axes import Axes, legend, nearest, title
+from nncli.render.axes import Axes, SideBySide, legend, nearest, title
 from nncli.render.charts import Series, format_number, line_chart
 from nncli.render.heatmap import colorbar, heatmap
 from nncli.views.line import Landscape, LineFit, LineSummary
@@ -65,27 +65,17 @@ def draw_landscape(numbers, width):
             excess, vmin=low, vmax=high, palette="sequential", marks=_path_marks(path, slopes, intercepts, exact)
         )
         axes = Axes(picture, (slopes[0], slopes[-1]), (intercepts[-1], intercepts[0]), "slope m", "intercept c")
-        panels.append(
-            (
-                Text(f"lr {path['lr']:g}", style="bold"),
-                axes,
-                Text(describe_path(path), style=_STATUS_STYLES[path["status"]]),
-            )
-        )
-    panel_width = 2 * len(slopes) + 8  # glyph pixels are two columns wide; 8 for the axis labels
-    if len(panels) == 1 or len(panels) * panel_width + 3 * (len(panels) - 1) > width:
-        body = Group(*(Group(*panel) for panel in panels))
-    else:
-        body = Table.grid(padding=(0, 3))
-        for _ in panels:
-            body.add_column()
-        for row in zip(*panels):
-            body.add_row(*row)
+        status = Text(describe_path(path), style=_STATUS_STYLES[path["status"]])
+        panels.append((Text(path["label"], style="bold"), axes, status))
+    body = SideBySide(panels)
     marks = PATH_MARKS
     key = (
         f"{marks['start']} start  {marks['step']} one epoch's step  {marks['end']} end  "
         f"{marks['minimum']} least squares"
     )
+    arrows = "".join(sorted({exit[2] for exit in (_exit(p, slopes, intercepts) for p in paths) if exit}))
+    if arrows:
+        key += f"  {arrows} where it left the picture"
     return Group(
         title("Loss landscape over (slope, intercept), and the path gradient descent took"),
         body,
@@ -120,12 +110,43 @@ def _path_marks(path, slopes, intercepts, exact):
         if row is not None and col is not None:
             marks[(row, col)] = char
 
-    for point in path["points"][1:-1]:
+    points = path["points"]
+    exit = _exit(path, slopes, intercepts)
+    # A path that left the picture: its steps up to there, and an arrow on the edge it crossed.
+    steps = points[1:-1] if exit is None else points[1 : exit[0]]
+    for point in steps:
         mark(point, PATH_MARKS["step"])
     mark(exact, PATH_MARKS["minimum"])
-    mark(path["points"][-1], PATH_MARKS["end"])
-    mark(path["points"][0], PATH_MARKS["start"])
+    if exit is None:
+        mark(points[-1], PATH_MARKS["end"])
+    else:
+        marks[exit[1]] = exit[2]
+    mark(points[0], PATH_MARKS["start"])
     return marks
+
+
+def _exit(path, slopes, intercepts):
+    """(index of the first point outside the picture, (row, col) of the edge cell where
+    the path crossed out, an arrow pointing the way it went), or None if it stays in."""
+    m_lo, m_hi = sorted((slopes[0], slopes[-1]))
+    c_lo, c_hi = sorted((intercepts[0], intercepts[-1]))
+    inside = lambda m, c: m_lo <= m <= m_hi and c_lo <= c <= c_hi  # noqa: E731
+    points = path["points"]
+    out = next((i for i, (m, c) in enumerate(points) if not inside(m, c)), None)
+    if out is None or out == 0:
+        return None
+    (m0, c0), (m1, c1) = points[out - 1], points[out]
+    # How far along the last step each edge is crossed; the nearest crossing is where it left.
+    crossings = []
+    for start, step, low, high, arrows in ((m0, m1 - m0, m_lo, m_hi, "←→"), (c0, c1 - c0, c_lo, c_hi, "↓↑")):
+        if step:
+            edge, arrow = (high, arrows[1]) if step > 0 else (low, arrows[0])
+            crossings.append(((edge - start) / step, arrow))
+    t, arrow = min(crossings)
+    m, c = m0 + t * (m1 - m0), c0 + t * (c1 - c0)
+    row = min(range(len(intercepts)), key=lambda i: abs(intercepts[i] - c))
+    col = min(range(len(slopes)), key=lambda j: abs(slopes[j] - m))
+    return out, (row, col), arrow
 
 
 @draws(LineSummary)

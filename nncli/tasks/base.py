@@ -41,7 +41,7 @@ class Task:
     result = ("tables.summary",)  # what a finished run shows
     evaluation = "tables.metrics"  # how `evaluate` reports: a function of the metrics dict
     prediction = "tables.answers"  # how `predict` reports: a function of the rows of `predict`
-    retrace_view = None  # a view that retraces training with other learning rates (`visualize --lr`)
+    compare_view = None  # a view drawing several runs' paths together (`nncli compare`), called with `runs=`
     loss = "mse"  # "mse", "bce" or "cross_entropy"
     classifier = False
 

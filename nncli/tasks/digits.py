@@ -62,7 +62,9 @@ class DigitsTask(Task):
 
     def dataset(self, X_train, y_train, X_test, y_test, config, source):
         """Scale the pixels to [0, 1] and set a stratified validation part of the training
-        data aside (none if the data are too few to spare any)."""
+        data aside (none if the data are too few to spare any); with `--limit N`, learn
+        from only N of the rest, chosen by the seed, and validate on as many as without it
+        — so a small training set's overfitting shows against a steady yardstick."""
         scaling = {"x_mean": [0.0], "x_std": [float(self.pixel_max)]}
         dtype = np.dtype(config.dtype)
 
@@ -75,7 +77,12 @@ class DigitsTask(Task):
         validation = None
         if len(held) and len(fit):
             validation = (scale(X_train[held]), y_train[held])
-            X_train, y_train = X_train[fit], y_train[fit]
+        else:
+            fit = np.arange(len(y_train))
+        kept = data.seeded_subset(fit, config.limit, config.seed)
+        if len(kept) < len(fit):
+            source += f", of which --limit keeps {len(kept):,} to learn from"
+        X_train, y_train = X_train[kept], y_train[kept]
         return Dataset(
             scale(X_train),
             y_train,

@@ -33,7 +33,7 @@ class LinregTask(Task):
     views = {"fit": "line.fit", "landscape": "line.loss_landscape", "loss": "loss.history", "health": "health.layers"}
     watch = ("fit", "landscape")
     result = ("line.summary",)
-    retrace_view = "landscape"
+    compare_view = "landscape"
     loss = "mse"
 
     def __init__(self):

@@ -7,8 +7,6 @@ images, of which a tenth is set aside for validation, and the 10,000 test images
 out — read from `--data-dir`, or from the model store once `--download` has fetched them.
 """
 
-import numpy as np
-
 from nncli import data, store
 from nncli.errors import DataError
 from nncli.tasks.digits import DigitsTask
@@ -40,10 +38,6 @@ class MnistTask(DigitsTask):
                     f"or use --download to fetch them ({DOWNLOAD_SIZE}) into {folder}"
                 )
         X_train, y_train, X_test, y_test = data.load_mnist(folder)
-        limit = config.limit
-        if limit and limit < len(X_train):
-            keep = np.sort(np.random.default_rng(config.seed).permutation(len(X_train))[:limit])
-            X_train, y_train = X_train[keep], y_train[keep]
         if len(X_train) == 0 or len(X_test) == 0:
             raise DataError(f"{folder}: the MNIST files hold no training or no test images")
         source = f"MNIST in {folder} ({len(X_train):,} images to learn from, {len(X_test):,} held out)"

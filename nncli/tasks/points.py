@@ -16,7 +16,7 @@ probabilities by the softmax inside the cross-entropy. With no hidden layer
 
 import numpy as np
 
-from nncli import nn
+from nncli import data, nn
 from nncli.data import features, points, tables
 from nncli.tasks.base import Dataset, Task, scale_inputs
 
@@ -87,6 +87,7 @@ class PointsTask(Task):
     def load_data(self, config):
         X, y = self.generate(config)
         train, test = points.split(y, config.test_fraction, config.seed)
+        train = data.seeded_subset(train, config.limit, config.seed)
         names = config.features.split(",")
         scaling = tables.standardise(features.expand(X[train], names))
         classes = self.classes(config)

@@ -56,10 +56,11 @@ def prepare(task, config):
     return dataset, build_network(spec, loss, config.engine, config.dtype, config.seed, config.init)
 
 
-def train_task(task, config, save_path, emit, force=False):
+def train_task(task, config, save_path, emit, force=False, latest=True):
     """Train `task` with `config` (a RunConfig); save the model at `save_path` unless it is
     None — or unless the run learned nothing and a better model is there already, which
-    only `force` replaces. Emits start, epoch, layer_stats and summary events; the summary
+    only `force` replaces (as the store's most recent model unless `latest` is
+    False). Emits start, epoch, layer_stats and summary events; the summary
     says if the run failed and, if the layer statistics show why, the verdict."""
     dataset, network = prepare(task, config)
     if save_path is not None:  # after the data loaded (bad data creates no store), before training
@@ -104,7 +105,7 @@ def train_task(task, config, save_path, emit, force=False):
         # A run that learned nothing never replaces a better model without --force.
         kept = health.better_model_at(save_path, final, task.name) if failure and not force else None
         if kept is None:
-            model_path = save_network(task, network, config, dataset, save_path, final, result)
+            model_path = save_network(task, network, config, dataset, save_path, final, result, latest)
     summary = {
         "event": "summary",
         "task": task.name,
@@ -129,9 +130,10 @@ def train_task(task, config, save_path, emit, force=False):
     return Outcome(network, dataset, result, summary)
 
 
-def save_network(task, network, config, dataset, save_path, metrics, result):
+def save_network(task, network, config, dataset, save_path, metrics, result, latest=True):
     """Save `network` with the metadata every model carries (and any the task adds through
-    an `extra_meta(config, dataset)` method); returns the path written, as a string."""
+    an `extra_meta(config, dataset)` method); returns the path written, as a string.
+    `latest=False` leaves the store's most recent model as it was."""
     meta = {
         "task": task.name,
         "layers": network.spec(),
@@ -160,7 +162,7 @@ def save_network(task, network, config, dataset, save_path, metrics, result):
     final_epoch = result.best_epoch if result.stopped_early and result.best_epoch else result.epochs_run
     taken = [(epoch, as_saved(frame)) for epoch, frame in result.snapshots]
     frames = snapshots.kept(taken, final_epoch, state) if result.snapshots else None
-    return str(store.save_model(save_path, state, meta, frames, dataset.kept))
+    return str(store.save_model(save_path, state, meta, frames, dataset.kept, latest=latest))
 
 
 def shown_settings(config):

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nncli import nn, store
-from nncli.data import parse_rows, points, tables
+from nncli import data, nn, store
+from nncli.data import parse_rows, tables
 from nncli.errors import DataError, ModelFileError, OptionError
 from nncli.tasks.base import Dataset, Task, scale_inputs, unscale_outputs
 from nncli.tasks.points import accuracy, class_predictions, classifier_spec, targets
@@ -79,7 +79,7 @@ class CsvTask(Task):
         inputs = tables.parse_names(config.inputs) if config.inputs is not None else None
         columns = tables.select(raw, config.target, inputs, config.kind, config.drop_missing)
         train, test = tables.split(columns, config.test_fraction, config.seed)
-        train = points.seeded_subset(train, config.limit, config.seed)
+        train = data.seeded_subset(train, config.limit, config.seed)
         self.table = {
             "name": Path(raw.name).name,  # shown, never opened
             "inputs": columns.inputs,

@@ -6,6 +6,8 @@ on the mean squared error. Or give a single neuron (`--hidden 0`) the input feat
 x₁·x₂ (`--features x1,x2,x1*x2`): on it XOR is one straight cut.
 """
 
+import numpy as np
+
 from nncli import data, nn
 from nncli.data import features
 from nncli.tasks.base import Dataset, Task
@@ -31,17 +33,23 @@ class XorTask(Task):
         names = (config.features or ",".join(features.DEFAULT)).split(",")
         encode = inputs_encoder(names, None)  # 0s and 1s need no scaling
         X = encode(points)
-        # Four points are all there is: the held-out set is the truth table itself.
+        # Four points are all there is: the held-out set is the truth table itself, and
+        # --limit learns from fewer rows of it (the held-out loss shows what the rest cost).
+        kept = data.seeded_subset(range(len(X)), config.limit, config.seed)
+        left_out = np.setdiff1d(np.arange(len(X)), kept)
+        every_row = len(kept) == len(X)
         return Dataset(
+            X if every_row else X[kept],
+            y if every_row else y[kept],
             X,
             y,
-            X,
-            y,
-            source="the XOR truth table",
-            held_out="its four training examples (XOR has no held-out data)",
+            source="the XOR truth table" if every_row else f"{len(kept)} of the 4 rows of the XOR truth table",
+            held_out="its four training examples (XOR has no held-out data)"
+            if every_row
+            else f"all four rows of the truth table (it learned from {len(kept)})",
             extra={
-                "points": (points, points[:0]),
-                "labels": (y[:, 0].astype(int), y[:0, 0].astype(int)),
+                "points": (points[kept], points[left_out]),
+                "labels": (y[kept, 0].astype(int), y[left_out, 0].astype(int)),
                 "encode": encode,
                 "features": names,
             },

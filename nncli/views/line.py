@@ -10,7 +10,7 @@ from nncli.tasks.base import scale_inputs, unscale_outputs
 from nncli.views import Numbers
 
 PIXELS = 28  # grid points across one landscape panel …
-PANEL_PIXELS = 14  # … and across each of several panels drawn side by side
+PANEL_PIXELS = 14  # … and across each of several panels drawn side by side, unless told
 
 
 @dataclass
@@ -46,12 +46,13 @@ def fit(network, dataset, config, history):
     return LineFit(line.x.tolist(), line.y.tolist(), list(line.learned), list(line.exact))
 
 
-def loss_landscape(network, dataset, config, history, rates=None):
-    """The landscape with the path of the model's own learning rate, retraced from its
-    starting weights — or one path per rate in `rates`, to compare them."""
+def loss_landscape(network, dataset, config, history, runs=None, size=None):
+    """The landscape with the path of the model's own training, retraced from its starting
+    weights — or one path per run in `runs`, (label, RunConfig) pairs on the same data, to
+    compare them (`nncli compare linreg`) — on a `size` × `size` grid."""
     line = _line(network, dataset)
-    paths = landscape.descent_paths(config, network.spec(), dataset, line, rates or (config.lr,))
-    size = PIXELS if len(paths) == 1 else PANEL_PIXELS
+    paths = landscape.descent_paths(network.spec(), dataset, line, runs or [(f"lr {config.lr:g}", config)])
+    size = size or (PIXELS if len(paths) == 1 else PANEL_PIXELS)
     slopes, intercepts = landscape.window(line, paths, size)
     surface = landscape.loss_surface(line, slopes, intercepts)
     return Landscape(
