@@ -143,5 +143,5 @@ TRY = (
     ("nncli train digits", "the full run (about 100 epochs, early stopping)"),
     ("nncli evaluate", "precision and recall per digit, and the surest mistakes"),
     ("nncli visualize --view filters", "what each first-layer neuron looks for"),
-    ("nncli train digits --batch-size 8", "smaller batches: more, noisier steps per epoch"),
+    ("nncli compare digits --epochs 10 --vary batch-size=8,32,256", "mini-batch sizes side by side"),
 )

@@ -105,6 +105,9 @@ SCREENS = (stalls, cures)
 TRY = (
     ("nncli train digits --hidden 32x10 --activation sigmoid --patience 0", "the stall, with the verdict"),
     ("nncli visualize --view health", "the health view of the model trained last"),
-    ("nncli train digits --hidden 32x10 --activation sigmoid --batchnorm", "batch norm"),
-    ("nncli train digits --hidden 32x10 --activation sigmoid --residual", "skip connections"),
+    (
+        "nncli compare digits --hidden 32x10 --activation sigmoid --patience 0 --epochs 10 "
+        "--vary batchnorm=false,true --vary residual=false,true",
+        "both cures, alone and together, side by side",
+    ),
 )

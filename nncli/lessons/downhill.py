@@ -30,6 +30,14 @@ def linreg(settings, **changes):
     return task, outcome, run_config
 
 
+def paths(settings, outcome, run_config, rates):
+    """Where gradient descent goes with each learning rate in `rates`, from the same start
+    on the same data — `nncli compare linreg --vary lr=…`'s landscape."""
+    epochs = QUICK_EPOCHS if settings.quick else EPOCHS
+    runs = [(f"lr {lr:g}", config(defaults.LINREG, epochs=epochs, lr=lr)) for lr in rates]
+    return loss_landscape(outcome.network, outcome.dataset, run_config, History(), runs)
+
+
 def steepest_rate(dataset):
     """The learning rate above which plain gradient descent on this line's loss diverges:
     2 / the largest curvature of the bowl (an eigenvalue of the loss's second derivatives,
@@ -103,8 +111,8 @@ def learning_rates(settings):
     task, outcome, run_config = linreg(settings)
     limit = steepest_rate(outcome.dataset)
     rates = (round(limit / 100, 4), round(limit / 2, 2), round(limit * 0.9, 2), round(limit * 1.1, 2))
-    paths = loss_landscape(outcome.network, outcome.dataset, run_config, History(), rates).paths
-    lines = "\n".join(f"    η = {num(p['lr']):<6}  {describe_path(p)}" for p in paths)
+    rate_paths = paths(settings, outcome, run_config, rates).paths
+    lines = "\n".join(f"    η = {num(p['lr']):<6}  {describe_path(p)}" for p in rate_paths)
     text = (
         "How far each step goes is the learning rate η. The same start, the same data, four rates:\n\n"
         f"{lines}\n\n"
@@ -113,16 +121,16 @@ def learning_rates(settings):
     )
     styles = ("yellow", "green", "cyan", "red")
     series = []
-    for path, style in zip(paths, styles):
+    for path, style in zip(rate_paths, styles):
         losses = np.asarray(path["losses"], dtype=float)
         series.append((f"η = {num(path['lr'])}", np.arange(len(losses)), np.minimum(losses, 1e6), style))
     curves = chart(series, x_label="epoch", log_y=True, title="loss per epoch (log scale)", height=10)
     numbers = {
         "limit": limit,
         "rates": list(rates),
-        "statuses": [p["status"] for p in paths],
-        "overshoots": [p["overshoots"] for p in paths],
-        "final_losses": [p["losses"][-1] for p in paths],
+        "statuses": [p["status"] for p in rate_paths],
+        "overshoots": [p["overshoots"] for p in rate_paths],
+        "final_losses": [p["losses"][-1] for p in rate_paths],
     }
     return Screen("The learning rate", text, [curves], numbers)
 
@@ -131,7 +139,7 @@ def side_by_side(settings):
     task, outcome, run_config = linreg(settings)
     limit = steepest_rate(outcome.dataset)
     rates = (run_config.lr, round(limit * 1.1, 2))
-    numbers = loss_landscape(outcome.network, outcome.dataset, run_config, History(), rates)
+    numbers = paths(settings, outcome, run_config, rates)
     text = (
         "The loss of every line (m, c) as a map: dark is high, light is low, the bottom (+) is the "
         f"least-squares line. η = {num(rates[0])} walks down into the bowl, one dot per epoch; "
@@ -144,6 +152,6 @@ SCREENS = (one_step, landscape, learning_rates, side_by_side)
 TRY = (
     ("nncli explain descent --steps 5", "five steps, every number written out"),
     ("nncli train linreg --lr 1.1", "too big: watch it diverge"),
-    ("nncli visualize linreg --lr 0.01,0.5,0.9", "the paths of three learning rates"),
+    ("nncli compare linreg --vary lr=0.01,0.5,1.1", "three learning rates side by side, and their paths"),
     ("nncli descend bowl --optimizer sgd,momentum,adam", "optimizers racing downhill"),
 )
