@@ -46,6 +46,7 @@ def test_the_list_names_every_lesson_and_what_is_finished(model_home):
     assert [e["finished"] for e in listed][:2] == [True, False][: len(listed)]
     shown = run("learn").stdout
     assert "One neuron" in shown and "✓" in shown and "1 of" in shown
+    assert all(len(lesson.summary) <= 74 for lesson in all_lessons())  # one line each on 80 columns
 
 
 @pytest.mark.parametrize("given", ["0", "99"])

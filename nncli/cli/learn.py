@@ -71,20 +71,26 @@ def show_list(lessons, finished, as_json):
                 }
             )
         return
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(box=None, show_header=False, padding=(0, 1))
+    lines = []
     for lesson in lessons:
-        mark = "[green]✓[/]" if lesson.number in finished else " "
-        table.add_row(mark, f"{lesson.number}", f"[bold]{lesson.title}[/]", f"[dim]{lesson.name}[/]")
-        table.add_row("", "", f"[dim]{lesson.summary}[/]", "")
+        done = lesson.number in finished
+        lines.append(
+            Text.assemble(
+                ("✓ " if done else "  ", "green"),
+                (f"{lesson.number}  ", "bold"),
+                (lesson.title, "bold"),
+                (f"   nncli learn {lesson.name}", "dim"),
+            )
+        )
+        lines.append(Text(f"     {lesson.summary}", style="dim"))
     todo = [lesson for lesson in lessons if lesson.number not in finished]
+    count = len(finished & {lesson.number for lesson in lessons})
     after = (
-        f"Next: [bold]nncli learn {todo[0].number}[/] (or nncli learn --next)"
-        if todo
-        else "You have finished every lesson."
+        f"Next: nncli learn {todo[0].number}   (or nncli learn --next)" if todo else "You have finished every lesson."
     )
-    show(f"[bold]Lessons[/] — {len(finished & {x.number for x in lessons})} of {len(lessons)} finished", table, after)
+    show(Text(f"Lessons — {count} of {len(lessons)} finished\n", style="bold"), *lines, Text("\n" + after))
 
 
 def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):

@@ -11,7 +11,7 @@ from nncli.tasks.approx import ApproxTask, resolve_target, run_approx
 
 NAME = "any-curve"
 TITLE = "Enough neurons trace anything"
-SUMMARY = "sin(x) built by hand from steps and from ReLUs: double the neurons, the error shrinks"
+SUMMARY = "sin(x) from steps and ReLUs: double the neurons, the error shrinks"
 SIZE = (80, 40)
 
 COUNTS = (4, 8, 16, 32, 64)

@@ -18,7 +18,7 @@ from nncli.tasks.digits import softmax
 
 NAME = "classifier"
 TITLE = "A real classifier"
-SUMMARY = "8×8 digits: softmax and cross-entropy, accuracy and confusion, mini-batches averaging the nudges"
+SUMMARY = "digits: softmax, cross-entropy, accuracy, confusion, mini-batches"
 SIZE = (80, 40)
 
 EPOCHS, QUICK_EPOCHS = 15, 3

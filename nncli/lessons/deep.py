@@ -12,7 +12,7 @@ from nncli.tasks import defaults
 
 NAME = "deep"
 TITLE = "Deep networks"
-SUMMARY = "ten sigmoid layers stall with vanishing gradients; ReLU with He init, skip connections and batch norm fix it"
+SUMMARY = "ten sigmoid layers stall; ReLU + He init, skip connections, batch norm"
 SIZE = (80, 46)
 
 DEPTH, WIDTH = 10, 32

@@ -16,7 +16,7 @@ from nncli.views.line import loss_landscape
 
 NAME = "downhill"
 TITLE = "Learning is going downhill"
-SUMMARY = "y = m·x + c: the loss, one gradient step with its numbers, and too small, good and too big steps"
+SUMMARY = "y = m·x + c: the loss, one gradient step, learning rates compared"
 SIZE = (80, 40)
 
 LEARNING_RATE = 0.05  # for the hand-worked step on four points

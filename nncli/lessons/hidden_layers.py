@@ -10,7 +10,7 @@ from nncli.tasks import defaults
 
 NAME = "hidden-layers"
 TITLE = "Why hidden layers"
-SUMMARY = "XOR: one neuron draws one straight line and fails; four hidden neurons bend it"
+SUMMARY = "XOR: one neuron draws one line and fails; four hidden neurons bend it"
 SIZE = (80, 40)
 
 EPOCHS, QUICK_EPOCHS = 2000, 600

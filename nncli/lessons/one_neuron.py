@@ -9,7 +9,7 @@ from nncli.render.explain import ACTIVATION_FORMULAS, num
 
 NAME = "one-neuron"
 TITLE = "One neuron"
-SUMMARY = "a = σ(w·x + b): what the weight w and the bias b do to the curve, and four activations"
+SUMMARY = "a = σ(w·x + b): what w and b do to the curve; four activations"
 SIZE = (80, 34)
 
 ACTIVATIONS = ("step", "sigmoid", "tanh", "relu")

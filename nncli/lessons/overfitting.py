@@ -17,7 +17,7 @@ from nncli.views.loss import history
 
 NAME = "overfitting"
 TITLE = "Overfitting and its cures"
-SUMMARY = "50 digits learned by heart: validation loss rises while training loss falls; three cures"
+SUMMARY = "50 digits learned by heart; dropout, weight decay and more data"
 SIZE = (80, 40)
 
 FEW, MORE, QUICK_MORE = 50, 500, 150

@@ -14,7 +14,7 @@ from nncli.tasks.approx import neurons
 
 NAME = "two-neurons"
 TITLE = "Two neurons add up"
-SUMMARY = "two step neurons and an output neuron: its weights add, invert and scale their curves"
+SUMMARY = "two step neurons: output weights add, invert and scale their curves"
 SIZE = (80, 36)
 
 X = np.linspace(-3, 3, 241)
