@@ -177,6 +177,10 @@ def test_lesson_2_output_weights_add_invert_and_scale():
     assert numbers(events, "Adding two steps") == {"y": [0, 1, 2], "switches": [-1, 1]}
     assert numbers(events, "Subtracting: a bump")["y"] == [0, 1, 0]
     assert numbers(events, "Weights set the heights")["y"] == [0, 1.5, 1]
+    heights = next(screen for _, screen in events if screen.title == "Weights set the heights")
+    raised = heights.keys["up"][1]()  # ↑: v₂ from −0.5 to 0, so the second step vanishes
+    assert raised.numbers["v2"] == 0 and raised.numbers["y"] == [0, 1.5, 1.5]
+    assert raised.keys["+"][1]().numbers["y"] == [0, 2, 2]  # +: v₁ from 1.5 to 2
     assert numbers(events, "Smooth steps")["y"] == pytest.approx([0, 1, 0], abs=1e-4)
 
 

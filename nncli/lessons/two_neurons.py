@@ -97,15 +97,28 @@ def a_bump(settings):
     return Screen("Subtracting: a bump", text, [picture], {"y": at}, frames=frames)
 
 
-def scaled(settings):
-    picture, at, _ = superposition(1.5, -0.5)
+def scaled(settings, v1=1.5, v2=-0.5):
+    picture, at, _ = superposition(v1, v2)
     text = (
-        "The weights also say how high each step is. With v₁ = 1.5 and v₂ = −0.5:\n\n"
-        f"{sampled(1.5, -0.5, at)}\n\n"
-        "A step up of 1.5, then down by 0.5. Every output weight scales its neuron's curve; the "
-        "output neuron's own bias (0 here) would lift the whole sum."
+        f"The weights also say how high each step is. With v₁ = {num(v1)} and v₂ = {num(v2)}:\n\n"
+        f"{sampled(v1, v2, at)}\n\n"
+        "Every output weight scales its neuron's curve, and a negative one turns it upside down; the "
+        "output neuron's own bias (0 here) would lift the whole sum. Try other weights: + − change v₁, "
+        "↑ ↓ change v₂."
     )
-    return Screen("Weights set the heights", text, [picture], {"y": at})
+
+    def again(**change):
+        weights = {"v1": v1, "v2": v2, **change}
+        return lambda: scaled(settings, **weights)
+
+    keys = {
+        "+": ("+ − v₁ ± 0.5", again(v1=v1 + 0.5)),
+        "=": ("+ − v₁ ± 0.5", again(v1=v1 + 0.5)),
+        "-": ("+ − v₁ ± 0.5", again(v1=v1 - 0.5)),
+        "up": ("↑ ↓ v₂ ± 0.5", again(v2=v2 + 0.5)),
+        "down": ("↑ ↓ v₂ ± 0.5", again(v2=v2 - 0.5)),
+    }
+    return Screen("Weights set the heights", text, [picture], {"v1": v1, "v2": v2, "y": at}, keys=keys)
 
 
 def smooth(settings):
