@@ -71,26 +71,9 @@ def show_list(lessons, finished, as_json):
                 }
             )
         return
-    from rich.text import Text
+    from nncli.lessons.player import lesson_list
 
-    lines = []
-    for lesson in lessons:
-        done = lesson.number in finished
-        lines.append(
-            Text.assemble(
-                ("✓ " if done else "  ", "green"),
-                (f"{lesson.number}  ", "bold"),
-                (lesson.title, "bold"),
-                (f"   nncli learn {lesson.name}", "dim"),
-            )
-        )
-        lines.append(Text(f"     {lesson.summary}", style="dim"))
-    todo = [lesson for lesson in lessons if lesson.number not in finished]
-    count = len(finished & {lesson.number for lesson in lessons})
-    after = (
-        f"Next: nncli learn {todo[0].number}   (or nncli learn --next)" if todo else "You have finished every lesson."
-    )
-    show(Text(f"Lessons — {count} of {len(lessons)} finished\n", style="bold"), *lines, Text("\n" + after))
+    show(lesson_list(lessons, finished))
 
 
 def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):

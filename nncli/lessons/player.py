@@ -15,6 +15,20 @@ FRAMES_PER_SECOND = 8
 NEXT, BACK, QUIT = ("space", "right", "enter", "n"), ("left", "backspace", "p"), ("q", "Q", "eof")
 
 
+def lesson_list(lessons, finished):
+    """What `nncli learn` lists: each lesson, the command that runs it, its summary, a ✓ if
+    it is in `finished` (lesson numbers), and the one to do next."""
+    lines = [Text(f"Lessons — {len(finished & {x.number for x in lessons})} of {len(lessons)} finished\n", "bold")]
+    for lesson in lessons:
+        mark = "✓ " if lesson.number in finished else "  "
+        command = f"   nncli learn {lesson.name}"
+        lines.append(Text.assemble((mark, "green"), (f"{lesson.number}  {lesson.title}", "bold"), (command, "dim")))
+        lines.append(Text(f"     {lesson.summary}", style="dim"))
+    todo = [lesson.number for lesson in lessons if lesson.number not in finished]
+    lines.append(Text(f"\nNext: nncli learn {todo[0]}   (or nncli learn --next)" if todo else "\nAll finished."))
+    return Group(*lines)
+
+
 def heading(lesson, index, count, screen):
     return Rule(
         Text.assemble(
