@@ -127,6 +127,13 @@ def test_a_damaged_progress_file_is_ignored_with_one_warning_and_kept(model_home
     assert progress.load(len(all_lessons()), pytest.fail) == {1}
 
 
+def test_a_progress_file_that_cannot_be_read_is_a_warning_too(model_home):
+    (model_home / "lessons.json").mkdir(parents=True)
+    result = run("learn")
+    assert result.exit_code == 0 and "0 of" in result.stdout
+    assert result.stderr.count("\n") == 1 and "cannot read the lesson progress" in result.stderr
+
+
 def test_lesson_and_next_together_is_a_usage_error():
     assert run("learn", "1", "--next").exit_code == 2
 
