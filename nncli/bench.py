@@ -8,10 +8,13 @@ update, in float32 — timed three ways on the same network from the same weight
 - **floor**: the same network with hand-derived NumPy forward and backward passes and no
   autograd at all: the least Python work a NumPy step can do, so the engine's ratio to it
   is its overhead;
-- **torch**: PyTorch eager (`torch.nn` + `torch.optim.SGD`, 2 threads), when installed.
+- **torch**: PyTorch eager (`torch.nn` + `torch.optim.SGD`), when installed, on as many
+  threads as NumPy's BLAS (one, unless `--threads` or OPENBLAS_NUM_THREADS say otherwise).
 
 Besides, the scalar `Value` engine against micrograd (when installed) on micrograd's own
-demo, the start-up time of `nncli --help`, and `nncli train digits` end to end.
+demo; whole training runs (xor, digits, approx, an MNIST-sized epoch) next to PyTorch and
+scikit-learn; the start-up time of `nncli --help` and `nncli train digits` end to end; and,
+on request, the scaling grid of wide and big-batch networks.
 
 Timing: each implementation is warmed up, then timed in blocks of steps long enough to
 read the clock well; the blocks of all implementations take turns, so that a noisy
@@ -254,9 +257,11 @@ def time_interleaved(steps, repeats=21, warmup=0.2, block=0.02):
 
 
 def _summary(times):
+    """(median, spread): the interquartile range over the median, or for fewer than four
+    figures their whole range."""
     median = statistics.median(times)
     if len(times) < 4:
-        return median, 0.0
+        return median, (max(times) - min(times)) / median
     q1, _, q3 = statistics.quantiles(times, n=4)
     return median, (q3 - q1) / median
 
@@ -291,7 +296,7 @@ def _time_torch_apart(workload, repeats, warmup, block):
         "import json, sys\n"
         "from nncli import bench\n"
         "workload = next(w for w in bench.WORKLOADS if w.name == sys.argv[1])\n"
-        "steps = {'torch': bench.torch_step(workload)}\n"
+        "steps = {'torch': bench.torch_step(workload, threads=bench.blas_threads())}\n"
         "timed = bench.time_interleaved(steps, *map(float, sys.argv[2:]))\n"
         "print(json.dumps(timed['torch']))\n"
     )
@@ -355,28 +360,269 @@ def scalar_models(seed=0):
 
 
 def micrograd_row(repeats=7, warmup=0.5, block=0.0):
+    """micrograd's demo step, timed two ways: as each runs — nncli's step inside the
+    training loop's collector pause, micrograd's with the collector on, as its demo has
+    it — and engine for engine, with the collector off for both."""
     from nncli.autograd import Value
+    from nncli.train import collector_paused
 
     ours, theirs = scalar_models()
     X, y = two_moons()
-    steps = {"nncli": lambda: moons_step(Value, ours, X, y)}
+
+    def paused(step):
+        def run():
+            with collector_paused():
+                return step()
+
+        return run
+
+    ours_step = lambda: moons_step(Value, ours, X, y)  # noqa: E731
+    steps = {"nncli": paused(ours_step)}
+    engine_steps = {"nncli": ours_step}
     if theirs is not None:
         import micrograd.engine
 
-        steps["micrograd"] = lambda: moons_step(micrograd.engine.Value, theirs, X, y)
+        theirs_step = lambda: moons_step(micrograd.engine.Value, theirs, X, y)  # noqa: E731
+        steps["micrograd"] = theirs_step
+        engine_steps["micrograd"] = theirs_step
     timed = time_interleaved(steps, repeats, warmup, block)
+    gc.disable()
+    try:
+        engine = time_interleaved(engine_steps, repeats, warmup, block)
+    finally:
+        gc.enable()
     row = {
         "event": "bench",
         "kind": "scalar",
         "name": "moons",
         "workload": "two moons · 100 · 2-16-16-1 relu · max-margin + L2",
     }
-    for name, (median, spread) in timed.items():
-        row[f"{name}_ms"] = round(median * 1e3, 2)
-        row[f"{name}_spread"] = round(spread, 3)
-    if "micrograd" in timed:
-        row["micrograd_vs_nncli"] = round(timed["micrograd"][0] / timed["nncli"][0], 3)
+    for prefix, figures in (("", timed), ("nogc_", engine)):
+        for name, (median, spread) in figures.items():
+            row[f"{prefix}{name}_ms"] = round(median * 1e3, 2)
+            row[f"{prefix}{name}_spread"] = round(spread, 3)
+        if "micrograd" in figures:
+            row[f"{prefix}micrograd_vs_nncli"] = round(figures["micrograd"][0] / figures["nncli"][0], 3)
     return row
+
+
+# ---- the scaling grid: wide and big-batch networks -------------------------------------
+
+GRID_WIDTHS = (64, 128, 256, 512, 1024, 2048)
+GRID_BATCHES = (1, 8, 64, 512, 4096)
+
+
+def grid_row(width, batch, repeats=5, warmup=0.1, block=0.05):
+    """One SGD step of the MLP width-width-width-10 (ReLU, cross-entropy, float32) on a
+    batch of `batch`, nncli and PyTorch taking turns in this process (both on the threads
+    this process was given: the grid is meant for one)."""
+    workload = Workload("grid", (width, width, width, 10), "relu", "identity", batch, "cross_entropy", 0.01)
+    steps = {"nncli": nncli_step(workload)[0]}
+    if torch_available():
+        steps["torch"] = torch_step(workload, threads=blas_threads())
+    timed = time_interleaved(steps, repeats, warmup, block)
+    row = {"event": "bench", "kind": "grid", "width": width, "batch": batch}
+    for name, (median, spread) in timed.items():
+        row[f"{name}_ms"] = round(median * 1e3, 4)
+        row[f"{name}_spread"] = round(spread, 3)
+    if "torch" in timed:
+        row["nncli_vs_torch"] = round(timed["nncli"][0] / timed["torch"][0], 3)
+    return row
+
+
+# ---- end to end: whole training runs against PyTorch and scikit-learn ----------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """A whole training run, the same for every library: data, network, optimiser, epochs,
+    and a target on held-out data whose first epoch reached gives the time-to-target."""
+
+    name: str
+    sizes: tuple
+    activation: str
+    loss: str  # "mse" or "cross_entropy"
+    optimizer: str  # "sgd" or "adam"
+    lr: float
+    batch: int
+    epochs: int
+    target: str  # what "reached" means, in words
+
+
+RUNS = (
+    Run("xor", (2, 4, 1), "sigmoid", "mse", "sgd", 3.0, 4, 2000, "all 4 cases right"),
+    Run("digits", (64, 128, 64, 10), "relu", "cross_entropy", "adam", 0.001, 32, 30, "test accuracy ≥ 95 %"),
+    Run("approx", (1, 32, 1), "tanh", "mse", "adam", 0.01, 256, 2000, "MSE ≤ 0.001 on sin"),
+    Run("mnist-epoch", (784, 128, 64, 10), "relu", "cross_entropy", "sgd", 0.01, 64, 1, "one epoch of 60,000"),
+)
+
+
+def run_data(run, quick=False):
+    """(X_train, y_train, X_test, y_test), float32 inputs, for a run."""
+    rng = np.random.default_rng(0)
+    if run.name == "xor":
+        X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+        y = np.array([[0], [1], [1], [0]], dtype=np.float32)
+        return X, y, X, y
+    if run.name == "digits":
+        from nncli.data import load_digits, stratified_split
+
+        X, y = load_digits()
+        train, test = stratified_split(y, 0.2, 0)
+        X = (X / 16).astype(np.float32)
+        return X[train], y[train], X[test], y[test]
+    if run.name == "approx":
+        X = np.linspace(-np.pi, np.pi, 256, dtype=np.float32)[:, None]
+        return X, np.sin(X), X, np.sin(X)
+    n = 2_000 if quick else 60_000
+    X = rng.random((n, 784), dtype=np.float32)
+    y = rng.integers(0, 10, n)
+    return X, y, X[:0], y[:0]
+
+
+def reached(run, outputs, y):
+    """Whether outputs (an ndarray) on held-out data meet the run's target."""
+    if run.name == "xor":
+        return bool(np.all((outputs > 0.5) == (y > 0.5)))
+    if run.name == "digits":
+        return float(np.mean(outputs.argmax(axis=1) == y)) >= 0.95
+    if run.name == "approx":
+        return float(np.mean((outputs - y) ** 2)) <= 1e-3
+    return False
+
+
+def _train_timed(epoch, predict, run, data):
+    """Train `run.epochs` epochs with `epoch()`, checking the target after each with
+    `predict(X)` off the clock; returns (training seconds, seconds to target or None)."""
+    _, _, X_test, y_test = data
+    elapsed, to_target = 0.0, None
+    for _ in range(run.epochs):
+        started = time.perf_counter()
+        epoch()
+        elapsed += time.perf_counter() - started
+        if to_target is None and len(X_test) and reached(run, predict(X_test), y_test):
+            to_target = elapsed
+    return elapsed, to_target
+
+
+def nncli_run(run, data, seed=0):
+    """The run through nncli's own training loop; the target is checked on logged epochs
+    (every epoch), off the clock."""
+    from nncli.train import TrainConfig, fit
+
+    final = "sigmoid" if run.name == "xor" else "identity"
+    network = build_network(nn.mlp_spec(list(run.sizes), run.activation, final), run.loss, "tensor", "float32", seed)
+    config = TrainConfig(epochs=run.epochs, lr=run.lr, batch_size=run.batch, optimizer=run.optimizer, seed=seed)
+    _, _, X_test, y_test = data
+    clock = {"off": 0.0, "to_target": None, "started": time.perf_counter()}
+
+    def check(net):
+        paused = time.perf_counter()
+        if clock["to_target"] is None and len(X_test) and reached(run, net.predict(X_test), y_test):
+            clock["to_target"] = paused - clock["started"] - clock["off"]
+        clock["off"] += time.perf_counter() - paused
+        return {}
+
+    result = fit(network, data[0], data[1], config, lambda event: None, metrics=check)
+    return result.elapsed_s - clock["off"], clock["to_target"]
+
+
+def torch_run(run, data, seed=0):
+    import torch
+
+    torch.set_num_threads(blas_threads())
+    torch.manual_seed(seed)
+    activation = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}[run.activation]
+    layers = []
+    for fan_in, fan_out in zip(run.sizes[:-1], run.sizes[1:]):
+        layers += [torch.nn.Linear(fan_in, fan_out), activation()]
+    layers.pop()
+    if run.name == "xor":
+        layers.append(torch.nn.Sigmoid())
+    model = torch.nn.Sequential(*layers)
+    optimizer = (torch.optim.SGD if run.optimizer == "sgd" else torch.optim.Adam)(model.parameters(), lr=run.lr)
+    loss_fn = torch.nn.functional.mse_loss if run.loss == "mse" else torch.nn.functional.cross_entropy
+    X, y = torch.from_numpy(data[0]), torch.from_numpy(np.asarray(data[1]))
+    generator = torch.Generator().manual_seed(seed)
+
+    def epoch():
+        for rows in torch.randperm(len(X), generator=generator).split(run.batch):
+            optimizer.zero_grad()
+            loss_fn(model(X[rows]), y[rows]).backward()
+            optimizer.step()
+
+    def predict(inputs):
+        with torch.no_grad():
+            return model(torch.from_numpy(inputs)).numpy()
+
+    return _train_timed(epoch, predict, run, data)
+
+
+def sklearn_run(run, data, seed=0):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    kind = MLPClassifier if run.loss == "cross_entropy" else MLPRegressor
+    model = kind(
+        hidden_layer_sizes=run.sizes[1:-1], activation="logistic" if run.activation == "sigmoid" else run.activation,
+        solver=run.optimizer, learning_rate_init=run.lr, batch_size=run.batch, alpha=0.0,
+        momentum=0.0, random_state=seed, shuffle=True,
+    )  # fmt: skip
+    X, y = data[0], np.asarray(data[1])
+    y = y.ravel()
+    classes = np.unique(y) if kind is MLPClassifier else None
+    if kind is MLPClassifier:
+        epoch = lambda: model.partial_fit(X, y, classes=classes)  # noqa: E731
+        predict = model.predict_proba
+    else:
+        epoch = lambda: model.partial_fit(X, y)  # noqa: E731
+        predict = lambda inputs: model.predict(inputs)[:, None]  # noqa: E731
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return _train_timed(epoch, predict, run, data)
+
+
+def sklearn_available():
+    try:
+        import sklearn.neural_network  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def end_to_end_row(run, repeats=3, quick=False):
+    """A whole training run with nncli, PyTorch and scikit-learn (those installed), the
+    runs taking turns; each figure the median over `repeats` of training seconds and of
+    seconds to the target."""
+    if quick:
+        run = Run(**{**run.__dict__, "epochs": min(run.epochs, 2)})
+    data = run_data(run, quick)
+    runners = {"nncli": nncli_run}
+    if torch_available():
+        runners["torch"] = torch_run
+    if sklearn_available() and run.name != "xor":  # scikit-learn has no sigmoid-output MSE regressor
+        runners["sklearn"] = sklearn_run
+    samples = {name: [] for name in runners}
+    for _ in range(repeats):
+        for name, runner in runners.items():
+            gc.collect()
+            with np.errstate(over="ignore"):
+                samples[name].append(runner(run, data))
+    row = {"event": "bench", "kind": "end_to_end", "name": run.name, "target": run.target, "epochs": run.epochs}
+    for name, results in samples.items():
+        row[f"{name}_s"], row[f"{name}_spread"] = (round(v, 4) for v in _summary([r[0] for r in results]))
+        hits = [r[1] for r in results if r[1] is not None]
+        row[f"{name}_to_target_s"] = round(statistics.median(hits), 4) if len(hits) == len(results) else None
+    return row
+
+
+def blas_threads():
+    """The BLAS threads this process runs with (as nncli.threads chose them, or the user)."""
+    from nncli import threads
+
+    return int(threads.user_setting()[1]) if threads.user_setting() else threads.cores()
 
 
 # ---- the command line, timed from outside ----------------------------------------------
@@ -457,8 +703,13 @@ def machine():
     """What the figures were measured on."""
     import platform
 
+    from nncli import threads
+
+    setting = threads.user_setting()
     row = {
         "event": "machine",
+        "blas_threads": blas_threads(),
+        "threads_from": f"{setting[0]}={setting[1]}" if setting else "BLAS default",
         "python": platform.python_version(),
         "numpy": np.__version__,
         "cpus": os.cpu_count(),
@@ -476,9 +727,10 @@ def machine():
     return row
 
 
-def run(workloads=None, repeats=21, quick=False, commands=True, torch=True, emit=None):
+def run(workloads=None, repeats=21, quick=False, commands=True, torch=True, emit=None, grid=False):
     """Every benchmark, in order; each row is passed to `emit` as it is made, and all are
-    returned. `quick` shortens every timing (for a smoke test, not for figures)."""
+    returned. `quick` shortens every timing (for a smoke test, not for figures); `grid`
+    adds the scaling grid (minutes: its biggest cells take seconds a step)."""
     emit = emit or (lambda row: None)
     warmup, block = (0.0, 0.0) if quick else (0.2, 0.02)
     rows = []
@@ -493,7 +745,14 @@ def run(workloads=None, repeats=21, quick=False, commands=True, torch=True, emit
         add(step_row(workload, repeats, warmup, block, torch))
     if workloads is None:
         add(micrograd_row(max(3, repeats // 3), 0.0 if quick else 0.5))
+        for training in RUNS:
+            add(end_to_end_row(training, 1 if quick else 3, quick))
         if commands:
             add(startup_row(3 if quick else 11))
             add(train_digits_row(1 if quick else 3))
+    if grid:
+        widths, batches = (GRID_WIDTHS[:2], GRID_BATCHES[:2]) if quick else (GRID_WIDTHS, GRID_BATCHES)
+        for width in widths:
+            for batch in batches:
+                add(grid_row(width, batch, 3 if quick else 5, warmup, block and 0.05))
     return rows

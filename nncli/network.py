@@ -6,6 +6,8 @@ Tensor engine runs the whole batch as matrices; the scalar engine builds a graph
 Values per example — the same mathematics, one number at a time.
 """
 
+from contextlib import contextmanager, nullcontext
+
 import numpy as np
 
 from nncli import nn
@@ -58,6 +60,11 @@ class Network:
     def spec(self):
         return self.model.spec()
 
+    def remembering_outputs(self):
+        """A context in which the outputs for one array of inputs are computed only once,
+        however many losses and metrics are read off them; the weights must not change."""
+        return nullcontext()
+
 
 class TensorNetwork(Network):
     engine = "tensor"
@@ -65,6 +72,15 @@ class TensorNetwork(Network):
     def __init__(self, model, loss):
         self.model, self.loss_name = model, loss
         self.dtype = model.parameters()[0].dtype
+        self._remembered = None  # {id(X): (X, outputs)} inside remembering_outputs()
+
+    @contextmanager
+    def remembering_outputs(self):
+        self._remembered = {}
+        try:
+            yield
+        finally:
+            self._remembered = None
 
     def loss(self, X, y):
         return self.output_loss(self.model(Tensor(X.astype(self.dtype, copy=False))), y)
@@ -80,19 +96,23 @@ class TensorNetwork(Network):
 
     def evaluate_loss(self, X, y):
         """The loss on (X, y) as a float, with dropout switched off and no graph recorded."""
-        self.model.eval()
         with no_grad():
-            value = float(self.loss(X, y).item())
-        self.model.train()
-        return value
+            return float(self.output_loss(Tensor(self._outputs(X)), y).item())
 
     def predict(self, X):
         """The network's outputs for X, as a float64 array, with dropout switched off."""
+        return self._outputs(X).astype(np.float64)
+
+    def _outputs(self, X):
+        if self._remembered is not None and id(X) in self._remembered:
+            return self._remembered[id(X)][1]
         self.model.eval()
         with no_grad():
             out = self.model(Tensor(np.asarray(X, dtype=self.dtype))).data
         self.model.train()
-        return out.astype(np.float64)
+        if self._remembered is not None:
+            self._remembered[id(X)] = (X, out)  # X kept alive, so its id can't be reused
+        return out
 
 
 class ScalarNetwork(Network):

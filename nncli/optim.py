@@ -50,6 +50,7 @@ class SGD(Optimizer):
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr)
         self.momentum, self.weight_decay = momentum, weight_decay
+        self.scratch = {}  # by position, a buffer for lr·g
 
     def update(self, index, data, grad):
         if self.weight_decay:
@@ -62,7 +63,14 @@ class SGD(Optimizer):
                 velocity *= self.momentum
                 velocity += grad
             grad = velocity
-        data -= self.lr * grad
+        # lr·g into a buffer kept from step to step: for a wide layer, a fresh array of that
+        # size every step costs more (the memory is new to the process each time) than the
+        # arithmetic
+        scaled = self.scratch.get(index)
+        if scaled is None or scaled.shape != grad.shape:
+            scaled = self.scratch[index] = np.empty_like(data)
+        np.multiply(grad, self.lr, out=scaled)
+        data -= scaled
 
 
 class Adam(Optimizer):

@@ -29,11 +29,11 @@ import numpy as np
 
 from nncli import optim
 from nncli.autograd import Tensor
+from nncli.config import OPTIMIZERS
 from nncli.formula import FUNCTIONS, parse
 
 DEFAULT_CONDITION = 20.0
 VARIABLES = ("x", "y")
-OPTIMIZERS = ("sgd", "momentum", "adam")
 DEFAULT_MOMENTUM = 0.9
 ESCAPE = 1e6  # a point farther than this many region-widths from the region has diverged
 

@@ -106,3 +106,35 @@ def test_bench_tables_show_every_row():
     ]
     steps, others = bench_tables(rows)
     assert steps.row_count == 1 and others.row_count == 1
+
+
+def test_end_to_end_rows_time_whole_runs(monkeypatch):
+    monkeypatch.setattr(bench, "torch_available", lambda: False)
+    monkeypatch.setattr(bench, "sklearn_available", lambda: False)
+    row = bench.end_to_end_row(bench.RUNS[0], repeats=1, quick=True)
+    assert (row["kind"], row["name"], row["epochs"]) == ("end_to_end", "xor", 2)
+    assert row["nncli_s"] > 0 and "torch_s" not in row
+    assert row["nncli_to_target_s"] is None  # two epochs of XOR reach nothing
+
+
+@pytest.mark.parametrize("run", bench.RUNS, ids=lambda run: run.name)
+def test_the_target_is_judged_on_held_out_outputs(run):
+    X, y, X_test, y_test = bench.run_data(run, quick=True)
+    assert X.dtype == np.float32 and len(X) == len(y)
+    if run.name == "xor":
+        assert bench.reached(run, y_test * 0.8 + 0.1, y_test) and not bench.reached(run, 1 - y_test, y_test)
+    elif run.name == "digits":
+        assert bench.reached(run, np.eye(10)[y_test], y_test) and not bench.reached(run, np.eye(10)[y_test * 0], y_test)
+    elif run.name == "approx":
+        assert bench.reached(run, y_test + 0.01, y_test) and not bench.reached(run, y_test + 0.1, y_test)
+
+
+def test_bench_grid_json(monkeypatch):
+    monkeypatch.setattr(bench, "torch_available", lambda: False)
+    result = CliRunner().invoke(main, ["bench", "--only", "xor", "--quick", "--repeats", "3", "--grid", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[0]["event"] == "machine" and rows[0]["blas_threads"] >= 1
+    grid = [(row["width"], row["batch"]) for row in rows if row.get("kind") == "grid"]
+    assert grid == [(64, 1), (64, 8), (128, 1), (128, 8)]
+    assert all(row["nncli_ms"] > 0 for row in rows if row.get("kind") == "grid")

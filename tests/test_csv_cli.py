@@ -135,7 +135,7 @@ def test_kind_overrides_and_limit(tmp_path):
     regress = run("train", "csv", "--data", data, "--target", "y", "--kind", "regress", "--epochs", "2", "--json")
     assert "r2" in json_lines(regress)[-1]
     limited = json_lines(
-        run("train", "csv", "--data", data, "--target", "y", "--limit", "10", "--epochs", "2", "--json")
+        run("train", "csv", "--data", data, "--target", "y", "--limit", "10", "--epochs", "2", "--json", "--force")
     )
     assert "10 rows to learn from" in read_meta(limited[-1]["model"])["data"]
     bad_kind = run("train", "csv", "--data", data, "--target", "y", "--kind", "cluster")

@@ -1,7 +1,10 @@
 """Datasets: generated data, CSV, the shipped digits, MNIST IDX files, splits and batches."""
 
 import gzip
+import hashlib
+import io
 import struct
+from importlib.resources import files
 
 import numpy as np
 import pytest
@@ -106,6 +109,8 @@ def test_read_csv_unreadable_files(tmp_path, make, message):
 
 # --- digits ------------------------------------------------------------------------------
 
+DIGITS_CSV_SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"  # datasets/README.md
+
 
 def test_digits_shape_range_and_checksums():
     X, y = data.load_digits()
@@ -117,14 +122,40 @@ def test_digits_shape_range_and_checksums():
     assert X.sum() == 561718
 
 
+def test_shipped_npz_holds_exactly_the_published_csv():
+    # digits.npz is derived from digits.csv.gz (whose provenance and SHA-256 are in
+    # datasets/README.md): both must always hold the same numbers.
+    csv = files("nncli.datasets") / "digits.csv.gz"
+    assert hashlib.sha256(csv.read_bytes()).hexdigest() == DIGITS_CSV_SHA256
+    with csv.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
+        table = data.parse_rows(text, "digits.csv.gz", n_columns=65)
+    X, y = data.load_digits()
+    np.testing.assert_array_equal(X, table[:, :-1])
+    np.testing.assert_array_equal(y, table[:, -1])
+
+
+def _npz_bytes(**arrays):
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
+
+
+GOOD_IMAGES, GOOD_LABELS = np.zeros((1797, 8, 8), np.uint8), np.zeros(1797, np.uint8)
+
+
 @pytest.mark.parametrize(
     "content",
-    [b"1,2,3\n", b"0," * 64 + b"12\n", b"not gzip at all"],
-    ids=["wrong columns", "label out of range", "not gzip"],
+    [
+        _npz_bytes(images=GOOD_IMAGES[:10], labels=GOOD_LABELS[:10]),
+        _npz_bytes(images=GOOD_IMAGES, labels=GOOD_LABELS + 10),
+        _npz_bytes(images=GOOD_IMAGES.astype(np.float64), labels=GOOD_LABELS),
+        _npz_bytes(images=GOOD_IMAGES),
+        b"not an npz at all",
+    ],
+    ids=["wrong shape", "label out of range", "wrong dtype", "no labels", "not npz"],
 )
 def test_damaged_digits_are_reported(tmp_path, monkeypatch, content):
-    compressed = content if content.startswith(b"not") else gzip.compress(content)
-    (tmp_path / "digits.csv.gz").write_bytes(compressed)
+    (tmp_path / "digits.npz").write_bytes(content)
     monkeypatch.setattr(data, "files", lambda package: tmp_path)
     with pytest.raises(DataError, match="digits data shipped with nncli is damaged"):
         data.load_digits()

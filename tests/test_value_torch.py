@@ -1,5 +1,6 @@
 """The scalar engine against PyTorch in float64 (skipped when PyTorch isn't installed)."""
 
+import math
 import random
 
 import pytest
@@ -111,3 +112,49 @@ def test_random_network_matches_torch():
     assert out.data == pytest.approx(tout.item(), rel=1e-14)
     for w, tw in zip(ws, tws):
         assert w.grad == pytest.approx(tw.grad.item(), rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("base", [0.0, 2.0, -2.0])
+@pytest.mark.parametrize("exponent", [0, 0.0, 0.5, 1 / 3, 1, 1.5, 2, 3])
+def test_powers_of_zero_backpropagate_as_in_torch(base, exponent):
+    if base < 0 and not float(exponent).is_integer():
+        pytest.skip("a negative number to a fractional power raises (see value.py)")
+    x, tx = both(base)
+    y, ty = x**exponent, tx**exponent
+    y.backward()
+    ty.backward()
+    assert y.data == pytest.approx(ty.item(), rel=1e-15)
+    assert x.grad == pytest.approx(tx.grad.item(), rel=1e-15)  # at 0: 0 for x**0, inf for x**0.5
+
+
+def test_zero_to_the_zero_has_gradient_zero():
+    x = Value(0.0)
+    y = x**0
+    y.backward()
+    assert (y.data, x.grad) == (1.0, 0.0)
+
+
+def test_sum_and_dot_nodes_against_torch():
+    rng = random.Random(3)
+    numbers = [rng.uniform(-2, 2) for _ in range(7)]
+    pairs = [both(x) for x in numbers]
+    values, tensors = [v for v, _ in pairs], [t for _, t in pairs]
+    out = (Value.dot(values[:3], values[3:6]) + values[6]).tanh() * Value.sum(values)
+    expected = (sum(w * x for w, x in zip(tensors[:3], tensors[3:6])) + tensors[6]).tanh() * sum(tensors)
+    out.backward()
+    expected.backward()
+    assert out.data == pytest.approx(expected.item(), rel=1e-14)
+    for v, t in pairs:
+        assert v.grad == pytest.approx(t.grad.item(), rel=1e-13)
+    assert [node._op for node in (out._prev[0]._prev[0]._prev[0], out._prev[1])] == ["dot", "sum"]
+
+
+def test_dot_wraps_numbers_and_a_neuron_is_three_nodes():
+    from nncli.nn.scalar import Neuron
+
+    neuron = Neuron([0.5, -1.0], 0.25, "tanh")
+    out = neuron([2.0, 3.0])
+    assert out._op == "tanh" and out._prev[0]._op == "+" and out._prev[0]._prev[0]._op == "dot"
+    assert out.data == pytest.approx(math.tanh(0.5 * 2 - 3 + 0.25), rel=1e-15)
+    out.backward()
+    assert [w.grad for w in neuron.w] == pytest.approx([2 * (1 - out.data**2), 3 * (1 - out.data**2)], rel=1e-14)

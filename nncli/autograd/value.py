@@ -16,7 +16,10 @@ dominate the running time of a training loop, has next to nothing to do.
 Arithmetic is Python's, and math errors follow Python's `math` module: `log` of a number
 <= 0, a negative number to a fractional power and 0 to a negative power raise ValueError
 (PyTorch returns nan or inf); `exp` above ~709 raises OverflowError (PyTorch: inf).
-`sigmoid` never overflows.
+`sigmoid` never overflows. Powers of 0 that have a value differentiate as in PyTorch:
+the gradient of `x ** 0` is 0 (x = 0 included), and of `x ** k` for 0 < k < 1 at x = 0
+(`Value(0.0) ** 0.5`) it is inf — the true slope of a curve leaving 0 vertically, and a
+number rather than an error, so a backward pass never stops halfway.
 """
 
 import math
@@ -107,7 +110,43 @@ class Value:
     @staticmethod
     def _pow_backward(out):
         a, k = out._prev
-        a.grad += out.grad * (k.data * math.pow(a.data, k.data - 1))
+        if k.data == 0:
+            return  # x**0 is the constant 1: slope 0 everywhere, x = 0 too (0 ** -1 is never taken)
+        if a.data == 0 and k.data < 1:
+            slope = math.inf  # x**k for 0 < k < 1 leaves 0 vertically, e.g. sqrt; PyTorch: inf too
+        else:
+            slope = k.data * math.pow(a.data, k.data - 1)
+        a.grad += out.grad * slope
+
+    @staticmethod
+    def sum(values):
+        """values[0] + values[1] + ... as one node instead of a chain of len(values) - 1."""
+        values = tuple(v if isinstance(v, Value) else Value(v) for v in values)
+        out = Value(sum(v.data for v in values), values, "sum")
+        out._backward = Value._sum_backward
+        return out
+
+    @staticmethod
+    def _sum_backward(out):
+        for v in out._prev:  # d(sum)/d(each term) = 1
+            v.grad += out.grad
+
+    @staticmethod
+    def dot(weights, inputs):
+        """w1*x1 + w2*x2 + ... as one node: a neuron's weighted sum, without a node per
+        product and per addition. Its inputs are the weights followed by the inputs."""
+        inputs = [x if isinstance(x, Value) else Value(x) for x in inputs]
+        out = Value(sum(w.data * x.data for w, x in zip(weights, inputs)), (*weights, *inputs), "dot")
+        out._backward = Value._dot_backward
+        return out
+
+    @staticmethod
+    def _dot_backward(out):
+        n = len(out._prev) // 2
+        weights, inputs = out._prev[:n], out._prev[n:]
+        for w, x in zip(weights, inputs):  # d(w·x)/dw_i = x_i and d(w·x)/dx_i = w_i
+            w.grad += out.grad * x.data
+            x.grad += out.grad * w.data
 
     def __neg__(self):  # -self
         return self * -1.0

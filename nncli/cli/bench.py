@@ -22,25 +22,41 @@ WORKLOAD_NAMES = ("xor", "sin", "digits", "mnist-shape")
     help="Time only these training steps (repeatable); skips the other benchmarks.",
 )
 @click.option("--quick", is_flag=True, help="Short timings: checks that everything runs, figures are rough.")
-def bench(as_json, repeats, workloads, quick):
+@click.option(
+    "--grid", is_flag=True, help="Add the scaling grid: width 64–2048 × batch 1–4096 against PyTorch (minutes)."
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1, max=1024),
+    default=None,
+    help="BLAS (and PyTorch) threads  [default: 1, or OPENBLAS_NUM_THREADS/OMP_NUM_THREADS if set].",
+)
+def bench(as_json, repeats, workloads, quick, grid, threads):
     """Time the engines against the NumPy floor, PyTorch and micrograd.
 
     One training step of the Tensor engine on four networks, next to the floor (the same
     step in hand-written NumPy) and PyTorch; the scalar engine next to micrograd on
     micrograd's demo; and `nncli --help` and `nncli train digits` from start to end.
 
-    PyTorch and micrograd are timed when they are installed (pip install micrograd torch).
+    Then whole training runs (xor, digits, approx, an MNIST-sized epoch): training time
+    and time to a target, next to PyTorch and scikit-learn. With --grid, one step of wide
+    and big-batch networks next to PyTorch, one thread each.
+
+    PyTorch, micrograd and scikit-learn are timed when installed (pip install ".[bench]").
     """
+    from nncli import threads as blas
+
+    blas.setup(threads, (), 1)  # before NumPy loads: one thread unless told otherwise
     from nncli.bench import run
     from nncli.cli.output import emit_json, show
 
     if as_json:
-        run(workloads or None, repeats, quick, emit=emit_json)
+        run(workloads or None, repeats, quick, emit=emit_json, grid=grid)
         return
     from rich.console import Console
 
     with Console(stderr=True).status("timing…"):
-        rows = run(workloads or None, repeats, quick)
+        rows = run(workloads or None, repeats, quick, grid=grid)
     show(*bench_tables(rows))
 
 
@@ -69,7 +85,8 @@ def bench_tables(rows):
     )
     steps = Table(
         title="One SGD training step, float32 (median time per step)",
-        caption=f"{machine['cpus']} CPUs, {versions}, {machine['date']}",
+        caption=f"{machine['cpus']} CPUs, {machine.get('blas_threads', '?')} BLAS/PyTorch thread(s) "
+        f"({machine.get('threads_from', 'not recorded')}), {versions}, {machine['date']}",
     )
     steps.add_column("workload")
     steps.add_column("network · batch · loss")
@@ -93,13 +110,14 @@ def bench_tables(rows):
                 f"±{spread / 2:.0%}",
             )
         elif row.get("kind") == "scalar":
-            theirs = row.get("micrograd_ms")
-            others.add_row(
-                row["workload"],
-                _duration(row["nncli_ms"] / 1e3),
-                f"micrograd {_duration(theirs / 1e3)}" if theirs else "micrograd not installed",
-                f"micrograd takes {row['micrograd_vs_nncli']:.1f}× as long" if theirs else "",
-            )
+            for prefix, how in (("", "as each trains"), ("nogc_", "engine for engine, collector off")):
+                theirs = row.get(f"{prefix}micrograd_ms")
+                others.add_row(
+                    f"{row['workload']} ({how})",
+                    _duration(row[f"{prefix}nncli_ms"] / 1e3),
+                    f"micrograd {_duration(theirs / 1e3)}" if theirs else "micrograd not installed",
+                    f"micrograd takes {row[f'{prefix}micrograd_vs_nncli']:.1f}× as long" if theirs else "",
+                )
         elif row.get("kind") == "command":
             if row["seconds"] is None or row["exit_code"] != 0:
                 note = row.get("note", f"exit code {row['exit_code']}")
@@ -112,4 +130,42 @@ def bench_tables(rows):
             else:
                 note = "default settings"
             others.add_row(row["name"], _duration(row["seconds"]), "", note)
-    return [table for table in (steps, others) if table.row_count]
+    return [table for table in (steps, others, _end_to_end_table(rows), _grid_table(rows)) if table.row_count]
+
+
+def _median_and_noise(row, name):
+    seconds = row.get(f"{name}_s")
+    return "—" if seconds is None else f"{_duration(seconds)} ±{row[f'{name}_spread'] / 2:.0%}"
+
+
+def _end_to_end_table(rows):
+    from rich.table import Table
+
+    table = Table(title="Whole training runs: training time ± half its spread, and time to the target (medians)")
+    table.add_column("run")
+    table.add_column("target")
+    for name in ("nncli", "torch", "sklearn"):
+        table.add_column(name, justify="right")
+        table.add_column(f"{name} → target", justify="right")
+    for row in rows:
+        if row.get("kind") == "end_to_end":
+            cells = []
+            for name in ("nncli", "torch", "sklearn"):
+                cells += [_median_and_noise(row, name), _duration(row.get(f"{name}_to_target_s"))]
+            table.add_row(row["name"], row["target"], *cells)
+    return table
+
+
+def _grid_table(rows):
+    from rich.table import Table
+
+    cells = {(row["width"], row["batch"]): row for row in rows if row.get("kind") == "grid"}
+    batches = sorted({batch for _, batch in cells})
+    table = Table(title="Scaling grid: nncli ÷ PyTorch, one step of w-w-w-10 ReLU, float32")
+    table.add_column("width \\ batch", justify="right")
+    for batch in batches:
+        table.add_column(str(batch), justify="right")
+    for width in sorted({width for width, _ in cells}):
+        ratios = [cells.get((width, batch), {}).get("nncli_vs_torch") for batch in batches]
+        table.add_row(str(width), *(_ratio(r, "green" if r <= 1 else "red") if r else "—" for r in ratios))
+    return table

@@ -1,14 +1,14 @@
 """Option types and the shared training options, validated by click (bad values: exit 2)."""
 
+import functools
 import math
 
 import click
 
-from nncli.config import INITS
+from nncli.config import HIDDEN_ACTIVATIONS as ACTIVATIONS
+from nncli.config import INITS, OPTIMIZERS
 from nncli.config import MAX_LAYERS as MAX_HIDDEN_LAYERS
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
-OPTIMIZERS = ("sgd", "momentum", "adam")
 MAX_LAYER_SIZE = 1_000_000
 SIZES_SYNTAX = "sizes like 128,64, SIZExCOUNT for COUNT layers of SIZE (32x10, 64,32x4,16), or 0 for none"
 
@@ -107,10 +107,12 @@ def _show(value):
     return ",".join(map(str, value)) if isinstance(value, tuple) else value
 
 
-def training_options(defaults, hidden=True):
-    """The options every `train` command shares, with this task's defaults."""
+def training_options(defaults, hidden=True, ends=(1, 1)):
+    """The options every `train` command shares, with this task's defaults. `ends` are the
+    network's input and output widths, which size the work when BLAS threads are chosen."""
 
     def decorate(command):
+        command = _choosing_threads(command, ends)
         options = [
             click.option(
                 "--epochs",
@@ -185,6 +187,13 @@ def training_options(defaults, hidden=True):
             ),
             click.option("--json", "as_json", is_flag=True, help="Write JSON Lines events to stdout."),
             click.option("--quiet", "-q", is_flag=True, help="Show only the result."),
+            click.option(
+                "--threads",
+                type=click.IntRange(min=1, max=1024),
+                default=None,
+                help="BLAS threads for the matrix products  [default: 1 for small networks, every core for "
+                "big ones; OPENBLAS_NUM_THREADS or OMP_NUM_THREADS, if set, decide].",
+            ),
         ]
         if hidden:
             options[3:3] = [
@@ -218,3 +227,18 @@ def training_options(defaults, hidden=True):
         return command
 
     return decorate
+
+
+def _choosing_threads(command, ends):
+    """Wrap a training command so that its BLAS threads are chosen before NumPy loads."""
+
+    @functools.wraps(command)
+    def run(*args, **options):
+        from nncli import threads
+
+        sizes = [ends[0], *options.get("hidden", ()), ends[1]]
+        batch = options["batch_size"] or options.get("points") or options.get("samples") or 1
+        threads.setup(options.pop("threads"), sizes, batch)
+        return command(*args, **options)
+
+    return run

@@ -13,7 +13,7 @@ def train():
 
 
 @train.command()
-@training_options(defaults.XOR)
+@training_options(defaults.XOR, ends=(2, 1))
 @features_option()
 @limit_option("four rows of the truth table (the held-out data are all four)")
 def xor(**options):
@@ -135,7 +135,7 @@ def digit_options(task_defaults):
 
 
 @train.command()
-@training_options(defaults.DIGITS)
+@training_options(defaults.DIGITS, ends=(64, 10))
 @digit_options(defaults.DIGITS)
 def digits(**options):
     """Learn the 8×8 handwritten digits shipped with nncli: a 64-128-64-10 ReLU network,
@@ -145,7 +145,7 @@ def digits(**options):
 
 
 @train.command()
-@training_options(defaults.MNIST)
+@training_options(defaults.MNIST, ends=(784, 10))
 @digit_options(defaults.MNIST)
 @click.option(
     "--data-dir",

@@ -148,28 +148,32 @@ DIGITS_SHAPE = (1797, 64)
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
-    """The 8×8 UCI handwritten digits shipped with nncli: X (1797, 64) pixels 0–16, y 0–9."""
-    resource = files("nncli.datasets") / "digits.csv.gz"
+    """The 8×8 UCI handwritten digits shipped with nncli: X (1797, 64) pixels 0–16, y 0–9.
+
+    They are read from digits.npz, the same numbers as digits.csv.gz (the published form,
+    see datasets/README.md) in a form NumPy loads in about a millisecond instead of the
+    70 ms of parsing the CSV line by line.
+    """
+    resource = files("nncli.datasets") / "digits.npz"
     try:
-        with resource.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
-            table = parse_rows(text, "digits.csv.gz", n_columns=DIGITS_SHAPE[1] + 1)
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError, DataError) as exc:
+        with resource.open("rb") as raw, np.load(raw, allow_pickle=False) as arrays:
+            images, labels = arrays["images"], arrays["labels"]
+    except (OSError, EOFError, KeyError, ValueError, zlib.error) as exc:
         raise DataError(f"the digits data shipped with nncli is damaged ({exc})\nreinstall nncli") from None
-    X, y = table[:, :-1], table[:, -1]
     if (
-        X.shape != DIGITS_SHAPE
-        or not np.array_equal(table, np.round(table))
-        or X.min() < 0
-        or X.max() > 16
-        or y.min() < 0
-        or y.max() > 9
+        images.shape != (DIGITS_SHAPE[0], 8, 8)
+        or labels.shape != (DIGITS_SHAPE[0],)
+        or images.dtype != np.uint8
+        or labels.dtype != np.uint8
+        or images.max() > 16
+        or labels.max() > 9
     ):
         raise DataError(
             "the digits data shipped with nncli is damaged "
-            f"(expected {DIGITS_SHAPE[0]} rows of pixels 0–16 and labels 0–9)\n"
+            f"(expected {DIGITS_SHAPE[0]} 8×8 images of pixels 0–16 and labels 0–9)\n"
             "reinstall nncli"
         )
-    return X, y.astype(np.int64)
+    return images.reshape(DIGITS_SHAPE).astype(np.float64), labels.astype(np.int64)
 
 
 # --- splits and batches ------------------------------------------------------------------

@@ -14,10 +14,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from nncli.config import OPTIMIZERS
 from nncli.errors import ModelFileError, NncliError
 
 FORMATS = ("pytorch", "onnx", "json")
-OPTIMIZERS = ("sgd", "momentum", "adam")
 SUFFIXES = {".py": "pytorch", ".onnx": "onnx", ".json": "json"}
 
 # What a network's outputs mean, which decides how a prediction is read off them:

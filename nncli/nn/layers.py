@@ -24,8 +24,8 @@ def linear(x, weight, bias=None):
     def backward(g):  # each contribution is a new array: fresh, so it needn't be copied
         if x.requires_grad:
             x._accumulate(g @ weight.data, fresh=True)
-        if weight.requires_grad:
-            weight._accumulate(g.T @ x.data, fresh=True)
+        if weight.requires_grad:  # for one row, Gᵀ x is an outer product: broadcasting beats BLAS at it
+            weight._accumulate(g.T * x.data if len(g) == 1 else g.T @ x.data, fresh=True)
         if bias is not None and bias.requires_grad:
             bias._accumulate(g.sum(axis=0), fresh=True)
 

@@ -1,8 +1,13 @@
 """Networks over the scalar Value engine, micrograd-style: every weight is one Value.
 
-Slow, but nothing is hidden: a neuron is literally sum(w_i * x_i) + b through an
-activation. An MLP here starts from the same weights as the Tensor network built from the
-same seed (see nn.init) and exports the same PyTorch-style state dict ("0.weight", ...).
+Slow, but nothing is hidden: a neuron is literally w · x + b through an activation — one
+`dot` node (the weighted sum w1*x1 + w2*x2 + ..., whose backward hands each weight its
+input times the gradient, and each input its weight times the gradient), one `+` for the
+bias, and the activation's node. Three nodes a neuron instead of two per input keeps the
+graph small enough for the scalar engine to train at a useful speed.
+
+An MLP here starts from the same weights as the Tensor network built from the same seed
+(see nn.init) and exports the same PyTorch-style state dict ("0.weight", ...).
 """
 
 import numpy as np
@@ -30,10 +35,7 @@ class Neuron:
         self.activation = activation
 
     def __call__(self, x):
-        total = self.b
-        for wi, xi in zip(self.w, x):
-            total = total + wi * xi
-        return ACTIVATIONS[self.activation](total)
+        return ACTIVATIONS[self.activation](Value.dot(self.w, x) + self.b)
 
     def parameters(self):
         return self.w + [self.b]
@@ -128,5 +130,4 @@ class MLP:
 
 def mse_loss(predictions, targets):
     """Mean squared error over a list of Value predictions and numeric targets."""
-    total = sum(((p - float(t)) ** 2 for p, t in zip(predictions, targets)), Value(0.0))
-    return total / len(predictions)
+    return Value.sum([(p - float(t)) ** 2 for p, t in zip(predictions, targets)]) / len(predictions)

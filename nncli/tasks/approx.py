@@ -29,7 +29,6 @@ TARGETS = defaults.APPROX["targets"]
 DISCONTINUOUS = {"step", "sawtooth"}  # targets with jumps, which no continuous sum follows exactly
 EXPR_DOMAIN = ("-2", "2")  # for --expr without --domain
 GRID_POINTS = 2001  # the dense grid the error is measured on
-METHODS = ("train", "construct")
 STEP_LIKE = ("step", "sigmoid", "tanh")
 CONSTRUCTIBLE = STEP_LIKE + ("relu",)
 STEEPNESS = 10.0  # w = STEEPNESS / gap: a built sigmoid does 3/4 of its rise within 0.4 gap

@@ -178,12 +178,14 @@ def weight_bytes(network):
 
 
 def final_metrics(task, network, dataset):
-    """The finished model's training loss, held-out loss and task metrics."""
-    metrics = {"loss": network.evaluate_loss(dataset.X_train, dataset.y_train)}
-    if dataset.X_test is not dataset.X_train:
-        metrics["test_loss"] = network.evaluate_loss(dataset.X_test, dataset.y_test)
-    metrics.update(task.metrics(network, dataset.X_test, dataset.y_test))
-    metrics.update(task.summary(network, dataset))
+    """The finished model's training loss, held-out loss and task metrics (one forward
+    pass over each part of the data, however many figures are read off it)."""
+    with network.remembering_outputs():
+        metrics = {"loss": network.evaluate_loss(dataset.X_train, dataset.y_train)}
+        if dataset.X_test is not dataset.X_train:
+            metrics["test_loss"] = network.evaluate_loss(dataset.X_test, dataset.y_test)
+        metrics.update(task.metrics(network, dataset.X_test, dataset.y_test))
+        metrics.update(task.summary(network, dataset))
     return metrics
 
 
