@@ -6,6 +6,7 @@ import itertools
 import json
 import math
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -136,6 +137,17 @@ def test_a_progress_file_that_cannot_be_read_is_a_warning_too(model_home):
 
 def test_lesson_and_next_together_is_a_usage_error():
     assert run("learn", "1", "--next").exit_code == 2
+
+
+def test_without_colour_a_screen_measured_too_tall_says_so_too():
+    """Heatmaps drawn in glyphs (NO_COLOR) take twice the lines: lesson 6's first screen
+    then needs more than the lesson asks for in colour, and says how many."""
+    pytest.importorskip("pyte")
+    terminal = Terminal(["learn", "6"], columns=80, lines=42, env={"NO_COLOR": "1"})
+    terminal.read(first=30, quiet=1.0)  # the lesson trains, measures its first screen and stops
+    text = "".join(terminal.text().splitlines())
+    assert terminal.close() == 1
+    assert re.search(r"lesson 6 needs a terminal of at least 80 columns × 4[3-9] lines; this one is 80 × 42", text)
 
 
 def test_every_try_this_command_is_a_valid_command_line():
@@ -288,7 +300,7 @@ def test_piped_output_is_every_screen_as_text():
 class Terminal:
     """`nncli ARGS` running on a pseudo-terminal of the given size, read through pyte."""
 
-    def __init__(self, args, columns=100, lines=40):
+    def __init__(self, args, columns=100, lines=40, env=None):
         import fcntl
         import pty
         import struct
@@ -298,10 +310,11 @@ class Terminal:
 
         self.leader, follower = pty.openpty()
         fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
-        env.pop("NO_COLOR", None)
+        variables = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
+        variables.pop("NO_COLOR", None)
+        variables.update(env or {})
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "nncli", *args], stdin=follower, stdout=follower, stderr=follower, env=env
+            [sys.executable, "-m", "nncli", *args], stdin=follower, stdout=follower, stderr=follower, env=variables
         )
         os.close(follower)
         self.screen = pyte.Screen(columns, lines)

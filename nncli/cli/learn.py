@@ -84,20 +84,13 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
     from rich.console import Console
 
     from nncli.cli.output import emit_json
-    from nncli.errors import NncliError
-    from nncli.lessons.player import play, print_lesson
+    from nncli.lessons.player import check_size, play, print_lesson
 
     if interactive:
         from nncli.lessons.keys import KeyReader
 
         console = Console()
-        columns, lines = lesson.size
-        if console.width < columns or console.height < lines:
-            raise NncliError(
-                f"lesson {lesson.number} needs a terminal of at least {columns} columns × {lines} lines; this one "
-                f"is {console.width} × {console.height}.\nEnlarge the window, or print it: nncli learn "
-                f"{lesson.number} --no-pause"
-            )
+        check_size(lesson, console)
         with KeyReader() as keys:
             return play(lesson, settings, console, keys)
 

@@ -11,6 +11,8 @@ from rich.console import Group
 from rich.rule import Rule
 from rich.text import Text
 
+from nncli.errors import NncliError
+
 FRAMES_PER_SECOND = 8
 NEXT, BACK, QUIT = ("space", "right", "enter", "n"), ("left", "backspace", "p"), ("q", "Q", "eof")
 
@@ -76,9 +78,9 @@ def play(lesson, settings, console, keys):
     with Live(console=console, screen=True, auto_refresh=False) as live:
 
         def draw(screen, picture=None):
-            live.update(
-                Group(heading(lesson, index, count, screen), body(screen, picture), footer(screen, index, count))
-            )
+            page = Group(heading(lesson, index, count, screen), body(screen, picture), footer(screen, index, count))
+            check_size(lesson, console, len(console.render_lines(page, console.options, pad=False)))
+            live.update(page)
             live.refresh()
 
         while True:
@@ -102,6 +104,24 @@ def play(lesson, settings, console, keys):
                 index += 1
             elif key in BACK:
                 index = max(0, index - 1)
+
+
+def check_size(lesson, console, lines=None):
+    """TerminalTooSmall unless the console has the columns the lesson asks for and the lines
+    it asks for (or, measured, the `lines` a screen takes here: without colour, pictures
+    drawn in glyphs take twice the lines)."""
+    columns, wanted = lesson.size
+    wanted = max(wanted, lines or 0)
+    if console.width < columns or console.height < wanted:
+        raise TerminalTooSmall(
+            f"lesson {lesson.number} needs a terminal of at least {columns} columns × {wanted} lines; this one is "
+            f"{console.width} × {console.height}.\nEnlarge the window, or print it: nncli learn {lesson.number} "
+            "--no-pause"
+        )
+
+
+class TerminalTooSmall(NncliError):
+    """The lesson's pictures would not fit: better said than drawn as garbage (exit 1)."""
 
 
 def animate(screen, draw, keys):
