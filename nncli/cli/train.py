@@ -2,6 +2,7 @@
 
 import click
 
+from nncli.cli.controls import live_options
 from nncli.cli.options import training_options
 from nncli.tasks import defaults
 
@@ -13,6 +14,7 @@ def train():
 
 @train.command()
 @training_options(defaults.XOR)
+@live_options
 def xor(**options):
     """Learn XOR: the classic 2-4-1 sigmoid network, trained by gradient descent on MSE."""
     run_training("xor", options)
@@ -20,6 +22,7 @@ def xor(**options):
 
 @train.command()
 @training_options(defaults.LINREG, hidden=False)
+@live_options
 @click.option("--data", type=click.Path(dir_okay=False), default=None, help="Fit a two-column CSV (x, y) instead.")
 @click.option(
     "--points",
@@ -74,6 +77,7 @@ def digit_options(task_defaults):
 @train.command()
 @training_options(defaults.DIGITS)
 @digit_options(defaults.DIGITS)
+@live_options
 def digits(**options):
     """Learn the 8×8 handwritten digits shipped with nncli: a 64-128-64-10 ReLU network,
     trained with Adam on the cross-entropy on 80 % of the 1,797 digits (a tenth of them set
@@ -84,6 +88,7 @@ def digits(**options):
 @train.command()
 @training_options(defaults.MNIST)
 @digit_options(defaults.MNIST)
+@live_options
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
@@ -124,7 +129,8 @@ def mnist(**options):
 
 def run_training(task_name, options):
     from nncli import store
-    from nncli.cli.output import emit_json, show_result, training_sink
+    from nncli.cli.controls import watched_views
+    from nncli.cli.output import Live, emit_json, show_result, training_sink
     from nncli.config import RunConfig
     from nncli.errors import DivergedError
     from nncli.tasks import get_task
@@ -132,8 +138,10 @@ def run_training(task_name, options):
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
     save, no_save = options.pop("save"), options.pop("no_save")
+    watch, pace = options.pop("watch"), options.pop("pace")
     if no_save and save:
         raise click.UsageError("--save and --no-save contradict each other: choose one")
+    views = watched_views(get_task(task_name), watch)
     if options["engine"] == "scalar" and get_task(task_name).loss == "cross_entropy":
         raise click.UsageError("the scalar engine trains MSE and BCE networks; use --engine tensor for this task")
     if options["engine"] == "scalar":
@@ -142,8 +150,8 @@ def run_training(task_name, options):
     task = get_task(task_name)
     config = RunConfig.from_dict(options)
     try:
-        with training_sink(as_json, quiet, task.title) as emit:
-            outcome = train_task(task, config, save_path, emit)
+        with training_sink(as_json, quiet, task.title, Live(task, config, views, pace)) as (emit, watching):
+            outcome = train_task(task, config, save_path, emit, watching)
     except DivergedError as error:
         if as_json:  # scripts learn of it on stdout too; the exit code (3) says the rest
             emit_json({"event": "diverged", "epoch": error.epoch, "message": str(error)})

@@ -23,6 +23,8 @@ from itertools import groupby
 import numpy as np
 from rich.text import Text
 
+from nncli.render.numbers import format_number
+
 BRAILLE_BLANK = 0x2800
 DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 
@@ -35,14 +37,6 @@ class Series:
     x: Sequence[float]
     y: Sequence[float]
     style: str = "cyan"
-
-
-def format_number(v: float) -> str:
-    """A short label for an axis tick: 3 significant digits, exponent without padding."""
-    if v == 0:
-        return "0"  # also turns -0.0 into "0"
-    mantissa, _, exponent = f"{v:.3g}".partition("e")
-    return mantissa + (f"e{int(exponent)}" if exponent else "")
 
 
 def line_chart(

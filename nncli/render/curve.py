@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
-from nncli.render.charts import Series, format_number, line_chart
+from nncli.render.charts import Series, line_chart
+from nncli.render.numbers import format_number
 from nncli.views.curve import CurveFit, NeuronCurves
 
 WIDTH, HEIGHT = 64, 16

@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 
-from nncli.render.charts import format_number
+from nncli.render.numbers import format_number
 
 GLYPHS = " ░▒▓█"  # lowest value first
 HALF_BLOCK = "▀"

@@ -9,8 +9,8 @@ from rich.text import Text
 
 from nncli.render import draws
 from nncli.render.axes import Axes, legend, nearest, signed, title
-from nncli.render.charts import format_number
 from nncli.render.heatmap import colorbar, heatmap
+from nncli.render.numbers import format_number
 from nncli.views.plane import Boundary, NeuronTiles, TruthTable
 
 ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu", "identity": ""}

@@ -31,9 +31,13 @@ def parameter_count(spec):
     return sum(e["out"] * e["in"] + (e["out"] if e.get("bias", True) else 0) for e in spec if e["type"] == "linear")
 
 
-def train_task(task, config, save_path, emit):
+def train_task(task, config, save_path, emit, watch=None):
     """Train `task` with `config` (a RunConfig); save the model at
-    `save_path` unless it is None. Emits start, epoch and summary events."""
+    `save_path` unless it is None. Emits start, epoch and summary events.
+
+    `watch(network, dataset)`, if given, is called once both are built and returns the
+    control object the training loop consults after every epoch (see `train.fit`): the
+    live panel's pacing, keys and frames."""
     dataset = task.load_data(config)
     spec = task.layer_spec(config, dataset)
     if parameter_count(spec) > MAX_PARAMETERS:
@@ -64,6 +68,7 @@ def train_task(task, config, save_path, emit):
         emit,
         metrics=lambda net: task.epoch_metrics(net, dataset),
         validation=dataset.validation,
+        control=None if watch is None else watch(network, dataset),
     )
     final = final_metrics(task, network, dataset)
     model_path = None
@@ -79,6 +84,8 @@ def train_task(task, config, save_path, emit):
     }
     if result.interrupted:
         summary["interrupted"] = True
+    if result.stopped_by_user:
+        summary["stopped_by_user"] = True
     if result.stopped_early:
         summary["stopped_early"] = True
         summary["best_epoch"] = result.best_epoch

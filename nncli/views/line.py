@@ -48,15 +48,23 @@ def fit(network, dataset, config, history):
 
 def loss_landscape(network, dataset, config, history, rates=None):
     """The landscape with the path of the model's own learning rate, retraced from its
-    starting weights — or one path per rate in `rates`, to compare them."""
+    starting weights — or one path per rate in `rates`, to compare them. While training,
+    the path so far comes from the history's trajectory instead (nothing retraced)."""
     line = _line(network, dataset)
-    paths = landscape.descent_paths(config, network.spec(), dataset, line, rates or (config.lr,))
+    if history.trajectory is not None and not rates:
+        weights = [landscape.line_of_state(state, dataset.input_scaling) for state in history.trajectory]
+        paths = [landscape.trace(config.lr, weights, line)]
+    else:
+        paths = landscape.descent_paths(config, network.spec(), dataset, line, rates or (config.lr,))
     size = PIXELS if len(paths) == 1 else PANEL_PIXELS
     slopes, intercepts = landscape.window(line, paths, size)
     surface = landscape.loss_surface(line, slopes, intercepts)
     return Landscape(
         slopes.tolist(), intercepts.tolist(), surface.tolist(), list(line.exact), [p.as_dict() for p in paths]
     )
+
+
+loss_landscape.wants_trajectory = True  # the live panel records the weights after each epoch
 
 
 def summary(network, dataset, config, history):

@@ -1,0 +1,218 @@
+"""The live panel as a person sees it: the real command under a pseudo-terminal, its screen
+read with the pyte terminal emulator, keys typed as a person would type them."""
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import pytest
+
+from nncli.cli.controls import Controls, parse_keys
+
+pyte = pytest.importorskip("pyte")
+
+COLUMNS, ROWS = 120, 60
+
+
+class Terminal:
+    """A command running on a pseudo-terminal of COLUMNS × ROWS, and its screen."""
+
+    def __init__(self, *args, env=None):
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+        self.saved = termios.tcgetattr(slave)
+        self.slave_name = os.ttyname(slave)
+        environment = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(ROWS)}
+        environment.pop("NO_COLOR", None)
+        environment.update(env or {})
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from nncli.cli import main; main()", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=environment,
+        )
+        self.slave = slave
+        self.screen = pyte.Screen(COLUMNS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+        self.output = b""
+
+    def text(self):
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def read(self, timeout=0.05):
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if ready:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:  # the command ended and closed its side
+                return False
+            self.output += data
+            self.stream.feed(data)
+        return True
+
+    def wait_for(self, predicate, timeout=60):
+        """Read until `predicate(screen text)` holds; the text then."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.read()
+            text = self.text()
+            if predicate(text):
+                return text
+            if self.process.poll() is not None and not self.read(0.2):
+                break
+        raise AssertionError(f"the screen never showed what was expected:\n{self.text()}")
+
+    def press(self, key):
+        os.write(self.master, key)
+
+    def finish(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            self.read()
+        while self.read(0.1) and select.select([self.master], [], [], 0)[0]:
+            pass
+        code = self.process.wait(timeout=5)
+        settings = termios.tcgetattr(self.slave)
+        os.close(self.slave)
+        os.close(self.master)
+        return code, settings
+
+
+def epoch_on(text):
+    """The epoch the panel's progress line shows."""
+    for line in text.splitlines():
+        if "epoch" in line and "/" in line:
+            return int(line.split("epoch", 1)[1].split("/", 1)[0])
+    return None
+
+
+def test_live_xor_panel_shows_the_loss_the_boundary_and_the_neurons(tmp_path):
+    term = Terminal("train", "xor", "--epochs", "300", "--pace", "1000", "--save", str(tmp_path / "x.npz"))
+    shown = ("Loss per epoch", "Decision boundary", "Hidden neurons", "space pause · n step · q stop")
+    term.wait_for(lambda t: all(part in t for part in shown))  # all of it on screen while it trains
+    code, settings = term.finish()
+    assert code == 0
+    final = term.text()
+    assert "epoch 300/300" in final and "done" in final
+    assert "neuron 4" in final and "σ(" in final  # the tiles and each neuron's formula
+    assert settings == term.saved  # the terminal's echo and line mode came back
+    assert b"\x1b[?25h" in term.output  # and so did the cursor
+
+
+def test_q_stops_early_and_saves_what_was_learned(tmp_path):
+    model = tmp_path / "x.npz"
+    term = Terminal("train", "xor", "--epochs", "5000", "--pace", "200", "--save", str(model))
+    term.wait_for(lambda t: (epoch_on(t) or 0) >= 10)
+    term.press(b"q")
+    code, settings = term.finish()
+    text = term.text()
+    assert code == 0
+    stopped = int(text.split("stopped at epoch ", 1)[1].split()[0].replace(",", ""))
+    assert 10 <= stopped < 5000
+    assert f"after {stopped:,} epochs" in text and model.exists()
+    assert settings == term.saved
+    from nncli import store
+
+    assert store.load_model(model)[1]["epochs_run"] == stopped  # what it had learned when stopped
+
+
+def test_paused_then_stepped_twice_advances_exactly_two_epochs(tmp_path):
+    term = Terminal("train", "xor", "--epochs", "5000", "--pace", "100", "--no-save")
+    term.wait_for(lambda t: (epoch_on(t) or 0) >= 3)
+    term.press(b" ")
+    paused = term.wait_for(lambda t: "paused · space resume" in t)
+    time.sleep(0.3)  # paused: nothing moves
+    term.read()
+    before = epoch_on(term.text())
+    assert before == epoch_on(paused)
+    term.press(b"n")
+    term.wait_for(lambda t: epoch_on(t) == before + 1)
+    term.press(b"\x1b[C")  # → steps too
+    term.wait_for(lambda t: epoch_on(t) == before + 2)
+    time.sleep(0.3)
+    term.read()
+    assert epoch_on(term.text()) == before + 2 and "paused" in term.text()
+    term.press(b"q")
+    code, settings = term.finish()
+    assert code == 0 and f"stopped at epoch {before + 2:,}" in term.text()
+    assert settings == term.saved
+
+
+def test_ctrl_c_restores_the_terminal(tmp_path):
+    term = Terminal("train", "xor", "--epochs", "5000", "--pace", "100", "--no-save")
+    term.wait_for(lambda t: (epoch_on(t) or 0) >= 2)
+    term.process.send_signal(signal.SIGINT)  # what the terminal sends for Ctrl-C
+    code, settings = term.finish()
+    assert code == 130 and "interrupted at epoch" in term.text()
+    assert settings == term.saved and b"\x1b[?25h" in term.output
+
+
+def test_keys_are_parsed_arrow_included():
+    assert parse_keys(" nq\x1b[Cx") == ["pause", "step", "quit", "step"]
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_frames_are_time_based_and_cheap_frames_come_ten_a_second():
+    clock = FakeClock()
+    drawn = []
+    controls = Controls(on_frame=lambda epoch, history: drawn.append(epoch), clock=clock)
+    for epoch in range(1, 1001):  # 1,000 epochs of a millisecond each: one second
+        clock.now += 0.001
+        controls.after_epoch(epoch, {})
+    assert 9 <= len(drawn) <= 11 and drawn[0] == 1
+
+
+def test_an_expensive_frame_is_drawn_less_often():
+    clock = FakeClock()
+    drawn = []
+
+    def frame(epoch, history):  # a frame that costs 50 ms: at most 5 % of the time drawing
+        clock.now += 0.05
+        drawn.append(epoch)
+
+    controls = Controls(on_frame=frame, clock=clock)
+    for epoch in range(1, 10_001):
+        clock.now += 0.001
+        controls.after_epoch(epoch, {})
+    drawing = 0.05 * len(drawn)
+    assert drawing <= 0.05 * clock.now + 0.05
+
+
+def test_pace_holds_training_to_n_epochs_a_second(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr("nncli.cli.controls.time.sleep", lambda s: setattr(clock, "now", clock.now + s))
+    controls = Controls(pace=50, clock=clock)
+    for epoch in range(1, 101):
+        controls.after_epoch(epoch, {})
+    assert clock.now == pytest.approx(99 / 50, abs=0.06)
+
+
+@pytest.mark.parametrize("pace", ["0", "-3", "nan", "inf", "fast"])
+def test_a_bad_pace_is_a_usage_error(pace):
+    from conftest import run
+
+    result = run("train", "xor", "--pace", pace, "--no-save")
+    assert result.exit_code == 2 and "--pace" in result.output
+
+
+def test_watching_a_view_the_task_lacks_lists_its_views():
+    from conftest import run
+
+    result = run("train", "xor", "--watch", "fit", "--no-save")
+    assert result.exit_code == 2
+    assert "xor has no view 'fit': its views are boundary, neurons, loss" in result.output
