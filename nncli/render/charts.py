@@ -16,6 +16,7 @@ example ⠉ (dots 1 and 4, the top row) is U+2800 + 0x01 + 0x08 = U+2809. `DOT_B
 holds the bit of the dot at that row (0 = top) and column (0 = left) of a cell.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -27,6 +28,7 @@ from nncli.render.numbers import format_number
 
 BRAILLE_BLANK = 0x2800
 DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
+DOT_BITS_ARRAY = np.array(DOT_BITS, dtype=np.uint8)
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,16 @@ def line_chart(
     y_label=None,
     points=None,
     log_y=False,
+    x_integer=False,
+    gutter=0,
 ) -> Text:
     """A braille chart of `series` (joined lines) and `points` ((x, y, style) dots).
 
     `width` and `height` are the plot area in character cells; tick labels, title and
     legend are drawn around it. Ranges default to the data's extent; with `log_y` the y
-    axis is logarithmic (values ≤ 0 are left out). NaN and ±inf leave a gap in a line.
+    axis is logarithmic (values ≤ 0 are left out); with `x_integer` the x axis counts (epochs)
+    and its ticks are whole numbers. `gutter`: the least width of the y labels, so that a
+    chart redrawn with other labels keeps its place. NaN and ±inf leave a gap in a line.
     Where two series share a cell, the last one drawn sets its colour.
     """
     points = list(points or [])
@@ -81,8 +87,8 @@ def line_chart(
         canvas.polyline([px], [py], style)  # a one-point polyline is a single dot
 
     y_ticks = _ticks(y_hi, y_lo, height, 4, log_y)  # top row first: the highest value
-    x_ticks = _ticks(x_lo, x_hi, width, 2, False)
-    return _layout(canvas, y_ticks, x_ticks, series, title, x_label, y_label)
+    x_ticks = _integer_ticks(x_lo, x_hi, width) if x_integer else _ticks(x_lo, x_hi, width, 2, False)
+    return _layout(canvas, y_ticks, x_ticks, series, title, x_label, y_label, gutter)
 
 
 class _Canvas:
@@ -93,48 +99,35 @@ class _Canvas:
         self.styles = [[None] * width for _ in range(height)]
         self.dot_width, self.dot_height = 2 * width, 4 * height
 
-    def dot(self, px, py, style):
-        """Raise the dot at integer dot coordinates (px, py), if it is on the canvas."""
-        if 0 <= px < self.dot_width and 0 <= py < self.dot_height:
-            row, col = py // 4, px // 2
-            self.bits[row, col] |= DOT_BITS[py % 4][px % 2]
-            self.styles[row][col] = style
-
     def polyline(self, px, py, style):
         """Straight lines between neighbouring finite points; a finite point whose successor
-        is not finite ends its line (or, alone, is drawn as a zero-length segment: a dot)."""
-        finite = np.isfinite(px) & np.isfinite(py)
-        for i in np.flatnonzero(finite):
-            if i + 1 < len(px) and finite[i + 1]:
-                self.segment(px[i], py[i], px[i + 1], py[i + 1], style)
-            else:
-                self.segment(px[i], py[i], px[i], py[i], style)
+        is not finite ends its line (or, alone, is drawn as a zero-length segment: a dot).
 
-    def segment(self, x0, y0, x1, y1, style):
-        """Bresenham's line between two points, after clipping it to the canvas.
-
-        It walks from one end to the other a dot at a time; `error` measures how far the
-        dots so far have strayed from the true line and decides whether the next dot
-        steps in x, in y, or in both.
+        All the segments are drawn at once, in NumPy: each is clipped to the canvas, then
+        sampled at one point per dot along its longer side and each sample rounded to its
+        dot — the dots Bresenham's line would raise, without a Python loop per dot.
         """
-        clipped = _clip(x0, y0, x1, y1, self.dot_width - 1, self.dot_height - 1)
-        if clipped is None:
-            return
-        x0, y0, x1, y1 = (int(round(c)) for c in clipped)
-        dx, dy = abs(x1 - x0), -abs(y1 - y0)
-        step_x, step_y = (1 if x1 > x0 else -1), (1 if y1 > y0 else -1)
-        error = dx + dy
-        while True:
-            self.dot(x0, y0, style)
-            if (x0, y0) == (x1, y1):
-                return
-            doubled = 2 * error  # decide both steps on the error before either is taken
-            if doubled >= dy:
-                error += dy
-                x0 += step_x
-            if doubled <= dx:
-                error += dx
-                y0 += step_y
+        px, py = np.asarray(px, dtype=float), np.asarray(py, dtype=float)
+        finite = np.isfinite(px) & np.isfinite(py)
+        starts = np.flatnonzero(finite)
+        ends = np.where((starts + 1 < len(px)) & finite[np.minimum(starts + 1, len(px) - 1)], starts + 1, starts)
+        x0, y0, x1, y1 = _clip_all(px[starts], py[starts], px[ends], py[ends], self.dot_width - 1, self.dot_height - 1)
+        steps = np.maximum(np.abs(np.round(x1) - np.round(x0)), np.abs(np.round(y1) - np.round(y0))).astype(int)
+        segment = np.repeat(np.arange(len(steps)), steps + 1)
+        first = np.cumsum(steps + 1) - (steps + 1)
+        t = (np.arange(len(segment)) - first[segment]) / np.maximum(steps[segment], 1)
+        xs = np.round(x0[segment] + t * (x1 - x0)[segment]).astype(int)
+        ys = np.round(y0[segment] + t * (y1 - y0)[segment]).astype(int)
+        self.dots(xs, ys, style)
+
+    def dots(self, xs, ys, style):
+        """Raise the dots at integer dot coordinates (xs[k], ys[k]) on the canvas."""
+        inside = (xs >= 0) & (xs < self.dot_width) & (ys >= 0) & (ys < self.dot_height)
+        xs, ys = xs[inside], ys[inside]
+        rows, cols = ys // 4, xs // 2
+        np.bitwise_or.at(self.bits, (rows, cols), DOT_BITS_ARRAY[ys % 4, xs % 2])
+        for row, col in set(zip(rows.tolist(), cols.tolist())):
+            self.styles[row][col] = style
 
     def row(self, r) -> Text:
         """Row `r` as text, one span per run of cells sharing a colour."""
@@ -145,24 +138,25 @@ class _Canvas:
         return line
 
 
-def _clip(x0, y0, x1, y1, x_max, y_max):
-    """Liang–Barsky clipping: the part of a segment inside [0, x_max] × [0, y_max], or None.
+def _clip_all(x0, y0, x1, y1, x_max, y_max):
+    """Liang–Barsky clipping of many segments at once: the part of each inside
+    [0, x_max] × [0, y_max]; a segment wholly outside comes back as NaN (drawn as nothing).
 
-    Points are t in [0, 1] along the segment; each canvas edge cuts off the t beyond it.
-    This also keeps Bresenham from walking millions of dots to a far-off point.
+    Points are t in [0, 1] along a segment; each canvas edge cuts off the t beyond it.
+    This also keeps the drawing from sampling millions of dots to a far-off point.
     """
-    t_in, t_out = 0.0, 1.0
     dx, dy = x1 - x0, y1 - y0
-    for p, q in ((-dx, x0), (dx, x_max - x0), (-dy, y0), (dy, y_max - y0)):
-        if p == 0:
-            if q < 0:
-                return None  # parallel to this edge and outside it
-        elif p < 0:
-            t_in = max(t_in, q / p)
-        else:
-            t_out = min(t_out, q / p)
-    if t_in > t_out:
-        return None
+    t_in, t_out = np.zeros_like(x0), np.ones_like(x0)
+    outside = np.zeros(x0.shape, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0), (dx, x_max - x0), (-dy, y0), (dy, y_max - y0)):
+            outside |= (p == 0) & (q < 0)  # parallel to this edge and beyond it
+            ratio = q / p
+            t_in = np.where(p < 0, np.maximum(t_in, ratio), t_in)
+            t_out = np.where(p > 0, np.minimum(t_out, ratio), t_out)
+    outside |= t_in > t_out
+    keep = ~outside
+    x0, y0, dx, dy, t_in, t_out = (a[keep] for a in (x0, y0, dx, dy, t_in, t_out))
     return x0 + t_in * dx, y0 + t_in * dy, x0 + t_out * dx, y0 + t_out * dy
 
 
@@ -198,9 +192,20 @@ def _ticks(first, last, cells, dots_per_cell, log):
     return {i: format_number(10 ** round(v, decimals) if log else round(v, decimals)) for i, v in ticks.items()}
 
 
-def _layout(canvas, y_ticks, x_ticks, series, title, x_label, y_label) -> Text:
+def _integer_ticks(first, last, cells):
+    """{cell index: label} for an axis of whole numbers: its ends, and the whole number
+    nearest the middle, on the cell that holds it."""
+    first, last = math.ceil(first), math.floor(last)
+    ticks = {0: first, cells - 1: last}
+    middle = round((first + last) / 2)
+    if first < middle < last:
+        ticks[round((middle - first) / (last - first) * (cells - 1))] = middle
+    return {cell: f"{value:,}" for cell, value in ticks.items()}
+
+
+def _layout(canvas, y_ticks, x_ticks, series, title, x_label, y_label, gutter=0) -> Text:
     height, width = canvas.bits.shape
-    gutter = max(len(label) for label in y_ticks.values())
+    gutter = max(gutter, *(len(label) for label in y_ticks.values()))
     lines = []
     if title:
         lines.append(Text(title.center(gutter + 2 + width).rstrip(), style="bold"))

@@ -13,11 +13,13 @@ from nncli.render.heatmap import colorbar, heatmap
 from nncli.render.numbers import format_number
 from nncli.views.plane import Boundary, NeuronTiles, TruthTable
 
+TILE_WIDTH = 28  # in the live panel, every tile as wide as the widest formula, so nothing shifts
+OUTPUT_KEY = "output (marks: the inputs, by target)"
 ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu", "identity": ""}
 
 
 @draws(Boundary)
-def draw_boundary(numbers, width):
+def draw_boundary(numbers, width, height=None):
     """The network's output over the input plane (white: 0.5, the decision boundary), with
     the data marked by their target."""
     marks = {}
@@ -27,15 +29,16 @@ def draw_boundary(numbers, width):
             marks[(row, col)] = format_number(target)
     picture = heatmap(np.asarray(numbers.z) - 0.5, vmin=-0.5, vmax=0.5, palette="diverging", marks=marks)
     x, y = numbers.x, numbers.y
+    compact = height is not None
     return Group(
-        title("Decision boundary: the network's output over the input plane"),
+        title("Decision boundary" + ("" if compact else ": the network's output over the input plane")),
         Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂"),
-        legend(colorbar(0, 1, "diverging", width=16), "output (marks: the inputs, by target)"),
+        legend(colorbar(0, 1, "diverging", width=12 if compact else 16), "output" if compact else OUTPUT_KEY),
     )
 
 
 @draws(NeuronTiles)
-def draw_neurons(numbers, width):
+def draw_neurons(numbers, width, height=None):
     """One tile per first-layer neuron: its activation over the input plane, and the
     weighted sum it computes. Together they show how the hidden layer splits the plane."""
     if not numbers.neurons:
@@ -49,7 +52,9 @@ def draw_neurons(numbers, width):
         tiles.append(Group(Text(f"neuron {k}", style="bold"), tile, Text(formula, style="dim")))
     return Group(
         title("Hidden neurons: each one's output over the same plane"),
-        Columns(tiles, padding=(0, 3)),
+        Columns(
+            tiles, padding=(0, 3), width=None if height is None else max(len(t.renderables[-1].plain) for t in tiles)
+        ),
         legend(colorbar(low, high, palette, width=16), "activation"),
     )
 
