@@ -11,9 +11,9 @@ import time
 
 from rich.console import Group
 from rich.live import Live
-from rich.measure import Measurement
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -94,33 +94,51 @@ class LivePanel:
         return Text(format_metrics(metrics), style="bold")
 
     def _views(self, inner):
-        """The frame's views, side by side while they fit the width, in rows otherwise."""
+        """The frame's views, side by side while they fit the width, in rows otherwise.
+
+        Each view is rendered once, to lines, and the lines laid side by side here: Rich
+        would otherwise measure and render every picture again for each table it sits in,
+        and that is most of a frame's cost."""
         count = len(self.frame.views)
         share = max(24, (inner - GAP * (count - 1)) // count) if count else inner
         drawn = []
         for name, numbers in self.frame.views.items():
             picture = draw(numbers, share, height=VIEW_HEIGHT)
-            measured = Measurement.get(self.console, self.console.options.update(width=inner), picture).maximum
-            self.widths[name] = min(inner, max(self.widths.get(name, 0), measured))
-            drawn.append((name, picture))
+            lines = self.console.render_lines(picture, self.console.options.update(width=inner), pad=False)
+            width = max((Segment.get_line_length(line) for line in lines), default=0)
+            self.widths[name] = min(inner, max(self.widths.get(name, 0), width))
+            drawn.append((name, lines))
         rows, row, used = [], [], 0
-        for name, picture in drawn:
+        for name, lines in drawn:
             needed = self.widths[name] + (GAP if row else 0)
             if row and used + needed > inner:
                 rows.append(row)
                 row, used = [], 0
                 needed = self.widths[name]
-            row.append((name, picture))
+            row.append((self.widths[name], lines))
             used += needed
         rows.append(row)
-        grids = []
-        for row in rows:
-            grid = Table.grid(padding=(0, GAP, 0, 0))
-            for name, _ in row:
-                grid.add_column(width=self.widths[name], no_wrap=True)
-            grid.add_row(*(picture for _, picture in row))
-            grids.append(grid)
-        return Group(*grids)
+        return SideBySide(rows)
+
+
+class SideBySide:
+    """Rows of pre-rendered pictures (each a width and its lines of Segments), the
+    pictures of a row side by side, GAP columns apart."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __rich_console__(self, console, options):
+        gap = Segment(" " * GAP)
+        for row in self.rows:
+            height = max(len(lines) for _, lines in row)
+            for index in range(height):
+                for position, (width, lines) in enumerate(row):
+                    if position:
+                        yield gap
+                    line = lines[index] if index < len(lines) else []
+                    yield from Segment.adjust_line_length(line, width)
+                yield Segment.line()
 
 
 def _clock(seconds):
