@@ -62,7 +62,7 @@ class LivePanel:
         width = self.console.width
         inner = width - 4  # the panel's border and padding
         parts = [self._progress(inner), self._metrics()]
-        if self.frame is not None:
+        if self.frame is not None and self.frame.views:
             parts.append(self._views(inner))
         if self.keys and self.ending is None:
             parts.append(Text(KEYS_HINT[self.status], style="yellow" if self.status == "paused" else "dim"))
@@ -117,7 +117,8 @@ class LivePanel:
                 needed = self.widths[name]
             row.append((self.widths[name], lines))
             used += needed
-        rows.append(row)
+        if row:
+            rows.append(row)
         return SideBySide(rows)
 
 
