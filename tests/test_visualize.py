@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import json_lines
 from rich.console import Console
+from rich.text import Text
 
 from nncli.cli import main
 from nncli.render import draw
@@ -176,7 +177,9 @@ def test_json_has_the_numbers_behind_the_pictures(models):
 
 
 def loss_view(losses, epochs):
-    return draw(loss_history(None, None, None, History(losses, epochs)), 80)
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    console.print(draw(loss_history(None, None, None, History(losses, epochs)), 80))
+    return Text(console.file.getvalue())
 
 
 def test_loss_view_handles_validation_and_empty_histories():

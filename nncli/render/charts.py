@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 import numpy as np
+from rich.measure import Measurement
 from rich.text import Text
 
 from nncli.render.numbers import format_number
@@ -55,7 +56,7 @@ def line_chart(
     log_y=False,
     x_integer=False,
     gutter=0,
-) -> Text:
+) -> "Chart":
     """A braille chart of `series` (joined lines) and `points` ((x, y, style) dots).
 
     `width` and `height` are the plot area in character cells; tick labels, title and
@@ -63,7 +64,11 @@ def line_chart(
     axis is logarithmic (values ≤ 0 are left out); with `x_integer` the x axis counts (epochs)
     and its ticks are whole numbers. `gutter`: the least width of the y labels, so that a
     chart redrawn with other labels keeps its place. NaN and ±inf leave a gap in a line.
-    Where two series share a cell, the last one drawn sets its colour.
+
+    Series are told apart by colour — and, where the console has none (NO_COLOR, piped),
+    by a marker of their own, on the chart and in the legend (the first series stays a
+    braille line). A cell two series share is drawn in OVERLAP_STYLE, named "both" in the
+    legend, so neither line hides the other.
     """
     points = list(points or [])
     to_y = _log10 if log_y else (lambda y: np.asarray(y, dtype=float))
@@ -80,26 +85,50 @@ def line_chart(
         py = (y_hi - np.asarray(y)) / (y_hi - y_lo) * (canvas.dot_height - 1)
         return px, py
 
-    for s, x, y in zip(series, xs, ys):
-        canvas.polyline(*to_dots(x, y), s.style)
+    for owner, (s, x, y) in enumerate(zip(series, xs, ys)):
+        canvas.polyline(*to_dots(x, y), s.style, owner)
     point_x, point_y = to_dots(xs[-1], ys[-1])
     for (_, _, style), px, py in zip(points, point_x, point_y):
         canvas.polyline([px], [py], style)  # a one-point polyline is a single dot
 
     y_ticks = _ticks(y_hi, y_lo, height, 4, log_y)  # top row first: the highest value
     x_ticks = _integer_ticks(x_lo, x_hi, width) if x_integer else _ticks(x_lo, x_hi, width, 2, False)
-    return _layout(canvas, y_ticks, x_ticks, series, title, x_label, y_label, gutter)
+    return Chart(canvas, y_ticks, x_ticks, series, title, x_label, y_label, gutter)
+
+
+MARKERS = ("", "•", "×", "+", "○", "◆")  # the cells of series 1, 2, … when there is no colour
+OVERLAP_STYLE = "bold"
+
+
+class Chart:
+    """A drawn chart: a Rich renderable that chooses, when printed, between colours and
+    markers (see `line_chart`)."""
+
+    def __init__(self, canvas, y_ticks, x_ticks, series, title, x_label, y_label, gutter):
+        self.canvas, self.y_ticks, self.x_ticks, self.series = canvas, y_ticks, x_ticks, series
+        self.title, self.x_label, self.y_label, self.gutter = title, x_label, y_label, gutter
+
+    def text(self, colour=True) -> Text:
+        return _layout(self, colour)
+
+    def __rich_console__(self, console, options):
+        yield self.text(colour=not console.no_color and console.color_system is not None)
+
+    def __rich_measure__(self, console, options):
+        return Measurement.get(console, options, self.text())
 
 
 class _Canvas:
-    """A grid of braille cells; each cell remembers its dots and the colour last drawn."""
+    """A grid of braille cells; each cell remembers its dots, the colour last drawn and
+    which series drew there (a bit per series)."""
 
     def __init__(self, width, height):
         self.bits = np.zeros((height, width), dtype=np.uint8)
+        self.owners = np.zeros((height, width), dtype=np.int64)
         self.styles = [[None] * width for _ in range(height)]
         self.dot_width, self.dot_height = 2 * width, 4 * height
 
-    def polyline(self, px, py, style):
+    def polyline(self, px, py, style, owner=None):
         """Straight lines between neighbouring finite points; a finite point whose successor
         is not finite ends its line (or, alone, is drawn as a zero-length segment: a dot).
 
@@ -118,24 +147,43 @@ class _Canvas:
         t = (np.arange(len(segment)) - first[segment]) / np.maximum(steps[segment], 1)
         xs = np.round(x0[segment] + t * (x1 - x0)[segment]).astype(int)
         ys = np.round(y0[segment] + t * (y1 - y0)[segment]).astype(int)
-        self.dots(xs, ys, style)
+        self.dots(xs, ys, style, owner)
 
-    def dots(self, xs, ys, style):
+    def dots(self, xs, ys, style, owner=None):
         """Raise the dots at integer dot coordinates (xs[k], ys[k]) on the canvas."""
         inside = (xs >= 0) & (xs < self.dot_width) & (ys >= 0) & (ys < self.dot_height)
         xs, ys = xs[inside], ys[inside]
         rows, cols = ys // 4, xs // 2
         np.bitwise_or.at(self.bits, (rows, cols), DOT_BITS_ARRAY[ys % 4, xs % 2])
+        if owner is not None:
+            self.owners[rows, cols] |= 1 << owner
         for row, col in set(zip(rows.tolist(), cols.tolist())):
             self.styles[row][col] = style
 
-    def row(self, r) -> Text:
+    def row(self, r, colour=True) -> Text:
         """Row `r` as text, one span per run of cells sharing a colour."""
         line = Text()
-        cells = zip(self.bits[r], self.styles[r])
+        cells = [self._cell(r, c, colour) for c in range(self.bits.shape[1])]
         for style, run in groupby(cells, key=lambda cell: cell[1]):
-            line.append("".join(chr(BRAILLE_BLANK + int(bits)) if bits else " " for bits, _ in run), style)
+            line.append("".join(char for char, _ in run), style)
         return line
+
+    def _cell(self, r, c, colour):
+        """(character, style) of one cell."""
+        bits, owners = int(self.bits[r, c]), int(self.owners[r, c])
+        if not bits:
+            return " ", None
+        shared = owners & (owners - 1) != 0  # more than one bit: more than one series
+        if colour:
+            return chr(BRAILLE_BLANK + bits), OVERLAP_STYLE if shared else self.styles[r][c]
+        top = owners.bit_length() - 1  # the last series drawn here
+        if top >= 1:
+            return MARKERS[min(top, len(MARKERS) - 1)], None
+        return chr(BRAILLE_BLANK + bits), None
+
+    def shares_cells(self):
+        owners = self.owners
+        return bool(np.any(owners & (owners - 1)))
 
 
 def _clip_all(x0, y0, x1, y1, x_max, y_max):
@@ -203,26 +251,37 @@ def _integer_ticks(first, last, cells):
     return {cell: f"{value:,}" for cell, value in ticks.items()}
 
 
-def _layout(canvas, y_ticks, x_ticks, series, title, x_label, y_label, gutter=0) -> Text:
+def _layout(chart, colour) -> Text:
+    canvas, y_ticks, x_ticks, series = chart.canvas, chart.y_ticks, chart.x_ticks, chart.series
     height, width = canvas.bits.shape
-    gutter = max(gutter, *(len(label) for label in y_ticks.values()))
+    gutter = max(chart.gutter, *(len(label) for label in y_ticks.values()))
     lines = []
-    if title:
-        lines.append(Text(title.center(gutter + 2 + width).rstrip(), style="bold"))
-    if y_label:
-        lines.append(Text(y_label, style="dim"))
+    if chart.title:
+        lines.append(Text(chart.title.center(gutter + 2 + width).rstrip(), style="bold"))
+    if chart.y_label:
+        lines.append(Text(chart.y_label, style="dim"))
     for r in range(height):
         axis = f"{y_ticks.get(r, ''):>{gutter}} {'┤' if r in y_ticks else '│'}"
-        lines.append(Text.assemble((axis, "dim"), canvas.row(r)))
+        lines.append(Text.assemble((axis, "dim"), canvas.row(r, colour)))
     axis = "".join("┬" if c in x_ticks else "─" for c in range(width))
     lines.append(Text(" " * gutter + " └" + axis, style="dim"))
     lines.append(Text(" " * (gutter + 2) + _tick_labels(x_ticks, width), style="dim"))
-    if x_label:
-        lines.append(Text((" " * (gutter + 2) + x_label.center(width)).rstrip(), style="dim"))
+    if chart.x_label:
+        lines.append(Text((" " * (gutter + 2) + chart.x_label.center(width)).rstrip(), style="dim"))
     if series:
-        legend = Text("   ").join(Text.assemble(("━━", s.style), " ", s.name) for s in series)
+        keys = [(_key(k, colour), s.style, s.name) for k, s in enumerate(series)]
+        if colour and len(series) > 1 and canvas.shares_cells():
+            keys.append(("━━", OVERLAP_STYLE, "both"))
+        legend = Text("   ").join(Text.assemble((key, style), " ", name) for key, style, name in keys)
         lines.append(Text(" " * (gutter + 2)) + legend)
     return Text("\n", no_wrap=True, overflow="crop").join(lines)
+
+
+def _key(index, colour):
+    """The legend's sample of series `index`: a line in its colour, or its marker."""
+    if colour or index == 0:
+        return "━━"
+    return MARKERS[min(index, len(MARKERS) - 1)] * 3
 
 
 def _tick_labels(ticks, width) -> str:
