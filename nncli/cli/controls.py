@@ -4,8 +4,9 @@ The training loop knows nothing of terminals: after every epoch it asks one `Con
 object what to do (`after_epoch(epoch, history)`, True means stop). That object
 
 - draws a frame of the live views when one is due — at most FRAMES_PER_SECOND, and never
-  so often that drawing takes more than DRAWING_SHARE of the time, however fast the
-  epochs are or however slow the frame;
+  so often that drawing takes more than DRAWING_SHARE of the training time, however fast
+  the epochs are or however slow the frame (time spent waiting for `--pace` is free: a
+  frame due then is drawn in the wait);
 - holds training to at most `pace` epochs per second (`--pace`);
 - reads the keys, only from a terminal: space pauses and resumes, `n` or → runs one epoch
   while paused, `q` stops (the run keeps and saves what it learned).
@@ -21,7 +22,7 @@ import time
 import click
 
 FRAMES_PER_SECOND = 10
-DRAWING_SHARE = 0.05  # at most this share of the time goes to drawing frames
+DRAWING_SHARE = 0.1  # at most this share of the training time goes to drawing frames
 POLL_S = 0.05  # how long to wait for a key at a time while paused or pacing
 KEYS = {" ": "pause", "n": "step", "N": "step", "\x1b[C": "step", "q": "quit", "Q": "quit"}
 
@@ -111,15 +112,16 @@ class Controls:
             self.draw()  # the panel shows the stop at once
         return self.quit
 
-    def draw(self):
-        """Draw a frame now, and decide when the next one is due."""
+    def draw(self, idle=False):
+        """Draw a frame now, and decide when the next one is due (`idle`: drawn in time
+        that training would not have used)."""
         if self.on_frame is None or self.history is None:
             return
         started = self.clock()
         self.on_frame(self.epoch, self.history)
         cost = self.clock() - started
         self.frame_costs.append(cost)
-        self.next_frame = started + max(1.0 / FRAMES_PER_SECOND, cost / DRAWING_SHARE)
+        self.next_frame = started + max(1.0 / FRAMES_PER_SECOND, cost if idle else cost / DRAWING_SHARE)
 
     def _keys(self, timeout):
         if self.keys is None:
@@ -147,7 +149,11 @@ class Controls:
         start, first = self.origin
         due = start + (epoch - first) / self.pace
         while not (self.paused or self.quit) and (left := due - self.clock()) > 0:
-            self._act(self._keys(min(left, POLL_S)))
+            if self.on_frame is not None and self.clock() >= self.next_frame:
+                self.draw(idle=True)
+                continue
+            until_frame = self.next_frame - self.clock() if self.on_frame is not None else left
+            self._act(self._keys(max(min(left, POLL_S, until_frame), 0.001)))
 
 
 def play(frames, show, controls):
