@@ -136,7 +136,7 @@ class Picture:
                     line.append(Segment(" ", Style(bgcolor=colours[lower] if lower >= 0 else None)))
                 else:
                     line.append(Segment(HALF_BLOCK, style(upper, lower)))
-            yield line
+            yield _merged(line)
 
     def _glyphs(self):
         rows, cols = self.levels.shape
@@ -146,7 +146,7 @@ class Picture:
                 glyph = _glyph(self.levels[row, col])
                 mark = self.marks.get((row, col))
                 line.append(Segment(mark + glyph if mark else glyph * 2))
-            yield line
+            yield _merged(line)
 
 
 @functools.cache
@@ -157,6 +157,18 @@ def palette_colours(palette, xterm):
         ramp = XTERM_RAMPS[palette]
         return [Color.from_ansi(ramp[round(k / LEVELS * (len(ramp) - 1))]) for k in range(LEVELS + 1)]
     return [_interpolate(PALETTES[palette], k / LEVELS) for k in range(LEVELS + 1)]
+
+
+def _merged(line):
+    """Neighbouring segments of one style joined into one: a saturated region is then a
+    few segments instead of one per pixel, and the live panel redraws it that much faster."""
+    merged = []
+    for segment in line:
+        if merged and merged[-1].style is segment.style:
+            merged[-1] = Segment(merged[-1].text + segment.text, segment.style)
+        else:
+            merged.append(segment)
+    return merged
 
 
 def _as_2d(values):
