@@ -174,7 +174,7 @@ def test_frames_are_time_based_and_cheap_frames_come_ten_a_second():
     for epoch in range(1, 1001):  # 1,000 epochs of a millisecond each: one second
         clock.now += 0.001
         controls.after_epoch(epoch, {})
-    assert 9 <= len(drawn) <= 11 and drawn[0] == 1
+    assert 9 <= len(drawn) <= 11 and 99 <= drawn[0] <= 101  # the first a tenth of a second in
 
 
 def test_an_expensive_frame_is_drawn_less_often():
@@ -190,7 +190,7 @@ def test_an_expensive_frame_is_drawn_less_often():
         clock.now += 0.001
         controls.after_epoch(epoch, {})
     drawing = 0.05 * len(drawn)
-    assert drawing <= 0.1 * clock.now + 0.05
+    assert len(drawn) > 10 and drawing <= 0.1 * clock.now
 
 
 def test_pace_holds_training_to_n_epochs_a_second(monkeypatch):

@@ -85,7 +85,8 @@ class Controls:
         self.on_frame, self.on_epoch = on_frame, on_epoch
         self.clock = clock
         self.paused = self.quit = self.stepping = False
-        self.next_frame = 0.0
+        self.began = self.next_frame = None  # when training began; when a frame is due
+        self.drawing = 0.0  # seconds spent drawing frames that training waited for
         self.frame_costs = []  # seconds per drawn frame, for the curious (and the overhead figures)
         self.epoch, self.history = 0, None
         self.origin = None  # (time, epoch) that pacing counts from
@@ -95,8 +96,16 @@ class Controls:
         """ "paused", "stopping" or "running": what the panel says of the run."""
         return "stopping" if self.quit else "paused" if self.paused else "running"
 
+    def begin(self):
+        """Training begins now: the first frame is due a frame's time later (a run shorter
+        than that shows only its last frame)."""
+        self.began = self.clock()
+        self.next_frame = self.began + 1.0 / FRAMES_PER_SECOND
+
     def after_epoch(self, epoch, history):
         self.epoch, self.history = epoch, history
+        if self.began is None:
+            self.begin()
         if self.on_epoch is not None:
             self.on_epoch(epoch)
         if self.origin is None:
@@ -121,7 +130,12 @@ class Controls:
         self.on_frame(self.epoch, self.history)
         cost = self.clock() - started
         self.frame_costs.append(cost)
-        self.next_frame = started + max(1.0 / FRAMES_PER_SECOND, cost if idle else cost / DRAWING_SHARE)
+        earliest = started + 1.0 / FRAMES_PER_SECOND
+        if idle:
+            self.next_frame = max(earliest, started + cost)
+        else:  # the next frame, if it costs what this one did, keeps drawing within its share
+            self.drawing += cost
+            self.next_frame = max(earliest, self.began + (self.drawing + cost) / DRAWING_SHARE)
 
     def _keys(self, timeout):
         if self.keys is None:

@@ -83,6 +83,7 @@ def training_sink(as_json, quiet, title, live=None):
                 progress.watching(watcher, keys is not None)
                 controls.on_frame = lambda epoch, history: progress.show_frame(epoch, history, controls.status)
                 controls.on_epoch = watcher.record
+                controls.begin()
                 return controls
 
             yield progress, watch

@@ -27,6 +27,12 @@ def draws(numbers_type):
     return register
 
 
+def prepare(view):
+    """Import the render module that draws the numbers of `view` (a view function), so that
+    a live panel's first frame is not also the moment its modules load."""
+    importlib.import_module("nncli.render." + view.__module__.rsplit(".", 1)[1])
+
+
 def draw(numbers, width=80, height=None):
     """The renderable of one view's numbers, `width` columns wide at most; `height` asks
     for a compact picture with charts that many rows tall (the live panel's), where the

@@ -60,6 +60,10 @@ class TrainingProgress:
             self.panel = None
 
     def watching(self, watch, keys):
+        from nncli.render import prepare
+
+        for view in watch.views.values():
+            prepare(view)
         self.watch, self.keys = watch, keys
         if self.panel is not None:
             self.panel.keys = keys
