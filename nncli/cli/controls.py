@@ -22,7 +22,7 @@ import time
 import click
 
 FRAMES_PER_SECOND = 10
-DRAWING_SHARE = 0.1  # at most this share of the training time goes to drawing frames
+DRAWING_SHARE = 0.05  # at most this share of the training time goes to drawing frames
 POLL_S = 0.05  # how long to wait for a key at a time while paused or pacing
 KEYS = {" ": "pause", "n": "step", "N": "step", "\x1b[C": "step", "q": "quit", "Q": "quit"}
 
