@@ -4,6 +4,7 @@ read with the pyte terminal emulator, keys typed as a person would type them."""
 import fcntl
 import os
 import pty
+import re
 import select
 import signal
 import struct
@@ -117,7 +118,7 @@ def test_q_stops_early_and_saves_what_was_learned(tmp_path):
     assert code == 0
     stopped = int(text.split("stopped at epoch ", 1)[1].split()[0].replace(",", ""))
     assert 10 <= stopped < 5000
-    assert f"after {stopped:,} epochs" in text and model.exists()
+    assert f"stopped at epoch {stopped:,} · " in text and model.exists()
     assert settings == term.saved
     from nncli import store
 
@@ -216,3 +217,44 @@ def test_watching_a_view_the_task_lacks_lists_its_views():
     result = run("train", "xor", "--watch", "fit", "--no-save")
     assert result.exit_code == 2
     assert "xor has no view 'fit': its views are boundary, neurons, loss" in result.output
+
+
+def _early_stopped_run(sink):
+    sink({"event": "start", "config": {"epochs": 100, "lr": 0.001, "optimizer": "adam"}, "parameters": 17})
+    for epoch in range(1, 65):
+        sink({"event": "epoch", "epoch": epoch, "loss": 0.00559822 + 1 / epoch, "val_loss": 0.01})
+    summary = {"event": "summary", "epochs": 64, "loss": 0.00361552, "val_loss": 0.00912, "elapsed_s": 1.5}
+    sink({**summary, "stopped_early": True, "best_epoch": 44, "model": None})
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_after_early_stopping_the_end_reads_finished_with_one_loss(terminal):
+    import io
+
+    from rich.console import Console
+
+    from nncli.render.progress import TrainingProgress
+
+    console = Console(file=io.StringIO(), force_terminal=terminal, width=100, color_system=None)
+    with TrainingProgress("demo", console=console) as sink:
+        _early_stopped_run(sink)
+    out = console.file.getvalue()
+    assert "stopped early at 64; kept epoch 44" in out
+    losses = set(re.findall(r"(?<!val )loss (\S+)", out.split("epoch  1/100")[-1].split("(stopped")[0]))
+    assert "0.003616" in out and "0.003616" in losses  # the kept weights' loss, in the last line …
+    assert "loss 0.003616" in out.splitlines()[-2]  # … and the summary's, written the same way
+    if terminal:
+        last = out.rsplit("╭", 1)[1]  # the last frame
+        assert re.search(r"epoch +64/100", last) and "64%" not in last and "━━━━━━━━━━╸" not in last  # a full bar
+    else:
+        assert "kept epoch  44/100  loss 0.003616  val loss 0.00912" in out
+
+
+def test_digits_log_shows_accuracy_and_validation_accuracy_every_logged_epoch():
+    from conftest import run
+
+    result = run("train", "digits", "--epochs", "3", "--no-save")
+    lines = [line for line in result.stderr.splitlines() if line.startswith("epoch")]
+    assert len(lines) == 3
+    for line in lines:
+        assert re.search(r"loss \S+  val loss \S+  train accuracy \d+\.\d\d%  val accuracy \d+\.\d\d%", line)

@@ -74,7 +74,7 @@ class LivePanel:
         counter = f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}"
         clock = _clock(time.perf_counter() - self.started)
         state = self.ending or ("paused" if self.status == "paused" else "")
-        side = f"{epoch / total:4.0%}  {clock}"
+        side = clock if self.ending else f"{epoch / total:4.0%}  {clock}"  # ended: no "64 %" left hanging
         bar_width = max(10, inner - len(counter) - len(side) - len(state) - 4)
         row = Table.grid(padding=(0, 1))
         style = "green" if self.ending else "yellow" if self.status == "paused" else ""

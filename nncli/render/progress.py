@@ -9,7 +9,7 @@ Both end with the same numbers as the summary and the result table.
 from rich.console import Console
 
 from nncli.render.live import LivePanel
-from nncli.render.numbers import format_metrics, format_value
+from nncli.render.numbers import format_metrics, format_percent, format_value
 
 PLAIN_LINES = 10
 
@@ -30,7 +30,8 @@ def ending(summary):
 def final_metrics(summary):
     """The summary's numbers of the weights kept, named as the epochs' were: the loss (and
     validation loss) and the accuracy on the data it learned from."""
-    keys = ("loss", "val_loss", "train_accuracy") if "train_accuracy" in summary else ("loss", "accuracy", "r2")
+    shares = ("train_accuracy", "val_accuracy") if "train_accuracy" in summary else ("accuracy", "r2")
+    keys = ("loss", "val_loss", *shares)
     return {key: summary[key] for key in keys if key in summary}
 
 
@@ -100,19 +101,23 @@ class TrainingProgress:
     def _plain(self, event):
         """A plain line every tenth of the run; the last epoch's waits for the summary."""
         if self.next_plain <= event["epoch"] < self.epochs:
-            self.console.print(self._epoch_line(event["epoch"], event), highlight=False)
+            self.console.print(self._epoch_line(event["epoch"], event), highlight=False, soft_wrap=True)
             step = max(1, self.epochs // PLAIN_LINES)
             self.next_plain = (event["epoch"] // step + 1) * step
 
-    def _epoch_line(self, epoch, numbers):
-        return f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}  {format_metrics(numbers)}"
+    def _epoch_line(self, epoch, numbers, label="epoch"):
+        return f"{label} {epoch:>{len(str(self.epochs))}}/{self.epochs}  {format_metrics(numbers)}"
 
     def _finish(self, summary):
         """The run's last frame (or log line): the weights it kept, and how it ended."""
         numbers = final_metrics(summary)
         if self.panel is None:
+            if summary.get("stopped_early"):  # the numbers are those of the weights kept
+                line = self._epoch_line(summary["best_epoch"], numbers, "kept epoch")
+            else:
+                line = self._epoch_line(summary["epochs"], numbers)
             if summary["epochs"]:
-                self.console.print(f"{self._epoch_line(summary['epochs'], numbers)}  ({ending(summary)})")
+                self.console.print(f"{line}  ({ending(summary)})", highlight=False, soft_wrap=True)
             return
         if self.watch is not None:
             frame = self.watch.frame(summary["epochs"], self.history)
@@ -126,13 +131,16 @@ class TrainingProgress:
         self.stop()
 
     def summary_line(self, event):
+        """ "done after 2,000 epochs in 1.23 s · loss 0.0004692 · accuracy 100.00%", or how
+        else it ended ("stopped at epoch 812 · 3.04 s · …")."""
         head = ending(event)
-        head = f"[yellow]{head}[/]" if event.get("interrupted") or event.get("stopped_by_user") else f"[green]{head}[/]"
-        parts = [
-            f"{head} after {event['epochs']:,} epochs in {event['elapsed_s']:.2f} s",
-            f"loss {format_value(event['loss'])}",
-        ]
+        if head == "done":
+            parts = [f"[green]done[/] after {event['epochs']:,} epochs in {event['elapsed_s']:.2f} s"]
+        else:
+            warn = event.get("interrupted") or event.get("stopped_by_user")
+            parts = [f"[{'yellow' if warn else 'green'}]{head}[/]", f"{event['elapsed_s']:.2f} s"]
+        parts.append(f"loss {format_value(event['loss'])}")
         if "accuracy" in event:
             name = "held-out accuracy" if "train_accuracy" in event else "accuracy"
-            parts.append(f"{name} {event['accuracy']:.2%}")
+            parts.append(f"{name} {format_percent(event['accuracy'])}")
         return " · ".join(parts)
