@@ -258,3 +258,49 @@ def test_digits_log_shows_accuracy_and_validation_accuracy_every_logged_epoch():
     assert len(lines) == 3
     for line in lines:
         assert re.search(r"loss \S+  val loss \S+  train accuracy \d+\.\d\d%  val accuracy \d+\.\d\d%", line)
+
+
+def test_replay_can_drive_the_panel_with_stored_frames():
+    from nncli.cli.controls import play
+    from nncli.views.live import Frame
+
+    shown = []
+    frames = [Frame(epoch, {"loss": 1 / epoch}) for epoch in (1, 10, 100)]
+    controls = Controls(pace=1000)
+    assert play(frames, lambda frame, status: shown.append((frame.epoch, status)), controls) is None
+    assert [epoch for epoch, _ in shown] == [1, 10, 100] and {status for _, status in shown} == {"running"}
+
+
+def test_epoch_axes_have_whole_number_ticks():
+    from nncli.render import draw
+    from nncli.views import History
+    from nncli.views.loss import history
+
+    numbers = history(None, None, None, History({"loss": [1 / e for e in range(1, 201)]}, 20_000))
+    console_text = _plain(draw(numbers, 80))
+    ticks = next(line for line in console_text.splitlines()[::-1] if "20,000" in line).split()
+    assert ticks == ["1", "10,000", "20,000"]
+
+
+def test_on_256_colours_the_red_blue_heatmap_uses_only_its_own_ramp():
+    import io
+
+    from rich.console import Console
+
+    from nncli.render.heatmap import XTERM_RAMPS, heatmap
+
+    console = Console(file=io.StringIO(), force_terminal=True, color_system="256", width=80)
+    console.print(heatmap([[-1.0 + k / 20 for k in range(41)]], palette="diverging"))
+    used = {int(code) for code in re.findall(r"\x1b\[(?:38|48);5;(\d+)m", console.file.getvalue())}
+    assert used and used <= set(XTERM_RAMPS["diverging"])  # no stray pinks or lilacs
+    assert not used & {13, 127, 128, 129, 163, 164, 165, 170, 171, 177, 183, 201, 207, 213, 219}  # magentas
+
+
+def _plain(renderable):
+    import io
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    console.print(renderable)
+    return console.file.getvalue()

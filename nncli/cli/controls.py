@@ -176,6 +176,7 @@ def play(frames, show, controls):
     draws one."""
     for frame in frames:
         controls.on_frame = lambda epoch, history, frame=frame: show(frame, controls.status)
+        show(frame, controls.status)  # every stored frame is shown; the controls pace them
         if controls.after_epoch(frame.epoch, ()):
             return frame.epoch
     return None

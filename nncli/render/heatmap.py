@@ -10,7 +10,7 @@ roughly square. The choice is made when the picture is printed, by the console i
 import functools
 
 import numpy as np
-from rich.color import Color, ColorSystem
+from rich.color import Color
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
@@ -100,7 +100,7 @@ class Picture:
 
     def __rich_console__(self, console, options):
         if self._in_colour(console):
-            lines = self._half_blocks(palette_colours(self.palette, console.color_system == ColorSystem.EIGHT_BIT))
+            lines = self._half_blocks(palette_colours(self.palette, console.color_system == "256"))
         else:
             lines = self._glyphs()
         for line in lines:
