@@ -25,12 +25,13 @@ COLUMNS, ROWS = 120, 60
 class Terminal:
     """A command running on a pseudo-terminal of COLUMNS × ROWS, and its screen."""
 
-    def __init__(self, *args, env=None):
+    def __init__(self, *args, env=None, size=(COLUMNS, ROWS)):
+        columns, rows = size
         self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         self.saved = termios.tcgetattr(slave)
         self.slave_name = os.ttyname(slave)
-        environment = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(ROWS)}
+        environment = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(rows)}
         environment.pop("NO_COLOR", None)
         environment.update(env or {})
         self.process = subprocess.Popen(
@@ -41,7 +42,7 @@ class Terminal:
             env=environment,
         )
         self.slave = slave
-        self.screen = pyte.Screen(COLUMNS, ROWS)
+        self.screen = pyte.Screen(columns, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.output = b""
 
@@ -106,6 +107,14 @@ def test_live_xor_panel_shows_the_loss_the_boundary_and_the_neurons(tmp_path):
     assert "neuron 4" in final and "σ(" in final  # the tiles and each neuron's formula
     assert settings == term.saved  # the terminal's echo and line mode came back
     assert b"\x1b[?25h" in term.output  # and so did the cursor
+
+
+def test_on_80_by_24_the_panel_fits_and_uses_the_width():
+    term = Terminal("train", "xor", "--epochs", "300", "--pace", "1000", "--no-save", size=(80, 24))
+    text = term.wait_for(lambda t: "Decision boundary" in t and "space pause" in t and "╰" in t)
+    panel = [line for line in text.splitlines() if line.startswith(("│", "╭", "╰"))]
+    assert all(len(line) == 80 for line in panel)  # the whole width, every line
+    assert term.finish()[0] == 0
 
 
 def test_q_stops_early_and_saves_what_was_learned(tmp_path):

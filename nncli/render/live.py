@@ -4,7 +4,8 @@ It draws what it is given — a Frame of view numbers (nncli.views.live) and the
 status — and never decides when: the training loop's controls (nncli.cli.controls) ask
 for a frame when one is due, and `nncli replay` hands it stored frames the same way. It
 uses the whole width of the terminal, and each view keeps the widest column it has had,
-so the panel does not shift as labels change.
+so the panel does not shift as labels change; views that do not fit its height are left
+out (the first stays), so the panel is never cut off at the bottom.
 """
 
 import time
@@ -119,7 +120,18 @@ class LivePanel:
             used += needed
         if row:
             rows.append(row)
-        return SideBySide(rows)
+        return SideBySide(self._fit_height(rows))
+
+    def _fit_height(self, rows):
+        """The rows that fit the terminal's height (a taller panel would be cut at the
+        bottom, keys and all): views are left out from the last, keeping at least one."""
+        room = self.console.height - 5 - self.keys  # the border, progress, metrics and keys lines
+        height = lambda rows: sum(max(len(lines) for _, lines in row) for row in rows)  # noqa: E731
+        while height(rows) > room and (len(rows) > 1 or len(rows[0]) > 1):
+            rows[-1].pop()
+            if not rows[-1]:
+                rows.pop()
+        return rows
 
 
 class SideBySide:
