@@ -313,3 +313,19 @@ def _plain(renderable):
     console = Console(file=io.StringIO(), width=120, color_system=None)
     console.print(renderable)
     return console.file.getvalue()
+
+
+def test_replay_plays_the_snapshots_in_the_live_panel_and_q_stops_it(tmp_path):
+    model = tmp_path / "x.npz"
+    assert subprocess.run([sys.executable, "-m", "nncli", "train", "xor", "-q", "--save", str(model)]).returncode == 0
+    term = Terminal("replay", str(model), "--fps", "5")
+    text = term.wait_for(lambda t: "Decision boundary" in t and "space pause" in t and (epoch_on(t) or 0) >= 2)
+    assert "replay" in text and "Loss per epoch" in text
+    term.press(b" ")
+    paused = term.wait_for(lambda t: "paused · space resume" in t)
+    term.press(b"n")
+    term.wait_for(lambda t: (epoch_on(t) or 0) > epoch_on(paused))
+    term.press(b"q")
+    code, settings = term.finish()
+    assert code == 0 and "stopped at epoch" in term.text()
+    assert settings == term.saved and b"\x1b[?25h" in term.output

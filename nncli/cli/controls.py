@@ -173,11 +173,12 @@ class Controls:
 def play(frames, show, controls):
     """Show `frames` (each with an `epoch`) one after another under `controls` — pace,
     pause, step and stop as while training: `nncli replay`'s loop. `show(frame, status)`
-    draws one."""
-    for frame in frames:
+    draws one. The controls count frames, not epochs, so `pace` is frames per second
+    however far apart the frames' epochs are. Returns the epoch it was stopped at, or None."""
+    for index, frame in enumerate(frames, start=1):
         controls.on_frame = lambda epoch, history, frame=frame: show(frame, controls.status)
         show(frame, controls.status)  # every stored frame is shown; the controls pace them
-        if controls.after_epoch(frame.epoch, ()):
+        if controls.after_epoch(index, ()):
             return frame.epoch
     return None
 

@@ -73,7 +73,7 @@ def training_sink(as_json, quiet, title, live=None):
         if live is None or not progress.console.is_terminal:
             yield progress, paced
             return
-        with _keys() as keys:
+        with reading_keys() as keys:
             controls = Controls(pace=pace, keys=keys)
 
             def watch(network, dataset):
@@ -101,7 +101,7 @@ class Live:
 
 
 @contextlib.contextmanager
-def _keys():
+def reading_keys():
     """A KeyReader on stdin while it is a terminal (restored on the way out), else None."""
     if not sys.stdin.isatty():
         yield None
