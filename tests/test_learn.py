@@ -168,6 +168,22 @@ def test_every_try_this_command_is_a_valid_command_line():
             command_object.make_context(name, words)  # exits 2 on anything it rejects
 
 
+def test_keys_are_named_one_by_one_escape_sequences_whole():
+    from nncli.lessons.keys import LessonKeys, names
+
+    assert names("\x1b[A+ \x1b[Dq") == ["up", "+", "space", "left", "q"]
+
+    class Typed:  # what a KeyReader's pressed() hands over: a burst of keys, then nothing
+        def __init__(self, *bursts):
+            self.bursts = list(bursts)
+
+        def pressed(self, timeout):
+            return self.bursts.pop(0) if self.bursts else ""
+
+    keys = LessonKeys(Typed("a\x1b[C"))
+    assert [keys.read(), keys.read(), keys.read(0.1), keys.read()] == ["a", "right", None, "eof"]
+
+
 def test_svg_and_html_pages(tmp_path):
     svg, page = tmp_path / "lesson.svg", tmp_path / "lesson.html"
     assert run("learn", "1", "--quick", "--svg", svg, "--html", page).exit_code == 0

@@ -55,10 +55,15 @@ class KeyReader:
     def read(self, timeout=0.0):
         """The actions of the keys pressed so far ("pause", "step", "quit"), waiting up
         to `timeout` seconds for the first."""
+        return parse_keys(self.pressed(timeout))
+
+    def pressed(self, timeout=0.0):
+        """The keys pressed so far, as the text the terminal sent ("" if none came within
+        `timeout` seconds; None waits for one)."""
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if not ready:
-            return []
-        return parse_keys(os.read(self.fd, 64).decode("utf-8", errors="ignore"))
+            return ""
+        return os.read(self.fd, 64).decode("utf-8", errors="ignore")
 
 
 def parse_keys(text):

@@ -87,12 +87,15 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
     from nncli.lessons.player import check_size, play, print_lesson
 
     if interactive:
-        from nncli.lessons.keys import KeyReader
+        import sys
+
+        from nncli.cli.controls import KeyReader
+        from nncli.lessons.keys import LessonKeys
 
         console = Console()
         check_size(lesson, console)
-        with KeyReader() as keys:
-            return play(lesson, settings, console, keys)
+        with KeyReader(sys.stdin.fileno()) as reader:
+            return play(lesson, settings, console, LessonKeys(reader))
 
     def on_screen(index, screen):
         if as_json:

@@ -1,57 +1,49 @@
-"""Single key presses from a terminal, for the lessons' pager.
-
-The terminal is put in cbreak mode (keys arrive one by one, unechoed; Ctrl-C still
-interrupts) for the length of a `with KeyReader():` block and always restored after it.
-Keys come back as names: "space", "left", "right", "up", "down", "enter", or the
+"""The keys of a lesson, by name: "space", "left", "right", "up", "down", "enter", or the
 character itself ("q", "+", "a").
+
+The terminal itself — cbreak mode for as long as a lesson runs, restored after it, even
+on an error or Ctrl-C — is the live panel's KeyReader (nncli.cli.controls); this only
+names what it reads, one key at a time.
 """
 
-import os
-import select
-import sys
-import termios
-import tty
-
 SEQUENCES = {
-    b" ": "space",
-    b"\r": "enter",
-    b"\n": "enter",
-    b"\x1b[A": "up",
-    b"\x1b[B": "down",
-    b"\x1b[C": "right",
-    b"\x1b[D": "left",
-    b"\x1bOA": "up",
-    b"\x1bOB": "down",
-    b"\x1bOC": "right",
-    b"\x1bOD": "left",
-    b"\x7f": "backspace",
+    " ": "space",
+    "\r": "enter",
+    "\n": "enter",
+    "\x1b[A": "up",
+    "\x1b[B": "down",
+    "\x1b[C": "right",
+    "\x1b[D": "left",
+    "\x1bOA": "up",
+    "\x1bOB": "down",
+    "\x1bOC": "right",
+    "\x1bOD": "left",
+    "\x7f": "backspace",
 }
+ESCAPES = sorted((s for s in SEQUENCES if len(s) > 1), key=len, reverse=True)
 
 
-class KeyReader:
-    def __init__(self, stream=None):
-        self.fd = (stream or sys.stdin).fileno()
-        self.saved = None
+def names(text):
+    """The names of the keys in `text`, in order (an escape sequence is one key)."""
+    keys = []
+    while text:
+        key = next((s for s in ESCAPES if text.startswith(s)), text[0])
+        keys.append(SEQUENCES.get(key, key))
+        text = text[len(key) :]
+    return keys
 
-    def __enter__(self):
-        self.saved = termios.tcgetattr(self.fd)
-        tty.setcbreak(self.fd)
-        return self
 
-    def __exit__(self, *exc_info):
-        termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+class LessonKeys:
+    """Named keys from a KeyReader, one at a time."""
+
+    def __init__(self, reader):
+        self.reader, self.waiting = reader, []
 
     def read(self, timeout=None):
-        """The next key's name, or None if none came within `timeout` seconds."""
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return None
-        data = os.read(self.fd, 1)
-        if data == b"\x1b":  # an escape sequence arrives in one burst; a lone Esc does not
-            while select.select([self.fd], [], [], 0.02)[0]:
-                data += os.read(self.fd, 1)
-                if len(data) >= 3 and data[-1:].isalpha():
-                    break
-        if not data:
-            return "eof"
-        return SEQUENCES.get(data, data.decode("utf-8", "replace"))
+        """The next key's name, waiting up to `timeout` seconds (None: until one comes);
+        None if none came — and "eof" if the terminal went away while waiting for one."""
+        if not self.waiting:
+            self.waiting = names(self.reader.pressed(timeout))
+        if self.waiting:
+            return self.waiting.pop(0)
+        return "eof" if timeout is None else None
