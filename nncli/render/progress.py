@@ -24,7 +24,7 @@ def ending(summary):
         return f"stopped at epoch {epochs:,}"
     if summary.get("stopped_early"):
         return f"stopped early at {epochs:,}; kept epoch {summary['best_epoch']:,}"
-    return "done"
+    return "learned nothing" if summary.get("failure") else "done"
 
 
 def final_metrics(summary):
@@ -135,8 +135,8 @@ class TrainingProgress:
         else it ended ("stopped at epoch 812 · 3.04 s · …"); a run that learned nothing is
         no success (the command says why, below the results)."""
         head = ending(event)
-        if head == "done":
-            done = "[bold red]learned nothing[/]" if event.get("failure") else "[green]done[/]"
+        if head in ("done", "learned nothing"):
+            done = "[green]done[/]" if head == "done" else "[bold red]learned nothing[/]"
             parts = [f"{done} after {event['epochs']:,} epochs in {event['elapsed_s']:.2f} s"]
         else:
             warn = event.get("interrupted") or event.get("stopped_by_user")
