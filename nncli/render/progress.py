@@ -92,6 +92,8 @@ class TrainingProgress:
                 self.watch.log(event)
             if self.panel is None:
                 self._plain(event)
+        elif kind == "layer_stats" and self.watch is not None:
+            self.watch.layer_stats.append(event)  # the health view draws them live
         elif kind == "summary":
             self._finish(event)
             self.console.print(self.summary_line(event), highlight=False)
