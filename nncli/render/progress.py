@@ -24,7 +24,7 @@ def ending(summary):
         return f"stopped at epoch {epochs:,}"
     if summary.get("stopped_early"):
         return f"stopped early at {epochs:,}; kept epoch {summary['best_epoch']:,}"
-    return "done"
+    return "learned nothing" if summary.get("failure") else "done"
 
 
 def final_metrics(summary):
@@ -92,6 +92,8 @@ class TrainingProgress:
                 self.watch.log(event)
             if self.panel is None:
                 self._plain(event)
+        elif kind == "layer_stats" and self.watch is not None:
+            self.watch.layer_stats.append(event)  # the health view draws them live
         elif kind == "summary":
             self._finish(event)
             self.console.print(self.summary_line(event), highlight=False)
@@ -135,8 +137,8 @@ class TrainingProgress:
         else it ended ("stopped at epoch 812 · 3.04 s · …"); a run that learned nothing is
         no success (the command says why, below the results)."""
         head = ending(event)
-        if head == "done":
-            done = "[bold red]learned nothing[/]" if event.get("failure") else "[green]done[/]"
+        if head in ("done", "learned nothing"):
+            done = "[green]done[/]" if head == "done" else "[bold red]learned nothing[/]"
             parts = [f"{done} after {event['epochs']:,} epochs in {event['elapsed_s']:.2f} s"]
         else:
             warn = event.get("interrupted") or event.get("stopped_by_user")

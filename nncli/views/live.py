@@ -36,6 +36,7 @@ class Watch:
         shown = ([] if "loss" in names else [("loss", LOSS_VIEW)]) + [(name, task.views[name]) for name in names]
         self.views = {name: resolve(view) for name, view in shown}
         self.logged = []
+        self.layer_stats = []  # the layer_stats events so far (the health view's numbers)
         wanted = any(getattr(view, "wants_trajectory", False) for view in self.views.values())
         self.trajectory = [self._state()] if wanted else None
 
@@ -52,6 +53,6 @@ class Watch:
 
     def frame(self, epoch, losses):
         latest = self.logged[-1] if self.logged else {}
-        history = History(losses, epoch, latest, self.logged, self.trajectory)
+        history = History(losses, epoch, latest, self.logged, self.trajectory, layer_stats=self.layer_stats)
         views = {name: view(self.network, self.dataset, self.config, history) for name, view in self.views.items()}
         return Frame(epoch, latest, views)
