@@ -173,7 +173,7 @@ def _features(name, value):
     if value is None:
         return None
     value = _text(name, value)
-    from nncli.data.features import check_features  # NumPy: only once a model is rebuilt
+    from nncli.feature_names import check_features
 
     try:
         return ",".join(check_features(value.split(",")))

@@ -139,6 +139,12 @@ def _descend(config, spec, dataset, line, label, epochs):
             raise KeyboardInterrupt
     except DivergedError as error:
         diverged_at = error.epoch
+    return trace(label, lr, weights, line, diverged_at)
+
+
+def trace(label, lr, weights, line, diverged_at=None):
+    """The DescentPath, called `label`, of the lines `weights` ((m, c) after each epoch, the
+    start first) that gradient descent with learning rate `lr` went through."""
     finite = [all(map(math.isfinite, point)) for point in weights]
     if not all(finite):
         diverged_at = diverged_at or finite.index(False)
@@ -161,9 +167,8 @@ def _descend(config, spec, dataset, line, label, epochs):
     )
 
 
-def _line_of(network, scaling):
-    """The (slope, intercept) in the data's units of a one-neuron network."""
-    state = network.state_dict()
+def line_of_state(state, scaling):
+    """The (slope, intercept) in the data's units of a one-neuron network's state dict."""
     w, b = float(state["0.weight"].ravel()[0]), float(state["0.bias"].ravel()[0])
     if not scaling:
         return (w, b)
@@ -171,6 +176,10 @@ def _line_of(network, scaling):
     y_mean, y_std = scaling["y_mean"][0], scaling["y_std"][0]
     slope = w * y_std / x_std
     return (slope, y_mean + y_std * b - slope * x_mean)
+
+
+def _line_of(network, scaling):
+    return line_of_state(network.state_dict(), scaling)
 
 
 def _overshoots(points, tolerance=1e-6):

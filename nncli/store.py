@@ -194,25 +194,25 @@ def check_plain(meta: Any) -> None:
 
     Walks without recursion, so a hostile file nested a million deep is just refused.
     """
-    pending = [(meta, 1)]
+    pending = [(meta, 1, None)]  # (value, depth, the key it is under)
     while pending:
-        value, depth = pending.pop()
+        value, depth, key_name = pending.pop()
         if depth > MAX_DEPTH:
             raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(value, dict):
             for key, item in value.items():
                 if len(key) > MAX_KEY:
                     raise ValueError(f"a key of {len(key):,} characters (at most {MAX_KEY})")
-                pending.append((item, depth + 1))
+                pending.append((item, depth + 1, key))
         elif isinstance(value, list):
             if len(value) > MAX_ITEMS:
                 raise ValueError(f"a list of {len(value):,} values (at most {MAX_ITEMS:,})")
-            pending.extend((item, depth + 1) for item in value)
+            pending.extend((item, depth + 1, key_name) for item in value)
         elif isinstance(value, str):
             if len(value) > MAX_STRING:
                 raise ValueError(f"a string of {len(value):,} characters (at most {MAX_STRING:,})")
         elif isinstance(value, float) and not math.isfinite(value):
-            raise ValueError("a non-finite number")
+            raise ValueError(f"{_short(key_name)} must be a finite number" if key_name else "a non-finite number")
         elif value is not None and not isinstance(value, (bool, int, float)):
             raise ValueError(f"a value of type {type(value).__name__}")
 

@@ -44,6 +44,7 @@ class TrainResult:
     elapsed_s: float = 0.0
     interrupted: bool = False
     stopped_early: bool = False
+    stopped_by_user: bool = False  # the control said stop (a `q` pressed on the live panel)
     best_epoch: int = 0
     snapshots: list = field(default_factory=list)  # (epoch, state dict) at the snapshot epochs
     layer_stats: list = field(default_factory=list)  # the layer_stats events, one per logged epoch
@@ -64,13 +65,17 @@ def start_event(task, config, network):
     return {"event": "start", "schema": SCHEMA, "task": task, "config": config, "parameters": network.num_parameters()}
 
 
-def fit(network, X, y, config, emit, metrics=None, validation=None):
+def fit(network, X, y, config, emit, metrics=None, validation=None, control=None):
     """Train `network` on (X, y) and return a TrainResult.
 
     `metrics(network)` returns a dict of numbers added to logged epochs (say, accuracy);
     `validation` is an (X, y) pair whose loss is tracked every epoch, for the curves and
     for early stopping (which restores the best weights it saw). Raises DivergedError on a
     non-finite loss. Ctrl-C ends training cleanly: the result says `interrupted`.
+
+    `control`, if given, is asked after every epoch: `control.after_epoch(epoch, history)`
+    may take its time (to pace or pause training, or draw a frame of the live views from
+    the current weights) and returns True to stop here, keeping what was learned.
     """
     optimizer = make_optimizer(config.optimizer, network.parameters(), config.lr, config.weight_decay)
     result = TrainResult(epochs_run=0, history={"loss": []})
@@ -80,14 +85,14 @@ def fit(network, X, y, config, emit, metrics=None, validation=None):
     try:
         # Overflow is no error here: a non-finite loss is caught and reported as divergence.
         with np.errstate(over="ignore", invalid="ignore"):
-            _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, result, started)
+            _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, control, result, started)
     except KeyboardInterrupt:
         result.interrupted = True
     result.elapsed_s = time.perf_counter() - started
     return result
 
 
-def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, result, started):
+def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, control, result, started):
     """The epochs of `fit`, recording into `result`; emits the logged epochs."""
     rng = np.random.default_rng(config.seed)
     best_val, best_state = math.inf, None
@@ -123,6 +128,9 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, res
             result.stopped_early = True
             if best_state is not None:
                 network.load_state_dict(best_state)
+            return
+        if control is not None and control.after_epoch(epoch, result.history):
+            result.stopped_by_user = True
             return
 
 

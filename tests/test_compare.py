@@ -248,5 +248,5 @@ def test_the_runs_are_drawn_live_on_a_terminal():
 
 def test_a_run_that_cannot_be_built_is_named():
     result = run("compare", "xor", "--epochs", "2", "--vary", "hidden=4/900000,900000")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # options that cannot be honoured: a usage error
     assert "\nnncli: run 2 (hidden=900000,900000): that network would have" in result.stderr

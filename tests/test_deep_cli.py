@@ -41,7 +41,7 @@ def test_bad_hidden_sizes_exit_2_naming_the_syntax(text, message):
 
 def test_a_network_beyond_the_parameter_limit_is_refused_before_it_is_built():
     result = run("train", "digits", "--hidden", "2000x20", "--no-save")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # options that cannot be honoured: a usage error
     assert "more than the 50,000,000 nncli allows" in result.stderr
 
 

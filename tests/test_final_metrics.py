@@ -2,6 +2,7 @@
 
 import pytest
 
+from nncli.config import RunConfig
 from nncli.network import build_network
 from nncli.tasks import defaults, get_task
 from nncli.tasks.runner import final_metrics
@@ -9,9 +10,9 @@ from nncli.tasks.runner import final_metrics
 
 def test_one_forward_pass_per_split_and_the_same_figures():
     task = get_task("digits")
-    options = {**defaults.DIGITS, "seed": 0, "dtype": "float32", "engine": "tensor"}
-    dataset = task.load_data(options)
-    network = build_network(task.layer_spec(options, dataset), task.loss, "tensor", "float32", 0, "he")
+    config = RunConfig.from_dict({**defaults.DIGITS, "seed": 0, "dtype": "float32", "engine": "tensor"})
+    dataset = task.load_data(config)
+    network = build_network(task.layer_spec(config, dataset), task.loss, "tensor", "float32", 0, "he")
     passes = []
     forward = network.model.forward
     network.model.forward = lambda x: passes.append(len(x)) or forward(x)

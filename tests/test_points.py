@@ -180,3 +180,9 @@ def test_a_model_files_settings_for_points_and_tables_are_checked():
     ):
         with pytest.raises(ValueError):
             RunConfig.from_dict(bad)
+
+
+def test_the_feature_names_the_command_line_reads_are_the_features_computed():
+    from nncli.feature_names import NAMES
+
+    assert tuple(features.FEATURES) == NAMES

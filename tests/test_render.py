@@ -125,14 +125,28 @@ def test_single_point_and_empty_charts():
     assert dots(render(line_chart([Series("none", [], [])], width=10, height=4))) == set()
 
 
-def test_last_series_drawn_wins_a_shared_cell():
-    chart = line_chart([Series("a", [0, 1], [0, 1], "cyan"), Series("b", [0, 1], [0, 1], "red")])
+def test_a_cell_two_series_share_is_drawn_so_both_show():
+    chart = line_chart([Series("a", [0, 1], [0, 1], "cyan"), Series("b", [0, 1], [0, 1], "red")]).text()
     styles = {
         str(span.style)
         for span in chart.spans
         if any(ord(c) > BRAILLE_BLANK for c in chart.plain[span.start : span.end])
     }
-    assert styles == {"red"}
+    assert styles == {"bold"}  # neither colour hides the other: the cells say "both"
+    assert "━━ both" in chart.plain
+
+
+def test_without_colour_each_series_has_its_own_marker_in_the_chart_and_the_legend():
+    chart = line_chart(
+        [Series("loss", [0, 1], [1, 0], "cyan"), Series("val loss", [0, 1], [0, 1], "magenta")], width=20, height=5
+    )
+    plain = ANSI.sub("", render(chart, no_color=True))
+    assert "━━ loss" in plain and "••• val loss" in plain and "both" not in plain
+    plot = "".join(plot_rows(plain))
+    assert plot.count("•") >= 10  # the second line is drawn in its marker …
+    assert any(BRAILLE_BLANK < ord(c) <= BRAILLE_BLANK + 0xFF for c in plot)  # … the first in braille
+    coloured = render(chart)
+    assert "•" not in ANSI.sub("", coloured)  # in colour, both are braille lines
 
 
 def test_log_y_labels_decades_and_skips_non_positive_values():

@@ -254,3 +254,9 @@ def test_the_state_of_a_model_saved_with_snapshots_reads_back_unchanged(xor_mode
     state, meta = store.load_model(xor_model)
     assert set(state) == {"0.weight", "0.bias", "2.weight", "2.bias"}
     assert Path(xor_model).stat().st_size < snapshots.MIN_BUDGET_BYTES
+
+
+def test_the_loss_view_at_an_epoch_stops_at_that_epoch(xor_model):
+    event = json_lines(run("visualize", xor_model, "--view", "loss", "--epoch", "50", "--json"))[0]
+    epochs = event["series"][0]["epochs"]
+    assert event["epoch"] <= 50 and epochs and max(epochs) <= event["epoch"]

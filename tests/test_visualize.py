@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import json_lines
 from rich.console import Console
+from rich.text import Text
 
 from nncli.cli import main
 from nncli.render import draw
@@ -145,7 +146,9 @@ def test_json_has_the_numbers_behind_the_pictures(models):
 
 
 def loss_view(losses, epochs):
-    return draw(loss_history(None, None, None, History(losses, epochs)), 80)
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    console.print(draw(loss_history(None, None, None, History(losses, epochs)), 80))
+    return Text(console.file.getvalue())
 
 
 def test_loss_view_handles_validation_and_empty_histories():
@@ -163,16 +166,15 @@ def _events(epochs):
     yield {"event": "summary", "epochs": epochs, "loss": 1.0 / epochs, "elapsed_s": 0.1, "model": None}
 
 
-def test_live_panel_on_a_terminal_shows_progress_metrics_and_a_loss_chart():
+def test_live_panel_on_a_terminal_ends_with_the_summarys_numbers():
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=80, color_system=None)
     with TrainingProgress("demo", console=console) as view:
         for event in _events(50):
             view(event)
     out = buffer.getvalue()
-    assert "epoch 50/50" in out and "100%" in out and "loss 0.02" in out and "accuracy 50.0%" in out
-    assert any(0x2800 < ord(c) <= 0x28FF for c in out)  # the braille loss chart
-    assert "done after 50 epochs" in out
+    assert "epoch 50/50" in out and "100%" in out and "loss 0.02" in out
+    assert "done after 50 epochs" in out  # (its views, drawn from a training run: tests/test_live.py)
 
 
 def test_piped_progress_is_plain_lines_without_redraws():

@@ -160,6 +160,7 @@ def main(debug):
 
     \b
     Start with:
+      nncli learn              lessons: how networks learn, step by step
       nncli train xor          learn XOR with a 2-4-1 network
       nncli evaluate           measure the model you trained last
       nncli predict 1 0        ask it about an input
@@ -179,6 +180,7 @@ def _register():
     from nncli.cli.gradcheck import gradcheck
     from nncli.cli.graph import graph
     from nncli.cli.inspect import inspect
+    from nncli.cli.learn import learn
     from nncli.cli.lrfind import lr_find
     from nncli.cli.models import evaluate, predict
     from nncli.cli.replay import replay
@@ -196,6 +198,7 @@ def _register():
     main.add_command(explain)
     main.add_command(export)
     main.add_command(compare)
+    main.add_command(learn)
     _summarise(main)
 
 

@@ -2,6 +2,7 @@
 
 import click
 
+from nncli.cli.controls import live_options
 from nncli.cli.options import ACTIVATIONS, LayerSizes, training_options
 from nncli.tasks import defaults
 
@@ -86,6 +87,7 @@ class Domain(click.ParamType):
     help="Points of the target to learn from.",
 )
 @training_options(defaults.APPROX, hidden=False)
+@live_options
 @click.pass_context
 def approx(ctx, func, expr, domain, method, show_neurons, **options):
     """Approximate a function with one hidden layer of neurons, and watch the sum of their
@@ -105,7 +107,8 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
                                               build it by hand from 50 steps
     """
     from nncli import store
-    from nncli.cli.output import end_if_interrupted, say_health, show_result, training_sink
+    from nncli.cli.controls import watched_views
+    from nncli.cli.output import Live, end_if_interrupted, say_health, show_result, training_sink
     from nncli.config import RunConfig
     from nncli.formula import FormulaError
     from nncli.tasks.approx import CONSTRUCTIBLE, TARGETS, ApproxTask, resolve_target, run_approx
@@ -136,19 +139,22 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
     save, no_save, force = options.pop("save"), options.pop("no_save"), options.pop("force")
+    watch, pace = options.pop("watch"), options.pop("pace")
     if no_save and save:
         raise click.UsageError("--save and --no-save contradict each other: choose one")
+    task = ApproxTask()
+    views = watched_views(task, watch)
     if options["engine"] == "scalar":
         options["dtype"] = "float64"  # the scalar engine computes in Python floats
     options.update(
         target=target.name, formula=target.formula, domain=[target.lo, target.hi], method=method, activation=activation
     )
-    task = ApproxTask()
     save_path = None if no_save else (save or store.default_model_path(task.name))
     title = target.label()
     config = RunConfig.from_dict(options)
-    with training_sink(as_json, quiet or method == "construct", title) as emit:
-        outcome = run_approx(task, config, save_path, emit, force)
+    live = Live(task, config, views, pace)
+    with training_sink(as_json, quiet or method == "construct", title, live) as (emit, watching):
+        outcome = run_approx(task, config, save_path, emit, force, watching)
     if not as_json:
         show_result(outcome, config, task.result + ((task.views["neurons"],) if show_neurons else ()))
         say_health(outcome.summary)

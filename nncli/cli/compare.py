@@ -9,10 +9,11 @@ import difflib
 
 import click
 
+from nncli.cli.options import choosing_threads
 from nncli.cli.train import fixed_options, run_config, train
 from nncli.cli.visualize import check_output_path, write_svg
 
-NOT_HERE = ("save", "no_save", "force", "download")  # compare saves only with --save-dir, never downloads
+NOT_HERE = ("save", "no_save", "force", "download", "watch", "pace")  # saves only with --save-dir; its own panel
 NOT_VARIED = ("as_json", "quiet", "log_every", "force")  # how a run is shown or saved, not how it learns
 OWN = ("vary", "svg_path", "save_dir")  # the comparison's own options
 MAX_RUNS = 16
@@ -62,7 +63,8 @@ def compare():
     Examples:
       nncli compare linreg --vary lr=0.01,0.5,1.1
       nncli compare xor --vary optimizer=sgd,momentum,adam --vary lr=0.1,1
-      nncli compare digits --limit 100 --patience 0 --epochs 300 --vary dropout=0,0.5
+      nncli compare digits --limit 100 --patience 0 --epochs 300 \\
+        --vary dropout=0,0.5
     """
 
 
@@ -72,7 +74,7 @@ def _command(name, train_command):
 
     return click.Command(
         name,
-        callback=callback,
+        callback=choosing_threads(callback, getattr(train_command.callback, "ends", (1, 1))),
         params=[p for p in train_command.params if p.name not in NOT_HERE] + compare_options(),
         help=f"Runs of {name} side by side, with the options of `nncli train {name}`; --vary any of them.",
         short_help=f"Runs of {name} side by side.",

@@ -17,7 +17,7 @@ class FeatureList(click.ParamType):
     name = "features"
 
     def convert(self, value, param, ctx):
-        from nncli.data.features import parse_features
+        from nncli.feature_names import parse_features
 
         try:
             return ",".join(parse_features(value))

@@ -115,15 +115,18 @@ def descend(surface, expr, condition, optimizers, rates, momentum, steps, start,
                   when --lr exceeds 2/K (2/λ_max): each step across the valley
                   overshoots by more than it corrects. Below that it crawls
                   along the floor; momentum does not.
-      rosenbrock  (1 − x)² + 100·(y − x²)²: a curved valley, minimum at (1, 1).
-      himmelblau  (x² + y − 11)² + (x + y² − 7)²: four minima; which one wins?
+      rosenbrock  (1 − x)² + 100·(y − x²)²: a curved valley,
+                  minimum at (1, 1).
+      himmelblau  (x² + y − 11)² + (x + y² − 7)²: four minima;
+                  which one wins?
       saddle      x² − y²/2 + y⁴/4: a saddle point between two valleys.
     Or any formula in x and y with --expr.
 
     \b
     Examples:
       nncli descend bowl --condition 50 --optimizer sgd,momentum
-      nncli descend bowl --condition 20 --optimizer sgd --lr 0.11   (> 2/20: diverges)
+      nncli descend bowl --condition 20 --optimizer sgd --lr 0.11
+                                    (0.11 > 2/20: it diverges)
       nncli descend rosenbrock --optimizer sgd,momentum,adam
       nncli descend --expr "x**2 + y**2 + 2*sin(3*x)" --start 2,2
 

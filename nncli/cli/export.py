@@ -24,8 +24,10 @@ def export(paths, fmt, embed, force, as_json):
     graph or JSON, for going on without nncli.
 
     \b
-      nncli export --to pytorch xor.py       a script: python xor.py 0,1 answers like nncli predict
-      nncli export xor model.onnx            a graph for onnxruntime, or to look at in Netron
+      nncli export --to pytorch xor.py       a script: `python xor.py 0,1`
+                                             answers like nncli predict
+      nncli export xor model.onnx            a graph for onnxruntime,
+                                             or to look at in Netron
       nncli export digits --to json d.json   layers and weights as nested lists
     """
     from pathlib import Path

@@ -82,7 +82,7 @@ def model_summary(model, as_json):
     from nncli.command import recorded_command
     from nncli.render.tables import metrics_table, model_table
     from nncli.tasks.runner import parameter_count
-    from nncli.text import markup_safe
+    from nncli.text import inert, markup_safe
 
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
@@ -104,7 +104,7 @@ def model_summary(model, as_json):
         show(
             model_table(f"{meta['task']} model {markup_safe(path.name)} ({meta['dtype']})", meta["layers"]),
             metrics_table("final metrics", meta["metrics"]),
-            Text(f"made by: {info['command']}  (nncli {info['nncli_version']})"),  # inert: no markup
+            Text(f"made by: {inert(info['command'], 1000)}  (nncli {inert(info['nncli_version'])})"),
         )
 
 

@@ -7,12 +7,25 @@ the learning rate, the epochs, saving — plus the range of rates to sweep.
 
 import click
 
-from nncli.cli.options import PositiveFloat
+from nncli.cli.options import PositiveFloat, choosing_threads
 from nncli.cli.train import fixed_options, run_config, train
 
 # train's options that make no sense here: lr-find sets the rate, runs its own steps,
 # never stops early and never saves.
-NOT_HERE = ("epochs", "lr", "patience", "log_every", "save", "no_save", "force", "download", "as_json", "quiet")
+NOT_HERE = (
+    "epochs",
+    "lr",
+    "patience",
+    "log_every",
+    "save",
+    "no_save",
+    "force",
+    "download",
+    "as_json",
+    "quiet",
+    "watch",
+    "pace",
+)
 MAX_STEPS = 10_000
 
 
@@ -58,7 +71,7 @@ def _command(name, train_command):
 
     return click.Command(
         name,
-        callback=callback,
+        callback=choosing_threads(callback, getattr(train_command.callback, "ends", (1, 1))),
         params=[p for p in train_command.params if p.name not in NOT_HERE] + sweep_options(),
         help=f"The learning-rate finder on {name}, with the options of `nncli train {name}`.",
         short_help=f"The learning-rate finder on {name}.",

@@ -138,7 +138,7 @@ def training_options(defaults, hidden=True, ends=(1, 1)):
     network's input and output widths, which size the work when BLAS threads are chosen."""
 
     def decorate(command):
-        command = _choosing_threads(command, ends)
+        command = choosing_threads(command, ends)
         options = [
             click.option(
                 "--epochs",
@@ -265,8 +265,10 @@ def training_options(defaults, hidden=True, ends=(1, 1)):
     return decorate
 
 
-def _choosing_threads(command, ends):
-    """Wrap a training command so that its BLAS threads are chosen before NumPy loads."""
+def choosing_threads(command, ends):
+    """Wrap a training command so that its BLAS threads are chosen before NumPy loads
+    (`ends`: the network's input and output widths; the wrapper keeps them, so that
+    commands built on a train command's options — compare, lr-find — choose alike)."""
 
     @functools.wraps(command)
     def run(*args, **options):
@@ -277,4 +279,5 @@ def _choosing_threads(command, ends):
         threads.setup(options.pop("threads"), sizes, batch)
         return command(*args, **options)
 
+    run.ends = ends
     return run

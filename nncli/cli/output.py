@@ -2,6 +2,7 @@
 results on stdout). Rich is imported only when something is drawn."""
 
 import contextlib
+import dataclasses
 import json
 import math
 import sys
@@ -59,26 +60,77 @@ def show_result(outcome, config, views):
 
 
 @contextlib.contextmanager
-def training_sink(as_json, quiet, title):
-    """Where training events go: JSON Lines, a progress view on stderr, or nowhere.
+def training_sink(as_json, quiet, title, live=None):
+    """Where a run's events go, and what watches it: yields (emit, watch) for
+    `runner.train_task`.
+
+    Events go to JSON Lines, nowhere (--quiet) or the progress view on stderr. On a
+    terminal that view is the live panel, and `live` (a Live: the task, its config, the
+    views to watch and the pace) adds the watched views and, when stdin is a terminal too,
+    the keys; `watch` is then what builds the training loop's controls. Piped, quiet or
+    JSON, `watch` only paces training (if `--pace` asks), and stdin is never read.
 
     A run that diverges ends with a "diverged" event on the JSON stream (the exit code, 3,
-    says the rest)."""
+    says the rest).
+    """
+    from nncli.cli.controls import Controls
     from nncli.errors import DivergedError
 
+    pace = live.pace if live is not None else None
+    paced = None if pace is None else (lambda network, dataset: Controls(pace=pace))
     if as_json:
         try:
-            yield emit_json
+            yield emit_json, paced
         except DivergedError as error:
             emit_json({"event": "diverged", "epoch": error.epoch, "message": str(error)})
             raise
-    elif quiet:
-        yield lambda event: None
-    else:
-        from nncli.render.progress import TrainingProgress
+        return
+    if quiet:
+        yield (lambda event: None), paced
+        return
+    from nncli.render.progress import TrainingProgress
 
-        with TrainingProgress(title) as view:
-            yield view
+    with TrainingProgress(title) as progress:
+        if live is None or not progress.console.is_terminal:
+            yield progress, paced
+            return
+        with reading_keys() as keys:
+            controls = Controls(pace=pace, keys=keys)
+
+            def watch(network, dataset):
+                from nncli.views.live import Watch
+
+                watcher = Watch(live.task, live.views, network, dataset, live.config)
+                progress.watching(watcher, keys is not None)
+                controls.on_frame = lambda epoch, history: progress.show_frame(epoch, history, controls.status)
+                controls.on_epoch = watcher.record
+                controls.begin()
+                return controls
+
+            yield progress, watch
+
+
+@dataclasses.dataclass
+class Live:
+    """What the live panel watches: `views` of `task`, trained with `config`, at most
+    `pace` epochs per second (None: as fast as it goes)."""
+
+    task: object
+    config: object
+    views: tuple
+    pace: float | None = None
+
+
+@contextlib.contextmanager
+def reading_keys():
+    """A KeyReader on stdin while it is a terminal (restored on the way out), else None."""
+    if not sys.stdin.isatty():
+        yield None
+        return
+    from nncli.cli.controls import KeyReader
+
+    with KeyReader(sys.stdin.fileno()) as keys:
+        yield keys
 
 
 def say_health(summary):

@@ -35,10 +35,10 @@ def replay(model, view_names, fps, html_path, as_json):
     sixty, dense at the start, where learning is fastest).
 
     \b
-    On a terminal: space pauses and resumes, n (or →) steps one frame while paused,
-    q stops. Piped, it lists the frames' epochs and losses and draws the last frame.
-    --html FILE writes one self-contained page (play/pause, a slider over the epochs)
-    that opens in any browser, offline.
+    On a terminal: space pauses and resumes, n (or →) steps one frame while
+    paused, q stops. Piped, it lists the frames' epochs and losses and draws
+    the last frame. --html FILE writes one self-contained page (play/pause,
+    a slider over the epochs) that opens in any browser, offline.
     """
     from nncli.cli.output import emit_json, stdout_console
     from nncli.cli.visualize import check_output_path
@@ -65,7 +65,9 @@ def replay(model, view_names, fps, html_path, as_json):
         return
     console = stdout_console()
     if console.is_terminal:
-        play(console, all_frames, fps)
+        with_loss = list(dict.fromkeys(["loss", *names]))
+        shown = frames(task, network, meta, path, with_loss, config, lazy_dataset(task, config, path))
+        play(console, shown, fps, f"replay · {task.title}", meta.get("epochs_run", 0))
     else:
         list_frames(console, all_frames)
 
@@ -89,18 +91,25 @@ def pictures(frame, width):
     return [heading, *(draw(numbers, width) for numbers in frame.views.values())]
 
 
-def play(console, all_frames, fps):
-    """Animate the frames on the terminal, at `fps`."""
-    import time
+def play(console, all_frames, fps, title, epochs):
+    """Animate the frames in the live panel of training, at `fps`, with its keys: space
+    pauses and resumes, n (or →) steps one frame while paused, q stops."""
+    from nncli.cli.controls import Controls
+    from nncli.cli.controls import play as play_frames
+    from nncli.cli.output import reading_keys
+    from nncli.render.live import LivePanel
+    from nncli.views.live import Frame
 
-    from rich.console import Group
-    from rich.live import Live
-
-    with Live(console=console, auto_refresh=False, transient=False) as live:
-        for frame in all_frames:
-            started = time.perf_counter()
-            live.update(Group(*pictures(frame, console.width)), refresh=True)
-            time.sleep(max(0.0, 1 / fps - (time.perf_counter() - started)))
+    with reading_keys() as keys:
+        panel = LivePanel(console, title, epochs, keys is not None)
+        panel.start()
+        try:
+            frames = (Frame(f.epoch, {"loss": f.loss}, f.views) for f in all_frames)
+            controls = Controls(pace=fps, keys=keys)
+            stopped = play_frames(frames, lambda frame, status: panel.show(frame, status), controls)
+            panel.finish("done" if stopped is None else f"stopped at epoch {stopped:,}")
+        finally:
+            panel.stop()
 
 
 def list_frames(console, all_frames):

@@ -2,6 +2,7 @@
 
 import click
 
+from nncli.cli.controls import live_options
 from nncli.cli.data_options import features_option, point_options, table_options, test_fraction_option
 from nncli.cli.options import FiniteFloat, NonNegativeFloat, limit_option, training_options
 from nncli.tasks import defaults
@@ -16,13 +17,15 @@ def train():
 @training_options(defaults.XOR, ends=(2, 1))
 @features_option()
 @limit_option("four rows of the truth table (the held-out data are all four)")
+@live_options
 def xor(**options):
     """Learn XOR: the classic 2-4-1 sigmoid network, trained by gradient descent on MSE."""
     run_training("xor", options)
 
 
 @train.command()
-@training_options(defaults.CIRCLE)
+@training_options(defaults.CIRCLE, ends=(2, 1))
+@live_options
 @point_options(defaults.CIRCLE)
 def circle(**options):
     """Tell a disc from the ring around it (TensorFlow Playground's circle): no straight
@@ -31,7 +34,8 @@ def circle(**options):
 
 
 @train.command()
-@training_options(defaults.GAUSS)
+@training_options(defaults.GAUSS, ends=(2, 1))
+@live_options
 @point_options(defaults.GAUSS, noise_help="The spread (standard deviation) of each of the two clouds.")
 def gauss(**options):
     """Tell two Gaussian clouds of points apart (TensorFlow Playground's gauss): one
@@ -40,7 +44,8 @@ def gauss(**options):
 
 
 @train.command()
-@training_options(defaults.SPIRAL)
+@training_options(defaults.SPIRAL, ends=(2, defaults.MAX_CLASSES))
+@live_options
 @point_options(defaults.SPIRAL)
 @click.option(
     "--classes",
@@ -55,7 +60,8 @@ def spiral(**options):
 
 
 @train.command()
-@training_options(defaults.MOONS)
+@training_options(defaults.MOONS, ends=(2, 1))
+@live_options
 @point_options(defaults.MOONS)
 def moons(**options):
     """Tell two interleaving half moons apart (scikit-learn's make_moons, micrograd's demo)."""
@@ -64,6 +70,7 @@ def moons(**options):
 
 @train.command("csv")
 @training_options(defaults.CSV)
+@live_options
 @table_options(defaults.CSV)
 def csv_table(**options):
     """Learn to predict one column of your own CSV table (--target) from the others: a
@@ -76,6 +83,7 @@ def csv_table(**options):
 
 @train.command()
 @training_options(defaults.LINREG, hidden=False)
+@live_options
 @click.option(
     "--data",
     type=click.Path(dir_okay=False),
@@ -141,6 +149,7 @@ def digit_options(task_defaults):
 @train.command()
 @training_options(defaults.DIGITS, ends=(64, 10))
 @digit_options(defaults.DIGITS)
+@live_options
 def digits(**options):
     """Learn the 8×8 handwritten digits shipped with nncli: a 64-128-64-10 ReLU network,
     trained with Adam on the cross-entropy on 80 % of the 1,797 digits (a tenth of them set
@@ -151,6 +160,7 @@ def digits(**options):
 @train.command()
 @training_options(defaults.MNIST, ends=(784, 10))
 @digit_options(defaults.MNIST)
+@live_options
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
@@ -185,8 +195,9 @@ def mnist(**options):
 
 def run_training(task_name, options):
     from nncli import store
+    from nncli.cli.controls import watched_views
     from nncli.cli.options import check_deep_options
-    from nncli.cli.output import end_if_interrupted, say_health, show_result, training_sink
+    from nncli.cli.output import Live, end_if_interrupted, say_health, show_result, training_sink
     from nncli.tasks import get_task
     from nncli.tasks.runner import train_task
 
@@ -196,11 +207,13 @@ def run_training(task_name, options):
         raise click.UsageError("--save and --no-save contradict each other: choose one")
     for warning in check_deep_options(options):
         click.echo(f"nncli: {warning}", err=True)
+    watch, pace = options.pop("watch"), options.pop("pace")
+    views = watched_views(get_task(task_name), watch)
     save_path = None if no_save else (save or store.default_model_path(task_name))
     task = get_task(task_name)
     config = run_config(task, options)
-    with training_sink(as_json, quiet, task.title) as emit:  # a diverged run ends with a "diverged" event
-        outcome = train_task(task, config, save_path, emit, force)
+    with training_sink(as_json, quiet, task.title, Live(task, config, views, pace)) as (emit, watching):
+        outcome = train_task(task, config, save_path, emit, force, watch=watching)  # diverged: a "diverged" event
     for note in outcome.dataset.notes:
         click.echo(f"nncli: {note}", err=True)
     if not as_json:

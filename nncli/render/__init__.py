@@ -9,8 +9,10 @@ module the type comes from (nncli.views.plane.Boundary → nncli.render.plane), 
 """
 
 import importlib
+import inspect
 
 DRAWERS = {}  # Numbers type → its draw function
+SIZED = set()  # the draw functions that also take a `height` (rows of a chart, in the live panel)
 
 
 def draws(numbers_type):
@@ -18,14 +20,27 @@ def draws(numbers_type):
 
     def register(function):
         DRAWERS[numbers_type] = function
+        if "height" in inspect.signature(function).parameters:
+            SIZED.add(function)
         return function
 
     return register
 
 
-def draw(numbers, width=80):
-    """The renderable of one view's numbers."""
+def prepare(view):
+    """Import the render module that draws the numbers of `view` (a view function), so that
+    a live panel's first frame is not also the moment its modules load."""
+    importlib.import_module("nncli.render." + view.__module__.rsplit(".", 1)[1])
+
+
+def draw(numbers, width=80, height=None):
+    """The renderable of one view's numbers, `width` columns wide at most; `height` asks
+    for a compact picture with charts that many rows tall (the live panel's), where the
+    draw function offers one."""
     kind = type(numbers)
     if kind not in DRAWERS:
         importlib.import_module("nncli.render." + kind.__module__.rsplit(".", 1)[1])
-    return DRAWERS[kind](numbers, width)
+    function = DRAWERS[kind]
+    if height is not None and function in SIZED:
+        return function(numbers, width, height=height)
+    return function(numbers, width)

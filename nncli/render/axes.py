@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from nncli.render.charts import format_number
+from nncli.render.numbers import format_number
 
 
 def title(text):

@@ -16,15 +16,20 @@ example ⠉ (dots 1 and 4, the top row) is U+2800 + 0x01 + 0x08 = U+2809. `DOT_B
 holds the bit of the dot at that row (0 = top) and column (0 = left) of a cell.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
 import numpy as np
+from rich.measure import Measurement
 from rich.text import Text
+
+from nncli.render.numbers import format_number
 
 BRAILLE_BLANK = 0x2800
 DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
+DOT_BITS_ARRAY = np.array(DOT_BITS, dtype=np.uint8)
 
 
 @dataclass(frozen=True)
@@ -35,14 +40,6 @@ class Series:
     x: Sequence[float]
     y: Sequence[float]
     style: str = "cyan"
-
-
-def format_number(v: float) -> str:
-    """A short label for an axis tick: 3 significant digits, exponent without padding."""
-    if v == 0:
-        return "0"  # also turns -0.0 into "0"
-    mantissa, _, exponent = f"{v:.3g}".partition("e")
-    return mantissa + (f"e{int(exponent)}" if exponent else "")
 
 
 def line_chart(
@@ -57,19 +54,27 @@ def line_chart(
     y_label=None,
     points=None,
     log_y=False,
+    x_integer=False,
+    gutter=0,
     marks=None,
     legend=True,
-) -> Text:
+) -> "Chart":
     """A braille chart of `series` (joined lines) and `points` ((x, y, style) dots).
-
-    `marks` are (x, y, character, style): a letter drawn in the cell holding (x, y), over
-    the lines, so that series stay told apart without colour. `legend=False` leaves the
-    series' legend out (for a caller that writes its own).
 
     `width` and `height` are the plot area in character cells; tick labels, title and
     legend are drawn around it. Ranges default to the data's extent; with `log_y` the y
-    axis is logarithmic (values ≤ 0 are left out). NaN and ±inf leave a gap in a line.
-    Where two series share a cell, the last one drawn sets its colour.
+    axis is logarithmic (values ≤ 0 are left out); with `x_integer` the x axis counts (epochs)
+    and its ticks are whole numbers. `gutter`: the least width of the y labels, so that a
+    chart redrawn with other labels keeps its place. NaN and ±inf leave a gap in a line.
+
+    Series are told apart by colour — and, where the console has none (NO_COLOR, piped),
+    by a marker of their own, on the chart and in the legend (the first series stays a
+    braille line). A cell two series share is drawn in OVERLAP_STYLE, named "both" in the
+    legend, so neither line hides the other.
+
+    `marks` are (x, y, character, style): a letter drawn in the cell holding (x, y), over
+    the lines, so that runs stay told apart without colour. `legend=False` leaves the
+    series' legend out (for a caller that writes its own).
     """
     points = list(points or [])
     to_y = _log10 if log_y else (lambda y: np.asarray(y, dtype=float))
@@ -86,8 +91,8 @@ def line_chart(
         py = (y_hi - np.asarray(y)) / (y_hi - y_lo) * (canvas.dot_height - 1)
         return px, py
 
-    for s, x, y in zip(series, xs, ys):
-        canvas.polyline(*to_dots(x, y), s.style)
+    for owner, (s, x, y) in enumerate(zip(series, xs, ys)):
+        canvas.polyline(*to_dots(x, y), s.style, owner)
     point_x, point_y = to_dots(xs[-1], ys[-1])
     for (_, _, style), px, py in zip(points, point_x, point_y):
         canvas.polyline([px], [py], style)  # a one-point polyline is a single dot
@@ -97,97 +102,127 @@ def line_chart(
             canvas.mark(int(round(float(px))), int(round(float(py))), char, style)
 
     y_ticks = _ticks(y_hi, y_lo, height, 4, log_y)  # top row first: the highest value
-    x_ticks = _ticks(x_lo, x_hi, width, 2, False)
-    return _layout(canvas, y_ticks, x_ticks, series if legend else (), title, x_label, y_label)
+    x_ticks = _integer_ticks(x_lo, x_hi, width) if x_integer else _ticks(x_lo, x_hi, width, 2, False)
+    return Chart(canvas, y_ticks, x_ticks, series if legend else (), title, x_label, y_label, gutter)
+
+
+MARKERS = ("", "•", "×", "+", "○", "◆")  # the cells of series 1, 2, … when there is no colour
+OVERLAP_STYLE = "bold"
+
+
+class Chart:
+    """A drawn chart: a Rich renderable that chooses, when printed, between colours and
+    markers (see `line_chart`)."""
+
+    def __init__(self, canvas, y_ticks, x_ticks, series, title, x_label, y_label, gutter):
+        self.canvas, self.y_ticks, self.x_ticks, self.series = canvas, y_ticks, x_ticks, series
+        self.title, self.x_label, self.y_label, self.gutter = title, x_label, y_label, gutter
+
+    def text(self, colour=True) -> Text:
+        return _layout(self, colour)
+
+    def __rich_console__(self, console, options):
+        yield self.text(colour=not console.no_color and console.color_system is not None)
+
+    def __rich_measure__(self, console, options):
+        return Measurement.get(console, options, self.text())
 
 
 class _Canvas:
-    """A grid of braille cells; each cell remembers its dots and the colour last drawn."""
+    """A grid of braille cells; each cell remembers its dots, the colour last drawn and
+    which series drew there (a bit per series)."""
 
     def __init__(self, width, height):
         self.bits = np.zeros((height, width), dtype=np.uint8)
+        self.owners = np.zeros((height, width), dtype=np.int64)
         self.styles = [[None] * width for _ in range(height)]
-        self.chars = {}  # (row, col) → a character drawn instead of the cell's dots
+        self.chars = {}  # (row, col) → (character, style) drawn instead of the cell's dots
         self.dot_width, self.dot_height = 2 * width, 4 * height
 
-    def dot(self, px, py, style):
-        """Raise the dot at integer dot coordinates (px, py), if it is on the canvas."""
-        if 0 <= px < self.dot_width and 0 <= py < self.dot_height:
-            row, col = py // 4, px // 2
-            self.bits[row, col] |= DOT_BITS[py % 4][px % 2]
+    def polyline(self, px, py, style, owner=None):
+        """Straight lines between neighbouring finite points; a finite point whose successor
+        is not finite ends its line (or, alone, is drawn as a zero-length segment: a dot).
+
+        All the segments are drawn at once, in NumPy: each is clipped to the canvas, then
+        sampled at one point per dot along its longer side and each sample rounded to its
+        dot — the dots Bresenham's line would raise, without a Python loop per dot.
+        """
+        px, py = np.asarray(px, dtype=float), np.asarray(py, dtype=float)
+        finite = np.isfinite(px) & np.isfinite(py)
+        starts = np.flatnonzero(finite)
+        ends = np.where((starts + 1 < len(px)) & finite[np.minimum(starts + 1, len(px) - 1)], starts + 1, starts)
+        x0, y0, x1, y1 = _clip_all(px[starts], py[starts], px[ends], py[ends], self.dot_width - 1, self.dot_height - 1)
+        steps = np.maximum(np.abs(np.round(x1) - np.round(x0)), np.abs(np.round(y1) - np.round(y0))).astype(int)
+        segment = np.repeat(np.arange(len(steps)), steps + 1)
+        first = np.cumsum(steps + 1) - (steps + 1)
+        t = (np.arange(len(segment)) - first[segment]) / np.maximum(steps[segment], 1)
+        xs = np.round(x0[segment] + t * (x1 - x0)[segment]).astype(int)
+        ys = np.round(y0[segment] + t * (y1 - y0)[segment]).astype(int)
+        self.dots(xs, ys, style, owner)
+
+    def dots(self, xs, ys, style, owner=None):
+        """Raise the dots at integer dot coordinates (xs[k], ys[k]) on the canvas."""
+        inside = (xs >= 0) & (xs < self.dot_width) & (ys >= 0) & (ys < self.dot_height)
+        xs, ys = xs[inside], ys[inside]
+        rows, cols = ys // 4, xs // 2
+        np.bitwise_or.at(self.bits, (rows, cols), DOT_BITS_ARRAY[ys % 4, xs % 2])
+        if owner is not None:
+            self.owners[rows, cols] |= 1 << owner
+        for row, col in set(zip(rows.tolist(), cols.tolist())):
             self.styles[row][col] = style
+
+    def row(self, r, colour=True) -> Text:
+        """Row `r` as text, one span per run of cells sharing a colour."""
+        line = Text()
+        cells = [self._cell(r, c, colour) for c in range(self.bits.shape[1])]
+        for style, run in groupby(cells, key=lambda cell: cell[1]):
+            line.append("".join(char for char, _ in run), style)
+        return line
 
     def mark(self, px, py, char, style):
         """Draw `char` in the cell holding the dot (px, py), if it is on the canvas."""
         if 0 <= px < self.dot_width and 0 <= py < self.dot_height:
             self.chars[py // 4, px // 2] = (char, style)
 
-    def polyline(self, px, py, style):
-        """Straight lines between neighbouring finite points; a finite point whose successor
-        is not finite ends its line (or, alone, is drawn as a zero-length segment: a dot)."""
-        finite = np.isfinite(px) & np.isfinite(py)
-        for i in np.flatnonzero(finite):
-            if i + 1 < len(px) and finite[i + 1]:
-                self.segment(px[i], py[i], px[i + 1], py[i + 1], style)
-            else:
-                self.segment(px[i], py[i], px[i], py[i], style)
+    def _cell(self, r, c, colour):
+        """(character, style) of one cell."""
+        if (r, c) in self.chars:
+            return self.chars[r, c]
+        bits, owners = int(self.bits[r, c]), int(self.owners[r, c])
+        if not bits:
+            return " ", None
+        shared = owners & (owners - 1) != 0  # more than one bit: more than one series
+        if colour:
+            return chr(BRAILLE_BLANK + bits), OVERLAP_STYLE if shared else self.styles[r][c]
+        top = owners.bit_length() - 1  # the last series drawn here
+        if top >= 1:
+            return MARKERS[min(top, len(MARKERS) - 1)], None
+        return chr(BRAILLE_BLANK + bits), None
 
-    def segment(self, x0, y0, x1, y1, style):
-        """Bresenham's line between two points, after clipping it to the canvas.
-
-        It walks from one end to the other a dot at a time; `error` measures how far the
-        dots so far have strayed from the true line and decides whether the next dot
-        steps in x, in y, or in both.
-        """
-        clipped = _clip(x0, y0, x1, y1, self.dot_width - 1, self.dot_height - 1)
-        if clipped is None:
-            return
-        x0, y0, x1, y1 = (int(round(c)) for c in clipped)
-        dx, dy = abs(x1 - x0), -abs(y1 - y0)
-        step_x, step_y = (1 if x1 > x0 else -1), (1 if y1 > y0 else -1)
-        error = dx + dy
-        while True:
-            self.dot(x0, y0, style)
-            if (x0, y0) == (x1, y1):
-                return
-            doubled = 2 * error  # decide both steps on the error before either is taken
-            if doubled >= dy:
-                error += dy
-                x0 += step_x
-            if doubled <= dx:
-                error += dx
-                y0 += step_y
-
-    def row(self, r) -> Text:
-        """Row `r` as text, one span per run of cells sharing a colour."""
-        line = Text()
-        cells = [
-            self.chars.get((r, c)) or (chr(BRAILLE_BLANK + int(bits)) if bits else " ", style)
-            for c, (bits, style) in enumerate(zip(self.bits[r], self.styles[r]))
-        ]
-        for style, run in groupby(cells, key=lambda cell: cell[1]):
-            line.append("".join(char for char, _ in run), style)
-        return line
+    def shares_cells(self):
+        owners = self.owners
+        return bool(np.any(owners & (owners - 1)))
 
 
-def _clip(x0, y0, x1, y1, x_max, y_max):
-    """Liang–Barsky clipping: the part of a segment inside [0, x_max] × [0, y_max], or None.
+def _clip_all(x0, y0, x1, y1, x_max, y_max):
+    """Liang–Barsky clipping of many segments at once: the part of each inside
+    [0, x_max] × [0, y_max]; a segment wholly outside comes back as NaN (drawn as nothing).
 
-    Points are t in [0, 1] along the segment; each canvas edge cuts off the t beyond it.
-    This also keeps Bresenham from walking millions of dots to a far-off point.
+    Points are t in [0, 1] along a segment; each canvas edge cuts off the t beyond it.
+    This also keeps the drawing from sampling millions of dots to a far-off point.
     """
-    t_in, t_out = 0.0, 1.0
     dx, dy = x1 - x0, y1 - y0
-    for p, q in ((-dx, x0), (dx, x_max - x0), (-dy, y0), (dy, y_max - y0)):
-        if p == 0:
-            if q < 0:
-                return None  # parallel to this edge and outside it
-        elif p < 0:
-            t_in = max(t_in, q / p)
-        else:
-            t_out = min(t_out, q / p)
-    if t_in > t_out:
-        return None
+    t_in, t_out = np.zeros_like(x0), np.ones_like(x0)
+    outside = np.zeros(x0.shape, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0), (dx, x_max - x0), (-dy, y0), (dy, y_max - y0)):
+            outside |= (p == 0) & (q < 0)  # parallel to this edge and beyond it
+            ratio = q / p
+            t_in = np.where(p < 0, np.maximum(t_in, ratio), t_in)
+            t_out = np.where(p > 0, np.minimum(t_out, ratio), t_out)
+    outside |= t_in > t_out
+    keep = ~outside
+    x0, y0, dx, dy, t_in, t_out = (a[keep] for a in (x0, y0, dx, dy, t_in, t_out))
     return x0 + t_in * dx, y0 + t_in * dy, x0 + t_out * dx, y0 + t_out * dy
 
 
@@ -223,26 +258,48 @@ def _ticks(first, last, cells, dots_per_cell, log):
     return {i: format_number(10 ** round(v, decimals) if log else round(v, decimals)) for i, v in ticks.items()}
 
 
-def _layout(canvas, y_ticks, x_ticks, series, title, x_label, y_label) -> Text:
+def _integer_ticks(first, last, cells):
+    """{cell index: label} for an axis of whole numbers: its ends, and the whole number
+    nearest the middle, on the cell that holds it."""
+    first, last = math.ceil(first), math.floor(last)
+    ticks = {0: first, cells - 1: last}
+    middle = round((first + last) / 2)
+    if first < middle < last:
+        ticks[round((middle - first) / (last - first) * (cells - 1))] = middle
+    return {cell: f"{value:,}" for cell, value in ticks.items()}
+
+
+def _layout(chart, colour) -> Text:
+    canvas, y_ticks, x_ticks, series = chart.canvas, chart.y_ticks, chart.x_ticks, chart.series
     height, width = canvas.bits.shape
-    gutter = max(len(label) for label in y_ticks.values())
+    gutter = max(chart.gutter, *(len(label) for label in y_ticks.values()))
     lines = []
-    if title:
-        lines.append(Text(title.center(gutter + 2 + width).rstrip(), style="bold"))
-    if y_label:
-        lines.append(Text(y_label, style="dim"))
+    if chart.title:
+        lines.append(Text(chart.title.center(gutter + 2 + width).rstrip(), style="bold"))
+    if chart.y_label:
+        lines.append(Text(chart.y_label, style="dim"))
     for r in range(height):
         axis = f"{y_ticks.get(r, ''):>{gutter}} {'┤' if r in y_ticks else '│'}"
-        lines.append(Text.assemble((axis, "dim"), canvas.row(r)))
+        lines.append(Text.assemble((axis, "dim"), canvas.row(r, colour)))
     axis = "".join("┬" if c in x_ticks else "─" for c in range(width))
     lines.append(Text(" " * gutter + " └" + axis, style="dim"))
     lines.append(Text(" " * (gutter + 2) + _tick_labels(x_ticks, width), style="dim"))
-    if x_label:
-        lines.append(Text((" " * (gutter + 2) + x_label.center(width)).rstrip(), style="dim"))
+    if chart.x_label:
+        lines.append(Text((" " * (gutter + 2) + chart.x_label.center(width)).rstrip(), style="dim"))
     if series:
-        legend = Text("   ").join(Text.assemble(("━━", s.style), " ", s.name) for s in series)
+        keys = [(_key(k, colour), s.style, s.name) for k, s in enumerate(series)]
+        if colour and len(series) > 1 and canvas.shares_cells():
+            keys.append(("━━", OVERLAP_STYLE, "both"))
+        legend = Text("   ").join(Text.assemble((key, style), " ", name) for key, style, name in keys)
         lines.append(Text(" " * (gutter + 2)) + legend)
     return Text("\n", no_wrap=True, overflow="crop").join(lines)
+
+
+def _key(index, colour):
+    """The legend's sample of series `index`: a line in its colour, or its marker."""
+    if colour or index == 0:
+        return "━━"
+    return MARKERS[min(index, len(MARKERS) - 1)] * 3
 
 
 def _tick_labels(ticks, width) -> str:

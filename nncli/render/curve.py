@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
-from nncli.render.charts import Series, format_number, line_chart
+from nncli.render.charts import Series, line_chart
+from nncli.render.numbers import format_number
 from nncli.views.curve import CurveFit, NeuronCurves
 
 WIDTH, HEIGHT = 64, 16
@@ -17,18 +18,21 @@ MAX_TABLE_ROWS = 100
 
 
 @draws(CurveFit)
-def draw_fit(numbers, width):
-    """The target and the network's curve, the error between them, and its size."""
+def draw_fit(numbers, width, height=None):
+    """The target and the network's curve, the error between them, and its size (compact,
+    for the live panel: the two curves and the error's size)."""
     x, target, output = (np.asarray(values) for values in (numbers.x, numbers.target, numbers.output))
     title = f"{numbers.formula} and a network of {numbers.description}"
     fit = line_chart(
         [Series(f"target {numbers.formula}", x, target, "white"), Series("network", x, output, "cyan")],
-        width=WIDTH,
-        height=HEIGHT,
-        title=title,
+        width=WIDTH if height is None else max(20, min(WIDTH, width - 10)),
+        height=height or HEIGHT,
+        title=title if height is None else f"{numbers.formula}: the target and the network",
         x_label="x",
         y_range=y_range(target, output),
     )
+    if height is not None:
+        return Group(fit, error_line(numbers, x, output - target))
     pictures = [fit, error_chart(x, output - target), error_line(numbers, x, output - target)]
     if numbers.discontinuous:
         pictures.append(
@@ -42,9 +46,12 @@ def draw_fit(numbers, width):
 
 
 @draws(NeuronCurves)
-def draw_neurons(numbers, width):
-    """Each neuron's curve, the sum built neuron by neuron, and the table of neurons."""
+def draw_neurons(numbers, width, height=None):
+    """Each neuron's curve, the sum built neuron by neuron, and the table of neurons (compact,
+    for the live panel: the neurons' curves alone)."""
     x = np.asarray(numbers.x)
+    if height is not None:
+        return neuron_chart(x, numbers, max(20, min(WIDTH, width - 10)), height)
     return Group(
         neuron_chart(x, numbers),
         partial_sums_chart(x, numbers),
@@ -89,7 +96,7 @@ def error_line(numbers, x, error):
     )
 
 
-def neuron_chart(x, numbers):
+def neuron_chart(x, numbers, width=WIDTH, height=10):
     """Each shown neuron's own weighted curve on one chart (NaN gaps keep them apart)."""
     n, shown = numbers.count, numbers.shown
     curve = "v·σ(w·x + b)" if numbers.one_layer else "v·h(x)"
@@ -100,7 +107,12 @@ def neuron_chart(x, numbers):
     ys = np.concatenate([np.concatenate([np.asarray(c, dtype=float), gap]) for c in numbers.curves])
     largest = float(np.nanmax(np.abs(ys))) or 1.0
     return line_chart(
-        [Series(name, xs, ys, "magenta")], width=WIDTH, height=10, title=title, x_label="x", y_range=(-largest, largest)
+        [Series(name, xs, ys, "magenta")],
+        width=width,
+        height=height,
+        title=title,
+        x_label="x",
+        y_range=(-largest, largest),
     )
 
 

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from nncli.render import draws
 from nncli.render.heatmap import grayscale_image, heatmap
+from nncli.render.numbers import format_percent, format_value
 from nncli.render.tables import metrics_table
 from nncli.text import markup_safe
 from nncli.views.digits import Evaluation, Filters, Predictions, Samples, Scores
@@ -60,7 +61,7 @@ def draw_scores(numbers, width):
     table.add_column("")
     table.add_column("", justify="right")
     for name, value, kind in numbers.rows:
-        text = f"{value:.2%}" if kind == "percent" else f"{value:.4f}" if kind == "loss" else str(value)
+        text = format_percent(value) if kind == "percent" else format_value(value) if kind == "loss" else str(value)
         if kind == "text":
             text = markup_safe(text, 1000)  # e.g. the data's source: may hold a file's name
         table.add_row(f"[bold]{name}[/]" if kind == "percent" and name.startswith("held-out") else name, text)
@@ -117,10 +118,13 @@ def draw_predictions(numbers, width):
 
 
 @draws(Evaluation)
-def draw_evaluation(numbers, width):
+def draw_evaluation(numbers, width, height=None):
     """Metrics, per-class precision and recall, the confusion matrix, the pairs most often
-    confused, and a gallery of the mistakes the network was surest about."""
+    confused, and a gallery of the mistakes the network was surest about — or, compact
+    (`height` given: the live panel), the confusion matrix alone."""
     confusion = np.asarray(numbers.confusion)
+    if height is not None:
+        return confusion_grid(confusion, numbers.metrics.get("accuracy"))
     views = [
         metrics_table(None, numbers.metrics),
         class_table(confusion, numbers.precision, numbers.recall),
@@ -178,6 +182,21 @@ def confusion_table(confusion):
                 cells.append(Text(str(count), style="bold white on red" if count >= 0.05 * total else "bold red"))
         table.add_row(str(true), *cells, str(total))
     return table
+
+
+def confusion_grid(confusion, accuracy=None):
+    """The confusion matrix as plain lines of text (cheap enough to redraw ten times a
+    second): right answers in green, mistakes in red, nothing as a dim dot."""
+    cell = max(3, len(str(int(confusion.max(initial=0)))) + 1)
+    head = "Confusion, held-out" + (f" ({accuracy:.2%} right)" if accuracy is not None else "")
+    lines = [Text(head, style="bold"), Text("true↓ " + "".join(f"{d:>{cell}}" for d in range(len(confusion))), "dim")]
+    for true, row in enumerate(confusion):
+        line = Text(f"{true:>5} ", style="dim")
+        for predicted, count in enumerate(row):
+            style = "dim" if count == 0 else "green" if predicted == true else "bold red"
+            line.append(f"{'·' if count == 0 else count:>{cell}}", style)
+        lines.append(line)
+    return Text("\n").join(lines)
 
 
 def confused_pairs(confusion, top=PAIRS):

@@ -7,6 +7,8 @@ the shading glyphs ` ░▒▓█`, one per pixel row, each pixel two glyphs wid
 roughly square. The choice is made when the picture is printed, by the console it goes to.
 """
 
+import functools
+
 import numpy as np
 from rich.color import Color
 from rich.measure import Measurement
@@ -14,7 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 
-from nncli.render.charts import format_number
+from nncli.render.numbers import format_number
 
 GLYPHS = " ░▒▓█"  # lowest value first
 HALF_BLOCK = "▀"
@@ -27,6 +29,17 @@ PALETTES = {
     "sequential": [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)],
     "gray": [(0, 0, 0), (255, 255, 255)],
 }
+
+# On a 256-colour terminal (tmux's default) a true colour is rounded to the nearest of the
+# xterm palette, and the pale tints either side of white round to pinks and lilacs: a
+# red–blue ramp bands into magenta stripes. So there each palette is a ramp of xterm
+# colours chosen by hand, every one on the path from its first colour to its last.
+XTERM_RAMPS = {
+    "diverging": [18, 19, 25, 67, 68, 110, 153, 189, 231, 224, 217, 210, 167, 160, 124, 88],
+    "sequential": [53, 54, 61, 67, 31, 30, 36, 35, 71, 107, 149, 185, 220, 226],
+    "gray": [16, *range(232, 256), 231],
+}
+LEVELS = 256  # a palette is looked up at this many levels (plus one), not computed per pixel
 
 
 def heatmap(values, *, vmin=None, vmax=None, palette="diverging", no_color=None, marks=None) -> "Picture":
@@ -86,8 +99,11 @@ class Picture:
         return Measurement(width, width)
 
     def __rich_console__(self, console, options):
-        draw = self._half_blocks if self._in_colour(console) else self._glyphs
-        for line in draw():
+        if self._in_colour(console):
+            lines = self._half_blocks(palette_colours(self.palette, console.color_system == "256"))
+        else:
+            lines = self._glyphs()
+        for line in lines:
             yield from line
             yield Segment.line()
 
@@ -96,22 +112,31 @@ class Picture:
             return not self.no_color
         return not console.no_color and console.color_system is not None
 
-    def _half_blocks(self):
+    def _half_blocks(self, colours):
         rows, cols = self.levels.shape
+        index = np.where(np.isnan(self.levels), -1, np.round(np.nan_to_num(self.levels) * LEVELS)).astype(int)
+        styles = {}
+
+        def style(upper, lower):
+            key = (upper, lower)
+            if key not in styles:
+                styles[key] = Style(color=colours[upper], bgcolor=colours[lower] if lower >= 0 else None)
+            return styles[key]
+
         for top in range(0, rows, 2):
             line = []
             for col in range(cols):
-                upper = self._colour(top, col)
-                lower = self._colour(top + 1, col) if top + 1 < rows else None
+                upper = index[top, col]
+                lower = index[top + 1, col] if top + 1 < rows else -1
                 mark = self.marks.get((top, col)) or self.marks.get((top + 1, col))
                 if mark:
-                    marked = self._colour(top if (top, col) in self.marks else top + 1, col)
-                    line.append(Segment(mark, _mark_style(marked)))
-                elif upper is None:  # no top pixel: paint only the bottom half
-                    line.append(Segment(" ", Style(bgcolor=lower)))
+                    marked = upper if (top, col) in self.marks else lower
+                    line.append(Segment(mark, _mark_style(colours[marked] if marked >= 0 else None)))
+                elif upper < 0:  # no top pixel: paint only the bottom half
+                    line.append(Segment(" ", Style(bgcolor=colours[lower] if lower >= 0 else None)))
                 else:
-                    line.append(Segment(HALF_BLOCK, Style(color=upper, bgcolor=lower)))
-            yield line
+                    line.append(Segment(HALF_BLOCK, style(upper, lower)))
+            yield _merged(line)
 
     def _glyphs(self):
         rows, cols = self.levels.shape
@@ -121,11 +146,29 @@ class Picture:
                 glyph = _glyph(self.levels[row, col])
                 mark = self.marks.get((row, col))
                 line.append(Segment(mark + glyph if mark else glyph * 2))
-            yield line
+            yield _merged(line)
 
-    def _colour(self, row, col):
-        level = self.levels[row, col]
-        return None if np.isnan(level) else _interpolate(PALETTES[self.palette], level)
+
+@functools.cache
+def palette_colours(palette, xterm):
+    """The palette's colours at LEVELS + 1 evenly spaced levels: interpolated between its
+    stops, or (`xterm`: a 256-colour terminal) the nearest step of its xterm ramp."""
+    if xterm:
+        ramp = XTERM_RAMPS[palette]
+        return [Color.from_ansi(ramp[round(k / LEVELS * (len(ramp) - 1))]) for k in range(LEVELS + 1)]
+    return [_interpolate(PALETTES[palette], k / LEVELS) for k in range(LEVELS + 1)]
+
+
+def _merged(line):
+    """Neighbouring segments of one style joined into one: a saturated region is then a
+    few segments instead of one per pixel, and the live panel redraws it that much faster."""
+    merged = []
+    for segment in line:
+        if merged and merged[-1].style is segment.style:
+            merged[-1] = Segment(merged[-1].text + segment.text, segment.style)
+        else:
+            merged.append(segment)
+    return merged
 
 
 def _as_2d(values):

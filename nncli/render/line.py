@@ -8,8 +8,9 @@ from rich.text import Text
 
 from nncli.render import draws
 from nncli.render.axes import Axes, SideBySide, legend, nearest, title
-from nncli.render.charts import Series, format_number, line_chart
+from nncli.render.charts import Series, line_chart
 from nncli.render.heatmap import colorbar, heatmap
+from nncli.render.numbers import format_number
 from nncli.views.line import Landscape, LineFit, LineSummary
 
 PATH_MARKS = {"start": "o", "step": "•", "end": "*", "minimum": "+"}

@@ -2,19 +2,48 @@
 
 import math
 
+from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
 from nncli.render.charts import Series, line_chart
 from nncli.views.loss import LossHistory
 
-STYLES = {"loss": "cyan", "val_loss": "magenta"}
+GUTTER = 8  # the widest y label a loss gets (-1.23e-5): the chart keeps its place as labels change
+STYLES = {"loss": "cyan", "val_loss": "magenta", "train_accuracy": "cyan", "val_accuracy": "magenta"}
 
 
 @draws(LossHistory)
 def draw_loss(numbers, width, height=12):
     """The training (and validation) loss per epoch; log-scaled when every value is
-    positive, so the long tail of small gains stays visible."""
+    positive, so the long tail of small gains stays visible. Beside it, while training a
+    classifier, its accuracy per epoch."""
+    if not numbers.accuracy:
+        return loss_chart(numbers, width, height)
+    half = max(30, (width - 3) // 2)
+    both = Table.grid(padding=(0, 3))
+    both.add_row(loss_chart(numbers, half, height), accuracy_chart(numbers, half, height))
+    return both
+
+
+def accuracy_chart(numbers, width, height):
+    series = [
+        Series(s["name"], s["epochs"], [100 * v for v in s["values"]], STYLES.get(s["key"], "cyan"))
+        for s in numbers.accuracy
+    ]
+    return line_chart(
+        series,
+        width=max(20, min(60, width - 12)),
+        height=height,
+        title="Accuracy per epoch (%)",
+        x_label="epoch",
+        x_integer=True,
+        gutter=GUTTER,
+        x_range=_x_range(numbers),
+    )
+
+
+def loss_chart(numbers, width, height):
     series = [Series(s["name"], s["epochs"], s["values"], STYLES.get(s["key"], "cyan")) for s in numbers.series]
     if not series:
         return Text("this model file has no loss history", style="dim")
@@ -29,4 +58,12 @@ def draw_loss(numbers, width, height=12):
         title="Loss per epoch" + (" (log scale)" if log_y else ""),
         x_label="epoch",
         log_y=log_y,
+        x_integer=True,
+        gutter=GUTTER,
+        x_range=_x_range(numbers),
     )
+
+
+def _x_range(numbers):
+    """Epoch 1 to the run's last, so that a curve drawn while training grows rightwards."""
+    return (1, numbers.epochs) if numbers.epochs > 1 else None

@@ -9,8 +9,8 @@ from rich.text import Text
 
 from nncli.render import draws
 from nncli.render.axes import Axes, legend, nearest, signed, title
-from nncli.render.charts import format_number
 from nncli.render.heatmap import colorbar, heatmap
+from nncli.render.numbers import format_number
 from nncli.views.plane import Boundary, NeuronTiles, TruthTable
 
 INPUT_SYMBOLS = {
@@ -22,22 +22,25 @@ INPUT_SYMBOLS = {
     "sin(x1)": "sin x₁",
     "sin(x2)": "sin x₂",
 }
+TILE_WIDTH = 28  # in the live panel, every tile as wide as the widest formula, so nothing shifts
+OUTPUT_KEY = "output (marks: the inputs, by target)"
 ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu", "identity": ""}
 
 
 @draws(Boundary)
-def draw_boundary(numbers, width):
+def draw_boundary(numbers, width, height=None):
     """The network's output over the input plane (white: 0.5, the decision boundary), with
     the data marked by their target."""
     marks = {at: point_mark(label, held_out) for at, (label, held_out) in spaced_marks(numbers).items()}
     picture = heatmap(np.asarray(numbers.z) - 0.5, vmin=-0.5, vmax=0.5, palette="diverging", marks=marks)
     x, y = numbers.x, numbers.y
     held_out = any(point[3] for point in numbers.points)
-    key = "output; 0 1 learned from, ⓪ ① held out" if held_out else "output (marks: the inputs, by target)"
+    key = "output; 0 1 learned from, ⓪ ① held out" if held_out else OUTPUT_KEY
+    compact = height is not None
     return Group(
-        title("Decision boundary: the network's output over the input plane"),
+        title("Decision boundary" + ("" if compact else ": the network's output over the input plane")),
         Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂"),
-        legend(colorbar(0, 1, "diverging", width=16), key),
+        legend(colorbar(0, 1, "diverging", width=12 if compact else 16), "output" if compact else key),
     )
 
 
@@ -65,7 +68,7 @@ def point_mark(label, held_out):
 
 
 @draws(NeuronTiles)
-def draw_neurons(numbers, width):
+def draw_neurons(numbers, width, height=None):
     """One tile per first-layer neuron: its activation over the input plane, and the
     weighted sum it computes. Together they show how the hidden layer splits the plane."""
     if not numbers.neurons:
@@ -82,7 +85,9 @@ def draw_neurons(numbers, width):
         tiles.append(Group(Text(f"neuron {k}", style="bold"), tile, Text(formula, style="dim")))
     return Group(
         title("Hidden neurons: each one's output over the same plane"),
-        Columns(tiles, padding=(0, 3)),
+        Columns(
+            tiles, padding=(0, 3), width=None if height is None else max(len(t.renderables[-1].plain) for t in tiles)
+        ),
         legend(colorbar(low, high, palette, width=16), "activation"),
     )
 

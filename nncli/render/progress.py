@@ -1,49 +1,54 @@
 """Training progress for a person, on stderr.
 
-On a terminal: a live panel with a progress bar, the current loss and metrics, and a loss
-chart that grows as training goes. Piped or redirected: no redraws, just a plain line
-about every tenth of the run.
+On a terminal: the live panel (nncli.render.live) — progress, the latest metrics, the loss
+chart and the task's watched views, redrawn when the training loop's controls say a frame
+is due. Piped or redirected: no redraws, just a plain line about every tenth of the run.
+Both end with the same numbers as the summary and the result table.
 """
 
-import math
-import time
+from rich.console import Console
 
-from rich.console import Console, Group
-from rich.live import Live
-from rich.panel import Panel
-from rich.progress_bar import ProgressBar
-from rich.table import Table
-from rich.text import Text
-
-from nncli.render.charts import Series, line_chart
+from nncli.render.live import LivePanel
+from nncli.render.numbers import format_metrics, format_percent, format_value
 from nncli.text import markup_safe
 
 PLAIN_LINES = 10
-REFRESHES_PER_SECOND = 8
-CHART_HEIGHT = 8
 
 
-def format_metrics(event):
-    parts = [f"loss {event['loss']:.6g}"]
-    if "val_loss" in event:
-        parts.append(f"val loss {event['val_loss']:.6g}")
-    if "accuracy" in event:
-        parts.append(f"accuracy {event['accuracy']:.1%}")
-    return "  ".join(parts)
+def ending(summary):
+    """How a run ended, in a few words: "done", "stopped at epoch 120",
+    "stopped early at 64; kept epoch 44", "interrupted at epoch 7"."""
+    epochs = summary["epochs"]
+    if summary.get("interrupted"):
+        return f"interrupted at epoch {epochs:,}"
+    if summary.get("stopped_by_user"):
+        return f"stopped at epoch {epochs:,}"
+    if summary.get("stopped_early"):
+        return f"stopped early at {epochs:,}; kept epoch {summary['best_epoch']:,}"
+    return "learned nothing" if summary.get("failure") else "done"
+
+
+def final_metrics(summary):
+    """The summary's numbers of the weights kept, named as the epochs' were: the loss (and
+    validation loss) and the accuracy on the data it learned from."""
+    shares = ("train_accuracy", "val_accuracy") if "train_accuracy" in summary else ("accuracy", "r2")
+    keys = ("loss", "val_loss", *shares)
+    return {key: summary[key] for key in keys if key in summary}
 
 
 class TrainingProgress:
-    """An event sink that shows training as it happens. Use as a context manager."""
+    """An event sink that shows training as it happens. Use as a context manager; on a
+    terminal, `watching(watch, keys)` before training starts adds the live views."""
 
     def __init__(self, title, console=None):
         self.console = console or Console(stderr=True)
         self.title = markup_safe(title)
-        self.live = None
+        self.panel = None
+        self.watch = None
+        self.keys = False
         self.epochs = 0
         self.next_plain = 0
-        self.latest = None  # the last epoch event
-        self.losses = []  # (epoch, loss, validation loss or NaN) of every epoch event
-        self.started = 0.0
+        self.history = {}  # the losses per epoch so far (the training loop's own lists)
 
     def __enter__(self):
         return self
@@ -52,9 +57,24 @@ class TrainingProgress:
         self.stop()
 
     def stop(self):
-        if self.live is not None:
-            self.live.stop()  # draws the panel one last time, complete
-            self.live = None
+        if self.panel is not None:
+            self.panel.stop()  # the last frame stays on the screen; the cursor comes back
+            self.panel = None
+
+    def watching(self, watch, keys):
+        from nncli.render import prepare
+
+        for view in watch.views.values():
+            prepare(view)
+        self.watch, self.keys = watch, keys
+        if self.panel is not None:
+            self.panel.keys = keys
+
+    def show_frame(self, epoch, history, status):
+        """Draw the watched views at `epoch` (called by the controls when a frame is due)."""
+        self.history = history
+        if self.panel is not None and self.watch is not None:
+            self.panel.show(self.watch.frame(epoch, history), status)
 
     def __call__(self, event):
         kind = event["event"]
@@ -66,79 +86,66 @@ class TrainingProgress:
                 highlight=False,
             )
             if self.console.is_terminal:
-                self.started = time.perf_counter()
-                self.live = Live(
-                    get_renderable=self.panel,
-                    console=self.console,
-                    refresh_per_second=REFRESHES_PER_SECOND,
-                    redirect_stdout=False,
-                    redirect_stderr=False,
-                )
-                self.live.start()
+                self.panel = LivePanel(self.console, self.title, self.epochs, self.keys)
+                self.panel.start()
         elif kind == "epoch":
-            if self.live is not None:
-                self.latest = event
-                self.losses.append((event["epoch"], event["loss"], event.get("val_loss", math.nan)))
-            elif event["epoch"] >= self.next_plain or event["epoch"] == self.epochs:
-                self.console.print(
-                    f"epoch {event['epoch']:>{len(str(self.epochs))}}/{self.epochs}  {format_metrics(event)}",
-                    highlight=False,
-                )
-                step = max(1, self.epochs // PLAIN_LINES)
-                self.next_plain = (event["epoch"] // step + 1) * step
+            if self.watch is not None:
+                self.watch.log(event)
+            if self.panel is None:
+                self._plain(event)
+        elif kind == "layer_stats" and self.watch is not None:
+            self.watch.layer_stats.append(event)  # the health view draws them live
         elif kind == "summary":
-            self.stop()
+            self._finish(event)
             self.console.print(self.summary_line(event), highlight=False)
             saved = f"model saved to {markup_safe(event['model'], 1000)}" if event["model"] else "model not saved"
             self.console.print(saved, highlight=False, soft_wrap=True)  # a path must stay one piece
 
-    def panel(self):
-        """What the live view shows now: progress, the latest metrics, the loss so far."""
-        event = self.latest
-        epoch = event["epoch"] if event else 0
-        bar = Table.grid(padding=(0, 1))
-        bar.add_row(
-            Text(f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}"),
-            ProgressBar(total=max(self.epochs, 1), completed=epoch, width=30),
-            Text(f"{epoch / max(self.epochs, 1):4.0%}"),
-            Text(_clock(time.perf_counter() - self.started), style="dim"),
-        )
-        metrics = Text(format_metrics(event) if event else "starting…", style="bold" if event else "dim")
-        return Panel(Group(bar, metrics, self.loss_chart()), title=self.title, title_align="left", expand=False)
+    def _plain(self, event):
+        """A plain line every tenth of the run; the last epoch's waits for the summary."""
+        if self.next_plain <= event["epoch"] < self.epochs:
+            self.console.print(self._epoch_line(event["epoch"], event), highlight=False, soft_wrap=True)
+            step = max(1, self.epochs // PLAIN_LINES)
+            self.next_plain = (event["epoch"] // step + 1) * step
 
-    def loss_chart(self):
-        """The loss per reported epoch, over the whole run's x axis so that it grows rightwards;
-        log-scaled while every value is positive."""
-        points = list(self.losses)  # a snapshot: the refresh thread draws while training appends
-        if not points:
-            return Text("")
-        epochs, loss, val_loss = (list(column) for column in zip(*points))
-        series = [Series("loss", epochs, loss, "cyan")]
-        if any(math.isfinite(v) for v in val_loss):
-            series.append(Series("val loss", epochs, val_loss, "magenta"))
-        values = [v for s in series for v in s.y if math.isfinite(v)]
-        width = max(20, min(60, self.console.width - 16))
-        return line_chart(
-            series,
-            width=width,
-            height=CHART_HEIGHT,
-            x_range=(1, max(self.epochs, 2)),
-            log_y=bool(values) and min(values) > 0,
-        )
+    def _epoch_line(self, epoch, numbers, label="epoch"):
+        return f"{label} {epoch:>{len(str(self.epochs))}}/{self.epochs}  {format_metrics(numbers)}"
+
+    def _finish(self, summary):
+        """The run's last frame (or log line): the weights it kept, and how it ended."""
+        numbers = final_metrics(summary)
+        if self.panel is None:
+            if summary.get("stopped_early"):  # the numbers are those of the weights kept
+                line = self._epoch_line(summary["best_epoch"], numbers, "kept epoch")
+            else:
+                line = self._epoch_line(summary["epochs"], numbers)
+            if summary["epochs"]:
+                self.console.print(f"{line}  ({ending(summary)})", highlight=False, soft_wrap=True)
+            return
+        if self.watch is not None:
+            frame = self.watch.frame(summary["epochs"], self.history)
+        else:
+            from nncli.views.live import Frame
+
+            frame = Frame(summary["epochs"])
+        frame.metrics = numbers
+        self.panel.show(frame)
+        self.panel.finish(ending(summary))
+        self.stop()
 
     def summary_line(self, event):
-        if event.get("interrupted"):
-            head = "[yellow]interrupted[/]"
-        else:  # a run that learned nothing is no success (the command says why, below the results)
-            head = "[bold red]learned nothing[/]" if event.get("failure") else "[green]done[/]"
-        parts = [f"{head} after {event['epochs']:,} epochs in {event['elapsed_s']:.2f} s", f"loss {event['loss']:.6g}"]
+        """ "done after 2,000 epochs in 1.23 s · loss 0.0004692 · accuracy 100.00%", or how
+        else it ended ("stopped at epoch 812 · 3.04 s · …"); a run that learned nothing is
+        no success (the command says why, below the results)."""
+        head = ending(event)
+        if head in ("done", "learned nothing"):
+            done = "[green]done[/]" if head == "done" else "[bold red]learned nothing[/]"
+            parts = [f"{done} after {event['epochs']:,} epochs in {event['elapsed_s']:.2f} s"]
+        else:
+            warn = event.get("interrupted") or event.get("stopped_by_user")
+            parts = [f"[{'yellow' if warn else 'green'}]{head}[/]", f"{event['elapsed_s']:.2f} s"]
+        parts.append(f"loss {format_value(event['loss'])}")
         if "accuracy" in event:
-            parts.append(f"accuracy {event['accuracy']:.2%}")
-        if event.get("stopped_early"):
-            parts.append(f"stopped early, best epoch {event['best_epoch']}")
+            name = "held-out accuracy" if "train_accuracy" in event else "accuracy"
+            parts.append(f"{name} {format_percent(event['accuracy'])}")
         return " · ".join(parts)
-
-
-def _clock(seconds):
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"

@@ -259,12 +259,12 @@ def construct_state(dataset, hidden, activation):
 # --- running it --------------------------------------------------------------------------
 
 
-def run_approx(task, config, save_path, emit, force=False):
+def run_approx(task, config, save_path, emit, force=False, watch=None):
     """Approximate the target by `config.method`: train, or construct by hand.
 
     Emits start (and, training, epoch) events, then a summary that adds to the usual
     fields the domain, method, activation, hidden sizes and the neuron table. Returns the
-    runner's Outcome.
+    runner's Outcome. `watch`: as for `runner.train_task`.
     """
     from nncli.tasks.runner import train_task
 
@@ -276,7 +276,7 @@ def run_approx(task, config, save_path, emit, force=False):
             if event["event"] != "summary":
                 emit(event)
 
-        outcome = train_task(task, config, save_path, relay, force)
+        outcome = train_task(task, config, save_path, relay, force, watch=watch)
         outcome.summary.update(_describe(task, outcome.network, outcome.dataset, config))
     emit(outcome.summary)
     return outcome

@@ -116,6 +116,7 @@ class DigitsTask(Task):
         summary = {"train_accuracy": accuracy(network, dataset.X_train, dataset.y_train)}
         if dataset.validation is not None:
             summary["val_loss"] = network.evaluate_loss(*dataset.validation)
+            summary["val_accuracy"] = accuracy(network, *dataset.validation)
         return summary
 
     def report(self, network, X, y):

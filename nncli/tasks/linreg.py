@@ -67,10 +67,11 @@ class LinregTask(Task):
         if not self.from_file:
             return None
         arrays = store.load_extras(path)
-        if TRAIN_POINTS not in arrays:  # a file from before models kept their points
-            from nncli.tasks.runner import trained_on_a_file
-
-            raise trained_on_a_file(path)
+        if TRAIN_POINTS not in arrays:  # a file from before models kept their points: never reopened
+            raise ModelFileError(
+                f"{path}: a model of points from a file, without those points;\n"
+                "nncli does not reopen a file a model names: give --data FILE (the model's data, or new data)"
+            )
         train, test = arrays[TRAIN_POINTS], arrays.get(HELD_OUT_POINTS, np.zeros((0, 2)))
         if train.ndim != 2 or train.shape[1] != 2 or len(train) < 2 or test.ndim != 2 or test.shape[1] != 2:
             raise ModelFileError(f"{path}: its points are not rows of (x, y)")

@@ -53,12 +53,16 @@ def prepare(task, config):
     return dataset, build_network(spec, loss, config.engine, config.dtype, config.seed, config.init)
 
 
-def train_task(task, config, save_path, emit, force=False, latest=True):
+def train_task(task, config, save_path, emit, force=False, latest=True, watch=None):
     """Train `task` with `config` (a RunConfig); save the model at `save_path` unless it is
     None — or unless the run learned nothing and a better model is there already, which
     only `force` replaces (as the store's most recent model unless `latest` is
     False). Emits start, epoch, layer_stats and summary events; the summary
-    says if the run failed and, if the layer statistics show why, the verdict."""
+    says if the run failed and, if the layer statistics show why, the verdict.
+
+    `watch(network, dataset)`, if given, is called once both are built and returns the
+    control object the training loop consults after every epoch (see `train.fit`): the
+    live panel's pacing, keys and frames."""
     dataset, network = prepare(task, config)
     if save_path is not None:  # after the data loaded (bad data creates no store), before training
         store.check_writable(save_path)
@@ -85,6 +89,7 @@ def train_task(task, config, save_path, emit, force=False, latest=True):
         emit,
         metrics=lambda net: task.epoch_metrics(net, dataset),
         validation=dataset.validation,
+        control=None if watch is None else watch(network, dataset),
     )
     if network.engine == "scalar":
         # The finished weights, measured and drawn by the tensor engine: the same float64
@@ -120,6 +125,8 @@ def train_task(task, config, save_path, emit, force=False, latest=True):
         summary["not_saved"] = {"path": str(save_path), "reason": kept}
     if result.interrupted:
         summary["interrupted"] = True
+    if result.stopped_by_user:
+        summary["stopped_by_user"] = True
     if result.stopped_early:
         summary["stopped_early"] = True
         summary["best_epoch"] = result.best_epoch

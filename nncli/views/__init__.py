@@ -64,7 +64,9 @@ class History:
     losses: dict = field(default_factory=dict)  # "loss" (and "val_loss"), thinned evenly over the epochs
     epoch: int = 0  # the epoch the weights are from
     metrics: dict = field(default_factory=dict)  # the latest metrics; a finished run's summary
-
+    logged: list = field(default_factory=list)  # while training: every logged epoch event so far
+    trajectory: list | None = None  # while training: the state dict after each epoch (epoch 0 first),
+    #                                 kept for views marked `wants_trajectory` (a path on a landscape)
     loss_epochs: list | None = None  # the epoch of each loss value, when not evenly spread up to `epoch`
     layer_stats: list = field(default_factory=list)  # per-layer health at logged epochs (thinned in a model)
 
@@ -85,7 +87,9 @@ class History:
         epochs = self.loss_epochs or spread_epochs(count, self.epoch)
         keep = [i for i, e in enumerate(epochs) if e <= epoch]
         losses = {key: [values[i] for i in keep if i < len(values)] for key, values in self.losses.items()}
-        return History(losses, epoch, {}, [epochs[i] for i in keep], _up_to(self.layer_stats, epoch))
+        return History(
+            losses, epoch, loss_epochs=[epochs[i] for i in keep], layer_stats=_up_to(self.layer_stats, epoch)
+        )
 
 
 def _up_to(layer_stats, epoch):

@@ -49,15 +49,23 @@ def fit(network, dataset, config, history):
 def loss_landscape(network, dataset, config, history, runs=None, size=None):
     """The landscape with the path of the model's own training, retraced from its starting
     weights — or one path per run in `runs`, (label, RunConfig) pairs on the same data, to
-    compare them (`nncli compare linreg`) — on a `size` × `size` grid."""
+    compare them (`nncli compare linreg`) — on a `size` × `size` grid. While training, the
+    path so far comes from the history's trajectory instead (nothing retraced)."""
     line = _line(network, dataset)
-    paths = landscape.descent_paths(network.spec(), dataset, line, runs or [(f"lr {config.lr:g}", config)])
+    if history.trajectory is not None and not runs:
+        weights = [landscape.line_of_state(state, dataset.input_scaling) for state in history.trajectory]
+        paths = [landscape.trace(f"lr {config.lr:g}", config.lr, weights, line)]
+    else:
+        paths = landscape.descent_paths(network.spec(), dataset, line, runs or [(f"lr {config.lr:g}", config)])
     size = size or (PIXELS if len(paths) == 1 else PANEL_PIXELS)
     slopes, intercepts = landscape.window(line, paths, size)
     surface = landscape.loss_surface(line, slopes, intercepts)
     return Landscape(
         slopes.tolist(), intercepts.tolist(), surface.tolist(), list(line.exact), [p.as_dict() for p in paths]
     )
+
+
+loss_landscape.wants_trajectory = True  # the live panel records the weights after each epoch
 
 
 def summary(network, dataset, config, history):

@@ -1,0 +1,231 @@
+"""Classroom controls: pacing, the keys pressed on a terminal, and the clock of the live frames.
+
+The training loop knows nothing of terminals: after every epoch it asks one `Controls`
+object what to do (`after_epoch(epoch, history)`, True means stop). That object
+
+- draws a frame of the live views when one is due — at most FRAMES_PER_SECOND, and never
+  so often that drawing takes more than DRAWING_SHARE of the training time, however fast
+  the epochs are or however slow the frame (time spent waiting for `--pace` is free: a
+  frame due then is drawn in the wait);
+- holds training to at most `pace` epochs per second (`--pace`);
+- reads the keys, only from a terminal: space pauses and resumes, `n` or → runs one epoch
+  while paused, `q` stops (the run keeps and saves what it learned).
+
+`nncli replay` drives the same object with stored frames instead of epochs.
+"""
+
+import math
+import os
+import select
+import time
+
+import click
+
+FRAMES_PER_SECOND = 10
+DRAWING_SHARE = 0.05  # at most this share of the training time goes to drawing frames
+POLL_S = 0.05  # how long to wait for a key at a time while paused or pacing
+KEYS = {" ": "pause", "n": "step", "N": "step", "\x1b[C": "step", "q": "quit", "Q": "quit"}
+
+
+class KeyReader:
+    """Keys pressed on the terminal `fd` (stdin), read without blocking.
+
+    A context manager: inside it the terminal is in cbreak mode without echo (each key
+    arrives at once and is not printed over the panel); leaving it — normally, on an
+    error, on Ctrl-C — puts the terminal's settings back exactly as they were.
+    """
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.saved = None
+
+    def __enter__(self):
+        import termios
+        import tty
+
+        self.saved = termios.tcgetattr(self.fd)
+        tty.setcbreak(self.fd, termios.TCSANOW)  # cbreak also turns echo off
+        return self
+
+    def __exit__(self, *exc_info):
+        import termios
+
+        termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+
+    def read(self, timeout=0.0):
+        """The actions of the keys pressed so far ("pause", "step", "quit"), waiting up
+        to `timeout` seconds for the first."""
+        return parse_keys(self.pressed(timeout))
+
+    def pressed(self, timeout=0.0):
+        """The keys pressed so far, as the text the terminal sent ("" if none came within
+        `timeout` seconds; None waits for one)."""
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return ""
+        return os.read(self.fd, 64).decode("utf-8", errors="ignore")
+
+
+def parse_keys(text):
+    """The actions named by the keys in `text`; other keys are ignored."""
+    actions = []
+    while text:
+        key = "\x1b[C" if text.startswith("\x1b[C") else text[0]
+        text = text[len(key) :]
+        if key in KEYS:
+            actions.append(KEYS[key])
+    return actions
+
+
+class Controls:
+    """What the training loop asks after every epoch (see the module's docstring).
+
+    `on_frame(epoch, history)` draws a frame; `on_epoch(epoch)` is told of every epoch
+    (to record what a view needs of each); `keys` is a KeyReader or None (no terminal);
+    `pace` the most epochs per second, or None.
+    """
+
+    def __init__(self, pace=None, keys=None, on_frame=None, on_epoch=None, clock=time.monotonic):
+        self.pace, self.keys = pace, keys
+        self.on_frame, self.on_epoch = on_frame, on_epoch
+        self.clock = clock
+        self.paused = self.quit = self.stepping = False
+        self.began = self.next_frame = None  # when training began; when a frame is due
+        self.drawing = 0.0  # seconds spent drawing frames that training waited for
+        self.frame_costs = []  # seconds per drawn frame, for the curious (and the overhead figures)
+        self.epoch, self.history = 0, None
+        self.origin = None  # (time, epoch) that pacing counts from
+
+    @property
+    def status(self):
+        """ "paused", "stopping" or "running": what the panel says of the run."""
+        return "stopping" if self.quit else "paused" if self.paused else "running"
+
+    def begin(self):
+        """Training begins now: the first frame is due a frame's time later (a run shorter
+        than that shows only its last frame)."""
+        self.began = self.clock()
+        self.next_frame = self.began + 1.0 / FRAMES_PER_SECOND
+
+    def after_epoch(self, epoch, history):
+        self.epoch, self.history = epoch, history
+        if self.began is None:
+            self.begin()
+        if self.on_epoch is not None:
+            self.on_epoch(epoch)
+        if self.origin is None:
+            self.origin = (self.clock(), epoch - 1)
+        self._act(self._keys(0.0))
+        if self.stepping or self.clock() >= self.next_frame:
+            self.draw()
+        self.stepping = False
+        self._keep_pace(epoch)
+        while self.paused and not (self.quit or self.stepping):
+            self._act(self._keys(POLL_S))
+        if self.quit:
+            self.draw()  # the panel shows the stop at once
+        return self.quit
+
+    def draw(self, idle=False):
+        """Draw a frame now, and decide when the next one is due (`idle`: drawn in time
+        that training would not have used)."""
+        if self.on_frame is None or self.history is None:
+            return
+        started = self.clock()
+        self.on_frame(self.epoch, self.history)
+        cost = self.clock() - started
+        self.frame_costs.append(cost)
+        earliest = started + 1.0 / FRAMES_PER_SECOND
+        if idle:
+            self.next_frame = max(earliest, started + cost)
+        else:  # the next frame, if it costs what this one did, keeps drawing within its share
+            self.drawing += cost
+            self.next_frame = max(earliest, self.began + (self.drawing + cost) / DRAWING_SHARE)
+
+    def _keys(self, timeout):
+        if self.keys is None:
+            if timeout:
+                time.sleep(timeout)
+            return []
+        return self.keys.read(timeout)
+
+    def _act(self, actions):
+        for action in actions:
+            if action == "quit":
+                self.quit = True
+            elif action == "pause":
+                self.paused = not self.paused
+                if not self.paused:  # pacing starts afresh, rather than rushing to catch up
+                    self.origin = (self.clock(), self.epoch)
+                self.draw()
+            elif action == "step" and self.paused:
+                self.stepping = True
+
+    def _keep_pace(self, epoch):
+        """Wait (reading keys) until `epoch` is due at `pace` epochs per second."""
+        if not self.pace:
+            return
+        start, first = self.origin
+        due = start + (epoch - first) / self.pace
+        while not (self.paused or self.quit) and (left := due - self.clock()) > 0:
+            if self.on_frame is not None and self.clock() >= self.next_frame:
+                self.draw(idle=True)
+                continue
+            until_frame = self.next_frame - self.clock() if self.on_frame is not None else left
+            self._act(self._keys(max(min(left, POLL_S, until_frame), 0.001)))
+
+
+def play(frames, show, controls):
+    """Show `frames` (each with an `epoch`) one after another under `controls` — pace,
+    pause, step and stop as while training: `nncli replay`'s loop. `show(frame, status)`
+    draws one. The controls count frames, not epochs, so `pace` is frames per second
+    however far apart the frames' epochs are. Returns the epoch it was stopped at, or None."""
+    for index, frame in enumerate(frames, start=1):
+        controls.on_frame = lambda epoch, history, frame=frame: show(frame, controls.status)
+        show(frame, controls.status)  # every stored frame is shown; the controls pace them
+        if controls.after_epoch(index, ()):
+            return frame.epoch
+    return None
+
+
+class Pace(click.ParamType):
+    """A number of epochs per second: positive and finite."""
+
+    name = "N"
+
+    def convert(self, value, param, ctx):
+        try:
+            pace = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of epochs per second", param, ctx)
+        if not (math.isfinite(pace) and pace > 0):
+            self.fail(f"{value!r}: the pace must be a positive number of epochs per second, e.g. 100", param, ctx)
+        return pace
+
+
+def live_options(command):
+    """--watch and --pace, for the commands that train."""
+    command = click.option(
+        "--pace",
+        type=Pace(),
+        default=None,
+        help="Train at most N epochs per second, to follow it in class (e.g. --pace 100).",
+    )(command)
+    return click.option(
+        "--watch",
+        metavar="VIEW",
+        multiple=True,
+        help="A view the live panel shows while training (repeat it, or give a,b)  [default: the task's].",
+    )(command)
+
+
+def watched_views(task, asked):
+    """The views to watch: those `asked` for (--watch, each maybe "a,b"), else the task's
+    own; a view the task lacks is a usage error that lists the ones it has."""
+    names = [name.strip() for text in asked for name in text.split(",") if name.strip()]
+    for name in names:
+        if name not in task.views:
+            raise click.BadParameter(
+                f"{task.name} has no view {name!r}: its views are {', '.join(task.views)}", param_hint="'--watch'"
+            )
+    return tuple(dict.fromkeys(names)) or tuple(task.watch)

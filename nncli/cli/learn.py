@@ -1,0 +1,139 @@
+"""`nncli learn [N | NAME]`: the lessons, from one neuron to deep networks."""
+
+import click
+
+
+@click.command(short_help="Lessons: how networks learn, from one neuron to deep networks.")
+@click.argument("lesson", required=False, metavar="[N | NAME]")
+@click.option("--next", "next_lesson", is_flag=True, help="Run the first lesson you have not finished.")
+@click.option("--no-pause", is_flag=True, help="Print every screen without waiting for keys (as when piped).")
+@click.option("--quick", is_flag=True, help="Train less: the same story in a fraction of the time.")
+@click.option("--json", "as_json", is_flag=True, help="Print each screen's text and numbers as JSON Lines.")
+@click.option("--svg", "svg_path", type=click.Path(dir_okay=False), default=None, help="Also write it as an SVG.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None, help="Also write it as HTML.")
+def learn(lesson, next_lesson, no_pause, quick, as_json, svg_path, html_path):
+    """The lessons, one idea each: a few screens of text with the numbers worked out by
+    the engine as you watch, a picture that moves, and the commands to try next.
+
+    \b
+    nncli learn            list the lessons (and which ones you have finished)
+    nncli learn 1          run lesson 1 (or give its name: nncli learn one-neuron)
+    nncli learn --next     run the first lesson you have not finished
+    Keys: space or → next screen, ← back, q quit. Piped or with --no-pause,
+    a lesson prints all its screens and exits, so it can be handed out as text.
+    """
+    import sys
+
+    from nncli import threads
+
+    threads.setup(None, (), 1)  # before NumPy loads: the lessons' networks are small, one BLAS thread each
+    from nncli.lessons import Settings, all_lessons, find, progress
+
+    lessons = all_lessons()
+
+    def warn(message):
+        click.echo(f"nncli: warning: {message}", err=True)
+
+    finished = progress.load(len(lessons), warn)
+    if lesson is None and not next_lesson:
+        return show_list(lessons, finished, as_json)
+    if lesson is not None and next_lesson:
+        raise click.UsageError("give a lesson or --next, not both")
+    if next_lesson:
+        remaining = [entry for entry in lessons if entry.number not in finished]
+        if not remaining:
+            click.echo(f"You have finished all {len(lessons)} lessons. Run any again with `nncli learn N`.")
+            return
+        chosen = remaining[0]
+    else:
+        try:
+            chosen = find(lesson)
+        except LookupError as error:
+            raise click.BadParameter(str(error), param_hint="'N | NAME'") from None
+
+    settings = Settings(quick=quick)
+    interactive = not (no_pause or as_json or svg_path or html_path) and sys.stdin.isatty() and sys.stdout.isatty()
+    done = run_lesson(chosen, settings, interactive, as_json, svg_path, html_path)
+    if done:
+        progress.mark_finished(chosen.number, len(lessons), warn)
+
+
+def show_list(lessons, finished, as_json):
+    from nncli.cli.output import emit_json, show
+
+    if as_json:
+        for lesson in lessons:
+            emit_json(
+                {
+                    "event": "lesson",
+                    "number": lesson.number,
+                    "name": lesson.name,
+                    "title": lesson.title,
+                    "summary": lesson.summary,
+                    "finished": lesson.number in finished,
+                }
+            )
+        return
+    from nncli.lessons.player import lesson_list
+
+    show(lesson_list(lessons, finished))
+
+
+def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
+    """Show the lesson; True if it was seen to the end."""
+    from rich.console import Console
+
+    from nncli.cli.output import emit_json
+    from nncli.lessons.player import check_size, play, print_lesson
+
+    if interactive:
+        import sys
+
+        from nncli.cli.controls import KeyReader
+        from nncli.lessons.keys import LessonKeys
+
+        console = Console()
+        check_size(lesson, console)
+        with KeyReader(sys.stdin.fileno()) as reader:
+            return play(lesson, settings, console, LessonKeys(reader))
+
+    def on_screen(index, screen):
+        if as_json:
+            emit_json(
+                {
+                    "event": "screen",
+                    "lesson": lesson.number,
+                    "name": lesson.name,
+                    "screen": index + 1,
+                    "title": screen.title,
+                    "text": screen.text,
+                    "numbers": screen.numbers,
+                }
+            )
+
+    record = bool(svg_path or html_path)
+    if as_json:
+        import io
+
+        console = Console(file=io.StringIO(), record=record, width=100)
+    elif record:
+        console = Console(record=True)
+    else:
+        console = Console()
+    print_lesson(lesson, settings, console, on_screen)
+    if svg_path:
+        write(svg_path, console.export_svg(title=f"nncli learn {lesson.number}", clear=False))
+    if html_path:
+        write(html_path, console.export_html(clear=False))
+    return not as_json  # read to the end (a script's --json is not a reader)
+
+
+def write(path, text):
+    from pathlib import Path
+
+    from nncli.errors import NncliError
+
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise NncliError(f"cannot write {path}: {error.strerror or error}") from None

@@ -1,0 +1,157 @@
+"""Lesson 4: learning is going downhill — the loss of a line y = m·x + c, one gradient
+step with every number, the landscape and the path, and the learning rate."""
+
+import numpy as np
+from rich.console import Group
+
+from nncli.lessons import Screen
+from nncli.lessons.scenes import chart, config, picture, snapshots, train
+from nncli.render import draw
+from nncli.render.explain import gradient_lines, num, points_table
+from nncli.render.line import describe_path
+from nncli.tasks import defaults
+from nncli.views import History
+from nncli.views.explain import descent_steps, lesson_points, lesson_start
+from nncli.views.line import loss_landscape
+
+NAME = "downhill"
+TITLE = "Learning is going downhill"
+SUMMARY = "y = m·x + c: the loss, one gradient step, learning rates compared"
+SIZE = (80, 40)
+
+LEARNING_RATE = 0.05  # for the hand-worked step on four points
+EPOCHS, QUICK_EPOCHS = 300, 100
+
+
+def linreg(settings, **changes):
+    epochs = QUICK_EPOCHS if settings.quick else EPOCHS
+    run_config = config(defaults.LINREG, epochs=epochs, **changes)
+    task, outcome = train("linreg", run_config)
+    return task, outcome, run_config
+
+
+def paths(settings, outcome, run_config, rates):
+    """Where gradient descent goes with each learning rate in `rates`, from the same start
+    on the same data — `nncli compare linreg --vary lr=…`'s landscape."""
+    epochs = QUICK_EPOCHS if settings.quick else EPOCHS
+    runs = [(f"lr {lr:g}", config(defaults.LINREG, epochs=epochs, lr=lr)) for lr in rates]
+    return loss_landscape(outcome.network, outcome.dataset, run_config, History(), runs)
+
+
+def steepest_rate(dataset):
+    """The learning rate above which plain gradient descent on this line's loss diverges:
+    2 / the largest curvature of the bowl (an eigenvalue of the loss's second derivatives,
+    2·[[mean x², mean x], [mean x, 1]])."""
+    x = dataset.X_train[:, 0].astype(np.float64)
+    curvature = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    return float(2 / np.linalg.eigvalsh(curvature).max())
+
+
+# --- the screens -------------------------------------------------------------------------
+
+
+def one_step(settings):
+    x, y = lesson_points(4, 0)
+    m, c = lesson_start(0)
+    step = descent_steps(x, y, m, c, LEARNING_RATE)[0]
+    text = (
+        f"Four points near y = 2x + 1, and a first guess of the line: m = {num(m)}, c = {num(c)}. "
+        "The loss L says how wrong the guess is: the mean of the squared errors,\n\n"
+        f"    L = mean((y − ŷ)²) = {num(step.loss)}\n\n"
+        "Its gradient says which way is uphill. Gradient descent takes a step the other way, of size "
+        f"η = {num(LEARNING_RATE)} (the learning rate):\n\n"
+        f"    m ← {num(m)} − {num(LEARNING_RATE)}·({num(step.grad_m)}) = {num(step.new_m)}\n"
+        f"    c ← {num(c)} − {num(LEARNING_RATE)}·({num(step.grad_c)}) = {num(step.new_c)}\n\n"
+        f"and the loss falls from {num(step.loss)} to {num(step.new_loss)}. The gradients written out, "
+        "checked against the engine's own backward pass:"
+    )
+    numbers = {
+        "loss": step.loss,
+        "grad_m": step.grad_m,
+        "grad_c": step.grad_c,
+        "engine_grad_m": step.engine_grad_m,
+        "engine_grad_c": step.engine_grad_c,
+        "new_m": step.new_m,
+        "new_c": step.new_c,
+        "new_loss": step.new_loss,
+    }
+    return Screen("One step downhill", text, [points_table(step), Group(*gradient_lines(step))], numbers)
+
+
+def landscape(settings):
+    task, outcome, run_config = linreg(settings)
+    summary = outcome.summary
+    fit = picture(task, outcome, run_config, "fit")
+    path = loss_landscape(outcome.network, outcome.dataset, run_config, History()).paths[0]
+    frames = (picture(task, then, run_config, "fit") for _, then in snapshots(outcome))
+    settled = f"within 0.1 % of the bottom after {path['settled_at']} epochs" if path["settled_at"] else "on its way"
+    text = (
+        f"The same, for {len(outcome.dataset.X_train)} points of y = 2x + 1 with noise, many steps in a row: "
+        f"{outcome.result.epochs_run} epochs of gradient descent with η = {num(run_config.lr)}. Every "
+        "(m, c) has a loss; together they form a bowl (screen 4 draws it), and each step goes "
+        "downhill on it:\n\n"
+        f"    start   L = {num(path['losses'][0])}\n"
+        f"    end     L = {num(path['losses'][-1])}   ({settled})\n"
+        f"    learned y = {num(summary['slope'])}·x + {num(summary['intercept'])}   least squares "
+        f"y = {num(summary['slope_exact'])}·x + {num(summary['intercept_exact'])}\n\n"
+        "The bottom of the bowl is the least-squares line, which descent finds without being told it."
+    )
+    numbers = {
+        "start_loss": path["losses"][0],
+        "end_loss": path["losses"][-1],
+        "lowest": path["lowest"],
+        "settled_at": path["settled_at"],
+        "slope": summary["slope"],
+        "slope_exact": summary["slope_exact"],
+    }
+    return Screen("Many steps", text, [fit], numbers, frames=frames)
+
+
+def learning_rates(settings):
+    task, outcome, run_config = linreg(settings)
+    limit = steepest_rate(outcome.dataset)
+    rates = (round(limit / 100, 4), round(limit / 2, 2), round(limit * 0.9, 2), round(limit * 1.1, 2))
+    rate_paths = paths(settings, outcome, run_config, rates).paths
+    lines = "\n".join(f"    η = {num(p['lr']):<6}  {describe_path(p)}" for p in rate_paths)
+    text = (
+        "How far each step goes is the learning rate η. The same start, the same data, four rates:\n\n"
+        f"{lines}\n\n"
+        f"For this data every η above {num(limit)} (2 divided by the bowl's steepest curvature) makes "
+        "each step land higher up the other side than it started: the loss grows without end."
+    )
+    styles = ("yellow", "green", "cyan", "red")
+    series = []
+    for path, style in zip(rate_paths, styles):
+        losses = np.asarray(path["losses"], dtype=float)
+        series.append((f"η = {num(path['lr'])}", np.arange(len(losses)), np.minimum(losses, 1e6), style))
+    curves = chart(series, x_label="epoch", log_y=True, title="loss per epoch (log scale)", height=10)
+    numbers = {
+        "limit": limit,
+        "rates": list(rates),
+        "statuses": [p["status"] for p in rate_paths],
+        "overshoots": [p["overshoots"] for p in rate_paths],
+        "final_losses": [p["losses"][-1] for p in rate_paths],
+    }
+    return Screen("The learning rate", text, [curves], numbers)
+
+
+def side_by_side(settings):
+    task, outcome, run_config = linreg(settings)
+    limit = steepest_rate(outcome.dataset)
+    rates = (run_config.lr, round(limit * 1.1, 2))
+    numbers = paths(settings, outcome, run_config, rates)
+    text = (
+        "The loss of every line (m, c) as a map: dark is high, light is low, the bottom (+) is the "
+        f"least-squares line. η = {num(rates[0])} walks down into the bowl, one dot per epoch; "
+        f"η = {num(rates[1])} jumps across it, each jump longer than the last, until the numbers overflow."
+    )
+    return Screen("On the landscape", text, [draw(numbers, 80)], {"statuses": [p["status"] for p in numbers.paths]})
+
+
+SCREENS = (one_step, landscape, learning_rates, side_by_side)
+TRY = (
+    ("nncli explain descent --steps 5", "five steps, every number written out"),
+    ("nncli train linreg --lr 1.1", "too big: watch it diverge"),
+    ("nncli compare linreg --vary lr=0.01,0.5,1.1", "three learning rates side by side, and their paths"),
+    ("nncli descend bowl --optimizer sgd,momentum,adam", "optimizers racing downhill"),
+)

@@ -1,0 +1,65 @@
+"""What the lessons' screens share: training a task as its command does, a small network
+with weights set by hand, a chart, and the frames of a run's snapshots.
+
+Everything here calls the library and the views the commands use; nothing is computed a
+second way."""
+
+import numpy as np
+
+from nncli.config import RunConfig
+from nncli.network import build_network
+from nncli.render import draw
+from nncli.render.charts import Series, line_chart
+from nncli.tasks import get_task
+from nncli.tasks.runner import Outcome, train_task
+from nncli.train import TrainResult
+from nncli.views import History, compute
+
+CHART_WIDTH, CHART_HEIGHT = 60, 12
+
+
+def config(task_defaults, **settings):
+    """The RunConfig a `nncli train` with these settings builds: the task's defaults,
+    then `settings`."""
+    values = {k: v for k, v in task_defaults.items() if k in RunConfig.__dataclass_fields__}
+    values.update(settings)
+    return RunConfig.from_dict(values)
+
+
+def train(task_name, run_config):
+    """(task, outcome): the task trained with `run_config`, as `nncli train` does, unsaved."""
+    task = get_task(task_name)
+    return task, train_task(task, run_config, None, lambda event: None)
+
+
+def view(task, outcome, run_config, name):
+    """The numbers of the task's view `name` for a finished run."""
+    result = outcome.result
+    history = History(result.history, result.epochs_run, outcome.summary, layer_stats=result.layer_stats)
+    return compute(task, name, outcome.network, outcome.dataset, run_config, history)
+
+
+def picture(task, outcome, run_config, name, width=80):
+    return draw(view(task, outcome, run_config, name), width)
+
+
+def snapshots(outcome):
+    """(epoch, the run as it stood then) for each weight snapshot kept while training —
+    the run played again, one frame at a time, as the frames are shown."""
+    network = build_network(outcome.network.spec(), outcome.network.loss_name, "tensor", str(outcome.network.dtype))
+    for epoch, state in outcome.result.snapshots:
+        network.load_state_dict(state)
+        history = {key: values[:epoch] for key, values in outcome.result.history.items()}
+        yield epoch, Outcome(network, outcome.dataset, TrainResult(epoch, history), {})
+
+
+def hand_made(spec, state, loss="mse"):
+    """A float64 network of layers `spec` with the weights `state` ({"0.weight": …})."""
+    network = build_network(spec, loss, "tensor", "float64")
+    network.load_state_dict({key: np.asarray(value, dtype=np.float64) for key, value in state.items()})
+    return network
+
+
+def chart(series, *, width=CHART_WIDTH, height=CHART_HEIGHT, **options):
+    """A line chart of (name, x, y, style) tuples."""
+    return line_chart([Series(*s) for s in series], width=width, height=height, **options)

@@ -1,0 +1,331 @@
+"""The live panel as a person sees it: the real command under a pseudo-terminal, its screen
+read with the pyte terminal emulator, keys typed as a person would type them."""
+
+import fcntl
+import os
+import pty
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import pytest
+
+from nncli.cli.controls import Controls, parse_keys
+
+pyte = pytest.importorskip("pyte")
+
+COLUMNS, ROWS = 120, 60
+
+
+class Terminal:
+    """A command running on a pseudo-terminal of COLUMNS × ROWS, and its screen."""
+
+    def __init__(self, *args, env=None, size=(COLUMNS, ROWS)):
+        columns, rows = size
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        self.saved = termios.tcgetattr(slave)
+        self.slave_name = os.ttyname(slave)
+        environment = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(rows)}
+        environment.pop("NO_COLOR", None)
+        environment.update(env or {})
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from nncli.cli import main; main()", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=environment,
+        )
+        self.slave = slave
+        self.screen = pyte.Screen(columns, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.output = b""
+
+    def text(self):
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def read(self, timeout=0.05):
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if ready:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:  # the command ended and closed its side
+                return False
+            self.output += data
+            self.stream.feed(data)
+        return True
+
+    def wait_for(self, predicate, timeout=60):
+        """Read until `predicate(screen text)` holds; the text then."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.read()
+            text = self.text()
+            if predicate(text):
+                return text
+            if self.process.poll() is not None and not self.read(0.2):
+                break
+        raise AssertionError(f"the screen never showed what was expected:\n{self.text()}")
+
+    def press(self, key):
+        os.write(self.master, key)
+
+    def finish(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            self.read()
+        while self.read(0.1) and select.select([self.master], [], [], 0)[0]:
+            pass
+        code = self.process.wait(timeout=5)
+        settings = termios.tcgetattr(self.slave)
+        os.close(self.slave)
+        os.close(self.master)
+        return code, settings
+
+
+def epoch_on(text):
+    """The epoch the panel's progress line shows."""
+    for line in text.splitlines():
+        if "epoch" in line and "/" in line:
+            return int(line.split("epoch", 1)[1].split("/", 1)[0])
+    return None
+
+
+def test_live_xor_panel_shows_the_loss_the_boundary_and_the_neurons(tmp_path):
+    term = Terminal("train", "xor", "--epochs", "300", "--pace", "1000", "--save", str(tmp_path / "x.npz"))
+    shown = ("Loss per epoch", "Decision boundary", "Hidden neurons", "space pause · n step · q stop")
+    term.wait_for(lambda t: all(part in t for part in shown))  # all of it on screen while it trains
+    code, settings = term.finish()
+    assert code == 0
+    final = term.text()
+    assert "epoch 300/300" in final and "done" in final
+    assert "neuron 4" in final and "σ(" in final  # the tiles and each neuron's formula
+    assert settings == term.saved  # the terminal's echo and line mode came back
+    assert b"\x1b[?25h" in term.output  # and so did the cursor
+
+
+def test_on_80_by_24_the_panel_fits_and_uses_the_width():
+    term = Terminal("train", "xor", "--epochs", "300", "--pace", "1000", "--no-save", size=(80, 24))
+    text = term.wait_for(lambda t: "Decision boundary" in t and "space pause" in t and "╰" in t)
+    panel = [line for line in text.splitlines() if line.startswith(("│", "╭", "╰"))]
+    assert all(len(line) == 80 for line in panel)  # the whole width, every line
+    assert term.finish()[0] == 0
+
+
+def test_q_stops_early_and_saves_what_was_learned(tmp_path):
+    model = tmp_path / "x.npz"
+    term = Terminal("train", "xor", "--epochs", "5000", "--pace", "200", "--save", str(model))
+    term.wait_for(lambda t: (epoch_on(t) or 0) >= 10)
+    term.press(b"q")
+    code, settings = term.finish()
+    text = term.text()
+    assert code == 0
+    stopped = int(text.split("stopped at epoch ", 1)[1].split()[0].replace(",", ""))
+    assert 10 <= stopped < 5000
+    assert f"stopped at epoch {stopped:,} · " in text and model.exists()
+    assert settings == term.saved
+    from nncli import store
+
+    assert store.load_model(model)[1]["epochs_run"] == stopped  # what it had learned when stopped
+
+
+def test_paused_then_stepped_twice_advances_exactly_two_epochs(tmp_path):
+    term = Terminal("train", "xor", "--epochs", "5000", "--pace", "100", "--no-save")
+    term.wait_for(lambda t: (epoch_on(t) or 0) >= 3)
+    term.press(b" ")
+    paused = term.wait_for(lambda t: "paused · space resume" in t)
+    time.sleep(0.3)  # paused: nothing moves
+    term.read()
+    before = epoch_on(term.text())
+    assert before == epoch_on(paused)
+    term.press(b"n")
+    term.wait_for(lambda t: epoch_on(t) == before + 1)
+    term.press(b"\x1b[C")  # → steps too
+    term.wait_for(lambda t: epoch_on(t) == before + 2)
+    time.sleep(0.3)
+    term.read()
+    assert epoch_on(term.text()) == before + 2 and "paused" in term.text()
+    term.press(b"q")
+    code, settings = term.finish()
+    assert code == 0 and f"stopped at epoch {before + 2:,}" in term.text()
+    assert settings == term.saved
+
+
+def test_ctrl_c_restores_the_terminal(tmp_path):
+    term = Terminal("train", "xor", "--epochs", "5000", "--pace", "100", "--no-save")
+    term.wait_for(lambda t: (epoch_on(t) or 0) >= 2)
+    term.process.send_signal(signal.SIGINT)  # what the terminal sends for Ctrl-C
+    code, settings = term.finish()
+    assert code == 130 and "interrupted at epoch" in term.text()
+    assert settings == term.saved and b"\x1b[?25h" in term.output
+
+
+def test_keys_are_parsed_arrow_included():
+    assert parse_keys(" nq\x1b[Cx") == ["pause", "step", "quit", "step"]
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_frames_are_time_based_and_cheap_frames_come_ten_a_second():
+    clock = FakeClock()
+    drawn = []
+    controls = Controls(on_frame=lambda epoch, history: drawn.append(epoch), clock=clock)
+    for epoch in range(1, 1001):  # 1,000 epochs of a millisecond each: one second
+        clock.now += 0.001
+        controls.after_epoch(epoch, {})
+    assert 9 <= len(drawn) <= 11 and 99 <= drawn[0] <= 101  # the first a tenth of a second in
+
+
+def test_an_expensive_frame_is_drawn_less_often():
+    clock = FakeClock()
+    drawn = []
+
+    def frame(epoch, history):  # a frame that costs 50 ms: at most 5 % of the time drawing
+        clock.now += 0.05
+        drawn.append(epoch)
+
+    controls = Controls(on_frame=frame, clock=clock)
+    for epoch in range(1, 10_001):
+        clock.now += 0.001
+        controls.after_epoch(epoch, {})
+    drawing = 0.05 * len(drawn)
+    assert len(drawn) > 5 and drawing <= 0.05 * clock.now
+
+
+def test_pace_holds_training_to_n_epochs_a_second(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr("nncli.cli.controls.time.sleep", lambda s: setattr(clock, "now", clock.now + s))
+    controls = Controls(pace=50, clock=clock)
+    for epoch in range(1, 101):
+        controls.after_epoch(epoch, {})
+    assert clock.now == pytest.approx(99 / 50, abs=0.06)
+
+
+@pytest.mark.parametrize("pace", ["0", "-3", "nan", "inf", "fast"])
+def test_a_bad_pace_is_a_usage_error(pace):
+    from conftest import run
+
+    result = run("train", "xor", "--pace", pace, "--no-save")
+    assert result.exit_code == 2 and "--pace" in result.output
+
+
+def test_watching_a_view_the_task_lacks_lists_its_views():
+    from conftest import run
+
+    result = run("train", "xor", "--watch", "fit", "--no-save")
+    assert result.exit_code == 2
+    assert "xor has no view 'fit': its views are boundary, neurons, loss" in result.output
+
+
+def _early_stopped_run(sink):
+    sink({"event": "start", "config": {"epochs": 100, "lr": 0.001, "optimizer": "adam"}, "parameters": 17})
+    for epoch in range(1, 65):
+        sink({"event": "epoch", "epoch": epoch, "loss": 0.00559822 + 1 / epoch, "val_loss": 0.01})
+    summary = {"event": "summary", "epochs": 64, "loss": 0.00361552, "val_loss": 0.00912, "elapsed_s": 1.5}
+    sink({**summary, "stopped_early": True, "best_epoch": 44, "model": None})
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_after_early_stopping_the_end_reads_finished_with_one_loss(terminal):
+    import io
+
+    from rich.console import Console
+
+    from nncli.render.progress import TrainingProgress
+
+    console = Console(file=io.StringIO(), force_terminal=terminal, width=100, color_system=None)
+    with TrainingProgress("demo", console=console) as sink:
+        _early_stopped_run(sink)
+    out = console.file.getvalue()
+    assert "stopped early at 64; kept epoch 44" in out
+    losses = set(re.findall(r"(?<!val )loss (\S+)", out.split("epoch  1/100")[-1].split("(stopped")[0]))
+    assert "0.003616" in out and "0.003616" in losses  # the kept weights' loss, in the last line …
+    assert "loss 0.003616" in out.splitlines()[-2]  # … and the summary's, written the same way
+    if terminal:
+        last = out.rsplit("╭", 1)[1]  # the last frame
+        assert re.search(r"epoch +64/100", last) and "64%" not in last and "━━━━━━━━━━╸" not in last  # a full bar
+    else:
+        assert "kept epoch  44/100  loss 0.003616  val loss 0.00912" in out
+
+
+def test_digits_log_shows_accuracy_and_validation_accuracy_every_logged_epoch():
+    from conftest import run
+
+    result = run("train", "digits", "--epochs", "3", "--no-save")
+    lines = [line for line in result.stderr.splitlines() if line.startswith("epoch")]
+    assert len(lines) == 3
+    for line in lines:
+        assert re.search(r"loss \S+  val loss \S+  train accuracy \d+\.\d\d%  val accuracy \d+\.\d\d%", line)
+
+
+def test_replay_can_drive_the_panel_with_stored_frames():
+    from nncli.cli.controls import play
+    from nncli.views.live import Frame
+
+    shown = []
+    frames = [Frame(epoch, {"loss": 1 / epoch}) for epoch in (1, 10, 100)]
+    controls = Controls(pace=1000)
+    assert play(frames, lambda frame, status: shown.append((frame.epoch, status)), controls) is None
+    assert [epoch for epoch, _ in shown] == [1, 10, 100] and {status for _, status in shown} == {"running"}
+
+
+def test_epoch_axes_have_whole_number_ticks():
+    from nncli.render import draw
+    from nncli.views import History
+    from nncli.views.loss import history
+
+    numbers = history(None, None, None, History({"loss": [1 / e for e in range(1, 201)]}, 20_000))
+    console_text = _plain(draw(numbers, 80))
+    ticks = next(line for line in console_text.splitlines()[::-1] if "20,000" in line).split()
+    assert ticks == ["1", "10,000", "20,000"]
+
+
+def test_on_256_colours_the_red_blue_heatmap_uses_only_its_own_ramp():
+    import io
+
+    from rich.console import Console
+
+    from nncli.render.heatmap import XTERM_RAMPS, heatmap
+
+    console = Console(file=io.StringIO(), force_terminal=True, color_system="256", width=80)
+    console.print(heatmap([[-1.0 + k / 20 for k in range(41)]], palette="diverging"))
+    used = {int(code) for code in re.findall(r"\x1b\[(?:38|48);5;(\d+)m", console.file.getvalue())}
+    assert used and used <= set(XTERM_RAMPS["diverging"])  # no stray pinks or lilacs
+    assert not used & {13, 127, 128, 129, 163, 164, 165, 170, 171, 177, 183, 201, 207, 213, 219}  # magentas
+
+
+def _plain(renderable):
+    import io
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    console.print(renderable)
+    return console.file.getvalue()
+
+
+def test_replay_plays_the_snapshots_in_the_live_panel_and_q_stops_it(tmp_path):
+    model = tmp_path / "x.npz"
+    assert subprocess.run([sys.executable, "-m", "nncli", "train", "xor", "-q", "--save", str(model)]).returncode == 0
+    term = Terminal("replay", str(model), "--fps", "5")
+    text = term.wait_for(lambda t: "Decision boundary" in t and "space pause" in t and (epoch_on(t) or 0) >= 2)
+    assert "replay" in text and "Loss per epoch" in text
+    term.press(b" ")
+    paused = term.wait_for(lambda t: "paused · space resume" in t)
+    term.press(b"n")
+    term.wait_for(lambda t: (epoch_on(t) or 0) > epoch_on(paused))
+    term.press(b"q")
+    code, settings = term.finish()
+    assert code == 0 and "stopped at epoch" in term.text()
+    assert settings == term.saved and b"\x1b[?25h" in term.output
