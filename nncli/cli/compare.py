@@ -197,11 +197,15 @@ def run_comparison(task_name, options):
             console.print()
     if svg_path:
         write_svg(svg_path, pictures, f"nncli compare {task.name}", console.width)
-        click.echo(f"pictures written to {svg_path}", err=True)
+        from nncli.text import inert
+
+        click.echo(f"pictures written to {inert(svg_path, 1000)}", err=True)
     interrupted = next((run for run in runs if run.status == "interrupted"), None)
     if interrupted is not None:
         click.echo(f"nncli: interrupted during run {interrupted.index + 1} of {len(runs)}", err=True)
-        raise SystemExit(130)
+        from nncli.cli import interrupted_exit_code
+
+        raise SystemExit(interrupted_exit_code())  # 130 for Ctrl-C, 143 SIGTERM, 129 SIGHUP
     if all(run.status == "diverged" for run in runs):
         click.echo(f"nncli: every run diverged ({len(runs)} of {len(runs)}): try smaller learning rates", err=True)
         raise SystemExit(3)
