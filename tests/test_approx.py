@@ -295,3 +295,25 @@ def test_usage_errors_exit_2(args, message):
 def test_the_domain_may_use_pi():
     result = run("approx", "cos", "--domain=-2*pi,2*pi", "--method", "construct", "--json", "--no-save")
     assert json_lines(result)[-1]["domain"] == pytest.approx([-2 * np.pi, 2 * np.pi])
+
+
+def test_a_trained_networks_partial_sums_approach_the_target_and_end_at_its_output(tmp_path):
+    import numpy as np
+
+    from nncli.tasks.runner import load_trained, rebuild_data, run_config
+    from nncli.views import History
+    from nncli.views.curve import neurons
+
+    model = tmp_path / "sin.npz"
+    assert run("approx", "sin", "--quiet", "--save", model).exit_code == 0
+    task, network, meta, path = load_trained(model)
+    config = run_config(meta)
+    dataset = rebuild_data(task, config, path)
+    view = neurons(network, dataset, config, History.of_model(meta))
+    assert view.order == "closest to the target"
+    assert view.errors[-1] < view.errors[0] and view.errors == sorted(view.errors, reverse=True)
+    from nncli.tasks.base import scale_inputs, unscale_outputs
+
+    scaling = meta["input_scaling"]
+    output = unscale_outputs(network.predict(scale_inputs(np.asarray(view.x)[:, None], scaling)), scaling)[:, 0]
+    np.testing.assert_allclose(view.sums[-1], output, atol=1e-5)  # all of them: the network itself

@@ -119,17 +119,21 @@ def neuron_chart(x, numbers, width=WIDTH, height=10):
 def partial_sums_chart(x, numbers):
     """The output built up neuron by neuron: the bias plus the first k neurons, for a few k."""
     n, target = numbers.count, np.asarray(numbers.target)
-    stages = list(zip(numbers.stages, numbers.sums))[-len(STAGE_STYLES) :]
-    series = [Series("target", x, target, "white")]
-    for (k, values), style in zip(stages, STAGE_STYLES[-len(stages) :]):
-        series.append(Series(f"all {n}" if k == n else f"first {k}", x, np.asarray(values), style))
+    errors = numbers.errors or [None] * len(numbers.stages)
+    stages = list(zip(numbers.stages, numbers.sums, errors))[-len(STAGE_STYLES) :]
+    series = []
+    for (k, values, error), style in zip(stages, STAGE_STYLES[-len(stages) :]):
+        name = f"all {n}" if k == n else f"first {k}"
+        series.append(Series(name if error is None else f"{name} ±{error:.2g}", x, np.asarray(values), style))
+    series.append(Series("target", x, target, "white"))  # drawn last, so no sum hides it
+    order = {"switch point": " (left to right)" * numbers.one_layer, "closest to the target": " (closest first)"}
     return line_chart(
         series,
         width=WIDTH,
         height=HEIGHT,
-        title="the sum, neuron by neuron" + " (left to right)" * numbers.one_layer,
+        title="the sum, neuron by neuron (± its largest error)" + order.get(numbers.order, ""),
         x_label="x",
-        y_range=y_range(target, *(np.asarray(values) for _, values in stages)),
+        y_range=y_range(target, *(np.asarray(values) for _, values, _ in stages)),
     )
 
 

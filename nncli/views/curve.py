@@ -42,6 +42,8 @@ class NeuronCurves(Numbers):
     stages: list
     sums: list
     table: list  # [{"neuron", "w", "b", "v", "switch"}] (one layer) or [{"neuron", "v"}]
+    errors: list = None  # the largest |sum − target| of each stage
+    order: str = "switch point"  # how the neurons were taken: "switch point" or "closest to the target"
 
 
 def fit(network, dataset, config, history):
@@ -63,7 +65,12 @@ def neurons(network, dataset, config, history):
     target = dataset.extra["target"]
     x = np.linspace(target.lo, target.hi, NEURON_POINTS)
     base, contributions, table = neuron_parts(network, dataset, x)
-    order = sorted(range(len(table)), key=lambda j: (table[j].get("switch") is None, table[j].get("switch") or 0.0))
+    wanted = target(x)
+    if config.method == "construct" or len(table) > GREEDY_LIMIT:
+        how = "switch point"
+        order = sorted(range(len(table)), key=lambda j: (table[j].get("switch") is None, table[j].get("switch") or 0.0))
+    else:
+        how, order = "closest to the target", closest_first(base, contributions, wanted)
     ordered = contributions[order]
     n = len(order)
     shown = np.unique(np.linspace(0, n - 1, min(n, MAX_CURVES)).round().astype(int)).tolist()
@@ -79,7 +86,24 @@ def neurons(network, dataset, config, history):
         stages=stages,
         sums=running[[k - 1 for k in stages]].tolist(),
         table=[table[j] for j in order],
+        errors=[float(np.abs(running[k - 1] - wanted).max()) for k in stages],
+        order=how,
     )
+
+
+GREEDY_LIMIT = 256  # above this many neurons, ordering them greedily costs more than it shows
+
+
+def closest_first(base, contributions, target):
+    """Neuron indices, each next the one whose curve brings the running sum (from `base`)
+    closest to `target`, in mean squared distance."""
+    left, order, running = list(range(len(contributions))), [], np.asarray(base, dtype=float)
+    while left:
+        errors = [float(((running + contributions[j] - target) ** 2).mean()) for j in left]
+        best = left.pop(int(np.argmin(errors)))
+        order.append(best)
+        running = running + contributions[best]
+    return order
 
 
 def describe(config, epochs):
