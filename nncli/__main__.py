@@ -2,7 +2,7 @@
 
 try:
     from nncli.cli import main
-except KeyboardInterrupt:  # Ctrl-C before nncli.cli could install its own handlers: end quietly
-    raise SystemExit(130) from None
 
-main()
+    main()
+except KeyboardInterrupt:  # Ctrl-C before nncli.cli's own handlers were in place: end quietly
+    raise SystemExit(130) from None
