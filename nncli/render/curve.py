@@ -8,31 +8,26 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
-from nncli.render.charts import Series, line_chart
-from nncli.render.numbers import format_number
+from nncli.render.charts import Series, format_number, line_chart
 from nncli.views.curve import CurveFit, NeuronCurves
 
 WIDTH, HEIGHT = 64, 16
-STAGE_STYLES = ("blue", "magenta", "yellow", "cyan")
 MAX_TABLE_ROWS = 100
 
 
 @draws(CurveFit)
-def draw_fit(numbers, width, height=None):
-    """The target and the network's curve, the error between them, and its size (compact,
-    for the live panel: the two curves and the error's size)."""
+def draw_fit(numbers, width):
+    """The target and the network's curve, the error between them, and its size."""
     x, target, output = (np.asarray(values) for values in (numbers.x, numbers.target, numbers.output))
     title = f"{numbers.formula} and a network of {numbers.description}"
     fit = line_chart(
         [Series(f"target {numbers.formula}", x, target, "white"), Series("network", x, output, "cyan")],
-        width=WIDTH if height is None else max(20, min(WIDTH, width - 10)),
-        height=height or HEIGHT,
-        title=title if height is None else f"{numbers.formula}: the target and the network",
+        width=WIDTH,
+        height=HEIGHT,
+        title=title,
         x_label="x",
         y_range=y_range(target, output),
     )
-    if height is not None:
-        return Group(fit, error_line(numbers, x, output - target))
     pictures = [fit, error_chart(x, output - target), error_line(numbers, x, output - target)]
     if numbers.discontinuous:
         pictures.append(
@@ -46,12 +41,9 @@ def draw_fit(numbers, width, height=None):
 
 
 @draws(NeuronCurves)
-def draw_neurons(numbers, width, height=None):
-    """Each neuron's curve, the sum built neuron by neuron, and the table of neurons (compact,
-    for the live panel: the neurons' curves alone)."""
+def draw_neurons(numbers, width):
+    """Each neuron's curve, the sum built neuron by neuron, and the table of neurons."""
     x = np.asarray(numbers.x)
-    if height is not None:
-        return neuron_chart(x, numbers, max(20, min(WIDTH, width - 10)), height)
     return Group(
         neuron_chart(x, numbers),
         partial_sums_chart(x, numbers),
@@ -96,45 +88,71 @@ def error_line(numbers, x, error):
     )
 
 
-def neuron_chart(x, numbers, width=WIDTH, height=10):
-    """Each shown neuron's own weighted curve on one chart (NaN gaps keep them apart)."""
+ORDER_WORDS = {
+    "switch": "left to right by switch point",
+    "greedy": "each next neuron the one nearest the target",
+}
+STAGE_WIDTH, STAGE_HEIGHT = 52, 5
+TARGET_MARK_EVERY = 4  # cells between the target's "·" marks, which stay visible over any curve
+
+
+def neuron_chart(x, numbers):
+    """The shown neurons' own weighted curves on one chart (NaN gaps keep them apart)."""
     n, shown = numbers.count, numbers.shown
     curve = "v·σ(w·x + b)" if numbers.one_layer else "v·h(x)"
-    name = f"each neuron's curve {curve}" if len(shown) == n else f"{len(shown)} of the {n} neurons' curves {curve}"
-    title = "the neurons, one by one" + (" (left to right)" if numbers.one_layer and len(shown) < n else "")
+    which = f"each neuron's curve {curve}" if len(shown) == n else f"the {len(shown)} that swing most, of {n}"
     gap = np.full(1, np.nan)
     xs = np.concatenate([np.concatenate([x, gap]) for _ in shown])
     ys = np.concatenate([np.concatenate([np.asarray(c, dtype=float), gap]) for c in numbers.curves])
     largest = float(np.nanmax(np.abs(ys))) or 1.0
     return line_chart(
-        [Series(name, xs, ys, "magenta")],
-        width=width,
-        height=height,
-        title=title,
+        [zero_line(x), Series(which, xs, ys, "magenta")],
+        width=WIDTH,
+        height=10,
+        title=f"the neurons, one by one: {which}",
         x_label="x",
         y_range=(-largest, largest),
+        legend=False,
     )
+
+
+def zero_line(x):
+    return Series("0", [x[0], x[-1]], [0.0, 0.0], "dim")
 
 
 def partial_sums_chart(x, numbers):
-    """The output built up neuron by neuron: the bias plus the first k neurons, for a few k."""
+    """Small multiples: the output bias plus the first k neurons, k = 1, 2, 4, … all, each
+    over the target (marked "·", drawn last so it stays visible) with its max |error|."""
     n, target = numbers.count, np.asarray(numbers.target)
-    errors = numbers.errors or [None] * len(numbers.stages)
-    stages = list(zip(numbers.stages, numbers.sums, errors))[-len(STAGE_STYLES) :]
-    series = []
-    for (k, values, error), style in zip(stages, STAGE_STYLES[-len(stages) :]):
-        name = f"all {n}" if k == n else f"first {k}"
-        series.append(Series(name if error is None else f"{name} ±{error:.2g}", x, np.asarray(values), style))
-    series.append(Series("target", x, target, "white"))  # drawn last, so no sum hides it
-    order = {"switch point": " (left to right)" * numbers.one_layer, "closest to the target": " (closest first)"}
-    return line_chart(
-        series,
-        width=WIDTH,
-        height=HEIGHT,
-        title="the sum, neuron by neuron (± its largest error)" + order.get(numbers.order, ""),
-        x_label="x",
-        y_range=y_range(target, *(np.asarray(values) for _, values, _ in stages)),
-    )
+    sums = [np.asarray(values) for values in numbers.sums]
+    lo, hi = y_range(target, *sums)
+    marks = [
+        (x[i], target[i], "·", "bold yellow")
+        for i in range(0, len(x), max(1, len(x) * TARGET_MARK_EVERY // STAGE_WIDTH))
+    ]
+    pictures = [
+        Text(f"the sum, neuron by neuron: {ORDER_WORDS[numbers.order]}", style="bold"),
+        Text("bias + the first k neurons (━, cyan) over the target (·, yellow)", style="dim"),
+    ]
+    for k, values, error in zip(numbers.stages, sums, numbers.errors):
+        label = f"all {n}" if k == n else f"first {k}"
+        chart = line_chart(
+            [zero_line(x), Series("target", x, target, "yellow"), Series(label, x, values, "cyan")],
+            width=STAGE_WIDTH,
+            height=STAGE_HEIGHT,
+            y_range=(lo, hi),
+            marks=marks,
+            legend=False,
+        )
+        # as text with its colours (the target's "·" marks tell it apart without them)
+        lines = chart.text().split("\n")[:STAGE_HEIGHT]  # the plot rows; the x axis once, at the end
+        lines[0] = lines[0] + Text(f"  {label}", style="bold")
+        lines[1] = lines[1] + Text(f"  max |error| {error:.3g}")
+        pictures.extend(lines)
+    pictures.extend(chart.text().split("\n")[STAGE_HEIGHT:])
+    for line in pictures:
+        line.no_wrap, line.overflow = True, "crop"
+    return Group(*pictures)
 
 
 def neuron_table(table, one_layer):

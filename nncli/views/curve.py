@@ -11,8 +11,7 @@ from nncli.tasks.approx import neurons as neuron_parts
 from nncli.views import Numbers
 
 NEURON_POINTS = 256  # x values the neuron curves are drawn at
-MAX_CURVES = 12  # neuron curves shown on one chart: of many, an evenly spaced few
-STAGES = (1 / 8, 1 / 4, 1 / 2, 1)  # the shares of the neurons the partial sums stop at
+MAX_CURVES = 12  # neuron curves shown on one chart: of many, the ones that contribute most
 
 
 @dataclass
@@ -29,21 +28,25 @@ class CurveFit(Numbers):
 
 @dataclass
 class NeuronCurves(Numbers):
-    """`curves[k]` is neuron shown[k]'s weighted curve v·h(x) over `x`; `sums[k]` the bias
-    plus the first `stages[k]` neurons (taken left to right by switch point, when they have
-    one); `table` every neuron's numbers, in that order."""
+    """The neurons in the order their sum is built: `order` says how ("switch" — left to
+    right by switch point, as a hand-built staircase or polyline is; "greedy" — each next
+    neuron the one that brings the partial sum closest to the target, in mean squared
+    error). `curves[k]` is neuron shown[k]'s weighted curve v·h(x) over `x` (shown: the
+    MAX_CURVES with the largest swing, when there are more); `sums[k]` the output bias plus
+    the first `stages[k]` neurons (1, 2, 4, … all), and `errors[k]` its max |sum − target|;
+    `table` every neuron's numbers, in that order."""
 
     x: list
     target: list
     one_layer: bool  # then each neuron is v·σ(w·x + b) of the raw x, with a switch point
     count: int
+    order: str  # "switch" or "greedy"
     shown: list
     curves: list
     stages: list
     sums: list
+    errors: list
     table: list  # [{"neuron", "w", "b", "v", "switch"}] (one layer) or [{"neuron", "v"}]
-    errors: list = None  # the largest |sum − target| of each stage
-    order: str = "switch point"  # how the neurons were taken: "switch point" or "closest to the target"
 
 
 def fit(network, dataset, config, history):
@@ -65,44 +68,46 @@ def neurons(network, dataset, config, history):
     target = dataset.extra["target"]
     x = np.linspace(target.lo, target.hi, NEURON_POINTS)
     base, contributions, table = neuron_parts(network, dataset, x)
-    wanted = target(x)
-    if config.method == "construct" or len(table) > GREEDY_LIMIT:
-        how = "switch point"
-        order = sorted(range(len(table)), key=lambda j: (table[j].get("switch") is None, table[j].get("switch") or 0.0))
+    goal = target(x)
+    if config.method == "construct" and "switch" in table[0]:
+        how, order = "switch", sorted(range(len(table)), key=lambda j: table[j]["switch"])
     else:
-        how, order = "closest to the target", closest_first(base, contributions, wanted)
+        how, order = "greedy", greedy_order(base, contributions, goal)
     ordered = contributions[order]
     n = len(order)
-    shown = np.unique(np.linspace(0, n - 1, min(n, MAX_CURVES)).round().astype(int)).tolist()
-    stages = sorted({max(1, round(n * share)) for share in STAGES})
+    swing = ordered.max(axis=1) - ordered.min(axis=1)
+    shown = sorted(np.argsort(-swing, kind="stable")[:MAX_CURVES].tolist())
+    stages = sorted({min(2**i, n) for i in range(n.bit_length() + 1)})
     running = base + np.cumsum(ordered, axis=0)
+    sums = running[[k - 1 for k in stages]]
     return NeuronCurves(
         x=x.tolist(),
-        target=target(x).tolist(),
+        target=goal.tolist(),
         one_layer="w" in table[0],
         count=n,
+        order=how,
         shown=shown,
         curves=ordered[shown].tolist(),
         stages=stages,
-        sums=running[[k - 1 for k in stages]].tolist(),
+        sums=sums.tolist(),
+        errors=[float(e) for e in np.abs(sums - goal).max(axis=1)],
         table=[table[j] for j in order],
-        errors=[float(np.abs(running[k - 1] - wanted).max()) for k in stages],
-        order=how,
     )
 
 
-GREEDY_LIMIT = 256  # above this many neurons, ordering them greedily costs more than it shows
-
-
-def closest_first(base, contributions, target):
-    """Neuron indices, each next the one whose curve brings the running sum (from `base`)
-    closest to `target`, in mean squared distance."""
-    left, order, running = list(range(len(contributions))), [], np.asarray(base, dtype=float)
-    while left:
-        errors = [float(((running + contributions[j] - target) ** 2).mean()) for j in left]
-        best = left.pop(int(np.argmin(errors)))
+def greedy_order(base, contributions, goal):
+    """Neuron indices, each next the one whose addition brings the partial sum (bias
+    included) closest to the target in mean squared error: so the sum visibly approaches
+    the target, where an arbitrary order can wander far from it (trained tanh neurons
+    largely cancel one another)."""
+    remaining = list(range(len(contributions)))
+    order, partial = [], np.full_like(goal, base)
+    while remaining:
+        residual = goal - partial
+        costs = ((residual - contributions[remaining]) ** 2).mean(axis=1)
+        best = remaining.pop(int(np.argmin(costs)))
         order.append(best)
-        running = running + contributions[best]
+        partial = partial + contributions[best]
     return order
 
 
