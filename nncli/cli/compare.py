@@ -9,8 +9,7 @@ import difflib
 
 import click
 
-from nncli.cli.options import choosing_threads
-from nncli.cli.train import fixed_options, run_config, train
+from nncli.cli.train import fixed_options, like_train, run_config, train
 from nncli.cli.visualize import check_output_path, write_svg
 
 NOT_HERE = ("save", "no_save", "force", "download", "watch", "pace")  # saves only with --save-dir; its own panel
@@ -66,23 +65,6 @@ def compare():
       nncli compare digits --limit 100 --patience 0 --epochs 300 \\
         --vary dropout=0,0.5
     """
-
-
-def _command(name, train_command):
-    def callback(**options):
-        run_comparison(name, options)
-
-    return click.Command(
-        name,
-        callback=choosing_threads(callback, getattr(train_command.callback, "ends", (1, 1))),
-        params=[p for p in train_command.params if p.name not in NOT_HERE] + compare_options(),
-        help=f"Runs of {name} side by side, with the options of `nncli train {name}`; --vary any of them.",
-        short_help=f"Runs of {name} side by side.",
-    )
-
-
-for _name, _train_command in train.commands.items():
-    compare.add_command(_command(_name, _train_command))
 
 
 def variable_options(command):
@@ -250,3 +232,17 @@ def _panel_pixels(console, panels):
     in_colour = not console.no_color and console.color_system is not None
     room = (console.width - GAP * (panels - 1)) // panels - GUTTER
     return max(MIN_PIXELS, min(MAX_PIXELS, room if in_colour else room // 2))
+
+
+# Registered last: the commands call functions defined above.
+for _name in train.commands:
+    compare.add_command(
+        like_train(
+            _name,
+            run_comparison,
+            NOT_HERE,
+            compare_options(),
+            f"Runs of {_name} side by side, with the options of `nncli train {_name}`; --vary any of them.",
+            f"Runs of {_name} side by side.",
+        )
+    )

@@ -7,8 +7,8 @@ the learning rate, the epochs, saving — plus the range of rates to sweep.
 
 import click
 
-from nncli.cli.options import PositiveFloat, choosing_threads
-from nncli.cli.train import fixed_options, run_config, train
+from nncli.cli.options import PositiveFloat
+from nncli.cli.train import fixed_options, like_train, run_config, train
 
 # train's options that make no sense here: lr-find sets the rate, runs its own steps,
 # never stops early and never saves.
@@ -65,23 +65,6 @@ def lr_find():
     """
 
 
-def _command(name, train_command):
-    def callback(**options):
-        run_lr_find(name, options)
-
-    return click.Command(
-        name,
-        callback=choosing_threads(callback, getattr(train_command.callback, "ends", (1, 1))),
-        params=[p for p in train_command.params if p.name not in NOT_HERE] + sweep_options(),
-        help=f"The learning-rate finder on {name}, with the options of `nncli train {name}`.",
-        short_help=f"The learning-rate finder on {name}.",
-    )
-
-
-for _name, _train_command in train.commands.items():
-    lr_find.add_command(_command(_name, _train_command))
-
-
 def run_lr_find(task_name, options):
     from nncli.cli.output import emit_json, show
     from nncli.lrfind import find_lr
@@ -99,3 +82,17 @@ def run_lr_find(task_name, options):
         emit_json({"event": "lr_find", "task": task_name, **finding.as_dict()})
     else:
         show(lr_find_view(finding, task_name))
+
+
+# Registered last: the commands call functions defined above.
+for _name in train.commands:
+    lr_find.add_command(
+        like_train(
+            _name,
+            run_lr_find,
+            NOT_HERE,
+            sweep_options(),
+            f"The learning-rate finder on {_name}, with the options of `nncli train {_name}`.",
+            f"The learning-rate finder on {_name}.",
+        )
+    )

@@ -5,8 +5,8 @@ import math
 
 import click
 
+from nncli.config import DTYPES, ENGINES, INITS, OPTIMIZERS
 from nncli.config import HIDDEN_ACTIVATIONS as ACTIVATIONS
-from nncli.config import INITS, OPTIMIZERS
 from nncli.config import MAX_LAYERS as MAX_HIDDEN_LAYERS
 
 MAX_LAYER_SIZE = 1_000_000
@@ -192,14 +192,14 @@ def training_options(defaults, hidden=True, ends=(1, 1)):
             ),
             click.option(
                 "--engine",
-                type=click.Choice(("tensor", "scalar")),
+                type=click.Choice(ENGINES),
                 default="tensor",
                 show_default=True,
                 help="NumPy tensors, or one Value per number (slow, transparent).",
             ),
             click.option(
                 "--dtype",
-                type=click.Choice(("float32", "float64")),
+                type=click.Choice(DTYPES),
                 default="float32",
                 show_default=True,
                 help="Precision of weights and arithmetic: float32 is faster, float64 exact for checks.",

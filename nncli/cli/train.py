@@ -4,7 +4,7 @@ import click
 
 from nncli.cli.controls import live_options
 from nncli.cli.data_options import features_option, point_options, table_options, test_fraction_option
-from nncli.cli.options import FiniteFloat, NonNegativeFloat, limit_option, training_options
+from nncli.cli.options import FiniteFloat, NonNegativeFloat, choosing_threads, limit_option, training_options
 from nncli.tasks import defaults
 
 
@@ -240,3 +240,21 @@ def run_config(task, options):
     if options.get("engine") == "scalar":
         options["dtype"] = "float64"  # the scalar engine computes in Python floats
     return RunConfig.from_dict(options)
+
+
+def like_train(name, run, leave_out, extra_params, help, short_help):
+    """A command on task `name` that takes `nncli train NAME`'s options (less `leave_out`,
+    plus `extra_params`) and hands them to `run(name, options)`, its BLAS threads chosen
+    as training chooses them: what compare and lr-find are made of."""
+    train_command = train.commands[name]
+
+    def callback(**options):
+        run(name, options)
+
+    return click.Command(
+        name,
+        callback=choosing_threads(callback, getattr(train_command.callback, "ends", (1, 1))),
+        params=[p for p in train_command.params if p.name not in leave_out] + extra_params,
+        help=help,
+        short_help=short_help,
+    )
