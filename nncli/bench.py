@@ -412,15 +412,22 @@ GRID_WIDTHS = (64, 128, 256, 512, 1024, 2048)
 GRID_BATCHES = (1, 8, 64, 512, 4096)
 
 
-def grid_row(width, batch, repeats=5, warmup=0.1, block=0.05):
+def grid_workload(width, batch):
+    return Workload("grid", (width, width, width, 10), "relu", "identity", batch, "cross_entropy", 0.01)
+
+
+def grid_step(library, width, batch):
+    """One step of a grid cell, in nncli or PyTorch."""
+    workload = grid_workload(width, batch)
+    return nncli_step(workload)[0] if library == "nncli" else torch_step(workload, threads=blas_threads())
+
+
+def grid_row(width, batch, repeats=7, warmup=0.1, block=0.05):
     """One SGD step of the MLP width-width-width-10 (ReLU, cross-entropy, float32) on a
-    batch of `batch`, nncli and PyTorch taking turns in this process (both on the threads
-    this process was given: the grid is meant for one)."""
-    workload = Workload("grid", (width, width, width, 10), "relu", "identity", batch, "cross_entropy", 0.01)
-    steps = {"nncli": nncli_step(workload)[0]}
-    if torch_available():
-        steps["torch"] = torch_step(workload, threads=blas_threads())
-    timed = time_interleaved(steps, repeats, warmup, block)
+    batch of `batch`, nncli and PyTorch each in a process of its own, taking turns (both
+    on the threads this process was given: the grid is meant for one)."""
+    libraries = ["nncli", "torch"] if torch_available() else ["nncli"]
+    timed = time_in_processes({name: (name, width, batch) for name in libraries}, repeats, warmup, block)
     row = {"event": "bench", "kind": "grid", "width": width, "batch": batch}
     for name, (median, spread) in timed.items():
         row[f"{name}_ms"] = round(median * 1e3, 4)
@@ -428,6 +435,60 @@ def grid_row(width, batch, repeats=5, warmup=0.1, block=0.05):
     if "torch" in timed:
         row["nncli_vs_torch"] = round(timed["nncli"][0] / timed["torch"][0], 3)
     return row
+
+
+# A process that makes one grid step, warms it up, says how long a call took, then times
+# a block of as many calls as each line it reads asks for.
+_GRID_WORKER = """
+import gc, sys, time
+from nncli import bench
+step = bench.grid_step(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+calls, started = 0, time.perf_counter()
+while calls < 3 or time.perf_counter() - started < float(sys.argv[4]):
+    step()
+    calls += 1
+print((time.perf_counter() - started) / calls, flush=True)
+for line in sys.stdin:
+    count = int(line)
+    gc.collect()
+    started = time.perf_counter()
+    for _ in range(count):
+        step()
+    print((time.perf_counter() - started) / count, flush=True)
+"""
+
+
+def time_in_processes(workers, repeats=7, warmup=0.1, block=0.05):
+    """Seconds per call of grid steps, each in a process of its own: {name: (median, spread)}.
+
+    `workers` maps a name to grid_step's arguments. As in `time_interleaved`, the blocks
+    take turns; apart, neither library runs on the memory the other's allocator left
+    behind (in one process, PyTorch's big gradients were 1.5-3 times as fast once NumPy
+    had made the C allocator keep freed memory, which a PyTorch program alone never
+    sees), and neither one's idle threads spin beside the other's work. A worker that
+    fails (PyTorch that does not import) leaves its column out.
+    """
+    processes, counts = {}, {}
+    try:
+        for name, arguments in workers.items():  # one at a time, so warm-ups don't overlap
+            argv = [sys.executable, "-c", _GRID_WORKER, *map(str, arguments), str(warmup)]
+            process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            line = process.stdout.readline()
+            if not line:
+                process.wait()
+                continue
+            processes[name], counts[name] = process, max(1, round(block / float(line)))
+        samples = {name: [] for name in processes}
+        for _ in range(int(repeats)):
+            for name, process in processes.items():
+                process.stdin.write(f"{counts[name]}\n")
+                process.stdin.flush()
+                samples[name].append(float(process.stdout.readline()))
+    finally:
+        for process in processes.values():
+            process.stdin.close()
+            process.wait()
+    return {name: _summary(times) for name, times in samples.items()}
 
 
 # ---- end to end: whole training runs against PyTorch and scikit-learn ----------------
@@ -699,6 +760,26 @@ def train_digits_row(repeats=3):
     return row
 
 
+def blas_kernels():
+    """Which of OpenBLAS's kernels run the matrix products ("Haswell", "SkylakeX", …) and
+    who chose them, or None where it can't be told (threadpoolctl, which scikit-learn
+    brings, reads it off the loaded library).
+
+    OpenBLAS picks them for the processor unless OPENBLAS_CORETYPE names others; on a
+    processor with AVX-512, the AVX2 kernels ("Haswell") take up to twice as long for a
+    big product, which moves every figure of the big-batch grid.
+    """
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return f"OPENBLAS_CORETYPE={forced}" if forced else None
+    found = [pool.get("architecture") for pool in threadpool_info() if pool.get("internal_api") == "openblas"]
+    if not found or not found[0]:
+        return None
+    return f"{found[0]} (OPENBLAS_CORETYPE={forced})" if forced else f"{found[0]} (chosen by OpenBLAS)"
+
+
 def machine():
     """What the figures were measured on."""
     import platform
@@ -712,6 +793,7 @@ def machine():
         "threads_from": f"{setting[0]}={setting[1]}" if setting else "BLAS default",
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "blas_kernels": blas_kernels(),
         "cpus": os.cpu_count(),
         "processor": platform.processor() or platform.machine(),
         "date": time.strftime("%Y-%m-%d"),
@@ -754,5 +836,5 @@ def run(workloads=None, repeats=21, quick=False, commands=True, torch=True, emit
         widths, batches = (GRID_WIDTHS[:2], GRID_BATCHES[:2]) if quick else (GRID_WIDTHS, GRID_BATCHES)
         for width in widths:
             for batch in batches:
-                add(grid_row(width, batch, 3 if quick else 5, warmup, block and 0.05))
+                add(grid_row(width, batch, 3 if quick else 7, warmup, block and 0.05))
     return rows

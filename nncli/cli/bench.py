@@ -83,10 +83,11 @@ def bench_tables(rows):
     versions = ", ".join(
         f"{name} {machine[name]}" for name in ("python", "numpy", "torch", "micrograd") if name in machine
     )
+    kernels = f"OpenBLAS kernels {machine['blas_kernels']}, " if machine.get("blas_kernels") else ""
     steps = Table(
         title="One SGD training step, float32 (median time per step)",
         caption=f"{machine['cpus']} CPUs, {machine.get('blas_threads', '?')} BLAS/PyTorch thread(s) "
-        f"({machine.get('threads_from', 'not recorded')}), {versions}, {machine['date']}",
+        f"({machine.get('threads_from', 'not recorded')}), {kernels}{versions}, {machine['date']}",
     )
     steps.add_column("workload")
     steps.add_column("network · batch · loss")
@@ -161,7 +162,13 @@ def _grid_table(rows):
 
     cells = {(row["width"], row["batch"]): row for row in rows if row.get("kind") == "grid"}
     batches = sorted({batch for _, batch in cells})
-    table = Table(title="Scaling grid: nncli ÷ PyTorch, one step of w-w-w-10 ReLU, float32")
+    spreads = [value for row in cells.values() for key, value in row.items() if key.endswith("_spread")]
+    machine = next((row for row in rows if row["event"] == "machine"), {})
+    kernels = f"OpenBLAS kernels {machine['blas_kernels']}; " if machine.get("blas_kernels") else ""
+    table = Table(
+        title="Scaling grid: nncli ÷ PyTorch, one step of w-w-w-10 ReLU, float32",
+        caption=f"{kernels}medians of blocks taking turns; noise up to ±{max(spreads, default=0):.0%}",
+    )
     table.add_column("width \\ batch", justify="right")
     for batch in batches:
         table.add_column(str(batch), justify="right")

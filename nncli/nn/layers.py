@@ -24,13 +24,24 @@ def linear(x, weight, bias=None):
     def backward(g):  # each contribution is a new array: fresh, so it needn't be copied
         if x.requires_grad:
             x._accumulate(g @ weight.data, fresh=True)
-        if weight.requires_grad:  # for one row, Gᵀ x is an outer product: broadcasting beats BLAS at it
-            weight._accumulate(g.T * x.data if len(g) == 1 else g.T @ x.data, fresh=True)
+        if weight.requires_grad:
+            weight._accumulate(_weight_gradient(g, x.data), fresh=True)
         if bias is not None and bias.requires_grad:
             bias._accumulate(g.sum(axis=0), fresh=True)
 
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._from_op(out, parents, backward)
+
+
+def _weight_gradient(g, x):
+    """Gᵀ x, the weight gradient of a linear layer, for G (N, out) and x (N, in).
+
+    For one row (N = 1) it is an outer product, one multiplication per entry, and BLAS is
+    at its worst there (a matrix product with an inner dimension of 1 took 6.6 times as
+    long as einsum for a 1024-wide layer, and broadcasting 1.5 times as long). The
+    entries are the same products, bit for bit, whichever way they are made.
+    """
+    return np.einsum("ni,nj->ij", g, x) if len(g) == 1 else g.T @ x
 
 
 class Linear(Module):
