@@ -20,10 +20,11 @@ Timing: each implementation is warmed up, then timed in blocks of steps long eno
 read the clock well; the blocks of all implementations take turns, so that a noisy
 neighbour slows them alike, and each block starts after a garbage collection, so that
 none pays for another's garbage (micrograd's graphs are reference cycles, which only the
-collector frees). PyTorch runs in a process of its own (see `_time_torch_apart`). The figure
-is the median block's time per step; `spread` is
-the interquartile range over the median, a measure of the noise. Nothing here asserts a
-speed: these are figures to read, not tests.
+collector frees). PyTorch runs in a process of its own (see `_time_torch_apart`), and in
+the grid so does nncli, the two processes taking turns (see `time_in_processes`). The
+figure is the median block's time per step; `spread` is the interquartile range over the
+median, a measure of the noise. Nothing here asserts a speed: these are figures to read,
+not tests.
 """
 
 import gc
@@ -441,7 +442,9 @@ def grid_row(width, batch, repeats=7, warmup=0.1, block=0.05):
 # a block of as many calls as each line it reads asks for.
 _GRID_WORKER = """
 import gc, sys, time
-from nncli import bench
+from nncli import bench, memory
+if sys.argv[1] == "nncli":
+    memory.keep_freed_memory()  # as the command line runs it
 step = bench.grid_step(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
 calls, started = 0, time.perf_counter()
 while calls < 3 or time.perf_counter() - started < float(sys.argv[4]):

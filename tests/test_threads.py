@@ -1,6 +1,7 @@
 """BLAS threads: one for small networks, more for big work, and the user's choice respected."""
 
 import os
+import platform
 import subprocess
 import sys
 
@@ -68,3 +69,10 @@ def test_no_effect_once_numpy_is_loaded(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     assert threads.limit(1) is False
     assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the allocator's knob is glibc's")
+def test_the_command_line_can_keep_freed_memory_for_the_next_step():
+    from nncli import memory
+
+    assert memory.keep_freed_memory() is True

@@ -44,9 +44,11 @@ def bench(as_json, repeats, workloads, quick, grid, threads):
 
     PyTorch, micrograd and scikit-learn are timed when installed (pip install ".[bench]").
     """
+    from nncli import memory
     from nncli import threads as blas
 
     blas.setup(threads, (), 1)  # before NumPy loads: one thread unless told otherwise
+    memory.keep_freed_memory()  # as the training commands run
     from nncli.bench import run
     from nncli.cli.output import emit_json, show
 

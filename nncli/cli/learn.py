@@ -24,9 +24,10 @@ def learn(lesson, next_lesson, no_pause, quick, as_json, svg_path, html_path):
     """
     import sys
 
-    from nncli import threads
+    from nncli import memory, threads
 
     threads.setup(None, (), 1)  # before NumPy loads: the lessons' networks are small, one BLAS thread each
+    memory.keep_freed_memory()
     from nncli.lessons import Settings, all_lessons, find, progress
 
     lessons = all_lessons()

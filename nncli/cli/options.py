@@ -272,11 +272,12 @@ def choosing_threads(command, ends):
 
     @functools.wraps(command)
     def run(*args, **options):
-        from nncli import threads
+        from nncli import memory, threads
 
         sizes = [ends[0], *options.get("hidden", ()), ends[1]]
         batch = options["batch_size"] or options.get("points") or options.get("samples") or 1
         threads.setup(options.pop("threads"), sizes, batch)
+        memory.keep_freed_memory()  # each step's arrays reuse the last step's memory
         return command(*args, **options)
 
     run.ends = ends
