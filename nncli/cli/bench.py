@@ -169,7 +169,8 @@ def _grid_table(rows):
     kernels = f"OpenBLAS kernels {machine['blas_kernels']}; " if machine.get("blas_kernels") else ""
     table = Table(
         title="Scaling grid: nncli ÷ PyTorch, one step of w-w-w-10 ReLU, float32",
-        caption=f"{kernels}each library in its own process, medians of blocks taking turns; noise up to ±{max(spreads, default=0):.0%}",
+        caption=f"{kernels}each library in its own process, medians of blocks taking turns; "
+        f"noise up to ±{max(spreads, default=0):.0%}",
     )
     table.add_column("width \\ batch", justify="right")
     for batch in batches:
