@@ -171,6 +171,17 @@ def test_inspect_network_fits_80_columns_for_a_wide_model(model_home):
     assert "largest |w|" in raw  # the legend is there, not cut
 
 
+def test_batchnorm_is_a_note_on_its_layers_column(model_home):
+    assert run("train", "xor", "--hidden", "3", "--batchnorm", "--epochs", "50", "--lr", "0.5", "-q").exit_code == 0
+    (event,) = json_lines(run("inspect", "network", "--json"))
+    assert [c["note"] for c in event["columns"]] == ["", "batchnorm · sigmoid", "sigmoid"]
+    result = run("inspect", "network", "--input", "1,0", env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    (explained,) = json_lines(run("explain", "backprop", "--input", "1,0", "--json"))
+    assert "batchnorm · sigmoid" in result.stdout
+    assert f"a {num(explained['layers'][0]['a'][0])}" in result.stdout  # the activation after the batch norm
+
+
 # --- inspect weights ---------------------------------------------------------------------
 
 

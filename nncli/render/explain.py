@@ -155,6 +155,8 @@ def backprop_view(result, heading):
     for number, layer in enumerate(layers, start=1):
         parts.append(layer_heading(number, layer, len(layers)))
         parts.append(forward_table(layer))
+        if layer.norm is not None:
+            parts.append(norm_table(layer))
     parts += loss_lines(result)
     parts.append(title("Backward: δ = ∂L/∂z = ∂L/∂a · σ'(z), from the last layer to the first"))
     for number in range(len(layers), 0, -1):
@@ -162,6 +164,8 @@ def backprop_view(result, heading):
         parts.append(layer_heading(number, layer, len(layers)))
         parts.append(backward_table(layer, layers[number] if number < len(layers) else None, result))
     parts.append(title(f"Gradients and updates at η = {num(result.lr)}: ∂L/∂w = δ·a_prev, ∂L/∂b = δ, w ← w − η·∂L/∂w"))
+    if any(layer.norm is not None for layer in layers):
+        parts.append(Text("  and each batch norm's γ and β: γ ← γ − η·∂L/∂γ, β ← β − η·∂L/∂β", style="dim"))
     for number, layer in enumerate(layers, start=1):
         parts.append(layer_heading(number, layer, len(layers)))
         parts.append(update_table(layer, result.lr))
@@ -172,7 +176,8 @@ def backprop_view(result, heading):
 def layer_heading(number, layer, count):
     rows, cols = layer.weight.shape
     name = "output layer" if number == count else f"hidden layer {number}"
-    text = f"{name} (layer {layer.index}: {cols} → {rows}, {layer.activation})"
+    norm = "" if layer.norm is None else f"batch norm (layer {layer.norm.key}), "
+    text = f"{name} (layer {layer.key}: {cols} → {rows}, {norm}{layer.activation})"
     if layer.dropout is not None:
         text += f", then dropout p = {num(layer.dropout)}: off while explaining, as in evaluation"
     return Text(text, style="bold magenta")
@@ -198,26 +203,56 @@ def skipped(table, count):
 
 
 def forward_table(layer):
-    table = neuron_table("z = w·x + b", "a = " + layer.activation + "(z)")
+    """Each neuron's z = w·x + b, and a = σ(z) — unless a batch norm comes between (norm_table)."""
+    sum_name = "z = w·x" if layer.bias is None else "z = w·x + b"
+    columns = [sum_name] if layer.norm is not None else [sum_name, f"a = {layer.activation}(z)"]
+    table = neuron_table(*columns)
     for j in shown_neurons(len(layer.z)):
         if j is None:
             skipped(table, len(layer.z))
             continue
-        table.add_row(str(j), weighted_sum(layer.weight[j], layer.inputs, layer.bias[j], layer.z[j]), num(layer.a[j]))
+        bias = None if layer.bias is None else layer.bias[j]
+        cells = [weighted_sum(layer.weight[j], layer.inputs, bias, layer.z[j])]
+        table.add_row(str(j), *(cells if layer.norm is not None else [*cells, num(layer.a[j])]))
     return table
 
 
+def norm_table(layer):
+    """The batch norm's step: each z normalised by the neuron's μ and σ² to x̂, then scaled
+    by its γ and shifted by its β to ẑ; then a = σ(ẑ)."""
+    norm = layer.norm
+    lines = Group(
+        formula(f"batch norm (layer {norm.key}): x̂ = (z − μ)/√(σ² + ε), ẑ = γ·x̂ + β, a = σ(ẑ), ε = {num(norm.eps)}"),
+        Text(
+            "  in evaluation mode, as here, μ and σ² are the running mean and variance of z from "
+            "training; γ and β are learned",
+            style="dim",
+        ),
+    )
+    table = neuron_table("μ", "σ²", "x̂", "γ", "β", "ẑ", "a = σ(ẑ)")
+    for j in shown_neurons(len(layer.z)):
+        if j is None:
+            skipped(table, len(layer.z))
+            continue
+        numbers = (norm.mean[j], norm.var[j], norm.normalised[j], norm.gamma[j], norm.beta[j], norm.z_hat[j])
+        table.add_row(str(j), *(num(v) for v in numbers), num(layer.a[j]))
+    return Group(lines, table)
+
+
 def weighted_sum(weights, inputs, bias, z):
-    """ "(w₁)(x₁) + … + b = z", or for many inputs the value and its biggest terms."""
+    """ "(w₁)(x₁) + … + b = z", or for many inputs the value and its biggest terms; without
+    a bias (None), the sum alone."""
     terms = weights * inputs
+    plus_bias = "" if bias is None else f" + {factor(bias)}"
     if len(terms) <= MAX_TERMS:
         written = " + ".join(f"{factor(w)}·{factor(x)}" for w, x in zip(weights, inputs))
-        return f"{written} + {factor(bias)} = {num(z)}"
+        return f"{written}{plus_bias} = {num(z)}"
     biggest = np.argsort(-np.abs(terms), kind="stable")[:BIGGEST_TERMS]
     named = ", ".join(f"w{sub(i)}x{sub(i)} = {num(terms[i])}" for i in biggest)
-    return Text.assemble(
-        f"Σ of {len(terms)} w·x + b = {num(terms.sum())} + {factor(bias)} = {num(z)}", (f"\nbiggest: {named}", "dim")
-    )
+    total = f"Σ of {len(terms)} w·x = {num(z)}"
+    if bias is not None:
+        total = f"Σ of {len(terms)} w·x + b = {num(terms.sum())}{plus_bias} = {num(z)}"
+    return Text.assemble(total, (f"\nbiggest: {named}", "dim"))
 
 
 def loss_lines(result):
@@ -248,8 +283,13 @@ def loss_lines(result):
 
 
 def backward_table(layer, following, result):
-    """Each neuron's ∂L/∂a (from the loss, or the sum over the next layer), σ'(z) and δ."""
-    table = neuron_table("∂L/∂a", "σ'(z)", "δ = ∂L/∂a · σ'(z)")
+    """Each neuron's ∂L/∂a (from the loss, or the sum over the next layer), σ'(z) and δ —
+    through a batch norm, ∂L/∂ẑ first, then δ = ∂L/∂ẑ · γ/√(σ² + ε)."""
+    norm = layer.norm
+    if norm is None:
+        table = neuron_table("∂L/∂a", "σ'(z)", "δ = ∂L/∂a · σ'(z)")
+    else:
+        table = neuron_table("∂L/∂a", "σ'(ẑ)", "∂L/∂ẑ", "γ/√(σ²+ε)", "δ = ∂L/∂z")
     derivative = ACTIVATION_FORMULAS.get(layer.activation, ("", ""))[1]
     for j in shown_neurons(len(layer.z)):
         if j is None:
@@ -260,8 +300,16 @@ def backward_table(layer, following, result):
         else:
             source = back_sum(following.weight[:, j], following.delta, layer.dL_da[j], j)
         slope = "" if layer.activation == "softmax" else f"{num(layer.derivative[j])}"
-        table.add_row(str(j), source, slope, num(layer.delta[j]))
+        if norm is None:
+            table.add_row(str(j), source, slope, num(layer.delta[j]))
+        else:
+            table.add_row(str(j), source, slope, num(norm.dL_dz_hat[j]), num(norm.scale[j]), num(layer.delta[j]))
     note = Text(f"  σ'(z) for {layer.activation}: {derivative}", style="dim")
+    if norm is not None:
+        note.append(
+            "\n  ∂L/∂ẑ = ∂L/∂a · σ'(ẑ); through the batch norm δ = ∂L/∂ẑ · γ/√(σ² + ε) "
+            "(μ and σ² are constants in evaluation mode)"
+        )
     return Group(table, note)
 
 
@@ -311,9 +359,21 @@ def update_table(layer, lr):
             )
         if cols > MAX_TERMS:
             table.add_row("", Text(f"… {cols - BIGGEST_TERMS} smaller", style="dim"), "", "")
-        grad = layer.bias_grad[j]
-        table.add_row("", "b", f"δ = {num(grad)}", f"{num(layer.bias[j])} → {num(layer.bias[j] - lr * grad)}")
+        if layer.bias is not None:
+            grad = layer.bias_grad[j]
+            table.add_row("", "b", f"δ = {num(grad)}", f"{num(layer.bias[j])} → {num(layer.bias[j] - lr * grad)}")
+        if layer.norm is not None:
+            norm = layer.norm
+            grad = norm.gamma_grad[j]
+            written = f"∂L/∂ẑ·x̂ = {factor(norm.dL_dz_hat[j])}·{factor(norm.normalised[j])} = {num(grad)}"
+            table.add_row("", "γ", written, _step(norm.gamma[j], grad, lr))
+            grad = norm.beta_grad[j]
+            table.add_row("", "β", f"∂L/∂ẑ = {num(grad)}", _step(norm.beta[j], grad, lr))
     return table
+
+
+def _step(value, grad, lr):
+    return f"{num(value)} → {num(value - lr * grad)}"
 
 
 # --- inspect weights: a tiny net's own numbers -------------------------------------------

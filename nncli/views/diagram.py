@@ -87,7 +87,9 @@ def linear_layers(spec):
             raise NncliError(f"the diagram needs a linear layer first; this network starts with {kind}")
         elif kind == "dropout":
             layers[-1][1].append(f"dropout {entry['p']:g}")
-        elif kind in ("batchnorm", "residual"):
+        elif kind == "batchnorm":
+            layers[-1][1].append("batchnorm")
+        elif kind == "residual":
             raise NncliError(f"the diagram cannot draw {kind} layers yet")
         else:
             layers[-1][1].append(kind)
