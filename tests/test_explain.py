@@ -377,16 +377,105 @@ def test_backprop_batchnorm_digits_matches_torch(model_home):
     check_layers_against_torch(torch, event, meta["layers"], state)
 
 
+# --- residual blocks ---------------------------------------------------------------------
+
+
+def residual_state(spec, rng, prefix=""):
+    """Random weights for every Linear and batch norm, those inside residual blocks too."""
+    state = {}
+    for i, entry in enumerate(spec):
+        if entry["type"] == "residual":
+            state.update(residual_state(entry["layers"], rng, f"{prefix}{i}.module."))
+        else:
+            state.update({f"{prefix}{k}": v for k, v in batchnorm_state([{"type": "x"}] * i + [entry], rng).items()})
+    return state
+
+
+@pytest.mark.parametrize("batchnorm", [False, True], ids=["plain", "batchnorm"])
+def test_residual_gradient_is_the_skip_plus_the_block(batchnorm):
+    from nncli.nn import mlp_spec
+
+    spec = mlp_spec([2, 3, 3, 3, 1], "tanh", "identity", batchnorm=batchnorm, residual=True)
+    blocks = [str(i) for i, entry in enumerate(spec) if entry["type"] == "residual"]
+    assert len(blocks) == 2
+    state = residual_state(spec, np.random.default_rng(3))
+    result = lesson.backprop_pass(spec, state, "mse", [0.5, -1.0], [0.7], lr=0.1)  # engine-checked inside
+    first, second = result.skips
+    assert (first.key, first.first, first.last) == (blocks[0], 1, 1) and (second.key, second.first) == (blocks[1], 2)
+    hidden = result.layers
+    np.testing.assert_allclose(first.out, hidden[0].a + hidden[1].a, rtol=1e-15)
+    np.testing.assert_array_equal(hidden[2].inputs, first.out)  # the next block is given x + block(x)
+    np.testing.assert_allclose(first.through_block, hidden[1].weight.T @ hidden[1].delta, rtol=1e-15)
+    np.testing.assert_allclose(first.dL_dx, first.dL_dout + first.through_block, rtol=1e-15)
+    np.testing.assert_array_equal(hidden[0].dL_da, first.dL_dx)
+    np.testing.assert_array_equal(first.dL_dout, hidden[1].dL_da)  # the sum passes ∂L/∂out on unchanged
+    graph_loss = lesson.scalar_graph(spec, state, "mse", result.input, [0.7])
+    assert graph_loss.data == pytest.approx(result.loss, rel=1e-12)
+
+
+def test_a_forgotten_skip_gradient_is_caught(monkeypatch):
+    from nncli.nn import mlp_spec
+
+    spec = mlp_spec([2, 3, 3, 1], "sigmoid", "sigmoid", residual=True)
+    state = residual_state(spec, np.random.default_rng(4))
+    real = lesson._backward
+
+    def through_the_block_only(layer, group, dL_da):  # as if the skip carried no gradient
+        out = real(layer, group, dL_da)
+        return out - dL_da if layer.block is not None else out
+
+    monkeypatch.setattr(lesson, "_backward", through_the_block_only)
+    with pytest.raises(lesson.ExplainMismatch, match="δ = ∂L/∂z of layer 0"):
+        lesson.backprop_pass(spec, state, "mse", [1.0, 0.0], [1.0], lr=0.1)
+
+
+@pytest.fixture
+def residual_xor(model_home):
+    args = ["--hidden", "3x3", "--residual", "--batchnorm", "--epochs", "200", "--lr", "0.5", "-q"]
+    assert run("train", "xor", *args).exit_code == 0
+    return store.resolve_model("xor")
+
+
+def test_backprop_screen_writes_out_the_skip(residual_xor):
+    result = run("explain", "backprop", "--input", "1,0", env={"NO_COLOR": "1", "COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    (event,) = json_lines(run("explain", "backprop", "--input", "1,0", "--json"))
+    skip = event["residual_blocks"][0]
+    assert skip["key"] == "3" and event["layers"][1]["block"] == "3"
+    assert "residual block 3: the skip adds the block's input x back" in text
+    assert f"{num(skip['input'][0])} + {num(skip['block'][0])} = {num(skip['out'][0])}" in text
+    assert "the gradient reaching its input x comes along two paths" in text
+    assert "∂L/∂out (along the skip)" in text
+    row = f"{num(skip['dL_dout'][0])}"
+    assert row in text and num(skip["through_block"][0]) in text and num(skip["dL_dx"][0]) in text
+    np.testing.assert_allclose(skip["dL_dx"], np.add(skip["dL_dout"], skip["through_block"]), rtol=1e-15)
+    assert "inside residual block 3" in text and "checked against" in text
+
+
+def test_backprop_residual_digits_matches_torch(model_home):
+    torch = pytest.importorskip("torch")
+    args = ["--residual", "--batchnorm", "--hidden", "12x3", "--epochs", "2"]
+    assert run("train", "digits", *args, "-q").exit_code == 0
+    state, meta = store.load_model(store.resolve_model("digits"))
+    assert sum(e["type"] == "residual" for e in meta["layers"]) == 2
+    (event,) = json_lines(run("explain", "backprop", "--target", "4", "--json"))
+    assert len(event["layers"]) == 4 and len(event["residual_blocks"]) == 2
+    check_layers_against_torch(torch, event, meta["layers"], state)
+
+
 def test_layers_the_lesson_cannot_write_out_are_refused_plainly():
     from nncli.errors import NncliError
     from nncli.views.diagram import network_diagram
 
-    kind = "residual"
-    spec = [{"type": "linear", "in": 2, "out": 3, "bias": True}, {"type": kind}, {"type": "linear", "in": 3, "out": 1}]
-    with pytest.raises(NncliError, match=f"cannot write out {kind} layers"):
-        lesson.backprop_pass(spec, {}, "mse", [1.0, 0.0], [1.0], lr=0.1)
-    with pytest.raises(NncliError, match=f"cannot draw {kind} layers"):
-        network_diagram(spec, {})
-    after_activation = [spec[0], {"type": "relu"}, {"type": "batchnorm", "features": 3}, spec[2]]
-    with pytest.raises(NncliError, match="batch norm only straight after a linear layer"):
-        lesson.backprop_pass(after_activation, {}, "mse", [1.0, 0.0], [1.0], lr=0.1)
+    linear = {"type": "linear", "in": 2, "out": 2, "bias": True}
+    cases = [
+        ([linear, {"type": "relu"}, {"type": "batchnorm", "features": 2}, linear], "batch norm only straight after"),
+        ([linear, {"type": "residual", "layers": [linear]}], "needs a linear layer after a residual block"),
+        ([linear, {"type": "residual", "layers": [linear, {"type": "residual", "layers": [linear]}]}, linear], "deep"),
+    ]
+    for spec, message in cases:
+        with pytest.raises(NncliError, match=message):
+            lesson.backprop_pass(spec, {}, "mse", [1.0, 0.0], [1.0], lr=0.1)
+    with pytest.raises(NncliError, match="one level deep"):
+        network_diagram(cases[2][0], {})

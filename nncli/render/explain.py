@@ -157,12 +157,20 @@ def backprop_view(result, heading):
         parts.append(forward_table(layer))
         if layer.norm is not None:
             parts.append(norm_table(layer))
+        if (skip := result.skip_ending_at(number - 1)) is not None:
+            parts.append(skip_forward_table(skip))
     parts += loss_lines(result)
     parts.append(title("Backward: δ = ∂L/∂z = ∂L/∂a · σ'(z), from the last layer to the first"))
     for number in range(len(layers), 0, -1):
         layer = layers[number - 1]
         parts.append(layer_heading(number, layer, len(layers)))
-        parts.append(backward_table(layer, layers[number] if number < len(layers) else None, result))
+        following = layers[number] if number < len(layers) else None
+        parts.append(backward_table(layer, following, result, result.skip_starting_at(number)))
+        if (skip := result.skip_ending_at(number - 1)) is not None:
+            note = f"  its ∂L/∂a is ∂L/∂out of residual block {skip.key}: out = x + a passes it on unchanged"
+            parts.append(Text(note, style="dim"))
+        if (skip := result.skip_starting_at(number - 1)) is not None:
+            parts.append(skip_backward_table(skip))
     parts.append(title(f"Gradients and updates at η = {num(result.lr)}: ∂L/∂w = δ·a_prev, ∂L/∂b = δ, w ← w − η·∂L/∂w"))
     if any(layer.norm is not None for layer in layers):
         parts.append(Text("  and each batch norm's γ and β: γ ← γ − η·∂L/∂γ, β ← β − η·∂L/∂β", style="dim"))
@@ -180,6 +188,8 @@ def layer_heading(number, layer, count):
     text = f"{name} (layer {layer.key}: {cols} → {rows}, {norm}{layer.activation})"
     if layer.dropout is not None:
         text += f", then dropout p = {num(layer.dropout)}: off while explaining, as in evaluation"
+    if layer.block is not None:
+        text += f", inside residual block {layer.block}"
     return Text(text, style="bold magenta")
 
 
@@ -282,8 +292,9 @@ def loss_lines(result):
     ]
 
 
-def backward_table(layer, following, result):
-    """Each neuron's ∂L/∂a (from the loss, or the sum over the next layer), σ'(z) and δ —
+def backward_table(layer, following, result, feeds=None):
+    """Each neuron's ∂L/∂a (from the loss, the sum over the next layer, or — for a layer
+    that `feeds` a residual block — the sum of the block's two paths), σ'(z) and δ;
     through a batch norm, ∂L/∂ẑ first, then δ = ∂L/∂ẑ · γ/√(σ² + ε)."""
     norm = layer.norm
     if norm is None:
@@ -297,6 +308,8 @@ def backward_table(layer, following, result):
             continue
         if following is None:
             source = loss_gradient(result, j)
+        elif feeds is not None:
+            source = f"{factor(feeds.dL_dout[j])} + {factor(feeds.through_block[j])} = {num(layer.dL_da[j])}"
         else:
             source = back_sum(following.weight[:, j], following.delta, layer.dL_da[j], j)
         slope = "" if layer.activation == "softmax" else f"{num(layer.derivative[j])}"
@@ -305,12 +318,48 @@ def backward_table(layer, following, result):
         else:
             table.add_row(str(j), source, slope, num(norm.dL_dz_hat[j]), num(norm.scale[j]), num(layer.delta[j]))
     note = Text(f"  σ'(z) for {layer.activation}: {derivative}", style="dim")
+    if feeds is not None:
+        note.append(f"\n  ∂L/∂a: along the skip + back through residual block {feeds.key}, as added up above")
     if norm is not None:
         note.append(
             "\n  ∂L/∂ẑ = ∂L/∂a · σ'(ẑ); through the batch norm δ = ∂L/∂ẑ · γ/√(σ² + ε) "
             "(μ and σ² are constants in evaluation mode)"
         )
     return Group(table, note)
+
+
+def skip_forward_table(skip):
+    """A residual block's sum: each neuron's out = x + block(x)."""
+    table = neuron_table("out = x + block(x)")
+    for j in shown_neurons(len(skip.out)):
+        if j is None:
+            skipped(table, len(skip.out))
+            continue
+        table.add_row(str(j), f"{factor(skip.inputs[j])} + {factor(skip.block[j])} = {num(skip.out[j])}")
+    heading = f"  residual block {skip.key}: the skip adds the block's input x back to what its layers made"
+    return Group(Text(heading, style="bold magenta"), table)
+
+
+def skip_backward_table(skip):
+    """The gradient reaching a residual block's input: both paths, and their sum."""
+    table = neuron_table("∂L/∂out (along the skip)", "+ back through the block", "= ∂L/∂x")
+    for j in shown_neurons(len(skip.out)):
+        if j is None:
+            skipped(table, len(skip.out))
+            continue
+        table.add_row(str(j), num(skip.dL_dout[j]), num(skip.through_block[j]), num(skip.dL_dx[j]))
+    return Group(
+        Text(
+            f"  residual block {skip.key}: the gradient reaching its input x comes along two paths",
+            style="bold magenta",
+        ),
+        table,
+        Text(
+            "  ∂L/∂out arrives whole along the skip, however small the block's own share: "
+            "this is why skip connections keep deep networks' gradients from vanishing",
+            style="dim",
+        ),
+    )
 
 
 def loss_gradient(result, j):

@@ -182,6 +182,7 @@ class LayerPass:
 
     index: int  # the position in the layer list of the Linear (or of the residual block holding it)
     key: str  # the Linear's state-dict prefix: "0", or "3.module.0" inside a residual block
+    block: str | None  # the prefix of the residual block it is inside ("3"), if it is
     activation: str
     dropout: float | None  # p of a dropout after it: off while explaining (evaluation mode)
     weight: np.ndarray  # (out, in), rows are neurons
@@ -200,6 +201,7 @@ class LayerPass:
         return {
             "index": self.index,
             "key": self.key,
+            "block": self.block,
             "activation": self.activation,
             "dropout": self.dropout,
             "input": self.inputs.tolist(),
@@ -216,6 +218,37 @@ class LayerPass:
 
 
 @dataclass
+class SkipPass:
+    """A residual block on the example: out = x + block(x). Backwards, the gradient reaching
+    its input x comes along two paths: ∂L/∂out straight along the skip, plus what flows
+    back through the block's layers — so even when the block's share fades, the layers
+    before it still get the whole of ∂L/∂out."""
+
+    key: str  # the block's state-dict prefix ("3")
+    first: int  # positions in BackpropPass.layers of the block's first and last Linear
+    last: int
+    inputs: np.ndarray  # x, what the block is given
+    block: np.ndarray  # block(x): the a of its last layer
+    out: np.ndarray  # x + block(x), what the next layer is given
+    dL_dout: np.ndarray  # ∂L/∂out, carried back to x unchanged by the skip
+    through_block: np.ndarray  # what reaches x back through the block: Wᵀδ of its first layer
+    dL_dx: np.ndarray  # ∂L/∂x = dL_dout + through_block
+
+    def as_dict(self):
+        return {
+            "key": self.key,
+            "first": self.first,
+            "last": self.last,
+            "input": self.inputs.tolist(),
+            "block": self.block.tolist(),
+            "out": self.out.tolist(),
+            "dL_dout": self.dL_dout.tolist(),
+            "through_block": self.through_block.tolist(),
+            "dL_dx": self.dL_dx.tolist(),
+        }
+
+
+@dataclass
 class BackpropPass:
     """A forward and a backward pass of one example, every number checked by the engine."""
 
@@ -225,7 +258,16 @@ class BackpropPass:
     output: np.ndarray  # the last layer's a; softmax(z) for cross-entropy
     loss: float
     lr: float
-    layers: list  # of LayerPass, first to last
+    layers: list  # of LayerPass, first to last (those inside residual blocks among them)
+    skips: list  # of SkipPass, one per residual block
+
+    def skip_starting_at(self, position):
+        """The residual block whose first layer is layers[position], or None."""
+        return next((skip for skip in self.skips if skip.first == position), None)
+
+    def skip_ending_at(self, position):
+        """The residual block whose last layer is layers[position], or None."""
+        return next((skip for skip in self.skips if skip.last == position), None)
 
     def as_dict(self):
         return {
@@ -236,6 +278,7 @@ class BackpropPass:
             "loss": self.loss,
             "lr": self.lr,
             "layers": [layer.as_dict() for layer in self.layers],
+            "residual_blocks": [skip.as_dict() for skip in self.skips],
         }
 
 
@@ -250,20 +293,31 @@ class Group:
     activation: dict  # the activation's entry ({"type": "identity"} for none)
     output: str  # where a is read: the activation, else the batch norm, else the Linear
     dropout: float | None
+    block: str | None  # the prefix of the residual block it is inside, if it is
 
 
-def layer_groups(spec):
-    """[Group] — each Linear with what follows it: a batch norm, an activation, a dropout.
+def layer_groups(spec, prefix="", index=None):
+    """[Group] — each Linear with what follows it: a batch norm, an activation, a dropout;
+    those inside a residual block (`prefix` "3.module.", the block at `index`) in order.
 
     NncliError for a layer list the lesson cannot write out neuron by neuron.
     """
+    block = prefix.removesuffix(".module.") or None
     groups = []
     for i, entry in enumerate(spec):
-        kind, key = entry["type"], str(i)
+        kind, key = entry["type"], f"{prefix}{i}"
         if kind == "linear":
-            groups.append(Group(i, key, None, None, {"type": "identity"}, key, None))
+            position = i if index is None else index
+            groups.append(Group(position, key, None, None, {"type": "identity"}, key, None, block))
         elif not groups:
-            raise NncliError(f"explain needs a linear layer first; this network starts with {kind}")
+            where = "a residual block" if block else "this network"
+            raise NncliError(f"explain needs a linear layer first; {where} starts with {kind}")
+        elif kind == "residual":
+            if block is not None:
+                raise NncliError("explain writes out residual blocks one level deep; this one holds another")
+            if i == len(spec) - 1:
+                raise NncliError("explain needs a linear layer after a residual block; this network ends with one")
+            groups += layer_groups(entry["layers"], f"{key}.module.", i)
         elif kind == "dropout":
             groups[-1].dropout = entry["p"]
         elif kind == "batchnorm":
@@ -273,12 +327,24 @@ def layer_groups(spec):
         elif kind in FUNCTIONS:
             if groups[-1].activation["type"] != "identity":
                 raise NncliError("explain writes out one activation per linear layer; this network has two in a row")
-            if kind == "softmax" and i != len(spec) - 1:
+            if kind == "softmax" and (block or i != len(spec) - 1):
                 raise NncliError("explain writes out softmax only as the last layer")
             groups[-1].activation, groups[-1].output = entry, key
         else:
             raise NncliError(f"explain cannot write out {kind} layers neuron by neuron yet")
     return groups
+
+
+def opens_block(groups, position):
+    """Whether groups[position] is the first layer of a residual block."""
+    block = groups[position].block
+    return block is not None and (position == 0 or groups[position - 1].block != block)
+
+
+def closes_block(groups, position):
+    """Whether groups[position] is the last layer of a residual block."""
+    block = groups[position].block
+    return block is not None and (position == len(groups) - 1 or groups[position + 1].block != block)
 
 
 def backprop_pass(spec, state, loss_name, x, target, lr):
@@ -288,18 +354,34 @@ def backprop_pass(spec, state, loss_name, x, target, lr):
     groups = layer_groups(spec)
     x = np.asarray(x, dtype=np.float64)
     target = np.atleast_1d(np.asarray(target, dtype=np.float64))
-    layers = []
+    layers, skips = [], []
     inputs = x
-    for group in groups:
+    for position, group in enumerate(groups):
+        if opens_block(groups, position):
+            empty = np.zeros_like(inputs)
+            skips.append(SkipPass(group.block, position, position, inputs, empty, empty, empty, empty, empty))
         layers.append(_forward(group, state, inputs))
         inputs = layers[-1].a
+        if closes_block(groups, position):
+            skip = skips[-1]
+            skip.last, skip.block, skip.out = position, inputs, skip.inputs + inputs  # out = x + block(x)
+            inputs = skip.out
+    result = BackpropPass(x, loss_name, target, None, 0.0, float(lr), layers, skips)
 
-    output, loss, dL_da = _loss(loss_name, layers[-1].a, target)
-    # Backwards: δ = ∂L/∂a · σ'(z); then the layer before gets ∂L/∂a = Wᵀ δ.
-    for layer, group in zip(reversed(layers), reversed(groups)):
-        dL_da = _backward(layer, group, dL_da)
+    result.output, result.loss, dL_da = _loss(loss_name, layers[-1].a, target)
+    # Backwards: δ = ∂L/∂a · σ'(z); then the layer before gets ∂L/∂a = Wᵀ δ. A residual
+    # block's out = x + block(x) hands ∂L/∂out to its last layer unchanged, and to x too.
+    for position in reversed(range(len(layers))):
+        ending = result.skip_ending_at(position)
+        if ending is not None:
+            ending.dL_dout = dL_da
+        dL_da = _backward(layers[position], groups[position], dL_da)
+        starting = result.skip_starting_at(position)
+        if starting is not None:
+            starting.through_block = dL_da
+            starting.dL_dx = starting.dL_dout + dL_da  # both paths' gradients add
+            dL_da = starting.dL_dx
 
-    result = BackpropPass(x, loss_name, target, output, loss, float(lr), layers)
     check_against_engine(spec, state, result, groups)
     return result
 
@@ -326,8 +408,8 @@ def _forward(group, state, inputs):
     a = FUNCTIONS[group.activation["type"]](pre, group.activation)
     empty = np.zeros_like(z)
     return LayerPass(
-        group.index, group.linear, group.activation["type"], group.dropout, weight, bias, inputs, z, norm, a,
-        empty, empty, empty, empty, None if bias is None else empty,
+        group.index, group.linear, group.block, group.activation["type"], group.dropout, weight, bias, inputs, z,
+        norm, a, empty, empty, empty, empty, None if bias is None else empty,
     )  # fmt: skip
 
 
@@ -406,17 +488,42 @@ def check_against_engine(spec, state, result, groups):
             _check(f"∂L/∂ẑ of {where}", norm.dL_dz_hat, _gradient(z_hat_probe)[0])
             _check(f"∂L/∂γ of {where}", norm.gamma_grad, _gradient(parameters[f"{norm.key}.weight"]))
             _check(f"∂L/∂β of {where}", norm.beta_grad, _gradient(parameters[f"{norm.key}.bias"]))
+    for skip in result.skips:
+        where = f"residual block {skip.key}"
+        x_out, x_probe = probes[f"{skip.key}.x"]
+        out, out_probe = probes[skip.key]
+        _check(f"x of {where}", skip.inputs, x_out.data[0])
+        _check(f"out = x + block(x) of {where}", skip.out, out.data[0])
+        _check(f"∂L/∂out of {where}", skip.dL_dout, _gradient(out_probe)[0])
+        _check(f"the gradient back through {where}", skip.through_block, _gradient(probes[f"{skip.key}.branch"][1])[0])
+        _check(f"∂L/∂x of {where}", skip.dL_dx, _gradient(x_probe)[0])
 
 
 def _probed_forward(model, spec, prefix, h, probes):
     """The engine's forward pass, layer by layer, with a probe after every layer but a
-    dropout (which passes its input through in evaluation mode), under its state-dict prefix."""
+    dropout (which passes its input through in evaluation mode), under its state-dict prefix.
+
+    A residual block runs as its forward does, x + block(x), with its layers one by one so
+    that probes sit inside it too, and two on its input: one on x itself (both paths'
+    gradients reach it) and one on the block's own copy (only the gradient through the block)."""
     for i, (layer, entry) in enumerate(zip(model.layers, spec)):
-        h = layer(h)
-        if entry["type"] != "dropout":
-            probe = Tensor(np.zeros(h.shape), requires_grad=True)
-            h = h + probe
-            probes[f"{prefix}{i}"] = (h, probe)
+        key = f"{prefix}{i}"
+        if entry["type"] == "residual":
+            h = _probe(h, probes, f"{key}.x")
+            branch = _probe(h, probes, f"{key}.branch")
+            h = _probe(
+                h + _probed_forward(layer.module, entry["layers"], f"{key}.module.", branch, probes), probes, key
+            )
+        elif entry["type"] != "dropout":
+            h = _probe(layer(h), probes, key)
+    return h
+
+
+def _probe(h, probes, key):
+    """h plus a zero leaf, kept under `key`: the leaf's gradient is ∂L/∂h."""
+    probe = Tensor(np.zeros(h.shape), requires_grad=True)
+    h = h + probe
+    probes[key] = (h, probe)
     return h
 
 
@@ -451,8 +558,13 @@ def scalar_graph(spec, state, loss_name, x, target):
     labelled leaf ("0.weight[1][0]", "x[0]") — after `backward()`: the graph
     `nncli inspect graph --model` draws."""
     h = [Value(float(v), label=f"x[{i}]") for i, v in enumerate(x)]
-    for group in layer_groups(spec):
+    groups = layer_groups(spec)
+    for position, group in enumerate(groups):
+        if opens_block(groups, position):
+            block_input = h  # added back at the end of the block
         h = _value_activation(group.activation, _value_layer(group, state, h))
+        if closes_block(groups, position):
+            h = [x + b for x, b in zip(block_input, h)]
     return _value_loss(loss_name, h, target)
 
 
