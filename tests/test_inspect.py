@@ -171,6 +171,31 @@ def test_inspect_network_fits_80_columns_for_a_wide_model(model_home):
     assert "largest |w|" in raw  # the legend is there, not cut
 
 
+def test_batchnorm_is_a_note_on_its_layers_column(model_home):
+    assert run("train", "xor", "--hidden", "3", "--batchnorm", "--epochs", "50", "--lr", "0.5", "-q").exit_code == 0
+    (event,) = json_lines(run("inspect", "network", "--json"))
+    assert [c["note"] for c in event["columns"]] == ["", "batchnorm · sigmoid", "sigmoid"]
+    result = run("inspect", "network", "--input", "1,0", env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    (explained,) = json_lines(run("explain", "backprop", "--input", "1,0", "--json"))
+    assert "batchnorm · sigmoid" in result.stdout
+    assert f"a {num(explained['layers'][0]['a'][0])}" in result.stdout  # the activation after the batch norm
+
+
+def test_a_residual_block_is_drawn_with_its_skip(model_home):
+    args = ["--hidden", "3x3", "--residual", "--batchnorm", "--epochs", "50", "--lr", "0.5", "-q"]
+    assert run("train", "xor", *args).exit_code == 0
+    (event,) = json_lines(run("inspect", "network", "--json"))
+    assert [c["skip"] for c in event["columns"]] == [None, None, 1, 2, None]  # each block adds its input back
+    result = run("inspect", "network", "--input", "1,0", env={"NO_COLOR": "1", "COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    arc = result.stdout.splitlines()[1]
+    assert arc.lstrip().startswith("╭") and "┬" in arc and arc.rstrip().endswith("╮") and "+ skip" in arc
+    titles = result.stdout.splitlines()[2]
+    assert arc.index("╭") == titles.index("hidden 1") and arc.rindex("╮") == titles.index("hidden 3")
+    assert "batchnorm" in result.stdout
+
+
 # --- inspect weights ---------------------------------------------------------------------
 
 

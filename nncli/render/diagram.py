@@ -26,7 +26,8 @@ MIN_GAP, MAX_GAP = 4, 28  # columns of lines between two layers
 THICK = 0.5  # lines of at least this share of the largest |weight| are two dots thick
 DASH = (4, 2)  # dots on, dots off, for negative weights without colour
 MARKER = "●"
-HEADER_LINES = 3  # title, activation, a blank line
+HEADER_LINES = 3  # title, activation, a blank line (more when a note takes more than one)
+SKIP_LABELS = (" + skip from {} ", " + skip ")  # on the arc over a residual block: the first that fits
 
 
 class DiagramPicture:
@@ -71,22 +72,30 @@ class DiagramPicture:
         gap = (width - sum(blocks)) // max(1, len(columns) - 1)
         gap = max(MIN_GAP, min(MAX_GAP, gap))
         starts = [sum(blocks[:c]) + gap * c for c in range(len(columns))]
-        total = starts[-1] + blocks[-1]
+        rooms = [b - a - 1 for a, b in zip(starts, starts[1:])] + [max(blocks[-1], len(columns[-1].note))]
+        notes = [_wrapped(column.note, room) for column, room in zip(columns, rooms)]
+        total = starts[-1] + rooms[-1]
         rows = max(len(c.shown) for c in columns)
-        height = HEADER_LINES + 2 * rows - 1
+        arcs = [(c.skip, k) for k, c in enumerate(columns) if c.skip is not None]
+        top = 1 if arcs else 0  # a line above the titles for the arcs of residual blocks
+        header = top + HEADER_LINES - 1 + max(len(lines) for lines in notes)
+        height = header + 2 * rows - 1
         cells = [[(" ", None) for _ in range(total)] for _ in range(height)]
 
         def line_of(c, position):
-            return HEADER_LINES + (rows - len(columns[c].shown)) + 2 * position
+            return header + (rows - len(columns[c].shown)) + 2 * position
 
         def put(y, x, text, style=None):
             for k, char in enumerate(text):
                 if 0 <= x + k < total:
                     cells[y][x + k] = (char, style)
 
+        for source, target in arcs:
+            self.draw_arc(cells, starts[source], starts[target], columns[source].title, put)
         for c, column in enumerate(columns):
-            put(0, starts[c], column.title, Style(bold=True))
-            put(1, starts[c], column.note, Style(dim=True))
+            put(top, starts[c], column.title, Style(bold=True))
+            for k, note in enumerate(notes[c]):
+                put(top + 1 + k, starts[c], note, Style(dim=True))
             for position, i in enumerate(column.shown):
                 y = line_of(c, position)
                 if i is None:
@@ -108,6 +117,18 @@ class DiagramPicture:
             cells[y][x] = (chr(BRAILLE + bits), style)
         out = [_segments(row) for row in cells]
         return out + [[Segment(text, style) for text, style in part] for part in self.legend(colour)]
+
+    def draw_arc(self, cells, x0, x1, source, put):
+        """╭── + skip from hidden 1 ──╮ over the titles, from the column a residual block's
+        input came from to the block's last column, where that input is added back. Where
+        one block's arc ends and the next one's begins, the two corners meet as ┬."""
+        style = Style(bold=True)
+        start = "┬" if cells[0][x0][0] == "╮" else "╭"
+        put(0, x0, start + "─" * (x1 - x0 - 1) + "╮", style)
+        for label in (text.format(source) for text in SKIP_LABELS):
+            if x1 - x0 > len(label) + 2:
+                put(0, x0 + (x1 - x0 - len(label) + 1) // 2, label, style)
+                break
 
     def draw_edge(self, dots, edge, start, end, gap, colour):
         value = self.diagram.edge_value(edge)
@@ -157,6 +178,17 @@ class DiagramPicture:
             note += " · lines are drawn between the neurons shown"
         lines.append([(note, Style(dim=True))])
         return lines
+
+
+def _wrapped(note, room):
+    """A column's note as lines of at most `room` characters, broken between its parts."""
+    lines = []
+    for part in note.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(part) <= room:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
 
 
 def _shade(value, strength):

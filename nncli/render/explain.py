@@ -155,13 +155,25 @@ def backprop_view(result, heading):
     for number, layer in enumerate(layers, start=1):
         parts.append(layer_heading(number, layer, len(layers)))
         parts.append(forward_table(layer))
+        if layer.norm is not None:
+            parts.append(norm_table(layer))
+        if (skip := result.skip_ending_at(number - 1)) is not None:
+            parts.append(skip_forward_table(skip))
     parts += loss_lines(result)
     parts.append(title("Backward: δ = ∂L/∂z = ∂L/∂a · σ'(z), from the last layer to the first"))
     for number in range(len(layers), 0, -1):
         layer = layers[number - 1]
         parts.append(layer_heading(number, layer, len(layers)))
-        parts.append(backward_table(layer, layers[number] if number < len(layers) else None, result))
+        following = layers[number] if number < len(layers) else None
+        parts.append(backward_table(layer, following, result, result.skip_starting_at(number)))
+        if (skip := result.skip_ending_at(number - 1)) is not None:
+            note = f"  its ∂L/∂a is ∂L/∂out of residual block {skip.key}: out = x + a passes it on unchanged"
+            parts.append(Text(note, style="dim"))
+        if (skip := result.skip_starting_at(number - 1)) is not None:
+            parts.append(skip_backward_table(skip))
     parts.append(title(f"Gradients and updates at η = {num(result.lr)}: ∂L/∂w = δ·a_prev, ∂L/∂b = δ, w ← w − η·∂L/∂w"))
+    if any(layer.norm is not None for layer in layers):
+        parts.append(Text("  and each batch norm's γ and β: γ ← γ − η·∂L/∂γ, β ← β − η·∂L/∂β", style="dim"))
     for number, layer in enumerate(layers, start=1):
         parts.append(layer_heading(number, layer, len(layers)))
         parts.append(update_table(layer, result.lr))
@@ -172,9 +184,12 @@ def backprop_view(result, heading):
 def layer_heading(number, layer, count):
     rows, cols = layer.weight.shape
     name = "output layer" if number == count else f"hidden layer {number}"
-    text = f"{name} (layer {layer.index}: {cols} → {rows}, {layer.activation})"
+    norm = "" if layer.norm is None else f"batch norm (layer {layer.norm.key}), "
+    text = f"{name} (layer {layer.key}: {cols} → {rows}, {norm}{layer.activation})"
     if layer.dropout is not None:
         text += f", then dropout p = {num(layer.dropout)}: off while explaining, as in evaluation"
+    if layer.block is not None:
+        text += f", inside residual block {layer.block}"
     return Text(text, style="bold magenta")
 
 
@@ -198,26 +213,56 @@ def skipped(table, count):
 
 
 def forward_table(layer):
-    table = neuron_table("z = w·x + b", "a = " + layer.activation + "(z)")
+    """Each neuron's z = w·x + b, and a = σ(z) — unless a batch norm comes between (norm_table)."""
+    sum_name = "z = w·x" if layer.bias is None else "z = w·x + b"
+    columns = [sum_name] if layer.norm is not None else [sum_name, f"a = {layer.activation}(z)"]
+    table = neuron_table(*columns)
     for j in shown_neurons(len(layer.z)):
         if j is None:
             skipped(table, len(layer.z))
             continue
-        table.add_row(str(j), weighted_sum(layer.weight[j], layer.inputs, layer.bias[j], layer.z[j]), num(layer.a[j]))
+        bias = None if layer.bias is None else layer.bias[j]
+        cells = [weighted_sum(layer.weight[j], layer.inputs, bias, layer.z[j])]
+        table.add_row(str(j), *(cells if layer.norm is not None else [*cells, num(layer.a[j])]))
     return table
 
 
+def norm_table(layer):
+    """The batch norm's step: each z normalised by the neuron's μ and σ² to x̂, then scaled
+    by its γ and shifted by its β to ẑ; then a = σ(ẑ)."""
+    norm = layer.norm
+    lines = Group(
+        formula(f"batch norm (layer {norm.key}): x̂ = (z − μ)/√(σ² + ε), ẑ = γ·x̂ + β, a = σ(ẑ), ε = {num(norm.eps)}"),
+        Text(
+            "  in evaluation mode, as here, μ and σ² are the running mean and variance of z from "
+            "training; γ and β are learned",
+            style="dim",
+        ),
+    )
+    table = neuron_table("μ", "σ²", "x̂", "γ", "β", "ẑ", "a = σ(ẑ)")
+    for j in shown_neurons(len(layer.z)):
+        if j is None:
+            skipped(table, len(layer.z))
+            continue
+        numbers = (norm.mean[j], norm.var[j], norm.normalised[j], norm.gamma[j], norm.beta[j], norm.z_hat[j])
+        table.add_row(str(j), *(num(v) for v in numbers), num(layer.a[j]))
+    return Group(lines, table)
+
+
 def weighted_sum(weights, inputs, bias, z):
-    """ "(w₁)(x₁) + … + b = z", or for many inputs the value and its biggest terms."""
+    """ "(w₁)(x₁) + … + b = z", or for many inputs the value and its biggest terms; without
+    a bias (None), the sum alone."""
     terms = weights * inputs
+    plus_bias = "" if bias is None else f" + {factor(bias)}"
     if len(terms) <= MAX_TERMS:
         written = " + ".join(f"{factor(w)}·{factor(x)}" for w, x in zip(weights, inputs))
-        return f"{written} + {factor(bias)} = {num(z)}"
+        return f"{written}{plus_bias} = {num(z)}"
     biggest = np.argsort(-np.abs(terms), kind="stable")[:BIGGEST_TERMS]
     named = ", ".join(f"w{sub(i)}x{sub(i)} = {num(terms[i])}" for i in biggest)
-    return Text.assemble(
-        f"Σ of {len(terms)} w·x + b = {num(terms.sum())} + {factor(bias)} = {num(z)}", (f"\nbiggest: {named}", "dim")
-    )
+    total = f"Σ of {len(terms)} w·x = {num(z)}"
+    if bias is not None:
+        total = f"Σ of {len(terms)} w·x + b = {num(terms.sum())}{plus_bias} = {num(z)}"
+    return Text.assemble(total, (f"\nbiggest: {named}", "dim"))
 
 
 def loss_lines(result):
@@ -247,9 +292,15 @@ def loss_lines(result):
     ]
 
 
-def backward_table(layer, following, result):
-    """Each neuron's ∂L/∂a (from the loss, or the sum over the next layer), σ'(z) and δ."""
-    table = neuron_table("∂L/∂a", "σ'(z)", "δ = ∂L/∂a · σ'(z)")
+def backward_table(layer, following, result, feeds=None):
+    """Each neuron's ∂L/∂a (from the loss, the sum over the next layer, or — for a layer
+    that `feeds` a residual block — the sum of the block's two paths), σ'(z) and δ;
+    through a batch norm, ∂L/∂ẑ first, then δ = ∂L/∂ẑ · γ/√(σ² + ε)."""
+    norm = layer.norm
+    if norm is None:
+        table = neuron_table("∂L/∂a", "σ'(z)", "δ = ∂L/∂a · σ'(z)")
+    else:
+        table = neuron_table("∂L/∂a", "σ'(ẑ)", "∂L/∂ẑ", "γ/√(σ²+ε)", "δ = ∂L/∂z")
     derivative = ACTIVATION_FORMULAS.get(layer.activation, ("", ""))[1]
     for j in shown_neurons(len(layer.z)):
         if j is None:
@@ -257,12 +308,58 @@ def backward_table(layer, following, result):
             continue
         if following is None:
             source = loss_gradient(result, j)
+        elif feeds is not None:
+            source = f"{factor(feeds.dL_dout[j])} + {factor(feeds.through_block[j])} = {num(layer.dL_da[j])}"
         else:
             source = back_sum(following.weight[:, j], following.delta, layer.dL_da[j], j)
         slope = "" if layer.activation == "softmax" else f"{num(layer.derivative[j])}"
-        table.add_row(str(j), source, slope, num(layer.delta[j]))
+        if norm is None:
+            table.add_row(str(j), source, slope, num(layer.delta[j]))
+        else:
+            table.add_row(str(j), source, slope, num(norm.dL_dz_hat[j]), num(norm.scale[j]), num(layer.delta[j]))
     note = Text(f"  σ'(z) for {layer.activation}: {derivative}", style="dim")
+    if feeds is not None:
+        note.append(f"\n  ∂L/∂a: along the skip + back through residual block {feeds.key}, as added up above")
+    if norm is not None:
+        note.append(
+            "\n  ∂L/∂ẑ = ∂L/∂a · σ'(ẑ); through the batch norm δ = ∂L/∂ẑ · γ/√(σ² + ε) "
+            "(μ and σ² are constants in evaluation mode)"
+        )
     return Group(table, note)
+
+
+def skip_forward_table(skip):
+    """A residual block's sum: each neuron's out = x + block(x)."""
+    table = neuron_table("out = x + block(x)")
+    for j in shown_neurons(len(skip.out)):
+        if j is None:
+            skipped(table, len(skip.out))
+            continue
+        table.add_row(str(j), f"{factor(skip.inputs[j])} + {factor(skip.block[j])} = {num(skip.out[j])}")
+    heading = f"  residual block {skip.key}: the skip adds the block's input x back to what its layers made"
+    return Group(Text(heading, style="bold magenta"), table)
+
+
+def skip_backward_table(skip):
+    """The gradient reaching a residual block's input: both paths, and their sum."""
+    table = neuron_table("∂L/∂out (along the skip)", "+ back through the block", "= ∂L/∂x")
+    for j in shown_neurons(len(skip.out)):
+        if j is None:
+            skipped(table, len(skip.out))
+            continue
+        table.add_row(str(j), num(skip.dL_dout[j]), num(skip.through_block[j]), num(skip.dL_dx[j]))
+    return Group(
+        Text(
+            f"  residual block {skip.key}: the gradient reaching its input x comes along two paths",
+            style="bold magenta",
+        ),
+        table,
+        Text(
+            "  ∂L/∂out arrives whole along the skip, however small the block's own share: "
+            "this is why skip connections keep deep networks' gradients from vanishing",
+            style="dim",
+        ),
+    )
 
 
 def loss_gradient(result, j):
@@ -311,9 +408,21 @@ def update_table(layer, lr):
             )
         if cols > MAX_TERMS:
             table.add_row("", Text(f"… {cols - BIGGEST_TERMS} smaller", style="dim"), "", "")
-        grad = layer.bias_grad[j]
-        table.add_row("", "b", f"δ = {num(grad)}", f"{num(layer.bias[j])} → {num(layer.bias[j] - lr * grad)}")
+        if layer.bias is not None:
+            grad = layer.bias_grad[j]
+            table.add_row("", "b", f"δ = {num(grad)}", f"{num(layer.bias[j])} → {num(layer.bias[j] - lr * grad)}")
+        if layer.norm is not None:
+            norm = layer.norm
+            grad = norm.gamma_grad[j]
+            written = f"∂L/∂ẑ·x̂ = {factor(norm.dL_dz_hat[j])}·{factor(norm.normalised[j])} = {num(grad)}"
+            table.add_row("", "γ", written, _step(norm.gamma[j], grad, lr))
+            grad = norm.beta_grad[j]
+            table.add_row("", "β", f"∂L/∂ẑ = {num(grad)}", _step(norm.beta[j], grad, lr))
     return table
+
+
+def _step(value, grad, lr):
+    return f"{num(value)} → {num(value - lr * grad)}"
 
 
 # --- inspect weights: a tiny net's own numbers -------------------------------------------

@@ -18,11 +18,12 @@ MODES = ("weights", "activations", "gradients")
 @dataclass
 class Column:
     title: str  # "input", "hidden 1", "output"
-    note: str  # the activation (and dropout) after the layer; "" for the inputs
+    note: str  # the activation (and batch norm, dropout, skip) after the layer; "" for the inputs
     size: int
     shown: list  # neuron indices drawn top to bottom; None where "… N more" stands
     bias: np.ndarray | None  # per neuron; None for the inputs
     value: np.ndarray | None  # per neuron, on an example: the input, each activation a, or (gradients) δ
+    skip: int | None = None  # the last column of a residual block: the column whose values it adds back
 
     @property
     def hidden(self):
@@ -60,6 +61,7 @@ class Diagram:
                     "shown": c.shown,
                     "bias": None if c.bias is None else c.bias.tolist(),
                     "value": None if c.value is None else c.value.tolist(),
+                    "skip": c.skip,
                 }
                 for c in self.columns
             ],
@@ -76,22 +78,28 @@ def shown_indices(size, max_nodes):
     return [*range(head), None, *range(size - tail, size)]
 
 
-def linear_layers(spec):
-    """[(index, note)] for each Linear layer, the note naming what follows it."""
+def linear_layers(spec, prefix=""):
+    """[(state-dict prefix, note, skip)] for each Linear layer, the note naming what follows
+    it; skip is, for the last Linear of a residual block, the diagram column that made the
+    block's input (0: the network's input), whose values the block adds back; else None."""
     layers = []
     for i, entry in enumerate(spec):
         kind = entry["type"]
         if kind == "linear":
-            layers.append([i, []])
+            layers.append([f"{prefix}{i}", [], None])
         elif not layers:
             raise NncliError(f"the diagram needs a linear layer first; this network starts with {kind}")
         elif kind == "dropout":
             layers[-1][1].append(f"dropout {entry['p']:g}")
-        elif kind in ("batchnorm", "residual"):
-            raise NncliError(f"the diagram cannot draw {kind} layers yet")
+        elif kind == "residual":
+            if prefix:
+                raise NncliError("the diagram draws residual blocks one level deep; this one holds another")
+            block = [[key, [note], None] for key, note, _ in linear_layers(entry["layers"], f"{prefix}{i}.module.")]
+            block[-1][2] = len(layers)
+            layers += block
         else:
             layers[-1][1].append(kind)
-    return [(i, " · ".join(notes) or "identity") for i, notes in layers]
+    return [(key, " · ".join(notes) or "identity", skip) for key, notes, skip in layers]
 
 
 def network_diagram(spec, state, max_nodes=8, example=None, gradients=False):
@@ -100,11 +108,11 @@ def network_diagram(spec, state, max_nodes=8, example=None, gradients=False):
     `example` (a views.explain.BackpropPass) writes each node's activation into it, and
     with `gradients` each edge carries its weight's gradient on that example."""
     layers = linear_layers(spec)
-    width = spec[layers[0][0]]["in"]
+    width = np.shape(state[f"{layers[0][0]}.weight"])[1]
     inputs = None if example is None else example.input
     columns = [Column("input", "", width, shown_indices(width, max_nodes), None, inputs)]
     edges = []
-    for number, (index, note) in enumerate(layers):
+    for number, (index, note, skip) in enumerate(layers):
         weight = np.asarray(state[f"{index}.weight"], dtype=np.float64)
         bias = state.get(f"{index}.bias")
         bias = np.zeros(len(weight)) if bias is None else np.asarray(bias, dtype=np.float64)
@@ -112,7 +120,8 @@ def network_diagram(spec, state, max_nodes=8, example=None, gradients=False):
         if example is not None:
             value = example.layers[number].delta if gradients else example.layers[number].a
         title = "output" if number == len(layers) - 1 else f"hidden {number + 1}"
-        columns.append(Column(title, note, len(weight), shown_indices(len(weight), max_nodes), bias, value))
+        shown = shown_indices(len(weight), max_nodes)
+        columns.append(Column(title, note, len(weight), shown, bias, value, skip))
         grad = example.layers[number].weight_grad if gradients else None
         left, right = columns[-2].shown, columns[-1].shown
         for target in (j for j in right if j is not None):
@@ -122,7 +131,7 @@ def network_diagram(spec, state, max_nodes=8, example=None, gradients=False):
     if gradients:
         largest = max(float(np.abs(layer.weight_grad).max()) for layer in example.layers)
     else:
-        largest = max(float(np.abs(np.asarray(state[f"{i}.weight"])).max()) for i, _ in layers)
+        largest = max(float(np.abs(np.asarray(state[f"{key}.weight"])).max()) for key, _, _ in layers)
     mode = "gradients" if gradients else "activations" if example is not None else "weights"
     return Diagram(columns, edges, mode, largest or 1.0)
 
@@ -184,7 +193,7 @@ def first_layer_filters(spec, state, count, images=None):
     them are set to 0: a weight's gradient is δ·x, so a pixel that is always 0 never
     moves its weights from their random start, and they would only draw noise."""
     layers = linear_layers(spec)
-    side = square_side(spec[layers[0][0]]["in"])
+    side = square_side(np.shape(state[f"{layers[0][0]}.weight"])[1])
     if side is None:
         return None
     weight = np.asarray(state[f"{layers[0][0]}.weight"], dtype=np.float64)

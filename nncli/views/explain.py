@@ -140,37 +140,111 @@ FUNCTIONS = {
 
 
 @dataclass
-class LayerPass:
-    """One Linear layer and the activation after it, forwards and backwards, on one example."""
+class NormPass:
+    """A BatchNorm1d between a Linear and its activation, in evaluation mode: a per-neuron
+    affine map on the running statistics of training, ẑ = γ·(z − μ)/√(σ² + ε) + β."""
 
-    index: int  # the Linear entry's position in the layer list (its state-dict prefix)
+    key: str  # its state-dict prefix ("1", or "3.module.1" inside a residual block)
+    eps: float
+    mean: np.ndarray  # μ: the running mean of z over training
+    var: np.ndarray  # σ²: the running variance
+    gamma: np.ndarray  # γ (the layer's weight), learned
+    beta: np.ndarray  # β (the layer's bias), learned
+    std: np.ndarray  # √(σ² + ε)
+    normalised: np.ndarray  # x̂ = (z − μ)/√(σ² + ε)
+    scale: np.ndarray  # γ/√(σ² + ε) = ∂ẑ/∂z: each ẑⱼ depends on zⱼ alone, with this slope
+    z_hat: np.ndarray  # ẑ = γ·x̂ + β, what the activation is given
+    dL_dz_hat: np.ndarray  # ∂L/∂ẑ = ∂L/∂a · σ'(ẑ)
+    gamma_grad: np.ndarray  # ∂L/∂γ = ∂L/∂ẑ · x̂
+    beta_grad: np.ndarray  # ∂L/∂β = ∂L/∂ẑ
+
+    def as_dict(self):
+        return {
+            "key": self.key,
+            "eps": self.eps,
+            "running_mean": self.mean.tolist(),
+            "running_var": self.var.tolist(),
+            "gamma": self.gamma.tolist(),
+            "beta": self.beta.tolist(),
+            "normalised": self.normalised.tolist(),
+            "scale": self.scale.tolist(),
+            "z_hat": self.z_hat.tolist(),
+            "dL_dz_hat": self.dL_dz_hat.tolist(),
+            "gamma_grad": self.gamma_grad.tolist(),
+            "beta_grad": self.beta_grad.tolist(),
+        }
+
+
+@dataclass
+class LayerPass:
+    """One Linear layer and what follows it (a batch norm, an activation), forwards and
+    backwards, on one example."""
+
+    index: int  # the position in the layer list of the Linear (or of the residual block holding it)
+    key: str  # the Linear's state-dict prefix: "0", or "3.module.0" inside a residual block
+    block: str | None  # the prefix of the residual block it is inside ("3"), if it is
     activation: str
     dropout: float | None  # p of a dropout after it: off while explaining (evaluation mode)
     weight: np.ndarray  # (out, in), rows are neurons
-    bias: np.ndarray  # (out,)
+    bias: np.ndarray | None  # (out,); None for a Linear without one (a batch norm's β takes its place)
     inputs: np.ndarray  # a_prev, what the layer is given
     z: np.ndarray  # W·a_prev + b
-    a: np.ndarray  # σ(z)
-    derivative: np.ndarray  # σ'(z) (for softmax: the diagonal a(1 − a) only)
+    norm: NormPass | None  # the batch norm between z and the activation, if there is one
+    a: np.ndarray  # σ(z), or σ(ẑ) after a batch norm
+    derivative: np.ndarray  # σ' at the activation's input (for softmax: the diagonal a(1 − a) only)
     dL_da: np.ndarray  # ∂L/∂a: from the loss, or Σ_k W_next[k, j] δ_k
     delta: np.ndarray  # ∂L/∂z
     weight_grad: np.ndarray  # δ ⊗ a_prev, (out, in)
-    bias_grad: np.ndarray  # δ
+    bias_grad: np.ndarray | None  # δ; None without a bias
 
     def as_dict(self):
         return {
             "index": self.index,
+            "key": self.key,
+            "block": self.block,
             "activation": self.activation,
             "dropout": self.dropout,
             "input": self.inputs.tolist(),
             "weight": self.weight.tolist(),
-            "bias": self.bias.tolist(),
+            "bias": None if self.bias is None else self.bias.tolist(),
             "z": self.z.tolist(),
+            "batchnorm": None if self.norm is None else self.norm.as_dict(),
             "a": self.a.tolist(),
             "dL_da": self.dL_da.tolist(),
             "delta": self.delta.tolist(),
             "weight_grad": self.weight_grad.tolist(),
-            "bias_grad": self.bias_grad.tolist(),
+            "bias_grad": None if self.bias_grad is None else self.bias_grad.tolist(),
+        }
+
+
+@dataclass
+class SkipPass:
+    """A residual block on the example: out = x + block(x). Backwards, the gradient reaching
+    its input x comes along two paths: ∂L/∂out straight along the skip, plus what flows
+    back through the block's layers — so even when the block's share fades, the layers
+    before it still get the whole of ∂L/∂out."""
+
+    key: str  # the block's state-dict prefix ("3")
+    first: int  # positions in BackpropPass.layers of the block's first and last Linear
+    last: int
+    inputs: np.ndarray  # x, what the block is given
+    block: np.ndarray  # block(x): the a of its last layer
+    out: np.ndarray  # x + block(x), what the next layer is given
+    dL_dout: np.ndarray  # ∂L/∂out, carried back to x unchanged by the skip
+    through_block: np.ndarray  # what reaches x back through the block: Wᵀδ of its first layer
+    dL_dx: np.ndarray  # ∂L/∂x = dL_dout + through_block
+
+    def as_dict(self):
+        return {
+            "key": self.key,
+            "first": self.first,
+            "last": self.last,
+            "input": self.inputs.tolist(),
+            "block": self.block.tolist(),
+            "out": self.out.tolist(),
+            "dL_dout": self.dL_dout.tolist(),
+            "through_block": self.through_block.tolist(),
+            "dL_dx": self.dL_dx.tolist(),
         }
 
 
@@ -184,7 +258,16 @@ class BackpropPass:
     output: np.ndarray  # the last layer's a; softmax(z) for cross-entropy
     loss: float
     lr: float
-    layers: list  # of LayerPass, first to last
+    layers: list  # of LayerPass, first to last (those inside residual blocks among them)
+    skips: list  # of SkipPass, one per residual block
+
+    def skip_starting_at(self, position):
+        """The residual block whose first layer is layers[position], or None."""
+        return next((skip for skip in self.skips if skip.first == position), None)
+
+    def skip_ending_at(self, position):
+        """The residual block whose last layer is layers[position], or None."""
+        return next((skip for skip in self.skips if skip.last == position), None)
 
     def as_dict(self):
         return {
@@ -195,32 +278,73 @@ class BackpropPass:
             "loss": self.loss,
             "lr": self.lr,
             "layers": [layer.as_dict() for layer in self.layers],
+            "residual_blocks": [skip.as_dict() for skip in self.skips],
         }
 
 
-def layer_groups(spec):
-    """[(linear index, activation entry, dropout p)] — each Linear with what follows it.
+@dataclass
+class Group:
+    """Where one Linear and what follows it sit in the layer list, as state-dict prefixes."""
+
+    index: int  # position in the layer list
+    linear: str  # prefix of the Linear
+    norm: str | None  # of the BatchNorm1d after it
+    eps: float | None  # that batch norm's ε
+    activation: dict  # the activation's entry ({"type": "identity"} for none)
+    output: str  # where a is read: the activation, else the batch norm, else the Linear
+    dropout: float | None
+    block: str | None  # the prefix of the residual block it is inside, if it is
+
+
+def layer_groups(spec, prefix="", index=None):
+    """[Group] — each Linear with what follows it: a batch norm, an activation, a dropout;
+    those inside a residual block (`prefix` "3.module.", the block at `index`) in order.
 
     NncliError for a layer list the lesson cannot write out neuron by neuron.
     """
+    block = prefix.removesuffix(".module.") or None
     groups = []
     for i, entry in enumerate(spec):
-        kind = entry["type"]
+        kind, key = entry["type"], f"{prefix}{i}"
         if kind == "linear":
-            groups.append([i, {"type": "identity"}, None])
+            position = i if index is None else index
+            groups.append(Group(position, key, None, None, {"type": "identity"}, key, None, block))
         elif not groups:
-            raise NncliError(f"explain needs a linear layer first; this network starts with {kind}")
+            where = "a residual block" if block else "this network"
+            raise NncliError(f"explain needs a linear layer first; {where} starts with {kind}")
+        elif kind == "residual":
+            if block is not None:
+                raise NncliError("explain writes out residual blocks one level deep; this one holds another")
+            if i == len(spec) - 1:
+                raise NncliError("explain needs a linear layer after a residual block; this network ends with one")
+            groups += layer_groups(entry["layers"], f"{key}.module.", i)
         elif kind == "dropout":
-            groups[-1][2] = entry["p"]
+            groups[-1].dropout = entry["p"]
+        elif kind == "batchnorm":
+            if groups[-1].output != groups[-1].linear:
+                raise NncliError("explain writes out batch norm only straight after a linear layer")
+            groups[-1].norm, groups[-1].eps, groups[-1].output = key, float(entry.get("eps", 1e-5)), key
         elif kind in FUNCTIONS:
-            if groups[-1][1]["type"] != "identity":
+            if groups[-1].activation["type"] != "identity":
                 raise NncliError("explain writes out one activation per linear layer; this network has two in a row")
-            if kind == "softmax" and i != len(spec) - 1:
+            if kind == "softmax" and (block or i != len(spec) - 1):
                 raise NncliError("explain writes out softmax only as the last layer")
-            groups[-1][1] = entry
+            groups[-1].activation, groups[-1].output = entry, key
         else:
             raise NncliError(f"explain cannot write out {kind} layers neuron by neuron yet")
-    return [tuple(group) for group in groups]
+    return groups
+
+
+def opens_block(groups, position):
+    """Whether groups[position] is the first layer of a residual block."""
+    block = groups[position].block
+    return block is not None and (position == 0 or groups[position - 1].block != block)
+
+
+def closes_block(groups, position):
+    """Whether groups[position] is the last layer of a residual block."""
+    block = groups[position].block
+    return block is not None and (position == len(groups) - 1 or groups[position + 1].block != block)
 
 
 def backprop_pass(spec, state, loss_name, x, target, lr):
@@ -230,39 +354,87 @@ def backprop_pass(spec, state, loss_name, x, target, lr):
     groups = layer_groups(spec)
     x = np.asarray(x, dtype=np.float64)
     target = np.atleast_1d(np.asarray(target, dtype=np.float64))
-    layers, activations = [], []
+    layers, skips = [], []
     inputs = x
-    for index, activation, dropout in groups:
-        weight = np.asarray(state[f"{index}.weight"], dtype=np.float64)
-        bias = state.get(f"{index}.bias")
-        bias = np.zeros(len(weight)) if bias is None else np.asarray(bias, dtype=np.float64)
-        z = weight @ inputs + bias
-        a = FUNCTIONS[activation["type"]](z, activation)
-        empty = np.zeros_like(z)
-        layers.append(
-            LayerPass(index, activation["type"], dropout, weight, bias, inputs, z, a, empty, empty, empty, empty, empty)
-        )
-        activations.append(activation)
-        inputs = a
+    for position, group in enumerate(groups):
+        if opens_block(groups, position):
+            empty = np.zeros_like(inputs)
+            skips.append(SkipPass(group.block, position, position, inputs, empty, empty, empty, empty, empty))
+        layers.append(_forward(group, state, inputs))
+        inputs = layers[-1].a
+        if closes_block(groups, position):
+            skip = skips[-1]
+            skip.last, skip.block, skip.out = position, inputs, skip.inputs + inputs  # out = x + block(x)
+            inputs = skip.out
+    result = BackpropPass(x, loss_name, target, None, 0.0, float(lr), layers, skips)
 
-    last = layers[-1]
-    output, loss, dL_da = _loss(loss_name, last.a, target)
-    # Backwards: δ = ∂L/∂a · σ'(z); then the layer before gets ∂L/∂a = Wᵀ δ.
-    for layer, activation in zip(reversed(layers), reversed(activations)):
-        layer.dL_da = dL_da
-        if layer.activation == "softmax":
-            layer.derivative = layer.a * (1 - layer.a)
-            layer.delta = layer.a * (dL_da - np.dot(dL_da, layer.a))  # the softmax's Jacobian applied
-        else:
-            layer.derivative = DERIVATIVES[layer.activation](layer.z, layer.a, activation)
-            layer.delta = dL_da * layer.derivative
-        layer.weight_grad = np.outer(layer.delta, layer.inputs)
-        layer.bias_grad = layer.delta.copy()
-        dL_da = layer.weight.T @ layer.delta
+    result.output, result.loss, dL_da = _loss(loss_name, layers[-1].a, target)
+    # Backwards: δ = ∂L/∂a · σ'(z); then the layer before gets ∂L/∂a = Wᵀ δ. A residual
+    # block's out = x + block(x) hands ∂L/∂out to its last layer unchanged, and to x too.
+    for position in reversed(range(len(layers))):
+        ending = result.skip_ending_at(position)
+        if ending is not None:
+            ending.dL_dout = dL_da
+        dL_da = _backward(layers[position], groups[position], dL_da)
+        starting = result.skip_starting_at(position)
+        if starting is not None:
+            starting.through_block = dL_da
+            starting.dL_dx = starting.dL_dout + dL_da  # both paths' gradients add
+            dL_da = starting.dL_dx
 
-    result = BackpropPass(x, loss_name, target, output, loss, float(lr), layers)
-    check_against_engine(spec, state, result)
+    check_against_engine(spec, state, result, groups)
     return result
+
+
+def _forward(group, state, inputs):
+    """z = W·a_prev + b, then (with a batch norm) ẑ, then a = σ(z or ẑ)."""
+    weight = np.asarray(state[f"{group.linear}.weight"], dtype=np.float64)
+    bias = state.get(f"{group.linear}.bias")
+    bias = None if bias is None else np.asarray(bias, dtype=np.float64)
+    z = weight @ inputs if bias is None else weight @ inputs + bias
+    norm, pre = None, z
+    if group.norm is not None:
+        mean, var, gamma, beta = (
+            np.asarray(state[f"{group.norm}.{name}"], dtype=np.float64)
+            for name in ("running_mean", "running_var", "weight", "bias")
+        )
+        std = np.sqrt(var + group.eps)
+        normalised = (z - mean) / std  # in evaluation mode μ and σ² are constants
+        pre = normalised * gamma + beta
+        empty = np.zeros_like(z)
+        norm = NormPass(
+            group.norm, group.eps, mean, var, gamma, beta, std, normalised, gamma / std, pre, empty, empty, empty
+        )
+    a = FUNCTIONS[group.activation["type"]](pre, group.activation)
+    empty = np.zeros_like(z)
+    return LayerPass(
+        group.index, group.linear, group.block, group.activation["type"], group.dropout, weight, bias, inputs, z,
+        norm, a, empty, empty, empty, empty, None if bias is None else empty,
+    )  # fmt: skip
+
+
+def _backward(layer, group, dL_da):
+    """Fill in the layer's backward numbers from ∂L/∂a; return ∂L/∂a of the layer before."""
+    layer.dL_da = dL_da
+    pre = layer.z if layer.norm is None else layer.norm.z_hat  # what the activation was given
+    if layer.activation == "softmax":
+        layer.derivative = layer.a * (1 - layer.a)
+        dL_dpre = layer.a * (dL_da - np.dot(dL_da, layer.a))  # the softmax's Jacobian applied
+    else:
+        layer.derivative = DERIVATIVES[layer.activation](pre, layer.a, group.activation)
+        dL_dpre = dL_da * layer.derivative
+    if layer.norm is None:
+        layer.delta = dL_dpre
+    else:  # ẑ = γ·(z − μ)/√(σ² + ε) + β, so ∂ẑ/∂z = γ/√(σ² + ε), ∂ẑ/∂γ = x̂, ∂ẑ/∂β = 1
+        norm = layer.norm
+        norm.dL_dz_hat = dL_dpre
+        norm.gamma_grad = dL_dpre * norm.normalised
+        norm.beta_grad = dL_dpre.copy()
+        layer.delta = dL_dpre * norm.scale
+    layer.weight_grad = np.outer(layer.delta, layer.inputs)
+    if layer.bias is not None:
+        layer.bias_grad = layer.delta.copy()
+    return layer.weight.T @ layer.delta
 
 
 def _softmax(z):
@@ -285,49 +457,79 @@ def _loss(loss_name, a, target):
     return a, float(np.mean((a - target) ** 2)), 2 * (a - target) / n
 
 
-def check_against_engine(spec, state, result):
+def check_against_engine(spec, state, result, groups):
     """Run the same example through the Tensor engine (float64, evaluation mode) and compare
-    every z, a, ∂L/∂a, δ and gradient: ExplainMismatch names the first that differs."""
+    every z, ẑ, a, ∂L/∂a, δ and gradient: ExplainMismatch names the first that differs."""
     model = nn.from_spec(spec, np.float64, np.random.default_rng(0))
     model.load_state_dict({k: np.asarray(v, dtype=np.float64) for k, v in state.items()})
     model.eval()
-    h = Tensor(result.input[None, :])
-    probes = {}  # zero leaves added after each z and a: their gradients are ∂L/∂z and ∂L/∂a
-    for i, layer in enumerate(model.layers):
-        h = layer(h)
-        if spec[i]["type"] == "linear" or spec[i]["type"] in FUNCTIONS:
-            probe = Tensor(np.zeros(h.shape), requires_grad=True)
-            h = h + probe
-            probes[i] = (h, probe)
+    probes = {}  # zero leaves added after each layer's output: their gradients are ∂L/∂z, ∂L/∂a …
+    h = _probed_forward(model, spec, "", Tensor(result.input[None, :]), probes)
     loss = _engine_loss(result.loss_name, h, result.target)
     loss.backward()
 
     _check("the loss", result.loss, float(loss.item()))
-    for layer in result.layers:
-        where = f"layer {layer.index}"
-        z_out, z_probe = probes[layer.index]
-        a_out, a_probe = probes[_activation_index(spec, layer)]
+    parameters = dict(model.named_parameters())
+    for layer, group in zip(result.layers, groups):
+        where = f"layer {layer.key}"
+        z_out, z_probe = probes[group.linear]
+        a_out, a_probe = probes[group.output]
         _check(f"z of {where}", layer.z, z_out.data[0])
         _check(f"a of {where}", layer.a, a_out.data[0])
         _check(f"δ = ∂L/∂z of {where}", layer.delta, _gradient(z_probe)[0])
         _check(f"∂L/∂a of {where}", layer.dL_da, _gradient(a_probe)[0])
-        linear = model.layers[layer.index]
-        _check(f"∂L/∂W of {where}", layer.weight_grad, _gradient(linear.weight))
-        if linear.bias is not None:
-            _check(f"∂L/∂b of {where}", layer.bias_grad, _gradient(linear.bias))
+        _check(f"∂L/∂W of {where}", layer.weight_grad, _gradient(parameters[f"{layer.key}.weight"]))
+        if layer.bias is not None:
+            _check(f"∂L/∂b of {where}", layer.bias_grad, _gradient(parameters[f"{layer.key}.bias"]))
+        if layer.norm is not None:
+            norm, where = layer.norm, f"batch norm {layer.norm.key}"
+            z_hat_out, z_hat_probe = probes[norm.key]
+            _check(f"ẑ of {where}", norm.z_hat, z_hat_out.data[0])
+            _check(f"∂L/∂ẑ of {where}", norm.dL_dz_hat, _gradient(z_hat_probe)[0])
+            _check(f"∂L/∂γ of {where}", norm.gamma_grad, _gradient(parameters[f"{norm.key}.weight"]))
+            _check(f"∂L/∂β of {where}", norm.beta_grad, _gradient(parameters[f"{norm.key}.bias"]))
+    for skip in result.skips:
+        where = f"residual block {skip.key}"
+        x_out, x_probe = probes[f"{skip.key}.x"]
+        out, out_probe = probes[skip.key]
+        _check(f"x of {where}", skip.inputs, x_out.data[0])
+        _check(f"out = x + block(x) of {where}", skip.out, out.data[0])
+        _check(f"∂L/∂out of {where}", skip.dL_dout, _gradient(out_probe)[0])
+        _check(f"the gradient back through {where}", skip.through_block, _gradient(probes[f"{skip.key}.branch"][1])[0])
+        _check(f"∂L/∂x of {where}", skip.dL_dx, _gradient(x_probe)[0])
+
+
+def _probed_forward(model, spec, prefix, h, probes):
+    """The engine's forward pass, layer by layer, with a probe after every layer but a
+    dropout (which passes its input through in evaluation mode), under its state-dict prefix.
+
+    A residual block runs as its forward does, x + block(x), with its layers one by one so
+    that probes sit inside it too, and two on its input: one on x itself (both paths'
+    gradients reach it) and one on the block's own copy (only the gradient through the block)."""
+    for i, (layer, entry) in enumerate(zip(model.layers, spec)):
+        key = f"{prefix}{i}"
+        if entry["type"] == "residual":
+            h = _probe(h, probes, f"{key}.x")
+            branch = _probe(h, probes, f"{key}.branch")
+            h = _probe(
+                h + _probed_forward(layer.module, entry["layers"], f"{key}.module.", branch, probes), probes, key
+            )
+        elif entry["type"] != "dropout":
+            h = _probe(layer(h), probes, key)
+    return h
+
+
+def _probe(h, probes, key):
+    """h plus a zero leaf, kept under `key`: the leaf's gradient is ∂L/∂h."""
+    probe = Tensor(np.zeros(h.shape), requires_grad=True)
+    h = h + probe
+    probes[key] = (h, probe)
+    return h
 
 
 def _gradient(tensor):
     """A leaf's gradient; zeros if none reached it (nothing flows back through a step)."""
     return np.zeros(tensor.shape) if tensor.grad is None else tensor.grad
-
-
-def _activation_index(spec, layer):
-    """Where the layer's activation sits in the list (the Linear itself if it has none)."""
-    following = [i for i in range(layer.index + 1, len(spec)) if spec[i]["type"] in FUNCTIONS]
-    next_linear = next((i for i in range(layer.index + 1, len(spec)) if spec[i]["type"] == "linear"), len(spec))
-    inside = [i for i in following if i < next_linear]
-    return inside[0] if inside else layer.index
 
 
 def _engine_loss(loss_name, output, target):
@@ -355,20 +557,40 @@ def scalar_graph(spec, state, loss_name, x, target):
     """The loss of one example built from single Values — every weight, input and target a
     labelled leaf ("0.weight[1][0]", "x[0]") — after `backward()`: the graph
     `nncli inspect graph --model` draws."""
-    groups = layer_groups(spec)
     h = [Value(float(v), label=f"x[{i}]") for i, v in enumerate(x)]
-    for index, activation, _dropout in groups:
-        weight = np.asarray(state[f"{index}.weight"], dtype=np.float64)
-        bias = state.get(f"{index}.bias")
-        z = []
-        for j, row in enumerate(weight):
-            terms = [Value(float(w), label=f"{index}.weight[{j}][{i}]") * inp for i, (w, inp) in enumerate(zip(row, h))]
-            total = sum(terms[1:], terms[0])  # w·x, then + b: the order a lesson writes
-            if bias is not None:
-                total = total + Value(float(bias[j]), label=f"{index}.bias[{j}]")
-            z.append(total)
-        h = _value_activation(activation, z)
+    groups = layer_groups(spec)
+    for position, group in enumerate(groups):
+        if opens_block(groups, position):
+            block_input = h  # added back at the end of the block
+        h = _value_activation(group.activation, _value_layer(group, state, h))
+        if closes_block(groups, position):
+            h = [x + b for x, b in zip(block_input, h)]
     return _value_loss(loss_name, h, target)
+
+
+def _value_layer(group, state, h):
+    """z = w·x + b of each neuron as Values, then the batch norm's ẑ if there is one."""
+    key = group.linear
+    weight = np.asarray(state[f"{key}.weight"], dtype=np.float64)
+    bias = state.get(f"{key}.bias")
+    z = []
+    for j, row in enumerate(weight):
+        terms = [Value(float(w), label=f"{key}.weight[{j}][{i}]") * inp for i, (w, inp) in enumerate(zip(row, h))]
+        total = sum(terms[1:], terms[0])  # w·x, then + b: the order a lesson writes
+        if bias is not None:
+            total = total + Value(float(bias[j]), label=f"{key}.bias[{j}]")
+        z.append(total)
+    if group.norm is None:
+        return z
+    key = group.norm
+    mean, var, gamma, beta = (state[f"{key}.{name}"] for name in ("running_mean", "running_var", "weight", "bias"))
+    return [
+        (v - float(mean[j]))
+        / float(np.sqrt(float(var[j]) + group.eps))
+        * Value(float(gamma[j]), label=f"{key}.weight[{j}]")
+        + Value(float(beta[j]), label=f"{key}.bias[{j}]")
+        for j, v in enumerate(z)
+    ]
 
 
 def _value_activation(entry, z):
