@@ -182,6 +182,20 @@ def test_batchnorm_is_a_note_on_its_layers_column(model_home):
     assert f"a {num(explained['layers'][0]['a'][0])}" in result.stdout  # the activation after the batch norm
 
 
+def test_a_bias_free_layer_shows_its_batch_norms_shift(model_home):
+    from nncli import store
+
+    assert run("train", "xor", "--hidden", "3", "--batchnorm", "--epochs", "50", "--lr", "0.5", "-q").exit_code == 0
+    (event,) = json_lines(run("inspect", "network", "--json"))
+    hidden, output = event["columns"][1:]
+    state, _ = store.load_model(store.default_model_path("xor"))
+    assert "0.bias" not in state  # the Linear before a batch norm has no bias of its own
+    assert hidden["bias_symbol"] == "β" and hidden["bias"] == [float(v) for v in state["1.bias"]]
+    assert output["bias_symbol"] == "b" and output["bias"] == [float(v) for v in state["3.bias"]]
+    result = run("inspect", "network", env={"NO_COLOR": "1", "COLUMNS": "100"})
+    assert f"β {num(hidden['bias'][0])}" in result.stdout and "β: the shift of the batch norm" in result.stdout
+
+
 def test_a_residual_block_is_drawn_with_its_skip(model_home):
     args = ["--hidden", "3x3", "--residual", "--batchnorm", "--epochs", "50", "--lr", "0.5", "-q"]
     assert run("train", "xor", *args).exit_code == 0

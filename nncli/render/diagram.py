@@ -55,7 +55,7 @@ class DiagramPicture:
             text = f"x{sub(i)}"
             return text if column.value is None else f"{text} {num(column.value[i])}"
         if column.value is None:
-            return f"b {num(column.bias[i])}"
+            return f"{column.bias_symbol} {num(column.bias[i])}"
         symbol = "δ" if self.diagram.mode == "gradients" else "a"
         return f"{symbol} {num(column.value[i])}"
 
@@ -171,7 +171,10 @@ class DiagramPicture:
                 ("dashed: negative  ", None),
                 (f"thicker: larger ({largest})", Style(dim=True)),
             ]
-        notes = {"weights": "b: each neuron's bias", "activations": "x: the input, a: each neuron's activation"}
+        biases = "b: each neuron's bias"
+        if any(column.bias_symbol == "β" for column in self.diagram.columns):
+            biases += ", or β: the shift of the batch norm that follows its bias-free layer"
+        notes = {"weights": biases, "activations": "x: the input, a: each neuron's activation"}
         note = notes.get(self.diagram.mode, "x: the input, δ = ∂L/∂z of each neuron")
         lines = [[("", None)], key[:4], key[4:]]
         if any(column.hidden for column in self.diagram.columns):

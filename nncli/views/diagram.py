@@ -24,6 +24,7 @@ class Column:
     bias: np.ndarray | None  # per neuron; None for the inputs
     value: np.ndarray | None  # per neuron, on an example: the input, each activation a, or (gradients) δ
     skip: int | None = None  # the last column of a residual block: the column whose values it adds back
+    bias_symbol: str = "b"  # "β" where a batch norm's shift stands in for a Linear without a bias
 
     @property
     def hidden(self):
@@ -62,6 +63,7 @@ class Diagram:
                     "bias": None if c.bias is None else c.bias.tolist(),
                     "value": None if c.value is None else c.value.tolist(),
                     "skip": c.skip,
+                    "bias_symbol": c.bias_symbol,
                 }
                 for c in self.columns
             ],
@@ -79,14 +81,15 @@ def shown_indices(size, max_nodes):
 
 
 def linear_layers(spec, prefix=""):
-    """[(state-dict prefix, note, skip)] for each Linear layer, the note naming what follows
-    it; skip is, for the last Linear of a residual block, the diagram column that made the
-    block's input (0: the network's input), whose values the block adds back; else None."""
+    """[(state-dict prefix, note, skip, batch norm)] for each Linear layer, the note naming
+    what follows it; skip is, for the last Linear of a residual block, the diagram column
+    that made the block's input (0: the network's input), whose values the block adds back,
+    else None; batch norm is the state-dict prefix of the batch norm that follows it, or None."""
     layers = []
     for i, entry in enumerate(spec):
         kind = entry["type"]
         if kind == "linear":
-            layers.append([f"{prefix}{i}", [], None])
+            layers.append([f"{prefix}{i}", [], None, None])
         elif not layers:
             raise NncliError(f"the diagram needs a linear layer first; this network starts with {kind}")
         elif kind == "dropout":
@@ -94,12 +97,15 @@ def linear_layers(spec, prefix=""):
         elif kind == "residual":
             if prefix:
                 raise NncliError("the diagram draws residual blocks one level deep; this one holds another")
-            block = [[key, [note], None] for key, note, _ in linear_layers(entry["layers"], f"{prefix}{i}.module.")]
+            inner = linear_layers(entry["layers"], f"{prefix}{i}.module.")
+            block = [[key, [note], None, norm] for key, note, _, norm in inner]
             block[-1][2] = len(layers)
             layers += block
         else:
+            if kind == "batchnorm":
+                layers[-1][3] = f"{prefix}{i}"
             layers[-1][1].append(kind)
-    return [(key, " · ".join(notes) or "identity", skip) for key, notes, skip in layers]
+    return [(key, " · ".join(notes) or "identity", skip, norm) for key, notes, skip, norm in layers]
 
 
 def network_diagram(spec, state, max_nodes=8, example=None, gradients=False):
@@ -112,16 +118,18 @@ def network_diagram(spec, state, max_nodes=8, example=None, gradients=False):
     inputs = None if example is None else example.input
     columns = [Column("input", "", width, shown_indices(width, max_nodes), None, inputs)]
     edges = []
-    for number, (index, note, skip) in enumerate(layers):
+    for number, (index, note, skip, norm) in enumerate(layers):
         weight = np.asarray(state[f"{index}.weight"], dtype=np.float64)
-        bias = state.get(f"{index}.bias")
+        bias, symbol = state.get(f"{index}.bias"), "b"
+        if bias is None and norm is not None:  # the batch norm's shift β is the neuron's offset
+            bias, symbol = state[f"{norm}.bias"], "β"
         bias = np.zeros(len(weight)) if bias is None else np.asarray(bias, dtype=np.float64)
         value = None
         if example is not None:
             value = example.layers[number].delta if gradients else example.layers[number].a
         title = "output" if number == len(layers) - 1 else f"hidden {number + 1}"
         shown = shown_indices(len(weight), max_nodes)
-        columns.append(Column(title, note, len(weight), shown, bias, value, skip))
+        columns.append(Column(title, note, len(weight), shown, bias, value, skip, symbol))
         grad = example.layers[number].weight_grad if gradients else None
         left, right = columns[-2].shown, columns[-1].shown
         for target in (j for j in right if j is not None):
@@ -131,7 +139,7 @@ def network_diagram(spec, state, max_nodes=8, example=None, gradients=False):
     if gradients:
         largest = max(float(np.abs(layer.weight_grad).max()) for layer in example.layers)
     else:
-        largest = max(float(np.abs(np.asarray(state[f"{key}.weight"])).max()) for key, _, _ in layers)
+        largest = max(float(np.abs(np.asarray(state[f"{key}.weight"])).max()) for key, *_ in layers)
     mode = "gradients" if gradients else "activations" if example is not None else "weights"
     return Diagram(columns, edges, mode, largest or 1.0)
 
