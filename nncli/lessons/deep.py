@@ -110,4 +110,6 @@ TRY = (
         "--vary batchnorm=false,true --vary residual=false,true",
         "both cures, alone and together, side by side",
     ),
+    ("nncli train xor --hidden 3x3 --residual --batchnorm --lr 0.5", "a small deep network with both cures"),
+    ("nncli explain backprop --input 1,0", "its every number: the skip carries ∂L/∂out back whole"),
 )
