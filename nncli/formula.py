@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nncli.text import inert
+
 MAX_LENGTH = 500  # characters: far more than any formula a person types
 MAX_DEPTH = 60  # nested brackets, signs, powers and calls, while reading
 MAX_TREE_DEPTH = 200  # operations chained in the finished tree (x+x+…+x), so walking it
@@ -95,12 +97,14 @@ class FormulaError(ValueError):
         return self.position + 1
 
     def pointer(self, indent="  "):
-        """Two lines: the formula (a window of it, if long) and carets under the offending part."""
+        """Two lines: the formula (a window of it, if long, shown inert: an escape character
+        as \\x1b) and carets under the offending part."""
         start = max(0, self.position - 60)
-        shown = self.text[start : start + 120]
-        carets = "^" * max(1, min(self.length, len(shown) - (self.position - start)))
+        shown = [inert(ch) for ch in self.text[start : start + 120]]
+        before = sum(map(len, shown[: self.position - start]))
+        carets = "^" * max(1, sum(map(len, shown[self.position - start : self.position - start + self.length])))
         lead = "…" if start else ""
-        return f"{indent}{lead}{shown}\n{indent}{' ' * (len(lead) + self.position - start)}{carets}"
+        return f"{indent}{lead}{''.join(shown)}\n{indent}{' ' * (len(lead) + before)}{carets}"
 
 
 # --- the tree ----------------------------------------------------------------------------

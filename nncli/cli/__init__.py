@@ -96,7 +96,7 @@ class NncliGroup(click.Group):
         except click.exceptions.Abort:  # click's own Ctrl-C, during a prompt
             code = self._report("interrupted", interrupted_exit_code())
         except click.ClickException as error:
-            error.show()
+            self._show_click_error(error)
             code = error.exit_code
         except click.exceptions.Exit as done:
             code = done.exit_code
@@ -143,6 +143,18 @@ class NncliGroup(click.Group):
         if ctx.find_root().params.get("debug"):
             raise
         return self._report(message, code)
+
+    def _show_click_error(self, error):
+        """A usage error as briefly as any other failure, its text inert: what is wrong
+        (click's own message), then where to read more — not click's four-line form."""
+        lines = [inert(line, 240) for line in error.format_message().splitlines()]
+        ctx = getattr(error, "ctx", None)
+        if len(lines) == 1 and ctx is not None and ctx.command.get_help_option(ctx) is not None:
+            lines.append(f"try '{inert(ctx.command_path)} --help'")
+        try:
+            click.echo("nncli: " + "\n".join(lines), err=True)
+        except OSError:
+            pass
 
     def _report(self, message, code):
         try:

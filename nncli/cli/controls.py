@@ -188,8 +188,11 @@ def play(frames, show, controls):
     return None
 
 
+MIN_PACE = 0.1  # epochs per second: ten seconds an epoch is slow enough to follow; slower only waits
+
+
 class Pace(click.ParamType):
-    """A number of epochs per second: positive and finite."""
+    """A number of epochs per second: finite, and at least MIN_PACE."""
 
     name = "N"
 
@@ -198,8 +201,8 @@ class Pace(click.ParamType):
             pace = float(value)
         except (TypeError, ValueError):
             self.fail(f"{value!r} is not a number of epochs per second", param, ctx)
-        if not (math.isfinite(pace) and pace > 0):
-            self.fail(f"{value!r}: the pace must be a positive number of epochs per second, e.g. 100", param, ctx)
+        if not (math.isfinite(pace) and pace >= MIN_PACE):
+            self.fail(f"{value!r}: the pace must be {MIN_PACE:g} epochs per second or more, e.g. 100", param, ctx)
         return pace
 
 

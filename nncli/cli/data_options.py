@@ -4,6 +4,7 @@ noisy, how much is held out, which input features, and which columns of a CSV fi
 import click
 
 from nncli.cli.options import limit_option
+from nncli.config import MAX_SIZE
 
 FEATURES_HELP = (
     "Inputs computed from each point (x1, x2), any of x1,x2,x1^2,x2^2,x1*x2,sin(x1),sin(x2); "
@@ -47,7 +48,7 @@ def point_options(task_defaults, noise_help="Standard deviation of the jitter ad
             [
                 click.option(
                     "--points",
-                    type=click.IntRange(min=4, max=10_000_000),
+                    type=click.IntRange(min=4, max=MAX_SIZE),
                     default=task_defaults["points"],
                     show_default=True,
                     help="How many points to generate, shared evenly between the classes.",

@@ -47,9 +47,13 @@ def export(paths, fmt, embed, force, as_json):
     if as_json:
         emit_json({"event": "export", **done})
         return
+    from nncli.text import inert
+
     for note in done["notes"]:
         click.echo(f"note: {note}", err=True)
-    beside = f" (weights: {done['weights']})" if done["weights"] else ""
-    click.echo(f"exported {done['model']} as {fmt} to {done['file']}{beside}")
+    # file names are the user's text (or a model file's): shown inert, in full
+    model, file, weights = (inert(done[key], 4096) if done[key] else None for key in ("model", "file", "weights"))
+    beside = f" (weights: {weights})" if weights else ""
+    click.echo(f"exported {model} as {fmt} to {file}{beside}")
     if fmt == "pytorch":
-        click.echo(f"run it: python {done['file']} --help")
+        click.echo(f"run it: python {file} --help")

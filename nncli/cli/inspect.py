@@ -123,7 +123,7 @@ def network(model, values, target, gradients, svg_path, as_json):
     from nncli.cli.visualize import check_output_path, write_svg
     from nncli.render.diagram import DiagramPicture
     from nncli.tasks.runner import load_trained
-    from nncli.text import markup_safe
+    from nncli.text import inert, markup_safe
     from nncli.views.diagram import network_diagram
     from nncli.views.explain import backprop_pass
 
@@ -148,4 +148,4 @@ def network(model, values, target, gradients, svg_path, as_json):
     console.print(picture)
     if svg_path:
         write_svg(svg_path, [picture], f"nncli inspect network {path.name}", console.width)
-        click.echo(f"diagram written to {svg_path}", err=True)
+        click.echo(f"diagram written to {inert(svg_path, 1000)}", err=True)

@@ -130,11 +130,7 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
 
 
 def write(path, text):
-    from pathlib import Path
+    """Write a page atomically: a full disk or a kill never costs the file already there."""
+    from nncli.store import write_atomically
 
-    from nncli.errors import NncliError
-
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise NncliError(f"cannot write {path}: {error.strerror or error}") from None
+    write_atomically(path, lambda f: f.write(text.encode("utf-8")))

@@ -5,7 +5,7 @@ import math
 
 import click
 
-from nncli.config import DTYPES, ENGINES, INITS, OPTIMIZERS
+from nncli.config import DTYPES, ENGINES, INITS, MAX_COUNT, MAX_SIZE, OPTIMIZERS
 from nncli.config import HIDDEN_ACTIVATIONS as ACTIVATIONS
 from nncli.config import MAX_LAYERS as MAX_HIDDEN_LAYERS
 
@@ -123,7 +123,7 @@ def limit_option(what="training examples"):
     (the held-out data stay as they are, so too little data shows as overfitting)."""
     return click.option(
         "--limit",
-        type=click.IntRange(min=1, max=10_000_000),
+        type=click.IntRange(min=1, max=MAX_SIZE),
         default=None,
         help=f"Learn from only N of the {what}, chosen by --seed  [default: all of them].",
     )
@@ -142,7 +142,7 @@ def training_options(defaults, hidden=True, ends=(1, 1)):
         options = [
             click.option(
                 "--epochs",
-                type=click.IntRange(min=1),
+                type=click.IntRange(min=1, max=MAX_COUNT),
                 default=defaults["epochs"],
                 show_default=True,
                 help="Passes over the training data.",
@@ -156,7 +156,7 @@ def training_options(defaults, hidden=True, ends=(1, 1)):
             ),
             click.option(
                 "--batch-size",
-                type=click.IntRange(min=1),
+                type=click.IntRange(min=1, max=MAX_COUNT),
                 default=defaults["batch_size"],
                 show_default="all" if defaults["batch_size"] is None else True,
                 help="Examples per gradient step.",
@@ -217,7 +217,7 @@ def training_options(defaults, hidden=True, ends=(1, 1)):
             ),
             click.option(
                 "--log-every",
-                type=click.IntRange(min=1),
+                type=click.IntRange(min=1, max=MAX_COUNT),
                 default=None,
                 help="Report every N epochs  [default: about 100 reports].",
             ),

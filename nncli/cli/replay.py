@@ -44,6 +44,7 @@ def replay(model, view_names, fps, html_path, as_json):
     from nncli.cli.visualize import check_output_path
     from nncli.replay import frames, lazy_dataset, load_frames_source
     from nncli.tasks.runner import load_trained, run_config
+    from nncli.text import inert
 
     task, network, meta, path = load_trained(model)
     names = check_views(task, path, view_names) or list(task.watch)
@@ -61,7 +62,7 @@ def replay(model, view_names, fps, html_path, as_json):
         return
     if html_path:
         write_page(html_path, all_frames, f"nncli replay {path.name}: {task.title}")
-        click.echo(f"replay written to {html_path}", err=True)
+        click.echo(f"replay written to {inert(html_path, 1000)}", err=True)
         return
     console = stdout_console()
     if console.is_terminal:

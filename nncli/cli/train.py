@@ -5,6 +5,7 @@ import click
 from nncli.cli.controls import live_options
 from nncli.cli.data_options import features_option, point_options, table_options, test_fraction_option
 from nncli.cli.options import FiniteFloat, NonNegativeFloat, choosing_threads, limit_option, training_options
+from nncli.config import MAX_COUNT, MAX_SIZE
 from nncli.tasks import defaults
 
 
@@ -93,7 +94,7 @@ def csv_table(**options):
 @test_fraction_option(0.3)
 @click.option(
     "--points",
-    type=click.IntRange(min=2, max=10_000_000),
+    type=click.IntRange(min=2, max=MAX_SIZE),
     default=defaults.LINREG["points"],
     show_default=True,
     help="How many noisy points to generate.",
@@ -129,7 +130,7 @@ def digit_options(task_defaults):
         command = limit_option("training images")(command)
         command = click.option(
             "--patience",
-            type=click.IntRange(min=0),
+            type=click.IntRange(min=0, max=MAX_COUNT),
             default=task_defaults["patience"],
             show_default=True,
             help="Stop after this many epochs without a better validation loss, keeping the best weights "

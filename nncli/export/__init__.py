@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from nncli import text
 from nncli.config import OPTIMIZERS
 from nncli.errors import ModelFileError, NncliError
 
@@ -182,6 +183,8 @@ def export_model(model, fmt, file, embed=False, force=False):
     if fmt == "onnx":
         _require_onnx()
     model_path = store.resolve_model(model).absolute()
+    if file.exists() and file.samefile(model_path):  # --force would replace the model with its own export
+        raise NncliError(f"{text.inert(file)} is the model being exported: give another FILE to write")
     weights = None
     if fmt == "pytorch" and not embed:
         weights = model_path if model_path.parent == file.parent else file.with_suffix(".npz")

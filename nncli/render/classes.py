@@ -10,7 +10,6 @@ from, circled for the held-out ones.
 
 import numpy as np
 from rich.console import Group
-from rich.control import strip_control_codes
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
@@ -20,6 +19,7 @@ from rich.text import Text
 from nncli.render import draws
 from nncli.render.axes import Axes, legend, title
 from nncli.render.plane import spaced_marks
+from nncli.text import inert
 from nncli.views.classes import ClassAnswers, ClassMap
 
 # Ten class colours that stay apart on 256-colour terminals (Tableau 10, deepened).
@@ -150,6 +150,6 @@ def draw_answers(numbers, width):
     table.add_column("confidence", justify="right")
     for row in numbers.rows:
         inputs = ", ".join(f"{v:g}" for v in row["input"])
-        prediction = strip_control_codes(str(row["prediction"]))  # a class name from a file: shown inert
+        prediction = inert(row["prediction"])  # a class name from a file: shown inert
         table.add_row(Text(inputs), Text(prediction), f"{row['confidence']:.2%}")
     return table

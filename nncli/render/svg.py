@@ -8,6 +8,8 @@ import io
 
 from rich.console import Console
 
+from nncli.text import inert
+
 
 def to_svg(renderables, title="nncli", *, width=100) -> str:
     """Print `renderables` (a list) on a `width`-column colour console; return the SVG text.
@@ -25,4 +27,4 @@ def to_svg(renderables, title="nncli", *, width=100) -> str:
     )
     for renderable in renderables:
         console.print(renderable)
-    return console.export_svg(title=title)
+    return console.export_svg(title=inert(title, 1000))  # XML has no place for control characters
