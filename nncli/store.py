@@ -20,6 +20,7 @@ numbers, never code.
 
 from __future__ import annotations
 
+import errno
 import glob
 import json
 import math
@@ -60,6 +61,7 @@ MAX_STRING = 4_096  # characters in one metadata string (a formula, a data descr
 MAX_KEY = 64  # characters in one metadata key
 MAX_ITEMS = 100_000  # values in one metadata list (a loss history keeps 200)
 MAX_HISTORY_VALUES = 100_000
+MAX_INTEGER = 2**63  # no setting is larger (seeds are below it); a 400-digit one would overflow a float
 
 # The memory a command may use on a model: its weights (held as float64 at worst, with a
 # copy while loading) plus the activations of `rows` examples through every layer at once.
@@ -71,6 +73,7 @@ MAX_SIZE_SETTING = 10_000_000
 STALE_TEMPORARY_S = 3600  # a temporary file this old is a leftover of a killed writer
 
 LATEST_POINTER = "latest"
+LATEST_BYTES = 65_536  # the pointer holds one path
 
 
 # --- layer specs -------------------------------------------------------------------------
@@ -211,6 +214,12 @@ def check_plain(meta: Any) -> None:
         elif isinstance(value, str):
             if len(value) > MAX_STRING:
                 raise ValueError(f"a string of {len(value):,} characters (at most {MAX_STRING:,})")
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+            raise ValueError(
+                f"{_short(key_name)} is a whole number too large to be a setting"
+                if key_name
+                else "a whole number too large to be a setting"
+            )
         elif isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"{_short(key_name)} must be a finite number" if key_name else "a non-finite number")
         elif value is not None and not isinstance(value, (bool, int, float)):
@@ -459,7 +468,9 @@ def write_target(path: str | os.PathLike, what: str = "write") -> Path:
     """The file a write to `path` replaces, checked: NncliError unless it can be written.
 
     A symlink is written through — the file it points to is replaced and the link kept —
-    so a model kept elsewhere and linked into the store stays where it is. The target must
+    so a model kept elsewhere and linked into the store stays where it is; but only a link
+    of the user's own to a file of their own: a link someone else put in a shared store
+    could otherwise make nncli overwrite any file the user can write. The target must
     be a regular file or not exist yet, in a folder that exists: a device, a FIFO, a socket
     or a folder is never replaced (`--save /dev/null` is refused, not obeyed).
     """
@@ -475,6 +486,11 @@ def write_target(path: str | os.PathLike, what: str = "write") -> Path:
         if info is not None and not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, FIFO or socket)"
             raise NncliError(f"cannot {what} to {inert(path)}: it is {kind}; refused")
+        if path.is_symlink() and not (_own(os.lstat(path)) and (info is None or _own(info))):
+            raise NncliError(
+                f"cannot {what} to {inert(path)}: it is a link, and it or the file it points to is "
+                "another user's; refused (remove the link, or give another path)"
+            )
         if not target.parent.is_dir():
             raise NncliError(f"cannot {what} to {inert(path)}: the folder {inert(target.parent)} does not exist")
     except OSError as exc:
@@ -487,6 +503,12 @@ def write_target(path: str | os.PathLike, what: str = "write") -> Path:
             f"cannot {what} to {inert(path)}: the folder {inert(target.parent)} is not writable ({exc.strerror or exc})"
         ) from None
     return target
+
+
+def _own(info: os.stat_result) -> bool:
+    """True if a file (by its stat) belongs to the user running nncli (always, where
+    files have no owners)."""
+    return not hasattr(os, "getuid") or info.st_uid == os.getuid()
 
 
 def write_atomically(path: str | os.PathLike, write: Callable[[Any], None], what: str = "write") -> Path:
@@ -729,7 +751,9 @@ def _read_meta(path: Path, npz: Any, headers: dict) -> dict:
     with _damage_reported(path):
         raw = npz[META_KEY].tobytes()
     try:
-        meta = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        meta = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except RepeatedKeyError as exc:
+        raise ModelFileError(f"{path}: bad model metadata: {exc}") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise ModelFileError(f"{path}: the model metadata is not valid JSON ({_short(str(exc))})") from None
     except RecursionError:
@@ -754,6 +778,21 @@ def _read_meta(path: Path, npz: Any, headers: dict) -> dict:
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
+
+
+class RepeatedKeyError(ValueError):
+    """A JSON object names one key twice."""
+
+
+def _unique_keys(pairs: list) -> dict:
+    """A JSON object whose keys are all different: with a key given twice, which value
+    counts would be a guess (the checks might see one and a command the other)."""
+    meta = dict(pairs)
+    if len(meta) != len(pairs):
+        seen = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise RepeatedKeyError(f"the key {_short(twice)} is given twice")
+    return meta
 
 
 def _check_headers(path: Path, headers: dict, expected: dict, dtype_name: str) -> None:
@@ -873,9 +912,24 @@ def _record_latest(path: Path) -> None:
         pass
 
 
+def read_small_file(path: str | os.PathLike, limit: int) -> bytes:
+    """The bytes of a small regular file of nncli's own (the "latest" pointer, the lesson
+    progress). OSError if it is missing, is not a regular file or holds more than `limit`
+    bytes: opened without blocking, so a FIFO put in its place cannot hang nncli, and a
+    device (/dev/zero) is never read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        content = f.read(limit + 1)
+    if len(content) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit:,} bytes", str(path))
+    return content
+
+
 def _read_latest(home: Path) -> Path | None:
     try:
-        target = Path((home / LATEST_POINTER).read_text(encoding="utf-8").strip())
+        target = Path(read_small_file(home / LATEST_POINTER, LATEST_BYTES).decode("utf-8").strip())
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     return target if target.is_absolute() and target.is_file() else None

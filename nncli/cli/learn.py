@@ -33,7 +33,9 @@ def learn(lesson, next_lesson, no_pause, quick, as_json, svg_path, html_path):
     lessons = all_lessons()
 
     def warn(message):
-        click.echo(f"nncli: warning: {message}", err=True)
+        from nncli.text import inert
+
+        click.echo(f"nncli: warning: {inert(message, 1000)}", err=True)  # it names a file: shown inert
 
     finished = progress.load(len(lessons), warn)
     if lesson is None and not next_lesson:

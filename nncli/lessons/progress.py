@@ -14,6 +14,7 @@ from nncli.errors import NncliError
 
 FILE_NAME = "lessons.json"
 FORMAT, VERSION = "nncli-lessons", 1
+MAX_BYTES = 65_536  # nine lesson numbers take a few dozen
 
 
 def path():
@@ -24,7 +25,7 @@ def load(count, warn):
     """The set of finished lesson numbers (1 … count); `warn(message)` hears of damage."""
     file = path()
     try:
-        text = file.read_text(encoding="utf-8")
+        text = _read(file)
     except FileNotFoundError:
         return set()
     except (OSError, UnicodeDecodeError) as error:
@@ -37,11 +38,18 @@ def load(count, warn):
         return set()
 
 
+def _read(file):
+    """The file's text: never blocking on a FIFO nor reading a device, at most MAX_BYTES."""
+    return store.read_small_file(file, MAX_BYTES).decode("utf-8")
+
+
 def _parse(text, count):
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
         raise ValueError("not JSON") from None
+    except RecursionError:  # "[[[[…" ten thousand deep: damage, like any other
+        raise ValueError("nested too deep") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
         raise ValueError(f"not a {FORMAT} file of version {VERSION}")
     finished = data.get("finished")
@@ -71,7 +79,7 @@ def mark_finished(number, count, warn):
 
 def _readable(file, count):
     try:
-        _parse(file.read_text(encoding="utf-8"), count)
+        _parse(_read(file), count)
         return True
     except (OSError, UnicodeDecodeError, ValueError):
         return False
