@@ -92,8 +92,10 @@ class RunConfig:
         for name, value in values.items():
             checked[name] = CHECKS[name](name, value)
         config = cls(**checked, given=tuple(checked))
-        if config.domain is not None and not config.domain[0] < config.domain[1]:
-            raise ValueError("config 'domain' must be (lo, hi) with lo < hi")
+        if config.domain is not None and not (
+            config.domain[0] < config.domain[1] and math.isfinite(config.domain[1] - config.domain[0])
+        ):
+            raise ValueError("config 'domain' must be (lo, hi) with lo < hi, a finite width apart")
         return config
 
     def to_dict(self):

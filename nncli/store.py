@@ -323,8 +323,11 @@ def _check_target(target: Any) -> None:
         and len(target["domain"]) == 2
         and all(_is_number(v) for v in target["domain"])
         and target["domain"][0] < target["domain"][1]
+        and math.isfinite(target["domain"][1] - target["domain"][0])
     ):
-        raise ValueError("'target' must hold a formula, a name and a domain [lo, hi] with lo < hi")
+        raise ValueError(
+            "'target' must hold a formula, a name and a domain [lo, hi] with lo < hi, a finite width apart"
+        )
     from nncli.formula import FormulaError, parse
 
     try:

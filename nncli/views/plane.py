@@ -66,10 +66,11 @@ def neurons(network, dataset, config, history):
     if sum(isinstance(layer, nn.Linear) for layer in layers) < 2:
         return NeuronTiles(xs.tolist(), ys.tolist(), "identity", [], names)
     inputs = encode(grid)
+    linear, activated = layers[0], not isinstance(layers[1], nn.Linear)  # a layer list may have no activation
     with no_grad():  # the first Linear and its activation
-        hidden = nn.Sequential(*layers[:2])(Tensor(inputs.astype(network.dtype))).data.astype(np.float64)
-    linear = layers[0]
-    activation = layers[1].spec()["type"] if not isinstance(layers[1], nn.Linear) else "identity"
+        hidden = nn.Sequential(*layers[: 2 if activated else 1])(Tensor(inputs.astype(network.dtype)))
+    hidden = hidden.data.astype(np.float64)
+    activation = layers[1].spec()["type"] if activated else "identity"
     tiles = [
         {
             "weight": linear.weight.data[k].astype(float).tolist(),
