@@ -106,10 +106,16 @@ def parse_vary(ctx, texts):
         raw = _split(listed, option)
         if not listed or any(not value for value in raw):
             raise click.BadParameter(f"{text!r}: an empty value; give {name}=V1,V2", param_hint="'--vary'")
+        if len(raw) > MAX_RUNS:  # said before converting twenty thousand values only to refuse them
+            raise click.BadParameter(
+                f"{name}: {len(raw):,} values, more than {MAX_RUNS} runs at once", param_hint="'--vary'"
+            )
         values = [_convert(ctx, option, name, value) for value in raw]
-        for value in values:
-            if values.count(value) > 1:
-                raise click.BadParameter(f"{name}: the value {raw[values.index(value)]!r} twice", param_hint="'--vary'")
+        given = {}  # value → how it was written, the first time
+        for value, text in zip(values, raw):
+            if value in given:
+                raise click.BadParameter(f"{name}: the value {given[value]!r} twice", param_hint="'--vary'")
+            given[value] = text
         varied.append((name, option, values))
     runs = 1
     for _, _, values in varied:

@@ -14,6 +14,7 @@ are classes to tell apart (classify); other numbers are values to fit (regress).
 
 import csv
 import difflib
+import functools
 import io
 import math
 from dataclasses import dataclass
@@ -22,12 +23,19 @@ import numpy as np
 
 from nncli.data import _open_binary, stratified_split, train_test_split
 from nncli.errors import DataError
+from nncli.store import MAX_STRING
 
 MISSING = ("", "na", "nan", "null")  # compared lower-case, after stripping spaces
 MISSING_NAMES = "empty, NA, NaN or null"
 MAX_CLASSES = 1000
 FEW_DISTINCT = 10  # a target of at most this many distinct whole numbers holds classes
 MAX_TABLE_BYTES = 500_000_000
+# Read as text, a table takes far more memory than its file: a list per row and a string per
+# cell. Counting each row as ROW_CELLS cells more (its list and line number), no table may
+# hold more than MAX_TABLE_CELLS, which bounds that at about 2 GB whatever the file's shape.
+MAX_TABLE_CELLS = 20_000_000
+ROW_CELLS = 4
+MAX_NAME = MAX_STRING  # characters in a column name or class label: what a model file keeps
 COLUMNS_LISTED = 12  # column names a message lists before saying how many there are
 KINDS = ("classify", "regress")
 
@@ -40,6 +48,11 @@ class RawTable:
     header: list
     rows: list
     lines: list
+
+    @functools.cached_property
+    def column_at(self):
+        """Column name → its index (a header names every column once)."""
+        return {name: i for i, name in enumerate(self.header)}
 
 
 @dataclass
@@ -93,12 +106,18 @@ def parse_table(text, name):
     Cells are stripped of surrounding spaces; rows with no text at all are skipped.
     """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True)
-    header, rows, lines = None, [], []
+    header, rows, lines, held = None, [], [], 0
     try:
         for cells in reader:
             cells = [cell.strip() for cell in cells]
             if not any(cells):
                 continue
+            held += len(cells) + ROW_CELLS
+            if held > MAX_TABLE_CELLS:
+                raise DataError(
+                    f"{name}: more than {MAX_TABLE_CELLS:,} cells (by line {reader.line_num:,}), "
+                    "more than nncli holds in memory as a table; give fewer rows"
+                )
             if header is None:
                 header = _checked_header(cells, name, reader.line_num)
             elif len(cells) != len(header):
@@ -118,14 +137,16 @@ def parse_table(text, name):
 
 
 def _checked_header(cells, name, line):
+    first_column = {}  # name → the column that has it: one look-up a name, however wide the table
     for column, cell in enumerate(cells, start=1):
         if not cell:
             raise DataError(f"{name}, line {line}: column {column} of the header has no name; name every column")
-        if cell in cells[: column - 1]:
+        if cell in first_column:
             raise DataError(
                 f"{name}, line {line}: the header names {cell!r} twice "
-                f"(columns {cells.index(cell) + 1} and {column}); give each column its own name"
+                f"(columns {first_column[cell]} and {column}); give each column its own name"
             )
+        first_column[cell] = column
     if all(_number_or_none(cell) is not None for cell in cells):
         raise DataError(
             f"{name}, line {line}: the first row should name the columns, but it holds only numbers; add a header row"
@@ -139,8 +160,8 @@ def _checked_header(cells, name, line):
 def find_column(table, name, role="column"):
     """The index of the column called `name`; DataError suggesting the closest name if
     there is none (`role`, e.g. "--target", says what asked for it)."""
-    if name in table.header:
-        return table.header.index(name)
+    if name in table.column_at:
+        return table.column_at[name]
     return _no_column(table, name, role)
 
 
@@ -179,12 +200,31 @@ def select(table, target, inputs=None, kind=None, drop_missing=False):
             raise DataError(f"{table.name}: no columns besides the target {target!r} to learn from")
     else:
         input_at = _input_columns(table, inputs, target)
-    rows, lines, dropped = _complete_rows(table, [target_at, *input_at], drop_missing)
     names = [table.header[i] for i in input_at]
-    X = np.array([[_input_number(row[i], table, line, i) for i in input_at] for row, line in zip(rows, lines)])
+    for name in (target, *names):  # a model file keeps them: too long a name is refused before any work
+        _check_name_length(name, "column name", table)
+    rows, lines, dropped = _complete_rows(table, [target_at, *input_at], drop_missing)
+    X = _numbers(rows, lines, input_at, table)
     cells = [row[target_at] for row in rows]
     kind, reason, y, classes = _target(cells, lines, table, target, kind)
-    return Columns(table.name, names, target, kind, reason, X.reshape(len(rows), len(names)), y, classes, dropped)
+    return Columns(table.name, names, target, kind, reason, X, y, classes, dropped)
+
+
+def _check_name_length(name, what, table):
+    if len(name) > MAX_NAME:
+        raise DataError(
+            f"{table.name}: a {what} of {len(name):,} characters ({name[:20]!r}…); "
+            f"a model keeps names of at most {MAX_NAME:,}"
+        )
+
+
+def _numbers(rows, lines, columns, table):
+    """The cells of `columns` in `rows` as an (n, len(columns)) float64 array, filled in
+    place (a list of Python floats first would take four times the memory)."""
+    X = np.empty((len(rows), len(columns)))
+    for r, (row, line) in enumerate(zip(rows, lines)):
+        X[r] = [_input_number(row[i], table, line, i) for i in columns]
+    return X
 
 
 def _input_columns(table, inputs, target):
@@ -303,6 +343,8 @@ def _check_classes(classes, rows, table, target, numeric):
         raise DataError(
             f"{table.name}: the target {target!r} holds one class only ({classes[0]!r}); nothing to tell apart"
         )
+    for name in classes:
+        _check_name_length(name, "class label", table)
     if len(classes) > MAX_CLASSES:
         raise DataError(
             f"{table.name}: the target {target!r} holds {len(classes):,} classes, more than the {MAX_CLASSES:,} "
@@ -350,8 +392,7 @@ def input_rows(table, inputs):
     other columns, such as the target, are ignored), as an (n, len(inputs)) array."""
     at = [find_column(table, name, "the model's inputs") for name in inputs]
     rows, lines, _ = _complete_rows(table, at, drop_missing=False)
-    X = [[_input_number(row[i], table, line, i) for i in at] for row, line in zip(rows, lines)]
-    return np.array(X, dtype=np.float64).reshape(len(rows), len(at))
+    return _numbers(rows, lines, at, table)
 
 
 def labelled_rows(table, inputs, target, classes):
