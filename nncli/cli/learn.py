@@ -86,7 +86,7 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
     """Show the lesson; True if it was seen to the end."""
     from rich.console import Console
 
-    from nncli.cli.output import emit_json
+    from nncli.cli.output import emit_json, stdout_console
     from nncli.lessons.player import check_size, play, print_lesson
 
     if interactive:
@@ -95,7 +95,7 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
         from nncli.cli.controls import KeyReader
         from nncli.lessons.keys import LessonKeys
 
-        console = Console()
+        console = stdout_console()
         check_size(lesson, console)
         with KeyReader(sys.stdin.fileno()) as reader:
             return play(lesson, settings, console, LessonKeys(reader))
@@ -119,10 +119,8 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
         import io
 
         console = Console(file=io.StringIO(), record=record, width=100)
-    elif record:
-        console = Console(record=True)
     else:
-        console = Console()
+        console = stdout_console(record=record)
     print_lesson(lesson, settings, console, on_screen)
     if svg_path:
         write(svg_path, console.export_svg(title=f"nncli learn {lesson.number}", clear=False))

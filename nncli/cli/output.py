@@ -27,9 +27,10 @@ def emit_json(event):
     write_out(json.dumps(plain(event), allow_nan=False) + "\n")
 
 
-def stdout_console():
-    """A Rich console on stdout whose broken pipe is reported like any other stdout
-    failure (Rich's own reaction is to exit 1, which means "a problem you can fix")."""
+def stdout_console(**options):
+    """A Rich console on stdout (made with Console's `options`) whose broken pipe is
+    reported like any other stdout failure (Rich's own reaction is to exit 1, which means
+    "a problem you can fix")."""
     from rich.console import Console
 
     class StdoutConsole(Console):
@@ -37,7 +38,7 @@ def stdout_console():
             self.quiet = True
             raise BrokenPipeError(32, "Broken pipe")
 
-    return StdoutConsole()
+    return StdoutConsole(**options)
 
 
 def show(*renderables):
