@@ -112,6 +112,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
     from nncli.config import RunConfig
     from nncli.formula import FormulaError
     from nncli.tasks.approx import CONSTRUCTIBLE, TARGETS, ApproxTask, resolve_target, run_approx
+    from nncli.text import inert
 
     if (func is None) == (expr is None):
         names = ", ".join(TARGETS)
@@ -159,7 +160,8 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
         show_result(outcome, config, task.result + ((task.views["neurons"],) if show_neurons else ()))
         say_health(outcome.summary)
     if method == "construct" and not quiet and not as_json:
-        where = f"model saved to {outcome.summary['model']}" if outcome.summary["model"] else "model not saved"
+        model = outcome.summary["model"]
+        where = f"model saved to {inert(model, 4096)}" if model else "model not saved"
         click.echo(f"built by hand in {outcome.summary['elapsed_s']:.2f} s (no training) · {where}", err=True)
     end_if_interrupted(outcome)
 

@@ -154,7 +154,9 @@ def end_if_interrupted(outcome):
 
     if not outcome.result.interrupted:
         return
+    from nncli.text import inert
+
     model = outcome.summary["model"]
-    where = f"saved what it learned to {model}" if model else "nothing saved"
+    where = f"saved what it learned to {inert(model, 4096)}" if model else "nothing saved"
     click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
     raise SystemExit(interrupted_exit_code())

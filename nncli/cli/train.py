@@ -201,6 +201,7 @@ def run_training(task_name, options):
     from nncli.cli.output import Live, end_if_interrupted, say_health, show_result, training_sink
     from nncli.tasks import get_task
     from nncli.tasks.runner import train_task
+    from nncli.text import inert
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
     save, no_save, force = options.pop("save"), options.pop("no_save"), options.pop("force")
@@ -215,8 +216,8 @@ def run_training(task_name, options):
     config = run_config(task, options)
     with training_sink(as_json, quiet, task.title, Live(task, config, views, pace)) as (emit, watching):
         outcome = train_task(task, config, save_path, emit, force, watch=watching)  # diverged: a "diverged" event
-    for note in outcome.dataset.notes:
-        click.echo(f"nncli: {note}", err=True)
+    for note in outcome.dataset.notes:  # they may name a file's columns: shown inert
+        click.echo(f"nncli: {inert(note, 1000)}", err=True)
     if not as_json:
         show_result(outcome, config, task.result)
         say_health(outcome.summary)
