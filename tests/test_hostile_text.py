@@ -131,3 +131,10 @@ def test_a_wrong_input_is_a_two_line_usage_error(tmp_path):
         lines = refused.stderr.strip().splitlines()
         assert refused.exit_code == 2 and len(lines) == 2, (args, refused.stderr)
         assert lines[0].startswith("nncli: ") and "--help" in lines[1]
+
+
+def test_explain_names_the_model_inert(escaped_model):
+    explained = run("explain", "backprop", escaped_model, env={"COLUMNS": "200"})
+    assert explained.exit_code == 0, explained.stderr
+    no_raw_escapes(explained)
+    assert "Backpropagation through m\\x1b]0;owned\\x07[red]x.npz" in explained.stdout

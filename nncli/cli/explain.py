@@ -134,7 +134,9 @@ def backprop(model, values, target, as_json):
             }
         )
         return
-    heading = f"Backpropagation through {path.name} on {example.source}, target {example.shown_target}"
+    from nncli.text import inert
+
+    heading = f"Backpropagation through {inert(path.name)} on {example.source}, target {example.shown_target}"
     view = backprop_view(result, heading)
     if meta["config"].get("optimizer", "sgd") != "sgd":
         note = f"(the model was trained with {meta['config']['optimizer']}, whose steps differ: shown is plain SGD)"

@@ -67,6 +67,7 @@ def network_graph(model, values, target):
     from nncli.cli.explain import chosen_example
     from nncli.errors import NncliError
     from nncli.tasks.runner import load_trained, parameter_count
+    from nncli.text import inert
     from nncli.views.explain import scalar_graph
 
     task, network, meta, path = load_trained(model)
@@ -79,7 +80,7 @@ def network_graph(model, values, target):
         )
     example = chosen_example(task, network, meta, values, target)
     loss = scalar_graph(meta["layers"], network.state_dict(), task.loss, example.x, example.target)
-    return loss, f"the {task.loss} loss of {path.name} on {example.source}, target {example.shown_target}"
+    return loss, f"the {task.loss} loss of {inert(path.name)} on {example.source}, target {example.shown_target}"
 
 
 def expression_graph(expression, assignments):
