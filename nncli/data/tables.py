@@ -15,8 +15,8 @@ are classes to tell apart (classify); other numbers are values to fit (regress).
 import csv
 import difflib
 import functools
-import io
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,7 +87,9 @@ def read_table(path):
             raise DataError(f"{name}: cannot read it ({exc})") from None
     if len(content) > MAX_TABLE_BYTES:
         raise DataError(f"{name}: larger than the {MAX_TABLE_BYTES // 1_000_000:,} MB nncli reads as a table")
-    return parse_table(decode(content, name), name)
+    text = decode(content, name)
+    del content  # the bytes are not needed beside their text
+    return parse_table(text, name)
 
 
 def decode(content, name):
@@ -105,7 +107,7 @@ def parse_table(text, name):
 
     Cells are stripped of surrounding spaces; rows with no text at all are skipped.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True)
+    reader = csv.reader(_lines(text), strict=True, skipinitialspace=True)
     header, rows, lines, held = None, [], [], 0
     try:
         for cells in reader:
@@ -134,6 +136,15 @@ def parse_table(text, name):
     if not rows:
         raise DataError(f"{name}: only a header, no rows of data")
     return RawTable(name, header, rows, lines)
+
+
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # a line and its end (\n, \r\n or \r), or a last one without
+
+
+def _lines(text):
+    """The lines of `text`, ends kept, one at a time: what csv reads, without the copy
+    io.StringIO makes (four bytes a character)."""
+    return (match.group() for match in LINE.finditer(text))
 
 
 def _checked_header(cells, name, line):
