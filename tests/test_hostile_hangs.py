@@ -77,8 +77,8 @@ def test_a_page_to_a_fifo_is_refused(store_with_model, tmp_path, args):
 
 
 def test_a_pace_too_slow_to_ever_end_is_a_usage_error():
-    refused = run("train", "xor", "--epochs", "2", "--pace", "1e-300", "--no-save")
-    assert refused.exit_code == 2 and "epochs per second or more" in refused.stderr
+    refused = nncli("train", "xor", "--epochs", "2", "--pace", "1e-300", "--no-save")
+    assert refused.returncode == 2 and "epochs per second or more" in refused.stderr
 
 
 def test_a_header_of_200000_columns_is_checked_in_one_pass(tmp_path):
