@@ -54,6 +54,11 @@ def learn(lesson, next_lesson, no_pause, quick, as_json, svg_path, html_path):
         except LookupError as error:
             raise click.BadParameter(str(error), param_hint="'N | NAME'") from None
 
+    from nncli.cli.visualize import check_output_path
+
+    for page, what in ((svg_path, "the SVG"), (html_path, "the page")):
+        if page:
+            check_output_path(page, what)  # before the lesson: it must not end in "cannot write"
     settings = Settings(quick=quick)
     interactive = not (no_pause or as_json or svg_path or html_path) and sys.stdin.isatty() and sys.stdout.isatty()
     done = run_lesson(chosen, settings, interactive, as_json, svg_path, html_path)
