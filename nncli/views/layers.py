@@ -12,11 +12,15 @@ from nncli import nn
 from nncli.autograd import Tensor
 
 
+def layer_starts(model):
+    """For each layer, 1 to L, the index in `model.layers` of its Linear (or residual block)."""
+    return [i for i, layer in enumerate(model.layers) if isinstance(layer, (nn.Linear, nn.Residual))]
+
+
 def layer_ends(model):
     """For each layer, 1 to L (the last is the output layer), the number of the model's
     modules that compute its output: `model.layers[:end]`."""
-    starts = [i for i, layer in enumerate(model.layers) if isinstance(layer, (nn.Linear, nn.Residual))]
-    return [*starts[1:], len(model.layers)]
+    return [*layer_starts(model)[1:], len(model.layers)]
 
 
 def layer_name(layer, layers):
@@ -38,7 +42,16 @@ def evaluating(model):
 def layer_output(model, inputs, layer):
     """The output Tensor of `layer` (1-based) for `inputs`, a Tensor of network inputs —
     recorded for backpropagation unless the caller is inside `no_grad()`."""
-    end = layer_ends(model)[layer - 1]
+    return _through(model, inputs, layer_ends(model)[layer - 1])
+
+
+def weighted_sums(model, inputs, layer):
+    """The Tensor of `layer`'s weighted sums z = W·a + b, before its activation (a residual
+    block's output, which has no single z)."""
+    return _through(model, inputs, layer_starts(model)[layer - 1] + 1)
+
+
+def _through(model, inputs, end):
     with evaluating(model):
         return nn.Sequential(*model.layers[:end])(inputs)
 
