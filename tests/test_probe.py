@@ -137,7 +137,7 @@ def test_a_first_layer_neuron_wants_its_own_weights(models):
     task, network, meta, _ = load_trained(models["moons"])
     start = np.array([0.3, -0.2])
     weight = network.state_dict()["0.weight"][2].astype(np.float64)
-    view = probe.neuron(network, "plane", ["x1", "x2"], None, start, 1, 3, steps=300, rate=0.1, penalty=0.5)
+    view = probe.neuron(network, "plane", ["x1", "x2"], None, start, 1, 3, 2, steps=300, rate=0.1, penalty=0.5)
     np.testing.assert_allclose(view.input, start + weight / (2 * 0.5), rtol=1e-9)
     assert len(view.sums) == 301 and view.sums[-1] > view.sums[0]
     assert np.all(np.diff(view.sums) >= -1e-12)  # each step climbs
@@ -147,8 +147,8 @@ def test_neuron_ascent_of_a_digit_class_raises_its_score_within_the_pixel_range(
     network, *_ = loaded(models["digits"])
     start = np.full(64, 0.5)
     names = [f"p{i}" for i in range(64)]
-    view = probe.neuron(network, "image", names, 8, start, 2, 4, steps=50, rate=0.1, penalty=0.01)
-    assert view.layer_name == "output" and view.sums[-1] > view.sums[0] + 1
+    view = probe.neuron(network, "image", names, 8, start, 2, 4, 10, steps=50, rate=0.1, penalty=0.01)
+    assert view.neuron_name == "output 4: class 3's score" and view.sums[-1] > view.sums[0] + 1
     assert view.sums == view.activations  # the output layer's score is its weighted sum
     assert min(view.input) >= 0 and max(view.input) <= 1
 
@@ -202,3 +202,18 @@ def test_a_probe_that_diverges_says_so_with_exit_3(models):
     result = run("probe", "neuron", models["moons"], "--rate", "1e308", "--penalty", "0")
     assert result.exit_code == 3
     assert "diverged" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_tables_saliency_is_a_bar_per_named_column(tmp_path):
+    rows = np.random.default_rng(0).normal(size=(80, 3))
+    lines = ["height,weight,age,label"] + [f"{a:.3f},{b:.3f},{c:.3f},{'yes' if a > c else 'no'}" for a, b, c in rows]
+    (tmp_path / "people.csv").write_text("\n".join(lines) + "\n")
+    model = tmp_path / "people.npz"
+    trained = run("train", "csv", "--data", tmp_path / "people.csv", "--target", "label", "-q", "--save", model)
+    assert trained.exit_code == 0, trained.output
+    shown = run("probe", "saliency", model, "--input", "1,0,-1", env={"NO_COLOR": "1"})
+    assert shown.exit_code == 0
+    assert all(name in shown.stdout for name in ("height", "weight", "age", "∂ score / ∂ input"))
+    (line,) = run("probe", "saliency", model, "--input", "1,0,-1", "--json").stdout.splitlines()
+    event = json.loads(line)
+    assert event["kind"] == "table" and event["names"] == ["height", "weight", "age"] and len(event["gradient"]) == 3

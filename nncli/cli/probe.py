@@ -65,7 +65,7 @@ def saliency(model, values, example, chosen, svg_path, as_json):
     if probed.kind == "plane":
         P_train, _, P_test, _, _ = views.plane_data(loaded.dataset)
         xs, ys, _ = plane_grid(P_train, P_test, views.PLANE_PIXELS)
-        plane = (xs, ys, lambda P: views.model_inputs(loaded.meta, P))
+        plane = (xs, ys, lambda P: views.model_inputs(loaded.task, loaded.meta, P))
     loaded.show("saliency", views.saliency(loaded.network, probed, classes, chosen, plane), as_json)
 
 
@@ -119,7 +119,7 @@ def neuron(model, layer, unit, steps, rate, penalty, svg_path, as_json):
     start = views.probe_start(kind, loaded.dataset.X_train)
     penalty = views.default_penalty(kind) if penalty is None else penalty
     side = views.image_side(len(names)) if kind == "image" else None
-    numbers = views.neuron(loaded.network, kind, names, side, start, layer, unit, steps, rate, penalty)
+    numbers = views.neuron(loaded.network, kind, names, side, start, layer, unit, loaded.classes, steps, rate, penalty)
     loaded.show("neuron", numbers, as_json)
 
 

@@ -20,7 +20,7 @@ TOP_INPUTS = 6  # the inputs with the largest gradients, listed with their numbe
 BAR_WIDTH = 24
 ARROWS = "→↗↑↖←↙↓↘"  # by direction, counter-clockwise from east, as on the screen (y up)
 ARROW_CELLS = 4  # how far the arrow reaches across the plane, in pixels
-MORAL = "A nudge no person would notice changes the answer: the network reads its input differently from us."
+MORAL = "A nudge no person would notice changes the answer."
 
 
 def side_by_side(*pictures):
@@ -118,10 +118,7 @@ def arrow_caption(numbers):
 
 @draws(NeuronProbe)
 def draw_neuron(numbers, width):
-    who = f"neuron {numbers.neuron} of hidden layer {numbers.layer}"
-    if numbers.layer_name == "output":
-        who = f"output {numbers.neuron} (class {numbers.neuron - 1}'s score)"
-    heading = title(f"What {who} responds to most")
+    heading = title(f"What {numbers.neuron_name} responds to most")
     steps = list(range(len(numbers.activations)))
     chart = line_chart(
         [
@@ -171,7 +168,12 @@ def draw_fooled(numbers, width):
         search = f"no ε up to {format_number(numbers.eps_limit)} changes its answer"
     else:
         search = f"the smallest ε that changes its answer: {format_value(numbers.smallest_eps)}"
-    verdict = Text(MORAL if flipped else "Its answer held at this ε.", style="bold" if flipped else "dim")
+    if not flipped:
+        verdict = Text("Its answer held at this ε.", style="dim")
+    elif numbers.kind == "image":
+        verdict = Text(MORAL, style="bold")
+    else:
+        verdict = Text("A push of ε on every input, each the way that hurts most, changes the answer.", style="bold")
     if numbers.kind == "image":
         side = numbers.side
         original = np.asarray(numbers.input).reshape(side, side)
@@ -183,8 +185,8 @@ def draw_fooled(numbers, width):
         )
     else:
         picture = Table(show_edge=False)
-        for column in ("input", "before", "after", "change"):
-            picture.add_column(column, justify="left" if column == "input" else "right")
+        for column in ("network input", "before", "after", "change"):
+            picture.add_column(column, justify="left" if column == "network input" else "right")
         for name, a, b in zip(numbers.names, numbers.input, numbers.adversarial):
             picture.add_row(markup_safe(name), format_value(a), format_value(b), format_value(b - a))
     return Group(heading, Text(move), picture, Text(answers), Text(search), verdict)

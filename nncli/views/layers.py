@@ -23,11 +23,6 @@ def layer_ends(model):
     return [*layer_starts(model)[1:], len(model.layers)]
 
 
-def layer_name(layer, layers):
-    """ "hidden 2", or "output" for the last layer."""
-    return "output" if layer == layers else f"hidden {layer}"
-
-
 @contextmanager
 def evaluating(model):
     """The model as in evaluation (dropout off, batch norm on its running statistics), put

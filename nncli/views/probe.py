@@ -22,12 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncli.autograd import no_grad
+from nncli.data import features
 from nncli.errors import DivergedError, OptionError
 from nncli.tasks.base import scale_inputs
 from nncli.tasks.points import inputs_encoder
 from nncli.views import Numbers
 from nncli.views.digits import image_side
-from nncli.views.layers import as_tensor, layer_ends, layer_name, layer_output, weighted_sums
+from nncli.views.layers import as_tensor, layer_ends, layer_output, weighted_sums
 from nncli.views.plane import plane_data
 
 IMAGE_EPS_LIMIT = 1.0  # an image's ε is a share of full brightness: beyond 1 every pixel is clipped
@@ -48,16 +49,15 @@ class Probed:
     kind: str  # "image", "plane" (a 2-D point) or "table"
     names: list  # one name per network input
     side: int | None  # an image's side
-    label: object  # its class (or value) in the data, None if not known
     source: str  # where it came from, in words
 
 
-def model_inputs(meta, raw):
+def model_inputs(task, meta, raw):
     """The network's inputs for raw rows (n, width), as `predict` makes them: a 2-D task's
     features, then the model's scaling. The one place probes preprocess."""
-    names = meta["config"].get("features")
-    if names or meta["task"] == "xor":
-        return inputs_encoder((names or "x1,x2").split(","), meta.get("input_scaling"))(raw)
+    if input_kind(task) == "plane":
+        names = (meta["config"].get("features") or ",".join(features.DEFAULT)).split(",")
+        return inputs_encoder(names, meta.get("input_scaling"))(raw)
     return scale_inputs(np.asarray(raw, dtype=np.float64), meta.get("input_scaling"))
 
 
@@ -76,7 +76,7 @@ def input_names(task, meta, kind):
         side = image_side(width)
         return [f"pixel {r},{c}" for r in range(side) for c in range(side)]
     if kind == "plane":
-        return (meta["config"].get("features") or "x1,x2").split(",")
+        return (meta["config"].get("features") or ",".join(features.DEFAULT)).split(",")
     table = getattr(task, "table", None)
     if table:
         return list(table["inputs"])
@@ -86,24 +86,21 @@ def input_names(task, meta, kind):
 def example_input(task, meta, dataset, index):
     """Held-out example `index` (the training data where nothing is held out: XOR) as a
     Probed; OptionError (exit 2) past the last one."""
-    kind = input_kind(task)
-    if kind == "plane":
+    plane = input_kind(task) == "plane"
+    if plane:  # the raw points, to go through the model's preprocessing
         P_train, y_train, P_test, y_test, _ = plane_data(dataset)
         held_out = len(P_test) > 0
         raw, labels = (P_test, y_test) if held_out else (P_train, y_train)
-        X = model_inputs(meta, raw[index : index + 1]) if index < len(raw) else None
-    else:
-        held_out = True
-        raw = dataset.X_test
+    else:  # the task's data are already the network's inputs
+        held_out, raw = True, dataset.X_test
         labels = dataset.y_test[:, 0] if dataset.y_test.ndim == 2 else dataset.y_test
-        X = raw[index : index + 1]
     if index >= len(raw):
         raise OptionError(
             f"--example: the model's data hold {len(raw)} examples to probe (0 to {len(raw) - 1}); got {index}"
         )
-    label = labels[index].item()
+    x = model_inputs(task, meta, raw[index : index + 1])[0] if plane else raw[index]
     where = f"held-out example {index}" if held_out else f"training example {index}"
-    return probed(task, meta, X[0], raw[index].tolist(), label, f"{where} (label {label:g})")
+    return probed(task, meta, x, raw[index].tolist(), f"{where} (label {labels[index].item():g})")
 
 
 def given_input(task, meta, values):
@@ -113,15 +110,14 @@ def given_input(task, meta, values):
         raise OptionError(f"--input: the model takes {width} number{'s' if width != 1 else ''}; got {len(values)}")
     raw = np.array([values], dtype=np.float64)
     return probed(
-        task, meta, model_inputs(meta, raw)[0], list(values), None, f"input ({', '.join(f'{v:g}' for v in values)})"
+        task, meta, model_inputs(task, meta, raw)[0], list(values), f"input ({', '.join(f'{v:g}' for v in values)})"
     )
 
 
-def probed(task, meta, x, raw, label, source):
+def probed(task, meta, x, raw, source):
     kind = input_kind(task)
     side = image_side(meta["layers"][0]["in"]) if kind == "image" else None
-    x = np.asarray(x, dtype=np.float64)
-    return Probed(x, raw, kind, input_names(task, meta, kind), side, label, source)
+    return Probed(np.asarray(x, dtype=np.float64), raw, kind, input_names(task, meta, kind), side, source)
 
 
 # --- what the network says ----------------------------------------------------------------
@@ -272,7 +268,7 @@ class NeuronProbe(Numbers):
     names: list
     side: int | None
     layer: int
-    layer_name: str
+    neuron_name: str  # in words: "neuron 3 of hidden layer 1", "output 4: class 3's score"
     neuron: int
     steps: int
     rate: float
@@ -283,9 +279,10 @@ class NeuronProbe(Numbers):
     activations: list
 
 
-def neuron(network, kind, names, side, start, layer, unit, steps, rate, penalty):
+def neuron(network, kind, names, side, start, layer, unit, classes, steps, rate, penalty):
     """Gradient ascent on the input for neuron `unit` (1-based) of `layer` (1-based; the
-    last is the output layer). DivergedError (exit 3) if the input or the neuron stops
+    last is the output layer) of a network telling `classes` classes apart (None: a
+    regression). DivergedError (exit 3) if the input or the neuron stops
     being finite."""
     model = network.model
     start = np.asarray(start, dtype=np.float64)
@@ -316,7 +313,7 @@ def neuron(network, kind, names, side, start, layer, unit, steps, rate, penalty)
         names,
         side,
         layer,
-        layer_name(layer, len(layer_ends(model))),
+        neuron_name(layer, len(layer_ends(model)), unit, classes, output_width(network)),
         unit,
         steps,
         rate,
@@ -326,6 +323,14 @@ def neuron(network, kind, names, side, start, layer, unit, steps, rate, penalty)
         sums,
         activations,
     )
+
+
+def neuron_name(layer, layers, unit, classes, outputs):
+    if layer < layers:
+        return f"neuron {unit} of hidden layer {layer}"
+    if outputs == 1:
+        return "the output: class 1's probability" if classes else "the output"
+    return f"output {unit}: class {unit - 1}'s score" if classes else f"output {unit}"
 
 
 def default_penalty(kind):
