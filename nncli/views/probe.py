@@ -73,8 +73,7 @@ def input_names(task, meta, kind):
     """A name for each of the network's inputs."""
     width = meta["layers"][0]["in"]
     if kind == "image":
-        side = image_side(width)
-        return [f"pixel {r},{c}" for r in range(side) for c in range(side)]
+        return pixel_names(image_side(width))
     if kind == "plane":
         return (meta["config"].get("features") or ",".join(features.DEFAULT)).split(",")
     table = getattr(task, "table", None)
@@ -116,8 +115,20 @@ def given_input(task, meta, values):
 
 def probed(task, meta, x, raw, source):
     kind = input_kind(task)
-    side = image_side(meta["layers"][0]["in"]) if kind == "image" else None
-    return Probed(np.asarray(x, dtype=np.float64), raw, kind, input_names(task, meta, kind), side, source)
+    if kind == "image":
+        return image_input(x, source)
+    return Probed(np.asarray(x, dtype=np.float64), raw, kind, input_names(task, meta, kind), None, source)
+
+
+def image_input(pixels, source):
+    """A square image's pixels, as the network sees them (scaled to 0–1), as a Probed."""
+    pixels = np.asarray(pixels, dtype=np.float64)
+    side = image_side(len(pixels))
+    return Probed(pixels, pixels.tolist(), "image", pixel_names(side), side, source)
+
+
+def pixel_names(side):
+    return [f"pixel {r},{c}" for r in range(side) for c in range(side)]
 
 
 # --- what the network says ----------------------------------------------------------------
