@@ -106,7 +106,7 @@ def projection(H):
     n, width = H.shape
     if width <= 2:
         components = np.eye(2, width)
-        return np.zeros(width), components, 1.0, "neurons", ["h₁", "h₂"] if width == 2 else ["h₁", "0"]
+        return np.zeros(width), components, 1.0, "neurons", ["h₁", "h₂"] if width == 2 else ["h₁", "(none)"]
     mean = H.mean(axis=0)
     _, singular, rows = np.linalg.svd(H - mean, full_matrices=False)
     # A component's sign is arbitrary: make its largest entry positive, so that frames of
@@ -122,13 +122,20 @@ def output_bias(linear):
 
 
 def bounding_box(points):
-    """[a_min, a_max, b_min, b_max] around the finite points, never empty."""
+    """[a_min, a_max, b_min, b_max] around the finite points, with a margin; an axis along
+    which they do not spread (a one-neuron layer's second) is made as long as the other."""
     finite = points[np.isfinite(points).all(axis=1)]
     if not len(finite):
         return [0.0, 1.0, 0.0, 1.0]
     lo, hi = finite.min(axis=0), finite.max(axis=0)
-    pad = np.maximum((hi - lo) * 0.05, 1e-6)
-    return [float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])]
+    centre, span = (lo + hi) / 2, hi - lo
+    span = np.where(span > 0, span, max(float(span.max()), 1e-6))
+    return [
+        float(centre[0] - 0.55 * span[0]),
+        float(centre[0] + 0.55 * span[0]),
+        float(centre[1] - 0.55 * span[1]),
+        float(centre[1] + 0.55 * span[1]),
+    ]
 
 
 def decision_segments(weight, bias, box):
