@@ -225,7 +225,7 @@ def test_watching_a_view_the_task_lacks_lists_its_views():
 
     result = run("train", "xor", "--watch", "fit", "--no-save")
     assert result.exit_code == 2
-    assert "xor has no view 'fit': its views are boundary, neurons, loss" in result.output
+    assert "xor has no view 'fit': its views are boundary, neurons, hidden, loss" in result.output
 
 
 def _early_stopped_run(sink):

@@ -73,7 +73,7 @@ def test_view_picks_one_view_and_must_belong_to_the_task(models):
     loss = run("visualize", models["linreg"], "--view", "loss")
     assert "Loss per epoch" in loss.stdout and "landscape" not in loss.stdout
     wrong = run("visualize", models["xor"], "--view", "landscape")  # linreg's, not xor's
-    assert wrong.exit_code == 2 and "boundary, neurons, loss" in wrong.stderr
+    assert wrong.exit_code == 2 and "boundary, neurons, hidden, loss" in wrong.stderr
     assert run("visualize", models["xor"], "--view", "nonsense").exit_code == 2
 
 
@@ -134,8 +134,9 @@ def test_missing_model_is_exit_1(tmp_path, monkeypatch):
 
 
 def test_json_has_the_numbers_behind_the_pictures(models):
-    boundary, neurons, loss, health = json_lines(run("visualize", models["xor"], "--json"))
-    assert [v["view"] for v in (boundary, neurons, loss, health)] == ["boundary", "neurons", "loss", "health"]
+    boundary, neurons, hidden, loss, health = json_lines(run("visualize", models["xor"], "--json"))
+    views = (boundary, neurons, hidden, loss, health)
+    assert [v["view"] for v in views] == ["boundary", "neurons", "hidden", "loss", "health"]
     assert all(v["event"] == "view" and v["epoch"] == 2000 for v in (boundary, neurons, loss))
     output = np.array(boundary["z"])
     assert output.shape == (24, 24) and ((output >= 0) & (output <= 1)).all()

@@ -195,6 +195,7 @@ def _register():
     from nncli.cli.learn import learn
     from nncli.cli.lrfind import lr_find
     from nncli.cli.models import evaluate, predict
+    from nncli.cli.probe import probe
     from nncli.cli.replay import replay
     from nncli.cli.train import train
     from nncli.cli.visualize import visualize
@@ -211,6 +212,7 @@ def _register():
     main.add_command(export)
     main.add_command(compare)
     main.add_command(learn)
+    main.add_command(probe)
     _summarise(main)
 
 

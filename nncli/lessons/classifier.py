@@ -11,10 +11,12 @@ from nncli.autograd import Tensor
 from nncli.lessons import Screen
 from nncli.lessons.scenes import config, picture, snapshots, train, view
 from nncli.network import build_network
+from nncli.render import draw
 from nncli.render.digits import confusion_table, tile
 from nncli.render.explain import num
 from nncli.tasks import defaults
 from nncli.tasks.digits import softmax
+from nncli.views.probe import fool, image_input
 
 NAME = "classifier"
 TITLE = "A real classifier"
@@ -138,7 +140,25 @@ def mini_batches(settings):
     return Screen("Mini-batches average the nudges", text, [picture(task, outcome, run_config, "loss")], numbers)
 
 
-SCREENS = (scores, accuracy, mini_batches)
+def fooled(settings):
+    task, outcome, run_config = digits(settings.quick)
+    network = in_float64(outcome.network)
+    digit = image_input(outcome.dataset.X_test[0], "the first held-out digit")
+    result = fool(network, digit, 10)
+    before, after = result.before["prediction"], result.after["prediction"]
+    levels = result.eps * task.pixel_max
+    text = (
+        "The chain rule that gives each weight's gradient gives each pixel's too. Move every pixel a little, "
+        "each the way that raises the loss of the network's own answer — ε·sign(∂loss/∂pixel), the fast gradient "
+        f"sign method — and search the smallest ε that changes the answer. For the first held-out digit it is "
+        f"ε = {result.eps:.4f}: {levels:.2f} of the {task.pixel_max} grey levels, everywhere at once. The network "
+        f"read {before} ({result.before['confidence']:.1%} sure); it now reads {after}."
+    )
+    numbers = {"eps": result.eps, "before": before, "after": after, "step": result.step}
+    return Screen("A nudge no person would notice", text, [draw(result, 80)], numbers)
+
+
+SCREENS = (scores, accuracy, mini_batches, fooled)
 TRY = (
     ("nncli train digits", "the full run (about 100 epochs, early stopping)"),
     ("nncli evaluate", "precision and recall per digit, and the surest mistakes"),

@@ -3,10 +3,12 @@ neurons can, and the neurons' tiles that show how."""
 
 import functools
 
+from nncli.autograd import Tensor, no_grad
 from nncli.lessons import Screen
 from nncli.lessons.scenes import config, picture, snapshots, train, view
 from nncli.render.explain import num
 from nncli.tasks import defaults
+from nncli.views.layers import weighted_sums
 
 NAME = "hidden-layers"
 TITLE = "Why hidden layers"
@@ -108,7 +110,32 @@ def the_tiles(settings):
     )
 
 
-SCREENS = (one_neuron, four_neurons, the_tiles)
+def the_hidden_space(settings):
+    task, outcome, run_config = xor((4,), settings.quick)
+    space = view(task, outcome, run_config, "hidden")
+    network, X, y = outcome.network, outcome.dataset.X_test, outcome.dataset.y_test[:, 0]
+    with no_grad():  # the output neuron's weighted sum z = w·h + b, for each input
+        z = weighted_sums(network.model, Tensor(X.astype(network.dtype)), 2).data[:, 0].astype(float)
+    rows = "\n".join(
+        f"    {num(x1)} xor {num(x2)} = {num(t)}:   z = {num(v):>7}   {'above' if v > 0 else 'below'} the line"
+        for (x1, x2), t, v in zip(X.tolist(), y.tolist(), z)
+    )
+    text = (
+        "Seen from the output neuron, the plane has changed. Below, the four inputs and a grid of straight lines "
+        "over the input plane are carried into the hidden layer: its four outputs, drawn along their first two "
+        f"principal components ({space.explained:.1%} of their spread). The grid bends and folds; the output "
+        "neuron's boundary, z = w·h + b = 0, is still one straight line, and now it separates the classes:\n\n"
+        f"{rows}"
+    )
+    return Screen(
+        "In the hidden space, XOR is a line",
+        text,
+        [picture(task, outcome, run_config, "hidden")],
+        {"z": z.tolist(), "targets": y.tolist(), "explained": space.explained},
+    )
+
+
+SCREENS = (one_neuron, four_neurons, the_tiles, the_hidden_space)
 TRY = (
     ("nncli train xor --hidden 0", "no hidden layer: at most 75 %"),
     ("nncli train circle --hidden 0 --features x1^2,x2^2", "one neuron solves the circle, given the right inputs"),

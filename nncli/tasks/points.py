@@ -67,6 +67,7 @@ class PointsTask(Task):
     views = {
         "boundary": "plane.boundary",
         "neurons": "plane.neurons",
+        "hidden": "hidden.space",
         "loss": "loss.history",
         "health": "health.layers",
     }

@@ -18,6 +18,7 @@ class SpiralTask(PointsTask):
     views = {
         "boundary": "classes.class_map",
         "neurons": "plane.neurons",
+        "hidden": "hidden.space",
         "loss": "loss.history",
         "health": "health.layers",
     }

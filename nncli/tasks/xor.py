@@ -20,6 +20,7 @@ class XorTask(Task):
     views = {
         "boundary": "plane.boundary",
         "neurons": "plane.neurons",
+        "hidden": "hidden.space",
         "loss": "loss.history",
         "health": "health.layers",
     }

@@ -1,0 +1,78 @@
+"""Drawing the hidden space: the input plane's grid bent by the hidden layers, the data in
+it, and the output's straight decision line."""
+
+import numpy as np
+from rich.console import Group
+from rich.text import Text
+
+from nncli.render import draws
+from nncli.render.axes import title
+from nncli.render.charts import Series, line_chart
+from nncli.render.classes import CIRCLED, COLOURS, DIGITS
+from nncli.render.numbers import format_number
+from nncli.views.hidden import HiddenSpace
+
+GRID_STYLE = "grey50"
+LINE_STYLE = "bold yellow"
+CHART_WIDTH, CHART_HEIGHT = 56, 16  # plot cells, at most
+
+
+@draws(HiddenSpace)
+def draw_hidden_space(numbers, width, height=None):
+    if numbers.width == 0:
+        return Text(
+            "this network has no hidden layer: its inputs are the only space, and one line is all it draws", style="dim"
+        )
+    grid = Series("grid", *joined(numbers.grid), GRID_STYLE)
+    lines = Series("decision", *joined([s["segment"] for s in numbers.boundaries]), LINE_STYLE)
+    a_lo, a_hi, b_lo, b_hi = numbers.box
+    chart = line_chart(
+        [grid, lines],
+        width=max(16, min(CHART_WIDTH, width - 12)),
+        height=height or CHART_HEIGHT,
+        x_range=(a_lo, a_hi),
+        y_range=(b_lo, b_hi),
+        x_label=numbers.axes[0],
+        y_label=numbers.axes[1],
+        marks=point_marks(numbers.points),
+        legend=False,
+    )
+    key = Text.assemble(
+        ("━━", LINE_STYLE),
+        " decision line   ",
+        ("⠉⠒", GRID_STYLE),
+        " the input plane's grid lines   ",
+        ("0 1", "bold"),
+        " the data, by class",
+    )
+    return Group(title(heading(numbers)), chart, key)
+
+
+def heading(numbers):
+    layer = f"hidden layer {numbers.layer}"
+    if numbers.basis == "neurons":
+        seen = f"its {'two neurons' if numbers.width == 2 else 'one neuron'}"
+    else:
+        share = format_number(100 * numbers.explained, digits=3)
+        seen = f"the first two principal components of its {numbers.width} neurons ({share} % of their spread)"
+    return f"Hidden space: the input plane as {layer} sees it — {seen}"
+
+
+def joined(lines):
+    """(xs, ys) of several polylines, NaN between them so that they stay apart."""
+    xs, ys = [], []
+    for line in lines:
+        points = np.asarray(line, dtype=float)
+        xs += [*points[:, 0], np.nan]
+        ys += [*points[:, 1], np.nan]
+    return xs, ys
+
+
+def point_marks(points):
+    """Each point as its class's digit (circled if held out), in its class's colour."""
+    marks = []
+    for a, b, label, held_out in points:
+        r, g, b_ = COLOURS[int(label) % len(COLOURS)]
+        char = (CIRCLED if held_out else DIGITS)[int(label) % 10]
+        marks.append((a, b, char, f"bold rgb({r},{g},{b_})"))
+    return marks
