@@ -5,7 +5,6 @@ A lesson is one module in this package, written to be read by a teacher:
     NAME = "hidden-layers"                      # what `nncli learn NAME` takes
     TITLE = "Why hidden layers"
     SUMMARY = "XOR: one neuron draws one straight line and fails; four hidden neurons bend it"
-    SIZE = (80, 40)                             # the terminal its pictures need: columns, lines
     SCREENS = (no_hidden_layer, four_hidden_neurons, ...)
     TRY = (("nncli train xor --hidden 0", "one neuron, one straight line"), ...)
 
@@ -37,9 +36,13 @@ LESSONS = (
 
 @dataclass(frozen=True)
 class Settings:
-    """How a lesson is run: `quick` trains less (for a quick look, and for the tests)."""
+    """How a lesson is run: `quick` trains less (for a quick look, and for the tests);
+    `width` is the columns its pictures may take, and `height`, on a terminal, its lines
+    (pictures grow with it; None: printed, they take their usual size)."""
 
     quick: bool = False
+    width: int = 80
+    height: int | None = None
 
 
 @dataclass
@@ -76,10 +79,6 @@ class Lesson:
     @property
     def summary(self):
         return self.module.SUMMARY
-
-    @property
-    def size(self):
-        return self.module.SIZE
 
     def screens(self):
         """The screen functions, the closing "try this" last."""

@@ -19,7 +19,6 @@ from nncli.tasks.digits import softmax
 NAME = "classifier"
 TITLE = "A real classifier"
 SUMMARY = "digits: softmax, cross-entropy, accuracy, confusion, mini-batches"
-SIZE = (80, 40)
 
 EPOCHS, QUICK_EPOCHS = 15, 3
 
@@ -135,7 +134,9 @@ def mini_batches(settings):
         "on the validation digits set aside:"
     )
     numbers = {"batch_size": size, "steps_per_epoch": steps, "largest_difference": difference}
-    return Screen("Mini-batches average the nudges", text, [picture(task, outcome, run_config, "loss")], numbers)
+    return Screen(
+        "Mini-batches average the nudges", text, [picture(task, outcome, run_config, "loss", settings)], numbers
+    )
 
 
 SCREENS = (scores, accuracy, mini_batches)

@@ -13,7 +13,6 @@ from nncli.tasks import defaults
 NAME = "deep"
 TITLE = "Deep networks"
 SUMMARY = "ten sigmoid layers stall; ReLU + He init, skip connections, batch norm"
-SIZE = (80, 46)
 
 DEPTH, WIDTH = 10, 32
 EPOCHS, QUICK_EPOCHS = 10, 4
@@ -70,7 +69,7 @@ def stalls(settings):
     )
     numbers = {"accuracy": summary["accuracy"], "gradient_ratio": ratio(outcome), "grad_std": stds}
     numbers["verdict"] = summary.get("verdict")
-    return Screen("Ten sigmoid layers stall", text, [picture(task, outcome, run_config, "health")], numbers)
+    return Screen("Ten sigmoid layers stall", text, [picture(task, outcome, run_config, "health", settings)], numbers)
 
 
 def cures(settings):
@@ -93,7 +92,7 @@ def cures(settings):
             for (name, (_, o, _)), style in zip(runs, styles)
         ]
         title = "validation loss per epoch (log scale)"
-        return chart(series, x_label="epoch", log_y=True, title=title, height=10, x_range=(1, epochs))
+        return chart(series, settings, x_label="epoch", log_y=True, title=title, height=10, x_range=(1, epochs))
 
     epochs = runs[0][1][1].result.epochs_run
     frames = (curves(upto) for upto in range(2, epochs))

@@ -17,7 +17,6 @@ from nncli.views.line import loss_landscape
 NAME = "downhill"
 TITLE = "Learning is going downhill"
 SUMMARY = "y = m·x + c: the loss, one gradient step, learning rates compared"
-SIZE = (80, 40)
 
 LEARNING_RATE = 0.05  # for the hand-worked step on four points
 EPOCHS, QUICK_EPOCHS = 300, 100
@@ -81,9 +80,9 @@ def one_step(settings):
 def landscape(settings):
     task, outcome, run_config = linreg(settings)
     summary = outcome.summary
-    fit = picture(task, outcome, run_config, "fit")
+    fit = picture(task, outcome, run_config, "fit", settings)
     path = loss_landscape(outcome.network, outcome.dataset, run_config, History()).paths[0]
-    frames = (picture(task, then, run_config, "fit") for _, then in snapshots(outcome))
+    frames = (picture(task, then, run_config, "fit", settings) for _, then in snapshots(outcome))
     settled = f"within 0.1 % of the bottom after {path['settled_at']} epochs" if path["settled_at"] else "on its way"
     text = (
         f"The same, for {len(outcome.dataset.X_train)} points of y = 2x + 1 with noise, many steps in a row: "
@@ -124,7 +123,7 @@ def learning_rates(settings):
     for path, style in zip(rate_paths, styles):
         losses = np.asarray(path["losses"], dtype=float)
         series.append((f"η = {num(path['lr'])}", np.arange(len(losses)), np.minimum(losses, 1e6), style))
-    curves = chart(series, x_label="epoch", log_y=True, title="loss per epoch (log scale)", height=10)
+    curves = chart(series, settings, x_label="epoch", log_y=True, title="loss per epoch (log scale)", height=10)
     numbers = {
         "limit": limit,
         "rates": list(rates),
@@ -145,7 +144,9 @@ def side_by_side(settings):
         f"least-squares line. η = {num(rates[0])} walks down into the bowl, one dot per epoch; "
         f"η = {num(rates[1])} jumps across it, each jump longer than the last, until the numbers overflow."
     )
-    return Screen("On the landscape", text, [draw(numbers, 80)], {"statuses": [p["status"] for p in numbers.paths]})
+    return Screen(
+        "On the landscape", text, [draw(numbers, settings.width)], {"statuses": [p["status"] for p in numbers.paths]}
+    )
 
 
 SCREENS = (one_step, landscape, learning_rates, side_by_side)

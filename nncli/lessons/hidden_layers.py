@@ -11,7 +11,6 @@ from nncli.tasks import defaults
 NAME = "hidden-layers"
 TITLE = "Why hidden layers"
 SUMMARY = "XOR: one neuron draws one line and fails; four hidden neurons bend it"
-SIZE = (80, 40)
 
 EPOCHS, QUICK_EPOCHS = 2000, 600
 
@@ -65,7 +64,7 @@ def one_neuron(settings):
     return Screen(
         "One neuron draws one line",
         text,
-        [picture(task, outcome, run_config, "boundary")],
+        [picture(task, outcome, run_config, "boundary", settings)],
         {"accuracy": accuracy, "loss": outcome.summary["loss"]},
     )
 
@@ -73,7 +72,7 @@ def one_neuron(settings):
 def four_neurons(settings):
     task, outcome, run_config = xor((4,), settings.quick)
     accuracy = outcome.summary["accuracy"]
-    frames = (picture(task, then, run_config, "boundary") for _, then in snapshots(outcome))
+    frames = (picture(task, then, run_config, "boundary", settings) for _, then in snapshots(outcome))
     text = (
         "Now four hidden neurons between the inputs and the output (the 2-4-1 network of "
         f"`nncli train xor`), trained the same way for {outcome.result.epochs_run:,} epochs:\n\n"
@@ -83,7 +82,7 @@ def four_neurons(settings):
     return Screen(
         "Four hidden neurons bend it",
         text,
-        [picture(task, outcome, run_config, "boundary")],
+        [picture(task, outcome, run_config, "boundary", settings)],
         {"accuracy": accuracy, "loss": outcome.summary["loss"]},
         frames=frames,
     )
@@ -103,7 +102,7 @@ def the_tiles(settings):
     return Screen(
         "What each hidden neuron does",
         text,
-        [picture(task, outcome, run_config, "neurons")],
+        [picture(task, outcome, run_config, "neurons", settings)],
         {"output_weights": output, "tiles": len(tiles.neurons)},
     )
 

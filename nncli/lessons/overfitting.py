@@ -18,7 +18,6 @@ from nncli.views.loss import history
 NAME = "overfitting"
 TITLE = "Overfitting and its cures"
 SUMMARY = "50 digits learned by heart; dropout, weight decay and more data"
-SIZE = (80, 40)
 
 FEW, MORE, QUICK_MORE = 50, 500, 150
 EPOCHS, QUICK_EPOCHS = 60, 20
@@ -78,7 +77,7 @@ def by_heart(settings):
 
     def curves(upto):
         losses = {key: values[:upto] for key, values in plain["history"].items()}
-        return draw(history(None, None, None, History(losses, upto)), 80)
+        return draw(history(None, None, None, History(losses, upto)), settings.width)
 
     frames = (curves(upto) for upto in range(2, epochs))
     numbers = {k: v for k, v in plain.items() if k != "history"}
@@ -106,7 +105,9 @@ def cures(settings):
         (name, np.arange(1, len(r["history"]["val_loss"]) + 1), r["history"]["val_loss"], style)
         for (name, r), style in zip(runs, styles)
     ]
-    picture = chart(series, x_label="epoch", log_y=True, title="validation loss per epoch (log scale)", height=10)
+    picture = chart(
+        series, settings, x_label="epoch", log_y=True, title="validation loss per epoch (log scale)", height=10
+    )
     numbers = {name: {k: v for k, v in r.items() if k != "history"} for name, r in runs}
     return Screen("Three cures", text, [picture], numbers)
 
