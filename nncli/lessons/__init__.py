@@ -19,6 +19,7 @@ Adding a lesson is one module here and its name in LESSONS; the engine is not to
 
 import difflib
 import importlib
+import re
 from dataclasses import dataclass, field
 
 LESSONS = (
@@ -109,12 +110,29 @@ def find(text):
 
 
 def try_this(commands):
-    """The closing screen: the exact commands to go further."""
+    """The closing screen: the exact commands to go further, each broken only before an
+    option, so that it still copies and pastes whole."""
 
     def screen(settings):
-        lines = "\n".join(f"  {command}\n      {what}" for command, what in commands)
+        lines = "\n".join(
+            "\n".join(command_lines(command, settings.width)) + f"\n      {what}" for command, what in commands
+        )
         return Screen(
             "Try this", "Each of these runs on its own:\n\n" + lines, numbers={"commands": [c for c, _ in commands]}
         )
 
     return screen
+
+
+def command_lines(command, width):
+    """`command`, indented, as lines of at most `width` columns where it can: broken before
+    an option (--name), each line but the last ending in the shell's continuation ` \\`."""
+    parts = re.split(r" (?=--)", command)
+    lines = ["  " + parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + 1 + len(part) + 2 <= width:
+            lines[-1] += " " + part
+        else:
+            lines[-1] += " \\"
+            lines.append("      " + part)
+    return lines

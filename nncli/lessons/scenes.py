@@ -70,3 +70,15 @@ def chart(series, settings, *, height=CHART_HEIGHT, **options):
     if settings.height is not None:
         height = round(height * min(2.0, max(1.0, settings.height / 24)))
     return line_chart([Series(*s) for s in series], width=width, height=height, **options)
+
+
+def losses(history, settings, epochs=None):
+    """One run's loss per epoch on its training data and on its held-out data (the part
+    set aside that it never learns from), log-scaled; `epochs` fixes the x axis, so a
+    moving picture's frames keep their place."""
+    x = np.arange(1, len(history["loss"]) + 1)
+    series = [("training", x, history["loss"], "cyan"), ("held-out", x, history["val_loss"], "magenta")]
+    title = "loss per epoch (log scale)"
+    return chart(
+        series, settings, x_label="epoch", log_y=True, title=title, x_range=(1, epochs or len(x)), x_integer=True
+    )
