@@ -120,7 +120,7 @@ def test_without_colour_a_screen_taller_than_the_terminal_scrolls():
     pytest.importorskip("pyte")
     terminal = Terminal(["learn", "6", "--quick"], columns=80, lines=24, env={"NO_COLOR": "1"})
     shown = terminal.wait_for("lines 1–")
-    assert "1/4 One neuron draws one line" in shown.splitlines()[0]
+    assert "1/6 One neuron draws one line" in shown.splitlines()[0]
     total = int(re.search(r"lines 1–\d+ of (\d+)", shown).group(1))
     assert f"of {total}  ·  ↑ ↓ PgUp PgDn scroll" in terminal.press(b"\x1b[6~")
     assert f"–{total} of {total}" in terminal.press(b"\x1b[F")  # End: the last line in view
@@ -239,7 +239,7 @@ def test_lesson_5_the_chain_rule_agrees_with_the_engine_and_a_nudge():
 
 def test_lesson_6_no_hidden_layer_fails_xor_and_four_hidden_neurons_solve_it():
     events = screens("6")
-    assert numbers(events, "One neuron draws one line")["accuracy"] <= 0.75
+    assert numbers(events, "XOR: no line will do")["accuracy"] <= 0.75
     assert numbers(events, "Four hidden neurons bend it")["accuracy"] == 1.0
     assert numbers(events, "What each hidden neuron does")["tiles"] == 4
 
@@ -258,11 +258,11 @@ def test_lesson_7_softmax_cross_entropy_accuracy_and_averaged_nudges():
     assert batches["steps_per_epoch"] == math.ceil(1295 / batches["batch_size"])
 
 
-def test_lesson_8_validation_loss_rises_while_training_loss_falls_and_the_cures_narrow_the_gap():
+def test_lesson_8_held_out_loss_rises_while_training_loss_falls_and_the_cures_narrow_the_gap():
     events = screens("8")
     plain = numbers(events, "Learning by heart")
     assert plain["train_loss"] < 0.01 and plain["best_epoch"] < plain["epochs"]
-    assert plain["val_loss"] > 1.1 * plain["best_val_loss"]  # it rose after its lowest point
+    assert plain["held_out_loss"] > 1.1 * plain["best_held_out_loss"]  # it rose after its lowest point
     cures = numbers(events, "Three cures")
     gaps = {name: run["gap"] for name, run in cures.items()}
     assert all(gap < gaps["no cure"] for name, gap in gaps.items() if name != "no cure")

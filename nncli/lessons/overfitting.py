@@ -57,6 +57,7 @@ def result(run):
         "best_held_out_loss": float(losses.min()),
         "best_epoch": int(losses.argmin()) + 1,
         "held_out_accuracy": summary["val_accuracy"],
+        "held_out_losses": losses.tolist(),
     }
 
 
