@@ -150,6 +150,9 @@ def test_keys_are_named_one_by_one_escape_sequences_whole():
     from nncli.lessons.keys import LessonKeys, names
 
     assert names("\x1b[A+ \x1b[Dq") == ["up", "+", "space", "left", "q"]
+    assert names("\x1b[5~\x1b[6~\x1b[H\x1b[F") == ["pageup", "pagedown", "home", "end"]
+    # Keys no screen takes (F5, F1, a shifted arrow) are one key each: their letters are not q or n
+    assert names("\x1b[15~\x1bOP\x1b[1;2Cn") == ["unknown", "unknown", "unknown", "n"]
 
     class Typed:  # what a KeyReader's pressed() hands over: a burst of keys, then nothing
         def __init__(self, *bursts):

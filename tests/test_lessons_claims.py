@@ -180,3 +180,19 @@ def test_lesson_8_table_and_chart_show_the_same_held_out_numbers():
     for name, run in numbers(screens("8"), "Three cures").items():
         assert run["held_out_loss"] == pytest.approx(run["held_out_losses"][-1], rel=1e-6), name
         assert run["best_held_out_loss"] == min(run["held_out_losses"])
+
+
+@pytest.mark.parametrize("number", [str(n) for n in range(1, 10)])
+def test_every_picture_fits_the_width_it_is_drawn_for(number):
+    """Nothing is cut at the right edge (a legend, a table, a tick label): each picture and
+    the first frames of a moving one measure at most the 80 columns they were drawn for,
+    in colour and without."""
+    import itertools
+
+    from rich.console import Console
+
+    for colour in (True, False):
+        console = Console(file=io.StringIO(), width=80, force_terminal=colour, no_color=not colour)
+        for _, shown in screens(number):
+            for picture in [*shown.pictures, *itertools.islice(shown.frames or (), 2)]:
+                assert console.measure(picture).maximum <= 80, (shown.title, colour)

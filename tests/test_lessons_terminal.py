@@ -29,6 +29,7 @@ class Terminal:
         variables = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
         variables.pop("NO_COLOR", None)
         variables.update(env or {})
+        variables = {name: value for name, value in variables.items() if value is not None}  # None: taken out
         self.process = subprocess.Popen(
             [sys.executable, "-m", "nncli", *args], stdin=follower, stdout=follower, stderr=follower, env=variables
         )
@@ -51,6 +52,17 @@ class Terminal:
                 return
             self.stream.feed(chunk)
             timeout = quiet
+
+    def resize(self, columns, lines):
+        """Make the terminal `columns` × `lines`, as a window resized by its user."""
+        import fcntl
+        import signal
+        import struct
+        import termios
+
+        fcntl.ioctl(self.leader, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        self.screen.resize(lines, columns)
+        self.process.send_signal(signal.SIGWINCH)  # what the terminal's own process group gets
 
     def wait_for(self, pattern, timeout=60):
         """Take in output until `pattern` (a regular expression) is on the screen, or
@@ -139,3 +151,23 @@ def test_lessons_on_larger_terminals(number, columns, lines, model_home):
     (the tallest pictures, once refused even at 120 × 40)."""
     pytest.importorskip("pyte")
     check_fits(number, walk(number, columns, lines), columns, lines)
+
+
+def test_a_resized_terminal_is_laid_out_again(model_home):
+    """Shrunk from 120 × 40 to 80 × 24 mid-lesson, the screen is laid out for the new size
+    (it now scrolls); shrunk below 80 × 24, one line says the size needed; grown back, the
+    lesson goes on where it was."""
+    pytest.importorskip("pyte")
+    terminal = Terminal(["learn", "1", "--quick"], columns=120, lines=40, env={"COLUMNS": None, "LINES": None})
+    shown = terminal.wait_for(r"1/5 σ")
+    assert "lines 1–" not in shown  # all of it fits 120 × 40
+    terminal.resize(80, 24)
+    rows = terminal.wait_for(r"lines 1–\d+ of").splitlines()
+    assert rows[0].startswith("Lesson 1 · ") and "q quit" in rows[-2] + rows[-1]
+    terminal.resize(60, 20)
+    wrapped = " ".join(terminal.wait_for("60 × ").split())  # the line, as the narrow terminal wrapped it
+    assert "needs a terminal of at least 80 × 24; this one is 60 × 20" in wrapped
+    terminal.resize(100, 30)
+    assert "1/5 σ(w·x + b)" in terminal.wait_for(r"1/5 σ").splitlines()[0]
+    terminal.press(b"q")
+    assert terminal.close() == 0
