@@ -4,14 +4,15 @@ A lesson is one module in this package, written to be read by a teacher:
 
     NAME = "hidden-layers"                      # what `nncli learn NAME` takes
     TITLE = "Why hidden layers"
-    SUMMARY = "XOR: one neuron draws one straight line and fails; four hidden neurons bend it"
-    SCREENS = (no_hidden_layer, four_hidden_neurons, ...)
+    SUMMARY = "one neuron draws one line; XOR needs more: four hidden neurons bend it"
+    SCREENS = (one_line, cross_entropy, no_line_for_xor, four_neurons, the_tiles)
     TRY = (("nncli train xor --hidden 0", "one neuron, one straight line"), ...)
 
 Each screen is a function `screen(settings) -> Screen` that computes its numbers with the
 same library and views the commands use, at run time, and writes them into its text —
 nothing is pre-computed, so every lesson is also a test of the tool. `settings.quick`
-asks for shorter training (fewer epochs, smaller data): the same story, other numbers.
+asks for shorter training (fewer epochs, smaller data): the same story, other numbers;
+`settings.width` and `settings.height` are the room its pictures have.
 The closing "try this" screen is added from TRY.
 
 Adding a lesson is one module here and its name in LESSONS; the engine is not touched.

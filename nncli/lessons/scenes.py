@@ -66,7 +66,7 @@ def chart(series, settings, *, height=CHART_HEIGHT, **options):
     """A line chart of (name, x, y, style) tuples, sized for the screen: 60 columns of plot
     on 80, 20 fewer than the screen's columns on a wider one; `height` rows printed and on
     24 lines, a share more for each line more (twice as many on 48)."""
-    width = min(settings.width - 20, MOST_COLUMNS)
+    width = max(20, min(settings.width - 20, MOST_COLUMNS))  # printed to a very narrow page: 20 at least
     if settings.height is not None:
         height = round(height * min(2.0, max(1.0, settings.height / 24)))
     return line_chart([Series(*s) for s in series], width=width, height=height, **options)
