@@ -19,8 +19,10 @@ def learn(lesson, next_lesson, no_pause, quick, as_json, svg_path, html_path):
     nncli learn            list the lessons (and which ones you have finished)
     nncli learn 1          run lesson 1 (or give its name: nncli learn one-neuron)
     nncli learn --next     run the first lesson you have not finished
-    Keys: space or → next screen, ← back, q quit. Piped or with --no-pause,
-    a lesson prints all its screens and exits, so it can be handed out as text.
+    Keys: space or → next screen, ← back, q quit; ↑ ↓ PgUp PgDn scroll a
+    screen taller than the terminal (80 × 24 at least). Piped or with
+    --no-pause, a lesson prints all its screens and exits, so it can be
+    handed out as text.
     """
     import sys
 

@@ -4,15 +4,15 @@ A lesson is one module in this package, written to be read by a teacher:
 
     NAME = "hidden-layers"                      # what `nncli learn NAME` takes
     TITLE = "Why hidden layers"
-    SUMMARY = "XOR: one neuron draws one straight line and fails; four hidden neurons bend it"
-    SIZE = (80, 40)                             # the terminal its pictures need: columns, lines
-    SCREENS = (no_hidden_layer, four_hidden_neurons, ...)
+    SUMMARY = "one neuron draws one line; XOR needs more: four hidden neurons bend it"
+    SCREENS = (one_line, cross_entropy, no_line_for_xor, four_neurons, the_tiles)
     TRY = (("nncli train xor --hidden 0", "one neuron, one straight line"), ...)
 
 Each screen is a function `screen(settings) -> Screen` that computes its numbers with the
 same library and views the commands use, at run time, and writes them into its text —
 nothing is pre-computed, so every lesson is also a test of the tool. `settings.quick`
-asks for shorter training (fewer epochs, smaller data): the same story, other numbers.
+asks for shorter training (fewer epochs, smaller data): the same story, other numbers;
+`settings.width` and `settings.height` are the room its pictures have.
 The closing "try this" screen is added from TRY.
 
 Adding a lesson is one module here and its name in LESSONS; the engine is not touched.
@@ -20,6 +20,7 @@ Adding a lesson is one module here and its name in LESSONS; the engine is not to
 
 import difflib
 import importlib
+import re
 from dataclasses import dataclass, field
 
 LESSONS = (
@@ -37,9 +38,13 @@ LESSONS = (
 
 @dataclass(frozen=True)
 class Settings:
-    """How a lesson is run: `quick` trains less (for a quick look, and for the tests)."""
+    """How a lesson is run: `quick` trains less (for a quick look, and for the tests);
+    `width` is the columns its pictures may take, and `height`, on a terminal, its lines
+    (pictures grow with it; None: printed, they take their usual size)."""
 
     quick: bool = False
+    width: int = 80
+    height: int | None = None
 
 
 @dataclass
@@ -77,10 +82,6 @@ class Lesson:
     def summary(self):
         return self.module.SUMMARY
 
-    @property
-    def size(self):
-        return self.module.SIZE
-
     def screens(self):
         """The screen functions, the closing "try this" last."""
         return (*self.module.SCREENS, try_this(self.module.TRY))
@@ -110,12 +111,29 @@ def find(text):
 
 
 def try_this(commands):
-    """The closing screen: the exact commands to go further."""
+    """The closing screen: the exact commands to go further, each broken only before an
+    option, so that it still copies and pastes whole."""
 
     def screen(settings):
-        lines = "\n".join(f"  {command}\n      {what}" for command, what in commands)
+        lines = "\n".join(
+            "\n".join(command_lines(command, settings.width)) + f"\n      {what}" for command, what in commands
+        )
         return Screen(
             "Try this", "Each of these runs on its own:\n\n" + lines, numbers={"commands": [c for c, _ in commands]}
         )
 
     return screen
+
+
+def command_lines(command, width):
+    """`command`, indented, as lines of at most `width` columns where it can: broken before
+    an option (--name), each line but the last ending in the shell's continuation ` \\`."""
+    parts = re.split(r" (?=--)", command)
+    lines = ["  " + parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + 1 + len(part) + 2 <= width:
+            lines[-1] += " " + part
+        else:
+            lines[-1] += " \\"
+            lines.append("      " + part)
+    return lines

@@ -12,7 +12,6 @@ from nncli.tasks.approx import ApproxTask, resolve_target, run_approx
 NAME = "any-curve"
 TITLE = "Enough neurons trace anything"
 SUMMARY = "sin(x) from steps and ReLUs: double the neurons, the error shrinks"
-SIZE = (80, 40)
 
 COUNTS = (4, 8, 16, 32, 64)
 SHOWN = 8  # the approximation drawn on a screen
@@ -38,13 +37,14 @@ def approximation(activation, neurons, method="construct", epochs=None):
     return task, run_approx(task, run_config, None, lambda event: None), run_config
 
 
-def fit_chart(task, outcome, run_config, title):
+def fit_chart(settings, task, outcome, run_config, title):
     """The target and the network's curve, from the approximation's own fit view."""
     fit = view(task, outcome, run_config, "fit")
     keep = np.linspace(0, len(fit.x) - 1, CHART_POINTS).round().astype(int)
     x, target, output = (np.asarray(values)[keep] for values in (fit.x, fit.target, fit.output))
     return chart(
         [("sin(x)", x, target, "white"), ("network", x, output, "cyan")],
+        settings,
         x_label="x",
         title=title,
         y_range=(-1.25, 1.25),
@@ -76,7 +76,7 @@ def staircase(settings):
     values = errors("step")
     factor = shrink(values)
     task, outcome, run_config = approximation("step", SHOWN)
-    frames = (fit_chart(*approximation("step", n), f"{n} step neurons") for n in (1, 2, 4, 8, 16, 32, 64))
+    frames = (fit_chart(settings, *approximation("step", n), f"{n} step neurons") for n in (1, 2, 4, 8, 16, 32, 64))
     text = (
         "Lesson 2 built a bump from two steps. Put many side by side and the output can follow any "
         "curve. Here sin(x) on [−π, π] is built by hand from N step neurons: each steps up or down by "
@@ -85,7 +85,7 @@ def staircase(settings):
         f"Each doubling divides the largest error by about {num(factor)}: twice the neurons, steps half "
         "as wide and half as high."
     )
-    picture = fit_chart(task, outcome, run_config, f"{SHOWN} step neurons, built by hand")
+    picture = fit_chart(settings, task, outcome, run_config, f"{SHOWN} step neurons, built by hand")
     return Screen("A staircase of steps", text, [picture], {"max_abs_error": dict(zip(COUNTS, values))}, frames=frames)
 
 
@@ -100,7 +100,7 @@ def ramps(settings):
         f"Each doubling divides the largest error by about {num(factor)} — faster than steps, because a "
         "straight piece hugs a curve more closely than a flat one."
     )
-    picture = fit_chart(task, outcome, run_config, f"{SHOWN} ReLU neurons, built by hand")
+    picture = fit_chart(settings, task, outcome, run_config, f"{SHOWN} ReLU neurons, built by hand")
     return Screen("Ramps of ReLUs", text, [picture], {"max_abs_error": dict(zip(COUNTS, values))})
 
 
@@ -110,7 +110,7 @@ def trained(settings):
     built = approximation("relu", 8)[1].summary["max_abs_error"]
     error = outcome.summary["max_abs_error"]
     frames = (
-        fit_chart(task, snapshot, run_config, f"8 tanh neurons after {epoch:,} epochs")
+        fit_chart(settings, task, snapshot, run_config, f"8 tanh neurons after {epoch:,} epochs")
         for epoch, snapshot in snapshots(outcome)
     )
     text = (
@@ -126,7 +126,9 @@ def trained(settings):
         + "That is the universal approximation theorem at work: one hidden layer of enough neurons "
         "can follow any continuous curve."
     )
-    picture = fit_chart(task, outcome, run_config, f"8 tanh neurons after {outcome.result.epochs_run:,} epochs")
+    picture = fit_chart(
+        settings, task, outcome, run_config, f"8 tanh neurons after {outcome.result.epochs_run:,} epochs"
+    )
     return Screen("Learned, not built", text, [picture], {"max_abs_error": error, "built": built}, frames=frames)
 
 

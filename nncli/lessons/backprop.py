@@ -18,7 +18,6 @@ from nncli.views.explain import backprop_pass
 NAME = "backprop"
 TITLE = "Backpropagation is the chain rule"
 SUMMARY = "a 2-2-1 network forward and backward, every number checked"
-SIZE = (80, 40)
 
 INPUT, TARGET = (1.0, 0.0), 1.0
 LEARNING_RATE = defaults.XOR["lr"]  # the rate `nncli train xor` steps at

@@ -9,7 +9,7 @@ import numpy as np
 from nncli import nn
 from nncli.autograd import Tensor
 from nncli.lessons import Screen
-from nncli.lessons.scenes import config, picture, snapshots, train, view
+from nncli.lessons.scenes import config, losses, snapshots, train, view
 from nncli.network import build_network
 from nncli.render import draw
 from nncli.render.digits import confusion_table, tile
@@ -21,7 +21,6 @@ from nncli.views.probe import fool, image_input
 NAME = "classifier"
 TITLE = "A real classifier"
 SUMMARY = "digits: softmax, cross-entropy, accuracy, confusion, mini-batches"
-SIZE = (80, 40)
 
 EPOCHS, QUICK_EPOCHS = 15, 3
 
@@ -57,25 +56,27 @@ def scores(settings):
     )
     best = int(probabilities.argmax())
     shape = "-".join(map(str, [64, *run_config.hidden, 10]))
-    verdict = "right" if best == label else f"wrong: it is a {label}"
     rows = "\n".join(
         f"    {digit}:  score {num(logits[digit]):>7}   probability {probabilities[digit]:6.1%}"
-        + ("   ← the answer" if digit == label else "")
+        + ("   ← its answer" if digit == best else "")
+        + ("   (the right answer)" if digit == label else "")
         for digit in range(10)
     )
+    verdict = "right" if best == label else f"wrong: the right answer, {label}, got {probabilities[label]:.1%}"
     text = (
         f"An 8×8 image is 64 numbers (pixels 0–16, scaled to 0–1). The network ({shape}, "
         f"trained {outcome.result.epochs_run} epochs) gives 10 scores, one per digit. The softmax turns them "
         "into probabilities: e^score, divided by the sum of all ten. For the first held-out image, "
         f"a {label}:\n\n{rows}\n\n"
-        f"It says {best} with {probabilities[best]:.1%} ({verdict}). The loss is the cross-entropy, "
-        f"−log(probability of the right answer) = −log({probabilities[label]:.4f}) = "
+        f"Its answer is the most probable digit: {best}, with {probabilities[best]:.1%} ({verdict}). The loss is "
+        f"the cross-entropy, −log(probability of the right answer) = −log({probabilities[label]:.4f}) = "
         f"{-np.log(probabilities[label]):.4f} (the engine's cross_entropy: {engine_loss:.4f}): near 0 when it "
         "is sure and right, large when it is sure and wrong."
     )
     image = tile(X[0], f"held-out image 0: a {label}", vmax=1.0)
     numbers = {
         "label": label,
+        "answer": best,
         "probabilities": probabilities.tolist(),
         "cross_entropy": float(-np.log(probabilities[label])),
         "engine_cross_entropy": engine_loss,
@@ -87,27 +88,45 @@ def accuracy(settings):
     task, outcome, run_config = digits(settings.quick)
     report = view(task, outcome, run_config, "confusion")
     confusion = np.asarray(report.confusion)
-    off = confusion - np.diag(np.diag(confusion))
-    true, taken = np.unravel_index(int(off.argmax()), off.shape)
+    words, mistake = mistakes(confusion)
     held_out = int(confusion.sum())
     text = (
         f"On the {held_out} held-out digits it never learned from, it is right {report.metrics['accuracy']:.1%} "
         f"of the time ({int(np.trace(confusion))} of {held_out}); on its training digits "
         f"{outcome.summary['train_accuracy']:.1%}. The confusion matrix counts every answer: row = the true "
-        "digit, column = what the network said; the diagonal is right. Its most common mistake: "
-        f"{off[true, taken]} {true}s taken for {taken}s."
+        f"digit, column = what the network said; the diagonal is right. {words}"
     )
     numbers = {
         "accuracy": report.metrics["accuracy"],
         "right": int(np.trace(confusion)),
         "held_out": held_out,
         "train_accuracy": outcome.summary["train_accuracy"],
+        "confusion": confusion.tolist(),
+        "mistake": mistake,
     }
     frames = (
         confusion_table(np.asarray(view(task, then, run_config, "confusion").confusion))
         for _, then in snapshots(outcome)
     )
     return Screen("Accuracy and the confusion matrix", text, [confusion_table(confusion)], numbers, frames=frames)
+
+
+def mistakes(confusion):
+    """(what the confusion matrix says of the mistakes, in words; [true digit, digit taken,
+    count] of the most common one, or None): a mistake is named only if it happens more
+    often than any other."""
+    off = confusion - np.diag(np.diag(confusion))
+    most, total = int(off.max()), int(off.sum())
+    pairs = [(int(t), int(k)) for t, k in np.argwhere(off == most)]
+    if most == 0:
+        return "It made no mistakes.", None
+    if most == 1:
+        return f"Its {total} mistakes are all different: no digit is taken for the same other digit twice.", None
+    if len(pairs) > 1:
+        named = ", ".join(f"{t}s taken for {k}s" for t, k in pairs)
+        return f"Its most common mistakes happen {most} times each: {named}.", None
+    ((true, taken),) = pairs
+    return f"Its most common mistake: {most} {true}s taken for {taken}s (of {total} mistakes).", [true, taken, most]
 
 
 def mini_batches(settings):
@@ -134,10 +153,10 @@ def mini_batches(settings):
         f"differ by at most {difference:.1e}.\n\n"
         f"So one epoch is {steps} steps ({len(X):,} / {size}, rounded up), each a smoother nudge than one "
         "example would give, and far cheaper than the whole set. The loss per epoch, on the training digits and "
-        "on the validation digits set aside:"
+        "on held-out digits set aside from them:"
     )
     numbers = {"batch_size": size, "steps_per_epoch": steps, "largest_difference": difference}
-    return Screen("Mini-batches average the nudges", text, [picture(task, outcome, run_config, "loss")], numbers)
+    return Screen("Mini-batches average the nudges", text, [losses(outcome.result.history, settings)], numbers)
 
 
 def fooled(settings):

@@ -1,6 +1,9 @@
 """Lesson 9: deep networks — ten sigmoid layers stall because the gradient vanishes on
 its way back (the health view shows it), and ReLU with He initialisation, skip connections
-and batch norm each make the same depth learn."""
+and batch norm each make the same depth learn.
+
+"Held-out" here is the digits' validation part, measured every epoch: the same digits in
+the chart and the tables."""
 
 import functools
 
@@ -13,7 +16,6 @@ from nncli.tasks import defaults
 NAME = "deep"
 TITLE = "Deep networks"
 SUMMARY = "ten sigmoid layers stall; ReLU + He init, skip connections, batch norm"
-SIZE = (80, 46)
 
 DEPTH, WIDTH = 10, 32
 EPOCHS, QUICK_EPOCHS = 10, 4
@@ -62,21 +64,23 @@ def stalls(settings):
     stds = gradients(outcome)
     text = (
         f"Stack ten hidden layers of {WIDTH} sigmoid neurons (64-{WIDTH}×{DEPTH}-10) and train it on the digits "
-        f"for {outcome.result.epochs_run} epochs. Held-out accuracy: {summary['accuracy']:.1%} — about what "
+        f"for {outcome.result.epochs_run} epochs. Held-out accuracy: {summary['val_accuracy']:.1%} — about what "
         "guessing gets (10 %). Below, each layer's gradient size (std, on a fixed batch): the first layer's is "
         f"{ratio(outcome):.1e} times the last one's. Going back through a sigmoid multiplies the gradient by "
         "σ'(z), at most 0.25; ten of them make it vanish, and the early layers do not learn.\n\n"
         "nncli's verdict: " + (summary.get("verdict") or "none (no pathology was clear)")
     )
-    numbers = {"accuracy": summary["accuracy"], "gradient_ratio": ratio(outcome), "grad_std": stds}
+    numbers = {"accuracy": summary["val_accuracy"], "gradient_ratio": ratio(outcome), "grad_std": stds}
     numbers["verdict"] = summary.get("verdict")
-    return Screen("Ten sigmoid layers stall", text, [picture(task, outcome, run_config, "health")], numbers)
+    return Screen("Ten sigmoid layers stall", text, [picture(task, outcome, run_config, "health", settings)], numbers)
 
 
 def cures(settings):
     runs = [("ten sigmoid layers", deep(settings.quick, **PLAIN))]
     runs += [(name, deep(settings.quick, **change)) for name, change in CURES]
-    rows = "\n".join(f"    {name:<20} {o.summary['accuracy']:>8.1%}   {ratio(o):>10.1e}" for name, (_, o, _) in runs)
+    rows = "\n".join(
+        f"    {name:<20} {o.summary['val_accuracy']:>8.1%}   {ratio(o):>10.1e}" for name, (_, o, _) in runs
+    )
     text = (
         "Three cures, the same ten layers and epochs each:\n\n"
         f"    {'':<20} {'held-out':>8}   {'first/last gradient':>10}\n{rows}\n\n"
@@ -92,12 +96,13 @@ def cures(settings):
             (SHORT[name], np.arange(1, upto + 1), o.result.history["val_loss"][:upto], style)
             for (name, (_, o, _)), style in zip(runs, styles)
         ]
-        title = "validation loss per epoch (log scale)"
-        return chart(series, x_label="epoch", log_y=True, title=title, height=10, x_range=(1, epochs))
+        title = "held-out loss per epoch (log scale)"
+        options = {"x_range": (1, epochs), "x_integer": True, "log_y": True}
+        return chart(series, settings, x_label="epoch", title=title, height=10, **options)
 
     epochs = runs[0][1][1].result.epochs_run
     frames = (curves(upto) for upto in range(2, epochs))
-    numbers = {name: {"accuracy": o.summary["accuracy"], "gradient_ratio": ratio(o)} for name, (_, o, _) in runs}
+    numbers = {name: {"accuracy": o.summary["val_accuracy"], "gradient_ratio": ratio(o)} for name, (_, o, _) in runs}
     return Screen("Three cures", text, [curves(epochs)], numbers, frames=frames)
 
 

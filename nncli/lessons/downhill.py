@@ -17,15 +17,21 @@ from nncli.views.line import loss_landscape
 NAME = "downhill"
 TITLE = "Learning is going downhill"
 SUMMARY = "y = m·x + c: the loss, one gradient step, learning rates compared"
-SIZE = (80, 40)
 
 LEARNING_RATE = 0.05  # for the hand-worked step on four points
 EPOCHS, QUICK_EPOCHS = 300, 100
+MINI_BATCHES = (1, 32, None)  # None: every training point in every step
+NOISE, MINI_BATCH_RATE = 1.0, 0.05  # noisier points, so that one point's gradient is far from the whole's
+MINI_BATCH_EPOCHS, MINI_BATCH_QUICK_EPOCHS = 30, 15
+# How the landscape is shaded (nncli.render.line: the "sequential" palette, lowest first).
+DARK_IS_LOW = (
+    "the lower the loss, the darker — dark purple at the bottom of the bowl, yellow up its sides "
+    "(without colour, blank low and █ high)"
+)
 
 
 def linreg(settings, **changes):
-    epochs = QUICK_EPOCHS if settings.quick else EPOCHS
-    run_config = config(defaults.LINREG, epochs=epochs, **changes)
+    run_config = config(defaults.LINREG, **{"epochs": QUICK_EPOCHS if settings.quick else EPOCHS, **changes})
     task, outcome = train("linreg", run_config)
     return task, outcome, run_config
 
@@ -35,7 +41,14 @@ def paths(settings, outcome, run_config, rates):
     on the same data — `nncli compare linreg --vary lr=…`'s landscape."""
     epochs = QUICK_EPOCHS if settings.quick else EPOCHS
     runs = [(f"lr {lr:g}", config(defaults.LINREG, epochs=epochs, lr=lr)) for lr in rates]
-    return loss_landscape(outcome.network, outcome.dataset, run_config, History(), runs)
+    return landscape_of(settings, outcome, run_config, runs)
+
+
+def landscape_of(settings, outcome, run_config, runs):
+    """The landscape with one panel per run, each panel as many pixels across as the
+    screen's width leaves it (14 to 28)."""
+    pixels = max(14, min(28, settings.width // len(runs) - 12))
+    return loss_landscape(outcome.network, outcome.dataset, run_config, History(), runs, size=pixels)
 
 
 def steepest_rate(dataset):
@@ -78,12 +91,12 @@ def one_step(settings):
     return Screen("One step downhill", text, [points_table(step), Group(*gradient_lines(step))], numbers)
 
 
-def landscape(settings):
+def many_steps(settings):
     task, outcome, run_config = linreg(settings)
     summary = outcome.summary
-    fit = picture(task, outcome, run_config, "fit")
+    fit = picture(task, outcome, run_config, "fit", settings)
     path = loss_landscape(outcome.network, outcome.dataset, run_config, History()).paths[0]
-    frames = (picture(task, then, run_config, "fit") for _, then in snapshots(outcome))
+    frames = (picture(task, then, run_config, "fit", settings) for _, then in snapshots(outcome))
     settled = f"within 0.1 % of the bottom after {path['settled_at']} epochs" if path["settled_at"] else "on its way"
     text = (
         f"The same, for {len(outcome.dataset.X_train)} points of y = 2x + 1 with noise, many steps in a row: "
@@ -124,7 +137,7 @@ def learning_rates(settings):
     for path, style in zip(rate_paths, styles):
         losses = np.asarray(path["losses"], dtype=float)
         series.append((f"η = {num(path['lr'])}", np.arange(len(losses)), np.minimum(losses, 1e6), style))
-    curves = chart(series, x_label="epoch", log_y=True, title="loss per epoch (log scale)", height=10)
+    curves = chart(series, settings, x_label="epoch", log_y=True, title="loss per epoch (log scale)", height=10)
     numbers = {
         "limit": limit,
         "rates": list(rates),
@@ -139,19 +152,67 @@ def side_by_side(settings):
     task, outcome, run_config = linreg(settings)
     limit = steepest_rate(outcome.dataset)
     rates = (run_config.lr, round(limit * 1.1, 2))
-    numbers = paths(settings, outcome, run_config, rates)
+    landscape = paths(settings, outcome, run_config, rates)
     text = (
-        "The loss of every line (m, c) as a map: dark is high, light is low, the bottom (+) is the "
-        f"least-squares line. η = {num(rates[0])} walks down into the bowl, one dot per epoch; "
-        f"η = {num(rates[1])} jumps across it, each jump longer than the last, until the numbers overflow."
+        f"The loss of every line (m, c) as a map: {DARK_IS_LOW}; the bottom (+) is the least-squares line. "
+        f"η = {num(rates[0])} walks down into the bowl, one dot per epoch; η = {num(rates[1])} jumps across it, "
+        "each jump longer than the last, until the numbers overflow."
     )
-    return Screen("On the landscape", text, [draw(numbers, 80)], {"statuses": [p["status"] for p in numbers.paths]})
+    numbers = {"statuses": [p["status"] for p in landscape.paths], "loss": landscape.loss, "exact": landscape.exact}
+    return Screen("On the landscape", text, [draw(landscape, settings.width)], numbers)
 
 
-SCREENS = (one_step, landscape, learning_rates, side_by_side)
+def mini_batches(settings):
+    epochs = MINI_BATCH_QUICK_EPOCHS if settings.quick else MINI_BATCH_EPOCHS
+    task, outcome, run_config = linreg(settings, noise=NOISE, lr=MINI_BATCH_RATE, epochs=epochs)
+    count = len(outcome.dataset.X_train)
+    runs = [
+        (
+            f"batch {size or 'all'}",
+            config(defaults.LINREG, epochs=epochs, noise=NOISE, lr=MINI_BATCH_RATE, batch_size=size),
+        )
+        for size in MINI_BATCHES
+    ]
+    landscape = landscape_of(settings, outcome, run_config, runs)
+    rows = []
+    numbers = {"lowest": landscape.paths[0]["lowest"], "runs": []}
+    for size, path in zip(MINI_BATCHES, landscape.paths):
+        losses = np.asarray(path["losses"])
+        rises = int((np.diff(losses) > 0).sum())
+        steps = -(-count // (size or count))
+        went = f"loss rose in {rises} of {epochs} epochs" if rises else "loss fell every epoch"
+        plural = "s" if steps > 1 else ""
+        rows.append(f"    {path['label']:<9} {steps:>3} step{plural} an epoch   {went}, end L = {num(losses[-1])}")
+        numbers["runs"].append(
+            {
+                "batch_size": size or count,
+                "steps_per_epoch": steps,
+                "rises": rises,
+                "end_loss": losses[-1],
+                "after_one_epoch": losses[1],
+            }
+        )
+    text = (
+        f"So far every step used all the points: the gradient of the whole loss. Training usually steps on a "
+        "mini-batch — a few points at a time — so each step is cheap, but follows only those points' gradient, a "
+        f"noisy estimate of the whole one. {count} noisier points (y = 2x + 1 plus noise of std {num(NOISE)}), "
+        f"η = {num(MINI_BATCH_RATE)}, {epochs} epochs from the same start, the bottom L = {num(numbers['lowest'])}:\n\n"
+        + "\n".join(rows)
+        + "\n\nOne point at a time races down in the first epoch, then hops about the bottom without settling: each "
+        "step follows one point. The whole batch walks down smoothly, one step an epoch — and slowly. Batches of "
+        "32 are between: many steps an epoch, far less noise. Each dot is where a run was after an epoch:"
+    )
+    return Screen("Mini-batches: noisy or smooth", text, [draw(landscape, settings.width)], numbers)
+
+
+SCREENS = (one_step, many_steps, learning_rates, side_by_side, mini_batches)
 TRY = (
     ("nncli explain descent --steps 5", "five steps, every number written out"),
     ("nncli train linreg --lr 1.1", "too big: watch it diverge"),
     ("nncli compare linreg --vary lr=0.01,0.5,1.1", "three learning rates side by side, and their paths"),
+    (
+        "nncli compare linreg --noise 1 --lr 0.05 --epochs 30 --vary batch-size=1,32,100",
+        "mini-batches of 1, 32 and all 100 points: noisy or smooth",
+    ),
     ("nncli descend bowl --optimizer sgd,momentum,adam", "optimizers racing downhill"),
 )

@@ -10,7 +10,6 @@ from nncli.render.explain import ACTIVATION_FORMULAS, num
 NAME = "one-neuron"
 TITLE = "One neuron"
 SUMMARY = "a = σ(w·x + b): what w and b do to the curve; four activations"
-SIZE = (80, 34)
 
 ACTIVATIONS = ("step", "sigmoid", "tanh", "relu")
 X = np.linspace(-5, 5, 201)
@@ -66,6 +65,7 @@ def a_neuron(settings, w=1.0, b=0.0, activation="sigmoid"):
     curve = outputs(w, b, activation, X)
     picture = chart(
         [(f"a = {activation}({written(w, b)})", X, curve, "cyan")],
+        settings,
         x_label="x",
         y_range=_y_range(activation, curve),
         points=[(1.0, a, "yellow")],
@@ -106,7 +106,7 @@ def what_w_does(settings):
         "w = 8 is almost a step. A negative w turns the curve round: the neuron switches off as x grows."
     )
     series = [(f"w = {num(w)}", X, outputs(w, 0.0, "sigmoid", X), style) for w, style in zip(weights, styles)]
-    picture = chart(series, x_label="x", y_range=(-0.1, 1.1), title="sigmoid(w·x), five weights")
+    picture = chart(series, settings, x_label="x", y_range=(-0.1, 1.1), title="sigmoid(w·x), five weights")
     return Screen("What w does", text, [picture], {"slopes": dict(zip(map(str, weights), slopes))})
 
 
@@ -126,7 +126,7 @@ def what_b_does(settings):
     series = [
         (f"b = {num(b)}", X, outputs(w, b, "sigmoid", X), style) for b, style in zip(biases, ("blue", "green", "red"))
     ]
-    picture = chart(series, x_label="x", y_range=(-0.1, 1.1), title="sigmoid(2·x + b), three biases")
+    picture = chart(series, settings, x_label="x", y_range=(-0.1, 1.1), title="sigmoid(2·x + b), three biases")
     return Screen("What b does", text, [picture], {"switch_points": dict(zip(map(str, biases), measured))})
 
 
@@ -154,7 +154,7 @@ def four_activations(settings):
     )
     styles = ("white", "cyan", "green", "yellow")
     series = [(a, X, np.clip(outputs(w, b, a, X), -1.2, 3.2), s) for a, s in zip(ACTIVATIONS, styles)]
-    picture = chart(series, x_label="x", y_range=(-1.2, 3.2), title=f"activation({written(w, b)})")
+    picture = chart(series, settings, x_label="x", y_range=(-1.2, 3.2), title=f"activation({written(w, b)})")
     return Screen("Four activations", text, [picture], {"outputs": table})
 
 

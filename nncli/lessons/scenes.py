@@ -15,7 +15,8 @@ from nncli.tasks.runner import Outcome, train_task
 from nncli.train import TrainResult
 from nncli.views import History, compute
 
-CHART_WIDTH, CHART_HEIGHT = 60, 12
+CHART_HEIGHT = 12  # a chart's rows, printed or on a terminal of 24 lines
+MOST_COLUMNS = 140  # wider than this, a chart is no easier to read
 
 
 def config(task_defaults, **settings):
@@ -39,8 +40,9 @@ def view(task, outcome, run_config, name):
     return compute(task, name, outcome.network, outcome.dataset, run_config, history)
 
 
-def picture(task, outcome, run_config, name, width=80):
-    return draw(view(task, outcome, run_config, name), width)
+def picture(task, outcome, run_config, name, settings):
+    """The task's view `name` drawn as `nncli visualize` draws it, as wide as the screen."""
+    return draw(view(task, outcome, run_config, name), settings.width)
 
 
 def snapshots(outcome):
@@ -60,6 +62,23 @@ def hand_made(spec, state, loss="mse"):
     return network
 
 
-def chart(series, *, width=CHART_WIDTH, height=CHART_HEIGHT, **options):
-    """A line chart of (name, x, y, style) tuples."""
+def chart(series, settings, *, height=CHART_HEIGHT, **options):
+    """A line chart of (name, x, y, style) tuples, sized for the screen: 60 columns of plot
+    on 80, 20 fewer than the screen's columns on a wider one; `height` rows printed and on
+    24 lines, a share more for each line more (twice as many on 48)."""
+    width = max(20, min(settings.width - 20, MOST_COLUMNS))  # printed to a very narrow page: 20 at least
+    if settings.height is not None:
+        height = round(height * min(2.0, max(1.0, settings.height / 24)))
     return line_chart([Series(*s) for s in series], width=width, height=height, **options)
+
+
+def losses(history, settings, epochs=None):
+    """One run's loss per epoch on its training data and on its held-out data (the part
+    set aside that it never learns from), log-scaled; `epochs` fixes the x axis, so a
+    moving picture's frames keep their place."""
+    x = np.arange(1, len(history["loss"]) + 1)
+    series = [("training", x, history["loss"], "cyan"), ("held-out", x, history["val_loss"], "magenta")]
+    title = "loss per epoch (log scale)"
+    return chart(
+        series, settings, x_label="epoch", log_y=True, title=title, x_range=(1, epochs or len(x)), x_integer=True
+    )

@@ -15,7 +15,6 @@ from nncli.tasks.approx import neurons
 NAME = "two-neurons"
 TITLE = "Two neurons add up"
 SUMMARY = "two step neurons: output weights add, invert and scale their curves"
-SIZE = (80, 36)
 
 X = np.linspace(-3, 3, 241)
 SAMPLES = (-2.0, 0.0, 2.0)  # one x left of both switches, one between them, one right of both
@@ -34,7 +33,7 @@ def network(v1, v2, activation="step", steepness=1.0):
     return hand_made(spec, state)
 
 
-def superposition(v1, v2, activation="step", steepness=1.0):
+def superposition(settings, v1, v2, activation="step", steepness=1.0):
     """(the picture, the output at SAMPLES, the neurons' table) of one pair of weights, read
     off the network neuron by neuron as `nncli approx --neurons` does."""
     net = network(v1, v2, activation, steepness)
@@ -45,12 +44,18 @@ def superposition(v1, v2, activation="step", steepness=1.0):
     low, high = min(-1.2, total.min() - 0.2), max(2.2, total.max() + 0.2)
     hidden = chart(
         [(f"v₁·h₁ = {num(v1)}·h₁", X, parts[0], "blue"), (f"v₂·h₂ = {num(v2)}·h₂", X, parts[1], "magenta")],
+        settings,
         height=6,
         y_range=(low, high),
         title=f"the hidden neurons, weighted: v₁ = {num(v1)}, v₂ = {num(v2)}",
     )
     output = chart(
-        [("y = v₁·h₁ + v₂·h₂", X, total, "cyan")], height=6, x_label="x", y_range=(low, high), title="their sum"
+        [("y = v₁·h₁ + v₂·h₂", X, total, "cyan")],
+        settings,
+        height=6,
+        x_label="x",
+        y_range=(low, high),
+        title="their sum",
     )
     picture = Group(hidden, output)
     return picture, at.tolist(), table
@@ -71,7 +76,7 @@ def factor(v):
 
 
 def two_steps(settings):
-    picture, at, table = superposition(1.0, 1.0)
+    picture, at, table = superposition(settings, 1.0, 1.0)
     switches = [row["switch"] for row in table]
     text = (
         "Two hidden neurons, each a step: h₁ = step(x + 1) switches on at x = "
@@ -85,8 +90,8 @@ def two_steps(settings):
 
 
 def a_bump(settings):
-    picture, at, _ = superposition(1.0, -1.0)
-    frames = (superposition(1.0, round(v2, 2))[0] for v2 in np.linspace(1.0, -1.0, 21))
+    picture, at, _ = superposition(settings, 1.0, -1.0)
+    frames = (superposition(settings, 1.0, round(v2, 2))[0] for v2 in np.linspace(1.0, -1.0, 21))
     text = (
         "Now give the second neuron the weight v₂ = −1. Its step points down, and cancels the "
         "first one's step to the right of x = 1:\n\n"
@@ -98,7 +103,7 @@ def a_bump(settings):
 
 
 def scaled(settings, v1=1.5, v2=-0.5):
-    picture, at, _ = superposition(v1, v2)
+    picture, at, _ = superposition(settings, v1, v2)
     text = (
         f"The weights also say how high each step is. With v₁ = {num(v1)} and v₂ = {num(v2)}:\n\n"
         f"{sampled(v1, v2, at)}\n\n"
@@ -122,7 +127,7 @@ def scaled(settings, v1=1.5, v2=-0.5):
 
 
 def smooth(settings):
-    picture, at, _ = superposition(1.0, -1.0, "sigmoid", 10.0)
+    picture, at, _ = superposition(settings, 1.0, -1.0, "sigmoid", 10.0)
     text = (
         "Swap each step for a steep sigmoid, σ(10·x + 10) and σ(10·x − 10), and the bump is the "
         "same, with soft edges:\n\n"
