@@ -225,7 +225,7 @@ def the_hidden_space(settings):
     return Screen(
         "In the hidden space, XOR is a line",
         text,
-        [picture(task, outcome, run_config, "hidden")],
+        [picture(task, outcome, run_config, "hidden", settings)],
         {"z": z.tolist(), "targets": y.tolist(), "explained": space.explained},
     )
 
