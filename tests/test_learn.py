@@ -120,9 +120,9 @@ def test_without_colour_a_screen_taller_than_the_terminal_scrolls():
     pytest.importorskip("pyte")
     terminal = Terminal(["learn", "6", "--quick"], columns=80, lines=24, env={"NO_COLOR": "1"})
     shown = terminal.wait_for("lines 1–")
-    from nncli.lessons import hidden_layers
+    from nncli.lessons import find
 
-    assert f"1/{len(hidden_layers.SCREENS)} One neuron draws one line" in shown.splitlines()[0]
+    assert f"1/{len(find('6').screens())} One neuron draws one line" in shown.splitlines()[0]
     total = int(re.search(r"lines 1–\d+ of (\d+)", shown).group(1))
     assert f"of {total}  ·  ↑ ↓ PgUp PgDn scroll" in terminal.press(b"\x1b[6~")
     assert f"–{total} of {total}" in terminal.press(b"\x1b[F")  # End: the last line in view
