@@ -7,6 +7,7 @@
 The scalar engine's own networks live in `nncli.nn.scalar`.
 """
 
+from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from nncli.nn.layers import (
     BatchNorm1d,
     Dropout,
@@ -42,6 +43,10 @@ __all__ = [
     "Dropout",
     "BatchNorm1d",
     "Residual",
+    "Conv2d",
+    "MaxPool2d",
+    "Flatten",
+    "Unflatten",
     "mse_loss",
     "cross_entropy",
     "binary_cross_entropy",

@@ -1,4 +1,5 @@
-"""Layers: Linear, the activations, Dropout, BatchNorm1d, Residual and Sequential.
+"""Layers: Linear, the activations, Dropout, BatchNorm1d, Residual and Sequential (and,
+from nncli.nn.conv, the image layers Conv2d, MaxPool2d, Flatten and Unflatten).
 
 Each layer can describe itself as a small dict (`spec()`), and `from_spec` builds a network
 back from a list of them: that list is what a model file stores next to the weights.
@@ -8,6 +9,7 @@ import numpy as np
 
 from nncli.autograd import Tensor
 from nncli.nn import init
+from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from nncli.nn.module import Module
 
 
@@ -308,6 +310,26 @@ def from_spec(spec, dtype=np.float32, rng=None, init_scheme="pytorch"):
         kind = entry["type"]
         if kind == "linear":
             layers.append(Linear(entry["in"], entry["out"], entry.get("bias", True), dtype, rng, init_scheme))
+        elif kind == "conv2d":
+            layers.append(
+                Conv2d(
+                    entry["in"],
+                    entry["out"],
+                    entry["kernel"],
+                    entry["stride"],
+                    entry["padding"],
+                    entry.get("bias", True),
+                    dtype,
+                    rng,
+                    init_scheme,
+                )
+            )
+        elif kind == "maxpool2d":
+            layers.append(MaxPool2d(entry["kernel"], entry["stride"]))
+        elif kind == "flatten":
+            layers.append(Flatten())
+        elif kind == "unflatten":
+            layers.append(Unflatten(entry["shape"]))
         elif kind == "batchnorm":
             layers.append(BatchNorm1d(entry["features"], entry.get("eps", 1e-5), entry.get("momentum", 0.1), dtype))
         elif kind == "residual":
@@ -374,8 +396,9 @@ def parameter_count(spec):
     """How many numbers a network of these layer specs learns (buffers not counted)."""
     total = 0
     for entry in spec:
-        if entry["type"] == "linear":
-            total += entry["out"] * entry["in"] + (entry["out"] if entry.get("bias", True) else 0)
+        if entry["type"] in ("linear", "conv2d"):  # a conv's weight: out × in × kernel × kernel
+            area = entry["kernel"] ** 2 if entry["type"] == "conv2d" else 1
+            total += entry["out"] * entry["in"] * area + (entry["out"] if entry.get("bias", True) else 0)
         elif entry["type"] == "batchnorm":
             total += 2 * entry["features"]
         elif entry["type"] == "residual":
