@@ -22,6 +22,8 @@ from nncli.autograd import Tensor
 from nncli.nn import init
 from nncli.nn.module import Module
 
+MAX_POOL = 16  # the widest max-pool window: its 256 pixels numbered in one byte
+
 
 def output_size(size, kernel, stride=1, padding=0):
     """Positions a window of `kernel` takes along `size` (+ padding both sides), as PyTorch
@@ -49,83 +51,96 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     """The 2-D convolution (PyTorch's, a cross-correlation) of x (N, C, H, W) with weight
     (O, C, kh, kw) and bias (O,), as one graph node. Returns (N, O, Ho, Wo).
 
-    Forward, im2col: the patches of each example are copied once into a matrix `columns`
-    (N, C·kh·kw, Ho·Wo) — one column per output position, its C·kh·kw pixels in the same
-    order as one kernel's weights — and out[n] = W · columns[n] + b, with W the kernels
-    as rows (O, C·kh·kw). The product's rows are already the output channels and its
-    columns the positions in row order, so the result is NCHW with no further copy.
+    Forward, im2col: the patches are copied once into a matrix `columns` (C·kh·kw, N·Ho·Wo)
+    — one column per output position of every example, its C·kh·kw pixels in the same
+    order as a kernel's weights — so that with the kernels as rows, K (O, C·kh·kw),
 
-    Backward, with upstream gradient G (N, O, Ho·Wo):
-        d weight = Σ_n G[n] · columns[n]ᵀ    (each weight meets every patch it touched)
-        d bias   = Σ_n, positions G
-        d columns[n] = Wᵀ · G[n], and col2im adds each column back onto its patch's pixels.
+        out = K · columns + b        one matrix product for the whole batch.
+
+    Its rows are the output channels, its columns the examples' positions: the numbers
+    are laid out channel by channel (C, N, H, W), and the result is a transposed view of
+    them shaped (N, O, Ho, Wo) — NumPy follows the strides, so nothing is copied back,
+    and the next layer's patches are read straight from this layout.
+
+    Backward, with upstream gradient G as (O, N·Ho·Wo):
+        d weight  = G · columnsᵀ       (each weight met every patch: one product)
+        d bias    = the sum of G's rows
+        d columns = Kᵀ · G, and col2im adds each column back onto the pixels of its patch.
     """
     xp = _pad(x.data, padding)
-    n, c, _, _ = xp.shape
+    n, c = xp.shape[:2]
     o, _, kh, kw = weight.shape
     patches = _patches(xp, kh, kw, stride)  # (N, C, Ho, Wo, kh, kw), a view
     ho, wo = patches.shape[2:4]
-    # the copy: (N, C, kh, kw, Ho, Wo), so that each position's patch is one column
-    columns = np.ascontiguousarray(patches.transpose(0, 1, 4, 5, 2, 3)).reshape(n, c * kh * kw, ho * wo)
+    # the one copy: (C, kh, kw, N, Ho, Wo), so that each position's patch is one column
+    columns = np.ascontiguousarray(patches.transpose(1, 4, 5, 0, 2, 3)).reshape(c * kh * kw, n * ho * wo)
     kernels = weight.data.reshape(o, c * kh * kw)
-    out = np.matmul(kernels, columns)
+    out = kernels @ columns
     if bias is not None:
         out += bias.data[:, None]
 
     def backward(g):
-        g = g.reshape(n, o, ho * wo)
-        if weight.requires_grad:  # Σ_n G[n] columns[n]ᵀ, one product over the batch and positions
-            gw = np.tensordot(g, columns, axes=([0, 2], [0, 2]))
-            weight._accumulate(gw.reshape(weight.shape), fresh=True)
+        g = g.transpose(1, 0, 2, 3).reshape(o, n * ho * wo)  # a view when g has out's layout
+        if weight.requires_grad:
+            weight._accumulate((g @ columns.T).reshape(weight.shape), fresh=True)
         if bias is not None and bias.requires_grad:
-            bias._accumulate(g.sum(axis=(0, 2)), fresh=True)
+            bias._accumulate(g.sum(axis=1), fresh=True)
         if x.requires_grad:
-            d_columns = np.matmul(kernels.T, g).reshape(n, c, kh, kw, ho, wo)
+            d_columns = (kernels.T @ g).reshape(c, kh, kw, n, ho, wo)
             x._accumulate(_col2im(d_columns, xp.shape, stride, padding), fresh=True)
 
     parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._from_op(out.reshape(n, o, ho, wo), parents, backward)
+    return Tensor._from_op(out.reshape(o, n, ho, wo).transpose(1, 0, 2, 3), parents, backward)
 
 
 def _col2im(d_columns, padded_shape, stride, padding):
-    """Add every patch's gradient (N, C, kh, kw, Ho, Wo) back onto the pixels of the padded
-    image it was cut from, then drop the padding. Kernel offset (p, q) of the patch at
-    (i, j) is pixel (i·s + p, j·s + q): one strided slice per offset takes all positions."""
-    n, c, kh, kw, ho, wo = d_columns.shape
-    dx = np.zeros(padded_shape, dtype=d_columns.dtype)
+    """Add every patch's gradient (C, kh, kw, N, Ho, Wo) back onto the pixels of the padded
+    image (N, C, H, W) it was cut from, and drop the padding. Kernel offset (p, q) of the
+    patch at (i, j) is pixel (i·s + p, j·s + q): one strided slice per offset takes every
+    position at once. The sums are made channel by channel (C, N, H, W), the layout of
+    the columns, and handed back as a transposed view."""
+    c, kh, kw, n, ho, wo = d_columns.shape
+    dx = np.zeros((c, n, *padded_shape[2:]), dtype=d_columns.dtype)
     for p in range(kh):
         for q in range(kw):
-            dx[:, :, p : p + stride * ho : stride, q : q + stride * wo : stride] += d_columns[:, :, p, q]
+            dx[:, :, p : p + stride * ho : stride, q : q + stride * wo : stride] += d_columns[:, p, q]
     if padding:
         dx = dx[:, :, padding:-padding, padding:-padding]
-    return dx
+    return dx.transpose(1, 0, 2, 3)
 
 
 def max_pool2d(x, kernel, stride):
     """The largest value of each kernel × kernel window of x (N, C, H, W), windows `stride`
     apart, as one graph node.
 
-    Backward: each window's gradient goes to the pixel that won it — the first one, in
-    reading order, if several tie (after a ReLU many windows are all zeros), as PyTorch does.
+    The windows are not copied: for each offset (p, q) inside a window, one strided view
+    holds that pixel of every window, and a running maximum goes through the k² views,
+    remembering which offset won. A later offset wins only if strictly larger, so ties go
+    to the first pixel in reading order (after a ReLU many windows are all zeros), as in
+    PyTorch. Backward: each window's gradient goes to its winner and nowhere else.
     """
     n, c, h, w = x.shape
-    windows = _patches(x.data, kernel, kernel, stride)
-    ho, wo = windows.shape[2:4]
-    flat = windows.reshape(n, c, ho, wo, kernel * kernel)  # a copy, one row per window
-    winner = flat.argmax(axis=-1)
-    out = np.take_along_axis(flat, winner[..., None], axis=-1)[..., 0]
+    ho, wo = output_size(h, kernel, stride), output_size(w, kernel, stride)
+    offsets = [(p, q) for p in range(kernel) for q in range(kernel)]
+
+    def at(array, p, q):  # offset (p, q) of every window: a view of `array`
+        return array[:, :, p : p + stride * ho : stride, q : q + stride * wo : stride]
+
+    out = at(x.data, 0, 0).copy(order="K")  # "K": in x's own layout, the fastest to walk
+    winner = np.zeros(out.shape, dtype=np.uint8)  # which offset won: k² ≤ 256 of them
+    for index, (p, q) in enumerate(offsets[1:], start=1):
+        pixel = at(x.data, p, q)
+        np.copyto(winner, index, where=pixel > out)
+        np.maximum(out, pixel, out=out)
 
     def backward(g):
-        # the winner's place in the image: row i·s + p, column j·s + q
-        rows = np.arange(ho)[:, None] * stride + winner // kernel
-        cols = np.arange(wo)[None, :] * stride + winner % kernel
-        pixel = (np.arange(n * c).reshape(n, c, 1, 1) * h + rows) * w + cols
-        dx = np.zeros(n * c * h * w, dtype=x.dtype)
-        if stride >= kernel:  # windows do not overlap: each pixel wins at most once
-            dx[pixel.ravel()] = g.ravel()
-        else:
-            np.add.at(dx, pixel.ravel(), g.ravel())
-        x._accumulate(dx.reshape(x.shape), fresh=True)
+        dx = np.zeros(x.shape, dtype=x.dtype)
+        for index, (p, q) in enumerate(offsets):
+            if stride >= kernel:  # windows apart: a pixel is in one window at most
+                np.multiply(g, winner == index, out=at(dx, p, q))
+            else:  # overlapping windows: a pixel may win several
+                at(dx, p, q)[...] += g * (winner == index)
+        x._accumulate(dx, fresh=True)
 
     return Tensor._from_op(out, (x,), backward)
 
@@ -184,6 +199,8 @@ class MaxPool2d(Module):
     (by default kernel_size: side by side, not overlapping)."""
 
     def __init__(self, kernel_size, stride=None):
+        if not 1 <= kernel_size <= MAX_POOL:
+            raise ValueError(f"a max-pool window is 1 to {MAX_POOL} pixels wide, not {kernel_size}")
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
 
