@@ -378,6 +378,31 @@ def mlp_spec(sizes, activation, final_activation="identity", dropout=0.0, batchn
     return spec
 
 
+def cnn_spec(side, channels, sizes, activation, dropout=0.0, batchnorm=False):
+    """Layer specs for a small convolutional network on side × side one-channel images
+    given as rows of side² pixels: Unflatten, then per entry of `channels` a 3×3
+    convolution with that many kernels (padded by 1, so it keeps the image's size) → the
+    activation → a 2×2 max-pool (which halves it), then Flatten and the dense layers of
+    `mlp_spec` with hidden sizes `sizes[:-1]` and `sizes[-1]` outputs. `batchnorm` and
+    `dropout` apply to the dense hidden layers.
+
+    Raises ValueError if the pools would shrink the image to nothing.
+    """
+    spec = [{"type": "unflatten", "in": side * side, "shape": [1, side, side]}]
+    fan_in = 1
+    for done, count in enumerate(channels):
+        if side < 2:
+            raise ValueError(f"{len(channels)} convolutions: the image is 1×1 after {done}, too small to pool again")
+        spec.append(
+            {"type": "conv2d", "in": fan_in, "out": count, "kernel": 3, "stride": 1, "padding": 1, "bias": True}
+        )
+        spec += _activation_entries(activation)
+        spec.append({"type": "maxpool2d", "kernel": 2, "stride": 2})
+        fan_in, side = count, side // 2
+    spec.append({"type": "flatten"})
+    return spec + mlp_spec([fan_in * side * side, *sizes], activation, "identity", dropout, batchnorm)
+
+
 def _activation_entries(name):
     if name == "identity":
         return []
