@@ -127,10 +127,11 @@ def max_pool2d(x, kernel, stride):
         return array[:, :, p : p + stride * ho : stride, q : q + stride * wo : stride]
 
     out = at(x.data, 0, 0).copy(order="K")  # "K": in x's own layout, the fastest to walk
-    winner = np.zeros(out.shape, dtype=np.uint8)  # which offset won: k² ≤ 256 of them
+    winner = np.zeros(out.shape, dtype=np.uint8) if x.requires_grad else None  # which offset won: k² ≤ 256
     for index, (p, q) in enumerate(offsets[1:], start=1):
         pixel = at(x.data, p, q)
-        np.copyto(winner, index, where=pixel > out)
+        if winner is not None:
+            np.copyto(winner, index, where=pixel > out)
         np.maximum(out, pixel, out=out)
 
     def backward(g):
