@@ -40,7 +40,7 @@ from nncli import __version__
 from nncli import snapshots as snapshot_arrays
 from nncli.config import MAX_CHANNELS
 from nncli.errors import ModelFileError, NncliError, OptionError
-from nncli.nn.conv import MAX_POOL, output_size
+from nncli.nn.conv import MAX_POOL, image_shape
 
 FORMAT_NAME = "nncli-model"
 FORMAT_VERSION = 1
@@ -169,7 +169,7 @@ def _check_image_layer(spec: dict, name: str, shape: Any) -> Any:
         raise ValueError(f"{where} takes images, but its input is not one (an unflatten layer must come first)")
     channels, height, width = shape
     if kind == "flatten":
-        return channels * height * width
+        return image_shape(spec, shape)
     kernel, stride = spec.get("kernel"), spec.get("stride")
     largest = MAX_KERNEL if kind == "conv2d" else MAX_POOL
     if not (_is_int(kernel) and 1 <= kernel <= largest and _is_int(stride) and 1 <= stride <= MAX_KERNEL):
@@ -188,11 +188,10 @@ def _check_image_layer(spec: dict, name: str, shape: Any) -> Any:
             raise ValueError(f"{where}: 'bias' must be true or false")
         if spec["in"] != channels:
             raise ValueError(f"{where} takes {spec['in']} channels, but the layer before it gives {channels}")
-        channels = spec["out"]
-    rows, columns = (output_size(side, kernel, stride, padding) for side in (height, width))
-    if rows < 1 or columns < 1:
+    out = image_shape(spec, shape)
+    if min(out[1:]) < 1:
         raise ValueError(f"{where}: a {kernel}×{kernel} window does not fit in its {height}×{width} input")
-    return channels, rows, columns
+    return out
 
 
 def state_shapes(layers: list[dict], prefix: str = "") -> dict[str, tuple[int, ...]]:

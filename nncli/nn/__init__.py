@@ -25,6 +25,7 @@ from nncli.nn.layers import (
     from_spec,
     layer_types,
     mlp_spec,
+    output_shapes,
     parameter_count,
 )
 from nncli.nn.losses import binary_cross_entropy, cross_entropy, mse_loss
@@ -55,5 +56,6 @@ __all__ = [
     "from_spec",
     "layer_types",
     "mlp_spec",
+    "output_shapes",
     "parameter_count",
 ]

@@ -31,6 +31,20 @@ def output_size(size, kernel, stride=1, padding=0):
     return (size + 2 * padding - kernel) // stride + 1
 
 
+def image_shape(entry, shape):
+    """The shape of one image layer's output (a layer spec, see `spec()` below) for one
+    input of `shape`: (channels, height, width) for an image, a whole number for a row."""
+    kind = entry["type"]
+    if kind == "unflatten":
+        return tuple(entry["shape"])
+    channels, height, width = shape
+    if kind == "flatten":
+        return channels * height * width
+    kernel, stride, padding = entry["kernel"], entry["stride"], entry.get("padding", 0)
+    rows, columns = (output_size(side, kernel, stride, padding) for side in (height, width))
+    return (entry["out"] if kind == "conv2d" else channels), rows, columns
+
+
 def _patches(x, kh, kw, stride):
     """A read-only view (N, C, Ho, Wo, kh, kw) of every kh × kw patch of x (N, C, H, W), one
     per output position: patch [n, c, i, j] is x[n, c, i·s : i·s + kh, j·s : j·s + kw]. No

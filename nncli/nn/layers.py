@@ -9,7 +9,7 @@ import numpy as np
 
 from nncli.autograd import Tensor
 from nncli.nn import init
-from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten
+from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten, image_shape
 from nncli.nn.module import Module
 
 
@@ -415,6 +415,22 @@ def layer_types(spec):
         yield entry["type"]
         if entry["type"] == "residual":
             yield from layer_types(entry["layers"])
+
+
+def output_shapes(spec):
+    """The shape of each layer's output for one example, in order: a whole number for a
+    row of numbers, (channels, height, width) for an image."""
+    shapes, shape = [], None
+    for entry in spec:
+        kind = entry["type"]
+        if kind in ("unflatten", "conv2d", "maxpool2d", "flatten"):
+            shape = image_shape(entry, shape)
+        elif kind == "linear":
+            shape = entry["out"]
+        elif kind == "batchnorm":
+            shape = entry["features"]
+        shapes.append(shape)  # activations, dropout, residual blocks: as wide as their input
+    return shapes
 
 
 def parameter_count(spec):
