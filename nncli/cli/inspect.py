@@ -41,7 +41,8 @@ def weights(model, as_json, neurons):
     stats = weight_stats(state)
     layers = meta["layers"]
     filters = None
-    side = square_side(next(e["in"] for e in layers if e["type"] == "linear"))
+    # the first layer's neurons as images: for a dense first layer (a convolution's kernels are no images of the input)
+    side = square_side(layers[0]["in"]) if layers[0]["type"] == "linear" else None
     if side is not None:
         count = neurons or (FILTERS_SMALL if side <= 8 else FILTERS_LARGE)
         filters = first_layer_filters(layers, state, count, training_images(meta))

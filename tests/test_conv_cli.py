@@ -1,0 +1,202 @@
+"""Convolutional networks from the command line: `train digits --conv`, `--shift`, the model
+file's checks of image layers, and the exports, each checked against PyTorch/onnxruntime."""
+
+import importlib.util
+import json
+
+import numpy as np
+import pytest
+from conftest import json_lines, run
+
+from nncli import nn, store
+from nncli.errors import ModelFileError
+from nncli.tasks.digits import shifted
+
+CNN_LAYERS = nn.cnn_spec(10, (3, 4), (10,), "relu")  # on 10×10 images: digits --shift 2
+
+
+def conv_model(tmp_path):
+    """A small CNN trained for two epochs on digits shifted by 2; its path."""
+    path = tmp_path / "cnn.npz"
+    result = run("train", "digits", "--conv", "3,4", "--hidden", "0", "--shift", "2", "--epochs", "2",
+                 "--save", path, "--json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    start = json_lines(result)[0]
+    assert start["config"]["conv"] == [3, 4] and start["config"]["shift"] == 2
+    assert start["parameters"] == nn.parameter_count(CNN_LAYERS)
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """(model path, its state, its metadata): trained once for the module."""
+    path = conv_model(tmp_path_factory.mktemp("cnn"))
+    state, meta = store.load_model(path)
+    return path, state, meta
+
+
+@pytest.fixture(scope="module")
+def digits_rows():
+    """Raw rows of 10×10 shifted digits (pixels 0–16), as `predict` takes them."""
+    from nncli.data import load_digits
+
+    X, _ = load_digits()
+    return shifted(X[:6], 2, np.random.default_rng(5))
+
+
+def test_the_model_file_holds_the_cnn(trained):
+    _, state, meta = trained
+    assert meta["layers"] == CNN_LAYERS
+    assert state["1.weight"].shape == (3, 1, 3, 3) and state["4.weight"].shape == (4, 3, 3, 3)
+
+
+def test_shifted_places_each_digit_whole_on_a_bigger_canvas():
+    X = np.arange(2 * 64).reshape(2, 64) + 1
+    moved = shifted(X, 3, np.random.default_rng(0)).reshape(2, 11, 11)
+    for image, original in zip(moved, X.reshape(2, 8, 8)):
+        rows, columns = np.nonzero(image)
+        top, left = rows.min(), columns.min()
+        assert 0 <= top <= 3 and 0 <= left <= 3
+        np.testing.assert_array_equal(image[top : top + 8, left : left + 8], original)
+        assert image.sum() == original.sum()
+
+
+def predictions(path, rows):
+    result = run("predict", path, "--json", input="\n".join(",".join(map(str, row)) for row in rows) + "\n")
+    assert result.exit_code == 0, result.stderr
+    return np.array([line["probabilities"] for line in json_lines(result)])
+
+
+def test_pytorch_export_loads_the_weights_and_predicts_as_nncli(trained, digits_rows, tmp_path):
+    torch = pytest.importorskip("torch")
+    path, state, _ = trained
+    script = tmp_path / "cnn.py"
+    assert run("export", path, script, "--to", "pytorch").exit_code == 0
+    spec = importlib.util.spec_from_file_location("cnn_export", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.load_model()  # a torch.nn.Sequential, loaded strictly from the model file
+    assert isinstance(model[1], torch.nn.Conv2d) and isinstance(model[3], torch.nn.MaxPool2d)
+    with torch.no_grad():
+        logits = model(torch.from_numpy((digits_rows / 16).astype(np.float32))).double()
+    np.testing.assert_allclose(torch.softmax(logits, 1).numpy(), predictions(path, digits_rows), atol=1e-6)
+
+
+def test_onnx_export_runs_in_onnxruntime_as_nncli_predicts(trained, digits_rows, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    path, _, _ = trained
+    graph = tmp_path / "cnn.onnx"
+    assert run("export", path, graph).exit_code == 0
+    session = ort.InferenceSession(str(graph))
+    _, probabilities = session.run(None, {"input": digits_rows.astype(np.float64)})
+    ops = {node.op_type for node in __import__("onnx").load(str(graph)).graph.node}
+    assert {"Conv", "MaxPool", "Flatten", "Reshape"} <= ops
+    np.testing.assert_allclose(probabilities, predictions(path, digits_rows), atol=1e-6)
+
+
+def test_json_export_writes_each_kernel(trained, tmp_path):
+    path, state, _ = trained
+    target = tmp_path / "cnn.json"
+    assert run("export", path, target).exit_code == 0
+    layers = json.loads(target.read_text())["layers"]
+    assert [layer["type"] for layer in layers[:4]] == ["unflatten", "conv2d", "relu", "maxpool2d"]
+    np.testing.assert_array_equal(np.array(layers[1]["params"]["weight"], dtype=np.float32), state["1.weight"])
+    assert "formula" in layers[1]
+
+
+def test_inspect_model_shows_image_shapes_and_counts(trained):
+    path, _, _ = trained
+    result = run("inspect", "model", path)
+    assert result.exit_code == 0, result.stderr
+    assert "Conv2d(1 → 3, 3×3, padding 1)" in result.stdout and "(batch, 3, 10, 10)" in result.stdout
+    assert "(batch, 4, 2, 2)" in result.stdout and f"{nn.parameter_count(CNN_LAYERS):,}" in result.stdout
+
+
+def test_a_trained_cnn_goes_through_the_model_commands(trained):
+    path, _, _ = trained
+    for command in (["evaluate", path], ["inspect", "weights", path], ["visualize", path]):
+        result = run(*command)
+        assert result.exit_code == 0, (command, result.stderr)
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, code, words",
+    [
+        (["digits", "--conv", "4,4,4,4"], 2, "too small to pool"),  # 8 → 4 → 2 → 1 → nothing
+        (["digits", "--conv", "0x"], 2, "channel counts"),
+        (["digits", "--conv", "-3"], 2, "channel counts"),
+        (["digits", "--conv", "5000"], 2, "more than nncli allows"),
+        (["digits", "--conv", "4000,4000"], 2, "parameters"),
+        (["digits", "--conv", "8", "--engine", "scalar"], 2, "--engine tensor"),
+        (["digits", "--conv", "8", "--residual"], 2, "--residual"),
+        (["digits", "--shift", "21"], 2, "--shift"),
+        (["xor", "--conv", "8"], 2, "--conv"),
+    ],
+)
+def test_bad_conv_requests_are_one_line_usage_errors(args, code, words):
+    result = run("train", *args, "--epochs", "1", "--no-save")
+    assert result.exit_code == code, result.stderr
+    assert words in result.stderr
+    assert len([line for line in result.stderr.splitlines() if line.strip()]) <= 3  # click adds its usage line
+
+
+def conv_state(layers, seed=0):
+    rng = np.random.default_rng(seed)
+    return {key: rng.standard_normal(shape).astype(np.float32) for key, shape in store.state_shapes(layers).items()}
+
+
+def with_change(index, **fields):
+    layers = [dict(entry) for entry in CNN_LAYERS]
+    layers[index].update(fields)
+    return layers
+
+
+HOSTILE = {
+    "kernel larger than the image": (with_change(1, kernel=30, padding=0), "does not fit"),
+    "a pool that leaves 0×0": (with_change(6, kernel=16, stride=16), "does not fit"),
+    "channels that do not chain": (with_change(4, **{"in": 5}), "takes 5 channels"),
+    "absurd channels": (with_change(1, out=10**6), "channels from 1"),
+    "memory beyond the budget": (
+        [
+            {"type": "unflatten", "in": 1_000_000, "shape": [1, 1000, 1000]},
+            {"type": "conv2d", "in": 1, "out": 64, "kernel": 3, "stride": 1, "padding": 1, "bias": True},
+            {"type": "flatten"},
+            {"type": "linear", "in": 64_000_000, "out": 1, "bias": True},
+        ],
+        "",
+    ),  # fmt: skip
+    "conv on rows": (CNN_LAYERS[1:], "takes images"),
+    "an unflatten of the wrong size": (with_change(0, **{"in": 99}), "channels × height × width"),
+    "padding as big as the kernel": (with_change(1, padding=3), "padding"),
+    "a stride of zero": (with_change(3, stride=0), "stride"),
+    "a dense layer on images": ([entry for entry in CNN_LAYERS if entry["type"] != "flatten"], "gives images"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_conv_shapes_are_refused_in_one_line(tmp_path, case):
+    layers, words = HOSTILE[case]
+    meta = {
+        "format": store.FORMAT_NAME,
+        "format_version": store.FORMAT_VERSION,
+        "task": "digits",
+        "layers": layers,
+        "dtype": "float32",
+    }
+    path = tmp_path / "hostile.npz"
+    try:
+        state = conv_state(layers)
+    except (KeyError, TypeError, ValueError, MemoryError):
+        state = {}  # shapes no array can have: the file holds none
+    if sum(a.size for a in state.values()) > 10**7:
+        state = {}
+    np.savez(path, **state, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+    with pytest.raises(ModelFileError, match=words) as caught:
+        store.load_model(path)
+    assert str(caught.value).count("\n") <= 1
+    result = run("inspect", "model", path)
+    assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) <= 2
