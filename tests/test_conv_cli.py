@@ -164,11 +164,12 @@ HOSTILE = {
         [
             {"type": "unflatten", "in": 1_000_000, "shape": [1, 1000, 1000]},
             {"type": "conv2d", "in": 1, "out": 64, "kernel": 3, "stride": 1, "padding": 1, "bias": True},
+            {"type": "maxpool2d", "kernel": 16, "stride": 16},
             {"type": "flatten"},
-            {"type": "linear", "in": 64_000_000, "out": 1, "bias": True},
+            {"type": "linear", "in": 64 * 62 * 62, "out": 1, "bias": True},
         ],
-        "",
-    ),  # fmt: skip
+        "GiB",
+    ),
     "conv on rows": (CNN_LAYERS[1:], "takes images"),
     "an unflatten of the wrong size": (with_change(0, **{"in": 99}), "channels × height × width"),
     "padding as big as the kernel": (with_change(1, padding=3), "padding"),
