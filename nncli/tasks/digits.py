@@ -45,6 +45,7 @@ class DigitsTask(Task):
         "samples": "digits.samples",
         "confusion": "digits.confusion",
         "filters": "digits.filters",
+        "feature-maps": "conv.feature_maps",
         "loss": "loss.history",
         "health": "health.layers",
     }
