@@ -201,3 +201,52 @@ def test_hostile_conv_shapes_are_refused_in_one_line(tmp_path, case):
     assert str(caught.value).count("\n") <= 1
     result = run("inspect", "model", path)
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) <= 2
+
+
+# --- the views ---------------------------------------------------------------------------
+
+
+def view_json(path, view):
+    result = run("visualize", path, "--view", view, "--json")
+    assert result.exit_code == 0, result.stderr
+    (event,) = json_lines(result)
+    return event
+
+
+def test_filters_view_holds_each_kernel_as_stored(trained):
+    path, state, _ = trained
+    layers = view_json(path, "filters")["layers"]
+    assert [(layer["key"], layer["in"], layer["out"]) for layer in layers] == [("1", 1, 3), ("4", 3, 4)]
+    for layer in layers:
+        np.testing.assert_array_equal(np.array(layer["kernels"], dtype=np.float32), state[f"{layer['key']}.weight"])
+
+
+def test_feature_maps_are_torchs_activations_of_the_first_held_out_digit(trained):
+    torch = pytest.importorskip("torch")
+    path, state, meta = trained
+    event = view_json(path, "feature-maps")
+    assert [stage["after"] for stage in event["stages"]] == ["conv 1 + relu", "pool 1", "conv 2 + relu", "pool 2"]
+    model = torch.nn.Sequential(
+        torch.nn.Unflatten(1, (1, 10, 10)),
+        torch.nn.Conv2d(1, 3, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(3, 4, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(16, 10),
+    )
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+    x = torch.tensor(np.array(event["image"], dtype=np.float32).reshape(1, 100))
+    outputs = [x := layer(x) for layer in model]
+    for stage in event["stages"]:
+        expected = outputs[int(stage["key"])][0].detach().numpy()
+        np.testing.assert_allclose(np.array(stage["maps"]), expected, rtol=1e-5, atol=1e-6)
+    assert event["prediction"] == int(outputs[-1].argmax())
+
+
+def test_a_dense_model_says_it_has_no_feature_maps():
+    assert run("train", "digits", "--epochs", "1", "-q").exit_code == 0
+    result = run("visualize", "--view", "feature-maps")
+    assert result.exit_code == 0 and "no convolutional layers" in result.stdout
