@@ -250,3 +250,16 @@ def test_a_dense_model_says_it_has_no_feature_maps():
     assert run("train", "digits", "--epochs", "1", "-q").exit_code == 0
     result = run("visualize", "--view", "feature-maps")
     assert result.exit_code == 0 and "no convolutional layers" in result.stdout
+
+
+def test_inspect_network_draws_the_dense_part_after_the_convolutions(trained):
+    path, _, _ = trained
+    result = run("inspect", "network", path)
+    assert result.exit_code == 0, result.stderr
+    assert "16 → 10" in result.stdout
+    line = " ".join(result.stdout.split())  # however the terminal's width wrapped it
+    assert "3×3 conv 3×10×10 (30 parameters) → pool 3×5×5 → 3×3 conv 4×5×5 (112 parameters)" in line
+    network = json_lines(run("inspect", "network", path, "--json"))[0]
+    assert network["columns"][0]["title"] == "features" and network["columns"][0]["size"] == 16
+    refused = run("inspect", "network", path, "--input", "0")
+    assert refused.exit_code == 2 and "convolutions" in refused.stderr
