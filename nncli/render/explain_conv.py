@@ -52,7 +52,7 @@ def draw_conv_step(step, width):
             _matrix(f"the {size}×{size} max-pool window from {_at(pool['origin'])}", pool["values"], 4),
             Text(f"→ the pool keeps {max(map(max, pool['values'])):.4f}, from {_at(pool['winner'])}"),
         ]
-    biggest = " + ".join(f"{t['delta']:.4f}·x{_at(t['position'])}" for t in step.top_terms)
+    biggest = " + ".join(f"{t['delta']:.4f}·patch{_at(t['position'])}" for t in step.top_terms)
     terms = " + ".join(f"{t['weight']:.3f}·{t['delta']:.4f}" for t in step.pixel_terms) or "0"
     backward = [
         Text(f"Backward: the cross-entropy of this example is L = {step.loss:.4f}", style="bold"),
