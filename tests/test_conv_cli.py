@@ -263,3 +263,63 @@ def test_inspect_network_draws_the_dense_part_after_the_convolutions(trained):
     assert network["columns"][0]["title"] == "features" and network["columns"][0]["size"] == 16
     refused = run("inspect", "network", path, "--input", "0")
     assert refused.exit_code == 2 and "convolutions" in refused.stderr
+
+
+# --- explain conv ------------------------------------------------------------------------
+
+
+def test_explain_conv_numbers_are_torchs(trained):
+    torch = pytest.importorskip("torch")
+    path, state, meta = trained
+    result = run("explain", "conv", path, "--input", "3", "--json")
+    assert result.exit_code == 0, result.stderr
+    step = json_lines(result)[0]
+    assert step["example"] == "held-out example 3" and step["layer"] == "1"
+    conv = torch.nn.Conv2d(1, 3, 3, padding=1).double()
+    conv.load_state_dict({"weight": torch.from_numpy(state["1.weight"]), "bias": torch.from_numpy(state["1.bias"])})
+    rest = torch.nn.Sequential(
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(3, 4, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(16, 10),
+    ).double()
+    rest.load_state_dict({f"{int(k.split('.')[0]) - 2}.{k.split('.')[1]}": torch.from_numpy(v) for k, v in state.items()
+                          if int(k.split(".")[0]) > 1})  # fmt: skip
+    image = torch.tensor(step["image"], dtype=torch.float64)[None, None].requires_grad_()
+    z = conv(image)
+    z.retain_grad()
+    logits = rest(z)
+    loss = torch.nn.functional.cross_entropy(logits, torch.tensor([step["label"]]))
+    loss.backward()
+    o, (i, j) = step["channel"], step["position"]
+    assert step["loss"] == pytest.approx(loss.item(), rel=1e-9)  # the file's float32 weights, in float64 on both sides
+    assert step["z"] == pytest.approx(z[0, o, i, j].item(), rel=1e-9)
+    assert step["a"] == pytest.approx(max(z[0, o, i, j].item(), 0.0), rel=1e-9)
+    assert step["a"] == pytest.approx(max(map(max, step["pool"]["values"])), rel=1e-12)  # the pool keeps it
+    np.testing.assert_allclose(step["delta"], z.grad[0, o].numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(step["kernel_grad"], conv.weight.grad[o, 0].numpy(), rtol=1e-9, atol=1e-12)
+    assert step["bias_grad"] == pytest.approx(conv.bias.grad[o].item(), rel=1e-9, abs=1e-12)
+    np.testing.assert_allclose(step["input_grad"], image.grad[0, 0].numpy(), rtol=1e-9, atol=1e-12)
+    r, c = step["pixel"]
+    assert step["pixel_grad"] == pytest.approx(image.grad[0, 0, r, c].item(), rel=1e-9, abs=1e-12)
+    products = np.array(step["patch"]) * np.array(step["kernel"])
+    np.testing.assert_allclose(step["products"], products)
+    assert step["z"] == pytest.approx(products.sum() + step["bias"], rel=1e-12)
+
+
+def test_explain_conv_draws_and_refuses_what_it_cannot_explain(trained, digits_rows):
+    path, _, _ = trained
+    shown = run("explain", "conv", path, "--channel", "1")
+    assert shown.exit_code == 0, shown.stderr
+    assert "channel 1" in shown.stdout and "∂L/∂b = Σ δ" in shown.stdout
+    pixels = ",".join(map(str, digits_rows[0]))
+    assert run("explain", "conv", path, "--input", pixels, "--json").exit_code == 0
+    assert run("explain", "conv", path, "--input", "100000").exit_code == 2
+    assert run("explain", "conv", path, "--input", "1,2").exit_code == 2
+    assert run("explain", "conv", path, "--channel", "3").exit_code == 1
+    assert run("train", "digits", "--epochs", "1", "-q").exit_code == 0
+    dense = run("explain", "conv")
+    assert dense.exit_code == 1 and "--conv" in dense.stderr
