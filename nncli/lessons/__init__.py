@@ -32,6 +32,7 @@ LESSONS = (
     "classifier",
     "overfitting",
     "deep",
+    "convolution",
 )
 
 
