@@ -149,7 +149,7 @@ def max_pool2d(x, kernel, stride):
         np.maximum(out, pixel, out=out)
 
     def backward(g):
-        dx = np.zeros(x.shape, dtype=x.dtype)
+        dx = np.zeros_like(x.data)  # in x's own layout: the convolution before reads it without a copy
         for index, (p, q) in enumerate(offsets):
             if stride >= kernel:  # windows apart: a pixel is in one window at most
                 np.multiply(g, winner == index, out=at(dx, p, q))
