@@ -323,3 +323,12 @@ def test_explain_conv_draws_and_refuses_what_it_cannot_explain(trained, digits_r
     assert run("train", "digits", "--epochs", "1", "-q").exit_code == 0
     dense = run("explain", "conv")
     assert dense.exit_code == 1 and "--conv" in dense.stderr
+
+
+def test_replay_pages_the_kernels_and_feature_maps_of_every_snapshot(trained, tmp_path):
+    path, _, _ = trained
+    page = tmp_path / "replay.html"
+    result = run("replay", path, "--view", "filters", "--view", "feature-maps", "--html", page)
+    assert result.exit_code == 0, result.stderr
+    text = page.read_text()
+    assert "3 kernels of 3\\u00d73" in text and "after pool 2" in text  # the frames are JSON in the page
