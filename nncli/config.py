@@ -29,6 +29,9 @@ MAX_CLASSES = 10  # spiral arms
 MAX_SIZE = 10_000_000  # points, samples, images: a shared file must not make `evaluate` allocate 1 TB
 MAX_LAYER = 1_000_000
 MAX_LAYERS = 64
+MAX_CHANNELS = 4_096  # of one convolution
+MAX_CONV_LAYERS = 8  # each halves the image: 8 take 256 pixels across down to 1
+MAX_SHIFT = 20  # --shift: an 8×8 digit on a canvas of at most 28×28, MNIST's size
 MAX_COUNT = 1_000_000_000  # epochs, batch sizes, patience, log intervals
 MAX_TEXT = 4096  # a formula or a path
 
@@ -50,6 +53,7 @@ class RunConfig:
     activation: str = "sigmoid"
     batchnorm: bool = False  # batch norm between each hidden linear layer and its activation
     residual: bool = False  # skip connections around hidden layers that keep their width
+    conv: tuple = ()  # image tasks: channels of each 3×3 convolution (each then activated and max-pooled)
     # linreg
     data: str | None = None  # a CSV of (x, y) instead of generated points
     points: int | None = None
@@ -62,6 +66,7 @@ class RunConfig:
     data_dir: str | None = None
     download: bool = False
     limit: int | None = None
+    shift: int = 0  # digits: each digit at a random offset on an (8 + shift)² canvas
     # approx
     target: str | None = None  # a registered function's name, None for a formula
     formula: str | None = None
@@ -170,6 +175,12 @@ def _sizes(name, value):
     return tuple(_integer(1, MAX_LAYER)(name, size) for size in value)
 
 
+def _channels(name, value):
+    if not isinstance(value, (list, tuple)) or len(value) > MAX_CONV_LAYERS:
+        raise ValueError(f"config {name!r} must be a list of at most {MAX_CONV_LAYERS} channel counts")
+    return tuple(_integer(1, MAX_CHANNELS)(name, count) for count in value)
+
+
 def _features(name, value):
     """A list of the Playground's input features, as the command line stores it."""
     if value is None:
@@ -206,6 +217,7 @@ CHECKS = {
     "activation": _choice(ACTIVATIONS),
     "batchnorm": _flag,
     "residual": _flag,
+    "conv": _channels,
     "data": _text,
     "points": _integer(2, MAX_SIZE, optional=True),
     "slope": _number(optional=True),
@@ -216,6 +228,7 @@ CHECKS = {
     "data_dir": _text,
     "download": _flag,
     "limit": _integer(1, MAX_SIZE, optional=True),
+    "shift": _integer(0, MAX_SHIFT),
     "target": _text,
     "formula": _text,
     "domain": _interval,

@@ -39,7 +39,9 @@ import numpy as np
 
 from nncli import __version__
 from nncli import snapshots as snapshot_arrays
+from nncli.config import MAX_CHANNELS
 from nncli.errors import ModelFileError, NncliError, OptionError
+from nncli.nn.conv import MAX_POOL, image_shape
 
 FORMAT_NAME = "nncli-model"
 FORMAT_VERSION = 1
@@ -48,7 +50,8 @@ META_KEY = "__meta__"
 EXTRA_PREFIX = "__"  # arrays that are not weights: the metadata, and what a task keeps (see save_model)
 DTYPES = ("float32", "float64")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "softmax", "dropout", "step", "identity")
-LAYER_TYPES = ("linear", "batchnorm", "residual") + ACTIVATIONS
+IMAGE_LAYERS = ("unflatten", "conv2d", "maxpool2d", "flatten")
+LAYER_TYPES = ("linear", "batchnorm", "residual") + IMAGE_LAYERS + ACTIVATIONS
 MAX_NESTING = 8  # residual blocks inside residual blocks: far more than any network needs
 
 MAX_ELEMENTS = 60_000_000  # per file: above any model nncli trains (50M parameters), far below a zip bomb
@@ -56,6 +59,7 @@ MAX_META_BYTES = 16_000_000
 MAX_ENTRIES = 10_000
 MAX_LAYERS = 1_000
 MAX_WIDTH = 1_000_000  # neurons in one layer, as --hidden allows
+MAX_KERNEL = 64  # pixels across a convolution's kernel, its stride and a pool's stride
 MAX_DEPTH = 12  # nesting of the metadata: nncli writes at most 4 levels
 MAX_STRING = 4_096  # characters in one metadata string (a formula, a data description)
 MAX_KEY = 64  # characters in one metadata key
@@ -99,6 +103,11 @@ def _check_block(layers: list, width: int | None, where: str, depth: int) -> tup
             kind = spec.get("type") if isinstance(spec, dict) else spec
             raise ValueError(f"layer {name}: unknown type {_short(kind)}")
         kind = spec["type"]
+        if kind in IMAGE_LAYERS:
+            width = _check_image_layer(spec, name, width)
+            continue
+        if isinstance(width, tuple) and kind in ("linear", "batchnorm", "residual"):
+            raise ValueError(f"layer {name} ({kind}) takes rows of numbers, but the layer before it gives images")
         if kind == "linear":
             for field in ("in", "out"):
                 if not _is_int(spec.get(field)) or not 1 <= spec[field] <= MAX_WIDTH:
@@ -145,13 +154,57 @@ def _check_block(layers: list, width: int | None, where: str, depth: int) -> tup
     return width, has_linear
 
 
+def _check_image_layer(spec: dict, name: str, shape: Any) -> Any:
+    """Check one image layer whose input is `shape` — (channels, height, width) for an
+    image, a whole number for a row, None at the network's start; return its output's."""
+    kind = spec["type"]
+    where = f"layer {name} ({kind})"
+    if kind == "unflatten":
+        dims = spec.get("shape")
+        if not (isinstance(dims, list) and len(dims) == 3 and all(_is_int(d) and 1 <= d <= MAX_WIDTH for d in dims)):
+            raise ValueError(f"{where}: 'shape' must be [channels, height, width], whole numbers from 1")
+        if spec.get("in") != math.prod(dims) or math.prod(dims) > MAX_WIDTH:
+            raise ValueError(f"{where}: 'in' must be channels × height × width, at most {MAX_WIDTH:,}")
+        if shape is not None and shape != spec["in"]:
+            raise ValueError(f"{where} takes rows of {spec['in']} numbers, but the layer before it gives {shape}")
+        return tuple(dims)
+    if not isinstance(shape, tuple):
+        raise ValueError(f"{where} takes images, but its input is not one (an unflatten layer must come first)")
+    channels, height, width = shape
+    if kind == "flatten":
+        return image_shape(spec, shape)
+    kernel, stride = spec.get("kernel"), spec.get("stride")
+    largest = MAX_KERNEL if kind == "conv2d" else MAX_POOL
+    if not (_is_int(kernel) and 1 <= kernel <= largest and _is_int(stride) and 1 <= stride <= MAX_KERNEL):
+        raise ValueError(
+            f"{where}: 'kernel' must be a whole number from 1 to {largest}, 'stride' from 1 to {MAX_KERNEL}"
+        )
+    padding = 0
+    if kind == "conv2d":
+        for field in ("in", "out"):
+            if not _is_int(spec.get(field)) or not 1 <= spec[field] <= MAX_CHANNELS:
+                raise ValueError(f"{where}: {field!r} must be a whole number of channels from 1 to {MAX_CHANNELS:,}")
+        padding = spec.get("padding")
+        if not (_is_int(padding) and 0 <= padding < kernel):
+            raise ValueError(f"{where}: 'padding' must be a whole number from 0 to the kernel's size less 1")
+        if not isinstance(spec.get("bias"), bool):
+            raise ValueError(f"{where}: 'bias' must be true or false")
+        if spec["in"] != channels:
+            raise ValueError(f"{where} takes {spec['in']} channels, but the layer before it gives {channels}")
+    out = image_shape(spec, shape)
+    if min(out[1:]) < 1:
+        raise ValueError(f"{where}: a {kernel}×{kernel} window does not fit in its {height}×{width} input")
+    return out
+
+
 def state_shapes(layers: list[dict], prefix: str = "") -> dict[str, tuple[int, ...]]:
     """The state-dict keys a (checked) layer list owns, with their shapes, in order."""
     shapes: dict[str, tuple[int, ...]] = {}
     for i, spec in enumerate(layers):
         key = f"{prefix}{i}"
-        if spec["type"] == "linear":
-            shapes[f"{key}.weight"] = (spec["out"], spec["in"])
+        if spec["type"] in ("linear", "conv2d"):
+            kernel = (spec["kernel"],) * 2 if spec["type"] == "conv2d" else ()
+            shapes[f"{key}.weight"] = (spec["out"], spec["in"], *kernel)
             if spec["bias"]:
                 shapes[f"{key}.bias"] = (spec["out"],)
         elif spec["type"] == "batchnorm":
@@ -352,8 +405,24 @@ def memory_needed(layers: list[dict], rows: int) -> int:
     flat = _flat_layers(layers)
     widths = sum(spec["in"] for spec in flat if spec["type"] == "linear")
     widths += sum(2 * spec["features"] for spec in flat if spec["type"] == "batchnorm")
-    widths += _output_width(layers)
+    widths += _output_width(layers) + _image_numbers(layers)
     return 8 * (2 * weights + 2 * rows * widths)
+
+
+def _image_numbers(layers: list[dict]) -> int:
+    """Numbers per example that the image layers hold at once: each convolution's patch
+    columns (in·k² per output position) and output, each max-pool's input."""
+    total, shape = 0, None
+    for i, spec in enumerate(layers):
+        if spec["type"] not in IMAGE_LAYERS:
+            continue
+        out = _check_image_layer(spec, str(i), shape)
+        if spec["type"] == "conv2d":
+            total += (spec["in"] * spec["kernel"] ** 2 + spec["out"]) * out[1] * out[2]
+        elif spec["type"] == "maxpool2d":
+            total += math.prod(shape)
+        shape = out
+    return total
 
 
 def check_memory(layers: list[dict], rows: int) -> None:
@@ -361,9 +430,10 @@ def check_memory(layers: list[dict], rows: int) -> None:
     allocated, whether the network is to be trained, saved or loaded."""
     needed = memory_needed(layers, rows)
     if needed > MEMORY_BUDGET:
-        widest = max(spec["out"] for spec in _flat_layers(layers) if spec["type"] == "linear")
+        widest = max(spec["out"] for spec in _flat_layers(layers) if spec["type"] in ("linear", "conv2d"))
+        unit = "channels" if any(spec["type"] == "conv2d" for spec in layers) else "neurons"
         raise ValueError(
-            f"a network with a layer of {widest:,} neurons on {rows:,} examples needs about "
+            f"a network with a layer of {widest:,} {unit} on {rows:,} examples needs about "
             f"{needed / 1024**3:,.1f} GiB, more than nncli's budget of {MEMORY_BUDGET / 1024**3:g} GiB"
         )
 

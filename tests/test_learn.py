@@ -333,3 +333,22 @@ def test_a_terminal_too_small_says_the_size_it_needs():
     assert terminal.close() == 1
     assert "needs a terminal of at least 80 × 24; this one is 40 × 12" in text
     assert "nncli learn 1 --no-pause" in text
+
+
+def test_lesson_10_an_edge_kernel_by_hand_and_weights_shared():
+    events = screens("10")
+    slid = numbers(events, "One kernel, slid over a digit")
+    row, column = slid["position"]
+    import numpy as np
+
+    from nncli.lessons.convolution import EDGES, digit
+
+    patch = np.pad(digit(), 1)[row : row + 3, column : column + 3]
+    assert slid["sum"] == pytest.approx(float((patch * np.array(EDGES["left edge"])).sum()))
+    assert slid["sum"] == slid["largest"]["left edge"] > 0
+    shared = numbers(events, "Weights shared")
+    assert shared["kernel_weights"] == 9 and shared["dense_weights"] == 4096
+    learned = numbers(events, "Learned kernels, feature maps")
+    assert np.shape(learned["kernels"]) == (8, 1, 3, 3)
+    moved = numbers(events, "Digits that move")
+    assert set(moved) == {"dense", "conv"} and all(0 <= value <= 1 for value in moved.values())

@@ -329,3 +329,10 @@ def test_replay_plays_the_snapshots_in_the_live_panel_and_q_stops_it(tmp_path):
     code, settings = term.finish()
     assert code == 0 and "stopped at epoch" in term.text()
     assert settings == term.saved and b"\x1b[?25h" in term.output
+
+
+def test_a_cnn_panel_shows_its_kernels_and_feature_maps_while_it_learns():
+    term = Terminal("train", "digits", "--conv", "4,8", "--epochs", "3", "--watch", "filters,feature-maps", "--no-save")
+    text = term.wait_for(lambda t: "4 kernels of 3×3" in t and "after pool 1" in t)
+    assert "A held-out" in text
+    assert term.finish()[0] == 0

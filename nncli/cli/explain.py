@@ -145,6 +145,58 @@ def backprop(model, values, target, as_json):
         show(view)
 
 
+@explain.command(short_help="One convolution of a CNN, forward and backward, written out.")
+@click.argument("model", required=False)
+@click.option(
+    "--input",
+    "values",
+    type=Numbers(),
+    default=None,
+    help="A held-out example's index (e.g. 7), or one image as its pixels, comma-separated  [default: 0].",
+)
+@click.option("--channel", type=click.IntRange(min=0), default=None, help="The output channel to follow.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def conv(model, values, channel, as_json):
+    """The first convolution of MODEL (default: the latest) at one output position, on one
+    digit: the patch, the kernel, their products summed plus the bias, the activation and
+    the pool's choice; then δ, the kernel's gradient as the sum of δ × patch over the
+    positions, the bias's as the sum of δ, and the gradient flowing back to the pixels —
+    every number checked against the engine's own backward pass."""
+    import numpy as np
+
+    from nncli.cli.output import emit_json, show
+    from nncli.tasks.base import scale_inputs
+    from nncli.tasks.runner import load_trained, run_config
+    from nncli.views.explain_conv import explain_conv
+
+    task, network, meta, path = load_trained(model)
+    if not task.classifier or task.loss != "cross_entropy":
+        raise click.UsageError("explain conv is for digit classifiers trained with --conv")
+    width = meta["layers"][0]["in"]
+    if values is not None and len(values) not in (1, width):
+        raise click.BadParameter(
+            f"give one held-out index or {width} pixels; got {len(values)} numbers", param_hint="--input"
+        )
+    if values is not None and len(values) == width:
+        x = scale_inputs(np.array([values], dtype=np.float64), meta.get("input_scaling"))[0]
+        label = int(np.argmax(network.predict(x[None, :])[0]))  # an image of the user's: its own answer
+        source = "the given image"
+    else:
+        dataset = task.load_data(run_config(meta))
+        index = 0 if values is None else values[0]
+        if index != int(index) or not 0 <= index < len(dataset.X_test):
+            raise click.BadParameter(f"the held-out examples are 0 to {len(dataset.X_test) - 1}", param_hint="--input")
+        x, label = dataset.X_test[int(index)].astype(np.float64), int(dataset.y_test[int(index)])
+        source = f"held-out example {int(index)}"
+    step = explain_conv(meta["layers"], network.state_dict(), x, label, channel)
+    if as_json:
+        emit_json({"event": "explain", "lesson": "conv", "model": str(path), "example": source, **step.to_json()})
+    else:
+        from nncli.render import draw
+
+        show(draw(step, 100))
+
+
 def chosen_example(task, network, meta, values, target):
     """The example of `--input`/`--target`, the user's or the first training example: an
     Example (x as the network sees it, scaled as in training, and its target).

@@ -7,9 +7,10 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per case, then a summary.")
 def gradcheck(as_json):
     """Check every op's gradient, in both engines, against central differences in float64."""
-    from nncli.autograd.gradcheck import run_suite
+    from nncli.autograd.gradcheck import run_suite, standard_cases
     from nncli.cli.output import emit_json, show
     from nncli.errors import NncliError
+    from nncli.nn.gradchecks import layer_cases
     from nncli.render.tables import gradcheck_table
 
     rows = [
@@ -20,7 +21,7 @@ def gradcheck(as_json):
             "max_rel_error": max((r.max_rel_error for r in report.inputs), default=0.0),
             "passed": report.passed,
         }
-        for name, report in run_suite()
+        for name, report in run_suite(standard_cases() + layer_cases())
     ]
     failed = [row["case"] for row in rows if not row["passed"]]
     if as_json:

@@ -41,7 +41,8 @@ def weights(model, as_json, neurons):
     stats = weight_stats(state)
     layers = meta["layers"]
     filters = None
-    side = square_side(next(e["in"] for e in layers if e["type"] == "linear"))
+    # the first layer's neurons as images: for a dense first layer (a convolution's kernels are no images of the input)
+    side = square_side(layers[0]["in"]) if layers[0]["type"] == "linear" else None
     if side is not None:
         count = neurons or (FILTERS_SMALL if side <= 8 else FILTERS_LARGE)
         filters = first_layer_filters(layers, state, count, training_images(meta))
@@ -56,6 +57,24 @@ def weights(model, as_json, neurons):
         show(weight_matrices(layers, state))
     if filters is not None:
         show(*ranked_filters_view(filters))
+
+
+def convolutions_line(layers):
+    """The convolutional front of a network in one line, each stage with its output shape
+    and parameters: what the diagram's "features" column is made of."""
+    from nncli.nn import output_shapes, parameter_count
+
+    stages = []
+    for entry, shape in zip(layers, output_shapes(layers)):
+        kind = entry["type"]
+        if kind == "linear":
+            break
+        if kind == "conv2d":
+            stages.append(f"{entry['kernel']}×{entry['kernel']} conv {'×'.join(map(str, shape))}")
+            stages[-1] += f" ({parameter_count([entry]):,} parameters)"
+        elif kind in ("unflatten", "maxpool2d"):
+            stages.append(f"{'image' if kind == 'unflatten' else 'pool'} {'×'.join(map(str, shape))}")
+    return "features: " + " → ".join(stages) + " → flattened"
 
 
 def training_images(meta):
@@ -124,7 +143,7 @@ def network(model, values, target, gradients, svg_path, as_json):
     from nncli.render.diagram import DiagramPicture
     from nncli.tasks.runner import load_trained
     from nncli.text import inert, markup_safe
-    from nncli.views.diagram import network_diagram
+    from nncli.views.diagram import network_diagram, starts_with_convolutions
     from nncli.views.explain import backprop_pass
 
     if gradients and values is None:
@@ -134,6 +153,9 @@ def network(model, values, target, gradients, svg_path, as_json):
     task, net, meta, path = load_trained(model)
     state = net.state_dict()
     example = None
+    convolutions = starts_with_convolutions(meta["layers"])
+    if values is not None and convolutions:
+        raise click.UsageError("--input draws the activations of dense networks; this one starts with convolutions")
     if values is not None:
         chosen = chosen_example(task, net, meta, values, target)
         example = backprop_pass(meta["layers"], state, task.loss, chosen.x, chosen.target, meta["config"]["lr"])
@@ -145,6 +167,8 @@ def network(model, values, target, gradients, svg_path, as_json):
         return
     picture = DiagramPicture(diagram)
     console.print(f"[bold]{markup_safe(path.name)}[/]: {' → '.join(str(c.size) for c in diagram.columns)}")
+    if convolutions:
+        console.print(convolutions_line(meta["layers"]))
     console.print(picture)
     if svg_path:
         write_svg(svg_path, [picture], f"nncli inspect network {path.name}", console.width)

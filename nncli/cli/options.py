@@ -5,7 +5,7 @@ import math
 
 import click
 
-from nncli.config import DTYPES, ENGINES, INITS, MAX_COUNT, MAX_SIZE, OPTIMIZERS
+from nncli.config import DTYPES, ENGINES, INITS, MAX_CHANNELS, MAX_CONV_LAYERS, MAX_COUNT, MAX_SIZE, OPTIMIZERS
 from nncli.config import HIDDEN_ACTIVATIONS as ACTIVATIONS
 from nncli.config import MAX_LAYERS as MAX_HIDDEN_LAYERS
 
@@ -91,6 +91,30 @@ class LayerSizes(click.ParamType):
         return tuple(size for size, count in parts for _ in range(count))
 
 
+class ChannelCounts(click.ParamType):
+    """Channels of each convolution: "8,16"; "0" or "none" means no convolution."""
+
+    name = "channels"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        text = str(value).strip().lower()
+        if text in ("", "0", "none"):
+            return ()
+        parts = [part.strip() for part in text.split(",")]
+        if not all(_is_count(part) for part in parts):
+            self.fail(f"{value!r} is not a list of channel counts; give counts like 8,16, or 0 for none", param, ctx)
+        if len(parts) > MAX_CONV_LAYERS:
+            self.fail(f"{len(parts)} convolutions, more than nncli builds ({MAX_CONV_LAYERS})", param, ctx)
+        counts = tuple(int(part) for part in parts)
+        if max(counts) > MAX_CHANNELS:
+            self.fail(
+                f"a convolution of {max(counts):,} channels is more than nncli allows ({MAX_CHANNELS:,})", param, ctx
+            )
+        return counts
+
+
 def _is_count(text):
     return text.isascii() and text.isdigit() and int(text) >= 1
 
@@ -109,6 +133,12 @@ def check_deep_options(options):
         )
     if options.get("engine") == "scalar" and (options.get("batchnorm") or options.get("residual")):
         raise click.UsageError("the scalar engine builds plain layers: --batchnorm and --residual need --engine tensor")
+    if options.get("conv") and options.get("engine") == "scalar":
+        raise click.UsageError("the scalar engine builds plain layers: --conv needs --engine tensor")
+    if options.get("conv") and options.get("residual"):
+        raise click.UsageError(
+            "--residual skips dense layers of equal width, and --conv builds no such chain: choose one"
+        )
     if options.get("residual") and not any(a == b for a, b in zip(hidden, hidden[1:])):
         shown = _show(hidden) or "0"
         return [

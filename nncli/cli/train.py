@@ -4,8 +4,15 @@ import click
 
 from nncli.cli.controls import live_options
 from nncli.cli.data_options import features_option, point_options, table_options, test_fraction_option
-from nncli.cli.options import FiniteFloat, NonNegativeFloat, choosing_threads, limit_option, training_options
-from nncli.config import MAX_COUNT, MAX_SIZE
+from nncli.cli.options import (
+    ChannelCounts,
+    FiniteFloat,
+    NonNegativeFloat,
+    choosing_threads,
+    limit_option,
+    training_options,
+)
+from nncli.config import MAX_COUNT, MAX_SHIFT, MAX_SIZE
 from nncli.tasks import defaults
 
 
@@ -123,11 +130,18 @@ def linreg(**options):
 
 
 def digit_options(task_defaults):
-    """What the digit tasks add to the training options: guards against overfitting, and
-    too few examples to cause it."""
+    """What the digit tasks add to the training options: guards against overfitting, too
+    few examples to cause it, and convolutions."""
 
     def decorate(command):
         command = limit_option("training images")(command)
+        command = click.option(
+            "--conv",
+            type=ChannelCounts(),
+            default="0",
+            help="Convolutions first: 3×3 kernels, this many per layer (8,16), each followed by the activation "
+            "and a 2×2 max-pool, then the --hidden layers (--batchnorm and --dropout act on those)  [default: none].",
+        )(command)
         command = click.option(
             "--patience",
             type=click.IntRange(min=0, max=MAX_COUNT),
@@ -151,6 +165,14 @@ def digit_options(task_defaults):
 @training_options(defaults.DIGITS, ends=(64, 10))
 @digit_options(defaults.DIGITS)
 @live_options
+@click.option(
+    "--shift",
+    type=click.IntRange(0, MAX_SHIFT),
+    default=0,
+    show_default=True,
+    help=f"Place each digit at a random offset on an (8+N)×(8+N) canvas, for learning and testing alike "
+    f"(0 to {MAX_SHIFT}): where a fully connected net must learn every place apart, a --conv net need not.",
+)
 def digits(**options):
     """Learn the 8×8 handwritten digits shipped with nncli: a 64-128-64-10 ReLU network,
     trained with Adam on the cross-entropy on 80 % of the 1,797 digits (a tenth of them set

@@ -10,7 +10,7 @@ exactly the value nncli holds (float32 numbers are written with the digits float
 import json
 
 from nncli.command import recorded_command
-from nncli.export import OUTPUT_KINDS, literal, notes
+from nncli.export import OUTPUT_KINDS, conv, literal, notes
 
 FORMAT_NAME = "nncli-json"
 FORMAT_VERSION = 1
@@ -26,6 +26,7 @@ FORMULAS = {
     "dropout": "x (dropout only acts while training)",
     "batchnorm": "(x - running_mean) / sqrt(running_var + eps) * weight + bias",
     "residual": "x + layers(x)",
+    **conv.FORMULAS,
 }
 
 

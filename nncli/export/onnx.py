@@ -15,7 +15,7 @@ import numpy as np
 
 from nncli import __version__
 from nncli.command import recorded_command
-from nncli.export import OUTPUT_KINDS
+from nncli.export import OUTPUT_KINDS, conv
 
 OPSET = 17
 IR_VERSION = 8  # the IR version of opset 17, so older runtimes read the file too
@@ -72,6 +72,8 @@ class GraphBuilder:
         if kind == "residual":
             inner = self.layers(entry["layers"], state, x, f"{key}.module.")
             return self.add("Add", [x, inner], key)
+        if kind in conv.IMAGE_LAYERS:
+            return conv.onnx_layer(self, entry, state, x, key)
         raise ValueError(f"cannot export a {kind!r} layer to ONNX")
 
 

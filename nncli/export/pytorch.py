@@ -14,7 +14,7 @@ import textwrap
 from string import Template
 
 from nncli.command import recorded_command
-from nncli.export import OUTPUT_KINDS, inert, literal, notes
+from nncli.export import OUTPUT_KINDS, conv, inert, literal, notes
 
 LOSSES = {"mse": "nn.MSELoss()", "bce": "nn.BCELoss()", "cross_entropy": "nn.CrossEntropyLoss()"}
 OPTIMIZERS = {  # nncli's optimizer names, as torch.optim calls them
@@ -456,6 +456,8 @@ def _torch_layer(entry):
         return code, "normalises each feature; predicts with running statistics"
     if kind == "step":
         return ACTIVATIONS[kind], "Heaviside: no gradient"
+    if kind in conv.IMAGE_LAYERS:
+        return conv.torch_layer(entry)
     return ACTIVATIONS[kind], ""
 
 

@@ -33,6 +33,7 @@ LESSONS = (
     "classifier",
     "overfitting",
     "deep",
+    "convolution",
 )
 
 

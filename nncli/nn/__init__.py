@@ -7,6 +7,7 @@
 The scalar engine's own networks live in `nncli.nn.scalar`.
 """
 
+from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from nncli.nn.layers import (
     BatchNorm1d,
     Dropout,
@@ -20,9 +21,11 @@ from nncli.nn.layers import (
     Softmax,
     Step,
     Tanh,
+    cnn_spec,
     from_spec,
     layer_types,
     mlp_spec,
+    output_shapes,
     parameter_count,
 )
 from nncli.nn.losses import binary_cross_entropy, cross_entropy, mse_loss
@@ -42,11 +45,17 @@ __all__ = [
     "Dropout",
     "BatchNorm1d",
     "Residual",
+    "Conv2d",
+    "MaxPool2d",
+    "Flatten",
+    "Unflatten",
     "mse_loss",
     "cross_entropy",
     "binary_cross_entropy",
+    "cnn_spec",
     "from_spec",
     "layer_types",
     "mlp_spec",
+    "output_shapes",
     "parameter_count",
 ]

@@ -1,4 +1,5 @@
-"""Layers: Linear, the activations, Dropout, BatchNorm1d, Residual and Sequential.
+"""Layers: Linear, the activations, Dropout, BatchNorm1d, Residual and Sequential (and,
+from nncli.nn.conv, the image layers Conv2d, MaxPool2d, Flatten and Unflatten).
 
 Each layer can describe itself as a small dict (`spec()`), and `from_spec` builds a network
 back from a list of them: that list is what a model file stores next to the weights.
@@ -8,6 +9,7 @@ import numpy as np
 
 from nncli.autograd import Tensor
 from nncli.nn import init
+from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten, image_shape
 from nncli.nn.module import Module
 
 
@@ -308,6 +310,26 @@ def from_spec(spec, dtype=np.float32, rng=None, init_scheme="pytorch"):
         kind = entry["type"]
         if kind == "linear":
             layers.append(Linear(entry["in"], entry["out"], entry.get("bias", True), dtype, rng, init_scheme))
+        elif kind == "conv2d":
+            layers.append(
+                Conv2d(
+                    entry["in"],
+                    entry["out"],
+                    entry["kernel"],
+                    entry["stride"],
+                    entry["padding"],
+                    entry.get("bias", True),
+                    dtype,
+                    rng,
+                    init_scheme,
+                )
+            )
+        elif kind == "maxpool2d":
+            layers.append(MaxPool2d(entry["kernel"], entry["stride"]))
+        elif kind == "flatten":
+            layers.append(Flatten())
+        elif kind == "unflatten":
+            layers.append(Unflatten(entry["shape"]))
         elif kind == "batchnorm":
             layers.append(BatchNorm1d(entry["features"], entry.get("eps", 1e-5), entry.get("momentum", 0.1), dtype))
         elif kind == "residual":
@@ -356,6 +378,31 @@ def mlp_spec(sizes, activation, final_activation="identity", dropout=0.0, batchn
     return spec
 
 
+def cnn_spec(side, channels, sizes, activation, dropout=0.0, batchnorm=False):
+    """Layer specs for a small convolutional network on side × side one-channel images
+    given as rows of side² pixels: Unflatten, then per entry of `channels` a 3×3
+    convolution with that many kernels (padded by 1, so it keeps the image's size) → the
+    activation → a 2×2 max-pool (which halves it), then Flatten and the dense layers of
+    `mlp_spec` with hidden sizes `sizes[:-1]` and `sizes[-1]` outputs. `batchnorm` and
+    `dropout` apply to the dense hidden layers.
+
+    Raises ValueError if the pools would shrink the image to nothing.
+    """
+    spec = [{"type": "unflatten", "in": side * side, "shape": [1, side, side]}]
+    fan_in = 1
+    for done, count in enumerate(channels):
+        if side < 2:
+            raise ValueError(f"{len(channels)} convolutions: the image is 1×1 after {done}, too small to pool again")
+        spec.append(
+            {"type": "conv2d", "in": fan_in, "out": count, "kernel": 3, "stride": 1, "padding": 1, "bias": True}
+        )
+        spec += _activation_entries(activation)
+        spec.append({"type": "maxpool2d", "kernel": 2, "stride": 2})
+        fan_in, side = count, side // 2
+    spec.append({"type": "flatten"})
+    return spec + mlp_spec([fan_in * side * side, *sizes], activation, "identity", dropout, batchnorm)
+
+
 def _activation_entries(name):
     if name == "identity":
         return []
@@ -370,12 +417,29 @@ def layer_types(spec):
             yield from layer_types(entry["layers"])
 
 
+def output_shapes(spec):
+    """The shape of each layer's output for one example, in order: a whole number for a
+    row of numbers, (channels, height, width) for an image."""
+    shapes, shape = [], None
+    for entry in spec:
+        kind = entry["type"]
+        if kind in ("unflatten", "conv2d", "maxpool2d", "flatten"):
+            shape = image_shape(entry, shape)
+        elif kind == "linear":
+            shape = entry["out"]
+        elif kind == "batchnorm":
+            shape = entry["features"]
+        shapes.append(shape)  # activations, dropout, residual blocks: as wide as their input
+    return shapes
+
+
 def parameter_count(spec):
     """How many numbers a network of these layer specs learns (buffers not counted)."""
     total = 0
     for entry in spec:
-        if entry["type"] == "linear":
-            total += entry["out"] * entry["in"] + (entry["out"] if entry.get("bias", True) else 0)
+        if entry["type"] in ("linear", "conv2d"):  # a conv's weight: out × in × kernel × kernel
+            area = entry["kernel"] ** 2 if entry["type"] == "conv2d" else 1
+            total += entry["out"] * entry["in"] * area + (entry["out"] if entry.get("bias", True) else 0)
         elif entry["type"] == "batchnorm":
             total += 2 * entry["features"]
         elif entry["type"] == "residual":

@@ -3,7 +3,7 @@
 import numpy as np
 from rich.table import Table
 
-from nncli.nn.layers import parameter_count
+from nncli.nn.layers import output_shapes, parameter_count
 from nncli.render import draws
 from nncli.render.sparkline import histogram_bar
 from nncli.views.tables import Answers, Metrics
@@ -104,6 +104,24 @@ class FittedWeightsTable:
         yield table
 
 
+IMAGE_LAYER_NAMES = {
+    "unflatten": lambda layer: "Unflatten(" + "×".join(map(str, layer["shape"])) + ")",
+    "conv2d": lambda layer: (
+        f"Conv2d({layer['in']} → {layer['out']}, {layer['kernel']}×{layer['kernel']}"
+        + (f", stride {layer['stride']}" if layer["stride"] != 1 else "")
+        + (f", padding {layer['padding']}" if layer["padding"] else "")
+        + ("" if layer["bias"] else ", no bias")
+        + ")"
+    ),
+    "maxpool2d": lambda layer: (
+        f"MaxPool2d({layer['kernel']}×{layer['kernel']}"
+        + (f", stride {layer['stride']}" if layer["stride"] != layer["kernel"] else "")
+        + ")"
+    ),
+    "flatten": lambda layer: "Flatten()",
+}
+
+
 def model_table(title, layers):
     """A Keras-style summary: one row per layer, its output shape and parameter count."""
     table = Table(title=title)
@@ -111,12 +129,13 @@ def model_table(title, layers):
     table.add_column("layer")
     table.add_column("output shape")
     table.add_column("parameters", justify="right")
-    width, total = None, 0
-    for index, layer in enumerate(layers):
+    total = 0
+    for index, (layer, shape) in enumerate(zip(layers, output_shapes(layers))):
         if layer["type"] == "linear":
             count = layer["in"] * layer["out"] + (layer["out"] if layer["bias"] else 0)
-            width = layer["out"]
             name = f"Linear({layer['in']} → {layer['out']})"
+        elif layer["type"] in IMAGE_LAYER_NAMES:
+            count, name = parameter_count([layer]), IMAGE_LAYER_NAMES[layer["type"]](layer)
         else:
             count = parameter_count([layer])  # batch norm's weight and bias, a residual block's layers
             extra = {
@@ -126,7 +145,8 @@ def model_table(title, layers):
             }.get(layer["type"], "")
             name = f"{layer['type']}({extra})"
         total += count
-        table.add_row(str(index), name, f"(batch, {width})", f"{count:,}")
+        dims = shape if isinstance(shape, tuple) else (shape,)
+        table.add_row(str(index), name, "(batch, " + ", ".join(map(str, dims)) + ")", f"{count:,}")
     table.add_section()
     table.add_row("", "[bold]total[/]", "", f"[bold]{total:,}[/]")
     return table

@@ -12,10 +12,12 @@ input lies in [0, 1]; the model file records that scaling, and `predict` and `ev
 apply it to raw pixels.
 """
 
+import math
+
 import numpy as np
 
 from nncli import data, nn
-from nncli.errors import DataError
+from nncli.errors import DataError, OptionError
 from nncli.tasks.base import Dataset, Task, scale_inputs
 
 TEST_FRACTION = 0.2
@@ -43,6 +45,7 @@ class DigitsTask(Task):
         "samples": "digits.samples",
         "confusion": "digits.confusion",
         "filters": "digits.filters",
+        "feature-maps": "conv.feature_maps",
         "loss": "loss.history",
         "health": "health.layers",
     }
@@ -58,6 +61,10 @@ class DigitsTask(Task):
         X, y = data.load_digits()
         train, test = data.stratified_split(y, TEST_FRACTION, config.seed)
         source = f"the 8×8 UCI digits ({len(train):,} to learn from, {len(test):,} held out)"
+        if config.shift:
+            X = shifted(X, config.shift, np.random.default_rng(config.seed))
+            side = 8 + config.shift
+            source += f", each at a random place on a {side}×{side} canvas"
         return self.dataset(X[train], y[train], X[test], y[test], config, source)
 
     def dataset(self, X_train, y_train, X_test, y_test, config, source):
@@ -94,6 +101,14 @@ class DigitsTask(Task):
         )
 
     def layer_spec(self, config, dataset):
+        if config.conv:
+            side = math.isqrt(dataset.X_train.shape[1])  # digits are square
+            try:
+                return nn.cnn_spec(
+                    side, config.conv, (*config.hidden, CLASSES), config.activation, config.dropout, config.batchnorm
+                )
+            except ValueError as error:
+                raise OptionError(f"--conv on {side}×{side} images: {error}; give fewer channel counts") from None
         sizes = [dataset.X_train.shape[1], *config.hidden, CLASSES]
         return nn.mlp_spec(
             sizes, config.activation, "identity", config.dropout, batchnorm=config.batchnorm, residual=config.residual
@@ -145,6 +160,19 @@ class DigitsTask(Task):
             }
             for row, p in zip(X, probabilities)
         ]
+
+
+def shifted(X, shift, rng):
+    """Each 8×8 image (a row of 64 pixels) pasted at a random offset, 0 to `shift` pixels
+    down and across, on a blank (8 + shift) × (8 + shift) canvas: the same digits, moved
+    about — to a dense layer, whose every weight belongs to one pixel, a different
+    picture each time; to a convolution, whose kernels slide, the same strokes."""
+    side = 8 + shift
+    canvas = np.zeros((len(X), side, side), dtype=X.dtype)
+    rows, columns = rng.integers(0, shift + 1, size=(2, len(X)))
+    for image, pixels, row, column in zip(canvas, X.reshape(-1, 8, 8), rows, columns):
+        image[row : row + 8, column : column + 8] = pixels
+    return canvas.reshape(len(X), side * side)
 
 
 def evaluation_report(logits, X, y, pixel_max):

@@ -138,10 +138,11 @@ def check_affordable(spec, config, dataset):
     """Refuse, before any weight is allocated, a run that would exhaust memory or time, or
     save a model that would not load (the store's own rules: memory budget, finite scaling)."""
     count = parameter_count(spec)
+    smaller = "fewer --conv channels or smaller --hidden sizes" if config.conv else "smaller --hidden sizes"
     if count > MAX_PARAMETERS:
         raise OptionError(
             f"that network would have {count:,} parameters, more than the {MAX_PARAMETERS:,} nncli allows: "
-            "choose smaller --hidden sizes"
+            f"choose {smaller}"
         )
     if config.engine == "scalar" and count > MAX_SCALAR_PARAMETERS:
         raise OptionError(
@@ -151,7 +152,7 @@ def check_affordable(spec, config, dataset):
     try:
         store.check_memory(spec, store.working_rows({"config": config.to_dict()}))
     except ValueError as error:
-        raise OptionError(f"{error}: choose smaller --hidden sizes or fewer examples") from None
+        raise OptionError(f"{error}: choose {smaller} or fewer examples") from None
     try:
         store.check_scaling(dataset.input_scaling, spec)
     except ValueError as error:

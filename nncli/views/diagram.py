@@ -90,6 +90,8 @@ def linear_layers(spec, prefix=""):
         kind = entry["type"]
         if kind == "linear":
             layers.append([f"{prefix}{i}", [], None, None])
+        elif not layers and starts_with_convolutions(spec):
+            continue  # the diagram starts where the convolutions' features are flattened
         elif not layers:
             raise NncliError(f"the diagram needs a linear layer first; this network starts with {kind}")
         elif kind == "dropout":
@@ -108,6 +110,10 @@ def linear_layers(spec, prefix=""):
     return [(key, " · ".join(notes) or "identity", skip, norm) for key, notes, skip, norm in layers]
 
 
+def starts_with_convolutions(spec):
+    return spec[0]["type"] == "unflatten"
+
+
 def network_diagram(spec, state, max_nodes=8, example=None, gradients=False):
     """The diagram of a network (spec and state dict), at most `max_nodes` per column.
 
@@ -116,7 +122,8 @@ def network_diagram(spec, state, max_nodes=8, example=None, gradients=False):
     layers = linear_layers(spec)
     width = np.shape(state[f"{layers[0][0]}.weight"])[1]
     inputs = None if example is None else example.input
-    columns = [Column("input", "", width, shown_indices(width, max_nodes), None, inputs)]
+    first = "features" if starts_with_convolutions(spec) else "input"
+    columns = [Column(first, "", width, shown_indices(width, max_nodes), None, inputs)]
     edges = []
     for number, (index, note, skip, norm) in enumerate(layers):
         weight = np.asarray(state[f"{index}.weight"], dtype=np.float64)
@@ -202,7 +209,7 @@ def first_layer_filters(spec, state, count, images=None):
     moves its weights from their random start, and they would only draw noise."""
     layers = linear_layers(spec)
     side = square_side(np.shape(state[f"{layers[0][0]}.weight"])[1])
-    if side is None:
+    if side is None or starts_with_convolutions(spec):
         return None
     weight = np.asarray(state[f"{layers[0][0]}.weight"], dtype=np.float64)
     importance = neuron_importance(spec, state)

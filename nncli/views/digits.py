@@ -117,7 +117,12 @@ def confusion(network, dataset, config, history):
 
 
 def filters(network, dataset, config, history):
-    """Each first-layer neuron's weights, as an image the size of the input."""
+    """Each first-layer neuron's weights, as an image the size of the input — or, for a
+    convolutional network, its kernels."""
+    if network.spec()[0]["type"] == "unflatten":
+        from nncli.views import conv
+
+        return conv.filters(network, dataset, config, history)
     weight = network.state_dict()["0.weight"].astype(float)
     limit = FILTERS_SMALL if weight.shape[1] <= 64 else FILTERS_LARGE
     return Filters(image_side(weight.shape[1]), len(weight), weight[:limit].tolist())
