@@ -16,6 +16,7 @@ from pathlib import Path
 
 from nncli.config import OPTIMIZERS
 from nncli.errors import ModelFileError, NncliError
+from nncli.nn.layers import spec_widths
 
 FORMATS = ("pytorch", "onnx", "json")
 SUFFIXES = {".py": "pytorch", ".onnx": "onnx", ".json": "json"}
@@ -51,11 +52,11 @@ class Exported:
 
     @property
     def inputs(self):
-        return widths(self.layers)[0]
+        return spec_widths(self.layers)[0]
 
     @property
     def outputs(self):
-        return widths(self.layers)[1]
+        return spec_widths(self.layers)[1]
 
 
 def training_settings(meta):
@@ -104,20 +105,6 @@ def output_kind(task):
     if task.loss == "cross_entropy":
         return "classes"
     return "binary" if task.classifier else "value"
-
-
-def widths(layers):
-    """(inputs, outputs) of a layer list: the widths its linear and batchnorm layers set."""
-    first = last = None
-    for entry in layers:
-        if entry["type"] == "residual":
-            width = widths(entry["layers"])[0]
-        else:
-            width = entry.get("in", entry.get("features"))
-        if first is None and width is not None:
-            first = width
-        last = entry.get("out", entry.get("features", last))
-    return first, last
 
 
 def notes(layers, where=""):

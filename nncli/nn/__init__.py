@@ -24,6 +24,7 @@ from nncli.nn.layers import (
     layer_types,
     mlp_spec,
     parameter_count,
+    spec_widths,
 )
 from nncli.nn.losses import binary_cross_entropy, cross_entropy, mse_loss
 from nncli.nn.module import Module
@@ -49,4 +50,5 @@ __all__ = [
     "layer_types",
     "mlp_spec",
     "parameter_count",
+    "spec_widths",
 ]

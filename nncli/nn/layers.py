@@ -370,6 +370,20 @@ def layer_types(spec):
             yield from layer_types(entry["layers"])
 
 
+def spec_widths(spec):
+    """(inputs, outputs) of a list of layer specs: the widths its linear and batchnorm layers set."""
+    first = last = None
+    for entry in spec:
+        if entry["type"] == "residual":
+            width = spec_widths(entry["layers"])[0]
+        else:
+            width = entry.get("in", entry.get("features"))
+        if first is None and width is not None:
+            first = width
+        last = entry.get("out", entry.get("features", last))
+    return first, last
+
+
 def parameter_count(spec):
     """How many numbers a network of these layer specs learns (buffers not counted)."""
     total = 0
