@@ -165,7 +165,9 @@ class CsvTask(Task):
             raise ModelFileError(f"{path}: its held-out rows name classes it does not have")
         X = X.astype(np.float64)
         y = y.astype(np.int64) if self.classifier else y.astype(np.float64)
-        return self._dataset(X, y, X, y)
+        dataset = self._dataset(X, y, X, y)
+        dataset.X_train, dataset.y_train = dataset.X_test, dataset.y_test  # one part: the held-out rows
+        return dataset
 
     def labelled_file(self, path, meta, drop_missing=False):
         """(X, y) from a CSV table with the model's input and target columns (by name);
