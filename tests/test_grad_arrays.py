@@ -77,4 +77,3 @@ def test_every_op_keeps_the_dtype_and_gives_grad_arrays_of_each_parameters_shape
     for leaf, (grad, first) in zip(inputs, firsts):
         assert leaf.grad is grad
         np.testing.assert_array_equal(leaf.grad, 2 * first)
-

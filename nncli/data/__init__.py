@@ -59,9 +59,9 @@ MISSING = ("", "na", "nan", "null")  # a cell holding no value, compared lower-c
 MISSING_NAMES = "empty, NA, NaN or null"
 
 
-def read_csv(path: str | os.PathLike, n_columns: int | None = None, drop_missing: bool = False) -> np.ndarray:
+def read_csv(path: str | os.PathLike, n_columns: int | None = None, drop_missing: bool | None = None) -> np.ndarray:
     """A numeric CSV file (optionally gzip'd, optionally with a header line) as (rows, cols);
-    `drop_missing`: rows with a missing value (see MISSING) are left out."""
+    `drop_missing` as for `parse_rows`."""
     path = Path(path)
     with _open_binary(path) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig")
@@ -74,13 +74,15 @@ def read_csv(path: str | os.PathLike, n_columns: int | None = None, drop_missing
 
 
 def parse_rows(
-    lines: Iterable[str], source_name: str, n_columns: int | None = None, drop_missing: bool = False
+    lines: Iterable[str], source_name: str, n_columns: int | None = None, drop_missing: bool | None = None
 ) -> np.ndarray:
     """Comma-separated rows of numbers as a float64 array (rows, cols).
 
     Blank lines are skipped. The first line is a header if none of its cells is a number.
     Every row must have `n_columns` cells (or as many as the first row) and every cell must
     be a finite number; otherwise DataError says where: "SOURCE, line L, column C: ...".
+    `drop_missing`: True leaves out the rows with a missing value (see MISSING); False
+    refuses them, advising --drop-missing; None (a command without that option) refuses them.
     """
     rows = []
     width, width_from = n_columns, ""
@@ -97,8 +99,13 @@ def parse_rows(
             first = False
             if not any(_is_number(cell) for cell in cells):
                 continue  # a header line
-        if drop_missing and any(cell.strip().lower() in MISSING for cell in cells):
-            continue
+        if drop_missing is not None and any(cell.strip().lower() in MISSING for cell in cells):
+            if drop_missing:
+                continue
+            raise DataError(
+                f"{source_name}, line {number}: a missing value ({MISSING_NAMES}); "
+                "use --drop-missing to leave such rows out"
+            )
         rows.append(
             [
                 _number(cell, f"{source_name}, line {number}, column {column}")
