@@ -15,7 +15,7 @@ from nncli.command import recorded_command
 from nncli.export import OUTPUT_KINDS, literal, notes
 
 FORMAT_NAME = "nncli-json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: "input" names the features computed from raw points; "size" counts raw inputs
 
 FORMULAS = {
     "sigmoid": "1 / (1 + exp(-x))",
