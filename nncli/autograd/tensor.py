@@ -149,6 +149,8 @@ class Tensor:
         if not self.requires_grad:
             return
         data = self.data
+        if not isinstance(grad, np.ndarray):  # a NumPy scalar, from an op on 0-d arrays
+            grad, fresh = np.asarray(grad), True
         if grad.shape != data.shape:
             grad, fresh = _unbroadcast(grad, data.shape), True
         if grad.dtype != data.dtype:
@@ -451,12 +453,15 @@ class Tensor:
     def relu(self):
         """max(x, 0), with gradient 0 at 0 as in PyTorch."""
         positive = self.data > 0
+        zero = self.dtype.type(0)  # not the number 0, which NumPy 1.x promotes a 0-d float32 with
         # g times the mask: one pass, a quarter of the time np.where(positive, g, 0) takes
-        return Tensor._from_op(np.maximum(self.data, 0), (self,), lambda g: self._accumulate(g * positive, fresh=True))
+        return Tensor._from_op(
+            np.maximum(self.data, zero), (self,), lambda g: self._accumulate(g * positive, fresh=True)
+        )
 
     def leaky_relu(self, slope=0.01):
         """x where x > 0, else slope * x; the gradient at 0 is `slope`, as in PyTorch."""
-        slope = float(slope)  # a NumPy float64 would promote float32 data
+        slope = self.dtype.type(slope)  # in the tensor's dtype: a float64 slope would promote float32 data
         positive = self.data > 0
         return Tensor._from_op(
             np.where(positive, self.data, self.data * slope),
@@ -467,7 +472,8 @@ class Tensor:
     def sigmoid(self):
         """1 / (1 + e^-x), computed from e^-|x| so that it never overflows."""
         e = np.exp(-np.abs(self.data))
-        data = np.where(self.data >= 0, 1, e) / (1 + e)  # 1/(1+e) or e/(1+e), in one division
+        one = self.dtype.type(1)  # not the number 1, which NumPy 1.x promotes a 0-d float32 with
+        data = np.where(self.data >= 0, one, e) / (one + e)  # 1/(1+e) or e/(1+e), in one division
         return Tensor._from_op(data, (self,), lambda g: self._accumulate(g * (1 - data) * data))
 
     def softmax(self, axis=-1):

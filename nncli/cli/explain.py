@@ -120,7 +120,7 @@ def backprop(model, values, target, as_json):
     from nncli.views.explain import backprop_pass
 
     task, network, meta, path = load_trained(model)
-    example = chosen_example(task, network, meta, values, target)
+    example = chosen_example(task, network, meta, values, target, path)
     state = network.state_dict()
     result = backprop_pass(meta["layers"], state, task.loss, example.x, example.target, meta["config"]["lr"])
     if as_json:
@@ -165,7 +165,7 @@ def conv(model, values, channel, as_json):
     import numpy as np
 
     from nncli.cli.output import emit_json, show
-    from nncli.tasks.base import scale_inputs
+    from nncli.tasks.base import preprocessing
     from nncli.tasks.runner import load_trained, run_config
     from nncli.views.explain_conv import explain_conv
 
@@ -178,7 +178,7 @@ def conv(model, values, channel, as_json):
             f"give one held-out index or {width} pixels; got {len(values)} numbers", param_hint="--input"
         )
     if values is not None and len(values) == width:
-        x = scale_inputs(np.array([values], dtype=np.float64), meta.get("input_scaling"))[0]
+        x = preprocessing(meta).inputs(np.array([values]))[0]
         label = int(np.argmax(network.predict(x[None, :])[0]))  # an image of the user's: its own answer
         source = "the given image"
     else:
@@ -197,39 +197,47 @@ def conv(model, values, channel, as_json):
         show(draw(step, 100))
 
 
-def chosen_example(task, network, meta, values, target):
+def chosen_example(task, network, meta, values, target, path):
     """The example of `--input`/`--target`, the user's or the first training example: an
-    Example (x as the network sees it, scaled as in training, and its target).
+    Example (x as the network sees it — the raw input through the model's preprocessing,
+    as `predict` takes it — and its target).
 
     Usage errors (exit 2) for the wrong count of inputs or a target the task can't have.
-    The task's data are loaded only when needed: for the first example, or to look up
-    the target of the user's input."""
+    The task's data (rebuilt as evaluate does, never from a file the model names) are
+    loaded only when needed: for the first example, or to look up the target of the
+    user's input."""
     from types import SimpleNamespace as Example
 
     import numpy as np
 
     from nncli.errors import NncliError
-    from nncli.tasks.base import scale_inputs
-    from nncli.tasks.runner import run_config
+    from nncli.tasks.base import preprocessing
+    from nncli.tasks.runner import rebuild_data, run_config
 
-    width = meta["layers"][0]["in"]
-    scaling = meta.get("input_scaling") or {}
-    if values is not None and len(values) != width:
+    prep = preprocessing(meta)
+    scaling = prep.scaling
+    if values is not None and len(values) != prep.width:
         raise click.BadParameter(
-            f"the model takes {width} input{'s' if width != 1 else ''}; got {len(values)}", param_hint="--input"
+            f"the model takes {prep.width} input{'s' if prep.width != 1 else ''}; got {len(values)}",
+            param_hint="--input",
         )
     dataset = None
     if values is None or target is None:
         try:
-            dataset = task.load_data(run_config(meta))
-        except (NncliError, KeyError, TypeError, ValueError):
+            dataset = rebuild_data(task, run_config(meta), path)
+        except NncliError as error:
             if values is None:
-                raise
+                raise NncliError(
+                    f"{path.name}: no example to use without its training data;\n"
+                    "give one with --input (and --target for its answer)"
+                ) from error
     if values is None:
         x, data_target = dataset.X_train[0].astype(np.float64), dataset.y_train[0]
-        source = "the first training example"
+        # a dataset whose held-out part is its training part (XOR's truth table, a csv model's kept rows)
+        kept = dataset.X_test is dataset.X_train
+        source = "the first example of its data" if kept else "the first training example"
     else:
-        x = scale_inputs(np.array([values], dtype=np.float64), scaling or None)[0]
+        x = prep.inputs(np.array([values]))[0]
         data_target = _target_in_data(dataset, x)
         source = f"input ({', '.join(f'{v:g}' for v in values)})"
     if target is not None:

@@ -78,7 +78,7 @@ def network_graph(model, values, target):
             f"{MAX_GRAPH_PARAMETERS}, one node per weight\n"
             f"for a network this size, try `nncli explain backprop {path.name}`"
         )
-    example = chosen_example(task, network, meta, values, target)
+    example = chosen_example(task, network, meta, values, target, path)
     loss = scalar_graph(meta["layers"], network.state_dict(), task.loss, example.x, example.target)
     return loss, f"the {task.loss} loss of {inert(path.name)} on {example.source}, target {example.shown_target}"
 

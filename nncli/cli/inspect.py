@@ -45,7 +45,7 @@ def weights(model, as_json, neurons):
     side = square_side(layers[0]["in"]) if layers[0]["type"] == "linear" else None
     if side is not None:
         count = neurons or (FILTERS_SMALL if side <= 8 else FILTERS_LARGE)
-        filters = first_layer_filters(layers, state, count, training_images(meta))
+        filters = first_layer_filters(layers, state, count, training_images(meta, path))
     if as_json:
         event = {"event": "weights", "task": meta["task"], "model": str(path), "tensors": stats}
         if filters is not None:
@@ -77,14 +77,16 @@ def convolutions_line(layers):
     return "features: " + " → ".join(stages) + " → flattened"
 
 
-def training_images(meta):
+def training_images(meta, path):
     """The inputs the model learned from, or None if they can't be had (e.g. no MNIST files)."""
     from nncli.errors import NncliError
     from nncli.tasks import get_task
-    from nncli.tasks.runner import run_config
+    from nncli.tasks.runner import rebuild_data, run_config
 
     try:
-        return get_task(meta["task"]).load_data(run_config(meta)).X_train
+        task = get_task(meta["task"])
+        task.restore(meta)
+        return rebuild_data(task, run_config(meta), path).X_train
     except (NncliError, KeyError, TypeError, ValueError, OSError):
         return None
 
@@ -157,7 +159,7 @@ def network(model, values, target, gradients, svg_path, as_json):
     if values is not None and convolutions:
         raise click.UsageError("--input draws the activations of dense networks; this one starts with convolutions")
     if values is not None:
-        chosen = chosen_example(task, net, meta, values, target)
+        chosen = chosen_example(task, net, meta, values, target, path)
         example = backprop_pass(meta["layers"], state, task.loss, chosen.x, chosen.target, meta["config"]["lr"])
     console = stdout_console()
     max_nodes = max(4, min(12, (console.height - 8) // 2))

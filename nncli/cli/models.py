@@ -10,15 +10,18 @@ import click
 @click.option(
     "--data", type=click.Path(dir_okay=False), default=None, help="A CSV of inputs then targets to evaluate on."
 )
+@click.option("--drop-missing", is_flag=True, help="With --data: leave out rows with a missing value.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def evaluate(model, data, as_json):
+def evaluate(model, data, drop_missing, as_json):
     """Measure MODEL (a path or stored name; default: the latest) on its task's held-out
-    data, or on --data FILE."""
+    data, or on --data FILE: rows of raw inputs (as `predict` takes them) and targets."""
     from nncli.cli.output import emit_json, show
     from nncli.tasks.runner import evaluate_model, load_trained
 
+    if drop_missing and data is None:
+        raise click.UsageError("--drop-missing leaves rows out of --data FILE: give the file")
     task, network, meta, path = load_trained(model)
-    metrics, source, examples = evaluate_model(task, network, meta, data, path)
+    metrics, source, examples = evaluate_model(task, network, meta, data, path, drop_missing)
     if as_json:
         emit_json(
             {

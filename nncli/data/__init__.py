@@ -55,25 +55,34 @@ def noisy_line(
 # --- CSV ---------------------------------------------------------------------------------
 
 
-def read_csv(path: str | os.PathLike, n_columns: int | None = None) -> np.ndarray:
-    """A numeric CSV file (optionally gzip'd, optionally with a header line) as (rows, cols)."""
+MISSING = ("", "na", "nan", "null")  # a cell holding no value, compared lower-case, after stripping spaces
+MISSING_NAMES = "empty, NA, NaN or null"
+
+
+def read_csv(path: str | os.PathLike, n_columns: int | None = None, drop_missing: bool | None = None) -> np.ndarray:
+    """A numeric CSV file (optionally gzip'd, optionally with a header line) as (rows, cols);
+    `drop_missing` as for `parse_rows`."""
     path = Path(path)
     with _open_binary(path) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig")
         try:
-            return parse_rows(text, str(path), n_columns)
+            return parse_rows(text, str(path), n_columns, drop_missing)
         except UnicodeDecodeError:
             raise DataError(f"{path}: not a text file (it is not UTF-8)") from None
         except (OSError, EOFError, zlib.error) as exc:
             raise DataError(f"{path}: cannot read it ({exc})") from None
 
 
-def parse_rows(lines: Iterable[str], source_name: str, n_columns: int | None = None) -> np.ndarray:
+def parse_rows(
+    lines: Iterable[str], source_name: str, n_columns: int | None = None, drop_missing: bool | None = None
+) -> np.ndarray:
     """Comma-separated rows of numbers as a float64 array (rows, cols).
 
     Blank lines are skipped. The first line is a header if none of its cells is a number.
     Every row must have `n_columns` cells (or as many as the first row) and every cell must
     be a finite number; otherwise DataError says where: "SOURCE, line L, column C: ...".
+    `drop_missing`: True leaves out the rows with a missing value (see MISSING); False
+    refuses them, advising --drop-missing; None (a command without that option) refuses them.
     """
     rows = []
     width, width_from = n_columns, ""
@@ -90,6 +99,13 @@ def parse_rows(lines: Iterable[str], source_name: str, n_columns: int | None = N
             first = False
             if not any(_is_number(cell) for cell in cells):
                 continue  # a header line
+        if drop_missing is not None and any(cell.strip().lower() in MISSING for cell in cells):
+            if drop_missing:
+                continue
+            raise DataError(
+                f"{source_name}, line {number}: a missing value ({MISSING_NAMES}); "
+                "use --drop-missing to leave such rows out"
+            )
         rows.append(
             [
                 _number(cell, f"{source_name}, line {number}, column {column}")

@@ -11,15 +11,17 @@ import numpy as np
 
 from nncli.feature_names import ALIASES, DEFAULT, NAMES, check_features, parse_features  # noqa: F401
 
-# name → the feature of the columns x1, x2, in NAMES' order (the one they are fed to the network)
+# name → how it is computed from a point's columns (0 is x1, 1 is x2), in NAMES' order (the
+# one they are fed to the network): ("column", i), ("product", i, j) or ("sin", i). The
+# exporters write these same recipes out as code, graph nodes and formulas.
 FEATURES = {
-    "x1": lambda x1, x2: x1,
-    "x2": lambda x1, x2: x2,
-    "x1^2": lambda x1, x2: x1 * x1,
-    "x2^2": lambda x1, x2: x2 * x2,
-    "x1*x2": lambda x1, x2: x1 * x2,
-    "sin(x1)": lambda x1, x2: np.sin(x1),
-    "sin(x2)": lambda x1, x2: np.sin(x2),
+    "x1": ("column", 0),
+    "x2": ("column", 1),
+    "x1^2": ("product", 0, 0),
+    "x2^2": ("product", 1, 1),
+    "x1*x2": ("product", 0, 1),
+    "sin(x1)": ("sin", 0),
+    "sin(x2)": ("sin", 1),
 }
 
 
@@ -28,5 +30,13 @@ def expand(X, names):
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"features are computed from points (x1, x2), not from an array shaped {X.shape}")
-    x1, x2 = X[:, 0], X[:, 1]
-    return np.column_stack([FEATURES[name](x1, x2) for name in names])
+    return np.column_stack([_feature(FEATURES[name], X) for name in names])
+
+
+def _feature(recipe, X):
+    operation, *columns = recipe
+    if operation == "column":
+        return X[:, columns[0]]
+    if operation == "product":
+        return X[:, columns[0]] * X[:, columns[1]]
+    return np.sin(X[:, columns[0]])

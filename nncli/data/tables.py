@@ -21,12 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nncli.data import _open_binary, stratified_split, train_test_split
+from nncli.data import MISSING, MISSING_NAMES, _open_binary, stratified_split, train_test_split
 from nncli.errors import DataError
 from nncli.store import MAX_STRING
 
-MISSING = ("", "na", "nan", "null")  # compared lower-case, after stripping spaces
-MISSING_NAMES = "empty, NA, NaN or null"
 MAX_CLASSES = 1000
 FEW_DISTINCT = 10  # a target of at most this many distinct whole numbers holds classes
 MAX_TABLE_BYTES = 500_000_000
@@ -251,9 +249,10 @@ def _input_columns(table, inputs, target):
     return at
 
 
-def _complete_rows(table, columns, drop_missing):
+def _complete_rows(table, columns, drop_missing, advice="use --drop-missing to leave those rows out"):
     """The rows (and their lines) with a value in every one of `columns`, and how many
-    were left out; DataError on any missing value unless `drop_missing`."""
+    were left out; DataError on any missing value unless `drop_missing`, with `advice`
+    (naming only what the command at hand can do)."""
     kept, lines, missing, first = [], [], 0, None
     for row, line in zip(table.rows, table.lines):
         gaps = [i for i in columns if _is_missing(row[i])]
@@ -268,7 +267,7 @@ def _complete_rows(table, columns, drop_missing):
         rows_with = sum(1 for row in table.rows if any(_is_missing(row[i]) for i in columns))
         raise DataError(
             f"{table.name}: {count(missing, 'missing value')} ({MISSING_NAMES}) in {count(rows_with, 'row')}, "
-            f"the first at line {first[0]}, column {first[1]!r}; use --drop-missing to leave those rows out"
+            f"the first at line {first[0]}, column {first[1]!r}; {advice}"
         )
     if not kept:
         raise DataError(f"{table.name}: every row has a missing value ({MISSING_NAMES}); nothing is left to learn from")
@@ -400,18 +399,21 @@ def standardise(X_train):
 
 def input_rows(table, inputs):
     """The inputs named `inputs` from a table with a header (found by name, in any order;
-    other columns, such as the target, are ignored), as an (n, len(inputs)) array."""
+    other columns, such as the target, are ignored), as an (n, len(inputs)) array. A row
+    with a missing input is refused: there is nothing to answer it from."""
     at = [find_column(table, name, "the model's inputs") for name in inputs]
-    rows, lines, _ = _complete_rows(table, at, drop_missing=False)
+    rows, lines, _ = _complete_rows(table, at, drop_missing=False, advice="give every input a value")
     return _numbers(rows, lines, at, table)
 
 
-def labelled_rows(table, inputs, target, classes):
+def labelled_rows(table, inputs, target, classes, drop_missing=False):
     """(X, y) from a table holding the model's inputs and its target: y as class indices
-    when `classes` (the model's class names) is given, else as numbers."""
-    X = input_rows(table, inputs)
+    when `classes` (the model's class names) is given, else as numbers. `drop_missing`:
+    rows with a missing input or target are left out, else refused."""
+    at_inputs = [find_column(table, name, "the model's inputs") for name in inputs]
     at = find_column(table, target, "the model's target")
-    rows, lines, _ = _complete_rows(table, [at], drop_missing=False)
+    rows, lines, _ = _complete_rows(table, [*at_inputs, at], drop_missing)
+    X = _numbers(rows, lines, at_inputs, table)
     cells = [row[at] for row in rows]
     if classes is None:
         y = [_number_or_none(cell) for cell in cells]

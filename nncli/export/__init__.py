@@ -2,11 +2,13 @@
 JSON for reading and porting the numbers.
 
 Each format is one module with a `render(model, ...)` that turns an `Exported` — the layer
-spec, the state dict and the metadata, including the input scaling and what the outputs
-mean — into the file's contents. `export_model` does the rest the same way for all three:
-it checks that the file can be written before any work, loads and validates the model,
-and writes atomically (a temporary file renamed into place), so an export never leaves a
-half-written file nor replaces one without --force.
+spec, the state dict and the metadata, including the model's preprocessing (the features
+computed from raw inputs, the input scaling, the output unscaling) and what the outputs
+mean — into the file's contents. Every format takes raw inputs, as `nncli predict` does.
+`export_model` does the rest the same way for all three: it checks that the file can be
+written before any work, loads and validates the model, and writes atomically (a temporary
+file renamed into place), so an export never leaves a half-written file nor replaces one
+without --force.
 """
 
 import math
@@ -17,6 +19,8 @@ from pathlib import Path
 from nncli import text
 from nncli.config import OPTIMIZERS
 from nncli.errors import ModelFileError, NncliError
+from nncli.nn.layers import spec_widths
+from nncli.tasks.base import preprocessing
 
 FORMATS = ("pytorch", "onnx", "json")
 SUFFIXES = {".py": "pytorch", ".onnx": "onnx", ".json": "json"}
@@ -41,9 +45,22 @@ class Exported:
     loss: str  # "mse", "bce" or "cross_entropy": what training minimised
 
     @property
+    def preprocessing(self):
+        """How raw inputs reach the network and its outputs come back (tasks.base.Preprocessing)."""
+        return preprocessing(self.meta)
+
+    @property
     def scaling(self):
         """The input scaling (x_mean, x_std; y_mean, y_std for targets), or {} for none."""
-        return self.meta.get("input_scaling") or {}
+        return self.preprocessing.scaling
+
+    @property
+    def features(self):
+        """The recipes (see nncli.data.features) of the features computed from each raw point
+        (x1, x2), by name in the order the network takes them; {} for a model fed raw inputs."""
+        from nncli.data.features import FEATURES
+
+        return {name: FEATURES[name] for name in self.preprocessing.features}
 
     @property
     def training(self):
@@ -52,11 +69,16 @@ class Exported:
 
     @property
     def inputs(self):
-        return widths(self.layers)[0]
+        """Raw numbers per input row."""
+        return self.preprocessing.width
+
+    @property
+    def network_inputs(self):
+        return spec_widths(self.layers)[0]
 
     @property
     def outputs(self):
-        return widths(self.layers)[1]
+        return spec_widths(self.layers)[1]
 
 
 def training_settings(meta):
@@ -105,20 +127,6 @@ def output_kind(task):
     if task.loss == "cross_entropy":
         return "classes"
     return "binary" if task.classifier else "value"
-
-
-def widths(layers):
-    """(inputs, outputs) of a layer list: the widths its linear and batchnorm layers set."""
-    first = last = None
-    for entry in layers:
-        if entry["type"] == "residual":
-            width = widths(entry["layers"])[0]
-        else:
-            width = entry.get("in", entry.get("features"))
-        if first is None and width is not None:
-            first = width
-        last = entry.get("out", entry.get("features", last))
-    return first, last
 
 
 def notes(layers, where=""):

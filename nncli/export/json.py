@@ -2,8 +2,10 @@
 
 In the spirit of ConvNetJS's `toJSON`: the layers in order, each with its settings and its
 parameters as nested lists (a linear layer's weight is `out` rows of `in` numbers, so
-output = weight · input + bias), the activations named with their formulas, the input
-scaling, what the outputs mean, and how the model was made. Every number reads back as
+output = weight · input + bias), the activations named with their formulas, the input's
+preprocessing (the features computed from each raw point, by name and formula in the
+order the network takes them, then the scaling), what the outputs mean, and how the model
+was made. Every number reads back as
 exactly the value nncli holds (float32 numbers are written with the digits float32 needs).
 """
 
@@ -13,7 +15,7 @@ from nncli.command import recorded_command
 from nncli.export import OUTPUT_KINDS, conv, literal, notes
 
 FORMAT_NAME = "nncli-json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: "input" names the features computed from raw points; "size" counts raw inputs
 
 FORMULAS = {
     "sigmoid": "1 / (1 + exp(-x))",
@@ -42,8 +44,10 @@ def render(model):
         "dtype": dtype,
         "input": {
             "size": model.inputs,
+            "features": _features(model.features),
+            "network_size": model.network_inputs,
             "scaling": _pick(model.scaling, "x_mean", "x_std"),
-            "formula": "x_net = (x - x_mean) / x_std" if "x_mean" in model.scaling else "x_net = x",
+            "formula": _input_formula(model),
         },
         "output": {
             "size": model.outputs,
@@ -59,6 +63,24 @@ def render(model):
         "layers": _layers(model.layers, model.state, ""),
     }
     return _dump(document, dtype, 0) + "\n"
+
+
+FEATURE_FORMULAS = {"column": "{0}", "product": "{0} * {1}", "sin": "sin({0})"}  # a recipe, written out
+
+
+def _features(recipes):
+    """The features of a raw point (x1, x2), in the network's order; None for raw inputs."""
+    if not recipes:
+        return None
+    return [
+        {"name": name, "formula": FEATURE_FORMULAS[operation].format(*(("x1", "x2")[i] for i in where))}
+        for name, (operation, *where) in recipes.items()
+    ]
+
+
+def _input_formula(model):
+    x = "features(x)" if model.features else "x"
+    return f"x_net = ({x} - x_mean) / x_std" if "x_mean" in model.scaling else f"x_net = {x}"
 
 
 def _pick(scaling, *names):

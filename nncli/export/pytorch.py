@@ -83,26 +83,33 @@ def load_model():
     return model.eval()
 '''
 
-SCALE_INPUTS = {
-    True: '''
+FEATURES = """
 
-# nncli trained on scaled inputs, x_net = (x - X_MEAN) / X_STD; raw inputs are scaled the same way here.
+# nncli feeds the network features computed from each raw point (x1, x2), in this order:
+FEATURES = $names
+
+
+def features(x):
+    \"\"\"The FEATURES of rows of raw points (x1, x2), one column each.\"\"\"
+    x1, x2 = x[:, 0], x[:, 1]
+    return np.column_stack([$columns])
+"""
+
+SCALING = """
+
+# nncli trained on scaled inputs, x_net = (x - X_MEAN) / X_STD; they are scaled the same way here.
 X_MEAN = np.array($x_mean)
 X_STD = np.array($x_std)
+"""
 
+SCALE_INPUTS = '''
 
 def scale_inputs(inputs):
-    """Rows of raw inputs, scaled, as the network's input tensor."""
-    x = (np.asarray(inputs, dtype=np.float64) - X_MEAN) / X_STD
+    """Rows of raw inputs as the network's input tensor$words."""
+    x = np.asarray(inputs, dtype=np.float64)$steps
     return torch.from_numpy(x).to(DTYPE)
-''',
-    False: '''
-
-def scale_inputs(inputs):
-    """Rows of raw inputs as the network's input tensor (nncli trained on them unscaled)."""
-    return torch.from_numpy(np.asarray(inputs, dtype=np.float64)).to(DTYPE)
-''',
-}
+'''
+FEATURE_CODE = {"column": "{0}", "product": "{0} * {1}", "sin": "np.sin({0})"}  # a recipe as NumPy code
 
 SCALE_TARGETS = {
     "classes": '''
@@ -307,7 +314,7 @@ if __name__ == "__main__":
 def render(model, weights_name=None, module="model"):
     """The script's text. `weights_name`: the model file beside the script to load the
     weights from, or None to embed them. `module`: the script's name, for the example."""
-    meta, scaling = model.meta, model.scaling
+    meta = model.meta
     kinds = {entry["type"] for entry in _all_layers(model.layers)}
     parts = [
         _docstring(model, weights_name, module),
@@ -319,15 +326,34 @@ def render(model, weights_name=None, module="model"):
         _build_model(model.layers),
         _embedded(model) if weights_name is None else "",
         Template(LOAD_BESIDE).substitute(weights_name=json.dumps(weights_name)) if weights_name else LOAD_EMBEDDED,
-        Template(SCALE_INPUTS["x_mean" in scaling]).substitute(
-            x_mean=_numbers(scaling.get("x_mean")), x_std=_numbers(scaling.get("x_std"))
-        ),
+        _scale_inputs(model),
         _scale_targets(model),
         _predict(model),
         _train(model, module),
         MAIN,
     ]
     return "".join(parts)
+
+
+def _scale_inputs(model):
+    """The code taking raw inputs to the network's: features (if any), then scaling (if any)."""
+    parts, steps, words = [], "", []
+    if model.features:
+        columns = (
+            FEATURE_CODE[operation].format(*(("x1", "x2")[i] for i in where))
+            for operation, *where in model.features.values()
+        )
+        names = "[" + ", ".join(json.dumps(name) for name in model.features) + "]"
+        parts.append(Template(FEATURES).substitute(names=names, columns=", ".join(columns)))
+        steps += "\n    x = features(x)"
+        words.append("their features")
+    if "x_mean" in model.scaling:
+        x_mean, x_std = _numbers(model.scaling["x_mean"]), _numbers(model.scaling["x_std"])
+        parts.append(Template(SCALING).substitute(x_mean=x_mean, x_std=x_std))
+        steps += "\n    x = (x - X_MEAN) / X_STD"
+        words.append("scaled")
+    words = ": " + ", ".join(words) if words else " (nncli trained on them as they are)"
+    return "".join(parts) + Template(SCALE_INPUTS).substitute(words=words, steps=steps)
 
 
 def _docstring(model, weights_name, module):
@@ -354,7 +380,9 @@ def _docstring(model, weights_name, module):
         *_shell_lines(recorded_command(meta)),
         "",
         *textwrap.wrap(
-            f"Network:  {_count(model.inputs, 'input')} -> {_summary(model.layers)}", 92, subsequent_indent=" " * 10
+            f"Network:  {_count(model.inputs, 'input')} -> {_features_summary(model)}{_summary(model.layers)}",
+            92,
+            subsequent_indent=" " * 10,
         ),
         f"Outputs:  {OUTPUT_KINDS[model.output]}",
         f"Weights:  {weights}",
@@ -395,6 +423,11 @@ def _shell_lines(command, width=88):
             line = "       "
         line += " " + piece
     return lines + [line]
+
+
+def _features_summary(model):
+    """ "features(x1^2, x2^2) -> " for a model fed features of its raw inputs, else ""."""
+    return f"features({', '.join(model.features)}) -> " if model.features else ""
 
 
 def _summary(layers):

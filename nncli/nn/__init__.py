@@ -27,6 +27,7 @@ from nncli.nn.layers import (
     mlp_spec,
     output_shapes,
     parameter_count,
+    spec_widths,
 )
 from nncli.nn.losses import binary_cross_entropy, cross_entropy, mse_loss
 from nncli.nn.module import Module
@@ -58,4 +59,5 @@ __all__ = [
     "mlp_spec",
     "output_shapes",
     "parameter_count",
+    "spec_widths",
 ]

@@ -5,6 +5,8 @@ Each layer can describe itself as a small dict (`spec()`), and `from_spec` build
 back from a list of them: that list is what a model file stores next to the weights.
 """
 
+import math
+
 import numpy as np
 
 from nncli.autograd import Tensor
@@ -431,6 +433,23 @@ def output_shapes(spec):
             shape = entry["features"]
         shapes.append(shape)  # activations, dropout, residual blocks: as wide as their input
     return shapes
+
+
+def spec_widths(spec):
+    """(inputs, outputs) of a list of layer specs: the numbers one example holds going in
+    (an image's pixels for a network that starts by unflattening them) and coming out."""
+    inputs = None
+    for entry in spec:
+        if entry["type"] == "unflatten":
+            inputs = math.prod(entry["shape"])
+        elif entry["type"] == "residual":
+            inputs = spec_widths(entry["layers"])[0]
+        else:
+            inputs = entry.get("in", entry.get("features"))
+        if inputs is not None:
+            break
+    outputs = next((shape for shape in reversed(output_shapes(spec)) if shape is not None), None)
+    return inputs, outputs
 
 
 def parameter_count(spec):

@@ -23,7 +23,7 @@ import numpy as np
 from nncli import nn
 from nncli.formula import parse
 from nncli.tasks import defaults
-from nncli.tasks.base import Dataset, Task, scale_inputs, unscale_outputs
+from nncli.tasks.base import Dataset, Task, preprocessing, scale_inputs, unscale_outputs
 
 TARGETS = defaults.APPROX["targets"]
 DISCONTINUOUS = {"step", "sawtooth"}  # targets with jumps, which no continuous sum follows exactly
@@ -123,9 +123,9 @@ class ApproxTask(Task):
         error = (network.predict(X) - y) * self.scaling["y_std"][0]
         return {"max_abs_error": float(np.abs(error).max()), "mse": float((error**2).mean())}
 
-    def labelled_file(self, path, meta):
+    def labelled_file(self, path, meta, drop_missing=False):
         self.scaling = meta["input_scaling"]
-        return super().labelled_file(path, meta)
+        return super().labelled_file(path, meta, drop_missing)
 
     def extra_meta(self, config, dataset):
         target = dataset.extra["target"]
@@ -135,8 +135,8 @@ class ApproxTask(Task):
         }
 
     def predict(self, network, X, meta):
-        scaling = meta["input_scaling"]
-        outputs = unscale_outputs(network.predict(scale_inputs(X, scaling)), scaling)[:, 0]
+        prep = preprocessing(meta)
+        outputs = prep.outputs(network.predict(prep.inputs(X)))[:, 0]
         targets = parse(meta["target"]["formula"])(x=X[:, 0]) if "target" in meta else None
         rows = []
         for i, (row, out) in enumerate(zip(X, outputs)):

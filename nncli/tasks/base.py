@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nncli.nn.layers import spec_widths
+
 
 @dataclass
 class Dataset:
@@ -83,28 +85,23 @@ class Task:
         """Task-specific fields for the final summary (e.g. the learned line)."""
         return {}
 
-    def labelled_file(self, path, meta):
-        """(X, y) from a CSV of rows "inputs…, targets…", scaled as the model was trained."""
+    def labelled_file(self, path, meta, drop_missing=False):
+        """(X, y) from a CSV of rows "raw inputs…, targets…" (a class index for a classifier
+        of several outputs), taken through the model's preprocessing as training took its data.
+        `drop_missing`: leave out rows with a missing value instead of refusing them."""
         from nncli.data import read_csv
 
-        n_in = meta["layers"][0]["in"]
-        n_out = (
-            1
-            if self.loss == "cross_entropy"
-            else next(e["out"] for e in reversed(meta["layers"]) if e["type"] == "linear")
-        )
-        table = read_csv(path, n_columns=n_in + n_out)
-        X, y = table[:, :n_in], table[:, n_in:]
-        scaling = meta.get("input_scaling")
-        if scaling:
-            y = (y - np.asarray(scaling["y_mean"])) / np.asarray(scaling["y_std"])
+        prep = preprocessing(meta)
+        n_out = 1 if self.loss == "cross_entropy" else spec_widths(meta["layers"])[1]
+        table = read_csv(path, n_columns=prep.width + n_out, drop_missing=drop_missing)
+        X, y = table[:, : prep.width], table[:, prep.width :]
         if self.loss == "cross_entropy":
-            y = y[:, 0].astype(np.int64)
-        return scale_inputs(X, scaling), y
+            return prep.inputs(X), y[:, 0].astype(np.int64)
+        return prep.inputs(X), prep.targets(y)
 
     def input_width(self, meta):
         """How many numbers make one input row of `predict`."""
-        return meta["layers"][0]["in"]
+        return preprocessing(meta).width
 
     def read_inputs(self, lines, source, meta):
         """The input rows for `predict`, from lines of CSV text (arguments or stdin)."""
@@ -115,6 +112,56 @@ class Task:
     def predict(self, network, X, meta) -> list[dict]:
         """One dict per input row: what the network says, in the user's own units."""
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """How a model's raw inputs reach its network, and its outputs come back: the one path
+    every command that runs a model (predict, evaluate, visualize, explain, inspect) and
+    every exporter takes.
+
+    Raw rows of `width` numbers → the features `features` names, computed from each point
+    (x₁, x₂) (a 2-D task's Playground features; none: the raw numbers themselves) → the
+    input scaling, x_net = (x − x_mean) / x_std. The network's outputs → y_net · y_std +
+    y_mean, for a model trained on scaled targets.
+    """
+
+    width: int  # raw numbers per row
+    features: tuple = ()  # the features' names, in the order the network sees them
+    scaling: dict = field(default_factory=dict)  # x_mean, x_std; y_mean, y_std for scaled targets
+
+    def inputs(self, raw):
+        """The network's inputs (float64) for rows of raw inputs."""
+        from nncli.data import features
+
+        X = np.asarray(raw, dtype=np.float64)
+        if self.features:
+            X = features.expand(X, self.features)
+        return scale_inputs(X, self.scaling)
+
+    def outputs(self, y_net):
+        """The network's outputs in the targets' own units."""
+        return unscale_outputs(y_net, self.scaling if "y_mean" in self.scaling else None)
+
+    def targets(self, y):
+        """Targets in their own units as the network was trained on them."""
+        if "y_mean" not in self.scaling:
+            return y
+        return (y - np.asarray(self.scaling["y_mean"])) / np.asarray(self.scaling["y_std"])
+
+
+def preprocessing(meta):
+    """The Preprocessing of a model, from its file's metadata (or a run's, while training).
+
+    ValueError if its features do not make as many inputs as its first layer takes."""
+    names = (meta.get("config") or {}).get("features")
+    network_width = spec_widths(meta["layers"])[0]
+    if not names:
+        return Preprocessing(network_width, (), meta.get("input_scaling") or {})
+    names = tuple(names.split(","))
+    if len(names) != network_width:
+        raise ValueError(f"its {len(names)} features do not fit a first layer of {network_width} inputs")
+    return Preprocessing(2, names, meta.get("input_scaling") or {})
 
 
 def scale_inputs(X, scaling):

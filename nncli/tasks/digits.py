@@ -18,7 +18,7 @@ import numpy as np
 
 from nncli import data, nn
 from nncli.errors import DataError, OptionError
-from nncli.tasks.base import Dataset, Task, scale_inputs
+from nncli.tasks.base import Dataset, Task, preprocessing
 
 TEST_FRACTION = 0.2
 VALIDATION_FRACTION = 0.1
@@ -137,20 +137,20 @@ class DigitsTask(Task):
     def report(self, network, X, y):
         return evaluation_report(network.predict(X), X, y, self.pixel_max)
 
-    def labelled_file(self, path, meta):
+    def labelled_file(self, path, meta, drop_missing=False):
         """(X, y) from a CSV of rows "pixels…, label", scaled as the model was trained."""
-        width = meta["layers"][0]["in"]
-        table = data.read_csv(path, n_columns=width + 1)
+        prep = preprocessing(meta)
+        table = data.read_csv(path, n_columns=prep.width + 1, drop_missing=drop_missing)
         labels = table[:, -1]
         bad = np.flatnonzero((labels != np.round(labels)) | (labels < 0) | (labels >= CLASSES))
         if len(bad):
             raise DataError(
                 f"{path}: the last column holds the label, a digit 0–9; row {bad[0] + 1} has {labels[bad[0]]:g}"
             )
-        return scale_inputs(table[:, :-1], meta.get("input_scaling")), labels.astype(np.int64)
+        return prep.inputs(table[:, :-1]), labels.astype(np.int64)
 
     def predict(self, network, X, meta):
-        probabilities = softmax(network.predict(scale_inputs(X, meta.get("input_scaling"))))
+        probabilities = softmax(network.predict(preprocessing(meta).inputs(X)))
         return [
             {
                 "input": row.tolist(),

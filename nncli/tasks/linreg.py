@@ -13,7 +13,7 @@ import numpy as np
 
 from nncli import data, nn, store
 from nncli.errors import DataError, ModelFileError
-from nncli.tasks.base import Dataset, Task, scale_inputs, unscale_outputs
+from nncli.tasks.base import Dataset, Task, preprocessing, scale_inputs, unscale_outputs
 
 
 def exact_line(x, y):
@@ -141,6 +141,6 @@ class LinregTask(Task):
         }
 
     def predict(self, network, X, meta):
-        scaling = meta.get("input_scaling")
-        outputs = unscale_outputs(network.predict(scale_inputs(X, scaling)), scaling)[:, 0]
+        prep = preprocessing(meta)
+        outputs = prep.outputs(network.predict(prep.inputs(X)))[:, 0]
         return [{"input": row.tolist(), "output": float(out)} for row, out in zip(X, outputs)]

@@ -18,7 +18,7 @@ import numpy as np
 
 from nncli import data, nn
 from nncli.data import features, points, tables
-from nncli.tasks.base import Dataset, Task, scale_inputs
+from nncli.tasks.base import Dataset, Preprocessing, Task, preprocessing
 
 
 def softmax(logits):
@@ -89,10 +89,10 @@ class PointsTask(Task):
         X, y = self.generate(config)
         train, test = points.split(y, config.test_fraction, config.seed)
         train = data.seeded_subset(train, config.limit, config.seed)
-        names = config.features.split(",")
+        names = tuple(config.features.split(","))
         scaling = tables.standardise(features.expand(X[train], names))
         classes = self.classes(config)
-        encode = inputs_encoder(names, scaling)
+        encode = Preprocessing(2, names, scaling).inputs
         source = f"{len(y):,} {self.name} points, noise {config.noise:g} ({len(train):,} to learn from)"
         return Dataset(
             encode(X[train]),
@@ -125,28 +125,14 @@ class PointsTask(Task):
     def summary(self, network, dataset):
         return {"train_accuracy": accuracy(network, dataset.X_train, dataset.y_train, dataset.extra["classes"])}
 
-    def input_width(self, meta):
-        return 2  # a point (x₁, x₂); the features are computed from it
-
     def predict(self, network, X, meta):
-        names = (meta["config"].get("features") or ",".join(features.DEFAULT)).split(",")
-        encode = inputs_encoder(names, meta.get("input_scaling"))
-        return class_predictions(network, encode(X), X, self.classes_of(network))
+        return class_predictions(network, preprocessing(meta).inputs(X), X, self.classes_of(network))
 
     @staticmethod
     def classes_of(network):
         """Two classes for one output, else one class per output."""
         outputs = [entry for entry in network.spec() if entry["type"] == "linear"][-1]["out"]
         return 2 if outputs == 1 else outputs
-
-
-def inputs_encoder(names, scaling):
-    """The function taking raw points (n, 2) to the network's inputs: features, then scaling."""
-
-    def encode(P):
-        return scale_inputs(features.expand(P, names), scaling)
-
-    return encode
 
 
 def class_predictions(network, X, raw, classes, names=None):

@@ -16,6 +16,7 @@ from nncli.errors import DataError, ModelFileError, NncliError, OptionError
 from nncli.network import LOSSES, build_network
 from nncli.nn import layer_types, parameter_count
 from nncli.tasks import get_task
+from nncli.tasks.base import preprocessing
 from nncli.train import TrainConfig, TrainResult, fit, start_event
 
 HISTORY_POINTS = 200  # the loss history kept in a model file, evenly thinned
@@ -263,9 +264,11 @@ def _check_task_meta(path, meta, task_loss):
     if meta.get("loss", task_loss) not in LOSSES:
         raise bad(f"'loss' must be one of {', '.join(LOSSES)}")
     try:
-        return RunConfig.from_dict(meta["config"])
+        config = RunConfig.from_dict(meta["config"])
+        preprocessing(meta)
     except ValueError as error:
         raise bad(str(error)) from None
+    return config
 
 
 def trained_on_a_file(model_path):
@@ -316,11 +319,12 @@ def rebuild_data(task, config, model_path="the model"):
         ) from None
 
 
-def evaluate_model(task, network, meta, data_path=None, model_path="the model"):
+def evaluate_model(task, network, meta, data_path=None, model_path="the model", drop_missing=False):
     """(metrics, source, examples) of a trained model on its task's held-out data, or on a
-    CSV file of inputs followed by targets."""
+    CSV file of raw inputs followed by targets (`drop_missing`: leaving out rows with a
+    missing value)."""
     if data_path is not None:
-        X, y = task.labelled_file(data_path, meta)
+        X, y = task.labelled_file(data_path, meta, drop_missing)
         source = str(data_path)
     else:
         dataset = rebuild_data(task, run_config(meta), model_path)

@@ -20,7 +20,7 @@ import numpy as np
 from nncli import data, nn, store
 from nncli.data import parse_rows, tables
 from nncli.errors import DataError, ModelFileError, OptionError
-from nncli.tasks.base import Dataset, Task, scale_inputs, unscale_outputs
+from nncli.tasks.base import Dataset, Task, preprocessing, scale_inputs, unscale_outputs
 from nncli.tasks.points import accuracy, class_predictions, classifier_spec, targets
 
 HELD_OUT_INPUTS, HELD_OUT_TARGET = "__held_out_inputs", "__held_out_target"
@@ -165,17 +165,18 @@ class CsvTask(Task):
             raise ModelFileError(f"{path}: its held-out rows name classes it does not have")
         X = X.astype(np.float64)
         y = y.astype(np.int64) if self.classifier else y.astype(np.float64)
-        return self._dataset(X, y, X, y)
+        dataset = self._dataset(X, y, X, y)
+        dataset.X_train, dataset.y_train = dataset.X_test, dataset.y_test  # one part: the held-out rows
+        return dataset
 
-    def labelled_file(self, path, meta):
-        """(X, y) from a CSV table with the model's input and target columns (by name)."""
+    def labelled_file(self, path, meta, drop_missing=False):
+        """(X, y) from a CSV table with the model's input and target columns (by name);
+        `drop_missing`: rows missing one of them are left out."""
+        table = self.table
         X, y = tables.labelled_rows(
-            tables.read_table(path), self.table["inputs"], self.table["target"], self.table["classes"]
+            tables.read_table(path), table["inputs"], table["target"], table["classes"], drop_missing
         )
-        return scale_inputs(X, self.scaling), self._targets(y)
-
-    def input_width(self, meta):
-        return len(self.table["inputs"])
+        return preprocessing(meta).inputs(X), self._targets(y)
 
     def read_inputs(self, lines, source, meta):
         """The rows to predict: a table whose header names the model's inputs (in any
@@ -188,7 +189,7 @@ class CsvTask(Task):
         return parse_rows(lines, source, n_columns=len(self.table["inputs"]))
 
     def predict(self, network, X, meta):
-        scaled = scale_inputs(X, self.scaling)
+        scaled = preprocessing(meta).inputs(X)
         if self.classifier:
             classes = self.table["classes"]
             return class_predictions(network, scaled, X, len(classes), names=classes)

@@ -10,8 +10,7 @@ import numpy as np
 
 from nncli import data, nn
 from nncli.data import features
-from nncli.tasks.base import Dataset, Task
-from nncli.tasks.points import inputs_encoder
+from nncli.tasks.base import Dataset, Preprocessing, Task, preprocessing
 
 
 class XorTask(Task):
@@ -31,8 +30,8 @@ class XorTask(Task):
 
     def load_data(self, config):
         points, y = data.xor()
-        names = (config.features or ",".join(features.DEFAULT)).split(",")
-        encode = inputs_encoder(names, None)  # 0s and 1s need no scaling
+        names = tuple(config.features.split(",")) if config.features else features.DEFAULT
+        encode = Preprocessing(2, names).inputs  # 0s and 1s need no scaling
         X = encode(points)
         # Four points are all there is: the held-out set is the truth table itself, and
         # --limit learns from fewer rows of it (the held-out loss shows what the rest cost).
@@ -69,12 +68,8 @@ class XorTask(Task):
         outputs = network.predict(X)
         return {"accuracy": float(((outputs > 0.5) == (y > 0.5)).mean())}
 
-    def input_width(self, meta):
-        return 2  # (x₁, x₂); the features are computed from it
-
     def predict(self, network, X, meta):
-        names = (meta["config"].get("features") or ",".join(features.DEFAULT)).split(",")
-        outputs = network.predict(inputs_encoder(names, None)(X))[:, 0]
+        outputs = network.predict(preprocessing(meta).inputs(X))[:, 0]
         return [
             {"input": row.tolist(), "output": float(out), "prediction": int(out > 0.5)} for row, out in zip(X, outputs)
         ]

@@ -24,8 +24,7 @@ import numpy as np
 from nncli.autograd import no_grad
 from nncli.data import features
 from nncli.errors import DivergedError, OptionError
-from nncli.tasks.base import scale_inputs
-from nncli.tasks.points import inputs_encoder
+from nncli.tasks.base import preprocessing
 from nncli.views import Numbers
 from nncli.views.digits import image_side
 from nncli.views.layers import as_tensor, layer_ends, layer_output, weighted_sums
@@ -53,12 +52,9 @@ class Probed:
 
 
 def model_inputs(task, meta, raw):
-    """The network's inputs for raw rows (n, width), as `predict` makes them: a 2-D task's
-    features, then the model's scaling. The one place probes preprocess."""
-    if input_kind(task) == "plane":
-        names = (meta["config"].get("features") or ",".join(features.DEFAULT)).split(",")
-        return inputs_encoder(names, meta.get("input_scaling"))(raw)
-    return scale_inputs(np.asarray(raw, dtype=np.float64), meta.get("input_scaling"))
+    """The network's inputs for raw rows (n, width), as `predict` makes them: the model's
+    one preprocessing path (features, then scaling)."""
+    return preprocessing(meta).inputs(raw)
 
 
 def input_kind(task):
