@@ -11,12 +11,6 @@ from nncli.config import RunConfig
 from nncli.tasks.approx import GRID_POINTS, TARGETS, ApproxTask, construct_state, neurons, resolve_target, run_approx
 
 
-@pytest.fixture(autouse=True)
-def model_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("NNCLI_HOME", str(tmp_path / "store"))
-    return tmp_path / "store"
-
-
 def run(*args):
     result = CliRunner().invoke(main, list(args))
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout

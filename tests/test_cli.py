@@ -8,12 +8,6 @@ from click.testing import CliRunner
 from nncli.cli import main
 
 
-@pytest.fixture(autouse=True)
-def model_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("NNCLI_HOME", str(tmp_path / "store"))
-    return tmp_path / "store"
-
-
 def run(*args, input=None):
     result = CliRunner().invoke(main, list(args), input=input)
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout

@@ -21,12 +21,6 @@ from nncli.tasks import get_task
 N_TRAIN, N_TEST = 300, 60
 
 
-@pytest.fixture(autouse=True)
-def model_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("NNCLI_HOME", str(tmp_path / "store"))
-    return tmp_path / "store"
-
-
 def idx_bytes(array):
     """The IDX encoding of a uint8 array: magic 0x0000 08 <ndim>, the sizes, the bytes."""
     array = np.asarray(array, dtype=np.uint8)
