@@ -121,6 +121,14 @@ def test_bad_usage_exits_2(args):
     assert result.stdout == ""
 
 
+def test_train_without_a_task_names_every_task_in_one_line():
+    result = run("train")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("nncli: name a task: ")
+    for task in ("xor", "linreg", "digits", "mnist", "circle", "gauss", "spiral", "moons", "csv"):
+        assert task in result.stderr
+
+
 def test_missing_model_exits_1_with_a_hint():
     result = run("evaluate")
     assert result.exit_code == 1
