@@ -17,6 +17,8 @@ import difflib
 import io
 import math
 from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
 
 import numpy as np
 
@@ -40,6 +42,7 @@ class RawTable:
     header: list
     rows: list
     lines: list
+    shipped: bool = False  # read from the copy shipped with nncli (see `locate`)
 
 
 @dataclass
@@ -64,8 +67,22 @@ class Columns:
 # --- reading -----------------------------------------------------------------------------
 
 
+SHIPPED_TABLES = ("iris.csv",)  # in datasets/, with their provenance in its README.md
+
+
+def locate(path):
+    """(the file `--data PATH` means, whether it is a copy shipped with nncli): PATH itself,
+    unless there is no such file and PATH is the bare name of a shipped table — so the tour's
+    `--data iris.csv` works in any folder, and a file of the user's own always comes first."""
+    if str(path) in SHIPPED_TABLES and not Path(path).exists():
+        return Path(str(files("nncli.datasets") / str(path))), True
+    return path, False
+
+
 def read_table(path):
-    """The header and rows of the CSV file at `path` (DataError if it cannot be used)."""
+    """The header and rows of the CSV file at `path`, or of the shipped table it names
+    (see `locate`); DataError if it cannot be used."""
+    path, shipped = locate(path)
     name = str(path)
     with _open_binary(path) as raw:
         try:
@@ -74,7 +91,9 @@ def read_table(path):
             raise DataError(f"{name}: cannot read it ({exc})") from None
     if len(content) > MAX_TABLE_BYTES:
         raise DataError(f"{name}: larger than the {MAX_TABLE_BYTES // 1_000_000:,} MB nncli reads as a table")
-    return parse_table(decode(content, name), name)
+    table = parse_table(decode(content, name), name)
+    table.shipped = shipped
+    return table
 
 
 def decode(content, name):
