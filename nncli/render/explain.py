@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.data.tables import count
+from nncli.views.explain import layer_name
 
 MAX_TERMS = 8  # a sum written out term by term has at most this many
 BIGGEST_TERMS = 2  # … else its value and this many of its largest terms
@@ -53,11 +54,6 @@ def sub(index):
 def numbered(index):
     """A neuron's index (from 0) as the row label a student counts: 0 → "1"."""
     return str(index + 1)
-
-
-def layer_name(number, count):
-    """Linear layer `number` of `count` (from 1): "hidden layer 1", …, "output layer"."""
-    return "output layer" if number == count else f"hidden layer {number}"
 
 
 def title(text):
