@@ -59,6 +59,23 @@ def run(*args, input=None, env=None):
     return result
 
 
+@pytest.fixture(scope="session")
+def trained_xor(tmp_path_factory):
+    """An XOR model trained once for the whole session (300 epochs); tests take copies."""
+    path = tmp_path_factory.mktemp("shared") / "xor.npz"
+    result = run("train", "xor", "--epochs", "300", "-q", "--save", path)
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+@pytest.fixture
+def xor_model(trained_xor, model_home):
+    """This test's own copy of the session's XOR model, as xor.npz in its store (and so
+    the model it trained last): a test may change or damage it freely."""
+    model_home.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(trained_xor, model_home / "xor.npz"))
+
+
 def json_lines(text):
     """The JSON objects of JSON Lines output; every line must be one, with an "event"."""
     if not isinstance(text, str):

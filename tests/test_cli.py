@@ -1,25 +1,7 @@
 """The command line, as a user and as a script see it: streams, exit codes, round trips."""
 
-import json
-
 import pytest
-from click.testing import CliRunner
-
-from nncli.cli import main
-
-
-def run(*args, input=None):
-    result = CliRunner().invoke(main, list(args), input=input)
-    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-    return result
-
-
-def json_lines(result):
-    lines = result.stdout.splitlines()
-    assert lines, "no output"
-    events = [json.loads(line) for line in lines]  # every line must be JSON
-    assert all("event" in e for e in events)
-    return events
+from conftest import json_lines, run
 
 
 def test_help_and_version():

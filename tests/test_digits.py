@@ -1,14 +1,11 @@
 """The digits task: its split and scaling, its network, its metrics and reports, and the
 `train digits` / `evaluate` / `predict` / `inspect weights` commands on a digit model."""
 
-import json
-
 import numpy as np
 import pytest
-from click.testing import CliRunner
+from conftest import json_lines, run
 
 from nncli import data
-from nncli.cli import main
 from nncli.config import RunConfig
 from nncli.errors import DataError
 from nncli.tasks import defaults, get_task
@@ -159,16 +156,6 @@ def test_a_labelled_csv_is_checked(trained, tmp_path):
 
 
 # --- the command line --------------------------------------------------------------------
-
-
-def run(*args, input=None, env=None):
-    result = CliRunner().invoke(main, list(args), input=input, env=env)
-    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-    return result
-
-
-def json_lines(result):
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def test_train_digits_json_is_json_lines_with_the_metrics_the_issue_asks_for(model_home):

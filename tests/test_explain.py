@@ -85,12 +85,6 @@ def test_descent_refuses_a_long_data_file(tmp_path):
 # --- backprop ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def xor_model(model_home):
-    assert run("train", "xor", "--epochs", "300", "-q").exit_code == 0
-    return store.resolve_model("xor")
-
-
 def torch_layers(torch, layers):
     """A torch.nn.Sequential of the same layer list; a residual block is x + block(x)."""
 
@@ -365,6 +359,12 @@ def test_backprop_json_carries_the_batch_norm(batchnorm_xor):
     state, _ = store.load_model(batchnorm_xor)
     (event,) = json_lines(run("explain", "backprop", "--input", "0,1", "--json"))
     hidden, output = event["layers"]
+    assert (hidden["name"], hidden["key"], output["name"], output["key"]) == (
+        "hidden layer 1",
+        "0",
+        "output layer",
+        "3",
+    )
     assert output["batchnorm"] is None and hidden["bias"] is None
     norm = hidden["batchnorm"]
     assert norm["key"] == "1" and norm["eps"] == 1e-5

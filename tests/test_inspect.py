@@ -56,12 +56,6 @@ def terminal_screen(args, columns=80, lines=24, env=None):
     return rows, output.decode("utf-8", "replace"), process.returncode
 
 
-@pytest.fixture
-def xor_model(model_home):
-    assert run("train", "xor", "--epochs", "300", "-q").exit_code == 0
-    return store.resolve_model("xor")
-
-
 def random_state(spec, seed=0):
     rng = np.random.default_rng(seed)
     state = {}
