@@ -187,7 +187,10 @@ def verdict(history, lr, learned_well):
     steps = [s["update_ratio"] for e in history for s in e["layers"] if _finite(s["update_ratio"])]
     biggest_step = max(steps, default=None)
     too_fast = biggest_step is not None and biggest_step > TOO_LARGE
-    weakest = _median([_relative_gradient(e["layers"], min) for e in history])
+    # A vanishing gradient shows at the start: once the early layers escape (if they do),
+    # their gradient recovers, but the run has lost those epochs. So judge the first half.
+    first_half = history[: max(1, len(history) // 2)]
+    weakest = _median([_relative_gradient(e["layers"], min) for e in first_half])
     strongest = _median([_relative_gradient(e["layers"], max) for e in history])
 
     saturated = [(i, s) for i, s in enumerate(last[:-1], 1) if _finite(s["saturated"]) and s["saturated"] > SATURATED]
@@ -211,9 +214,9 @@ def verdict(history, lr, learned_well):
         return f"{what}; try {cure}."
     if weakest is not None and weakest < VANISHING and (weakest < VANISHING**2 or not learned_well):
         return (
-            f"The gradient vanishes on its way back: the weakest hidden layer's is typically {weakest:.1e} times "
-            "the last layer's, so the early layers barely learn; try --activation relu --init he, --residual "
-            "or --batchnorm."
+            f"The gradient vanishes on its way back: in the first half of training the weakest hidden layer's "
+            f"was typically {weakest:.1e} times the last layer's, so the early layers barely learned; try "
+            "--activation relu --init he, --residual or --batchnorm."
         )
     if strongest is not None and strongest > EXPLODING:
         return (

@@ -1,35 +1,53 @@
-"""What every test shares: a temporary model store, and the ways tests run the CLI.
+"""What every test shares: a model store of its own, and the ways tests run the CLI.
 
-The store fixture is autouse and also points HOME and XDG_DATA_HOME at the temporary
-folder, so no test can read or write the user's own models — not even one that forgets
-to pass --save, nor code that ignored NNCLI_HOME.
+The user's model store is out of reach by construction. At import — before any fixture,
+test module or subprocess can ask where models live — NNCLI_HOME, HOME and XDG_DATA_HOME
+point into a temporary folder for the whole session, so even a module-scoped fixture or a
+command that ignores NNCLI_HOME saves there. On top of that, the autouse `model_home`
+fixture gives every test a fresh, empty store of its own.
 """
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-# The user's real store, as it was before any fixture ran: test_conftest.py checks that
-# the test session leaves it as it found it.
+# The user's real store, as it was before this file redirected it: test_conftest.py checks
+# that the test session leaves it as it found it.
 REAL_HOME = os.environ.get("HOME", "")
 REAL_NNCLI_HOME = os.environ.get("NNCLI_HOME", "")
 REAL_XDG_DATA_HOME = os.environ.get("XDG_DATA_HOME", "")
+
+SESSION_FOLDER = Path(tempfile.mkdtemp(prefix="nncli-tests-"))
+atexit.register(shutil.rmtree, SESSION_FOLDER, ignore_errors=True)
+
+
+def point_store_at(folder):
+    """The environment variables that decide where models live, all inside `folder`."""
+    return {
+        "NNCLI_HOME": str(folder / "store"),
+        "HOME": str(folder / "home"),
+        "XDG_DATA_HOME": str(folder / "xdg"),
+    }
+
+
+os.environ.update(point_store_at(SESSION_FOLDER))
 
 
 @pytest.fixture(autouse=True)
 def model_home(tmp_path, monkeypatch):
     """A fresh, empty model store for every test (not created until something saves)."""
-    home = tmp_path / "store"
-    monkeypatch.setenv("NNCLI_HOME", str(home))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    return home
+    for name, value in point_store_at(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    return tmp_path / "store"
 
 
 def run(*args, input=None, env=None):
@@ -39,6 +57,23 @@ def run(*args, input=None, env=None):
     result = CliRunner().invoke(main, [str(a) for a in args], input=input, env=env)
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     return result
+
+
+@pytest.fixture(scope="session")
+def trained_xor(tmp_path_factory):
+    """An XOR model trained once for the whole session (300 epochs); tests take copies."""
+    path = tmp_path_factory.mktemp("shared") / "xor.npz"
+    result = run("train", "xor", "--epochs", "300", "-q", "--save", path)
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+@pytest.fixture
+def xor_model(trained_xor, model_home):
+    """This test's own copy of the session's XOR model, as xor.npz in its store (and so
+    the model it trained last): a test may change or damage it freely."""
+    model_home.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(trained_xor, model_home / "xor.npz"))
 
 
 def json_lines(text):

@@ -1,32 +1,11 @@
 """`nncli approx`: targets, the network built by hand, training, pictures, models and JSON."""
 
-import json
-
 import numpy as np
 import pytest
-from click.testing import CliRunner
+from conftest import json_lines, run
 
-from nncli.cli import main
 from nncli.config import RunConfig
 from nncli.tasks.approx import GRID_POINTS, TARGETS, ApproxTask, construct_state, neurons, resolve_target, run_approx
-
-
-@pytest.fixture(autouse=True)
-def model_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("NNCLI_HOME", str(tmp_path / "store"))
-    return tmp_path / "store"
-
-
-def run(*args):
-    result = CliRunner().invoke(main, list(args))
-    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-    return result
-
-
-def json_lines(result):
-    events = [json.loads(line) for line in result.stdout.splitlines()]  # every line is JSON
-    assert events and all("event" in e for e in events)
-    return events
 
 
 def options(target, **changes):

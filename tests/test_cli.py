@@ -1,31 +1,7 @@
 """The command line, as a user and as a script see it: streams, exit codes, round trips."""
 
-import json
-
 import pytest
-from click.testing import CliRunner
-
-from nncli.cli import main
-
-
-@pytest.fixture(autouse=True)
-def model_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("NNCLI_HOME", str(tmp_path / "store"))
-    return tmp_path / "store"
-
-
-def run(*args, input=None):
-    result = CliRunner().invoke(main, list(args), input=input)
-    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-    return result
-
-
-def json_lines(result):
-    lines = result.stdout.splitlines()
-    assert lines, "no output"
-    events = [json.loads(line) for line in lines]  # every line must be JSON
-    assert all("event" in e for e in events)
-    return events
+from conftest import json_lines, run
 
 
 def test_help_and_version():
@@ -125,6 +101,14 @@ def test_bad_usage_exits_2(args):
     result = run(*args)
     assert result.exit_code == 2, result.stderr
     assert result.stdout == ""
+
+
+def test_train_without_a_task_names_every_task_in_one_line():
+    result = run("train")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("nncli: name a task: ")
+    for task in ("xor", "linreg", "digits", "mnist", "circle", "gauss", "spiral", "moons", "csv"):
+        assert task in result.stderr
 
 
 def test_missing_model_exits_1_with_a_hint():

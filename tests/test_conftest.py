@@ -2,7 +2,8 @@
 
 import os
 
-from conftest import real_store, run
+import pytest
+from conftest import SESSION_FOLDER, real_store, run
 
 from nncli import store
 
@@ -27,3 +28,14 @@ def test_training_with_and_without_save_leaves_the_real_store_alone(tmp_path):
     latest = (store.model_home() / store.LATEST_POINTER).read_text()
     assert latest == str((tmp_path / "elsewhere.npz").absolute())
     assert os.environ["NNCLI_HOME"].startswith(str(tmp_path))
+
+
+@pytest.fixture(scope="module")
+def home_seen_by_a_module_fixture():
+    """Module fixtures run before any test's own store: they see the session's."""
+    return store.model_home()
+
+
+def test_fixtures_wider_than_a_test_see_the_session_store_never_the_users(home_seen_by_a_module_fixture):
+    assert home_seen_by_a_module_fixture.is_relative_to(SESSION_FOLDER)
+    assert real_store().absolute() != home_seen_by_a_module_fixture

@@ -50,6 +50,17 @@ def test_classify_a_table_and_predict_by_column_name(tmp_path):
     assert missing.exit_code == 1 and "no column 'b'" in missing.stderr
 
 
+def test_iris_csv_is_the_shipped_copy_unless_the_folder_has_its_own(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shipped = run("train", "csv", "--data", "iris.csv", "--target", "species", "--json")
+    assert shipped.exit_code == 0, shipped.stderr
+    assert "iris.csv: no such file here; using the copy shipped with nncli" in shipped.stderr
+    assert json_lines(shipped)[-1]["accuracy"] >= 0.9
+    write_classes(tmp_path / "iris.csv")  # a table of the user's own, by the same name
+    own = run("train", "csv", "--data", "iris.csv", "--target", "species", "--json")
+    assert own.exit_code == 1 and "no column 'species'" in own.stderr and "shipped" not in own.stderr
+
+
 def test_evaluate_uses_the_held_out_rows_kept_in_the_model_not_the_file(tmp_path):
     data = write_classes(tmp_path / "compass.csv", rows=60)
     assert run("train", "csv", "--data", data, "--target", "kind", "--inputs", "a,b").exit_code == 0

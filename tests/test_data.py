@@ -3,6 +3,7 @@
 import gzip
 import hashlib
 import io
+import re
 import struct
 from importlib.resources import files
 
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nncli import data
+from nncli.data import tables
 from nncli.errors import DataError
 
 # --- generated data ----------------------------------------------------------------------
@@ -132,6 +134,21 @@ def test_shipped_npz_holds_exactly_the_published_csv():
     X, y = data.load_digits()
     np.testing.assert_array_equal(X, table[:, :-1])
     np.testing.assert_array_equal(y, table[:, -1])
+
+
+def test_shipped_iris_is_the_one_datasets_readme_describes():
+    readme = (files("nncli.datasets") / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## iris.csv")[1].split("\n## ")[0]
+    published = re.findall(r"SHA-256\*\*: `([0-9a-f]{64})`", section)
+    shipped = files("nncli.datasets") / "iris.csv"
+    assert published == [hashlib.sha256(shipped.read_bytes()).hexdigest()]
+    table = tables.read_table(str(shipped))
+    assert table.header == ["sepal_length", "sepal_width", "petal_length", "petal_width", "species"]
+    species = [row[4] for row in table.rows]
+    assert {name: species.count(name) for name in set(species)} == {"setosa": 50, "versicolor": 50, "virginica": 50}
+    # the means scikit-learn's iris.rst publishes for its copy
+    means = np.array([[float(cell) for cell in row[:4]] for row in table.rows]).mean(axis=0)
+    np.testing.assert_allclose(means, [5.84, 3.05, 3.76, 1.20], atol=0.01)
 
 
 def _npz_bytes(**arrays):

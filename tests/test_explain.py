@@ -85,12 +85,6 @@ def test_descent_refuses_a_long_data_file(tmp_path):
 # --- backprop ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def xor_model(model_home):
-    assert run("train", "xor", "--epochs", "300", "-q").exit_code == 0
-    return store.resolve_model("xor")
-
-
 def torch_layers(torch, layers):
     """A torch.nn.Sequential of the same layer list; a residual block is x + block(x)."""
 
@@ -235,6 +229,12 @@ def test_backprop_screen(xor_model):
     for part in ("Forward", "The loss: mean squared error", "Backward", "δ = ∂L/∂a · σ'(z)", "checked against"):
         assert part in text
     assert "\x1b[" not in text
+    # layers, neurons and inputs counted as a student counts them, with the tensors' names
+    assert "hidden layer 1 (2 → 4, sigmoid; weights 0.weight)" in text
+    assert "output layer (4 → 1, sigmoid; weights 2.weight)" in text and "(layer " not in text
+    rows = [line.split()[0] for line in text.splitlines() if line.strip()[:1].isdigit()]
+    assert rows[:5] == ["1", "2", "3", "4", "1"]  # hidden layer 1's neurons, then the output's
+    assert "w₁" in text and "w₄" in text and "w₀" not in text
     coloured = run("explain", "backprop", "--input", "1,0", env={"FORCE_COLOR": "1", "NO_COLOR": None})
     assert "\x1b[" in coloured.stdout
 
@@ -348,7 +348,7 @@ def test_backprop_screen_writes_out_the_batch_norm(batchnorm_xor):
     result = run("explain", "backprop", "--input", "1,0", env={"NO_COLOR": "1", "COLUMNS": "120"})
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "batch norm (layer 1): x̂ = (z − μ)/√(σ² + ε), ẑ = γ·x̂ + β" in text
+    assert "batch norm 1: x̂ = (z − μ)/√(σ² + ε), ẑ = γ·x̂ + β" in text
     assert "through the batch norm δ = ∂L/∂ẑ · γ/√(σ² + ε)" in text
     for mean, var, gamma in zip(state["1.running_mean"], state["1.running_var"], state["1.weight"]):
         assert num(mean) in text and num(var) in text and num(gamma) in text
@@ -359,6 +359,12 @@ def test_backprop_json_carries_the_batch_norm(batchnorm_xor):
     state, _ = store.load_model(batchnorm_xor)
     (event,) = json_lines(run("explain", "backprop", "--input", "0,1", "--json"))
     hidden, output = event["layers"]
+    assert (hidden["name"], hidden["key"], output["name"], output["key"]) == (
+        "hidden layer 1",
+        "0",
+        "output layer",
+        "3",
+    )
     assert output["batchnorm"] is None and hidden["bias"] is None
     norm = hidden["batchnorm"]
     assert norm["key"] == "1" and norm["eps"] == 1e-5

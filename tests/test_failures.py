@@ -16,12 +16,6 @@ from click.testing import CliRunner
 from nncli.cli import main
 
 
-@pytest.fixture(autouse=True)
-def model_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("NNCLI_HOME", str(tmp_path / "store"))
-    return tmp_path / "store"
-
-
 @pytest.fixture
 def valid_model(tmp_path):
     path = tmp_path / "valid.npz"

@@ -3,23 +3,20 @@
 import json
 
 import pytest
-from click.testing import CliRunner
+from conftest import run
 
-from nncli.cli import main
 from nncli.formula import parse
 from nncli.render.graph import build, dot, nodes, tree
 
 NEURON = ("tanh(x*w + b)", "x=2", "w=-3", "b=6.8814")
 
 
-def run(*args):
-    result = CliRunner().invoke(main, ["inspect", "graph", *args])
-    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-    return result
+def inspect_graph(*args):
+    return run("inspect", "graph", *args)
 
 
 def graph_json(*args):
-    result = run(*args, "--json")
+    result = inspect_graph(*args, "--json")
     assert result.exit_code == 0, result.stderr
     (line,) = result.stdout.splitlines()
     return json.loads(line)
@@ -50,7 +47,7 @@ def test_json_shape():
 
 
 def test_tree_shows_each_node_to_four_decimals():
-    result = run(*NEURON)
+    result = inspect_graph(*NEURON)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith("tanh") and "data=0.7071" in lines[0] and "grad=1.0000" in lines[0]
@@ -60,7 +57,7 @@ def test_tree_shows_each_node_to_four_decimals():
 
 
 def test_a_shared_node_is_drawn_once_and_referred_to_after():
-    result = run("x*x + x", "x=3")
+    result = inspect_graph("x*x + x", "x=3")
     assert result.exit_code == 0
     out = result.stdout
     assert out.count("x  data=3.0000  grad=7.0000") == 1  # d/dx (x² + x) = 2x + 1
@@ -70,7 +67,7 @@ def test_a_shared_node_is_drawn_once_and_referred_to_after():
 
 
 def test_dot_is_a_digraph_with_an_edge_per_input():
-    result = run(*NEURON, "--dot")
+    result = inspect_graph(*NEURON, "--dot")
     assert result.exit_code == 0
     text = result.stdout
     assert text.startswith("digraph") and text.rstrip().endswith("}")
@@ -91,13 +88,13 @@ def test_an_expression_starting_with_minus_is_not_an_option():
 
 
 def test_missing_variable_is_a_usage_error_naming_it():
-    result = run("x*w + b", "x=1", "w=2")
+    result = inspect_graph("x*w + b", "x=1", "w=2")
     assert result.exit_code == 2 and "'b'" in result.stderr and "b=VALUE" in result.stderr
 
 
 @pytest.mark.parametrize("args", [("x",), ("x=abc",), ("x=nan",), ("x=1", "x=2"), ("sin=1",)])
 def test_bad_assignments_are_usage_errors(args):
-    assert run("x + 1", *args).exit_code == 2
+    assert inspect_graph("x + 1", *args).exit_code == 2
 
 
 @pytest.mark.parametrize(
@@ -115,15 +112,15 @@ def test_bad_assignments_are_usage_errors(args):
     ],
 )
 def test_hostile_or_unsupported_formulas_are_usage_errors_pointing_at_the_spot(formula, where):
-    result = run(formula, "x=1", "y=2")
+    result = inspect_graph(formula, "x=1", "y=2")
     assert result.exit_code == 2 and where in result.stderr and result.stdout == ""
 
 
 def test_impossible_numbers_are_exit_1():
-    result = run("log(x)", "x=-1")
+    result = inspect_graph("log(x)", "x=-1")
     assert result.exit_code == 1 and result.stderr.startswith("nncli: cannot compute")
-    assert run("1/x", "x=0").exit_code == 1
+    assert inspect_graph("1/x", "x=0").exit_code == 1
 
 
 def test_json_and_dot_together_is_a_usage_error():
-    assert run(*NEURON, "--json", "--dot").exit_code == 2
+    assert inspect_graph(*NEURON, "--json", "--dot").exit_code == 2

@@ -106,6 +106,23 @@ def test_verdicts_name_the_pathology_and_a_cure():
     assert health.verdict(history([1e-3, 1e-3], ratio=-7.0), 1e-6, learned_well=True) is None  # converged
 
 
+def test_a_gradient_that_vanished_at_the_start_is_named_though_the_layers_recover_later():
+    def epoch(number, first_layer_grad):
+        layers = [
+            {"name": f"{i}.weight", "activation": "sigmoid", "act_mean": 0.5, "act_std": 0.1}
+            | {"saturated": 0.1, "grad_std": g, "update_ratio": -3.0}
+            for i, g in enumerate([first_layer_grad, 1e-2])
+        ]
+        return {"event": "layer_stats", "epoch": number, "layers": layers}
+
+    stalled = [epoch(1, 1e-7), epoch(10, 1e-6), epoch(20, 1e-5)]  # 1e-5, 1e-4, 1e-3 times the last's
+    stalled_then_recovered = stalled + [epoch(n, 1e-3) for n in (30, 40, 50)]
+    said = health.verdict(stalled_then_recovered, 0.1, learned_well=False)
+    assert "vanishes" in said and "first half" in said and "1.0e-04 times" in said
+    recovered_early = [epoch(1, 1e-7)] + [epoch(n, 1e-3) for n in (10, 20, 30, 40, 50)]
+    assert health.verdict(recovered_early, 0.1, learned_well=False) is None
+
+
 def test_xor_at_lr_1e9_says_its_neurons_saturated_and_keeps_the_good_model(model_home):
     assert run("train", "xor", "-q").exit_code == 0
     good = (model_home / "xor.npz").read_bytes()

@@ -4,15 +4,16 @@ command that reads a model.
 Each file is made by hand (no training), then one subprocess — under a memory limit
 (RLIMIT_AS) — runs every command on every file and reports what happened. For each run:
 a documented exit code, at most two lines on stderr each under 500 characters, no Python
-exception text, nothing raw from the file on the screen, and a bounded time.
+exception text, nothing raw from the file on the screen, and no hang (a generous
+timeout per run, which fails the run only if it never ends).
 """
 
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -28,7 +29,7 @@ COMMANDS = {
 }
 MEMORY_LIMIT = 3 * 1024**3  # address space: NumPy and BLAS reserve far more than they touch
 PROCESSES = 2
-SECONDS_PER_RUN = 120  # a hang guard, not a timing test: honest runs take a few seconds even on a loaded machine
+HANG_GUARD_S = 900  # a hang guard, not a timing test: the slowest honest run takes 46 s of CPU, more on a busy machine
 EXCEPTION_WORDS = ("Traceback", "Error:", "unexpected error", "out of memory", "Exception")
 
 
@@ -375,11 +376,16 @@ def run_batch(runs):
 
     from nncli.cli import main
 
+    def hung(signum, frame):
+        raise TimeoutError(f"hang guard: still running after {HANG_GUARD_S} s")
+
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    signal.signal(signal.SIGALRM, hung)
     results = []
     for args in runs:
-        started = time.perf_counter()
+        signal.alarm(HANG_GUARD_S)  # a run that hangs ends as an exception, reported below
         result = CliRunner().invoke(main, args)
+        signal.alarm(0)
         results.append(
             {
                 "code": result.exit_code,
@@ -389,7 +395,6 @@ def run_batch(runs):
                 "exception": None
                 if result.exception is None or isinstance(result.exception, SystemExit)
                 else repr(result.exception),
-                "seconds": time.perf_counter() - started,
             }
         )
     return results
@@ -421,7 +426,7 @@ def outcomes(tmp_path_factory):
     ]
     results = [None] * len(runs)
     for i, (process, batch) in enumerate(zip(processes, batches)):
-        stdout, stderr = process.communicate(json.dumps(batch), timeout=SECONDS_PER_RUN * 10)
+        stdout, stderr = process.communicate(json.dumps(batch), timeout=HANG_GUARD_S * len(batch))
         assert process.returncode == 0, stderr[-3000:]
         results[i::PROCESSES] = json.loads(stdout)
     return dict(zip(keys, results))
@@ -446,7 +451,6 @@ def test_every_command_survives_the_file(outcomes, kind, case):
         assert len(lines) <= 2 and all(len(line) < 500 for line in lines), where
         assert lines == [] or lines[0].startswith("nncli: "), where
         assert not any(word in outcome["stderr"] for word in EXCEPTION_WORDS), where
-        assert outcome["seconds"] < SECONDS_PER_RUN, where
 
 
 def test_text_from_a_file_is_shown_literally(outcomes):

@@ -56,12 +56,6 @@ def terminal_screen(args, columns=80, lines=24, env=None):
     return rows, output.decode("utf-8", "replace"), process.returncode
 
 
-@pytest.fixture
-def xor_model(model_home):
-    assert run("train", "xor", "--epochs", "300", "-q").exit_code == 0
-    return store.resolve_model("xor")
-
-
 def random_state(spec, seed=0):
     rng = np.random.default_rng(seed)
     state = {}
@@ -132,7 +126,7 @@ def test_inspect_network_without_colour(xor_model):
     assert "\x1b[" not in text
     for b in [*state["0.bias"], *state["2.bias"]]:
         assert f"b {num(b)}" in text
-    assert "sigmoid" in text and "dashed: negative" in text and "x₀" in text
+    assert "sigmoid" in text and "dashed: negative" in text and "x₁" in text and "x₂" in text and "x₀" not in text
 
 
 def test_inspect_network_in_colour_says_the_sign_by_colour(xor_model):
@@ -216,7 +210,9 @@ def test_a_residual_block_is_drawn_with_its_skip(model_home):
 def test_tiny_models_show_their_weight_matrices(xor_model):
     state, _ = store.load_model(xor_model)
     text = run("inspect", "weights", env={"NO_COLOR": "1"}).stdout
-    assert "layer 0: 4 neurons × 2 inputs" in text and "layer 2: 1 neurons × 4 inputs" in text
+    # counted as a student counts, as the truth table does: x₁ x₂, neurons 1–4, hidden layer 1
+    assert "hidden layer 1: 4 neurons × 2 inputs" in text and "output layer: 1 neuron × 4 inputs" in text
+    assert "x₁" in text and "x₄" in text and "x₀" not in text
     for value in [*state["0.weight"].ravel(), *state["0.bias"], *state["2.weight"].ravel()]:
         assert f"{value:.4f}" in text
 

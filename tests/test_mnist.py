@@ -5,26 +5,18 @@ import functools
 import gzip
 import hashlib
 import http.server
-import json
 import struct
 import threading
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
+from conftest import json_lines, run
 
 from nncli import data, mnist_download
-from nncli.cli import main
 from nncli.config import RunConfig
 from nncli.tasks import get_task
 
 N_TRAIN, N_TEST = 300, 60
-
-
-@pytest.fixture(autouse=True)
-def model_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("NNCLI_HOME", str(tmp_path / "store"))
-    return tmp_path / "store"
 
 
 def idx_bytes(array):
@@ -59,16 +51,6 @@ def write_mnist(folder, gz=("train-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
         else:
             (folder / name).write_bytes(raw)
     return arrays
-
-
-def run(*args, input=None):
-    result = CliRunner().invoke(main, list(args), input=input)
-    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-    return result
-
-
-def json_lines(result):
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def test_train_mnist_on_idx_files_then_evaluate_and_inspect(tmp_path, model_home):

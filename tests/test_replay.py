@@ -16,14 +16,6 @@ from conftest import json_lines, run
 from nncli import snapshots, store
 
 
-@pytest.fixture
-def xor_model(tmp_path):
-    path = tmp_path / "xor.npz"
-    result = run("train", "xor", "-q", "--epochs", "300", "--save", path)
-    assert result.exit_code == 0, result.stderr
-    return path
-
-
 def rewrite(path, change):
     """Rewrite the model file at `path` with `change(arrays)` applied to its raw entries."""
     with np.load(path, allow_pickle=False) as npz:

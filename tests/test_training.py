@@ -10,12 +10,6 @@ from nncli.tasks import defaults, get_task
 from nncli.tasks.runner import evaluate_model, load_trained, train_task
 
 
-@pytest.fixture(autouse=True)
-def model_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("NNCLI_HOME", str(tmp_path / "store"))
-    return tmp_path / "store"
-
-
 def options(task, **changes):
     base = {
         **getattr(defaults, task.upper()),

@@ -6,12 +6,10 @@ import re
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
-from conftest import json_lines
+from conftest import json_lines, run
 from rich.console import Console
 from rich.text import Text
 
-from nncli.cli import main
 from nncli.render import draw
 from nncli.render.heatmap import GLYPHS
 from nncli.render.progress import TrainingProgress
@@ -19,12 +17,6 @@ from nncli.views import History
 from nncli.views.loss import history as loss_history
 
 ANSI = re.compile(r"\x1b\[")
-
-
-def run(*args, env=None):
-    result = CliRunner().invoke(main, list(args), env=env)
-    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +115,8 @@ def test_digits_show_predictions_confusion_and_filters(models):
     assert set(GLYPHS[1:]) <= set(out)
     report = json.loads(run("visualize", models["digits"], "--view", "filters", "--json").stdout)
     assert np.array(report["weights"]).shape == (16, 64)
+    # the screen counts the neurons from 1 (the JSON's rows of 0.weight, from 0)
+    assert re.search(r"#1\b", out) and re.search(r"#16\b", out) and not re.search(r"#0\b", out)
     confusion = json.loads(run("visualize", models["digits"], "--view", "confusion", "--json").stdout)
     assert np.array(confusion["confusion"]).sum() == 359  # the held-out fifth of 1,797
 

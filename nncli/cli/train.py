@@ -16,7 +16,18 @@ from nncli.config import MAX_COUNT, MAX_SHIFT, MAX_SIZE
 from nncli.tasks import defaults
 
 
-@click.group()
+class TaskGroup(click.Group):
+    """`nncli train` alone names the tasks in one line, not the whole help."""
+
+    def parse_args(self, ctx, args):
+        if not args:
+            tasks = ", ".join(self.list_commands(ctx))
+            click.echo(f"nncli: name a task: {tasks} (nncli train --help says what each does)", err=True)
+            ctx.exit(2)
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=TaskGroup)
 def train():
     """Train a network on a task and save it to the model store."""
 

@@ -18,6 +18,8 @@ import functools
 import math
 import re
 from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
 
 import numpy as np
 
@@ -46,6 +48,7 @@ class RawTable:
     header: list
     rows: list
     lines: list
+    shipped: bool = False  # read from the copy shipped with nncli (see `locate`)
 
     @functools.cached_property
     def column_at(self):
@@ -75,8 +78,22 @@ class Columns:
 # --- reading -----------------------------------------------------------------------------
 
 
+SHIPPED_TABLES = ("iris.csv",)  # in datasets/, with their provenance in its README.md
+
+
+def locate(path):
+    """(the file `--data PATH` means, whether it is a copy shipped with nncli): PATH itself,
+    unless there is no such file and PATH is the bare name of a shipped table — so the tour's
+    `--data iris.csv` works in any folder, and a file of the user's own always comes first."""
+    if str(path) in SHIPPED_TABLES and not Path(path).exists():
+        return Path(str(files("nncli.datasets") / str(path))), True
+    return path, False
+
+
 def read_table(path):
-    """The header and rows of the CSV file at `path` (DataError if it cannot be used)."""
+    """The header and rows of the CSV file at `path`, or of the shipped table it names
+    (see `locate`); DataError if it cannot be used."""
+    path, shipped = locate(path)
     name = str(path)
     with _open_binary(path) as raw:
         try:
@@ -87,7 +104,9 @@ def read_table(path):
         raise DataError(f"{name}: larger than the {MAX_TABLE_BYTES // 1_000_000:,} MB nncli reads as a table")
     text = decode(content, name)
     del content  # the bytes are not needed beside their text
-    return parse_table(text, name)
+    table = parse_table(text, name)
+    table.shipped = shipped
+    return table
 
 
 def decode(content, name):

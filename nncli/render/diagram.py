@@ -50,7 +50,7 @@ class DiagramPicture:
     # --- layout ------------------------------------------------------------------------
 
     def label(self, column, i):
-        """A node's text: what it is (x₀) or holds — its bias b, activation a, or δ."""
+        """A node's text: what it is (x₁) or holds — its bias b, activation a, or δ."""
         if column.bias is None:
             text = f"x{sub(i)}"
             return text if column.value is None else f"{text} {num(column.value[i])}"

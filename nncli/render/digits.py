@@ -243,7 +243,7 @@ def filters_view(weight, limit=None, total=None):
         return []
     shown = weight[:limit] if limit else weight
     total = total or len(weight)
-    tiles = [Group(Text(f"#{n}", style="dim"), heatmap(w.reshape(shape))) for n, w in enumerate(shown)]
+    tiles = [Group(Text(f"#{n}", style="dim"), heatmap(w.reshape(shape))) for n, w in enumerate(shown, start=1)]
     head = f"What each first-layer neuron looks for: its {shape[0]}×{shape[1]} weights"
     if len(shown) < total:
         head += f" (the first {len(shown)} of {total})"
@@ -274,7 +274,7 @@ def ranked_filters_view(filters):
     shape = filters.shape
     tiles = []
     for n, w in zip(filters.neurons, filters.weights):
-        tiles.append(Group(Text(f"#{n}", style="dim"), heatmap(w.reshape(shape))))
+        tiles.append(Group(Text(f"#{n + 1}", style="dim"), heatmap(w.reshape(shape))))  # counted from 1
     if filters.importance is not None:
         head = (
             f"What the first layer looks for: the {len(tiles)} of its {filters.total} neurons that pass on most "

@@ -14,6 +14,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from nncli.data.tables import count
+from nncli.views.explain import layer_name
+
 MAX_TERMS = 8  # a sum written out term by term has at most this many
 BIGGEST_TERMS = 2  # … else its value and this many of its largest terms
 MAX_NEURONS = 10  # a layer listed neuron by neuron has at most this many
@@ -42,8 +45,15 @@ def factor(value):
     return f"({text})" if text.startswith("-") else text
 
 
-def sub(n):
-    return str(n).translate(SUBSCRIPTS)
+def sub(index):
+    """A neuron's or input's index (from 0, as arrays count) as a student counts it, from 1,
+    in subscript: 0 → ₁, so inputs read x₁, x₂, … as in the truth table."""
+    return str(index + 1).translate(SUBSCRIPTS)
+
+
+def numbered(index):
+    """A neuron's index (from 0) as the row label a student counts: 0 → "1"."""
+    return str(index + 1)
 
 
 def title(text):
@@ -149,7 +159,7 @@ def backprop_view(result, heading):
     shown = ", ".join(num(v) for v in x[:MAX_TERMS]) + (f", … ({len(x)} numbers)" if len(x) > MAX_TERMS else "")
     parts = [
         title(heading),
-        Text(f"  the first layer is given x = ({shown}); neurons and inputs count from 0", style="dim"),
+        Text(f"  the first layer is given x = ({shown}); neurons and inputs count from 1", style="dim"),
     ]
     parts += [title("Forward: each neuron computes z = w·x + b, then a = σ(z)")]
     for number, layer in enumerate(layers, start=1):
@@ -183,9 +193,8 @@ def backprop_view(result, heading):
 
 def layer_heading(number, layer, count):
     rows, cols = layer.weight.shape
-    name = "output layer" if number == count else f"hidden layer {number}"
-    norm = "" if layer.norm is None else f"batch norm (layer {layer.norm.key}), "
-    text = f"{name} (layer {layer.key}: {cols} → {rows}, {norm}{layer.activation})"
+    norm = "" if layer.norm is None else f"batch norm {layer.norm.key}, "
+    text = f"{layer_name(number, count)} ({cols} → {rows}, {norm}{layer.activation}; weights {layer.key}.weight)"
     if layer.dropout is not None:
         text += f", then dropout p = {num(layer.dropout)}: off while explaining, as in evaluation"
     if layer.block is not None:
@@ -223,7 +232,7 @@ def forward_table(layer):
             continue
         bias = None if layer.bias is None else layer.bias[j]
         cells = [weighted_sum(layer.weight[j], layer.inputs, bias, layer.z[j])]
-        table.add_row(str(j), *(cells if layer.norm is not None else [*cells, num(layer.a[j])]))
+        table.add_row(numbered(j), *(cells if layer.norm is not None else [*cells, num(layer.a[j])]))
     return table
 
 
@@ -232,7 +241,7 @@ def norm_table(layer):
     by its γ and shifted by its β to ẑ; then a = σ(ẑ)."""
     norm = layer.norm
     lines = Group(
-        formula(f"batch norm (layer {norm.key}): x̂ = (z − μ)/√(σ² + ε), ẑ = γ·x̂ + β, a = σ(ẑ), ε = {num(norm.eps)}"),
+        formula(f"batch norm {norm.key}: x̂ = (z − μ)/√(σ² + ε), ẑ = γ·x̂ + β, a = σ(ẑ), ε = {num(norm.eps)}"),
         Text(
             "  in evaluation mode, as here, μ and σ² are the running mean and variance of z from "
             "training; γ and β are learned",
@@ -245,7 +254,7 @@ def norm_table(layer):
             skipped(table, len(layer.z))
             continue
         numbers = (norm.mean[j], norm.var[j], norm.normalised[j], norm.gamma[j], norm.beta[j], norm.z_hat[j])
-        table.add_row(str(j), *(num(v) for v in numbers), num(layer.a[j]))
+        table.add_row(numbered(j), *(num(v) for v in numbers), num(layer.a[j]))
     return Group(lines, table)
 
 
@@ -314,9 +323,9 @@ def backward_table(layer, following, result, feeds=None):
             source = back_sum(following.weight[:, j], following.delta, layer.dL_da[j], j)
         slope = "" if layer.activation == "softmax" else f"{num(layer.derivative[j])}"
         if norm is None:
-            table.add_row(str(j), source, slope, num(layer.delta[j]))
+            table.add_row(numbered(j), source, slope, num(layer.delta[j]))
         else:
-            table.add_row(str(j), source, slope, num(norm.dL_dz_hat[j]), num(norm.scale[j]), num(layer.delta[j]))
+            table.add_row(numbered(j), source, slope, num(norm.dL_dz_hat[j]), num(norm.scale[j]), num(layer.delta[j]))
     note = Text(f"  σ'(z) for {layer.activation}: {derivative}", style="dim")
     if feeds is not None:
         note.append(f"\n  ∂L/∂a: along the skip + back through residual block {feeds.key}, as added up above")
@@ -335,7 +344,7 @@ def skip_forward_table(skip):
         if j is None:
             skipped(table, len(skip.out))
             continue
-        table.add_row(str(j), f"{factor(skip.inputs[j])} + {factor(skip.block[j])} = {num(skip.out[j])}")
+        table.add_row(numbered(j), f"{factor(skip.inputs[j])} + {factor(skip.block[j])} = {num(skip.out[j])}")
     heading = f"  residual block {skip.key}: the skip adds the block's input x back to what its layers made"
     return Group(Text(heading, style="bold magenta"), table)
 
@@ -347,7 +356,7 @@ def skip_backward_table(skip):
         if j is None:
             skipped(table, len(skip.out))
             continue
-        table.add_row(str(j), num(skip.dL_dout[j]), num(skip.through_block[j]), num(skip.dL_dx[j]))
+        table.add_row(numbered(j), num(skip.dL_dout[j]), num(skip.through_block[j]), num(skip.dL_dx[j]))
     return Group(
         Text(
             f"  residual block {skip.key}: the gradient reaching its input x comes along two paths",
@@ -401,7 +410,7 @@ def update_table(layer, lr):
         for k, i in enumerate(inputs):
             grad = layer.weight_grad[j, i]
             table.add_row(
-                str(j) if k == 0 else "",
+                numbered(j) if k == 0 else "",
                 f"w{sub(i)}",
                 f"{factor(layer.delta[j])}·{factor(layer.inputs[i])} = {num(grad)}",
                 f"{num(layer.weight[j, i])} → {num(layer.weight[j, i] - lr * grad)}",
@@ -432,12 +441,15 @@ def weight_matrices(layers, state):
     """Each Linear layer's weights and biases themselves, a row per neuron (the weight on each
     input, then the bias), side by side where they fit: for nets small enough to read every
     number. Positive numbers red, negative blue."""
-    tables = []
+    tables, number = [], 0
+    linear_count = sum(entry["type"] == "linear" for entry in layers)
     for index, entry in enumerate(layers):
         if entry["type"] != "linear":
             continue
         weight, bias = np.asarray(state[f"{index}.weight"]), state.get(f"{index}.bias")
-        table = Table(title=f"layer {index}: {entry['out']} neurons × {entry['in']} inputs")
+        number += 1
+        shape = f"{count(entry['out'], 'neuron')} × {count(entry['in'], 'input')}"
+        table = Table(title=f"{layer_name(number, linear_count)}: {shape}")
         table.add_column("neuron", justify="right", style="dim")
         for i in range(entry["in"]):
             table.add_column(f"x{sub(i)}", justify="right")
@@ -445,7 +457,7 @@ def weight_matrices(layers, state):
             table.add_column("bias", justify="right")
         for j, row in enumerate(weight):
             cells = [_signed(w) for w in row] + ([_signed(bias[j])] if bias is not None else [])
-            table.add_row(str(j), *cells)
+            table.add_row(numbered(j), *cells)
         tables.append(table)
     key = Text("a row per neuron: the weight on each input x, then its bias", style="dim")
     return Group(Columns(tables, padding=(0, 2)), key)

@@ -97,6 +97,8 @@ class CsvTask(Task):
         X_test, y_test = columns.X[test], columns.y[test]
         dataset = self._dataset(columns.X[train], columns.y[train], X_test, y_test)
         dataset.kept = {HELD_OUT_INPUTS: X_test, HELD_OUT_TARGET: y_test}
+        if raw.shipped:
+            dataset.notes.append(f"{config.data}: no such file here; using the copy shipped with nncli")
         dataset.notes.append(f"{columns.kind}: {columns.reason}")
         if columns.dropped:
             dataset.notes.append(f"dropped {tables.count(columns.dropped, 'row')} with missing values")

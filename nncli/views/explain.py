@@ -277,9 +277,18 @@ class BackpropPass:
             "output": self.output.tolist(),
             "loss": self.loss,
             "lr": self.lr,
-            "layers": [layer.as_dict() for layer in self.layers],
+            "layers": [
+                {"name": layer_name(number, len(self.layers)), **layer.as_dict()}
+                for number, layer in enumerate(self.layers, start=1)
+            ],
             "residual_blocks": [skip.as_dict() for skip in self.skips],
         }
+
+
+def layer_name(number, count):
+    """Linear layer `number` of `count`, counted from 1 as a student counts them: "hidden
+    layer 1", "hidden layer 2", …, "output layer" (state-dict keys count every layer from 0)."""
+    return "output layer" if number == count else f"hidden layer {number}"
 
 
 @dataclass
