@@ -169,15 +169,16 @@ def test_every_try_this_command_is_a_valid_command_line():
 
 
 def test_keys_are_named_one_by_one_escape_sequences_whole():
-    from nncli.lessons.keys import LessonKeys, names
+    from nncli.cli.terminal import Reader, events
+    from nncli.lessons.keys import LessonKeys
 
-    assert names("\x1b[A+ \x1b[Dq") == ["up", "+", "space", "left", "q"]
+    assert events("\x1b[A+ \x1b[Dq") == ["up", "+", "space", "left", "q"]
 
-    class Typed:  # what a KeyReader's pressed() hands over: a burst of keys, then nothing
+    class Typed(Reader):  # what a terminal hands over: a burst of keys, then nothing
         def __init__(self, *bursts):
             self.bursts = list(bursts)
 
-        def pressed(self, timeout):
+        def read_some(self, timeout):
             return self.bursts.pop(0) if self.bursts else ""
 
     keys = LessonKeys(Typed("a\x1b[C"))

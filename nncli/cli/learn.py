@@ -88,15 +88,15 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
     from nncli.lessons.player import check_size, play, print_lesson
 
     if interactive:
-        import sys
-
-        from nncli.cli.controls import KeyReader
+        from nncli.cli.output import reading_keys
         from nncli.lessons.keys import LessonKeys
 
-        console = Console()
-        check_size(lesson, console)
-        with KeyReader(sys.stdin.fileno()) as reader:
-            return play(lesson, settings, console, LessonKeys(reader))
+        with reading_keys() as reader:
+            if reader is not None:
+                console = Console()
+                check_size(lesson, console)
+                return play(lesson, settings, console, LessonKeys(reader))
+        # a terminal whose keys this platform cannot read: the lesson is printed whole
 
     def on_screen(index, screen):
         if as_json:

@@ -123,13 +123,11 @@ class Live:
 
 @contextlib.contextmanager
 def reading_keys():
-    """A KeyReader on stdin while it is a terminal (restored on the way out), else None."""
-    if not sys.stdin.isatty():
-        yield None
-        return
-    from nncli.cli.controls import KeyReader
+    """A reader of the keys on stdin while it is a terminal this platform can read
+    (restored on the way out), else None."""
+    from nncli.cli.terminal import open_input
 
-    with KeyReader(sys.stdin.fileno()) as keys:
+    with open_input(sys.stdin) as keys:
         yield keys
 
 
