@@ -82,6 +82,7 @@ class NncliGroup(click.Group):
         received = None
         streams.lost = None
         streams.open_missing_streams()
+        streams.write_any_encoding()
         _at_least_columns(MIN_COLUMNS)
         previous = {}
         try:
