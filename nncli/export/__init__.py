@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from nncli import DISTRIBUTION
 from nncli.config import OPTIMIZERS
 from nncli.errors import ModelFileError, NncliError
 
@@ -26,7 +27,7 @@ OUTPUT_KINDS = {
     "classes": "one score (logit) per class; softmax gives the probabilities, the largest is the prediction",
     "value": "numbers in the targets' own units",
 }
-ONNX_MISSING = 'exporting to ONNX needs the onnx package: pip install "nncli[onnx]"'
+ONNX_MISSING = f'exporting to ONNX needs the onnx package: pip install "{DISTRIBUTION}[onnx]"'
 
 
 @dataclass
