@@ -72,7 +72,6 @@ def test_default_settings_beat_96_percent_on_held_out_digits():
     outcome = train_task(get_task("digits"), options(seed=0), None, lambda event: None)
     assert outcome.summary["accuracy"] >= 0.96
     assert outcome.summary["train_accuracy"] >= outcome.summary["accuracy"]
-    assert outcome.summary["elapsed_s"] < 30  # a few seconds on 2 cores; generous here
 
 
 def test_patience_stops_early_and_keeps_the_best_weights():
