@@ -88,10 +88,11 @@ def training_sink(as_json, quiet, title, live=None):
     if quiet:
         yield (lambda event: None), paced
         return
+    from nncli.render import animates
     from nncli.render.progress import TrainingProgress
 
     with TrainingProgress(title) as progress:
-        if live is None or not progress.console.is_terminal:
+        if live is None or not animates(progress.console):
             yield progress, paced
             return
         with reading_keys() as keys:

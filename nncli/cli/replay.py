@@ -42,6 +42,7 @@ def replay(model, view_names, fps, html_path, as_json):
     """
     from nncli.cli.output import emit_json, stdout_console
     from nncli.cli.visualize import check_output_path
+    from nncli.render import animates
     from nncli.replay import frames, lazy_dataset, load_frames_source
     from nncli.tasks.runner import load_trained, run_config
 
@@ -64,7 +65,7 @@ def replay(model, view_names, fps, html_path, as_json):
         click.echo(f"replay written to {html_path}", err=True)
         return
     console = stdout_console()
-    if console.is_terminal:
+    if animates(console):
         with_loss = list(dict.fromkeys(["loss", *names]))
         shown = frames(task, network, meta, path, with_loss, config, lazy_dataset(task, config, path))
         play(console, shown, fps, f"replay · {task.title}", meta.get("epochs_run", 0))
