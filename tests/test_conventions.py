@@ -32,3 +32,29 @@ def test_force_color_replay_lists_frames_instead_of_animating():
     result = run("replay", env={"FORCE_COLOR": "1", "NO_COLOR": None})
     assert result.exit_code == 0, result.stderr
     assert not [code for code in REDRAWS if code in result.stdout + result.stderr]
+
+
+def test_a_save_that_cannot_replace_its_target_keeps_the_run_beside_it(tmp_path, monkeypatch):
+    """Windows refuses to replace a file another program holds open (PermissionError)."""
+    import os
+
+    from nncli import store
+
+    target = tmp_path / "xor.npz"
+    assert run("train", "xor", "--epochs", "50", "--save", target, "--quiet").exit_code == 0
+    before = target.read_bytes()
+    real_replace = os.replace
+
+    def held_open(source, destination):
+        if os.fspath(destination) == os.fspath(target):
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+        real_replace(source, destination)
+
+    monkeypatch.setattr(store.os, "replace", held_open)
+    result = run("train", "xor", "--epochs", "60", "--save", target)
+    assert result.exit_code == 0, result.stderr
+    aside = tmp_path / "xor-2.npz"
+    assert f"is in use by another program and was left as it was; this run is saved as {aside}" in result.stderr
+    assert target.read_bytes() == before and store.load_model(aside)[1]["epochs_run"] == 60
+    assert store.resolve_model(None) == aside  # the run kept aside is the latest
+    assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind

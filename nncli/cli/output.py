@@ -135,10 +135,17 @@ def reading_keys():
 def say_health(summary):
     """Tell a person, on stderr, that a finished run went wrong: that it learned nothing,
     the verdict on why, and where a model that was not saved would have gone."""
+    from nncli.text import inert
+
     lines = [summary[key] for key in ("failure", "verdict") if key in summary]
     if "not_saved" in summary:
         reason = summary["not_saved"]["reason"]
         lines.append(f"not saved: {reason}; --force replaces it, --save PATH keeps this run elsewhere")
+    if "saved_aside" in summary:
+        lines.append(
+            f"{inert(summary['saved_aside'])} is in use by another program and was left as it was; "
+            f"this run is saved as {inert(summary['model'])}"
+        )
     for line in lines:
         sys.stderr.write(f"nncli: {line}\n")
 
