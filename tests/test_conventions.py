@@ -58,3 +58,23 @@ def test_a_save_that_cannot_replace_its_target_keeps_the_run_beside_it(tmp_path,
     assert target.read_bytes() == before and store.load_model(aside)[1]["epochs_run"] == 60
     assert store.resolve_model(None) == aside  # the run kept aside is the latest
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
+
+
+@pytest.mark.parametrize("group", [(), ("train",), ("inspect",), ("explain",), ("compare",), ("lr-find",)], ids=str)
+def test_every_help_summary_fits_one_line_of_80_columns(group):
+    result = run(*group, "--help", env={"COLUMNS": "80"})
+    listing = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    assert len(listing) >= 2
+    for line in listing:
+        assert len(line) <= 80 and line.startswith("  ") and line[2] != " ", line  # one line per command
+
+
+def test_a_summary_too_long_loses_its_asides_then_its_last_clauses():
+    from nncli.cli import fit
+
+    assert fit("Measure MODEL (a path; default: the latest) on its data, or on --data FILE", 60) == (
+        "Measure MODEL on its data, or on --data FILE"
+    )
+    assert fit("One, two, three, four", 10) == "One, two"
+    assert fit("A sentence without any place to cut it", 20) == "A sentence without…"
+    assert fit("Short (kept whole)", 60) == "Short (kept whole)"
