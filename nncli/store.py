@@ -842,16 +842,24 @@ def resolve_model(name_or_path: str | None) -> Path:
     candidate = user_path(name_or_path)
     if candidate.is_file():
         return candidate
-    stored = [home / name_or_path]
-    if not name_or_path.endswith(".npz"):
-        stored.append(home / f"{name_or_path}.npz")
-    for path in stored:
-        if path.is_file():
-            return path
+    stored = stored_model(name_or_path)
+    if stored is not None:
+        return stored
     raise ModelFileError(
-        f"no model {name_or_path!r}: no such file, and no {stored[-1].name} in the model "
+        f"no model {name_or_path!r}: no such file, and no {Path(_npz(name_or_path)).name} in the model "
         f"store ({home})\ngive a model path, or train one first (e.g. `nncli train xor`)"
     )
+
+
+def stored_model(name: str) -> Path | None:
+    """The model in the store that `name` ("xor" or "xor.npz") means, if any: the one a
+    MODEL argument of that name reads unless a file of that name is in the way."""
+    home = model_home()
+    return next((home / each for each in dict.fromkeys([name, _npz(name)]) if (home / each).is_file()), None)
+
+
+def _npz(name: str) -> str:
+    return name if name.endswith(".npz") else f"{name}.npz"
 
 
 def check_writable(path: str | os.PathLike) -> None:

@@ -78,3 +78,14 @@ def test_a_summary_too_long_loses_its_asides_then_its_last_clauses():
     assert fit("One, two, three, four", 10) == "One, two"
     assert fit("A sentence without any place to cut it", 20) == "A sentence without…"
     assert fit("Short (kept whole)", 60) == "Short (kept whole)"
+
+
+def test_export_never_writes_a_file_that_shadows_a_stored_model(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("train", "xor", "--epochs", "50", "--quiet").exit_code == 0
+    refused = run("export", "--to", "json", "xor")  # meant: export the model xor (to where?)
+    assert refused.exit_code == 1 and not (tmp_path / "xor").exists()
+    assert refused.stderr.startswith("nncli: xor is a stored model's name")
+    assert "nncli export xor FILE" in refused.stderr
+    assert run("export", "xor", "xor.json").exit_code == 0 and (tmp_path / "xor.json").is_file()
+    assert run("export", "--to", "json", "./xor").exit_code == 0  # with a folder, as asked: written

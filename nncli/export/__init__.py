@@ -179,6 +179,15 @@ def export_model(model, fmt, file, embed=False, force=False):
     """
     from nncli import store
 
+    bare = Path(file).name == str(file)  # no folder given: it would land where MODEL names are looked up
+    if bare and store.stored_model(str(file)) is not None:
+        from nncli.text import inert as shown
+
+        raise NncliError(
+            f"{shown(file)} is a stored model's name: a file {shown(file)} here would be read in its place "
+            f"wherever MODEL is asked for\nto export that model: nncli export {shown(file)} FILE; "
+            f"to write the file anyway: ./{shown(file)}"
+        )
     file = check_destination(file, force)
     if fmt == "onnx":
         _require_onnx()
