@@ -89,3 +89,18 @@ def test_export_never_writes_a_file_that_shadows_a_stored_model(tmp_path, monkey
     assert "nncli export xor FILE" in refused.stderr
     assert run("export", "xor", "xor.json").exit_code == 0 and (tmp_path / "xor.json").is_file()
     assert run("export", "--to", "json", "./xor").exit_code == 0  # with a folder, as asked: written
+
+
+def test_the_shell_completes_stored_model_names():
+    from click.testing import CliRunner
+
+    from nncli.cli import main
+
+    assert run("train", "xor", "--epochs", "20", "--quiet").exit_code == 0
+    assert run("train", "linreg", "--epochs", "20", "--quiet").exit_code == 0
+    env = {"_NNCLI_COMPLETE": "bash_complete", "COMP_WORDS": "nncli evaluate ", "COMP_CWORD": "2"}
+    completed = CliRunner().invoke(main, [], prog_name="nncli", env=env).stdout.split()
+    assert completed == ["plain,linreg", "plain,xor", "file,"]  # the store's models, then files
+    env["COMP_WORDS"] = "nncli inspect weights x"
+    env["COMP_CWORD"] = "3"
+    assert CliRunner().invoke(main, [], prog_name="nncli", env=env).stdout.split() == ["plain,xor", "file,x"]

@@ -4,7 +4,7 @@ import math
 
 import click
 
-from nncli.cli.options import PositiveFloat
+from nncli.cli.options import PositiveFloat, model_argument
 
 MAX_STEPS = 1000
 
@@ -107,7 +107,7 @@ def descent(points, data, m, c, lr, steps, seed, as_json):
 
 
 @explain.command(short_help="One forward and backward pass of a model, written out.")
-@click.argument("model", required=False)
+@model_argument
 @example_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def backprop(model, values, target, as_json):

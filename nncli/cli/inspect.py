@@ -3,6 +3,7 @@
 import click
 
 from nncli.cli.explain import example_options
+from nncli.cli.options import model_argument
 
 
 @click.group()
@@ -15,7 +16,7 @@ FILTERS_SMALL, FILTERS_LARGE = 16, 8  # first-layer images drawn by default: 8×
 
 
 @inspect.command(short_help="Weight statistics; a tiny net's own numbers; image filters.")
-@click.argument("model", required=False)
+@model_argument
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(
     "--neurons",
@@ -71,7 +72,7 @@ def training_images(meta):
 
 
 @inspect.command("model", short_help="Layers, output shapes and parameter counts.")
-@click.argument("model", required=False)
+@model_argument
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def model_summary(model, as_json):
     """Layers, output shapes and parameter counts of MODEL (default: the latest)."""
@@ -109,7 +110,7 @@ def model_summary(model, as_json):
 
 
 @inspect.command(short_help="The network diagram: nodes, a line for every weight.")
-@click.argument("model", required=False)
+@model_argument
 @example_options
 @click.option("--grad", "gradients", is_flag=True, help="With --input: each line shows its weight's gradient.")
 @click.option("--svg", "svg_path", type=click.Path(), default=None, help="Also write the diagram to this SVG file.")

@@ -5,6 +5,8 @@ import math
 
 import click
 
+from nncli.cli.options import model_argument
+
 
 class FramesPerSecond(click.ParamType):
     name = "fps"
@@ -20,7 +22,7 @@ class FramesPerSecond(click.ParamType):
 
 
 @click.command(short_help="Play a model's training again, frame by frame.")
-@click.argument("model", required=False)
+@model_argument
 @click.option(
     "--view", "view_names", multiple=True, help="A view to replay (repeatable)  [default: the task's live views]."
 )

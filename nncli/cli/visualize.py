@@ -2,9 +2,11 @@
 
 import click
 
+from nncli.cli.options import model_argument
+
 
 @click.command()
-@click.argument("model", required=False)
+@model_argument
 @click.option("--view", default=None, help="Draw only this one of the model's views  [default: all of them].")
 @click.option("--lr", "rates", hidden=True, help="Retired: see `nncli compare linreg --vary lr=...`.")
 @click.option(
