@@ -104,3 +104,40 @@ def test_the_shell_completes_stored_model_names():
     env["COMP_WORDS"] = "nncli inspect weights x"
     env["COMP_CWORD"] = "3"
     assert CliRunner().invoke(main, [], prog_name="nncli", env=env).stdout.split() == ["plain,xor", "file,x"]
+
+
+def all_options():
+    """{option: {metavar shown: [commands]}} over every command."""
+    import click
+
+    from nncli.cli import main
+
+    found = {}
+
+    def walk(command, path):
+        context = click.Context(command)
+        if isinstance(command, click.Group):
+            for name in command.list_commands(context):
+                walk(command.get_command(context, name), [*path, name])
+            return
+        for param in command.params:
+            if isinstance(param, click.Option):
+                kind = "flag" if param.is_flag else param.make_metavar(context)
+                for name in param.opts:
+                    found.setdefault(name, {}).setdefault(kind, []).append(" ".join(path))
+
+    walk(main, [])
+    return found
+
+
+# Options whose commands take different things under one name, on purpose: descend races
+# several optimizers at several rates; approx can also build step neurons by hand; --target
+# is a column's name for a table, a target value for one example.
+SEVERAL_KINDS = {"--lr", "--optimizer", "--activation", "--target"}
+
+
+def test_one_name_one_kind_across_commands():
+    options = all_options()
+    assert set(options["--svg"]) == set(options["--html"]) == {"FILE"}
+    mixed = {name: kinds for name, kinds in options.items() if len(kinds) > 1 and name not in SEVERAL_KINDS}
+    assert not mixed

@@ -284,6 +284,11 @@ def choosing_threads(command, ends):
     return run
 
 
+def output_file(flag, dest, help):
+    """An option naming a file to write: --svg FILE, --html FILE, one name and kind everywhere."""
+    return click.option(flag, dest, type=click.Path(), metavar="FILE", default=None, help=help)
+
+
 def complete_model(ctx, param, incomplete):
     """Shell completion of a MODEL argument: the names of the models in the store, and
     files, as for any path."""

@@ -5,7 +5,7 @@ import math
 
 import click
 
-from nncli.cli.options import model_argument
+from nncli.cli.options import model_argument, output_file
 
 
 class FramesPerSecond(click.ParamType):
@@ -27,9 +27,7 @@ class FramesPerSecond(click.ParamType):
     "--view", "view_names", multiple=True, help="A view to replay (repeatable)  [default: the task's live views]."
 )
 @click.option("--fps", type=FramesPerSecond(), default=8.0, show_default=True, help="Frames per second on a terminal.")
-@click.option(
-    "--html", "html_path", type=click.Path(), default=None, help="Write every frame into one HTML page instead."
-)
+@output_file("--html", "html_path", help="Write every frame into one HTML page instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print each frame's numbers as JSON Lines instead.")
 def replay(model, view_names, fps, html_path, as_json):
     """Play the training of MODEL (a path or stored name; default: the latest) again: its

@@ -2,7 +2,7 @@
 
 import click
 
-from nncli.cli.options import model_argument
+from nncli.cli.options import model_argument, output_file
 
 
 @click.command()
@@ -15,7 +15,7 @@ from nncli.cli.options import model_argument
     default=None,
     help="Draw the weights as they were at this epoch (the nearest snapshot kept while training).",
 )
-@click.option("--svg", "svg_path", type=click.Path(), default=None, help="Also write what is drawn to this SVG file.")
+@output_file("--svg", "svg_path", help="Also write what is drawn to this SVG file.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the numbers behind the pictures instead: one JSON line per view."
 )
