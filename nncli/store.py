@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import errno
 import glob
+import itertools
 import json
 import math
 import os
@@ -501,7 +502,7 @@ def save_model(
     arrays[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
 
     _ensure_store_dir(path.parent)
-    written = write_atomically(path, lambda f: np.savez(f, **arrays), "save the model")
+    written = write_atomically(path, lambda f: np.savez(f, **arrays), "save the model", aside=True)
     if latest:
         _record_latest(written)
     return written
@@ -584,7 +585,9 @@ def _own(info: os.stat_result) -> bool:
     return not hasattr(os, "getuid") or info.st_uid == os.getuid()
 
 
-def write_atomically(path: str | os.PathLike, write: Callable[[Any], None], what: str = "write") -> Path:
+def write_atomically(
+    path: str | os.PathLike, write: Callable[[Any], None], what: str = "write", *, aside: bool = False
+) -> Path:
     """Write via a temporary file beside the target, fsync, then rename it into place.
 
     The target is checked by `write_target` (regular files only; symlinks written through)
@@ -593,6 +596,10 @@ def write_atomically(path: str | os.PathLike, write: Callable[[Any], None], what
     writer left behind (older than STALE_TEMPORARY_S) are removed on the way. Their names
     start with a dot and end in .tmp, so a leftover is never mistaken for a model. Returns
     the path written (the link's target, for a symlink); NncliError if it cannot be.
+
+    With `aside`, a target that cannot be replaced because it is in use (Windows refuses
+    to replace a file another program holds open) is left as it is, and what was written
+    is kept beside it under the first free name "NAME-2.npz", "NAME-3.npz", … instead.
     """
     target = write_target(path, what)
     _remove_stale_temporaries(target)
@@ -608,7 +615,13 @@ def write_atomically(path: str | os.PathLike, write: Callable[[Any], None], what
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
+        try:
+            os.replace(tmp_name, target)
+        except PermissionError:
+            if not aside:
+                raise
+            target = _free_sibling(target)
+            os.replace(tmp_name, target)
     except BaseException as exc:
         if tmp_name is not None:
             Path(tmp_name).unlink(missing_ok=True)
@@ -618,6 +631,12 @@ def write_atomically(path: str | os.PathLike, write: Callable[[Any], None], what
             raise NncliError(f"cannot {what} to {inert(path)}: {exc.strerror or exc}") from None
         raise
     return target
+
+
+def _free_sibling(target: Path) -> Path:
+    """The first of NAME-2.ext, NAME-3.ext, … beside `target` that does not exist yet."""
+    siblings = (target.with_name(f"{target.stem}-{number}{target.suffix}") for number in itertools.count(2))
+    return next(sibling for sibling in siblings if not os.path.lexists(sibling))
 
 
 def _remove_stale_temporaries(target: Path) -> None:
@@ -935,16 +954,24 @@ def resolve_model(name_or_path: str | None) -> Path:
     candidate = user_path(name_or_path)
     if candidate.is_file():
         return candidate
-    stored = [home / name_or_path]
-    if not name_or_path.endswith(".npz"):
-        stored.append(home / f"{name_or_path}.npz")
-    for path in stored:
-        if path.is_file():
-            return path
+    stored = stored_model(name_or_path)
+    if stored is not None:
+        return stored
     raise ModelFileError(
-        f"no model {name_or_path!r}: no such file, and no {stored[-1].name} in the model "
+        f"no model {name_or_path!r}: no such file, and no {Path(_npz(name_or_path)).name} in the model "
         f"store ({home})\ngive a model path, or train one first (e.g. `nncli train xor`)"
     )
+
+
+def stored_model(name: str) -> Path | None:
+    """The model in the store that `name` ("xor" or "xor.npz") means, if any: the one a
+    MODEL argument of that name reads unless a file of that name is in the way."""
+    home = model_home()
+    return next((home / each for each in dict.fromkeys([name, _npz(name)]) if (home / each).is_file()), None)
+
+
+def _npz(name: str) -> str:
+    return name if name.endswith(".npz") else f"{name}.npz"
 
 
 def check_writable(path: str | os.PathLike) -> None:

@@ -236,7 +236,7 @@ def test_evaluate_predict_and_inspect_a_digit_model(model_home):
     assert drawn.exit_code == 0 and "confidence" in drawn.stdout and "█" in drawn.stdout
     assert run("predict", *pixels[:63]).exit_code == 2
 
-    weights = run("inspect", "weights", "--neurons", "4", env={"NO_COLOR": "1"})
+    weights = run("inspect", "weights", "--filters", "4", env={"NO_COLOR": "1"})
     assert weights.exit_code == 0
     words = " ".join(weights.stdout.split())
     assert "the 4 of its 128 neurons that pass on most" in words and "8×8 images" in words

@@ -544,7 +544,7 @@ def test_onnx_without_the_package_names_the_extra(xor_model, tmp_path, monkeypat
     monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx now raises ImportError
     result = run("export", xor_model, tmp_path / "xor.onnx")
     assert result.exit_code == 1
-    assert result.stderr == 'nncli: exporting to ONNX needs the onnx package: pip install "nncli[onnx]"\n'
+    assert result.stderr == 'nncli: exporting to ONNX needs the onnx package: pip install "nncli-learn[onnx]"\n'
     assert not (tmp_path / "xor.onnx").exists()
 
 

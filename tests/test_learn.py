@@ -149,18 +149,19 @@ def test_every_try_this_command_is_a_valid_command_line():
 
 
 def test_keys_are_named_one_by_one_escape_sequences_whole():
-    from nncli.lessons.keys import LessonKeys, names
+    from nncli.cli.terminal import Reader, events
+    from nncli.lessons.keys import LessonKeys
 
-    assert names("\x1b[A+ \x1b[Dq") == ["up", "+", "space", "left", "q"]
-    assert names("\x1b[5~\x1b[6~\x1b[H\x1b[F") == ["pageup", "pagedown", "home", "end"]
+    assert events("\x1b[A+ \x1b[Dq") == ["up", "+", "space", "left", "q"]
+    assert events("\x1b[5~\x1b[6~\x1b[H\x1b[F") == ["pageup", "pagedown", "home", "end"]
     # Keys no screen takes (F5, F1, a shifted arrow) are one key each: their letters are not q or n
-    assert names("\x1b[15~\x1bOP\x1b[1;2Cn") == ["unknown", "unknown", "unknown", "n"]
+    assert events("\x1b[15~\x1bOP\x1b[1;2Cn") == ["unknown", "unknown", "unknown", "n"]
 
-    class Typed:  # what a KeyReader's pressed() hands over: a burst of keys, then nothing
+    class Typed(Reader):  # what a terminal hands over: a burst of keys, then nothing
         def __init__(self, *bursts):
             self.bursts = list(bursts)
 
-        def pressed(self, timeout):
+        def read_some(self, timeout):
             return self.bursts.pop(0) if self.bursts else ""
 
     keys = LessonKeys(Typed("a\x1b[C"))

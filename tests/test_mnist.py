@@ -76,7 +76,7 @@ def test_train_mnist_on_idx_files_then_evaluate_and_inspect(tmp_path, model_home
     assert evaluation["examples"] == N_TEST and np.array(evaluation["confusion"]).shape == (10, 10)
     assert all(len(m["pixels"]) == 784 and max(m["pixels"]) <= 255 for m in evaluation["mistakes"])
 
-    weights = run("inspect", "weights", "--neurons", "2")
+    weights = run("inspect", "weights", "--filters", "2")
     words = " ".join(weights.stdout.split())
     assert "the 2 of its" in words and "28×28 images" in words
 

@@ -82,6 +82,7 @@ class NncliGroup(click.Group):
         received = None
         streams.lost = None
         streams.open_missing_streams()
+        streams.write_any_encoding()
         _at_least_columns(MIN_COLUMNS)
         previous = {}
         try:
@@ -216,16 +217,35 @@ def _register():
     _summarise(main)
 
 
+HELP_COLUMNS = 80  # every command's summary fits on its line of the listing at this width
+
+
 def _summarise(group):
-    """Give every command its whole first sentence as the summary in its group's listing:
-    click would cut it at 45 characters ("Pictures of MODEL (a path or stored name; …...")."""
+    """Give every command its first sentence as the summary in its group's listing, on one
+    line of HELP_COLUMNS: click would cut it at 45 characters ("Pictures of MODEL (a path
+    or stored name; …..."), or wrap it."""
+    room = HELP_COLUMNS - 4 - min(max(map(len, group.commands), default=0), 30)  # click's indent and gap
     for command in group.commands.values():
         if command.short_help is None and command.help:
-            command.short_help = first_sentence(command.help)
+            command.short_help = fit(first_sentence(command.help), room)
         elif command.short_help:  # one given by hand: set like the others, without its full stop
-            command.short_help = command.short_help.rstrip(".")
+            command.short_help = fit(command.short_help.rstrip("."), room)
         if isinstance(command, click.Group):
             _summarise(command)
+
+
+def fit(summary, room):
+    """`summary` within `room` characters: whole if it fits, else without its asides in
+    brackets, else up to the last ", " or "; " that fits, else cut at a word with "…"."""
+    import re
+
+    if len(summary) > room:
+        summary = re.sub(r" \([^()]*\)", "", summary)
+    while len(summary) > room and re.search(r"[,;] ", summary):
+        summary = re.split(r"[,;] (?!.*[,;] )", summary)[0]
+    if len(summary) > room:
+        summary = summary[: room - 1].rsplit(" ", 1)[0] + "…"
+    return summary
 
 
 def first_sentence(text):

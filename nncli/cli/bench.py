@@ -42,7 +42,7 @@ def bench(as_json, repeats, workloads, quick, grid, threads):
     and time to a target, next to PyTorch and scikit-learn. With --grid, one step of wide
     and big-batch networks next to PyTorch, one thread each.
 
-    PyTorch, micrograd and scikit-learn are timed when installed (pip install ".[bench]").
+    PyTorch, micrograd and scikit-learn are timed when installed (pip install "nncli-learn[bench]").
     """
     from nncli import memory
     from nncli import threads as blas

@@ -34,7 +34,11 @@ def compare_options():
             "(hidden=16,8) are separated by / instead: hidden=8/16,8.",
         ),
         click.Option(
-            ["--svg", "svg_path"], type=click.Path(), default=None, help="Also write the pictures to this SVG file."
+            ["--svg", "svg_path"],
+            type=click.Path(),
+            metavar="FILE",
+            default=None,
+            help="Also write the pictures to this SVG file.",
         ),
         click.Option(
             ["--save-dir"],

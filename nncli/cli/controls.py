@@ -15,73 +15,30 @@ object what to do (`after_epoch(epoch, history)`, True means stop). That object
 """
 
 import math
-import os
-import select
 import time
 
 import click
 
+from nncli.cli.terminal import events
+
 FRAMES_PER_SECOND = 10
 DRAWING_SHARE = 0.05  # at most this share of the training time goes to drawing frames
 POLL_S = 0.05  # how long to wait for a key at a time while paused or pacing
-KEYS = {" ": "pause", "n": "step", "N": "step", "\x1b[C": "step", "q": "quit", "Q": "quit"}
-
-
-class KeyReader:
-    """Keys pressed on the terminal `fd` (stdin), read without blocking.
-
-    A context manager: inside it the terminal is in cbreak mode without echo (each key
-    arrives at once and is not printed over the panel); leaving it — normally, on an
-    error, on Ctrl-C — puts the terminal's settings back exactly as they were.
-    """
-
-    def __init__(self, fd):
-        self.fd = fd
-        self.saved = None
-
-    def __enter__(self):
-        import termios
-        import tty
-
-        self.saved = termios.tcgetattr(self.fd)
-        tty.setcbreak(self.fd, termios.TCSANOW)  # cbreak also turns echo off
-        return self
-
-    def __exit__(self, *exc_info):
-        import termios
-
-        termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
-
-    def read(self, timeout=0.0):
-        """The actions of the keys pressed so far ("pause", "step", "quit"), waiting up
-        to `timeout` seconds for the first."""
-        return parse_keys(self.pressed(timeout))
-
-    def pressed(self, timeout=0.0):
-        """The keys pressed so far, as the text the terminal sent ("" if none came within
-        `timeout` seconds; None waits for one)."""
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return ""
-        return os.read(self.fd, 64).decode("utf-8", errors="ignore")
+KEYS = {"space": "pause", "n": "step", "N": "step", "right": "step", "q": "quit", "Q": "quit"}
 
 
 def parse_keys(text):
-    """The actions named by the keys in `text`; other keys are ignored."""
-    actions = []
-    while text:
-        key = "\x1b[C" if text.startswith("\x1b[C") else text[0]
-        text = text[len(key) :]
-        if key in KEYS:
-            actions.append(KEYS[key])
-    return actions
+    """The actions named by the keys in `text` (as the terminal sent it); other keys and
+    the mouse are ignored."""
+    return [KEYS[key] for key in events(text) if isinstance(key, str) and key in KEYS]
 
 
 class Controls:
     """What the training loop asks after every epoch (see the module's docstring).
 
     `on_frame(epoch, history)` draws a frame; `on_epoch(epoch)` is told of every epoch
-    (to record what a view needs of each); `keys` is a KeyReader or None (no terminal);
+    (to record what a view needs of each); `keys` is a terminal reader (nncli.cli.terminal)
+    or None (no terminal);
     `pace` the most epochs per second, or None.
     """
 
@@ -147,7 +104,7 @@ class Controls:
             if timeout:
                 time.sleep(timeout)
             return []
-        return self.keys.read(timeout)
+        return parse_keys(self.keys.pressed(timeout))
 
     def _act(self, actions):
         for action in actions:

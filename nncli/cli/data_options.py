@@ -56,6 +56,7 @@ def point_options(task_defaults, noise_help="Standard deviation of the jitter ad
                 click.option(
                     "--noise",
                     type=click.FloatRange(min=0, max=1_000),
+                    metavar="NUMBER",
                     default=task_defaults["noise"],
                     show_default=True,
                     help=noise_help,

@@ -224,12 +224,13 @@ def _race_live(surface, descents, region, start, tolerance, steps):
 
     from rich.console import Console
 
+    from nncli.render import animates
     from nncli.render.descend import LiveRace
     from nncli.surfaces import race
     from nncli.views.descend import descent_view, path_numbers
 
     console = Console(stderr=True)
-    if not console.is_terminal:
+    if not animates(console):
         race(descents, steps)
         return
     grid = descent_view(surface, [], region, start, tolerance, _columns(console))

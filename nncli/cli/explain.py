@@ -4,7 +4,7 @@ import math
 
 import click
 
-from nncli.cli.options import PositiveFloat
+from nncli.cli.options import MAX_SEED, PositiveFloat, model_argument
 
 MAX_STEPS = 1000
 
@@ -75,7 +75,9 @@ def explain():
 @click.option("--c", "c", type=FiniteFloat(), default=None, help="Starting intercept  [default: drawn from --seed].")
 @click.option("--lr", type=PositiveFloat(), default=0.05, show_default=True, help="Learning rate η.")
 @click.option("--steps", type=click.IntRange(1, MAX_STEPS), default=1, show_default=True, help="Steps to take.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the points and the start.")
+@click.option(
+    "--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True, help="Seed for the points and the start."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def descent(points, data, m, c, lr, steps, seed, as_json):
     """One step of gradient descent on y = m·x + c, as a lesson writes it: the errors, the
@@ -107,7 +109,7 @@ def descent(points, data, m, c, lr, steps, seed, as_json):
 
 
 @explain.command(short_help="One forward and backward pass of a model, written out.")
-@click.argument("model", required=False)
+@model_argument
 @example_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def backprop(model, values, target, as_json):

@@ -3,6 +3,7 @@
 import click
 
 from nncli.cli.explain import example_options
+from nncli.cli.options import model_argument, output_file
 
 
 @click.group()
@@ -15,13 +16,16 @@ FILTERS_SMALL, FILTERS_LARGE = 16, 8  # first-layer images drawn by default: 8×
 
 
 @inspect.command(short_help="Weight statistics; a tiny net's own numbers; image filters.")
-@click.argument("model", required=False)
+@model_argument
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(
-    "--neurons",
+    "--filters",
+    "neurons",
     type=click.IntRange(min=1),
+    metavar="N",
     default=None,
-    help="Image inputs: draw the N first-layer neurons that matter most  [default: 16, or 8 for large images].",
+    help="Image inputs: draw the filters of the N first-layer neurons that matter most  [default: 16, or 8 for large "
+    "images].",
 )
 def weights(model, as_json, neurons):
     """Statistics and a histogram of every weight and bias tensor in MODEL (default: the
@@ -92,7 +96,7 @@ def training_images(meta, path):
 
 
 @inspect.command("model", short_help="Layers, output shapes and parameter counts.")
-@click.argument("model", required=False)
+@model_argument
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def model_summary(model, as_json):
     """Layers, output shapes and parameter counts of MODEL (default: the latest)."""
@@ -130,10 +134,10 @@ def model_summary(model, as_json):
 
 
 @inspect.command(short_help="The network diagram: nodes, a line for every weight.")
-@click.argument("model", required=False)
+@model_argument
 @example_options
 @click.option("--grad", "gradients", is_flag=True, help="With --input: each line shows its weight's gradient.")
-@click.option("--svg", "svg_path", type=click.Path(), default=None, help="Also write the diagram to this SVG file.")
+@output_file("--svg", "svg_path", help="Also write the diagram to this SVG file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the diagram's numbers as one JSON object.")
 def network(model, values, target, gradients, svg_path, as_json):
     """The diagram of MODEL (default: the latest): a column of nodes per layer, each with its

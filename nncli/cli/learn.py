@@ -2,6 +2,8 @@
 
 import click
 
+from nncli.cli.options import output_file
+
 
 @click.command(short_help="Lessons: how networks learn, from one neuron to deep networks.")
 @click.argument("lesson", required=False, metavar="[N | NAME]")
@@ -9,8 +11,8 @@ import click
 @click.option("--no-pause", is_flag=True, help="Print every screen without waiting for keys (as when piped).")
 @click.option("--quick", is_flag=True, help="Train less: the same story in a fraction of the time.")
 @click.option("--json", "as_json", is_flag=True, help="Print each screen's text and numbers as JSON Lines.")
-@click.option("--svg", "svg_path", type=click.Path(dir_okay=False), default=None, help="Also write it as an SVG.")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None, help="Also write it as HTML.")
+@output_file("--svg", "svg_path", help="Also write it as an SVG.")
+@output_file("--html", "html_path", help="Also write it as HTML.")
 def learn(lesson, next_lesson, no_pause, quick, as_json, svg_path, html_path):
     """The lessons, one idea each: a few screens of text with the numbers worked out by
     the engine as you watch, a picture that moves, and the commands to try next.
@@ -97,15 +99,15 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
     from nncli.lessons.player import check_size, play, print_lesson
 
     if interactive:
-        import sys
-
-        from nncli.cli.controls import KeyReader
+        from nncli.cli.output import reading_keys
         from nncli.lessons.keys import LessonKeys
 
-        console = stdout_console()
-        check_size(lesson, console)
-        with KeyReader(sys.stdin.fileno()) as reader:
-            return play(lesson, settings, console, LessonKeys(reader))
+        with reading_keys() as reader:
+            if reader is not None:
+                console = stdout_console()
+                check_size(lesson, console)
+                return play(lesson, settings, console, LessonKeys(reader))
+        # a terminal whose keys this platform cannot read: the lesson is printed whole
 
     def on_screen(index, screen):
         if as_json:

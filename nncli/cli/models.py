@@ -4,9 +4,11 @@ import sys
 
 import click
 
+from nncli.cli.options import model_argument
+
 
 @click.command()
-@click.argument("model", required=False)
+@model_argument
 @click.option(
     "--data", type=click.Path(dir_okay=False), default=None, help="A CSV of inputs then targets to evaluate on."
 )
@@ -48,7 +50,7 @@ def evaluate(model, data, drop_missing, as_json):
 
 # Unknown "options" are values: `nncli predict -1.5` is an input, not a flag.
 @click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("model", required=False)
+@model_argument
 @click.argument("values", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
 def predict(model, values, as_json):

@@ -312,3 +312,29 @@ def choosing_threads(command, ends):
 
     run.ends = ends
     return run
+
+
+def output_file(flag, dest, help):
+    """An option naming a file to write: --svg FILE, --html FILE, one name and kind everywhere."""
+    return click.option(flag, dest, type=click.Path(), metavar="FILE", default=None, help=help)
+
+
+def complete_model(ctx, param, incomplete):
+    """Shell completion of a MODEL argument: the names of the models in the store, and
+    files, as for any path."""
+    from click.shell_completion import CompletionItem
+
+    from nncli.store import model_home
+
+    try:
+        names = sorted(p.stem for p in model_home().glob("*.npz") if not p.name.startswith("."))
+    except OSError:
+        names = []
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)] + [
+        CompletionItem(incomplete, type="file")
+    ]
+
+
+def model_argument(command):
+    """The optional MODEL argument: a path or a stored name (completed by the shell)."""
+    return click.argument("model", required=False, shell_complete=complete_model)(command)

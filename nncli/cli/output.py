@@ -89,10 +89,11 @@ def training_sink(as_json, quiet, title, live=None):
     if quiet:
         yield (lambda event: None), paced
         return
+    from nncli.render import animates
     from nncli.render.progress import TrainingProgress
 
     with TrainingProgress(title) as progress:
-        if live is None or not progress.console.is_terminal:
+        if live is None or not animates(progress.console):
             yield progress, paced
             return
         with reading_keys() as keys:
@@ -124,23 +125,28 @@ class Live:
 
 @contextlib.contextmanager
 def reading_keys():
-    """A KeyReader on stdin while it is a terminal (restored on the way out), else None."""
-    if not sys.stdin.isatty():
-        yield None
-        return
-    from nncli.cli.controls import KeyReader
+    """A reader of the keys on stdin while it is a terminal this platform can read
+    (restored on the way out), else None."""
+    from nncli.cli.terminal import open_input
 
-    with KeyReader(sys.stdin.fileno()) as keys:
+    with open_input(sys.stdin) as keys:
         yield keys
 
 
 def say_health(summary):
     """Tell a person, on stderr, that a finished run went wrong: that it learned nothing,
     the verdict on why, and where a model that was not saved would have gone."""
+    from nncli.text import inert
+
     lines = [summary[key] for key in ("failure", "verdict") if key in summary]
     if "not_saved" in summary:
         reason = summary["not_saved"]["reason"]
         lines.append(f"not saved: {reason}; --force replaces it, --save PATH keeps this run elsewhere")
+    if "saved_aside" in summary:
+        lines.append(
+            f"{inert(summary['saved_aside'])} is in use by another program and was left as it was; "
+            f"this run is saved as {inert(summary['model'])}"
+        )
     for line in lines:
         sys.stderr.write(f"nncli: {line}\n")
 

@@ -5,6 +5,8 @@ import math
 
 import click
 
+from nncli.cli.options import model_argument, output_file
+
 
 class FramesPerSecond(click.ParamType):
     name = "fps"
@@ -20,14 +22,12 @@ class FramesPerSecond(click.ParamType):
 
 
 @click.command(short_help="Play a model's training again, frame by frame.")
-@click.argument("model", required=False)
+@model_argument
 @click.option(
     "--view", "view_names", multiple=True, help="A view to replay (repeatable)  [default: the task's live views]."
 )
 @click.option("--fps", type=FramesPerSecond(), default=8.0, show_default=True, help="Frames per second on a terminal.")
-@click.option(
-    "--html", "html_path", type=click.Path(), default=None, help="Write every frame into one HTML page instead."
-)
+@output_file("--html", "html_path", help="Write every frame into one HTML page instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print each frame's numbers as JSON Lines instead.")
 def replay(model, view_names, fps, html_path, as_json):
     """Play the training of MODEL (a path or stored name; default: the latest) again: its
@@ -42,6 +42,7 @@ def replay(model, view_names, fps, html_path, as_json):
     """
     from nncli.cli.output import emit_json, stdout_console
     from nncli.cli.visualize import check_output_path
+    from nncli.render import animates
     from nncli.replay import frames, lazy_dataset, load_frames_source
     from nncli.tasks.runner import load_trained, run_config
     from nncli.text import inert
@@ -65,7 +66,7 @@ def replay(model, view_names, fps, html_path, as_json):
         click.echo(f"replay written to {inert(html_path, 1000)}", err=True)
         return
     console = stdout_console()
-    if console.is_terminal:
+    if animates(console):
         with_loss = list(dict.fromkeys(["loss", *names]))
         shown = frames(task, network, meta, path, with_loss, config, lazy_dataset(task, config, path))
         play(console, shown, fps, f"replay · {task.title}", meta.get("epochs_run", 0))

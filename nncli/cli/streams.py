@@ -5,6 +5,9 @@ take more (`> /dev/full`) must not cost the user the model being trained: the fi
 failed write marks stdout as lost, everything written after it is dropped, the command
 finishes its work (and saves), and only then does nncli exit — 141 for a broken pipe (as
 a process killed by SIGPIPE would), 1 for any other failed write.
+
+And a stream whose encoding cannot hold a character (a Windows pipe in cp1252, LANG=C)
+gets an ASCII stand-in for it instead of an error.
 """
 
 import errno
@@ -72,3 +75,15 @@ def open_missing_streams():
                 os.close(null)
             if getattr(sys, name) is None:
                 setattr(sys, name, open(fd, "r" if fd == 0 else "w", closefd=False))
+
+
+def write_any_encoding():
+    """Let stdout and stderr write what their encoding cannot hold (σ, ₁, ▓, braille on a
+    cp1252 or ASCII stream: a Windows pipe or file, LANG=C) as ASCII stand-ins — sigma, 1,
+    #, .: — rather than fail (see nncli.text.ascii_equivalent). An error handler other than
+    Python's defaults (PYTHONIOENCODING=…:replace) is kept."""
+    from nncli.text import ascii_fallback
+
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) in ("strict", "backslashreplace") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=ascii_fallback())

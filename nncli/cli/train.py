@@ -208,8 +208,8 @@ def digits(**options):
     help="Fetch the four files (about 11 MB) into the model store (or --data-dir), checking their SHA-256 sums.",
 )
 def mnist(**options):
-    """Learn MNIST's 28×28 handwritten digits with the classic 784-128-64-10 network
-    (109,386 parameters), measured on the 10,000 test images."""
+    """Learn MNIST's 28×28 digits with the classic 784-128-64-10 network (109,386
+    parameters), measured on the 10,000 handwritten test images."""
     from pathlib import Path
 
     if options["data_dir"] is not None:

@@ -2,9 +2,11 @@
 
 import click
 
+from nncli.cli.options import model_argument, output_file
+
 
 @click.command()
-@click.argument("model", required=False)
+@model_argument
 @click.option("--view", default=None, help="Draw only this one of the model's views  [default: all of them].")
 @click.option("--lr", "rates", hidden=True, help="Retired: see `nncli compare linreg --vary lr=...`.")
 @click.option(
@@ -13,7 +15,7 @@ import click
     default=None,
     help="Draw the weights as they were at this epoch (the nearest snapshot kept while training).",
 )
-@click.option("--svg", "svg_path", type=click.Path(), default=None, help="Also write what is drawn to this SVG file.")
+@output_file("--svg", "svg_path", help="Also write what is drawn to this SVG file.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the numbers behind the pictures instead: one JSON line per view."
 )

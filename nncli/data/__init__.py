@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from nncli import DISTRIBUTION
 from nncli.errors import DataError
 
 # --- generated data ----------------------------------------------------------------------
@@ -161,6 +162,7 @@ def _open_binary(path: Path) -> Iterator[BinaryIO]:
 # --- digits ------------------------------------------------------------------------------
 
 DIGITS_SHAPE = (1797, 64)
+REINSTALL = f"reinstall nncli: pip install --force-reinstall {DISTRIBUTION}"
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
@@ -175,7 +177,7 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
         with resource.open("rb") as raw, np.load(raw, allow_pickle=False) as arrays:
             images, labels = arrays["images"], arrays["labels"]
     except (OSError, EOFError, KeyError, ValueError, zlib.error) as exc:
-        raise DataError(f"the digits data shipped with nncli is damaged ({exc})\nreinstall nncli") from None
+        raise DataError(f"the digits data shipped with nncli is damaged ({exc})\n{REINSTALL}") from None
     if (
         images.shape != (DIGITS_SHAPE[0], 8, 8)
         or labels.shape != (DIGITS_SHAPE[0],)
@@ -187,7 +189,7 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
         raise DataError(
             "the digits data shipped with nncli is damaged "
             f"(expected {DIGITS_SHAPE[0]} 8×8 images of pixels 0–16 and labels 0–9)\n"
-            "reinstall nncli"
+            f"{REINSTALL}"
         )
     return images.reshape(DIGITS_SHAPE).astype(np.float64), labels.astype(np.int64)
 

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from nncli import text
+from nncli import DISTRIBUTION, text
 from nncli.config import OPTIMIZERS
 from nncli.errors import ModelFileError, NncliError
 from nncli.nn.layers import spec_widths
@@ -31,7 +31,7 @@ OUTPUT_KINDS = {
     "classes": "one score (logit) per class; softmax gives the probabilities, the largest is the prediction",
     "value": "numbers in the targets' own units",
 }
-ONNX_MISSING = 'exporting to ONNX needs the onnx package: pip install "nncli[onnx]"'
+ONNX_MISSING = f'exporting to ONNX needs the onnx package: pip install "{DISTRIBUTION}[onnx]"'
 
 
 @dataclass
@@ -187,6 +187,15 @@ def export_model(model, fmt, file, embed=False, force=False):
     """
     from nncli import store
 
+    bare = Path(file).name == str(file)  # no folder given: it would land where MODEL names are looked up
+    if bare and store.stored_model(str(file)) is not None:
+        from nncli.text import inert as shown
+
+        raise NncliError(
+            f"{shown(file)} is a stored model's name: a file {shown(file)} here would be read in its place "
+            f"wherever MODEL is asked for\nto export that model: nncli export {shown(file)} FILE; "
+            f"to write the file anyway: ./{shown(file)}"
+        )
     file = check_destination(file, force)
     if fmt == "onnx":
         _require_onnx()

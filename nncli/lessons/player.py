@@ -91,7 +91,7 @@ def print_lesson(lesson, settings, console, on_screen=lambda index, screen: None
 
 
 def play(lesson, settings, console, keys):
-    """The lesson on a terminal, driven by `keys` (a KeyReader). True if the user reached
+    """The lesson on a terminal, driven by `keys` (LessonKeys). True if the user reached
     its last screen and went on (finished it); False if they quit before.
 
     Each screen is worked out for the terminal's size when first shown; a resized terminal

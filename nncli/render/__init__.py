@@ -44,3 +44,13 @@ def draw(numbers, width=80, height=None):
     if height is not None and function in SIZED:
         return function(numbers, width, height=height)
     return function(numbers, width)
+
+
+def animates(console):
+    """True if `console` may redraw in place (a live panel, a moving chart): only on a real
+    terminal. FORCE_COLOR (set by Jupyter and many CI systems) makes Rich treat a pipe as a
+    terminal for colour; it still gets plain lines, never redraw frames."""
+    try:
+        return console.is_terminal and console.file.isatty()
+    except (AttributeError, ValueError, OSError):  # no isatty, or a closed file
+        return False

@@ -10,7 +10,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from nncli.render import draws
+from nncli.render import animates, draws
 from nncli.render.charts import Series, format_number, line_chart
 from nncli.views.compare import Comparison
 
@@ -229,7 +229,7 @@ class LiveComparison:
 
     def __enter__(self):
         self.console.print(f"[bold]{self.title}[/]: {len(self.labels)} runs", highlight=False)
-        if self.console.is_terminal:
+        if animates(self.console):
             # Transient: the finished chart and the table take the last frame's place.
             self.live = Live(
                 get_renderable=self.frame, console=self.console, refresh_per_second=REFRESHES_PER_SECOND, transient=True

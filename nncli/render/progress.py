@@ -8,6 +8,7 @@ Both end with the same numbers as the summary and the result table.
 
 from rich.console import Console
 
+from nncli.render import animates
 from nncli.render.live import LivePanel
 from nncli.render.numbers import format_metrics, format_percent, format_value
 from nncli.text import markup_safe
@@ -85,7 +86,7 @@ class TrainingProgress:
                 f"{self.epochs:,} epochs, lr {event['config']['lr']:g}, {event['config']['optimizer']}",
                 highlight=False,
             )
-            if self.console.is_terminal:
+            if animates(self.console):
                 self.panel = LivePanel(self.console, self.title, self.epochs, self.keys)
                 self.panel.start()
         elif kind == "epoch":

@@ -285,7 +285,7 @@ def run_approx(task, config, save_path, emit, force=False, watch=None):
 def _construct(task, config, save_path, emit):
     from nncli import store
     from nncli.network import build_network
-    from nncli.tasks.runner import Outcome, check_affordable, final_metrics, save_network
+    from nncli.tasks.runner import Outcome, check_affordable, final_metrics, save_network, saved_aside
     from nncli.train import TrainResult, start_event
 
     started = time.perf_counter()
@@ -311,6 +311,7 @@ def _construct(task, config, save_path, emit):
         "model": model_path,
         "elapsed_s": round(time.perf_counter() - started, 4),
         **_describe(task, network, dataset, config),
+        **saved_aside(save_path, model_path),
     }
     return Outcome(network, dataset, result, summary)
 

@@ -3,6 +3,7 @@
 The command line calls these; they emit events and return results, and never print.
 """
 
+import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -124,6 +125,7 @@ def train_task(task, config, save_path, emit, force=False, latest=True, watch=No
         summary["verdict"] = verdict
     if kept:
         summary["not_saved"] = {"path": str(save_path), "reason": kept}
+    summary.update(saved_aside(save_path, model_path))
     if result.interrupted:
         summary["interrupted"] = True
     if result.stopped_by_user:
@@ -158,6 +160,14 @@ def check_affordable(spec, config, dataset):
         store.check_scaling(dataset.input_scaling, spec)
     except ValueError as error:
         raise DataError(f"cannot learn from {dataset.source}: {error}") from None
+
+
+def saved_aside(save_path, model_path):
+    """{"saved_aside": the path asked for} when the model went to a sibling file because
+    that one could not be replaced (in use: see store.write_atomically); else {}."""
+    if model_path is None or Path(model_path) == Path(os.path.realpath(store.user_path(save_path))):
+        return {}
+    return {"saved_aside": str(save_path)}
 
 
 def save_network(task, network, config, dataset, save_path, metrics, result, latest=True):
