@@ -300,7 +300,7 @@ def test_piped_output_is_every_screen_as_text():
 def test_lesson_1_keys_change_w_and_b_and_the_formula_follows(model_home):
     pytest.importorskip("pyte")
     terminal = Terminal(["learn", "1"])
-    assert "a = sigmoid(w·x + b) = sigmoid(1·x + 0)" in terminal.text()
+    assert "a = sigmoid(w·x + b) = sigmoid(1·x + 0)" in terminal.wait_for(r"sigmoid\(1·x \+ 0\)")
     shown = terminal.press(UP, UP, b"+", b"+", b"+")
     # w = 1 + 2 · 0.5 = 2, b = 3 · 0.5 = 1.5: z at x = 1 is 3.5, a = σ(3.5) = 0.9707
     assert "a = sigmoid(w·x + b) = sigmoid(2·x + 1.5)" in shown
