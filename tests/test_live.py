@@ -288,7 +288,7 @@ def test_epoch_axes_have_whole_number_ticks():
     numbers = history(None, None, None, History({"loss": [1 / e for e in range(1, 201)]}, 20_000))
     console_text = _plain(draw(numbers, 80))
     ticks = next(line for line in console_text.splitlines()[::-1] if "20,000" in line).split()
-    assert ticks == ["1", "10,000", "20,000"]
+    assert ticks == ["5,000", "10,000", "15,000", "20,000"]
 
 
 def test_on_256_colours_the_red_blue_heatmap_uses_only_its_own_ramp():

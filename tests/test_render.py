@@ -81,11 +81,28 @@ def test_rising_line_rises_left_to_right_without_gaps():
     assert (0, 19) in raised and (39, 0) in raised  # bottom-left to top-right corner
 
 
-def test_axes_show_min_middle_and_max():
+def test_axes_show_round_numbers_within_the_data_each_on_its_own_row():
     out = ANSI.sub("", render(line_chart([Series("s", [-3, 7], [2, 10])], width=30, height=9)))
     y_labels = [line.split("┤")[0].strip() for line in out.splitlines() if "┤" in line]
-    assert y_labels == ["10", "6", "2"]
-    assert tick_line(out).split() == ["-3", "2", "7"]
+    assert y_labels == ["10", "8", "6", "4", "2"]  # 9 rows for 2 … 10: a round number every other row
+    assert tick_line(out).split() == ["0", "5"]
+
+
+def test_a_step_of_height_one_sits_on_the_rows_labelled_0_and_1():
+    out = ANSI.sub("", render(line_chart([Series("step", [-3, 0, 0, 3], [0, 0, 1, 1])], width=30, height=6)))
+    rows = {line.split("┤")[0].strip(): line.split("┤")[1] for line in out.splitlines() if "┤" in line}
+    assert set(rows) == {"0", "0.5", "1"}
+    assert "⣀" in rows["0"] and "⠉" in rows["1"]  # the low and high treads on their own labels' rows
+
+
+@pytest.mark.parametrize(
+    "low, high, ticks",
+    [(-0.995, 0.994, [-0.5, 0.0, 0.5]), (1, 30, [10, 20, 30]), (0.0013, 0.0042, [0.002, 0.003, 0.004]), (2, 2, [2])],
+)
+def test_round_ticks_are_round_numbers_within_the_range(low, high, ticks):
+    from nncli.render.axes import round_ticks
+
+    assert round_ticks(low, high, 3) == ticks
 
 
 def test_title_labels_and_legend():
@@ -153,7 +170,7 @@ def test_log_y_labels_decades_and_skips_non_positive_values():
     y = np.concatenate([[0.0, -1.0], np.logspace(0, -3, 50)])
     out = ANSI.sub("", render(line_chart([Series("loss", np.arange(52), y)], log_y=True, width=40, height=9)))
     y_labels = [line.split("┤")[0].strip() for line in out.splitlines() if "┤" in line]
-    assert y_labels == ["1", "0.0316", "0.001"]
+    assert y_labels == ["1", "0.1", "0.01", "0.001"]  # the decades
 
 
 def test_scatter_points_are_single_dots():

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
-from nncli.render.heatmap import grayscale_image, heatmap
+from nncli.render.heatmap import grayscale_image, heatmap, in_colour
 from nncli.render.numbers import format_percent, format_value
 from nncli.render.tables import metrics_table
 from nncli.text import markup_safe
@@ -117,7 +117,7 @@ def draw_predictions(numbers, width):
 # --- nncli evaluate ----------------------------------------------------------------------
 
 
-@draws(Evaluation)
+@draws(Evaluation, smallest=(40, 12), preferred=(46, 12))
 def draw_evaluation(numbers, width, height=None):
     """Metrics, per-class precision and recall, the confusion matrix, the pairs most often
     confused, and a gallery of the mistakes the network was surest about — or, compact
@@ -196,7 +196,7 @@ def confusion_grid(confusion, accuracy=None):
             style = "dim" if count == 0 else "green" if predicted == true else "bold red"
             line.append(f"{'·' if count == 0 else count:>{cell}}", style)
         lines.append(line)
-    return Text("\n").join(lines)
+    return Text("\n", no_wrap=True).join(lines)
 
 
 def confused_pairs(confusion, top=PAIRS):
@@ -258,8 +258,7 @@ class ColourKey:
         self.colour, self.glyphs = colour, glyphs
 
     def __rich_console__(self, console, options):
-        in_colour = not console.no_color and console.color_system is not None
-        yield Text(self.colour if in_colour else self.glyphs, style="dim")
+        yield Text(self.colour if in_colour(console) else self.glyphs, style="dim")
 
 
 FILTER_KEY = ColourKey(

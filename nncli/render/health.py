@@ -13,7 +13,7 @@ from rich.text import Text
 
 from nncli.render import draws
 from nncli.render.charts import format_number
-from nncli.render.heatmap import PALETTES, _interpolate
+from nncli.render.heatmap import PALETTES, _interpolate, in_colour
 from nncli.views.health import HealthView
 
 MAX_COLUMNS = 32  # epochs drawn: each column one epoch (or the epoch nearest its place)
@@ -102,7 +102,7 @@ class Strip:
         return Measurement(len(self.levels), len(self.levels))
 
     def __rich_console__(self, console, options):
-        colour = not console.no_color and console.color_system is not None
+        colour = in_colour(console)
         for level in self.levels:
             if level is None:
                 yield Segment(" ")

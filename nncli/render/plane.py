@@ -1,6 +1,8 @@
 """Drawing a two-input classifier's views: the decision boundary, the neuron tiles and
 the truth table."""
 
+import textwrap
+
 import numpy as np
 from rich.columns import Columns
 from rich.console import Group
@@ -22,24 +24,31 @@ INPUT_SYMBOLS = {
     "sin(x1)": "sin x₁",
     "sin(x2)": "sin x₂",
 }
-TILE_WIDTH = 28  # in the live panel, every tile as wide as the widest formula, so nothing shifts
+TILE_PIXELS_MOST, TILE_SMALLEST, TILE_GAP = 24, 14, 2  # a neuron's tile in a cell: pixels across at most,
+#                                                        columns at least, columns between tiles
 OUTPUT_KEY = "output (marks: the inputs, by target)"
 ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu", "identity": ""}
 
 
-@draws(Boundary)
+AROUND_PLANE = 5  # lines around a plane's picture: title, axis names, x axis and ticks, legend
+
+
+@draws(Boundary, smallest=(26, 12), preferred=(56, 26))
 def draw_boundary(numbers, width, height=None):
     """The network's output over the input plane (white: 0.5, the decision boundary), with
-    the data marked by their target."""
+    the data marked by their target; `height` given, fitted into width × height."""
     marks = {at: point_mark(label, held_out) for at, (label, held_out) in spaced_marks(numbers).items()}
     picture = heatmap(np.asarray(numbers.z) - 0.5, vmin=-0.5, vmax=0.5, palette="diverging", marks=marks)
     x, y = numbers.x, numbers.y
     held_out = any(point[3] for point in numbers.points)
     key = "output; 0 1 learned from, ⓪ ① held out" if held_out else OUTPUT_KEY
     compact = height is not None
+    axes = Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂")
+    if compact:
+        picture.fit(width - axes.gutter(), height - AROUND_PLANE)
     return Group(
         title("Decision boundary" + ("" if compact else ": the network's output over the input plane")),
-        Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂"),
+        axes,
         legend(colorbar(0, 1, "diverging", width=12 if compact else 16), "output" if compact else key),
     )
 
@@ -67,10 +76,11 @@ def point_mark(label, held_out):
     return "⓪①②③④⑤⑥⑦⑧⑨"[int(label) % 10] if held_out else format_number(label)
 
 
-@draws(NeuronTiles)
+@draws(NeuronTiles, smallest=(30, 12), preferred=(64, 24))
 def draw_neurons(numbers, width, height=None):
     """One tile per first-layer neuron: its activation over the input plane, and the
-    weighted sum it computes. Together they show how the hidden layer splits the plane."""
+    weighted sum it computes. Together they show how the hidden layer splits the plane.
+    `height` given: the tiles as large as fit width × height."""
     if not numbers.neurons:
         text = "this network has no hidden layer: its one neuron draws a single straight boundary"
         if numbers.inputs not in (["x1", "x2"], []):  # straight in its features, curved in the plane
@@ -78,18 +88,39 @@ def draw_neurons(numbers, width, height=None):
         return Text(text, style="dim")
     grids = [np.asarray(neuron["output"]) for neuron in numbers.neurons]
     low, high, palette, shift = _activation_scale(numbers.activation, grids)
-    tiles = []
-    for k, (values, neuron) in enumerate(zip(grids, numbers.neurons), start=1):
-        tile = heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette)
-        formula = _neuron_formula(neuron, numbers.activation, numbers.inputs)
-        tiles.append(Group(Text(f"neuron {k}", style="bold"), tile, Text(formula, style="dim")))
-    return Group(
-        title("Hidden neurons: each one's output over the same plane"),
-        Columns(
-            tiles, padding=(0, 3), width=None if height is None else max(len(t.renderables[-1].plain) for t in tiles)
-        ),
-        legend(colorbar(low, high, palette, width=16), "activation"),
-    )
+    formulas = [_neuron_formula(neuron, numbers.activation, numbers.inputs) for neuron in numbers.neurons]
+    pictures = [heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette) for values in grids]
+    key = legend(colorbar(low, high, palette, width=16 if height is None else 10), "activation")
+    if height is None:
+        tiles = [
+            Group(Text(f"neuron {k}", style="bold"), picture, Text(formula, style="dim"))
+            for k, (picture, formula) in enumerate(zip(pictures, formulas), start=1)
+        ]
+        heading = title("Hidden neurons: each one's output over the same plane")
+        return Group(heading, Columns(tiles, padding=(0, 3)), key)
+    return Group(title("Hidden neurons"), _tile_grid(pictures, formulas, width, height - 2), key)
+
+
+def _tile_grid(pictures, formulas, width, height):
+    """The neurons' tiles in rows, each tile as large as lets them all fit width × height
+    (at least TILE_SMALLEST columns): a name, the picture and its formula in whole words."""
+    for side in range(TILE_PIXELS_MOST, 1, -2):
+        tile_width = max(side, TILE_SMALLEST)
+        per_row = max(1, (width + TILE_GAP) // (tile_width + TILE_GAP))
+        wrapped = [textwrap.wrap(formula, tile_width) for formula in formulas]
+        tall = 1 + side // 2 + max(len(lines) for lines in wrapped)
+        if -(-len(pictures) // per_row) * tall <= height:
+            break
+    grid = Table.grid(padding=(0, TILE_GAP, 0, 0))
+    for _ in range(per_row):
+        grid.add_column(width=tile_width)
+    tiles = [
+        Group(Text(f"neuron {k}", style="bold"), picture.fit(side, side // 2), Text("\n".join(lines), style="dim"))
+        for k, (picture, lines) in enumerate(zip(pictures, wrapped), start=1)
+    ]
+    for start in range(0, len(tiles), per_row):
+        grid.add_row(*tiles[start : start + per_row])
+    return grid
 
 
 def _activation_scale(activation, grids):

@@ -15,8 +15,8 @@ LOSS_VIEW = "loss.history"  # every live panel shows the loss beside the task's 
 
 @dataclass
 class Frame:
-    """What the panel draws at one moment: the epoch, the latest logged numbers and each
-    shown view's numbers, by view name (the loss first)."""
+    """What the panel draws at one moment: the epoch, the latest numbers and each shown
+    view's numbers, by view name, most important first (the task's own, then the loss)."""
 
     epoch: int
     metrics: dict = field(default_factory=dict)
@@ -33,7 +33,7 @@ class Watch:
 
     def __init__(self, task, names, network, dataset, config):
         self.network, self.dataset, self.config = network, dataset, config
-        shown = ([] if "loss" in names else [("loss", LOSS_VIEW)]) + [(name, task.views[name]) for name in names]
+        shown = [(name, task.views[name]) for name in names] + ([] if "loss" in names else [("loss", LOSS_VIEW)])
         self.views = {name: resolve(view) for name, view in shown}
         self.logged = []
         self.layer_stats = []  # the layer_stats events so far (the health view's numbers)
