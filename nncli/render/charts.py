@@ -17,6 +17,7 @@ holds the bit of the dot at that row (0 = top) and column (0 = left) of a cell.
 """
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -311,17 +312,19 @@ def _legend_keys(series, colour, overlap):
 
 
 def _legend_lines(keys, width):
-    """The legend's entries on as many lines as it takes to fit `width` (less the indent),
-    a whole entry to a line at least: never an entry cut in two."""
+    """The legend's entries on as many lines as it takes to fit `width`, several to a line
+    where they fit; an entry wider than that wraps between its words, never inside one."""
     lines, line = [], None
     for key, style, name in keys:
         entry = Text.assemble((key, style), " ", name)
         if line is not None and len(line) + 3 + len(entry) <= width:
             line = line + Text("   ") + entry
-        else:
-            if line is not None:
-                lines.append(line)
-            line = entry
+            continue
+        if line is not None:
+            lines.append(line)
+        first, *rest = textwrap.wrap(name, max(width - len(key) - 1, 8)) or [""]
+        lines += [Text.assemble((key, style), " ", first)] + [Text(" " * (len(key) + 1) + part) for part in rest[:-1]]
+        line = Text(" " * (len(key) + 1) + rest[-1]) if rest else lines.pop()
     return lines + ([line] if line is not None else [])
 
 

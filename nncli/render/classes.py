@@ -22,7 +22,7 @@ from rich.text import Text
 from nncli.render import draws
 from nncli.render.axes import Axes, legend, title
 from nncli.render.heatmap import fitted_shape, in_colour, merged_runs, resample, resample_marks
-from nncli.render.plane import spaced_marks
+from nncli.render.plane import AROUND_PLANE, spaced_marks
 from nncli.views.classes import ClassAnswers, ClassMap
 
 # Ten class colours that stay apart on 256-colour terminals (Tableau 10, deepened).
@@ -144,16 +144,19 @@ def _mark_style(background):
     return Style(color="#000000" if brightness > 128 else "#ffffff", bgcolor=_rgb(background), bold=True)
 
 
-@draws(ClassMap)
-def draw_class_map(numbers, width):
+@draws(ClassMap, smallest=(26, 12), preferred=(56, 26))
+def draw_class_map(numbers, width, height=None):
+    """The regions of the plane by predicted class; `height` given, fitted into width ×
+    height."""
     marks = spaced_marks(numbers)
     picture = ClassPicture(numbers.predicted, certainty(numbers.confidence, numbers.classes), marks)
     x, y = numbers.x, numbers.y
-    return Group(
-        title(f"Decision regions: the class the network predicts over the plane ({numbers.classes} classes)"),
-        Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂"),
-        legend(_key(numbers.classes), "deep: sure; 0 1 … learned from, ⓪ ① … held out"),
-    )
+    axes = Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂")
+    if height is None:
+        head = f"Decision regions: the class the network predicts over the plane ({numbers.classes} classes)"
+        return Group(title(head), axes, legend(_key(numbers.classes), "deep: sure; 0 1 … learned from, ⓪ ① … held out"))
+    picture.fit(width - axes.gutter(), height - AROUND_PLANE)
+    return Group(title(f"Decision regions ({numbers.classes} classes)"), axes, _key(numbers.classes))
 
 
 def _key(classes):

@@ -24,8 +24,8 @@ INPUT_SYMBOLS = {
     "sin(x1)": "sin x₁",
     "sin(x2)": "sin x₂",
 }
-TILE_PIXELS_MOST, TILE_SMALLEST, TILE_GAP = 24, 14, 2  # a neuron's tile in a cell: pixels across at most,
-#                                                        columns at least, columns between tiles
+# A neuron's tile in a cell: pixels across at most and at least, columns at least, columns between tiles.
+TILE_PIXELS_MOST, TILE_PIXELS_LEAST, TILE_SMALLEST, TILE_GAP = 24, 6, 14, 2
 OUTPUT_KEY = "output (marks: the inputs, by target)"
 ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu", "identity": ""}
 
@@ -102,25 +102,31 @@ def draw_neurons(numbers, width, height=None):
 
 
 def _tile_grid(pictures, formulas, width, height):
-    """The neurons' tiles in rows, each tile as large as lets them all fit width × height
-    (at least TILE_SMALLEST columns): a name, the picture and its formula in whole words."""
-    for side in range(TILE_PIXELS_MOST, 1, -2):
+    """The neurons' tiles in rows, as large as lets them all fit width × height — or, if
+    even the smallest tiles do not all fit, as many as do, and a line saying how many
+    that is. A tile is a name, the picture and its formula, in whole words."""
+    fits = None
+    for side in range(TILE_PIXELS_MOST, TILE_PIXELS_LEAST - 1, -2):
         tile_width = max(side, TILE_SMALLEST)
         per_row = max(1, (width + TILE_GAP) // (tile_width + TILE_GAP))
         wrapped = [textwrap.wrap(formula, tile_width) for formula in formulas]
         tall = 1 + side // 2 + max(len(lines) for lines in wrapped)
+        fits = per_row * max(0, (height - 1) // tall)  # with a line to say how many are shown
         if -(-len(pictures) // per_row) * tall <= height:
+            fits = len(pictures)
             break
     grid = Table.grid(padding=(0, TILE_GAP, 0, 0))
     for _ in range(per_row):
         grid.add_column(width=tile_width)
     tiles = [
         Group(Text(f"neuron {k}", style="bold"), picture.fit(side, side // 2), Text("\n".join(lines), style="dim"))
-        for k, (picture, lines) in enumerate(zip(pictures, wrapped), start=1)
+        for k, (picture, lines) in enumerate(zip(pictures[:fits], wrapped), start=1)
     ]
     for start in range(0, len(tiles), per_row):
         grid.add_row(*tiles[start : start + per_row])
-    return grid
+    if fits == len(pictures):
+        return grid
+    return Group(grid, Text(f"the first {fits} of {len(pictures)} neurons (a larger terminal shows more)", style="dim"))
 
 
 def _activation_scale(activation, grids):
