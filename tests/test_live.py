@@ -34,6 +34,7 @@ class Terminal:
         environment = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(rows)}
         environment.pop("NO_COLOR", None)
         environment.update(env or {})
+        environment = {name: value for name, value in environment.items() if value is not None}  # None: unset
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from nncli.cli import main; main()", *args],
             stdin=slave,
@@ -74,6 +75,12 @@ class Terminal:
 
     def press(self, key):
         os.write(self.master, key)
+
+    def resize(self, columns, rows):
+        """Resize the terminal as a window manager does: the new size, then SIGWINCH."""
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        self.screen.resize(rows, columns)
+        self.process.send_signal(signal.SIGWINCH)
 
     def finish(self, timeout=60):
         deadline = time.monotonic() + timeout
@@ -187,20 +194,44 @@ def test_frames_are_time_based_and_cheap_frames_come_ten_a_second():
     assert 9 <= len(drawn) <= 11 and 99 <= drawn[0] <= 101  # the first a tenth of a second in
 
 
-def test_an_expensive_frame_is_drawn_less_often():
+def frames_of(costs, epochs, epoch_s=0.001):
+    """The (time, epoch) of each frame drawn over `epochs` epochs of `epoch_s` seconds, a
+    frame costing costs(epoch) seconds."""
     clock = FakeClock()
     drawn = []
 
-    def frame(epoch, history):  # a frame that costs 50 ms: at most 5 % of the time drawing
-        clock.now += 0.05
-        drawn.append(epoch)
+    def frame(epoch, history):
+        drawn.append((clock.now, epoch))
+        clock.now += costs(epoch)
 
     controls = Controls(on_frame=frame, clock=clock)
-    for epoch in range(1, 10_001):
-        clock.now += 0.001
+    controls.begin()
+    for epoch in range(1, epochs + 1):
+        clock.now += epoch_s
         controls.after_epoch(epoch, {})
-    drawing = 0.05 * len(drawn)
-    assert len(drawn) > 5 and drawing <= 0.05 * clock.now
+    return drawn, clock.now
+
+
+def test_an_expensive_frame_is_drawn_less_often_but_at_least_every_half_second():
+    from nncli.cli.controls import DRAWING_SHARE, LONGEST_GAP_S
+
+    drawn, end = frames_of(lambda epoch: 0.05, 10_000)  # 50 ms a frame: at most a share of the time
+    assert 0.05 * len(drawn) <= DRAWING_SHARE * end + 0.05
+    assert drawn[0][0] <= 0.3 and len(drawn) > 20
+    slow, end = frames_of(lambda epoch: 0.4, 5_000)  # a frame too dear for the share: still one every 0.5 s
+    starts = [at for at, _ in slow]
+    assert max(b - a for a, b in zip(starts, starts[1:])) <= 0.4 + LONGEST_GAP_S + 0.002
+
+
+def test_the_drawing_budget_is_a_sliding_window_not_the_whole_run():
+    # Dear frames for the first 3,000 epochs, cheap ones after: once the window holds only
+    # cheap frames, they come at the full rate again, however long the dear ones went on.
+    from nncli.cli.controls import WINDOW
+
+    drawn, _ = frames_of(lambda epoch: 0.3 if epoch <= 3000 else 0.002, 9_000)
+    cheap = [at for at, epoch in drawn if epoch > 3000][WINDOW:]
+    gaps = [b - a for a, b in zip(cheap, cheap[1:])]
+    assert len(gaps) > 10 and max(gaps) <= 0.11
 
 
 def test_pace_holds_training_to_n_epochs_a_second(monkeypatch):
@@ -229,7 +260,14 @@ def test_watching_a_view_the_task_lacks_lists_its_views():
 
 
 def _early_stopped_run(sink):
-    sink({"event": "start", "config": {"epochs": 100, "lr": 0.001, "optimizer": "adam"}, "parameters": 17})
+    sink(
+        {
+            "event": "start",
+            "config": {"epochs": 100, "lr": 0.001, "optimizer": "adam"},
+            "network": "64-10",
+            "parameters": 17,
+        }
+    )
     for epoch in range(1, 65):
         sink({"event": "epoch", "epoch": epoch, "loss": 0.00559822 + 1 / epoch, "val_loss": 0.01})
     summary = {"event": "summary", "epochs": 64, "loss": 0.00361552, "val_loss": 0.00912, "elapsed_s": 1.5}
@@ -329,3 +367,57 @@ def test_replay_plays_the_snapshots_in_the_live_panel_and_q_stops_it(tmp_path):
     code, settings = term.finish()
     assert code == 0 and "stopped at epoch" in term.text()
     assert settings == term.saved and b"\x1b[?25h" in term.output
+
+
+# --- fitting the terminal people have ------------------------------------------------------
+
+UNSIZED = {"COLUMNS": None, "LINES": None}  # the size comes from the terminal itself, and follows it
+
+
+def test_resizing_narrow_mid_run_relays_out_and_saves_the_model(tmp_path):
+    model = tmp_path / "x.npz"
+    term = Terminal("train", "xor", "--epochs", "300", "--pace", "150", "--save", model, env=UNSIZED, size=(80, 24))
+    term.wait_for(lambda t: "Decision boundary" in t)
+    for columns, rows in ((20, 6), (5, 5), (10, 3), (30, 8), (1, 1), (60, 18)):
+        term.resize(columns, rows)
+        time.sleep(0.15)
+        term.read()
+    code, _ = term.finish()
+    output = term.output.decode("utf-8", "replace")
+    assert code == 0 and "unexpected error" not in output and "Traceback" not in output
+    assert model.exists()
+
+
+def test_a_resize_storm_during_training_and_replay_crashes_nothing(tmp_path):
+    model = tmp_path / "s.npz"
+    term = Terminal("train", "spiral", "--epochs", "60", "--pace", "40", "--save", model, env=UNSIZED, size=(100, 30))
+    term.wait_for(lambda t: "Decision regions" in t)
+    for step in range(60):  # a window dragged about: a size every 10 ms, some of them tiny
+        term.resize(3 + step * 7 % 110, 2 + step * 5 % 40)
+        time.sleep(0.01)
+        term.read(0)
+    code, _ = term.finish()
+    assert code == 0 and b"unexpected error" not in term.output and model.exists()
+    replay = Terminal("replay", model, "--fps", "30", env=UNSIZED, size=(80, 24))
+    replay.wait_for(lambda t: "replay" in t)
+    for step in range(30):
+        replay.resize(2 + step * 11 % 90, 1 + step * 3 % 30)
+        time.sleep(0.01)
+        replay.read(0)
+    code, _ = replay.finish()
+    assert code == 0 and b"unexpected error" not in replay.output
+
+
+def test_a_terminal_too_small_gets_one_line_with_the_size_needed_and_training_goes_on(tmp_path):
+    model = tmp_path / "x.npz"
+    term = Terminal("train", "xor", "--epochs", "200", "--pace", "400", "--save", model, env=UNSIZED, size=(40, 12))
+    text = term.wait_for(lambda t: "needs" in t)
+    line = next(line for line in text.splitlines() if "needs" in line)
+    needed = re.search(r"needs (\d+)×(\d+)", line)
+    assert needed and int(needed[1]) > 40 or int(needed[2]) > 12  # the size it needs, larger than this one
+    assert "Decision boundary" not in text  # no picture squeezed in
+    code, _ = term.finish()
+    output = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", term.output.decode("utf-8", "replace"))
+    assert code == 0 and model.exists() and "done after 200 epochs" in output
+    assert re.search(r"epoch +\d+/200  loss", output)  # the plain log's lines go on above that line
+    assert "unexpected error" not in output

@@ -144,7 +144,7 @@ def _mark_style(background):
     return Style(color="#000000" if brightness > 128 else "#ffffff", bgcolor=_rgb(background), bold=True)
 
 
-@draws(ClassMap, smallest=(26, 12), preferred=(56, 26))
+@draws(ClassMap, smallest=(26, 12), preferred=(52, 22))
 def draw_class_map(numbers, width, height=None):
     """The regions of the plane by predicted class; `height` given, fitted into width ×
     height."""

@@ -33,7 +33,7 @@ ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_re
 AROUND_PLANE = 5  # lines around a plane's picture: title, axis names, x axis and ticks, legend
 
 
-@draws(Boundary, smallest=(26, 12), preferred=(56, 26))
+@draws(Boundary, smallest=(26, 12), preferred=(52, 22))
 def draw_boundary(numbers, width, height=None):
     """The network's output over the input plane (white: 0.5, the decision boundary), with
     the data marked by their target; `height` given, fitted into width × height."""
@@ -76,7 +76,7 @@ def point_mark(label, held_out):
     return "⓪①②③④⑤⑥⑦⑧⑨"[int(label) % 10] if held_out else format_number(label)
 
 
-@draws(NeuronTiles, smallest=(30, 12), preferred=(64, 24))
+@draws(NeuronTiles, smallest=(30, 12), preferred=(64, 20))
 def draw_neurons(numbers, width, height=None):
     """One tile per first-layer neuron: its activation over the input plane, and the
     weighted sum it computes. Together they show how the hidden layer splits the plane.

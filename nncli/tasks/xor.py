@@ -16,7 +16,7 @@ from nncli.tasks.points import inputs_encoder
 
 class XorTask(Task):
     name = "xor"
-    title = "XOR with a 2-4-1 network"
+    title = "XOR"
     views = {
         "boundary": "plane.boundary",
         "neurons": "plane.neurons",
