@@ -378,9 +378,12 @@ def test_resizing_narrow_mid_run_relays_out_and_saves_the_model(tmp_path):
     model = tmp_path / "x.npz"
     term = Terminal("train", "xor", "--epochs", "300", "--pace", "150", "--save", model, env=UNSIZED, size=(80, 24))
     term.wait_for(lambda t: "Decision boundary" in t)
-    for columns, rows in ((20, 6), (5, 5), (10, 3), (30, 8), (1, 1), (60, 18)):
+    term.resize(60, 18)
+    wide = term.wait_for(lambda t: "Decision boundary" in t and "not shown" in t)  # laid out again, narrower
+    assert all(len(line) <= 60 for line in wide.splitlines())
+    for columns, rows in ((30, 8), (5, 5), (1, 1), (10, 3)):  # the run ends on the last, too small
         term.resize(columns, rows)
-        time.sleep(0.15)
+        time.sleep(0.2)
         term.read()
     code, _ = term.finish()
     output = term.output.decode("utf-8", "replace")
@@ -421,3 +424,81 @@ def test_a_terminal_too_small_gets_one_line_with_the_size_needed_and_training_go
     assert code == 0 and model.exists() and "done after 200 epochs" in output
     assert re.search(r"epoch +\d+/200  loss", output)  # the plain log's lines go on above that line
     assert "unexpected error" not in output
+
+
+# Every view of every kind of task, watched on an 80×24 terminal: (command, {view: its title}).
+# Views not on screen are named on the panel's last line; `v` brings them to the front.
+EVERY_VIEW = [
+    (
+        ["train", "xor", "--epochs", "3000", "--pace", "300"],
+        {"boundary": "Decision boundary", "neurons": "Hidden neurons", "loss": "Loss per epoch", "health": "Gradient"},
+    ),
+    (
+        ["train", "spiral", "--epochs", "300", "--pace", "30"],
+        {"boundary": "Decision regions", "neurons": "Hidden neurons", "loss": "Loss per epoch", "health": "Gradient"},
+    ),
+    (
+        ["train", "linreg", "--epochs", "300", "--pace", "30"],
+        {
+            "fit": "The data and the two lines",
+            "landscape": "Loss landscape",
+            "loss": "Loss per epoch",
+            "health": "Gradient",
+        },
+    ),
+    (
+        ["approx", "sin", "--epochs", "3000", "--pace", "300"],
+        {
+            "fit": "sin(x) and a network",
+            "neurons": "the neurons, one by one",
+            "loss": "Loss per epoch",
+            "health": "Gradient",
+        },
+    ),
+    (
+        ["train", "digits", "--epochs", "30", "--pace", "3", "--limit", "200"],
+        {
+            "samples": "Held-out digits",
+            "confusion": "Confusion, held-out",
+            "filters": "What the first layer looks for",
+            "loss": "Loss per epoch",
+            "health": "Gradient",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("command, titles", EVERY_VIEW, ids=lambda value: value[1] if isinstance(value, list) else "")
+def test_on_80_by_24_every_watched_view_is_shown_or_named_and_v_brings_each_to_the_front(command, titles):
+    term = Terminal(*command, "--no-save", "--watch", ",".join(titles), size=(80, 24))
+    seen = set()
+    for _ in titles:  # as many turns as there are views: each comes to the front once
+        screen = term.wait_for(lambda t: any(title in t for title in titles.values()) and "pause" in t)
+        assert all(len(line) <= 80 for line in screen.splitlines())
+        shown = {view for view, title in titles.items() if title in screen}
+        named = screen.split("not shown:", 1)[1] if "not shown:" in screen else ""
+        assert all(view in named for view in set(titles) - shown)  # never dropped without a word
+        seen |= shown
+        term.press(b"v")
+        time.sleep(0.4)
+        term.read()
+    assert seen == set(titles)
+    term.press(b"q")
+    code, _ = term.finish()
+    assert code == 0 and b"unexpected error" not in term.output
+
+
+@pytest.mark.parametrize(
+    "command, headline",
+    [
+        (["train", "xor", "--epochs", "3000", "--pace", "300"], "Decision boundary"),
+        (["train", "linreg", "--epochs", "300", "--pace", "30"], "The data and the two lines"),
+    ],
+)
+def test_at_120_by_40_the_headline_view_comes_first_and_the_rest_are_shown_or_named(command, headline):
+    term = Terminal(*command, "--no-save", size=(120, 40))
+    screen = term.wait_for(lambda t: headline in t and "space pause" in t)
+    first_view_line = next(line for line in screen.splitlines()[3:] if line.strip("│ "))
+    assert headline in first_view_line  # the headline view takes the first place, top left
+    term.press(b"q")
+    assert term.finish()[0] == 0

@@ -33,6 +33,7 @@ KEYS_HINT = {
     "paused": "paused · space resume · n one epoch · q stop",
     "stopping": "stopping: saving what it learned…",
 }
+SHORT_KEYS_HINT = {"running": "␣ pause · n · q", "paused": "paused · ␣ · n · q", "stopping": "stopping…"}
 
 
 class LivePanel:
@@ -103,7 +104,7 @@ class LivePanel:
                     [[(columns, self._cell(views[i][1], columns, lines)) for i, columns, lines in row] for row in cells]
                 )
             )
-        footer = self._footer()
+        footer = self._footer(inner)
         if footer is not None:
             parts.append(footer)
         return Panel(Group(*parts), title=self.title, title_align="left", width=width)
@@ -160,18 +161,20 @@ class LivePanel:
             return Text("starting…", style="dim")
         return Text(format_metrics(metrics), style="bold", no_wrap=True, overflow="ellipsis")
 
-    def _footer(self):
-        """The keys the panel takes now, and the views it had no room for; a finished run
-        takes no keys."""
-        parts = []
-        if self.keys and self.ending is None:
-            parts.append((KEYS_HINT[self.status], "yellow" if self.status == "paused" else "dim"))
-        if self.hidden:
-            more = " · v shows them" if self.keys and self.ending is None else " (a larger terminal shows them)"
-            parts.append((f"not shown: {', '.join(self.hidden)}{more}", "dim"))
+    def _footer(self, inner):
+        """The keys the panel takes now, and the views it had no room for, on one line of
+        `inner` columns (the keys said shorter if need be); a finished run takes no keys."""
+        taking = self.keys and self.ending is None
+        hidden = f"not shown: {', '.join(self.hidden)}" if self.hidden else ""
+        for keys, more in ((KEYS_HINT, " · v shows them"), (SHORT_KEYS_HINT, " (v)")):
+            parts = [(keys[self.status], "yellow" if self.status == "paused" else "dim")] if taking else []
+            if hidden:
+                parts.append((hidden + (more if taking else ""), "dim"))
+            if sum(len(text) for text, _ in parts) + 5 * (len(parts) - 1) <= inner:
+                break
         if not parts:
             return None
-        return Text("  ·  ").join(Text(text, style=style) for text, style in parts)
+        return Text("  ·  ", no_wrap=True, overflow="ellipsis").join(Text(text, style=style) for text, style in parts)
 
 
 class Cells:
