@@ -502,3 +502,12 @@ def test_at_120_by_40_the_headline_view_comes_first_and_the_rest_are_shown_or_na
     assert headline in first_view_line  # the headline view takes the first place, top left
     term.press(b"q")
     assert term.finish()[0] == 0
+
+
+def test_a_diverged_run_ends_on_a_frame_offering_no_keys():
+    term = Terminal("train", "linreg", "--lr", "1.5", "--epochs", "3000", "--pace", "60", "--no-save", size=(80, 24))
+    term.wait_for(lambda t: "The data and the two lines" in t and "space pause" in t)  # while it runs, the keys
+    code, _ = term.finish()
+    last_frame = term.output.decode("utf-8", "replace").rsplit("╭─", 1)[1].split("╰", 1)[0]
+    assert code == 3 and "diverged at epoch" in last_frame
+    assert "space pause" not in last_frame and "n step" not in last_frame and "v shows" not in last_frame

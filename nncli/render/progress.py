@@ -53,7 +53,14 @@ class TrainingProgress:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, kind, error, traceback):
+        if self.panel is not None and error is not None:  # the last frame takes no keys, and says why
+            from nncli.errors import DivergedError
+
+            diverged = isinstance(error, DivergedError)
+            self.panel.finish(
+                ("diverged" + (f" at epoch {error.epoch:,}" if error.epoch else "")) if diverged else "stopped"
+            )
         self.stop()
 
     def stop(self):
