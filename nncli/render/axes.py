@@ -160,3 +160,30 @@ class SideBySide:
         for cells in zip(*self.panels):
             row.add_row(*cells)
         yield row
+
+
+class Grid:
+    """Pictures in rows, every cell `width` columns wide and `gap` apart: each picture is
+    rendered once (a Rich table would render each again to measure it, which is most of
+    what a live frame of small multiples costs)."""
+
+    def __init__(self, cells, width, per_row, gap=2):
+        self.rows = [cells[start : start + per_row] for start in range(0, len(cells), per_row)]
+        self.width, self.gap = width, gap
+
+    def __rich_measure__(self, console, options):
+        widest = max((len(row) for row in self.rows), default=0)
+        total = widest * self.width + self.gap * max(widest - 1, 0)
+        return Measurement(total, total)
+
+    def __rich_console__(self, console, options):
+        inner = options.update(width=self.width)
+        gap = Segment(" " * self.gap)
+        for row in self.rows:
+            drawn = [console.render_lines(cell, inner, pad=False) for cell in row]
+            for index in range(max(len(lines) for lines in drawn)):
+                for position, lines in enumerate(drawn):
+                    if position:
+                        yield gap
+                    yield from Segment.adjust_line_length(lines[index] if index < len(lines) else [], self.width)
+                yield Segment.line()

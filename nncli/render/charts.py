@@ -102,8 +102,10 @@ def line_chart(
     for owner, (s, x, y) in enumerate(zip(series, xs, ys)):
         canvas.polyline(*to_dots(x, y), s.style, owner)
     point_x, point_y = to_dots(xs[-1], ys[-1])
-    for (_, _, style), px, py in zip(points, point_x, point_y):
-        canvas.polyline([px], [py], style)  # a one-point polyline is a single dot
+    point_styles = np.array([style for _, _, style in points], dtype=object)
+    for style in dict.fromkeys(point_styles.tolist()):  # the points of each style at once, in order
+        chosen = (point_styles == style) & np.isfinite(point_x) & np.isfinite(point_y)
+        canvas.dots(np.round(point_x[chosen]).astype(int), np.round(point_y[chosen]).astype(int), style)
     for x, y, char, style in marks or ():
         px, py = to_dots(x, to_y([y])[0])
         if np.isfinite(px) and np.isfinite(py):

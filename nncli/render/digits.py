@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
+from nncli.render.axes import Grid
 from nncli.render.heatmap import grayscale_image, heatmap, in_colour
 from nncli.render.numbers import format_percent, format_value
 from nncli.render.tables import metrics_table
@@ -70,18 +71,9 @@ def fitted_grid(tiles, size, width, height, total, what):
     per_row = max(1, (width + 2) // (columns + 2))
     fits = per_row * max(1, height // lines)
     if fits >= total:
-        return [fixed_grid(tiles, columns, per_row)]
+        return [Grid(tiles, columns, per_row)]
     fits = min(len(tiles), per_row * max(1, (height - 1) // lines))
-    return [fixed_grid(tiles[:fits], columns, per_row), Text(f"{fits} of {total} {what} shown", style="dim")]
-
-
-def fixed_grid(tiles, columns, per_row):
-    table = Table.grid(padding=(0, 2, 0, 0))
-    for _ in range(per_row):
-        table.add_column(width=columns)
-    for start in range(0, len(tiles), per_row):
-        table.add_row(*tiles[start : start + per_row])
-    return table
+    return [Grid(tiles[:fits], columns, per_row), Text(f"{fits} of {total} {what} shown", style="dim")]
 
 
 @draws(Scores)

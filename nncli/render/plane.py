@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
-from nncli.render.axes import Axes, legend, nearest, signed, title
+from nncli.render.axes import Axes, Grid, legend, signed, title
 from nncli.render.heatmap import colorbar, heatmap
 from nncli.render.numbers import format_number
 from nncli.views.plane import Boundary, NeuronTiles, TruthTable
@@ -58,17 +58,33 @@ def spaced_marks(numbers):
     held_out] on the grid numbers.x × numbers.y), leaving out a point whose pixel or a
     neighbour is already marked — so hundreds of points still leave the picture visible.
     The points are visited in a fixed scattered order, so both kinds are thinned alike."""
+    if not numbers.points:
+        return {}
     golden = 0.6180339887498949
-    order = sorted(range(len(numbers.points)), key=lambda i: (i * golden) % 1.0)
+    points = np.asarray(numbers.points, dtype=float)
+    order = np.argsort((np.arange(len(points)) * golden) % 1.0, kind="stable")
+    rows, cols = grid_index(numbers.y, points[:, 1]), grid_index(numbers.x, points[:, 0])
     marks = {}
-    for i in order:
-        x1, x2, label, held_out = numbers.points[i]
-        row, col = nearest(numbers.y, x2), nearest(numbers.x, x1)
-        if row is None or col is None:
+    for i in order.tolist():
+        row, col = rows[i], cols[i]
+        if row < 0 or col < 0:
             continue
         if not any((row + dr, col + dc) in marks for dr in (-1, 0, 1) for dc in (-1, 0, 1)):
-            marks[(row, col)] = (int(label), bool(held_out))
+            marks[(row, col)] = (int(points[i, 2]), bool(points[i, 3]))
     return marks
+
+
+def grid_index(axis, values):
+    """The index of the grid value nearest each of `values` on an evenly spaced `axis`
+    (either way round), or -1 for a value off the grid (further than half a step)."""
+    axis = np.asarray(axis, dtype=float)
+    if len(axis) < 2:
+        return [-1] * len(values)
+    step = (axis[-1] - axis[0]) / (len(axis) - 1)
+    with np.errstate(invalid="ignore"):
+        index = np.round((np.asarray(values) - axis[0]) / step)
+    inside = np.isfinite(index) & (index >= 0) & (index <= len(axis) - 1)
+    return np.where(inside, index, -1).astype(int).tolist()
 
 
 def point_mark(label, held_out):
@@ -109,21 +125,17 @@ def _tile_grid(pictures, formulas, width, height):
     for side in range(TILE_PIXELS_MOST, TILE_PIXELS_LEAST - 1, -2):
         tile_width = max(side, TILE_SMALLEST)
         per_row = max(1, (width + TILE_GAP) // (tile_width + TILE_GAP))
-        wrapped = [textwrap.wrap(formula, tile_width) for formula in formulas]
-        tall = 1 + side // 2 + max(len(lines) for lines in wrapped)
+        longest = max(formulas, key=len)  # the tallest caption: formulas differ only in their digits
+        tall = 1 + side // 2 + len(textwrap.wrap(longest, tile_width))
         fits = per_row * max(0, (height - 1) // tall)  # with a line to say how many are shown
         if -(-len(pictures) // per_row) * tall <= height:
             fits = len(pictures)
             break
-    grid = Table.grid(padding=(0, TILE_GAP, 0, 0))
-    for _ in range(per_row):
-        grid.add_column(width=tile_width)
     tiles = [
-        Group(Text(f"neuron {k}", style="bold"), picture.fit(side, side // 2), Text("\n".join(lines), style="dim"))
-        for k, (picture, lines) in enumerate(zip(pictures[:fits], wrapped), start=1)
+        Group(Text(f"neuron {k}", style="bold"), picture.fit(side, side // 2), Text(formula, style="dim"))
+        for k, (picture, formula) in enumerate(zip(pictures[:fits], formulas), start=1)
     ]
-    for start in range(0, len(tiles), per_row):
-        grid.add_row(*tiles[start : start + per_row])
+    grid = Grid(tiles, tile_width, per_row, TILE_GAP)
     if fits == len(pictures):
         return grid
     return Group(grid, Text(f"the first {fits} of {len(pictures)} neurons (a larger terminal shows more)", style="dim"))
