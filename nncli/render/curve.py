@@ -23,7 +23,7 @@ def draw_fit(numbers, width, height=None):
     x, target, output = (np.asarray(values) for values in (numbers.x, numbers.target, numbers.output))
     title = f"{numbers.formula} and a network of {numbers.description}"
     plot_width = WIDTH if height is None else max(20, min(WIDTH, width - 10))
-    with_error = height is None or height >= 2 * ERROR_LINES
+    with_error = height is None or height >= 3 * ERROR_LINES  # else the curve itself would be squeezed
     fit = line_chart(
         [Series(f"target {numbers.formula}", x, target, "white"), Series("network", x, output, "cyan")],
         width=plot_width,

@@ -27,12 +27,12 @@ def draw_fit(line, width, height=None):
     chart = line_chart(
         [
             Series(
-                f"least squares y = {m_exact:.4g}·x {_signed_exact(c_exact)}",
+                f"least squares {_equation(m_exact, c_exact)}",
                 xs,
                 [m_exact * x + c_exact for x in xs],
                 "magenta",
             ),
-            Series(f"learned y = {m:.4g}·x {_signed_exact(c)}", xs, [m * x + c for x in xs], "cyan"),
+            Series(f"learned {_equation(m, c)}", xs, [m * x + c for x in xs], "cyan"),
         ],
         points=[(x, y, "yellow") for x, y in zip(line.x, line.y)],
         width=max(20, min(60, width - 12 if height is None else width - 8)),
@@ -44,6 +44,11 @@ def draw_fit(line, width, height=None):
 
 
 FIT_LINES = 22  # lines of the fit drawn without a height (nncli visualize)
+
+
+def _equation(m, c):
+    """ "y = 1.994·x + 0.992", its spaces unbreakable: a legend that wraps keeps it whole."""
+    return f"y = {m:.4g}·x {_signed_exact(c)}".replace(" ", "\u00a0")
 
 
 def _signed_exact(v):

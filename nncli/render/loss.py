@@ -17,7 +17,7 @@ STYLES = {"loss": "cyan", "val_loss": "magenta", "train_accuracy": "cyan", "val_
 CHART_LINES = 18  # lines of a chart drawn without a height (nncli visualize)
 
 
-@draws(LossHistory, smallest=(30, 9), preferred=(70, 16))
+@draws(LossHistory, smallest=(30, 9), preferred=(70, 18))
 def draw_loss(numbers, width, height=None):
     """The training (and validation) loss per epoch; log-scaled when every value is
     positive, so the long tail of small gains stays visible. Beside it (or, where the width
@@ -31,12 +31,22 @@ def draw_loss(numbers, width, height=None):
         both = Table.grid(padding=(0, 3))
         both.add_row(loss_chart(numbers, half, lines), accuracy_chart(numbers, half, lines))
         return both
-    return Group(loss_chart(numbers, width, lines // 2), accuracy_chart(numbers, width, lines - lines // 2))
+    # One above the other: the epoch axis named once, and one legend for both ("training", "validation").
+    upper = lines // 2
+    return Group(
+        loss_chart(numbers, width, upper, x_label=None, legend=False),
+        accuracy_chart(numbers, width, lines - upper, short_names=True),
+    )
 
 
-def accuracy_chart(numbers, width, lines):
+def accuracy_chart(numbers, width, lines, short_names=False):
     series = [
-        Series(s["name"], s["epochs"], [100 * v for v in s["values"]], STYLES.get(s["key"], "cyan"))
+        Series(
+            s["name"].split()[0] if short_names else s["name"],
+            s["epochs"],
+            [100 * v for v in s["values"]],
+            STYLES.get(s["key"], "cyan"),
+        )
         for s in numbers.accuracy
     ]
     return line_chart(
@@ -51,7 +61,7 @@ def accuracy_chart(numbers, width, lines):
     )
 
 
-def loss_chart(numbers, width, lines):
+def loss_chart(numbers, width, lines, x_label="epoch", legend=True):
     series = [Series(s["name"], s["epochs"], s["values"], STYLES.get(s["key"], "cyan")) for s in numbers.series]
     if not series:
         return Text("this model file has no loss history", style="dim")
@@ -64,7 +74,8 @@ def loss_chart(numbers, width, lines):
         width=max(10, min(60, width - GUTTER - 2)),
         lines=lines,
         title="Loss per epoch" + (" (log scale)" if log_y else ""),
-        x_label="epoch",
+        x_label=x_label,
+        legend=legend,
         log_y=log_y,
         x_integer=True,
         gutter=GUTTER,

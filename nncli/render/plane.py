@@ -138,7 +138,7 @@ def _tile_grid(pictures, formulas, width, height):
     grid = Grid(tiles, tile_width, per_row, TILE_GAP)
     if fits == len(pictures):
         return grid
-    return Group(grid, Text(f"the first {fits} of {len(pictures)} neurons (a larger terminal shows more)", style="dim"))
+    return Group(grid, Text(f"{fits} of {len(pictures)} neurons shown", style="dim"))
 
 
 def _activation_scale(activation, grids):
