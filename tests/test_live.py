@@ -343,6 +343,68 @@ def test_on_256_colours_the_red_blue_heatmap_uses_only_its_own_ramp():
     assert not used & {13, 127, 128, 129, 163, 164, 165, 170, 171, 177, 183, 201, 207, 213, 219}  # magentas
 
 
+@pytest.mark.parametrize("term", ["xterm", "linux"])
+def test_on_16_colours_pictures_fall_back_to_the_shading_glyphs(term, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from nncli.render.heatmap import GLYPHS, heatmap
+
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    console = Console(file=io.StringIO(), force_terminal=True, width=80)
+    assert console.color_system == "standard"  # what Rich makes of these terminals: 16 colours
+    console.print(heatmap([[k / 5 - 1 for k in range(11)]], palette="diverging"))
+    drawn = re.sub(r"\x1b\[[0-9;]*m", "", console.file.getvalue())
+    assert "▀" not in drawn and [glyph for glyph in GLYPHS if glyph in drawn] == list(GLYPHS)  # a ramp, low to high
+    levels = [GLYPHS.index(glyph) for glyph in drawn.strip()[::2]]
+    assert levels == sorted(levels)  # monotonic
+
+
+def test_a_stepped_frame_shows_the_epoch_it_took_every_number_measured_afresh():
+    from nncli.cli.train import run_config
+    from nncli.tasks import get_task
+    from nncli.tasks.runner import prepare
+    from nncli.views.live import Watch
+
+    task = get_task("xor")
+    config = run_config(task, {"epochs": 10})
+    dataset, network = prepare(task, config)
+    watch = Watch(task, ("boundary",), network, dataset, config)
+    watch.log({"event": "epoch", "epoch": 1, "loss": 0.3, "accuracy": 0.25})  # the last logged epoch
+    numbers = {"event": "epoch", "epoch": 7, "loss": 0.2447}  # the epoch just stepped, not logged
+    running = watch.frame(7, {"loss": [0.3] * 7}, numbers)
+    assert running.metrics["loss"] == 0.2447 and running.metrics["accuracy"] == 0.25
+    stepped = watch.frame(7, {"loss": [0.3] * 7}, numbers, fresh=True)
+    assert stepped.metrics["loss"] == 0.2447
+    assert stepped.metrics["accuracy"] == task.epoch_metrics(network, dataset)["accuracy"]
+
+
+def test_the_header_names_the_network_built():
+    from conftest import run
+
+    out = run("train", "xor", "--hidden", "8,8", "--epochs", "1", "--no-save").stderr
+    assert "a 2-8-8-1 sigmoid network: 105 parameters" in out and "2-4-1" not in out
+    out = run("train", "digits", "--hidden", "32x10", "--epochs", "1", "--limit", "100", "--no-save").stderr
+    assert "64-32×10-10 relu network" in out and "64-128-64-10" not in out
+    out = run(
+        "train",
+        "digits",
+        "--hidden",
+        "32,32,32",
+        "--residual",
+        "--batchnorm",
+        "--epochs",
+        "1",
+        "--limit",
+        "100",
+        "--no-save",
+    ).stderr
+    assert "64-32×3-10 relu with batch norm and skip connections" in " ".join(out.split())
+
+
 def _plain(renderable):
     import io
 

@@ -305,3 +305,42 @@ def test_to_svg_is_in_colour_even_under_no_color(monkeypatch):
     svg = to_svg([line_chart([Series("s", [0, 1], [0, 1])]), heatmap([[-1.0]])], title="demo")
     assert svg.startswith("<svg") and "demo" in svg
     assert "#2166ac" in svg  # the diverging palette's blue
+
+
+# --- the live panel's layout --------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SIZES = st.tuples(st.integers(10, 80), st.integers(4, 30))
+
+
+@given(
+    st.lists(st.tuples(SIZES, st.tuples(st.integers(0, 60), st.integers(0, 20))), min_size=1, max_size=5),
+    st.integers(1, 240),
+    st.integers(1, 70),
+)
+def test_the_layout_shows_the_first_views_each_in_a_cell_it_fits_within_the_area(views, width, height):
+    from nncli.render import Size
+    from nncli.render.layout import GAP, arrange
+
+    sizes = [Size(small, (small[0] + more[0], small[1] + more[1])) for small, more in views]
+    rows = arrange(sizes, width, height)
+    shown = [index for row in rows for index, _, _ in row]
+    assert shown == list(range(len(shown)))  # the first views, in order: the headline first
+    for row in rows:
+        assert sum(columns for _, columns, _ in row) + GAP * (len(row) - 1) <= width
+        for index, columns, lines in row:
+            assert columns >= sizes[index].smallest[0] and lines >= sizes[index].smallest[1]
+    assert sum(max(lines for _, _, lines in row) for row in rows) + max(len(rows) - 1, 0) <= height
+    first = sizes[0].smallest
+    assert bool(rows) == (first[0] <= width and first[1] <= height)  # nothing only when even the first cannot fit
+
+
+def test_the_layout_puts_views_side_by_side_where_the_width_allows():
+    from nncli.render import Size
+    from nncli.render.layout import arrange
+
+    boundary, neurons, loss = Size((26, 12), (52, 22)), Size((30, 12), (64, 20)), Size((30, 9), (70, 18))
+    assert [[i for i, _, _ in row] for row in arrange([boundary, neurons, loss], 76, 19)] == [[0, 1]]
+    assert [[i for i, _, _ in row] for row in arrange([boundary, neurons, loss], 116, 35)] == [[0, 1], [2]]
