@@ -9,6 +9,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 
 from nncli.render.charts import BRAILLE_BLANK, DOT_BITS, Series, format_number, line_chart
@@ -308,9 +310,6 @@ def test_to_svg_is_in_colour_even_under_no_color(monkeypatch):
 
 
 # --- the live panel's layout --------------------------------------------------------------
-
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 SIZES = st.tuples(st.integers(10, 80), st.integers(4, 30))
 

@@ -47,8 +47,7 @@ FIT_LINES = 22  # lines of the fit drawn without a height (nncli visualize)
 
 
 def _equation(m, c):
-    """ "y = 1.994·x + 0.992", its spaces unbreakable: a legend that wraps keeps it whole."""
-    return f"y = {m:.4g}·x {_signed_exact(c)}".replace(" ", "\u00a0")
+    return f"y = {m:.4g}·x {_signed_exact(c)}"
 
 
 def _signed_exact(v):
