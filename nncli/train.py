@@ -18,6 +18,7 @@ from nncli.config import OPTIMIZERS
 from nncli.data import batch_indices
 from nncli.errors import DivergedError
 from nncli.health import HealthMonitor
+from nncli.nn.layers import describe
 
 SCHEMA = 1
 MAX_HISTORY = 4_000  # values kept per history series, whatever the number of epochs
@@ -62,7 +63,15 @@ def make_optimizer(name, params, lr, weight_decay=0.0):
 
 
 def start_event(task, config, network):
-    return {"event": "start", "schema": SCHEMA, "task": task, "config": config, "parameters": network.num_parameters()}
+    """The first event of a run; `network` names the network built ("2-8-8-1 sigmoid")."""
+    return {
+        "event": "start",
+        "schema": SCHEMA,
+        "task": task,
+        "config": config,
+        "network": describe(network.spec()),
+        "parameters": network.num_parameters(),
+    }
 
 
 def fit(network, X, y, config, emit, metrics=None, validation=None, control=None):
@@ -73,9 +82,10 @@ def fit(network, X, y, config, emit, metrics=None, validation=None, control=None
     for early stopping (which restores the best weights it saw). Raises DivergedError on a
     non-finite loss. Ctrl-C ends training cleanly: the result says `interrupted`.
 
-    `control`, if given, is asked after every epoch: `control.after_epoch(epoch, history)`
-    may take its time (to pace or pause training, or draw a frame of the live views from
-    the current weights) and returns True to stop here, keeping what was learned.
+    `control`, if given, is asked after every epoch: `control.after_epoch(epoch, history,
+    numbers)` (numbers: the epoch's event, logged or not) may take its time (to pace or
+    pause training, or draw a frame of the live views from the current weights) and
+    returns True to stop here, keeping what was learned.
     """
     optimizer = make_optimizer(config.optimizer, network.parameters(), config.lr, config.weight_decay)
     result = TrainResult(epochs_run=0, history={"loss": []})
@@ -129,7 +139,7 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, con
             if best_state is not None:
                 network.load_state_dict(best_state)
             return
-        if control is not None and control.after_epoch(epoch, result.history):
+        if control is not None and control.after_epoch(epoch, result.history, event):
             result.stopped_by_user = True
             return
 

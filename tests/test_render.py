@@ -9,6 +9,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 
 from nncli.render.charts import BRAILLE_BLANK, DOT_BITS, Series, format_number, line_chart
@@ -81,11 +83,28 @@ def test_rising_line_rises_left_to_right_without_gaps():
     assert (0, 19) in raised and (39, 0) in raised  # bottom-left to top-right corner
 
 
-def test_axes_show_min_middle_and_max():
+def test_axes_show_round_numbers_within_the_data_each_on_its_own_row():
     out = ANSI.sub("", render(line_chart([Series("s", [-3, 7], [2, 10])], width=30, height=9)))
     y_labels = [line.split("┤")[0].strip() for line in out.splitlines() if "┤" in line]
-    assert y_labels == ["10", "6", "2"]
-    assert tick_line(out).split() == ["-3", "2", "7"]
+    assert y_labels == ["10", "8", "6", "4", "2"]  # 9 rows for 2 … 10: a round number every other row
+    assert tick_line(out).split() == ["0", "5"]
+
+
+def test_a_step_of_height_one_sits_on_the_rows_labelled_0_and_1():
+    out = ANSI.sub("", render(line_chart([Series("step", [-3, 0, 0, 3], [0, 0, 1, 1])], width=30, height=6)))
+    rows = {line.split("┤")[0].strip(): line.split("┤")[1] for line in out.splitlines() if "┤" in line}
+    assert set(rows) == {"0", "0.5", "1"}
+    assert "⣀" in rows["0"] and "⠉" in rows["1"]  # the low and high treads on their own labels' rows
+
+
+@pytest.mark.parametrize(
+    "low, high, ticks",
+    [(-0.995, 0.994, [-0.5, 0.0, 0.5]), (1, 30, [10, 20, 30]), (0.0013, 0.0042, [0.002, 0.003, 0.004]), (2, 2, [2])],
+)
+def test_round_ticks_are_round_numbers_within_the_range(low, high, ticks):
+    from nncli.render.axes import round_ticks
+
+    assert round_ticks(low, high, 3) == ticks
 
 
 def test_title_labels_and_legend():
@@ -153,7 +172,7 @@ def test_log_y_labels_decades_and_skips_non_positive_values():
     y = np.concatenate([[0.0, -1.0], np.logspace(0, -3, 50)])
     out = ANSI.sub("", render(line_chart([Series("loss", np.arange(52), y)], log_y=True, width=40, height=9)))
     y_labels = [line.split("┤")[0].strip() for line in out.splitlines() if "┤" in line]
-    assert y_labels == ["1", "0.0316", "0.001"]
+    assert y_labels == ["1", "0.1", "0.01", "0.001"]  # the decades
 
 
 def test_scatter_points_are_single_dots():
@@ -288,3 +307,39 @@ def test_to_svg_is_in_colour_even_under_no_color(monkeypatch):
     svg = to_svg([line_chart([Series("s", [0, 1], [0, 1])]), heatmap([[-1.0]])], title="demo")
     assert svg.startswith("<svg") and "demo" in svg
     assert "#2166ac" in svg  # the diverging palette's blue
+
+
+# --- the live panel's layout --------------------------------------------------------------
+
+SIZES = st.tuples(st.integers(10, 80), st.integers(4, 30))
+
+
+@given(
+    st.lists(st.tuples(SIZES, st.tuples(st.integers(0, 60), st.integers(0, 20))), min_size=1, max_size=5),
+    st.integers(1, 240),
+    st.integers(1, 70),
+)
+def test_the_layout_shows_the_first_views_each_in_a_cell_it_fits_within_the_area(views, width, height):
+    from nncli.render import Size
+    from nncli.render.layout import GAP, arrange
+
+    sizes = [Size(small, (small[0] + more[0], small[1] + more[1])) for small, more in views]
+    rows = arrange(sizes, width, height)
+    shown = [index for row in rows for index, _, _ in row]
+    assert shown == list(range(len(shown)))  # the first views, in order: the headline first
+    for row in rows:
+        assert sum(columns for _, columns, _ in row) + GAP * (len(row) - 1) <= width
+        for index, columns, lines in row:
+            assert columns >= sizes[index].smallest[0] and lines >= sizes[index].smallest[1]
+    assert sum(max(lines for _, _, lines in row) for row in rows) + max(len(rows) - 1, 0) <= height
+    first = sizes[0].smallest
+    assert bool(rows) == (first[0] <= width and first[1] <= height)  # nothing only when even the first cannot fit
+
+
+def test_the_layout_puts_views_side_by_side_where_the_width_allows():
+    from nncli.render import Size
+    from nncli.render.layout import arrange
+
+    boundary, neurons, loss = Size((26, 12), (52, 22)), Size((30, 12), (64, 20)), Size((30, 9), (70, 18))
+    assert [[i for i, _, _ in row] for row in arrange([boundary, neurons, loss], 76, 19)] == [[0, 1]]
+    assert [[i for i, _, _ in row] for row in arrange([boundary, neurons, loss], 116, 35)] == [[0, 1], [2]]

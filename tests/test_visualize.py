@@ -42,7 +42,7 @@ def test_xor_shows_boundary_neurons_and_loss_in_glyphs_under_no_color(models):
     assert all(f"neuron {k}" in out for k in range(1, 5)) and "σ(" in out
     assert set(GLYPHS[1:]) <= set(out) and "▀" not in out
     # the boundary: rows between the y-axis bar and the line end; the four inputs marked
-    rows = [line.split("│", 1)[1] for line in out.splitlines() if "│" in line][:24]
+    rows = [re.split("[│┤]", line, maxsplit=1)[1] for line in out.splitlines() if re.search("[│┤]", line)][:24]
     assert sum(row.count("0") for row in rows) == 2 and sum(row.count("1") for row in rows) == 2
     assert result.stderr == ""
 
@@ -155,7 +155,12 @@ def test_loss_view_handles_validation_and_empty_histories():
 
 
 def _events(epochs):
-    yield {"event": "start", "config": {"epochs": epochs, "lr": 0.1, "optimizer": "sgd"}, "parameters": 17}
+    yield {
+        "event": "start",
+        "config": {"epochs": epochs, "lr": 0.1, "optimizer": "sgd"},
+        "network": "2-4-1 sigmoid",
+        "parameters": 17,
+    }
     for epoch in range(1, epochs + 1):
         yield {"event": "epoch", "epoch": epoch, "loss": 1.0 / epoch, "accuracy": 0.5, "lr": 0.1, "elapsed_s": 0.0}
     yield {"event": "summary", "epochs": epochs, "loss": 1.0 / epochs, "elapsed_s": 0.1, "model": None}

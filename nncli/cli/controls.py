@@ -1,30 +1,49 @@
 """Classroom controls: pacing, the keys pressed on a terminal, and the clock of the live frames.
 
 The training loop knows nothing of terminals: after every epoch it asks one `Controls`
-object what to do (`after_epoch(epoch, history)`, True means stop). That object
+object what to do (`after_epoch(epoch, history, numbers)`, True means stop). That object
 
-- draws a frame of the live views when one is due — at most FRAMES_PER_SECOND, and never
-  so often that drawing takes more than DRAWING_SHARE of the training time, however fast
-  the epochs are or however slow the frame (time spent waiting for `--pace` is free: a
-  frame due then is drawn in the wait);
+- draws a frame of the live views when one is due: the first FIRST_FRAME_S after training
+  begins, then at FRAMES_PER_SECOND — unless the last few frames cost so much that
+  drawing would take more than DRAWING_SHARE of the time, and then as often as that
+  share allows, but never less often than every LONGEST_GAP_S (time spent waiting for
+  `--pace` is free: a frame due then is drawn in the wait);
 - holds training to at most `pace` epochs per second (`--pace`);
 - reads the keys, only from a terminal: space pauses and resumes, `n` or → runs one epoch
-  while paused, `q` stops (the run keeps and saves what it learned).
+  while paused (and redraws every view and number), `v` or Tab shows the views the panel
+  had no room for, `q` stops (the run keeps and saves what it learned).
+
+The share is measured over the last WINDOW frames, not over the whole run: a run's first
+seconds, which a person watches most closely, get frames as steady as its last.
 
 `nncli replay` drives the same object with stored frames instead of epochs.
 """
 
 import math
 import time
+from collections import deque
 
 import click
 
 from nncli.cli.terminal import events
 
 FRAMES_PER_SECOND = 10
-DRAWING_SHARE = 0.05  # at most this share of the training time goes to drawing frames
+FIRST_FRAME_S = 0.1  # the first frame, this long after training begins
+DRAWING_SHARE = 0.25  # at most this share of the time goes to drawing, over the last WINDOW frames …
+LONGEST_GAP_S = 0.5  # … but a frame comes at least this often while training runs
+WINDOW = 8  # frames whose cost the share is measured over
 POLL_S = 0.05  # how long to wait for a key at a time while paused or pacing
-KEYS = {"space": "pause", "n": "step", "N": "step", "right": "step", "q": "quit", "Q": "quit"}
+KEYS = {
+    "space": "pause",
+    "n": "step",
+    "N": "step",
+    "right": "step",
+    "q": "quit",
+    "Q": "quit",
+    "v": "views",
+    "V": "views",
+    "\t": "views",
+}
 
 
 def parse_keys(text):
@@ -37,20 +56,20 @@ class Controls:
     """What the training loop asks after every epoch (see the module's docstring).
 
     `on_frame(epoch, history)` draws a frame; `on_epoch(epoch)` is told of every epoch
-    (to record what a view needs of each); `keys` is a terminal reader (nncli.cli.terminal)
-    or None (no terminal);
-    `pace` the most epochs per second, or None.
+    (to record what a view needs of each); `on_views()` brings the views not shown to the
+    front; `keys` is a terminal reader (nncli.cli.terminal) or None (no terminal); `pace`
+    the most epochs per second, or None.
     """
 
     def __init__(self, pace=None, keys=None, on_frame=None, on_epoch=None, clock=time.monotonic):
         self.pace, self.keys = pace, keys
-        self.on_frame, self.on_epoch = on_frame, on_epoch
+        self.on_frame, self.on_epoch, self.on_views = on_frame, on_epoch, None
         self.clock = clock
         self.paused = self.quit = self.stepping = False
         self.began = self.next_frame = None  # when training began; when a frame is due
-        self.drawing = 0.0  # seconds spent drawing frames that training waited for
+        self.recent_costs = deque(maxlen=WINDOW)  # seconds the last frames took to draw
         self.frame_costs = []  # seconds per drawn frame, for the curious (and the overhead figures)
-        self.epoch, self.history = 0, None
+        self.epoch, self.history, self.numbers = 0, None, None
         self.origin = None  # (time, epoch) that pacing counts from
 
     @property
@@ -59,13 +78,14 @@ class Controls:
         return "stopping" if self.quit else "paused" if self.paused else "running"
 
     def begin(self):
-        """Training begins now: the first frame is due a frame's time later (a run shorter
+        """Training begins now: the first frame is due FIRST_FRAME_S later (a run shorter
         than that shows only its last frame)."""
         self.began = self.clock()
-        self.next_frame = self.began + 1.0 / FRAMES_PER_SECOND
+        self.next_frame = self.began + FIRST_FRAME_S
 
-    def after_epoch(self, epoch, history):
-        self.epoch, self.history = epoch, history
+    def after_epoch(self, epoch, history, numbers=None):
+        """`numbers`: the epoch's own (its loss…), for the panel to show the epoch it draws."""
+        self.epoch, self.history, self.numbers = epoch, history, numbers
         if self.began is None:
             self.begin()
         if self.on_epoch is not None:
@@ -95,9 +115,11 @@ class Controls:
         earliest = started + 1.0 / FRAMES_PER_SECOND
         if idle:
             self.next_frame = max(earliest, started + cost)
-        else:  # the next frame, if it costs what this one did, keeps drawing within its share
-            self.drawing += cost
-            self.next_frame = max(earliest, self.began + (self.drawing + cost) / DRAWING_SHARE)
+            return
+        self.recent_costs.append(cost)
+        typical = sum(self.recent_costs) / len(self.recent_costs)
+        # as often as keeps drawing within its share of the time, but not less often than every LONGEST_GAP_S
+        self.next_frame = max(earliest, started + min(typical / DRAWING_SHARE, LONGEST_GAP_S))
 
     def _keys(self, timeout):
         if self.keys is None:
@@ -117,6 +139,8 @@ class Controls:
                 self.draw()
             elif action == "step" and self.paused:
                 self.stepping = True
+            elif action == "views" and self.on_views is not None:
+                self.on_views()
 
     def _keep_pace(self, epoch):
         """Wait (reading keys) until `epoch` is due at `pace` epochs per second."""

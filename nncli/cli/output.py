@@ -104,8 +104,11 @@ def training_sink(as_json, quiet, title, live=None):
 
                 watcher = Watch(live.task, live.views, network, dataset, live.config)
                 progress.watching(watcher, keys is not None)
-                controls.on_frame = lambda epoch, history: progress.show_frame(epoch, history, controls.status)
+                controls.on_frame = lambda epoch, history: progress.show_frame(
+                    epoch, history, controls.status, controls.numbers
+                )
                 controls.on_epoch = watcher.record
+                controls.on_views = progress.next_views
                 controls.begin()
                 return controls
 

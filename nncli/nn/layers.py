@@ -6,6 +6,7 @@ back from a list of them: that list is what a model file stores next to the weig
 """
 
 import math
+from itertools import groupby
 
 import numpy as np
 
@@ -409,6 +410,38 @@ def _activation_entries(name):
     if name == "identity":
         return []
     return [{"type": name, "slope": 0.01} if name == "leaky_relu" else {"type": name}]
+
+
+def describe(spec):
+    """The network of `spec` in a few words, as its header names it: "2-8-8-1 sigmoid",
+    "64-32×10-10 relu with batch norm and skip connections" (a width repeated three times
+    or more written once, with a count)."""
+    sizes, activation = [], None
+    for entry in _flat(spec):
+        if entry["type"] == "linear":
+            sizes += [entry["in"]] if not sizes else []
+            sizes.append(entry["out"])
+        elif entry["type"] in ACTIVATIONS and activation is None and entry is not spec[-1]:
+            activation = entry["type"]
+    first, *hidden, last = sizes if len(sizes) > 1 else sizes * 2
+    parts = [str(first)]
+    for width, run in groupby(hidden):
+        count = len(list(run))
+        parts += [f"{width}×{count}"] if count >= 3 else [str(width)] * count
+    text = "-".join([*parts, str(last)])
+    if hidden and activation:
+        text += f" {activation}"
+    kinds = set(layer_types(spec))
+    extras = [name for kind, name in (("batchnorm", "batch norm"), ("residual", "skip connections")) if kind in kinds]
+    return text + (" with " + " and ".join(extras) if extras else "")
+
+
+def _flat(spec):
+    for entry in spec:
+        if entry["type"] == "residual":
+            yield from _flat(entry["layers"])
+        else:
+            yield entry
 
 
 def layer_types(spec):

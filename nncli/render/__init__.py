@@ -3,28 +3,51 @@ through one registry keyed by the numbers' type.
 
 A draw function `draw_x(numbers, width)` returns a Rich renderable, sized to fit `width`
 columns; it never runs a network, never reads a task's name and never decides what to
-show. It is registered with `@draws(NumbersType)` in the render module named like the view
-module the type comes from (nncli.views.plane.Boundary → nncli.render.plane), which
+show. One that also takes `height` fits the picture into that many lines as well (the
+cell the live panel's layout gives it), down to the smallest size it declares. It is
+registered with `@draws(NumbersType)` in the render module named like the view module
+the type comes from (nncli.views.plane.Boundary → nncli.render.plane), which
 `draw` imports the first time it meets such numbers.
 """
 
 import importlib
 import inspect
+from dataclasses import dataclass
 
 DRAWERS = {}  # Numbers type → its draw function
-SIZED = set()  # the draw functions that also take a `height` (rows of a chart, in the live panel)
+SIZED = set()  # the draw functions that also take a `height`: they fit a picture into a cell
+SIZES = {}  # Numbers type → Size: the cell it needs at least, and the one it draws best in
+SMALL = (30, 8)  # columns × lines that a view declaring no size is given at least …
+PREFERRED = (60, 16)  # … and the cell it is drawn in best
 
 
-def draws(numbers_type):
-    """Register the decorated function as the way to draw `numbers_type`."""
+@dataclass(frozen=True)
+class Size:
+    """The cells a picture fits: `smallest` it can be drawn in whole, `preferred` where it
+    looks its best (columns, lines)."""
+
+    smallest: tuple = SMALL
+    preferred: tuple = PREFERRED
+
+
+def draws(numbers_type, smallest=SMALL, preferred=PREFERRED):
+    """Register the decorated function as the way to draw `numbers_type`, in a cell of at
+    least `smallest` (columns, lines) and best at `preferred`."""
 
     def register(function):
         DRAWERS[numbers_type] = function
+        SIZES[numbers_type] = Size(smallest, preferred)
         if "height" in inspect.signature(function).parameters:
             SIZED.add(function)
         return function
 
     return register
+
+
+def size_of(numbers):
+    """The Size of the cell `numbers` are drawn in."""
+    _drawer(type(numbers))
+    return SIZES[type(numbers)]
 
 
 def prepare(view):
@@ -35,12 +58,9 @@ def prepare(view):
 
 def draw(numbers, width=80, height=None):
     """The renderable of one view's numbers, `width` columns wide at most; `height` asks
-    for a compact picture with charts that many rows tall (the live panel's), where the
-    draw function offers one."""
-    kind = type(numbers)
-    if kind not in DRAWERS:
-        importlib.import_module("nncli.render." + kind.__module__.rsplit(".", 1)[1])
-    function = DRAWERS[kind]
+    for a compact picture at most that many lines tall (a cell of the live panel), where
+    the draw function offers one."""
+    function = _drawer(type(numbers))
     if height is not None and function in SIZED:
         return function(numbers, width, height=height)
     return function(numbers, width)
@@ -54,3 +74,9 @@ def animates(console):
         return console.is_terminal and console.file.isatty()
     except (AttributeError, ValueError, OSError):  # no isatty, or a closed file
         return False
+
+
+def _drawer(kind):
+    if kind not in DRAWERS:
+        importlib.import_module("nncli.render." + kind.__module__.rsplit(".", 1)[1])
+    return DRAWERS[kind]

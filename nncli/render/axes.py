@@ -37,41 +37,98 @@ def legend(bar, text):
     return row
 
 
+def round_ticks(low, high, most=3):
+    """Round numbers within [low, high] — 1, 2 or 5 times a power of ten apart, as many as
+    fit up to `most` (at least two where the range holds two) — low to high."""
+    low, high = min(low, high), max(low, high)
+    if not (math.isfinite(low) and math.isfinite(high)) or high - low <= 0:
+        return [low] if math.isfinite(low) else []
+    power = 10.0 ** math.floor(math.log10((high - low) / max(most, 1)))
+    finer = None  # the ticks of the step before: more than `most`
+    for step in (power * f for f in (1, 2, 5, 10, 20, 50, 100)):
+        first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+        decimals = max(0, -math.floor(math.log10(step)))
+        ticks = [round(k * step, decimals) + 0.0 for k in range(first, last + 1)]
+        if len(ticks) <= most:
+            return finer if len(ticks) < 2 and finer else ticks
+        finer = ticks
+    return [low, high]
+
+
+def place(ticks, first, last, cells):
+    """{cell: tick} for ticks on an axis whose cells 0 … cells-1 run from the value `first`
+    to `last` (either way round), each on the cell nearest it; one tick to a cell."""
+    if cells < 2 or first == last:
+        return {0: ticks[0]} if ticks and cells else {}
+    placed = {}
+    for tick in ticks:
+        cell = round((tick - first) / (last - first) * (cells - 1))
+        if 0 <= cell < cells:
+            placed.setdefault(cell, tick)
+    return placed
+
+
+def tick_line(labels, width):
+    """{column: label} written on one line `width` wide, each centred on its column (kept
+    inside the line); a label that would touch one already written is left out."""
+    line = [" "] * width
+    taken = []
+    for column, label in sorted(labels.items()):
+        start = min(max(column - len(label) // 2, 0), max(width - len(label), 0))
+        stop = start + len(label)
+        if stop <= width and all(stop < a or start > b for a, b in taken):
+            line[start:stop] = label
+            taken.append((start, stop))
+    return "".join(line).rstrip()
+
+
 class Axes:
-    """A picture with its axes: the y range on the left, the x range below, and names."""
+    """A picture with its axes: round numbers on the left and below, where they fall on
+    the picture's rows and columns, and the axes' names. `x_range` is the value at the
+    left and right column, `y_range` at the bottom and top row."""
 
     def __init__(self, picture, x_range, y_range, x_name, y_name):
         self.picture = picture
-        self.x_labels = [format_number(v) for v in x_range]
-        self.y_labels = [format_number(v) for v in y_range]  # (bottom, top)
+        self.x_range, self.y_range = x_range, y_range
+        self.x_ticks, self.y_ticks = round_ticks(*x_range), round_ticks(*y_range)
         self.x_name, self.y_name = x_name, y_name
+        self.drawn = {}  # (width, colour) → the segments: Rich asks for them again for each measure
 
-    def _gutter(self):
-        return max(len(label) for label in self.y_labels)
+    def gutter(self):
+        """The columns left of the picture: the widest y label and the axis."""
+        return max((len(format_number(v)) for v in self.y_ticks), default=0) + 2
 
     def __rich_measure__(self, console, options):
         inner = Measurement.get(console, options, self.picture)
-        width = max(inner.maximum, len(" ".join(self.x_labels)) + 1) + self._gutter() + 2
+        width = inner.maximum + self.gutter()
         return Measurement(width, width)
 
     def __rich_console__(self, console, options):
-        gutter = self._gutter()
+        key = (options.max_width, console.no_color, console.color_system)
+        if key not in self.drawn:
+            self.drawn[key] = list(self._segments(console, options))
+        yield from self.drawn[key]
+
+    def _segments(self, console, options):
+        labels = self.gutter() - 2
         dim = Style(dim=True)
-        lines = console.render_lines(self.picture, options.update(width=options.max_width - gutter - 2), pad=False)
-        width = max(Segment.get_line_length(line) for line in lines)
-        yield Segment(f"{'':>{gutter}} {self.y_name}", dim)
+        lines = console.render_lines(self.picture, options.update(width=options.max_width - labels - 2), pad=False)
+        width = max((Segment.get_line_length(line) for line in lines), default=0)
+        rows = place(self.y_ticks, self.y_range[1], self.y_range[0], len(lines))
+        columns = place(self.x_ticks, self.x_range[0], self.x_range[1], width)
+        yield Segment(f"{'':>{labels}} {self.y_name}", dim)
         yield Segment.line()
         for index, line in enumerate(lines):
-            label = self.y_labels[1] if index == 0 else self.y_labels[0] if index == len(lines) - 1 else ""
-            yield Segment(f"{label:>{gutter}} │", dim)
+            label = format_number(rows[index]) if index in rows else ""
+            yield Segment(f"{label:>{labels}} {'┤' if index in rows else '│'}", dim)
             yield from line
             yield Segment.line()
-        yield Segment(f"{'':>{gutter}} └{'─' * width}", dim)
+        axis = "".join("┬" if c in columns else "─" for c in range(width))
+        yield Segment(f"{'':>{labels}} └{axis}", dim)
         yield Segment.line()
-        left, right = self.x_labels
-        room = max(width - len(left) - len(right), 0)
-        middle = self.x_name.center(room) if room >= len(self.x_name) + 2 else " " * max(room, 1)
-        yield Segment(f"{'':>{gutter}}  {left}{middle}{right}", dim)
+        ticks = tick_line({c: format_number(v) for c, v in columns.items()}, width)
+        name = f" {self.x_name}" if len(ticks) + len(self.x_name) + 1 <= width else ""
+        yield Segment(f"{'':>{labels}}  {ticks:<{width - len(name)}}{name}".rstrip(), dim)
         yield Segment.line()
 
 
@@ -103,3 +160,30 @@ class SideBySide:
         for cells in zip(*self.panels):
             row.add_row(*cells)
         yield row
+
+
+class Grid:
+    """Pictures in rows, every cell `width` columns wide and `gap` apart: each picture is
+    rendered once (a Rich table would render each again to measure it, which is most of
+    what a live frame of small multiples costs)."""
+
+    def __init__(self, cells, width, per_row, gap=2):
+        self.rows = [cells[start : start + per_row] for start in range(0, len(cells), per_row)]
+        self.width, self.gap = width, gap
+
+    def __rich_measure__(self, console, options):
+        widest = max((len(row) for row in self.rows), default=0)
+        total = widest * self.width + self.gap * max(widest - 1, 0)
+        return Measurement(total, total)
+
+    def __rich_console__(self, console, options):
+        inner = options.update(width=self.width)
+        gap = Segment(" " * self.gap)
+        for row in self.rows:
+            drawn = [console.render_lines(cell, inner, pad=False) for cell in row]
+            for index in range(max(len(lines) for lines in drawn)):
+                for position, lines in enumerate(drawn):
+                    if position:
+                        yield gap
+                    yield from Segment.adjust_line_length(lines[index] if index < len(lines) else [], self.width)
+                yield Segment.line()

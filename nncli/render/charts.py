@@ -17,6 +17,7 @@ holds the bit of the dot at that row (0 = top) and column (0 = left) of a cell.
 """
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -25,6 +26,7 @@ import numpy as np
 from rich.measure import Measurement
 from rich.text import Text
 
+from nncli.render.axes import round_ticks, tick_line
 from nncli.render.numbers import format_number
 
 BRAILLE_BLANK = 0x2800
@@ -58,6 +60,7 @@ def line_chart(
     gutter=0,
     marks=None,
     legend=True,
+    lines=None,
 ) -> "Chart":
     """A braille chart of `series` (joined lines) and `points` ((x, y, style) dots).
 
@@ -74,8 +77,13 @@ def line_chart(
 
     `marks` are (x, y, character, style): a letter drawn in the cell holding (x, y), over
     the lines, so that runs stay told apart without colour. `legend=False` leaves the
-    series' legend out (for a caller that writes its own).
+    series' legend out (for a caller that writes its own). `lines`, if given, is the most
+    lines the whole chart may take: the plot is then as tall as leaves room for the rest.
     """
+    if lines is not None:
+        legend_lines = len(_legend_lines(_legend_keys(series, True, True), width)) if legend else 0
+        around = 3 + bool(title) + bool(y_label) + bool(x_label) + legend_lines
+        height = max(2, lines - around)
     points = list(points or [])
     to_y = _log10 if log_y else (lambda y: np.asarray(y, dtype=float))
     xs = [np.asarray(s.x, dtype=float) for s in series] + [np.array([p[0] for p in points])]
@@ -94,15 +102,17 @@ def line_chart(
     for owner, (s, x, y) in enumerate(zip(series, xs, ys)):
         canvas.polyline(*to_dots(x, y), s.style, owner)
     point_x, point_y = to_dots(xs[-1], ys[-1])
-    for (_, _, style), px, py in zip(points, point_x, point_y):
-        canvas.polyline([px], [py], style)  # a one-point polyline is a single dot
+    point_styles = np.array([style for _, _, style in points], dtype=object)
+    for style in dict.fromkeys(point_styles.tolist()):  # the points of each style at once, in order
+        chosen = (point_styles == style) & np.isfinite(point_x) & np.isfinite(point_y)
+        canvas.dots(np.round(point_x[chosen]).astype(int), np.round(point_y[chosen]).astype(int), style)
     for x, y, char, style in marks or ():
         px, py = to_dots(x, to_y([y])[0])
         if np.isfinite(px) and np.isfinite(py):
             canvas.mark(int(round(float(px))), int(round(float(py))), char, style)
 
     y_ticks = _ticks(y_hi, y_lo, height, 4, log_y)  # top row first: the highest value
-    x_ticks = _integer_ticks(x_lo, x_hi, width) if x_integer else _ticks(x_lo, x_hi, width, 2, False)
+    x_ticks = _ticks(x_lo, x_hi, width, 2, False, integer=x_integer)
     return Chart(canvas, y_ticks, x_ticks, series if legend else (), title, x_label, y_label, gutter)
 
 
@@ -117,9 +127,12 @@ class Chart:
     def __init__(self, canvas, y_ticks, x_ticks, series, title, x_label, y_label, gutter):
         self.canvas, self.y_ticks, self.x_ticks, self.series = canvas, y_ticks, x_ticks, series
         self.title, self.x_label, self.y_label, self.gutter = title, x_label, y_label, gutter
+        self.drawn = {}  # colour or not → the Text: Rich measures a chart before drawing it
 
     def text(self, colour=True) -> Text:
-        return _layout(self, colour)
+        if colour not in self.drawn:
+            self.drawn[colour] = _layout(self, colour)
+        return self.drawn[colour].copy()
 
     def __rich_console__(self, console, options):
         yield self.text(colour=not console.no_color and console.color_system is not None)
@@ -245,28 +258,30 @@ def _axis_range(arrays, given):
     return float(lo), float(hi)
 
 
-def _ticks(first, last, cells, dots_per_cell, log):
-    """{cell index: label} for the first, middle and last cell of an axis.
-
-    The middle label names the exact midpoint value and goes on the cell holding it.
-    Values are rounded to a thousandth of the axis span, so float noise such as 1.6e-17
-    for a midpoint of 0 reads "0".
-    """
-    middle = ((cells * dots_per_cell - 1) / 2) // dots_per_cell
-    ticks = {int(middle): (first + last) / 2, 0: first, cells - 1: last}
-    decimals = 3 - int(np.floor(np.log10(abs(last - first))))
-    return {i: format_number(10 ** round(v, decimals) if log else round(v, decimals)) for i, v in ticks.items()}
-
-
-def _integer_ticks(first, last, cells):
-    """{cell index: label} for an axis of whole numbers: its ends, and the whole number
-    nearest the middle, on the cell that holds it."""
-    first, last = math.ceil(first), math.floor(last)
-    ticks = {0: first, cells - 1: last}
-    middle = round((first + last) / 2)
-    if first < middle < last:
-        ticks[round((middle - first) / (last - first) * (cells - 1))] = middle
-    return {cell: f"{value:,}" for cell, value in ticks.items()}
+def _ticks(first, last, cells, dots_per_cell, log, integer=False):
+    """{cell index: label} for round numbers on an axis from `first` (cell 0) to `last`,
+    each on the cell holding its dot: about one per three cells down a y axis, fewer
+    across (labels are wide); powers of ten on a log axis; whole numbers if `integer`."""
+    most = max(3, (cells + 1) // 2) if dots_per_cell == 4 else max(3, min(6, cells // 10))
+    low, high = min(first, last), max(first, last)
+    if integer:
+        ticks = [t for t in round_ticks(low, high, most) if t == int(t)] or [math.ceil(low)]
+    elif log:
+        ticks = [k for k in range(math.ceil(low - 1e-9), math.floor(high + 1e-9) + 1)]
+        if len(ticks) < 2:
+            ticks = [math.log10(v) for v in round_ticks(10**low, 10**high, most) if v > 0]
+        elif len(ticks) > most:
+            ticks = ticks[:: -math.ceil(len(ticks) / most)][::-1]  # from the top decade down
+    else:
+        ticks = round_ticks(low, high, most)
+    dots = cells * dots_per_cell
+    placed = {}
+    for tick in ticks:
+        dot = round((tick - first) / (last - first) * (dots - 1)) if last != first else 0
+        if 0 <= dot < dots:
+            value = 10**tick if log else tick
+            placed.setdefault(dot // dots_per_cell, f"{int(value):,}" if integer else format_number(value))
+    return placed
 
 
 def _layout(chart, colour) -> Text:
@@ -283,16 +298,36 @@ def _layout(chart, colour) -> Text:
         lines.append(Text.assemble((axis, "dim"), canvas.row(r, colour)))
     axis = "".join("┬" if c in x_ticks else "─" for c in range(width))
     lines.append(Text(" " * gutter + " └" + axis, style="dim"))
-    lines.append(Text(" " * (gutter + 2) + _tick_labels(x_ticks, width), style="dim"))
+    lines.append(Text(" " * (gutter + 2) + tick_line(x_ticks, width), style="dim"))
     if chart.x_label:
         lines.append(Text((" " * (gutter + 2) + chart.x_label.center(width)).rstrip(), style="dim"))
     if series:
-        keys = [(_key(k, colour), s.style, s.name) for k, s in enumerate(series)]
-        if colour and len(series) > 1 and canvas.shares_cells():
-            keys.append(("━━", OVERLAP_STYLE, "both"))
-        legend = Text("   ").join(Text.assemble((key, style), " ", name) for key, style, name in keys)
-        lines.append(Text(" " * (gutter + 2)) + legend)
+        keys = _legend_keys(series, colour, colour and len(series) > 1 and canvas.shares_cells())
+        lines += [Text(" " * (gutter + 2)) + line for line in _legend_lines(keys, width)]
     return Text("\n", no_wrap=True, overflow="crop").join(lines)
+
+
+def _legend_keys(series, colour, overlap):
+    """(sample, style, name) of each series — and of the cells they share, if `overlap`."""
+    keys = [(_key(k, colour), s.style, s.name) for k, s in enumerate(series)]
+    return keys + [("━━", OVERLAP_STYLE, "both")] if overlap else keys
+
+
+def _legend_lines(keys, width):
+    """The legend's entries on as many lines as it takes to fit `width`, several to a line
+    where they fit; an entry wider than that wraps between its words, never inside one."""
+    lines, line = [], None
+    for key, style, name in keys:
+        entry = Text.assemble((key, style), " ", name)
+        if line is not None and len(line) + 3 + len(entry) <= width:
+            line = line + Text("   ") + entry
+            continue
+        if line is not None:
+            lines.append(line)
+        first, *rest = textwrap.wrap(name, max(width - len(key) - 1, 8)) or [""]
+        lines += [Text.assemble((key, style), " ", first)] + [Text(" " * (len(key) + 1) + part) for part in rest[:-1]]
+        line = Text(" " * (len(key) + 1) + rest[-1]) if rest else lines.pop()
+    return lines + ([line] if line is not None else [])
 
 
 def _key(index, colour):
@@ -300,20 +335,3 @@ def _key(index, colour):
     if colour or index == 0:
         return "━━"
     return MARKERS[min(index, len(MARKERS) - 1)] * 3
-
-
-def _tick_labels(ticks, width) -> str:
-    """The x tick labels on one line: first left-aligned, last right-aligned, middle centred.
-    A label that would touch one already placed is left out (on very narrow charts)."""
-    first, last = ticks[0], ticks[width - 1]
-    wanted = [(0, first), (width - len(last), last)]
-    wanted += [(c - len(label) // 2, label) for c, label in ticks.items() if c not in (0, width - 1)]
-    line = [" "] * width
-    taken = []
-    for start, label in wanted:
-        start = max(start, 0)
-        stop = start + len(label)
-        if all(stop < a or start > b for a, b in taken):
-            line[start:stop] = label
-            taken.append((start, stop))
-    return "".join(line).rstrip()

@@ -8,6 +8,8 @@ blank bands. Points are marked by their class's digit: plain for the points lear
 from, circled for the held-out ones.
 """
 
+import functools
+
 import numpy as np
 from rich.console import Group
 from rich.measure import Measurement
@@ -18,7 +20,8 @@ from rich.text import Text
 
 from nncli.render import draws
 from nncli.render.axes import Axes, legend, title
-from nncli.render.plane import spaced_marks
+from nncli.render.heatmap import fitted_shape, in_colour, merged_runs, resample, resample_marks
+from nncli.render.plane import AROUND_PLANE, spaced_marks
 from nncli.text import inert
 from nncli.views.classes import ClassAnswers, ClassMap
 
@@ -39,6 +42,7 @@ LETTERS = "abcdefghij"
 DIGITS = "0123456789"
 CIRCLED = "⓪①②③④⑤⑥⑦⑧⑨"
 PALEST = 0.85  # how far towards white a pure guess is drawn
+SHADES = 16  # steps from a class's deepest colour to its palest
 SURE, LEANING = 0.6, 0.25  # shares of the way from a guess (1/K) to certainty
 
 
@@ -49,59 +53,81 @@ def certainty(confidence, classes):
 
 
 class ClassPicture:
-    """The class map as a Rich renderable: colour half-blocks or letters, chosen at print time."""
+    """The class map as a Rich renderable: colour half-blocks or letters, chosen at print
+    time (letters on a 16-colour terminal too: its colours cannot show sureness)."""
 
     def __init__(self, predicted, sureness, marks):
         self.predicted = np.asarray(predicted, dtype=int)
         self.sureness = np.asarray(sureness, dtype=float)
         self.marks = marks  # (row, col) → (class, held_out)
+        self.box = None  # (columns, lines) to fit into, if told
+        self.drawn = {}  # colour or not → the lines: Rich asks for them again for each measure
 
-    def _in_colour(self, console):
-        return not console.no_color and console.color_system is not None
+    def fit(self, columns, lines):
+        """Draw the map scaled to fill at most `columns` × `lines`, its pixels square."""
+        self.box = (columns, lines)
+        return self
 
     def __rich_measure__(self, console, options):
-        width = self.predicted.shape[1] * (1 if self._in_colour(console) else 2)
+        colour = in_colour(console)
+        width = fitted_shape(self.predicted.shape, self.box, colour)[1] * (1 if colour else 2)
         return Measurement(width, width)
 
     def __rich_console__(self, console, options):
-        draw = self._half_blocks if self._in_colour(console) else self._letters
-        for line in draw():
+        colour = in_colour(console)
+        if colour not in self.drawn:
+            shape = fitted_shape(self.predicted.shape, self.box, colour)
+            predicted, sureness = resample(self.predicted, shape), resample(self.sureness, shape)
+            marks = resample_marks(self.marks, self.predicted.shape, shape)
+            draw = _half_blocks if colour else _letters
+            self.drawn[colour] = list(draw(predicted, sureness, marks))
+        for line in self.drawn[colour]:
             yield from line
             yield Segment.line()
 
-    def _colour(self, row, col):
-        r, g, b = COLOURS[self.predicted[row, col] % len(COLOURS)]
-        pale = PALEST * (1.0 - self.sureness[row, col])
-        return tuple(round(c + (255 - c) * pale) for c in (r, g, b))
 
-    def _half_blocks(self):
-        rows, cols = self.predicted.shape
-        for top in range(0, rows, 2):
-            line = []
-            for col in range(cols):
-                upper = self._colour(top, col)
-                lower = self._colour(top + 1, col) if top + 1 < rows else None
-                marked = next(((r, col) for r in (top, top + 1) if (r, col) in self.marks), None)
-                if marked:
-                    label, held_out = self.marks[marked]
-                    line.append(Segment(_mark(label, held_out), _mark_style(self._colour(*marked))))
-                else:
-                    line.append(Segment("▀", Style(color=_rgb(upper), bgcolor=_rgb(lower) if lower else None)))
-            yield line
+def _half_blocks(predicted, sureness, marks):
+    rows, cols = predicted.shape
+    paleness = np.round((1.0 - sureness) * SHADES).astype(int)  # a few steps: styles are then reused
+    cells = np.stack([predicted % len(COLOURS), paleness], axis=-1).tolist()
+    for top in range(0, rows, 2):
+        line = []
+        for col in range(cols):
+            upper = tuple(cells[top][col])
+            lower = tuple(cells[top + 1][col]) if top + 1 < rows else None
+            marked = next(((r, col) for r in (top, top + 1) if (r, col) in marks), None)
+            if marked:
+                label, held_out = marks[marked]
+                line.append(Segment(_mark(label, held_out), _mark_style(_colour(*cells[marked[0]][col]))))
+            else:
+                line.append(Segment("▀", _block_style(upper, lower)))
+        yield merged_runs(line)
 
-    def _letters(self):
-        rows, cols = self.predicted.shape
-        for row in range(rows):
-            line = []
-            for col in range(cols):
-                letter = LETTERS[self.predicted[row, col] % len(LETTERS)]
-                sure = self.sureness[row, col]
-                pixel = letter * 2 if sure >= SURE else (letter + " " if sure >= LEANING else "  ")
-                if (row, col) in self.marks:
-                    label, held_out = self.marks[(row, col)]
-                    pixel = _mark(label, held_out) + pixel[1]
-                line.append(Segment(pixel))
-            yield line
+
+def _letters(predicted, sureness, marks):
+    rows, cols = predicted.shape
+    for row in range(rows):
+        line = []
+        for col in range(cols):
+            letter = LETTERS[predicted[row, col] % len(LETTERS)]
+            sure = sureness[row, col]
+            pixel = letter * 2 if sure >= SURE else (letter + " " if sure >= LEANING else "  ")
+            if (row, col) in marks:
+                label, held_out = marks[(row, col)]
+                pixel = _mark(label, held_out) + pixel[1]
+            line.append(Segment(pixel))
+        yield merged_runs(line)
+
+
+def _colour(kind, paleness):
+    """A class's colour, paled towards white by `paleness` steps of SHADES."""
+    pale = PALEST * paleness / SHADES
+    return tuple(round(c + (255 - c) * pale) for c in COLOURS[kind])
+
+
+@functools.lru_cache(maxsize=4096)
+def _block_style(upper, lower):
+    return Style(color=_rgb(_colour(*upper)), bgcolor=_rgb(_colour(*lower)) if lower else None)
 
 
 def _mark(label, held_out):
@@ -118,16 +144,19 @@ def _mark_style(background):
     return Style(color="#000000" if brightness > 128 else "#ffffff", bgcolor=_rgb(background), bold=True)
 
 
-@draws(ClassMap)
-def draw_class_map(numbers, width):
+@draws(ClassMap, smallest=(26, 12), preferred=(52, 22))
+def draw_class_map(numbers, width, height=None):
+    """The regions of the plane by predicted class; `height` given, fitted into width ×
+    height."""
     marks = spaced_marks(numbers)
     picture = ClassPicture(numbers.predicted, certainty(numbers.confidence, numbers.classes), marks)
     x, y = numbers.x, numbers.y
-    return Group(
-        title(f"Decision regions: the class the network predicts over the plane ({numbers.classes} classes)"),
-        Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂"),
-        legend(_key(numbers.classes), "deep: sure; 0 1 … learned from, ⓪ ① … held out"),
-    )
+    axes = Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂")
+    if height is None:
+        head = f"Decision regions: the class the network predicts over the plane ({numbers.classes} classes)"
+        return Group(title(head), axes, legend(_key(numbers.classes), "deep: sure; 0 1 … learned from, ⓪ ① … held out"))
+    picture.fit(width - axes.gutter(), height - AROUND_PLANE)
+    return Group(title(f"Decision regions ({numbers.classes} classes)"), axes, _key(numbers.classes))
 
 
 def _key(classes):

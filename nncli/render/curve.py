@@ -15,20 +15,27 @@ WIDTH, HEIGHT = 64, 16
 MAX_TABLE_ROWS = 100
 
 
-@draws(CurveFit)
-def draw_fit(numbers, width):
-    """The target and the network's curve, the error between them, and its size."""
+@draws(CurveFit, smallest=(40, 12), preferred=(76, 30))
+def draw_fit(numbers, width, height=None):
+    """The target and the network's curve, the error between them, and its size; `height`
+    given, the curve fitted into width × height (and the error's chart too, if there is
+    room for both)."""
     x, target, output = (np.asarray(values) for values in (numbers.x, numbers.target, numbers.output))
     title = f"{numbers.formula} and a network of {numbers.description}"
+    plot_width = WIDTH if height is None else max(20, min(WIDTH, width - 10))
+    with_error = height is None or height >= 3 * ERROR_LINES  # else the curve itself would be squeezed
     fit = line_chart(
         [Series(f"target {numbers.formula}", x, target, "white"), Series("network", x, output, "cyan")],
-        width=WIDTH,
+        width=plot_width,
         height=HEIGHT,
+        lines=None if height is None else height - 1 - ERROR_LINES * with_error,
         title=title,
         x_label="x",
         y_range=y_range(target, output),
     )
-    pictures = [fit, error_chart(x, output - target), error_line(numbers, x, output - target)]
+    pictures = [fit, error_line(numbers, x, output - target)]
+    if with_error:
+        pictures.insert(1, error_chart(x, output - target, plot_width))
     if numbers.discontinuous:
         pictures.append(
             Text(
@@ -40,10 +47,13 @@ def draw_fit(numbers, width):
     return Group(*pictures)
 
 
-@draws(NeuronCurves)
-def draw_neurons(numbers, width):
-    """Each neuron's curve, the sum built neuron by neuron, and the table of neurons."""
+@draws(NeuronCurves, smallest=(40, 10), preferred=(76, 16))
+def draw_neurons(numbers, width, height=None):
+    """Each neuron's curve, the sum built neuron by neuron, and the table of neurons; or,
+    `height` given, the neurons' curves fitted into width × height."""
     x = np.asarray(numbers.x)
+    if height is not None:
+        return neuron_chart(x, numbers, max(20, min(WIDTH, width - 10)), height)
     return Group(
         neuron_chart(x, numbers),
         partial_sums_chart(x, numbers),
@@ -64,12 +74,15 @@ def y_range(target, *others):
     return lo, hi
 
 
-def error_chart(x, error):
+ERROR_LINES = 9  # the error's chart: 5 rows, its axis, ticks, name and legend
+
+
+def error_chart(x, error, width=WIDTH):
     largest = float(np.max(np.abs(error))) or 1.0
     return line_chart(
         [Series("error = network − target", x, error, "red")],
-        width=WIDTH,
-        height=5,
+        width=width,
+        height=ERROR_LINES - 4,
         x_label="x",
         y_range=(-largest, largest),
     )
@@ -96,7 +109,7 @@ STAGE_WIDTH, STAGE_HEIGHT = 52, 5
 TARGET_MARK_EVERY = 4  # cells between the target's "·" marks, which stay visible over any curve
 
 
-def neuron_chart(x, numbers):
+def neuron_chart(x, numbers, width=WIDTH, lines=None):
     """The shown neurons' own weighted curves on one chart (NaN gaps keep them apart)."""
     n, shown = numbers.count, numbers.shown
     curve = "v·σ(w·x + b)" if numbers.one_layer else "v·h(x)"
@@ -107,8 +120,9 @@ def neuron_chart(x, numbers):
     largest = float(np.nanmax(np.abs(ys))) or 1.0
     return line_chart(
         [zero_line(x), Series(which, xs, ys, "magenta")],
-        width=WIDTH,
+        width=width,
         height=10,
+        lines=lines,
         title=f"the neurons, one by one: {which}",
         x_label="x",
         y_range=(-largest, largest),

@@ -14,7 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
-from nncli.render.heatmap import grayscale_image, heatmap
+from nncli.render.axes import Grid
+from nncli.render.heatmap import grayscale_image, heatmap, in_colour
 from nncli.render.numbers import format_percent, format_value
 from nncli.render.tables import metrics_table
 from nncli.text import markup_safe
@@ -43,16 +44,36 @@ def grid(tiles):
 # --- the views ---------------------------------------------------------------------------
 
 
-@draws(Samples)
-def draw_samples(numbers, width):
-    """Held-out digits, each with what the network says about it."""
+@draws(Samples, smallest=(34, 12), preferred=(76, 14))
+def draw_samples(numbers, width, height=None):
+    """Held-out digits, each with what the network says about it; `height` given, as many
+    as fit width × height."""
     if numbers.side is None:
         return Text("the inputs are not a square image: no digits to draw", style="dim")
     tiles = [
-        prediction_tile(pixels, {"prediction": p, "confidence": c}, label=label, vmax=1.0)
+        prediction_tile(pixels, {"prediction": p, "confidence": c}, label=label, vmax=1.0, fit=height is not None)
         for pixels, label, p, c in zip(numbers.images, numbers.labels, numbers.predictions, numbers.confidences)
     ]
-    return Group(Text("Held-out digits, and what the network says:", style="bold"), grid(tiles))
+    if height is None:
+        return Group(Text("Held-out digits, and what the network says:", style="bold"), grid(tiles))
+    head = Text("Held-out digits, as the network reads them", style="bold", no_wrap=True, overflow="ellipsis")
+    return Group(head, *fitted_grid(tiles, SAMPLE_TILE, width, height - 1, len(tiles), "digits"))
+
+
+SAMPLE_TILE = (14, 5)  # columns × lines of a digit in a cell: "✗ 3 97%, is 5" over an 8×8 image
+FILTER_TILE = (8, 5)  # … and of a filter: "#12" over an 8×8 image
+
+
+def fitted_grid(tiles, size, width, height, total, what):
+    """[the tiles that fit width × height in rows, each size (columns, lines)] — and a
+    line saying how many of the `total` `what` are shown, if not all of them."""
+    columns, lines = size
+    per_row = max(1, (width + 2) // (columns + 2))
+    fits = per_row * max(1, height // lines)
+    if fits >= total:
+        return [Grid(tiles, columns, per_row)]
+    fits = min(len(tiles), per_row * max(1, (height - 1) // lines))
+    return [Grid(tiles[:fits], columns, per_row), Text(f"{fits} of {total} {what} shown", style="dim")]
 
 
 @draws(Scores)
@@ -68,19 +89,39 @@ def draw_scores(numbers, width):
     return table
 
 
-@draws(Filters)
-def draw_filters(numbers, width):
+@draws(Filters, smallest=(30, 12), preferred=(80, 22))
+def draw_filters(numbers, width, height=None):
+    """What each first-layer neuron looks for; `height` given, as many as fit."""
     drawn = filters_view(numbers.weights, total=numbers.total) if numbers.side else []
-    return Group(*drawn) if drawn else Text("the inputs are not a square image: no filters to draw", style="dim")
+    if not drawn:
+        return Text("the inputs are not a square image: no filters to draw", style="dim")
+    if height is None:
+        return Group(*drawn)
+    head, key, tiles = drawn
+    side = image_shape(len(numbers.weights[0]))[0]
+    tiles = [fitted_tile(tile, side) for tile in tiles.renderables]
+    head = Text("What the first layer looks for", style="bold", no_wrap=True, overflow="ellipsis")
+    return Group(head, *fitted_grid(tiles, FILTER_TILE, width, height - 1, numbers.total, "neurons"))
 
 
-def prediction_tile(pixels, row, label=None, vmax=None):
+def prediction_tile(pixels, row, label=None, vmax=None, fit=False):
+    """A digit captioned with the prediction (✓ or ✗, and the true label); `fit`: drawn at
+    most 8 pixels across, for the live panel's cells."""
     caption = f"{row['prediction']} {row['confidence']:.0%}"
     if label is None:
-        return tile(pixels, caption, vmax=vmax)
-    if row["prediction"] == label:
-        return tile(pixels, f"✓ {caption}", vmax=vmax, style="green")
-    return tile(pixels, f"✗ {caption}, is {label}", vmax=vmax, style="bold red")
+        drawn = tile(pixels, caption, vmax=vmax)
+    elif row["prediction"] == label:
+        drawn = tile(pixels, f"✓ {caption}", vmax=vmax, style="green")
+    else:
+        drawn = tile(pixels, f"✗ {caption}, is {label}", vmax=vmax, style="bold red")
+    return fitted_tile(drawn, image_shape(np.asarray(pixels).size)[0]) if fit else drawn
+
+
+def fitted_tile(tile, side, pixels=8):
+    """`tile` (a caption over a picture) with its picture scaled to `pixels` across."""
+    caption, picture = tile.renderables
+    picture.fit(pixels, pixels // 2)
+    return tile
 
 
 # --- nncli predict -----------------------------------------------------------------------
@@ -117,7 +158,7 @@ def draw_predictions(numbers, width):
 # --- nncli evaluate ----------------------------------------------------------------------
 
 
-@draws(Evaluation)
+@draws(Evaluation, smallest=(40, 12), preferred=(46, 12))
 def draw_evaluation(numbers, width, height=None):
     """Metrics, per-class precision and recall, the confusion matrix, the pairs most often
     confused, and a gallery of the mistakes the network was surest about — or, compact
@@ -196,7 +237,7 @@ def confusion_grid(confusion, accuracy=None):
             style = "dim" if count == 0 else "green" if predicted == true else "bold red"
             line.append(f"{'·' if count == 0 else count:>{cell}}", style)
         lines.append(line)
-    return Text("\n").join(lines)
+    return Text("\n", no_wrap=True).join(lines)
 
 
 def confused_pairs(confusion, top=PAIRS):
@@ -258,8 +299,7 @@ class ColourKey:
         self.colour, self.glyphs = colour, glyphs
 
     def __rich_console__(self, console, options):
-        in_colour = not console.no_color and console.color_system is not None
-        yield Text(self.colour if in_colour else self.glyphs, style="dim")
+        yield Text(self.colour if in_colour(console) else self.glyphs, style="dim")
 
 
 FILTER_KEY = ColourKey(

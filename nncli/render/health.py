@@ -13,7 +13,7 @@ from rich.text import Text
 
 from nncli.render import draws
 from nncli.render.charts import format_number
-from nncli.render.heatmap import PALETTES, _interpolate
+from nncli.render.heatmap import PALETTES, _interpolate, in_colour
 from nncli.views.health import HealthView
 
 MAX_COLUMNS = 32  # epochs drawn: each column one epoch (or the epoch nearest its place)
@@ -21,9 +21,10 @@ HEALTHY_RATIO = -3.0  # log10 update-to-data ratio of a healthy step
 SHADES = "·░▒▓█"  # without colour, lowest first; a blank cell means no value
 
 
-@draws(HealthView)
-def health_picture(view, width=80):
-    """The health view as one Rich renderable (at most 80 columns wide, whatever `width`)."""
+@draws(HealthView, smallest=(44, 8), preferred=(80, 14))
+def health_picture(view, width=80, height=None):
+    """The health view as one Rich renderable (at most 80 columns wide, whatever `width`);
+    `height` given (the live panel), the grid alone, with as many layers as fit."""
     if not view.epochs:
         return Text(
             "this model has no layer statistics (the scalar engine, or an older nncli, measured none)", style="dim"
@@ -39,6 +40,8 @@ def health_picture(view, width=80):
     legend = Table.grid(padding=(0, 1))
     ramp = Strip(list(np.logspace(low, high, MAX_COLUMNS // 2)), low, high)
     legend.add_row(Text("grad std", style="dim"), _number(10**low), ramp, _number(10**high))
+    if height is not None:
+        return Group(Text("Gradient std per layer (log colour scale)", style="bold"), grid, legend)
     parts = [
         Text("Gradient std per layer, over training (log colour scale)", style="bold"),
         grid,
@@ -102,7 +105,7 @@ class Strip:
         return Measurement(len(self.levels), len(self.levels))
 
     def __rich_console__(self, console, options):
-        colour = not console.no_color and console.color_system is not None
+        colour = in_colour(console)
         for level in self.levels:
             if level is None:
                 yield Segment(" ")

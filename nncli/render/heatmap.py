@@ -93,73 +93,128 @@ class Picture:
         self.palette = palette
         self.no_color = no_color
         self.marks = dict(marks or {})
+        self.box = None  # (columns, lines) to fit into, if told: see `fit`
+        self.drawn = {}  # (colour, 256 colours) → the lines: Rich asks for them again for each measure
+
+    def fit(self, columns, lines):
+        """Draw the picture scaled to fill at most `columns` × `lines` (pixels stay square:
+        one column by half a line in colour, two columns by a line in glyphs)."""
+        self.box = (columns, lines)
+        return self
 
     def __rich_measure__(self, console, options):
-        width = self.levels.shape[1] * (1 if self._in_colour(console) else 2)
+        colour = in_colour(console, self.no_color)
+        width = fitted_shape(self.levels.shape, self.box, colour)[1] * (1 if colour else 2)
         return Measurement(width, width)
 
     def __rich_console__(self, console, options):
-        if self._in_colour(console):
-            lines = self._half_blocks(palette_colours(self.palette, console.color_system == "256"))
-        else:
-            lines = self._glyphs()
-        for line in lines:
+        key = (in_colour(console, self.no_color), console.color_system == "256")
+        if key not in self.drawn:
+            colour, xterm = key
+            shape = fitted_shape(self.levels.shape, self.box, colour)
+            levels, marks = resample(self.levels, shape), resample_marks(self.marks, self.levels.shape, shape)
+            if colour:
+                self.drawn[key] = list(_half_blocks(levels, marks, self.palette, xterm))
+            else:
+                self.drawn[key] = list(_glyphs(levels, marks))
+        for line in self.drawn[key]:
             yield from line
             yield Segment.line()
 
-    def _in_colour(self, console):
-        if self.no_color is not None:
-            return not self.no_color
-        return not console.no_color and console.color_system is not None
 
-    def _half_blocks(self, colours):
-        rows, cols = self.levels.shape
-        index = np.where(np.isnan(self.levels), -1, np.round(np.nan_to_num(self.levels) * LEVELS)).astype(int)
-        styles = {}
+def in_colour(console, no_color=None):
+    """Whether pictures go to `console` in colour: not with NO_COLOR or without colours, and
+    not with only 16 (their colours are no ramp: the shading glyphs say more), unless
+    `no_color` decides."""
+    if no_color is not None:
+        return not no_color
+    return not console.no_color and console.color_system in ("256", "truecolor")
 
-        def style(upper, lower):
-            key = (upper, lower)
-            if key not in styles:
-                styles[key] = Style(color=colours[upper], bgcolor=colours[lower] if lower >= 0 else None)
-            return styles[key]
 
-        for top in range(0, rows, 2):
-            line = []
-            for col in range(cols):
-                upper = index[top, col]
-                lower = index[top + 1, col] if top + 1 < rows else -1
-                mark = self.marks.get((top, col)) or self.marks.get((top + 1, col))
-                if mark:
-                    marked = upper if (top, col) in self.marks else lower
-                    line.append(Segment(mark, _mark_style(colours[marked] if marked >= 0 else None)))
-                elif upper < 0:  # no top pixel: paint only the bottom half
-                    line.append(Segment(" ", Style(bgcolor=colours[lower] if lower >= 0 else None)))
-                else:
-                    line.append(Segment(HALF_BLOCK, style(upper, lower)))
-            yield _merged(line)
+def fitted_shape(shape, box, colour):
+    """The (rows, columns) of pixels a picture of `shape` is drawn at to fill `box`
+    (columns, lines) — or `shape` itself, with no box — keeping its pixels square."""
+    if box is None:
+        return shape
+    rows, cols = shape
+    columns, lines = box
+    room_cols, room_rows = (columns, 2 * lines) if colour else (columns // 2, lines)
+    scale = min(room_cols / cols, room_rows / rows)
+    return max(1, int(rows * scale)), max(1, int(cols * scale))
 
-    def _glyphs(self):
-        rows, cols = self.levels.shape
-        for row in range(rows):
-            line = []
-            for col in range(cols):
-                glyph = _glyph(self.levels[row, col])
-                mark = self.marks.get((row, col))
-                line.append(Segment(mark + glyph if mark else glyph * 2))
-            yield _merged(line)
+
+def resample(grid, shape):
+    """`grid` at `shape`, each new pixel the old one nearest its centre."""
+    rows, cols = grid.shape
+    if (rows, cols) == shape:
+        return grid
+    row_of = ((np.arange(shape[0]) + 0.5) * rows / shape[0]).astype(int)
+    col_of = ((np.arange(shape[1]) + 0.5) * cols / shape[1]).astype(int)
+    return grid[np.ix_(row_of, col_of)]
+
+
+def resample_marks(marks, old, new):
+    """Marks at (row, col) of a grid of shape `old` moved to a grid of shape `new`."""
+    if old == new:
+        return marks
+    return {(row * new[0] // old[0], col * new[1] // old[1]): mark for (row, col), mark in marks.items()}
+
+
+def _half_blocks(levels, marks, palette, xterm):
+    """Lines of half blocks ▀: each cell's top pixel in its foreground colour, the one
+    below in its background (a missing pixel — NaN, or the last row of an odd count —
+    left unpainted); a mark replaces its cell, on its pixel's colour."""
+    rows, cols = levels.shape
+    colours = palette_colours(palette, xterm)
+    index = np.where(np.isnan(levels), -1, np.round(np.nan_to_num(levels) * LEVELS)).astype(int)
+    if rows % 2:
+        index = np.vstack([index, np.full((1, cols), -1)])
+    for top in range(0, rows, 2):
+        line = []
+        for col, (upper, lower) in enumerate(zip(index[top].tolist(), index[top + 1].tolist())):
+            mark = marks.get((top, col)) or marks.get((top + 1, col))
+            if mark:
+                marked = upper if (top, col) in marks else lower
+                line.append(Segment(mark, _mark_style(colours[marked] if marked >= 0 else None)))
+            elif upper < 0:  # no top pixel: paint only the bottom half
+                line.append(Segment(" ", _block_style(palette, xterm, -1, lower)))
+            else:
+                line.append(Segment(HALF_BLOCK, _block_style(palette, xterm, upper, lower)))
+        yield merged_runs(line)
+
+
+def _glyphs(levels, marks):
+    """Lines of shading glyphs, each pixel two wide (a mark takes the first of its two)."""
+    rows, cols = levels.shape
+    for row in range(rows):
+        line = []
+        for col in range(cols):
+            glyph = _glyph(levels[row, col])
+            mark = marks.get((row, col))
+            line.append(Segment(mark + glyph if mark else glyph * 2))
+        yield merged_runs(line)
+
+
+@functools.lru_cache(maxsize=65536)
+def _block_style(palette, xterm, upper, lower):
+    """The style of a half block (upper, lower: levels of the palette, -1 for none), made
+    once: the frames of a live panel reuse the same few hundred."""
+    colours = palette_colours(palette, xterm)
+    return Style(color=colours[upper] if upper >= 0 else None, bgcolor=colours[lower] if lower >= 0 else None)
 
 
 @functools.cache
 def palette_colours(palette, xterm):
     """The palette's colours at LEVELS + 1 evenly spaced levels: interpolated between its
-    stops, or (`xterm`: a 256-colour terminal) the nearest step of its xterm ramp."""
+    stops, or (`xterm`: a 256-colour terminal) the nearest step of its xterm ramp. A tuple,
+    so that styles made of them can be cached."""
     if xterm:
         ramp = XTERM_RAMPS[palette]
-        return [Color.from_ansi(ramp[round(k / LEVELS * (len(ramp) - 1))]) for k in range(LEVELS + 1)]
-    return [_interpolate(PALETTES[palette], k / LEVELS) for k in range(LEVELS + 1)]
+        return tuple(Color.from_ansi(ramp[round(k / LEVELS * (len(ramp) - 1))]) for k in range(LEVELS + 1))
+    return tuple(_interpolate(PALETTES[palette], k / LEVELS) for k in range(LEVELS + 1))
 
 
-def _merged(line):
+def merged_runs(line):
     """Neighbouring segments of one style joined into one: a saturated region is then a
     few segments instead of one per pixel, and the live panel redraws it that much faster."""
     merged = []

@@ -1,6 +1,8 @@
 """Drawing a fitted line's views: the data and the two lines, the loss landscape with
 gradient descent's paths, and the lines' numbers."""
 
+import textwrap
+
 import numpy as np
 from rich.console import Group
 from rich.table import Table
@@ -16,39 +18,47 @@ from nncli.views.line import Landscape, LineFit, LineSummary
 PATH_MARKS = {"start": "o", "step": "•", "end": "*", "minimum": "+"}
 
 
-@draws(LineFit)
-def draw_fit(line, width, height=14):
-    """The training points, the line gradient descent learned and the least-squares line."""
+@draws(LineFit, smallest=(36, 12), preferred=(72, 22))
+def draw_fit(line, width, height=None):
+    """The training points, the line gradient descent learned and the least-squares line;
+    `height`: the lines it may take."""
     (m, c), (m_exact, c_exact) = line.learned, line.exact
     xs = [min(line.x), max(line.x)]
     chart = line_chart(
         [
             Series(
-                f"least squares y = {m_exact:.4g}·x {_signed_exact(c_exact)}",
+                f"least squares {_equation(m_exact, c_exact)}",
                 xs,
                 [m_exact * x + c_exact for x in xs],
                 "magenta",
             ),
-            Series(f"learned y = {m:.4g}·x {_signed_exact(c)}", xs, [m * x + c for x in xs], "cyan"),
+            Series(f"learned {_equation(m, c)}", xs, [m * x + c for x in xs], "cyan"),
         ],
         points=[(x, y, "yellow") for x, y in zip(line.x, line.y)],
-        width=max(20, min(60, width - 12)),
-        height=height,
-        title="The data, the learned line and the exact line",
+        width=max(20, min(60, width - 12 if height is None else width - 8)),
+        lines=(height or FIT_LINES) - 1,
+        title="The data, the learned line and the exact line" if height is None else "The data and the two lines",
         x_label="x",
     )
     return Group(chart, Text(f"   dots: the {len(line.x)} training points", style="dim"))
+
+
+FIT_LINES = 22  # lines of the fit drawn without a height (nncli visualize)
+
+
+def _equation(m, c):
+    return f"y = {m:.4g}·x {_signed_exact(c)}"
 
 
 def _signed_exact(v):
     return f"{'−' if v < 0 else '+'} {format_number(abs(v))}"
 
 
-@draws(Landscape)
-def draw_landscape(numbers, width):
+@draws(Landscape, smallest=(36, 14), preferred=(64, 26))
+def draw_landscape(numbers, width, height=None):
     """The loss over (slope m, intercept c) as a heatmap, with gradient descent's path on
     it — one panel per learning rate, side by side (or one above the other if they do not
-    fit in `width` columns).
+    fit in `width` columns); `height` given, one panel fitted into width × height.
 
     The shading is the loss above its minimum on a log scale, over three decades: the bowl
     is a quadratic, so its contours are nested ellipses, and the log spreads them evenly
@@ -60,15 +70,6 @@ def draw_landscape(numbers, width):
     excess = np.log10(np.maximum(surface - lowest, 1e-300))
     high = float(excess.max())
     low = max(float(excess.min()), high - 3)
-    panels = []
-    for path in paths:
-        picture = heatmap(
-            excess, vmin=low, vmax=high, palette="sequential", marks=_path_marks(path, slopes, intercepts, exact)
-        )
-        axes = Axes(picture, (slopes[0], slopes[-1]), (intercepts[-1], intercepts[0]), "slope m", "intercept c")
-        status = Text(describe_path(path), style=_STATUS_STYLES[path["status"]])
-        panels.append((Text(path["label"], style="bold"), axes, status))
-    body = SideBySide(panels)
     marks = PATH_MARKS
     key = (
         f"{marks['start']} start  {marks['step']} one epoch's step  {marks['end']} end  "
@@ -77,12 +78,24 @@ def draw_landscape(numbers, width):
     arrows = "".join(sorted({exit[2] for exit in (_exit(p, slopes, intercepts) for p in paths) if exit}))
     if arrows:
         key += f"  {arrows} where it left the picture"
-    return Group(
-        title("Loss landscape over (slope, intercept), and the path gradient descent took"),
-        body,
-        legend(colorbar(10**low, 10**high, "sequential", width=16), "loss above its minimum (log scale)"),
-        Text(key, style="dim"),
-    )
+    panels = []
+    for path in paths:
+        picture = heatmap(
+            excess, vmin=low, vmax=high, palette="sequential", marks=_path_marks(path, slopes, intercepts, exact)
+        )
+        axes = Axes(picture, (slopes[0], slopes[-1]), (intercepts[-1], intercepts[0]), "slope m", "intercept c")
+        if height is not None:  # around the picture: title, label, axes, status, colour bar, key
+            around = 6 + len(textwrap.wrap(key, width)) + len(textwrap.wrap(describe_path(path), width))
+            picture.fit(width - axes.gutter(), height - around)
+        status = Text(describe_path(path), style=_STATUS_STYLES[path["status"]])
+        panels.append((Text(path["label"], style="bold"), axes, status))
+    if height is None:
+        heading = "Loss landscape over (slope, intercept), and the path gradient descent took"
+        bar = legend(colorbar(10**low, 10**high, "sequential", width=16), "loss above its minimum (log scale)")
+    else:
+        heading = "Loss landscape, and the path"
+        bar = legend(colorbar(10**low, 10**high, "sequential", width=8), "loss")
+    return Group(title(heading), SideBySide(panels), bar, Text(key, style="dim"))
 
 
 _STATUS_STYLES = {"converged": "green", "slow": "yellow", "diverged": "red"}

@@ -2,10 +2,13 @@
 
 It draws what it is given — a Frame of view numbers (nncli.views.live) and the run's
 status — and never decides when: the training loop's controls (nncli.cli.controls) ask
-for a frame when one is due, and `nncli replay` hands it stored frames the same way. It
-uses the whole width of the terminal, and each view keeps the widest column it has had,
-so the panel does not shift as labels change; views that do not fit its height are left
-out (the first stays), so the panel is never cut off at the bottom.
+for a frame when one is due, and `nncli replay` hands it stored frames the same way.
+
+Every frame is laid out afresh in the terminal's size (so a resize takes effect at the
+next frame): the views, headline first, go side by side or in rows, each drawn to fit
+the cell the layout gives it (nncli.render.layout). Views that do not fit are named on
+the last line, and `v` turns the order so that they come first; a terminal too small for
+even one view gets one line saying the size the panel needs, with the run's numbers.
 """
 
 import time
@@ -15,19 +18,22 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
 from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from nncli.render import draw
+from nncli.render import draw, size_of
+from nncli.render.layout import GAP, arrange
 from nncli.render.numbers import format_metrics
 
-GAP = 3  # columns between views side by side
-VIEW_HEIGHT = 8  # rows of a chart in the panel
+CHROME = (4, 5)  # columns and lines around the views: the border, progress, numbers and the last line
+DIM = Style(dim=True)
 KEYS_HINT = {
     "running": "space pause · n step · q stop",
     "paused": "paused · space resume · n one epoch · q stop",
     "stopping": "stopping: saving what it learned…",
 }
+SHORT_KEYS_HINT = {"running": "␣ pause · n · q", "paused": "paused · ␣ · n · q", "stopping": "stopping…"}
 
 
 class LivePanel:
@@ -36,9 +42,12 @@ class LivePanel:
 
     def __init__(self, console, title, epochs, keys=False):
         self.console, self.title, self.epochs, self.keys = console, title, epochs, keys
-        self.widths = {}  # view name → the widest it has been drawn
-        self.started = time.perf_counter()
         self.frame, self.status, self.ending = None, "running", None
+        self.turn = 0  # how many times `v` has turned the order of the views
+        self.hidden = []  # the views the last frame had no room for
+        self.too_small = False  # whether the last frame was the one line of a small terminal
+        self.started = time.perf_counter()
+        self.paused_since = None  # the clock stops while the run is paused
         self.live = Live(console=console, auto_refresh=False, redirect_stdout=False, redirect_stderr=False)
 
     def start(self):
@@ -50,33 +59,91 @@ class LivePanel:
 
     def show(self, frame, status="running"):
         """Draw `frame` now."""
+        self._hold_clock(status)
         self.frame, self.status = frame, status
         self.live.update(self.render(), refresh=True)
+
+    def next_views(self):
+        """Bring the views not shown to the front (the `v` key), and redraw."""
+        if self.hidden:
+            self.turn += 1
+            self.live.update(self.render(), refresh=True)
 
     def finish(self, ending):
         """The last frame: the run is over, and `ending` says how ("done", "stopped early at
         64; kept epoch 44"…)."""
+        self._hold_clock("running")
         self.ending = ending
         self.live.update(self.render(), refresh=True)
 
+    def _hold_clock(self, status):
+        now = time.perf_counter()
+        if status == "paused" and self.paused_since is None:
+            self.paused_since = now
+        elif status != "paused" and self.paused_since is not None:
+            self.started += now - self.paused_since
+            self.paused_since = None
+
+    def elapsed(self):
+        return (self.paused_since or time.perf_counter()) - self.started
+
     def render(self):
-        width = self.console.width
-        inner = width - 4  # the panel's border and padding
+        width, height = self.console.size
+        views = self._ordered_views()
+        cells = arrange([size_of(numbers) for _, numbers in views], width - CHROME[0], height - CHROME[1])
+        self.too_small = bool(views) and not cells
+        if self.too_small or width < 2 * CHROME[0]:
+            return self._one_line(views, width, height)
+        shown = {index for row in cells for index, _, _ in row}
+        self.hidden = [name for index, (name, _) in enumerate(views) if index not in shown]
+        inner = width - CHROME[0]
         parts = [self._progress(inner), self._metrics()]
-        if self.frame is not None and self.frame.views:
-            parts.append(self._views(inner))
-        if self.keys and self.ending is None:
-            parts.append(Text(KEYS_HINT[self.status], style="yellow" if self.status == "paused" else "dim"))
+        if cells:
+            parts.append(
+                Cells(
+                    [[(columns, self._cell(views[i][1], columns, lines)) for i, columns, lines in row] for row in cells]
+                )
+            )
+        footer = self._footer(inner)
+        if footer is not None:
+            parts.append(footer)
         return Panel(Group(*parts), title=self.title, title_align="left", width=width)
+
+    def _ordered_views(self):
+        """The frame's views, the first one first — or, turned by `v`, from a later one on."""
+        views = list(self.frame.views.items()) if self.frame is not None else []
+        if not views:
+            return []
+        turn = self.turn % len(views)
+        return views[turn:] + views[:turn]
+
+    def _cell(self, numbers, columns, lines):
+        """A view drawn into columns × lines, as lines of Segments; a picture that would
+        still be taller is cut at the cell's foot, and says so."""
+        picture = draw(numbers, columns, height=lines)
+        drawn = self.console.render_lines(picture, self.console.options.update(width=columns), pad=False)
+        if len(drawn) > lines:
+            drawn = drawn[: lines - 1] + [[Segment("… (a taller terminal shows the rest)"[:columns], DIM)]]
+        return drawn
+
+    def _one_line(self, views, width, height):
+        """What a terminal too small for the panel gets: the size it needs, and the run's
+        progress and numbers, on one line."""
+        first = size_of(views[0][1]).smallest if views else (2 * CHROME[0], 0)
+        needs = f"the live panel needs {first[0] + CHROME[0]}×{first[1] + CHROME[1]} (this terminal: {width}×{height})"
+        epoch = self.frame.epoch if self.frame else 0
+        numbers = format_metrics(self.frame.metrics) if self.frame else ""
+        line = f"{needs} · epoch {epoch:,}/{self.epochs:,} {self.ending or ''} {numbers}"
+        return Text(" ".join(line.split()), no_wrap=True, overflow="ellipsis")
 
     def _progress(self, inner):
         epoch = self.frame.epoch if self.frame else 0
         total = max(self.epochs, 1)
         counter = f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}"
-        clock = _clock(time.perf_counter() - self.started)
+        clock = _clock(self.elapsed())
         state = self.ending or ("paused" if self.status == "paused" else "")
         side = clock if self.ending else f"{epoch / total:4.0%}  {clock}"  # ended: no "64 %" left hanging
-        bar_width = max(10, inner - len(counter) - len(side) - len(state) - 4)
+        bar_width = max(1, inner - len(counter) - len(side) - len(state) - 4)
         row = Table.grid(padding=(0, 1))
         style = "green" if self.ending else "yellow" if self.status == "paused" else ""
         finished = epoch if not self.ending else total  # a finished run's bar is full, whatever stopped it
@@ -92,58 +159,36 @@ class LivePanel:
         metrics = self.frame.metrics if self.frame else {}
         if not metrics:
             return Text("starting…", style="dim")
-        return Text(format_metrics(metrics), style="bold")
+        return Text(format_metrics(metrics), style="bold", no_wrap=True, overflow="ellipsis")
 
-    def _views(self, inner):
-        """The frame's views, side by side while they fit the width, in rows otherwise.
-
-        Each view is rendered once, to lines, and the lines laid side by side here: Rich
-        would otherwise measure and render every picture again for each table it sits in,
-        and that is most of a frame's cost."""
-        count = len(self.frame.views)
-        share = max(24, (inner - GAP * (count - 1)) // count) if count else inner
-        drawn = []
-        for name, numbers in self.frame.views.items():
-            picture = draw(numbers, share, height=VIEW_HEIGHT)
-            lines = self.console.render_lines(picture, self.console.options.update(width=inner), pad=False)
-            width = max((Segment.get_line_length(line) for line in lines), default=0)
-            self.widths[name] = min(inner, max(self.widths.get(name, 0), width))
-            drawn.append((name, lines))
-        rows, row, used = [], [], 0
-        for name, lines in drawn:
-            needed = self.widths[name] + (GAP if row else 0)
-            if row and used + needed > inner:
-                rows.append(row)
-                row, used = [], 0
-                needed = self.widths[name]
-            row.append((self.widths[name], lines))
-            used += needed
-        if row:
-            rows.append(row)
-        return SideBySide(self._fit_height(rows))
-
-    def _fit_height(self, rows):
-        """The rows that fit the terminal's height (a taller panel would be cut at the
-        bottom, keys and all): views are left out from the last, keeping at least one."""
-        room = self.console.height - 5 - self.keys  # the border, progress, metrics and keys lines
-        height = lambda rows: sum(max(len(lines) for _, lines in row) for row in rows)  # noqa: E731
-        while height(rows) > room and (len(rows) > 1 or len(rows[0]) > 1):
-            rows[-1].pop()
-            if not rows[-1]:
-                rows.pop()
-        return rows
+    def _footer(self, inner):
+        """The keys the panel takes now, and the views it had no room for, on one line of
+        `inner` columns (the keys said shorter if need be); a finished run takes no keys."""
+        taking = self.keys and self.ending is None
+        hidden = f"not shown: {', '.join(self.hidden)}" if self.hidden else ""
+        for keys, more in ((KEYS_HINT, " · v shows them"), (SHORT_KEYS_HINT, " (v)")):
+            parts = [(keys[self.status], "yellow" if self.status == "paused" else "dim")] if taking else []
+            if hidden:
+                parts.append((hidden + (more if taking else ""), "dim"))
+            if sum(len(text) for text, _ in parts) + 5 * (len(parts) - 1) <= inner:
+                break
+        if not parts:
+            return None
+        return Text("  ·  ", no_wrap=True, overflow="ellipsis").join(Text(text, style=style) for text, style in parts)
 
 
-class SideBySide:
-    """Rows of pre-rendered pictures (each a width and its lines of Segments), the
-    pictures of a row side by side, GAP columns apart."""
+class Cells:
+    """Rows of views drawn into their cells (each a width and its lines of Segments), the
+    cells of a row side by side, GAP columns apart, and a blank line between rows."""
 
     def __init__(self, rows):
         self.rows = rows
 
     def __rich_console__(self, console, options):
         gap = Segment(" " * GAP)
-        for row in self.rows:
+        for number, row in enumerate(self.rows):
+            if number:
+                yield Segment.line()
             height = max(len(lines) for _, lines in row)
             for index in range(height):
                 for position, (width, lines) in enumerate(row):

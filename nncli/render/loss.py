@@ -2,6 +2,7 @@
 
 import math
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -13,28 +14,45 @@ GUTTER = 8  # the widest y label a loss gets (-1.23e-5): the chart keeps its pla
 STYLES = {"loss": "cyan", "val_loss": "magenta", "train_accuracy": "cyan", "val_accuracy": "magenta"}
 
 
-@draws(LossHistory)
-def draw_loss(numbers, width, height=12):
+CHART_LINES = 18  # lines of a chart drawn without a height (nncli visualize)
+
+
+@draws(LossHistory, smallest=(30, 9), preferred=(70, 18))
+def draw_loss(numbers, width, height=None):
     """The training (and validation) loss per epoch; log-scaled when every value is
-    positive, so the long tail of small gains stays visible. Beside it, while training a
-    classifier, its accuracy per epoch."""
+    positive, so the long tail of small gains stays visible. Beside it (or, where the width
+    is short, below it), while training a classifier, its accuracy per epoch. `height`: the
+    lines it may take."""
+    lines = height or CHART_LINES
     if not numbers.accuracy:
-        return loss_chart(numbers, width, height)
-    half = max(30, (width - 3) // 2)
-    both = Table.grid(padding=(0, 3))
-    both.add_row(loss_chart(numbers, half, height), accuracy_chart(numbers, half, height))
-    return both
+        return loss_chart(numbers, width, lines)
+    half = (width - 3) // 2
+    if half >= 30:
+        both = Table.grid(padding=(0, 3))
+        both.add_row(loss_chart(numbers, half, lines), accuracy_chart(numbers, half, lines))
+        return both
+    # One above the other: the epoch axis named once, and one legend for both ("training", "validation").
+    upper = lines // 2
+    return Group(
+        loss_chart(numbers, width, upper, x_label=None, legend=False),
+        accuracy_chart(numbers, width, lines - upper, short_names=True),
+    )
 
 
-def accuracy_chart(numbers, width, height):
+def accuracy_chart(numbers, width, lines, short_names=False):
     series = [
-        Series(s["name"], s["epochs"], [100 * v for v in s["values"]], STYLES.get(s["key"], "cyan"))
+        Series(
+            s["name"].split()[0] if short_names else s["name"],
+            s["epochs"],
+            [100 * v for v in s["values"]],
+            STYLES.get(s["key"], "cyan"),
+        )
         for s in numbers.accuracy
     ]
     return line_chart(
         series,
-        width=max(20, min(60, width - 12)),
-        height=height,
+        width=max(10, min(60, width - GUTTER - 2)),
+        lines=lines,
         title="Accuracy per epoch (%)",
         x_label="epoch",
         x_integer=True,
@@ -43,7 +61,7 @@ def accuracy_chart(numbers, width, height):
     )
 
 
-def loss_chart(numbers, width, height):
+def loss_chart(numbers, width, lines, x_label="epoch", legend=True):
     series = [Series(s["name"], s["epochs"], s["values"], STYLES.get(s["key"], "cyan")) for s in numbers.series]
     if not series:
         return Text("this model file has no loss history", style="dim")
@@ -53,10 +71,11 @@ def loss_chart(numbers, width, height):
     series = [Series(s.name, s.x, y, s.style) for s, y in zip(series, ys)]
     return line_chart(
         series,
-        width=max(20, min(60, width - 12)),
-        height=height,
+        width=max(10, min(60, width - GUTTER - 2)),
+        lines=lines,
         title="Loss per epoch" + (" (log scale)" if log_y else ""),
-        x_label="epoch",
+        x_label=x_label,
+        legend=legend,
         log_y=log_y,
         x_integer=True,
         gutter=GUTTER,

@@ -1,6 +1,8 @@
 """Drawing a two-input classifier's views: the decision boundary, the neuron tiles and
 the truth table."""
 
+import textwrap
+
 import numpy as np
 from rich.columns import Columns
 from rich.console import Group
@@ -8,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
-from nncli.render.axes import Axes, legend, nearest, signed, title
+from nncli.render.axes import Axes, Grid, legend, signed, title
 from nncli.render.heatmap import colorbar, heatmap
 from nncli.render.numbers import format_number
 from nncli.views.plane import Boundary, NeuronTiles, TruthTable
@@ -22,24 +24,31 @@ INPUT_SYMBOLS = {
     "sin(x1)": "sin x₁",
     "sin(x2)": "sin x₂",
 }
-TILE_WIDTH = 28  # in the live panel, every tile as wide as the widest formula, so nothing shifts
+# A neuron's tile in a cell: pixels across at most and at least, columns at least, columns between tiles.
+TILE_PIXELS_MOST, TILE_PIXELS_LEAST, TILE_SMALLEST, TILE_GAP = 24, 6, 14, 2
 OUTPUT_KEY = "output (marks: the inputs, by target)"
 ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu", "identity": ""}
 
 
-@draws(Boundary)
+AROUND_PLANE = 5  # lines around a plane's picture: title, axis names, x axis and ticks, legend
+
+
+@draws(Boundary, smallest=(26, 12), preferred=(52, 22))
 def draw_boundary(numbers, width, height=None):
     """The network's output over the input plane (white: 0.5, the decision boundary), with
-    the data marked by their target."""
+    the data marked by their target; `height` given, fitted into width × height."""
     marks = {at: point_mark(label, held_out) for at, (label, held_out) in spaced_marks(numbers).items()}
     picture = heatmap(np.asarray(numbers.z) - 0.5, vmin=-0.5, vmax=0.5, palette="diverging", marks=marks)
     x, y = numbers.x, numbers.y
     held_out = any(point[3] for point in numbers.points)
     key = "output; 0 1 learned from, ⓪ ① held out" if held_out else OUTPUT_KEY
     compact = height is not None
+    axes = Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂")
+    if compact:
+        picture.fit(width - axes.gutter(), height - AROUND_PLANE)
     return Group(
         title("Decision boundary" + ("" if compact else ": the network's output over the input plane")),
-        Axes(picture, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂"),
+        axes,
         legend(colorbar(0, 1, "diverging", width=12 if compact else 16), "output" if compact else key),
     )
 
@@ -49,17 +58,33 @@ def spaced_marks(numbers):
     held_out] on the grid numbers.x × numbers.y), leaving out a point whose pixel or a
     neighbour is already marked — so hundreds of points still leave the picture visible.
     The points are visited in a fixed scattered order, so both kinds are thinned alike."""
+    if not numbers.points:
+        return {}
     golden = 0.6180339887498949
-    order = sorted(range(len(numbers.points)), key=lambda i: (i * golden) % 1.0)
+    points = np.asarray(numbers.points, dtype=float)
+    order = np.argsort((np.arange(len(points)) * golden) % 1.0, kind="stable")
+    rows, cols = grid_index(numbers.y, points[:, 1]), grid_index(numbers.x, points[:, 0])
     marks = {}
-    for i in order:
-        x1, x2, label, held_out = numbers.points[i]
-        row, col = nearest(numbers.y, x2), nearest(numbers.x, x1)
-        if row is None or col is None:
+    for i in order.tolist():
+        row, col = rows[i], cols[i]
+        if row < 0 or col < 0:
             continue
         if not any((row + dr, col + dc) in marks for dr in (-1, 0, 1) for dc in (-1, 0, 1)):
-            marks[(row, col)] = (int(label), bool(held_out))
+            marks[(row, col)] = (int(points[i, 2]), bool(points[i, 3]))
     return marks
+
+
+def grid_index(axis, values):
+    """The index of the grid value nearest each of `values` on an evenly spaced `axis`
+    (either way round), or -1 for a value off the grid (further than half a step)."""
+    axis = np.asarray(axis, dtype=float)
+    if len(axis) < 2:
+        return [-1] * len(values)
+    step = (axis[-1] - axis[0]) / (len(axis) - 1)
+    with np.errstate(invalid="ignore"):
+        index = np.round((np.asarray(values) - axis[0]) / step)
+    inside = np.isfinite(index) & (index >= 0) & (index <= len(axis) - 1)
+    return np.where(inside, index, -1).astype(int).tolist()
 
 
 def point_mark(label, held_out):
@@ -67,10 +92,11 @@ def point_mark(label, held_out):
     return "⓪①②③④⑤⑥⑦⑧⑨"[int(label) % 10] if held_out else format_number(label)
 
 
-@draws(NeuronTiles)
+@draws(NeuronTiles, smallest=(30, 12), preferred=(64, 20))
 def draw_neurons(numbers, width, height=None):
     """One tile per first-layer neuron: its activation over the input plane, and the
-    weighted sum it computes. Together they show how the hidden layer splits the plane."""
+    weighted sum it computes. Together they show how the hidden layer splits the plane.
+    `height` given: the tiles as large as fit width × height."""
     if not numbers.neurons:
         text = "this network has no hidden layer: its one neuron draws a single straight boundary"
         if numbers.inputs not in (["x1", "x2"], []):  # straight in its features, curved in the plane
@@ -78,18 +104,41 @@ def draw_neurons(numbers, width, height=None):
         return Text(text, style="dim")
     grids = [np.asarray(neuron["output"]) for neuron in numbers.neurons]
     low, high, palette, shift = _activation_scale(numbers.activation, grids)
-    tiles = []
-    for k, (values, neuron) in enumerate(zip(grids, numbers.neurons), start=1):
-        tile = heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette)
-        formula = _neuron_formula(neuron, numbers.activation, numbers.inputs)
-        tiles.append(Group(Text(f"neuron {k}", style="bold"), tile, Text(formula, style="dim")))
-    return Group(
-        title("Hidden neurons: each one's output over the same plane"),
-        Columns(
-            tiles, padding=(0, 3), width=None if height is None else max(len(t.renderables[-1].plain) for t in tiles)
-        ),
-        legend(colorbar(low, high, palette, width=16), "activation"),
-    )
+    formulas = [_neuron_formula(neuron, numbers.activation, numbers.inputs) for neuron in numbers.neurons]
+    pictures = [heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette) for values in grids]
+    key = legend(colorbar(low, high, palette, width=16 if height is None else 10), "activation")
+    if height is None:
+        tiles = [
+            Group(Text(f"neuron {k}", style="bold"), picture, Text(formula, style="dim"))
+            for k, (picture, formula) in enumerate(zip(pictures, formulas), start=1)
+        ]
+        heading = title("Hidden neurons: each one's output over the same plane")
+        return Group(heading, Columns(tiles, padding=(0, 3)), key)
+    return Group(title("Hidden neurons"), _tile_grid(pictures, formulas, width, height - 2), key)
+
+
+def _tile_grid(pictures, formulas, width, height):
+    """The neurons' tiles in rows, as large as lets them all fit width × height — or, if
+    even the smallest tiles do not all fit, as many as do, and a line saying how many
+    that is. A tile is a name, the picture and its formula, in whole words."""
+    fits = None
+    for side in range(TILE_PIXELS_MOST, TILE_PIXELS_LEAST - 1, -2):
+        tile_width = max(side, TILE_SMALLEST)
+        per_row = max(1, (width + TILE_GAP) // (tile_width + TILE_GAP))
+        longest = max(formulas, key=len)  # the tallest caption: formulas differ only in their digits
+        tall = 1 + side // 2 + len(textwrap.wrap(longest, tile_width))
+        fits = per_row * max(0, (height - 1) // tall)  # with a line to say how many are shown
+        if -(-len(pictures) // per_row) * tall <= height:
+            fits = len(pictures)
+            break
+    tiles = [
+        Group(Text(f"neuron {k}", style="bold"), picture.fit(side, side // 2), Text(formula, style="dim"))
+        for k, (picture, formula) in enumerate(zip(pictures[:fits], formulas), start=1)
+    ]
+    grid = Grid(tiles, tile_width, per_row, TILE_GAP)
+    if fits == len(pictures):
+        return grid
+    return Group(grid, Text(f"{fits} of {len(pictures)} neurons shown", style="dim"))
 
 
 def _activation_scale(activation, grids):

@@ -54,7 +54,14 @@ class TrainingProgress:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, kind, error, traceback):
+        if self.panel is not None and error is not None:  # the last frame takes no keys, and says why
+            from nncli.errors import DivergedError
+
+            diverged = isinstance(error, DivergedError)
+            self.panel.finish(
+                ("diverged" + (f" at epoch {error.epoch:,}" if error.epoch else "")) if diverged else "stopped"
+            )
         self.stop()
 
     def stop(self):
@@ -71,28 +78,36 @@ class TrainingProgress:
         if self.panel is not None:
             self.panel.keys = keys
 
-    def show_frame(self, epoch, history, status):
-        """Draw the watched views at `epoch` (called by the controls when a frame is due)."""
+    def show_frame(self, epoch, history, status, numbers=None):
+        """Draw the watched views at `epoch` (called by the controls when a frame is due);
+        `numbers`: the epoch's own. Paused, every number is measured afresh: a step shows
+        the epoch it took."""
         self.history = history
         if self.panel is not None and self.watch is not None:
-            self.panel.show(self.watch.frame(epoch, history), status)
+            self.panel.show(self.watch.frame(epoch, history, numbers, fresh=status == "paused"), status)
+
+    def next_views(self):
+        """The `v` key: the panel shows the views it had no room for."""
+        if self.panel is not None:
+            self.panel.next_views()
 
     def __call__(self, event):
         kind = event["event"]
         if kind == "start":
             self.epochs = event["config"]["epochs"]
+            network = markup_safe(event["network"])
             self.console.print(
-                f"[bold]{self.title}[/]: {event['parameters']:,} parameters, "
+                f"[bold]{self.title}[/] · a {network} network: {event['parameters']:,} parameters, "
                 f"{self.epochs:,} epochs, lr {event['config']['lr']:g}, {event['config']['optimizer']}",
                 highlight=False,
             )
             if animates(self.console):
-                self.panel = LivePanel(self.console, self.title, self.epochs, self.keys)
+                self.panel = LivePanel(self.console, f"{self.title} · {network}", self.epochs, self.keys)
                 self.panel.start()
         elif kind == "epoch":
             if self.watch is not None:
                 self.watch.log(event)
-            if self.panel is None:
+            if self.panel is None or self.panel.too_small:  # too small a terminal for the panel: the plain log
                 self._plain(event)
         elif kind == "layer_stats" and self.watch is not None:
             self.watch.layer_stats.append(event)  # the health view draws them live

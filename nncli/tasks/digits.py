@@ -40,7 +40,7 @@ def accuracy(network, X, y):
 
 class DigitsTask(Task):
     name = "digits"
-    title = "8×8 handwritten digits with a 64-128-64-10 network"
+    title = "8×8 handwritten digits"
     views = {
         "samples": "digits.samples",
         "confusion": "digits.confusion",

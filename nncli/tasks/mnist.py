@@ -25,7 +25,7 @@ def has_files(folder):
 
 class MnistTask(DigitsTask):
     name = "mnist"
-    title = "MNIST digits with a 784-128-64-10 network"
+    title = "MNIST digits"
     pixel_max = 255
 
     def load_data(self, config):

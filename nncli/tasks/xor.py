@@ -15,7 +15,7 @@ from nncli.tasks.base import Dataset, Preprocessing, Task, preprocessing
 
 class XorTask(Task):
     name = "xor"
-    title = "XOR with a 2-4-1 network"
+    title = "XOR"
     views = {
         "boundary": "plane.boundary",
         "neurons": "plane.neurons",

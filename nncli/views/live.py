@@ -15,8 +15,8 @@ LOSS_VIEW = "loss.history"  # every live panel shows the loss beside the task's 
 
 @dataclass
 class Frame:
-    """What the panel draws at one moment: the epoch, the latest logged numbers and each
-    shown view's numbers, by view name (the loss first)."""
+    """What the panel draws at one moment: the epoch, the latest numbers and each shown
+    view's numbers, by view name, most important first (the task's own, then the loss)."""
 
     epoch: int
     metrics: dict = field(default_factory=dict)
@@ -32,8 +32,8 @@ class Watch:
     """
 
     def __init__(self, task, names, network, dataset, config):
-        self.network, self.dataset, self.config = network, dataset, config
-        shown = ([] if "loss" in names else [("loss", LOSS_VIEW)]) + [(name, task.views[name]) for name in names]
+        self.task, self.network, self.dataset, self.config = task, network, dataset, config
+        shown = [(name, task.views[name]) for name in names] + ([] if "loss" in names else [("loss", LOSS_VIEW)])
         self.views = {name: resolve(view) for name, view in shown}
         self.logged = []
         self.layer_stats = []  # the layer_stats events so far (the health view's numbers)
@@ -51,8 +51,16 @@ class Watch:
         if self.trajectory is not None:
             self.trajectory.append(self._state())
 
-    def frame(self, epoch, losses):
+    def frame(self, epoch, losses, numbers=None, fresh=False):
+        """The frame at `epoch`: its views, and the numbers of the latest logged epoch —
+        with `numbers` (the epoch's own: its loss) over them, and, `fresh`, the task's
+        metrics measured now (a step while paused shows the epoch it took, every number)."""
         latest = self.logged[-1] if self.logged else {}
         history = History(losses, epoch, latest, self.logged, self.trajectory, layer_stats=self.layer_stats)
         views = {name: view(self.network, self.dataset, self.config, history) for name, view in self.views.items()}
-        return Frame(epoch, latest, views)
+        metrics = dict(latest)
+        if numbers is not None and numbers.get("epoch") == epoch:
+            metrics.update(numbers)
+            if fresh and numbers is not latest:
+                metrics.update(self.task.epoch_metrics(self.network, self.dataset))
+        return Frame(epoch, metrics, views)

@@ -16,7 +16,7 @@ from nncli.views import Numbers
 
 PIXELS = 24  # grid points across the boundary picture
 TILE_PIXELS = 12  # … and across each neuron's tile
-MARGIN = 0.25  # the plane reaches this share of the data's span beyond it on each side
+MARGIN = 0.08  # the plane reaches this share of the data's span beyond it on each side
 
 
 @dataclass
@@ -117,11 +117,13 @@ def marked_points(P_train, y_train, P_test, y_test):
 
 
 def plane_grid(P_train, P_test, size):
-    """(xs, ys top-first, grid points) of a size × size grid over a square around the points."""
+    """(xs, ys top-first, grid points) of a size × size grid over the square that holds the
+    points with a margin, centred on them (so the pixels are square)."""
     points = np.concatenate([P_train, P_test])
-    lo, hi = float(points.min()), float(points.max())
-    span = (hi - lo) or 1.0
-    xs = np.linspace(lo - MARGIN * span, hi + MARGIN * span, size)
-    ys = xs[::-1]
+    low, high = points.min(axis=0), points.max(axis=0)
+    half = (1 + 2 * MARGIN) * float((high - low).max() or 1.0) / 2
+    middle = (low + high) / 2
+    xs = np.linspace(middle[0] - half, middle[0] + half, size)
+    ys = np.linspace(middle[1] - half, middle[1] + half, size)[::-1]
     grid_x, grid_y = np.meshgrid(xs, ys)
     return xs, ys, np.column_stack([grid_x.ravel(), grid_y.ravel()])
