@@ -32,7 +32,7 @@ FEW_DISTINCT = 10  # a target of at most this many distinct whole numbers holds 
 MAX_TABLE_BYTES = 500_000_000
 # Read as text, a table takes far more memory than its file: a list per row and a string per
 # cell. Counting each row as ROW_CELLS cells more (its list and line number), no table may
-# hold more than MAX_TABLE_CELLS, which bounds that at about 2 GB whatever the file's shape.
+# hold more than MAX_TABLE_CELLS: about 1 GB of lists and cells, the text itself aside.
 MAX_TABLE_CELLS = 20_000_000
 ROW_CELLS = 4
 MAX_NAME = MAX_STRING  # characters in a column name or class label: what a model file keeps
