@@ -145,10 +145,12 @@ def test_every_screen_of_every_lesson_is_reached_and_read_at_80_by_24(number, mo
     check_fits(number, walk(number, 80, 24), 80, 24)
 
 
-@pytest.mark.parametrize("number, columns, lines", [(1, 100, 30), (6, 100, 30), (1, 120, 40), (9, 120, 40)], ids=str)
+@pytest.mark.parametrize(
+    "number, columns, lines", [(1, 100, 30), (2, 100, 30), (1, 120, 40), (2, 120, 40), (9, 120, 40)], ids=str
+)
 def test_lessons_on_larger_terminals(number, columns, lines, model_home):
-    """Lesson 1 (keys of its own, charts that grow), 6 (heatmaps, a moving boundary) and 9
-    (the tallest pictures, once refused even at 120 × 40)."""
+    """Lessons 1 and 2 at every size (keys of their own, charts that grow, moving
+    pictures), and lesson 9 (the tallest pictures, once refused even at 120 × 40)."""
     pytest.importorskip("pyte")
     check_fits(number, walk(number, columns, lines), columns, lines)
 
