@@ -409,3 +409,24 @@ def test_a_float64_leaky_relu_keeps_its_exact_slope_in_onnx(models):
     assert "LeakyRelu" not in {node.op_type for node in graph.node}
     slopes = [numpy_helper.to_array(t) for t in graph.initializer if t.name.endswith(".slope")]
     assert slopes and all(s.dtype == np.float64 and s == 0.01 for s in slopes)
+
+
+def test_a_model_whose_file_lost_its_data_gets_advice_each_command_can_follow(models, tmp_path):
+    """A linreg model trained on a file, its kept points removed: evaluate advises --data,
+    explain --input, visualize and replay (which have neither) to train again."""
+    with np.load(models["linreg file"]["path"]) as arrays:
+        kept = {key: arrays[key] for key in arrays.files if key not in ("__train_points", "__held_out_points")}
+    bare = tmp_path / "bare.npz"
+    np.savez(bare, **kept)
+    advice = {
+        ("evaluate",): "--data FILE",
+        ("explain", "backprop"): "--input",
+        ("visualize",): "train it again",
+        ("replay",): "train it again",
+    }
+    for command, words in advice.items():
+        result = run(*command, bare)
+        assert result.exit_code == 1, command
+        lines = result.stderr.splitlines()
+        assert len(lines) == 2 and words in lines[1], (command, result.stderr)
+        assert ("--data" in result.stderr) == (command == ("evaluate",)), command
