@@ -62,6 +62,11 @@ MODELS = {
         POINTS,
         [0, 1, 1],
     ),
+    "circle deep float64": (
+        ("train", "circle", "--hidden", "4,4", "--batchnorm", "--residual", "--dtype", "float64", "--epochs", "3"),
+        POINTS,
+        [0, 1, 0],
+    ),
     "spiral features": (
         ("train", "spiral", "--features", "x1,x2,sin(x1),sin(x2)", "--hidden", "6", "--epochs", "5"),
         POINTS,
@@ -183,20 +188,30 @@ def run_json(document, raw):
         x = np.column_stack([FEATURES[f["name"]](raw[:, 0], raw[:, 1]) for f in document["input"]["features"]])
     if document["input"]["scaling"]:
         x = (x - np.array(document["input"]["scaling"]["x_mean"])) / np.array(document["input"]["scaling"]["x_std"])
-    x = x.astype(dtype)
-    for layer in document["layers"]:
-        if layer["type"] == "linear":
-            x = x @ np.array(layer["params"]["weight"], dtype=dtype).T + np.array(layer["params"]["bias"], dtype=dtype)
-        elif layer["type"] == "leaky_relu":
-            x = np.where(x > 0, x, x * dtype.type(layer["slope"]))
-        else:
-            x = ACTIVATIONS[layer["type"]](x)
+    x = run_layers(document["layers"], x.astype(dtype), dtype)
     x = x.astype(np.float64)
     if document["output"]["kind"] == "classes":
         e = np.exp(x - x.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
     scaling = document["output"]["scaling"]
     return x * np.array(scaling["y_std"]) + np.array(scaling["y_mean"]) if scaling else x
+
+
+def run_layers(layers, x, dtype):
+    for layer in layers:
+        params = {name: np.array(values, dtype=dtype) for name, values in layer.get("params", {}).items()}
+        if layer["type"] == "linear":
+            x = x @ params["weight"].T + (params["bias"] if layer["bias"] else 0)
+        elif layer["type"] == "batchnorm":
+            sigma = np.sqrt(params["running_var"] + dtype.type(layer["eps"]))
+            x = (x - params["running_mean"]) / sigma * params["weight"] + params["bias"]
+        elif layer["type"] == "residual":
+            x = x + run_layers(layer["layers"], x, dtype)
+        elif layer["type"] == "leaky_relu":
+            x = np.where(x > 0, x, x * dtype.type(layer["slope"]))
+        else:
+            x = ACTIVATIONS[layer["type"]](x)
+    return x
 
 
 # --- the losses, from predict's own answers ------------------------------------------------
