@@ -19,6 +19,11 @@ class ModelFileError(NncliError):
     """A model file that is missing, unreadable, corrupt, hostile or from elsewhere."""
 
 
+class DataNotKept(ModelFileError):
+    """A model trained on a file whose model file does not keep that data (nncli never
+    reopens a file a model names): the command says what it can do instead."""
+
+
 class OptionError(NncliError):
     """Options that cannot be honoured together, found once their effect is known (exit 2)."""
 

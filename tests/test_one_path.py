@@ -62,6 +62,11 @@ MODELS = {
         POINTS,
         [0, 1, 1],
     ),
+    "circle deep float64": (
+        ("train", "circle", "--hidden", "4,4", "--batchnorm", "--residual", "--dtype", "float64", "--epochs", "3"),
+        POINTS,
+        [0, 1, 0],
+    ),
     "spiral features": (
         ("train", "spiral", "--features", "x1,x2,sin(x1),sin(x2)", "--hidden", "6", "--epochs", "5"),
         POINTS,
@@ -183,20 +188,30 @@ def run_json(document, raw):
         x = np.column_stack([FEATURES[f["name"]](raw[:, 0], raw[:, 1]) for f in document["input"]["features"]])
     if document["input"]["scaling"]:
         x = (x - np.array(document["input"]["scaling"]["x_mean"])) / np.array(document["input"]["scaling"]["x_std"])
-    x = x.astype(dtype)
-    for layer in document["layers"]:
-        if layer["type"] == "linear":
-            x = x @ np.array(layer["params"]["weight"], dtype=dtype).T + np.array(layer["params"]["bias"], dtype=dtype)
-        elif layer["type"] == "leaky_relu":
-            x = np.where(x > 0, x, x * dtype.type(layer["slope"]))
-        else:
-            x = ACTIVATIONS[layer["type"]](x)
+    x = run_layers(document["layers"], x.astype(dtype), dtype)
     x = x.astype(np.float64)
     if document["output"]["kind"] == "classes":
         e = np.exp(x - x.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
     scaling = document["output"]["scaling"]
     return x * np.array(scaling["y_std"]) + np.array(scaling["y_mean"]) if scaling else x
+
+
+def run_layers(layers, x, dtype):
+    for layer in layers:
+        params = {name: np.array(values, dtype=dtype) for name, values in layer.get("params", {}).items()}
+        if layer["type"] == "linear":
+            x = x @ params["weight"].T + (params["bias"] if layer["bias"] else 0)
+        elif layer["type"] == "batchnorm":
+            sigma = np.sqrt(params["running_var"] + dtype.type(layer["eps"]))
+            x = (x - params["running_mean"]) / sigma * params["weight"] + params["bias"]
+        elif layer["type"] == "residual":
+            x = x + run_layers(layer["layers"], x, dtype)
+        elif layer["type"] == "leaky_relu":
+            x = np.where(x > 0, x, x * dtype.type(layer["slope"]))
+        else:
+            x = ACTIVATIONS[layer["type"]](x)
+    return x
 
 
 # --- the losses, from predict's own answers ------------------------------------------------
@@ -409,3 +424,24 @@ def test_a_float64_leaky_relu_keeps_its_exact_slope_in_onnx(models):
     assert "LeakyRelu" not in {node.op_type for node in graph.node}
     slopes = [numpy_helper.to_array(t) for t in graph.initializer if t.name.endswith(".slope")]
     assert slopes and all(s.dtype == np.float64 and s == 0.01 for s in slopes)
+
+
+def test_a_model_whose_file_lost_its_data_gets_advice_each_command_can_follow(models, tmp_path):
+    """A linreg model trained on a file, its kept points removed: evaluate advises --data,
+    explain --input, visualize and replay (which have neither) to train again."""
+    with np.load(models["linreg file"]["path"]) as arrays:
+        kept = {key: arrays[key] for key in arrays.files if key not in ("__train_points", "__held_out_points")}
+    bare = tmp_path / "bare.npz"
+    np.savez(bare, **kept)
+    advice = {
+        ("evaluate",): "--data FILE",
+        ("explain", "backprop"): "--input",
+        ("visualize",): "train it again",
+        ("replay",): "train it again",
+    }
+    for command, words in advice.items():
+        result = run(*command, bare)
+        assert result.exit_code == 1, command
+        lines = result.stderr.splitlines()
+        assert len(lines) == 2 and words in lines[1], (command, result.stderr)
+        assert ("--data" in result.stderr) == (command == ("evaluate",)), command

@@ -23,6 +23,7 @@ OPSET = 17
 IR_VERSION = 8  # the IR version of opset 17, so older runtimes read the file too
 
 UNARY = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
+BATCHNORM_PARAMS = ("weight", "bias", "running_mean", "running_var")
 
 
 class GraphBuilder:
@@ -70,10 +71,15 @@ class GraphBuilder:
             return self.add("Cast", [above], key, to=self.helper.np_dtype_to_tensor_dtype(self.dtype))
         if kind in ("identity", "dropout"):  # dropout only acts while training
             return x
-        if kind == "batchnorm":  # evaluation: the running mean and variance
-            names = ("weight", "bias", "running_mean", "running_var")
-            inputs = [x] + [self.constant(f"{key}.{name}", state[f"{key}.{name}"]) for name in names]
-            return self.add("BatchNormalization", inputs, key, epsilon=float(entry["eps"]))
+        if kind == "batchnorm":  # evaluation: (x − running_mean) / sqrt(running_var + eps) · weight + bias
+            # in nncli's own steps, not BatchNormalization, whose eps is a 32-bit attribute
+            params = {name: self.constant(f"{key}.{name}", state[f"{key}.{name}"]) for name in BATCHNORM_PARAMS}
+            variance = self.add("Add", [params["running_var"], self.constant(f"{key}.eps", entry["eps"])], f"{key}.var")
+            sigma = self.add("Sqrt", [variance], f"{key}.sigma")
+            centred = self.add("Sub", [x, params["running_mean"]], f"{key}.centred")
+            normalised = self.add("Div", [centred, sigma], f"{key}.normalised")
+            scaled = self.add("Mul", [normalised, params["weight"]], f"{key}.scaled")
+            return self.add("Add", [scaled, params["bias"]], key)
         if kind == "residual":
             inner = self.layers(entry["layers"], state, x, f"{key}.module.")
             return self.add("Add", [x, inner], key)

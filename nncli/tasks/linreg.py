@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from nncli import data, nn, store
-from nncli.errors import DataError, ModelFileError
+from nncli.errors import DataError, DataNotKept, ModelFileError
 from nncli.tasks.base import Dataset, Task, preprocessing, scale_inputs, unscale_outputs
 
 
@@ -63,15 +63,13 @@ class LinregTask(Task):
 
     def stored_data(self, path):
         """The points of a model trained on a file: its file keeps them (nncli never reopens a
-        file a model names); None for a model of generated points, which are rebuilt."""
+        file a model names); None for a model of generated points, which are rebuilt.
+        DataNotKept for a model file without its points: the command says what to do."""
         if not self.from_file:
             return None
         arrays = store.load_extras(path)
-        if TRAIN_POINTS not in arrays:  # a file from before models kept their points: never reopened
-            raise ModelFileError(
-                f"{path}: a model of points from a file, without those points;\n"
-                "nncli does not reopen a file a model names: give --data FILE (the model's data, or new data)"
-            )
+        if TRAIN_POINTS not in arrays:
+            raise DataNotKept("a model of points from a file, without those points")
         train, test = arrays[TRAIN_POINTS], arrays.get(HELD_OUT_POINTS, np.zeros((0, 2)))
         if train.ndim != 2 or train.shape[1] != 2 or len(train) < 2 or test.ndim != 2 or test.shape[1] != 2:
             raise ModelFileError(f"{path}: its points are not rows of (x, y)")

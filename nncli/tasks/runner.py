@@ -13,7 +13,7 @@ import numpy as np
 from nncli import __version__, health, snapshots, store
 from nncli.command import command_line
 from nncli.config import RunConfig
-from nncli.errors import DataError, ModelFileError, NncliError, OptionError
+from nncli.errors import DataError, DataNotKept, ModelFileError, NncliError, OptionError
 from nncli.network import LOSSES, build_network
 from nncli.nn import layer_types, parameter_count
 from nncli.tasks import get_task
@@ -281,12 +281,15 @@ def _check_task_meta(path, meta, task_loss):
     return config
 
 
-def trained_on_a_file(model_path):
-    """The refusal for a model of data read from a file that its model file does not keep."""
-    return ModelFileError(
-        f"{model_path}: it was trained on a file, which nncli does not reopen from a model file;\n"
+def trained_on_a_file(model_path, data_option, reason="it was trained on a file, which nncli does not reopen"):
+    """The refusal for a model of data read from a file that its model file does not keep,
+    with advice that names --data only to a command that has it (`data_option`)."""
+    advice = (
         "give --data FILE (the model's data, or new data)"
+        if data_option
+        else "train it again: a model trained now keeps the data it learned from"
     )
+    return ModelFileError(f"{model_path}: {reason};\n{advice}")
 
 
 def _thin(values, points=HISTORY_POINTS):
@@ -300,20 +303,23 @@ def _thin(values, points=HISTORY_POINTS):
 PATH_SETTINGS = ("data", "data_dir")  # what a run read from disk: never reopened on a model file's word
 
 
-def rebuild_data(task, config, model_path="the model"):
+def rebuild_data(task, config, model_path="the model", data_option=False):
     """The dataset a model was trained on: from the arrays its file keeps, if its task keeps
     them (data read from a file), else rebuilt from its configuration alone.
 
     A model file never names a file nncli opens — a shared one could name /dev/zero, a
     FIFO or a private file — so a model trained on a file that does not keep its data is
-    refused here (evaluate it with --data FILE), and MNIST is read from the model store's
-    own folder.
+    refused here (`data_option`: the command takes --data FILE instead, as evaluate does),
+    and MNIST is read from the model store's own folder.
     """
-    stored = task.stored_data(model_path)
+    try:
+        stored = task.stored_data(model_path)
+    except DataNotKept as error:
+        raise trained_on_a_file(model_path, data_option, str(error)) from None
     if stored is not None:
         return stored
     if config.data:
-        raise trained_on_a_file(model_path)
+        raise trained_on_a_file(model_path, data_option)
     try:
         return task.load_data(replace(config, data=None, data_dir=None))
     except DataError:
@@ -321,7 +327,8 @@ def rebuild_data(task, config, model_path="the model"):
             raise
         raise ModelFileError(
             f"{model_path}: it was trained on files in a folder, which nncli does not reopen from a model file;\n"
-            f"it reads them from the model store: copy them into {store.model_home() / task.name}, or use --download"
+            f"it reads them from the model store: copy them into {store.model_home() / task.name}, "
+            f"or fetch them with `nncli train {task.name} --download`"
         ) from None
     except (KeyError, TypeError, ValueError) as error:
         raise ModelFileError(
@@ -337,7 +344,7 @@ def evaluate_model(task, network, meta, data_path=None, model_path="the model", 
         X, y = task.labelled_file(data_path, meta, drop_missing)
         source = str(data_path)
     else:
-        dataset = rebuild_data(task, run_config(meta), model_path)
+        dataset = rebuild_data(task, run_config(meta), model_path, data_option=True)
         X, y = dataset.X_test, dataset.y_test
         source = dataset.held_out or f"the held-out part of {dataset.source}"
     metrics = {"loss": network.evaluate_loss(X, y), **task.metrics(network, X, y), **task.report(network, X, y)}
