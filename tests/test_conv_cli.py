@@ -89,7 +89,7 @@ def test_onnx_export_runs_in_onnxruntime_as_nncli_predicts(trained, digits_rows,
     graph = tmp_path / "cnn.onnx"
     assert run("export", path, graph).exit_code == 0
     session = ort.InferenceSession(str(graph))
-    _, probabilities = session.run(None, {"input": digits_rows.astype(np.float64)})
+    _, probabilities = session.run(None, {"input": digits_rows.astype(np.float32)})
     ops = {node.op_type for node in __import__("onnx").load(str(graph)).graph.node}
     assert {"Conv", "MaxPool", "Flatten", "Reshape"} <= ops
     np.testing.assert_allclose(probabilities, predictions(path, digits_rows), atol=1e-6)
