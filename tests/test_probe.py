@@ -137,7 +137,7 @@ def test_a_first_layer_neuron_wants_its_own_weights(models):
     task, network, meta, _ = load_trained(models["moons"])
     start = np.array([0.3, -0.2])
     weight = network.state_dict()["0.weight"][2].astype(np.float64)
-    view = probe.neuron(network, "plane", ["x1", "x2"], None, start, 1, 3, 2, steps=300, rate=0.1, penalty=0.5)
+    view = probe.neuron(network, "plane", ["x1", "x2"], start, 1, 3, 2, steps=300, rate=0.1, penalty=0.5)
     np.testing.assert_allclose(view.input, start + weight / (2 * 0.5), rtol=1e-9)
     assert len(view.sums) == 301 and view.sums[-1] > view.sums[0]
     assert np.all(np.diff(view.sums) >= -1e-12)  # each step climbs
@@ -147,7 +147,7 @@ def test_neuron_ascent_of_a_digit_class_raises_its_score_within_the_pixel_range(
     network, *_ = loaded(models["digits"])
     start = np.full(64, 0.5)
     names = [f"p{i}" for i in range(64)]
-    view = probe.neuron(network, "image", names, 8, start, 2, 4, 10, steps=50, rate=0.1, penalty=0.01)
+    view = probe.neuron(network, "image", names, start, 2, 4, 10, steps=50, rate=0.1, penalty=0.01)
     assert view.neuron_name == "output 4: class 3's score" and view.sums[-1] > view.sums[0] + 1
     assert view.sums == view.activations  # the output layer's score is its weighted sum
     assert min(view.input) >= 0 and max(view.input) <= 1

@@ -29,7 +29,7 @@ from nncli.tasks.points import inputs_encoder
 from nncli.views import Numbers
 from nncli.views.digits import image_side
 from nncli.views.layers import as_tensor, layer_ends, layer_output, weighted_sums
-from nncli.views.plane import plane_data
+from nncli.views.plane import plane_data, plane_grid
 
 IMAGE_EPS_LIMIT = 1.0  # an image's ε is a share of full brightness: beyond 1 every pixel is clipped
 EPS_LIMIT = 3.0  # other inputs: ε in the network's (standardised) units
@@ -252,6 +252,14 @@ def saliency(network, probed, classes, chosen=None, plane=None):
     )
 
 
+def plane_backdrop(task, meta, dataset):
+    """(xs, ys, encode): the grid over a 2-D task's plane behind a point's gradient arrow,
+    and the model's preprocessing of raw points."""
+    P_train, _, P_test, _, _ = plane_data(dataset)
+    xs, ys, _ = plane_grid(P_train, P_test, PLANE_PIXELS)
+    return xs, ys, lambda P: model_inputs(task, meta, P)
+
+
 def chain_to_raw(gradient, encode, point, step=1e-5):
     """∂score/∂(x₁, x₂) from ∂score/∂(network inputs): the chain rule through the
     preprocessing, whose Jacobian is measured by central differences (exact, to rounding,
@@ -290,13 +298,14 @@ class NeuronProbe(Numbers):
     activations: list
 
 
-def neuron(network, kind, names, side, start, layer, unit, classes, steps, rate, penalty):
+def neuron(network, kind, names, start, layer, unit, classes, steps, rate, penalty):
     """Gradient ascent on the input for neuron `unit` (1-based) of `layer` (1-based; the
     last is the output layer) of a network telling `classes` classes apart (None: a
     regression). DivergedError (exit 3) if the input or the neuron stops
     being finite."""
     model = network.model
     start = np.asarray(start, dtype=np.float64)
+    side = image_side(len(start)) if kind == "image" else None
     x, sums, activations = start.copy(), [], []
 
     def objective(inputs):
