@@ -217,3 +217,10 @@ def test_a_tables_saliency_is_a_bar_per_named_column(tmp_path):
     (line,) = run("probe", "saliency", model, "--input", "1,0,-1", "--json").stdout.splitlines()
     event = json.loads(line)
     assert event["kind"] == "table" and event["names"] == ["height", "weight", "age"] and len(event["gradient"]) == 3
+
+
+@pytest.mark.parametrize("command", ["saliency", "fool"])
+def test_an_input_that_overflows_the_network_says_so_with_exit_3(models, command):
+    result = run("probe", command, models["moons"], "--input", "1e300,1e300")
+    assert result.exit_code == 3
+    assert "not a number" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -190,6 +190,12 @@ def input_gradient(network, x, objective):
     return float(value.item()), inputs.grad[0].astype(np.float64)
 
 
+def finite(value, gradient, what):
+    """DivergedError (exit 3) unless `value` and `gradient` are finite numbers."""
+    if not (np.isfinite(value) and np.isfinite(gradient).all()):
+        raise DivergedError(f"{what} is not a number: the network's numbers overflowed on this input")
+
+
 # --- saliency ----------------------------------------------------------------------------
 
 
@@ -227,6 +233,7 @@ def saliency(network, probed, classes, chosen=None, plane=None):
     k = prediction if chosen is None else chosen
     k = 0 if k is None else k
     value, gradient = input_gradient(network, probed.x, lambda t: score(network_output(model, t), k, classes))
+    finite(value, gradient, "the score's gradient")
     arrow = backdrop = None
     if plane is not None:
         xs, ys, encode = plane
@@ -401,7 +408,8 @@ def fool(network, probed, classes, eps=None):
     own = int(predicted[0])
     target = np.array([own]) if network.loss_name == "cross_entropy" else np.array([[float(own)]])
     model = network.model
-    _, gradient = input_gradient(network, probed.x, lambda t: network.output_loss(network_output(model, t), target))
+    loss, gradient = input_gradient(network, probed.x, lambda t: network.output_loss(network_output(model, t), target))
+    finite(loss, gradient, "the loss's gradient")
     direction = np.sign(gradient)
     limit = eps_limit(probed.kind)
     smallest = smallest_flip(network, probed, classes, direction, own, limit)
