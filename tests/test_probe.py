@@ -26,8 +26,9 @@ def models(tmp_path_factory):
         for name, args in TASKS.items():
             result = run(*args, "-q", "--dtype", "float64", "--save", home / f"{name}.npz")
             assert result.exit_code == 0, result.output
-        assert run("train", "linreg", "-q", "--epochs", "5", "--save", home / "linreg.npz").exit_code == 0
-    return {name: str(home / f"{name}.npz") for name in [*TASKS, "linreg"]}
+        for name, task in (("linreg", "linreg"), ("xor32", "xor")):  # float32, as trained by default
+            assert run("train", task, "-q", "--epochs", "5", "--save", home / f"{name}.npz").exit_code == 0
+    return {name: str(home / f"{name}.npz") for name in [*TASKS, "linreg", "xor32"]}
 
 
 def loaded(path, example=1):
@@ -219,8 +220,13 @@ def test_a_tables_saliency_is_a_bar_per_named_column(tmp_path):
     assert event["kind"] == "table" and event["names"] == ["height", "weight", "age"] and len(event["gradient"]) == 3
 
 
-@pytest.mark.parametrize("command", ["saliency", "fool"])
-def test_an_input_that_overflows_the_network_says_so_with_exit_3(models, command):
-    result = run("probe", command, models["moons"], "--input", "1e300,1e300")
+@pytest.mark.parametrize("command, model, values", [("saliency", "linreg", "1e300"), ("fool", "xor32", "1e300,1e300")])
+def test_an_input_that_overflows_a_float32_network_says_so_with_exit_3(models, command, model, values):
+    result = run("probe", command, models[model], "--input", values)
     assert result.exit_code == 3
     assert "not a number" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_input_the_scaling_overflows_is_a_usage_error(models):
+    result = run("probe", "saliency", models["moons"], "--input", "1e308,-1e308")
+    assert result.exit_code == 2 and "--input" in result.stderr

@@ -108,6 +108,8 @@ def given_input(task, meta, values):
     if len(values) != width:
         raise OptionError(f"--input: the model takes {width} number{'s' if width != 1 else ''}; got {len(values)}")
     raw = np.array([values], dtype=np.float64)
+    if not np.isfinite(model_inputs(task, meta, raw)).all():
+        raise OptionError("--input: the model's scaling takes it beyond the largest number; give a smaller input")
     return probed(
         task, meta, model_inputs(task, meta, raw)[0], list(values), f"input ({', '.join(f'{v:g}' for v in values)})"
     )
