@@ -26,8 +26,9 @@ def models(tmp_path_factory):
         for name, args in TASKS.items():
             result = run(*args, "-q", "--dtype", "float64", "--save", home / f"{name}.npz")
             assert result.exit_code == 0, result.output
-        assert run("train", "linreg", "-q", "--epochs", "5", "--save", home / "linreg.npz").exit_code == 0
-    return {name: str(home / f"{name}.npz") for name in [*TASKS, "linreg"]}
+        for name, task in (("linreg", "linreg"), ("xor32", "xor")):  # float32, as trained by default
+            assert run("train", task, "-q", "--epochs", "5", "--save", home / f"{name}.npz").exit_code == 0
+    return {name: str(home / f"{name}.npz") for name in [*TASKS, "linreg", "xor32"]}
 
 
 def loaded(path, example=1):
@@ -137,7 +138,7 @@ def test_a_first_layer_neuron_wants_its_own_weights(models):
     task, network, meta, _ = load_trained(models["moons"])
     start = np.array([0.3, -0.2])
     weight = network.state_dict()["0.weight"][2].astype(np.float64)
-    view = probe.neuron(network, "plane", ["x1", "x2"], None, start, 1, 3, 2, steps=300, rate=0.1, penalty=0.5)
+    view = probe.neuron(network, "plane", ["x1", "x2"], start, 1, 3, 2, steps=300, rate=0.1, penalty=0.5)
     np.testing.assert_allclose(view.input, start + weight / (2 * 0.5), rtol=1e-9)
     assert len(view.sums) == 301 and view.sums[-1] > view.sums[0]
     assert np.all(np.diff(view.sums) >= -1e-12)  # each step climbs
@@ -147,7 +148,7 @@ def test_neuron_ascent_of_a_digit_class_raises_its_score_within_the_pixel_range(
     network, *_ = loaded(models["digits"])
     start = np.full(64, 0.5)
     names = [f"p{i}" for i in range(64)]
-    view = probe.neuron(network, "image", names, 8, start, 2, 4, 10, steps=50, rate=0.1, penalty=0.01)
+    view = probe.neuron(network, "image", names, start, 2, 4, 10, steps=50, rate=0.1, penalty=0.01)
     assert view.neuron_name == "output 4: class 3's score" and view.sums[-1] > view.sums[0] + 1
     assert view.sums == view.activations  # the output layer's score is its weighted sum
     assert min(view.input) >= 0 and max(view.input) <= 1
@@ -217,3 +218,15 @@ def test_a_tables_saliency_is_a_bar_per_named_column(tmp_path):
     (line,) = run("probe", "saliency", model, "--input", "1,0,-1", "--json").stdout.splitlines()
     event = json.loads(line)
     assert event["kind"] == "table" and event["names"] == ["height", "weight", "age"] and len(event["gradient"]) == 3
+
+
+@pytest.mark.parametrize("command, model, values", [("saliency", "linreg", "1e300"), ("fool", "xor32", "1e300,1e300")])
+def test_an_input_that_overflows_a_float32_network_says_so_with_exit_3(models, command, model, values):
+    result = run("probe", command, models[model], "--input", values)
+    assert result.exit_code == 3
+    assert "not a number" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_input_the_scaling_overflows_is_a_usage_error(models):
+    result = run("probe", "saliency", models["moons"], "--input", "1e308,-1e308")
+    assert result.exit_code == 2 and "--input" in result.stderr

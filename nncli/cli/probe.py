@@ -53,7 +53,6 @@ def saliency(model, values, example, chosen, svg_path, as_json):
     engine's own backward pass. Digits: a heatmap beside the digit; 2-D points: the
     gradient's arrow at the point; tables: a bar per column."""
     from nncli.views import probe as views
-    from nncli.views.plane import plane_grid
 
     loaded = Loaded(model, svg_path)
     probed = loaded.input(values, example)
@@ -61,11 +60,7 @@ def saliency(model, values, example, chosen, svg_path, as_json):
     if chosen is not None and (classes is None or chosen >= classes):
         among = f"its classes are 0 to {classes - 1}" if classes else "it is not a classifier"
         raise click.BadParameter(f"{loaded.name}: {among}; got {chosen}", param_hint="'--class'")
-    plane = None
-    if probed.kind == "plane":
-        P_train, _, P_test, _, _ = views.plane_data(loaded.dataset)
-        xs, ys, _ = plane_grid(P_train, P_test, views.PLANE_PIXELS)
-        plane = (xs, ys, lambda P: views.model_inputs(loaded.task, loaded.meta, P))
+    plane = views.plane_backdrop(loaded.task, loaded.meta, loaded.dataset) if probed.kind == "plane" else None
     loaded.show("saliency", views.saliency(loaded.network, probed, classes, chosen, plane), as_json)
 
 
@@ -95,20 +90,20 @@ def saliency(model, values, example, chosen, svg_path, as_json):
 @output_options
 def neuron(model, layer, unit, steps, rate, penalty, svg_path, as_json):
     """The input a neuron responds to most: gradient ascent on the input, from a grey
-    image (or the middle of the data), each step up the gradient of the neuron's output
-    minus penalty × the squared distance from the start — and its output rising step by
-    step. In the output layer, neuron k+1 is class k's score."""
+    image (or the middle of the data), each step up the gradient of the neuron's weighted
+    sum z minus penalty × the squared distance from the start — and its output rising step
+    by step. In the output layer, neuron k+1 is class k's score."""
     from nncli.views import probe as views
-    from nncli.views.layers import layer_ends
+    from nncli.views.layers import layer_widths
 
     loaded = Loaded(model, svg_path)
-    ends = layer_ends(loaded.network.model)
-    if not 1 <= layer <= len(ends):
+    widths = layer_widths(loaded.network)
+    if not 1 <= layer <= len(widths):
         raise click.BadParameter(
-            f"{loaded.name} has {len(ends)} layers (1 to {len(ends)}; the last is the output layer); got {layer}",
+            f"{loaded.name} has {len(widths)} layers (1 to {len(widths)}; the last is the output layer); got {layer}",
             param_hint="'--layer'",
         )
-    width = loaded.layer_widths()[layer - 1]
+    width = widths[layer - 1]
     if not 1 <= unit <= width:
         raise click.BadParameter(
             f"layer {layer} has {width} neuron{'s' if width != 1 else ''} (1 to {width}); got {unit}",
@@ -118,8 +113,7 @@ def neuron(model, layer, unit, steps, rate, penalty, svg_path, as_json):
     names = views.input_names(loaded.task, loaded.meta, kind)
     start = views.probe_start(kind, loaded.dataset.X_train)
     penalty = views.default_penalty(kind) if penalty is None else penalty
-    side = views.image_side(len(names)) if kind == "image" else None
-    numbers = views.neuron(loaded.network, kind, names, side, start, layer, unit, loaded.classes, steps, rate, penalty)
+    numbers = views.neuron(loaded.network, kind, names, start, layer, unit, loaded.classes, steps, rate, penalty)
     loaded.show("neuron", numbers, as_json)
 
 
@@ -185,21 +179,6 @@ class Loaded:
         if values is not None:
             return views.given_input(self.task, self.meta, values)
         return views.example_input(self.task, self.meta, self.dataset, example or 0)
-
-    def layer_widths(self):
-        """Each layer's output width, measured on one input."""
-        import numpy as np
-
-        from nncli.autograd import no_grad
-        from nncli.views.layers import as_tensor, layer_ends, layer_output
-
-        probe_row = np.zeros((1, self.meta["layers"][0]["in"]))
-        with no_grad():
-            model = self.network.model
-            return [
-                layer_output(model, as_tensor(self.network, probe_row), k).shape[1]
-                for k in range(1, len(layer_ends(model)) + 1)
-            ]
 
     def show(self, probe_name, numbers, as_json):
         from nncli.cli.output import emit_json, stdout_console

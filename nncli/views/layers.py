@@ -8,8 +8,10 @@ the third Linear receives, and the last layer's output is the network's output.
 
 from contextlib import contextmanager
 
+import numpy as np
+
 from nncli import nn
-from nncli.autograd import Tensor
+from nncli.autograd import Tensor, no_grad
 
 
 def layer_starts(model):
@@ -49,6 +51,16 @@ def weighted_sums(model, inputs, layer):
 def _through(model, inputs, end):
     with evaluating(model):
         return nn.Sequential(*model.layers[:end])(inputs)
+
+
+def layer_widths(network):
+    """Each layer's output width, 1 to L, measured on one input of zeros."""
+    zeros = np.zeros((1, network.spec()[0]["in"]))
+    with no_grad():
+        return [
+            layer_output(network.model, as_tensor(network, zeros), k).shape[1]
+            for k in range(1, len(layer_ends(network.model)) + 1)
+        ]
 
 
 def as_tensor(network, X, requires_grad=False):

@@ -28,7 +28,7 @@ from nncli.tasks.base import preprocessing
 from nncli.views import Numbers
 from nncli.views.digits import image_side
 from nncli.views.layers import as_tensor, layer_ends, layer_output, weighted_sums
-from nncli.views.plane import plane_data
+from nncli.views.plane import plane_data, plane_grid
 
 IMAGE_EPS_LIMIT = 1.0  # an image's ε is a share of full brightness: beyond 1 every pixel is clipped
 EPS_LIMIT = 3.0  # other inputs: ε in the network's (standardised) units
@@ -104,6 +104,8 @@ def given_input(task, meta, values):
     if len(values) != width:
         raise OptionError(f"--input: the model takes {width} number{'s' if width != 1 else ''}; got {len(values)}")
     raw = np.array([values], dtype=np.float64)
+    if not np.isfinite(model_inputs(task, meta, raw)).all():
+        raise OptionError("--input: the model's scaling takes it beyond the largest number; give a smaller input")
     return probed(
         task, meta, model_inputs(task, meta, raw)[0], list(values), f"input ({', '.join(f'{v:g}' for v in values)})"
     )
@@ -186,6 +188,12 @@ def input_gradient(network, x, objective):
     return float(value.item()), inputs.grad[0].astype(np.float64)
 
 
+def finite(value, gradient, what):
+    """DivergedError (exit 3) unless `value` and `gradient` are finite numbers."""
+    if not (np.isfinite(value) and np.isfinite(gradient).all()):
+        raise DivergedError(f"{what} is not a number: the network's numbers overflowed on this input")
+
+
 # --- saliency ----------------------------------------------------------------------------
 
 
@@ -223,6 +231,7 @@ def saliency(network, probed, classes, chosen=None, plane=None):
     k = prediction if chosen is None else chosen
     k = 0 if k is None else k
     value, gradient = input_gradient(network, probed.x, lambda t: score(network_output(model, t), k, classes))
+    finite(value, gradient, "the score's gradient")
     arrow = backdrop = None
     if plane is not None:
         xs, ys, encode = plane
@@ -246,6 +255,14 @@ def saliency(network, probed, classes, chosen=None, plane=None):
         arrow,
         backdrop,
     )
+
+
+def plane_backdrop(task, meta, dataset):
+    """(xs, ys, encode): the grid over a 2-D task's plane behind a point's gradient arrow,
+    and the model's preprocessing of raw points."""
+    P_train, _, P_test, _, _ = plane_data(dataset)
+    xs, ys, _ = plane_grid(P_train, P_test, PLANE_PIXELS)
+    return xs, ys, lambda P: model_inputs(task, meta, P)
 
 
 def chain_to_raw(gradient, encode, point, step=1e-5):
@@ -286,13 +303,14 @@ class NeuronProbe(Numbers):
     activations: list
 
 
-def neuron(network, kind, names, side, start, layer, unit, classes, steps, rate, penalty):
+def neuron(network, kind, names, start, layer, unit, classes, steps, rate, penalty):
     """Gradient ascent on the input for neuron `unit` (1-based) of `layer` (1-based; the
     last is the output layer) of a network telling `classes` classes apart (None: a
     regression). DivergedError (exit 3) if the input or the neuron stops
     being finite."""
     model = network.model
     start = np.asarray(start, dtype=np.float64)
+    side = image_side(len(start)) if kind == "image" else None
     x, sums, activations = start.copy(), [], []
 
     def objective(inputs):
@@ -388,7 +406,8 @@ def fool(network, probed, classes, eps=None):
     own = int(predicted[0])
     target = np.array([own]) if network.loss_name == "cross_entropy" else np.array([[float(own)]])
     model = network.model
-    _, gradient = input_gradient(network, probed.x, lambda t: network.output_loss(network_output(model, t), target))
+    loss, gradient = input_gradient(network, probed.x, lambda t: network.output_loss(network_output(model, t), target))
+    finite(loss, gradient, "the loss's gradient")
     direction = np.sign(gradient)
     limit = eps_limit(probed.kind)
     smallest = smallest_flip(network, probed, classes, direction, own, limit)
