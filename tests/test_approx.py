@@ -208,6 +208,8 @@ def test_the_pictures_for_a_person():
     ):
         assert text in out, text
     assert any("\u2801" <= ch <= "\u28ff" for ch in out)  # braille
+    table = out.split("hidden neurons v·σ(w·x + b)")[1].split("└")[0].splitlines()
+    assert [line.split()[1] for line in table if line.startswith("│")] == [str(n) for n in range(1, 9)]  # from 1
     assert "built by hand" in result.stderr and "not saved" in result.stderr
     trained = run("approx", "step", "--epochs", "30", "--no-save")
     assert trained.exit_code == 0 and "jumps" in trained.stdout and "trained for 30 epochs" in trained.stdout

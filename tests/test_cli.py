@@ -64,6 +64,8 @@ def test_evaluate_predict_and_inspect_use_the_latest_model():
     for command in (["evaluate"], ["predict", "1", "1"], ["inspect", "weights"], ["inspect", "model"]):
         result = run(*command)
         assert result.exit_code == 0 and result.stdout.strip(), command
+    summary = run("inspect", "model", env={"NO_COLOR": "1"}).stdout  # rows keyed as the state dict is
+    assert "┃ key ┃ layer" in summary and "Linear(2 → 4)" in summary and "Linear(4 → 1)" in summary
 
 
 def test_save_path_and_no_save(tmp_path, model_home):

@@ -172,12 +172,12 @@ def partial_sums_chart(x, numbers):
 def neuron_table(table, one_layer):
     title = "hidden neurons v·σ(w·x + b)" if one_layer else "outgoing weights v"
     view = Table(title=title)
-    view.add_column("#", justify="right")
+    view.add_column("neuron", justify="right")
     columns = ("switch", "w", "b", "v") if one_layer else ("v",)
     for name in columns:
         view.add_column("switch −b/w" if name == "switch" else name, justify="right")
     for row in table[:MAX_TABLE_ROWS]:
-        view.add_row(str(row["neuron"]), *(_number(row[name]) for name in columns))
+        view.add_row(str(row["neuron"] + 1), *(_number(row[name]) for name in columns))  # counted from 1
     if len(table) > MAX_TABLE_ROWS:
         view.caption = f"… and {len(table) - MAX_TABLE_ROWS} more (all of them in --json)"
     return view

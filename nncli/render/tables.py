@@ -123,9 +123,10 @@ IMAGE_LAYER_NAMES = {
 
 
 def model_table(title, layers):
-    """A Keras-style summary: one row per layer, its output shape and parameter count."""
+    """A Keras-style summary: one row per layer, its output shape and parameter count; each
+    row keyed by its state-dict prefix (its tensors are "0.weight", "0.bias", …)."""
     table = Table(title=title)
-    table.add_column("#", justify="right")
+    table.add_column("key", justify="right")
     table.add_column("layer")
     table.add_column("output shape")
     table.add_column("parameters", justify="right")
