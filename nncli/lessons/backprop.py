@@ -57,7 +57,7 @@ def forward(settings):
     text = (
         f"A network of 2 inputs, 2 hidden sigmoid neurons and 1 output, with its starting weights (seed 0). "
         f"Give it x = ({num(INPUT[0])}, {num(INPUT[1])}). Each neuron computes z = w·x + b, then a = σ(z). "
-        "Hidden neuron 0:\n\n"
+        "Hidden neuron 1:\n\n"
         f"    z = {factor(w[0])}·{num(INPUT[0])} + {factor(w[1])}·{num(INPUT[1])} + {factor(b)} = {num(z)}"
         f"      a = σ({num(z)}) = {num(a)}\n\n"
         f"The output neuron does the same with the hidden neurons' a as its inputs: it answers "
@@ -93,11 +93,11 @@ def backward(settings):
     measured = (loss_of(spec, nudged) - result.loss) / NUDGE
     text = (
         "The chain rule multiplies the rates of change along the path from a weight to the loss. For the "
-        "weight from x₀ to hidden neuron 0:\n\n"
-        "    ∂L/∂w = ∂L/∂a_out · σ'(z_out) · v₀ · σ'(z₀) · x₀\n"
+        "weight from x₁ to hidden neuron 1:\n\n"
+        "    ∂L/∂w = ∂L/∂a_out · σ'(z_out) · v₁ · σ'(z₁) · x₁\n"
         f"          = {num(out.dL_da[0])} · {num(out.derivative[0])} · {num(v)} · {num(hidden.derivative[0])}"
         f" · {num(INPUT[0])} = {num(chain)}\n"
-        "          (v₀: the weight from hidden neuron 0 to the output; σ'(z) = a(1 − a) for a sigmoid)\n\n"
+        "          (v₁: the weight from hidden neuron 1 to the output; σ'(z) = a(1 − a) for a sigmoid)\n\n"
         f"Check it: nudge that weight by {NUDGE:g} and the engine's forward pass says L changes by "
         f"{num(measured * NUDGE)} — a rate of {num(measured)}. Backpropagation computes every weight's rate "
         "this way in one pass backwards: δ = ∂L/∂z for each neuron, from the last layer to the first. Every "
