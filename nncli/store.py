@@ -40,7 +40,7 @@ from nncli import __version__
 from nncli import snapshots as snapshot_arrays
 from nncli.config import MAX_CHANNELS
 from nncli.errors import ModelFileError, NncliError, OptionError
-from nncli.nn.conv import MAX_POOL, image_shape
+from nncli.nn.conv import IMAGE_LAYERS, MAX_POOL, image_shape
 
 FORMAT_NAME = "nncli-model"
 FORMAT_VERSION = 1
@@ -49,7 +49,6 @@ META_KEY = "__meta__"
 EXTRA_PREFIX = "__"  # arrays that are not weights: the metadata, and what a task keeps (see save_model)
 DTYPES = ("float32", "float64")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "softmax", "dropout", "step", "identity")
-IMAGE_LAYERS = ("unflatten", "conv2d", "maxpool2d", "flatten")
 LAYER_TYPES = ("linear", "batchnorm", "residual") + IMAGE_LAYERS + ACTIVATIONS
 MAX_NESTING = 8  # residual blocks inside residual blocks: far more than any network needs
 
