@@ -159,10 +159,10 @@ def _check_image_layer(spec: dict, name: str, shape: Any) -> Any:
         dims = spec.get("shape")
         if not (isinstance(dims, list) and len(dims) == 3 and all(_is_int(d) and 1 <= d <= MAX_WIDTH for d in dims)):
             raise ValueError(f"{where}: 'shape' must be [channels, height, width], whole numbers from 1")
-        if spec.get("in") != math.prod(dims) or math.prod(dims) > MAX_WIDTH:
+        if not _is_int(spec.get("in")) or spec["in"] != math.prod(dims) or spec["in"] > MAX_WIDTH:
             raise ValueError(f"{where}: 'in' must be channels × height × width, at most {MAX_WIDTH:,}")
-        if shape is not None and shape != spec["in"]:
-            raise ValueError(f"{where} takes rows of {spec['in']} numbers, but the layer before it gives {shape}")
+        if shape is not None:
+            raise ValueError(f"{where}: an unflatten layer comes first in a network, or not at all")
         return tuple(dims)
     if not isinstance(shape, tuple):
         raise ValueError(f"{where} takes images, but its input is not one (an unflatten layer must come first)")
