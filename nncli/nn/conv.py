@@ -180,6 +180,11 @@ class Conv2d(Module):
         rng=None,
         init_scheme="pytorch",
     ):
+        sizes = {"kernel_size": kernel_size, "stride": stride, "padding": padding + 1}
+        if not all(isinstance(v, (int, np.integer)) and v >= 1 for v in sizes.values()):
+            raise ValueError(
+                f"Conv2d takes a square kernel: whole numbers kernel_size, stride ≥ 1, padding ≥ 0, not {sizes}"
+            )
         rng = rng if rng is not None else np.random.default_rng()
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
