@@ -180,11 +180,10 @@ class Conv2d(Module):
         rng=None,
         init_scheme="pytorch",
     ):
-        sizes = {"kernel_size": kernel_size, "stride": stride, "padding": padding + 1}
-        if not all(isinstance(v, (int, np.integer)) and v >= 1 for v in sizes.values()):
-            raise ValueError(
-                f"Conv2d takes a square kernel: whole numbers kernel_size, stride ≥ 1, padding ≥ 0, not {sizes}"
-            )
+        lowest = {"kernel_size": (kernel_size, 1), "stride": (stride, 1), "padding": (padding, 0)}
+        for name, (value, low) in lowest.items():
+            if not (isinstance(value, (int, np.integer)) and value >= low):
+                raise ValueError(f"Conv2d takes a square kernel: {name} must be a whole number ≥ {low}, not {value!r}")
         rng = rng if rng is not None else np.random.default_rng()
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
