@@ -42,7 +42,7 @@ from nncli import __version__
 from nncli import snapshots as snapshot_arrays
 from nncli.config import MAX_CHANNELS
 from nncli.errors import ModelFileError, NncliError, OptionError
-from nncli.nn.conv import MAX_POOL, image_shape
+from nncli.nn.conv import IMAGE_LAYERS, MAX_POOL, image_shape
 
 FORMAT_NAME = "nncli-model"
 FORMAT_VERSION = 1
@@ -51,7 +51,6 @@ META_KEY = "__meta__"
 EXTRA_PREFIX = "__"  # arrays that are not weights: the metadata, and what a task keeps (see save_model)
 DTYPES = ("float32", "float64")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "softmax", "dropout", "step", "identity")
-IMAGE_LAYERS = ("unflatten", "conv2d", "maxpool2d", "flatten")
 LAYER_TYPES = ("linear", "batchnorm", "residual") + IMAGE_LAYERS + ACTIVATIONS
 MAX_NESTING = 8  # residual blocks inside residual blocks: far more than any network needs
 
@@ -164,10 +163,10 @@ def _check_image_layer(spec: dict, name: str, shape: Any) -> Any:
         dims = spec.get("shape")
         if not (isinstance(dims, list) and len(dims) == 3 and all(_is_int(d) and 1 <= d <= MAX_WIDTH for d in dims)):
             raise ValueError(f"{where}: 'shape' must be [channels, height, width], whole numbers from 1")
-        if spec.get("in") != math.prod(dims) or math.prod(dims) > MAX_WIDTH:
+        if not _is_int(spec.get("in")) or spec["in"] != math.prod(dims) or spec["in"] > MAX_WIDTH:
             raise ValueError(f"{where}: 'in' must be channels × height × width, at most {MAX_WIDTH:,}")
-        if shape is not None and shape != spec["in"]:
-            raise ValueError(f"{where} takes rows of {spec['in']} numbers, but the layer before it gives {shape}")
+        if shape is not None:
+            raise ValueError(f"{where}: an unflatten layer comes first in a network, or not at all")
         return tuple(dims)
     if not isinstance(shape, tuple):
         raise ValueError(f"{where} takes images, but its input is not one (an unflatten layer must come first)")

@@ -128,3 +128,5 @@ def test_wrong_input_shapes_are_refused_in_words():
         nn.Conv2d(3, 4, 3)(Tensor(np.zeros((2, 1, 8, 8))))
     with pytest.raises(ValueError, match="max-pool window"):
         nn.MaxPool2d(17)
+    with pytest.raises(ValueError, match="square kernel"):
+        nn.Conv2d(1, 4, (3, 5))

@@ -174,6 +174,10 @@ HOSTILE = {
     "an unflatten of the wrong size": (with_change(0, **{"in": 99}), "channels × height × width"),
     "padding as big as the kernel": (with_change(1, padding=3), "padding"),
     "a stride of zero": (with_change(3, stride=0), "stride"),
+    "an unflatten after a dense layer": (
+        [{"type": "linear", "in": 100, "out": 100, "bias": True}, *CNN_LAYERS],
+        "comes first",
+    ),
     "a dense layer on images": ([entry for entry in CNN_LAYERS if entry["type"] != "flatten"], "gives images"),
 }
 

@@ -216,3 +216,16 @@ def test_the_published_checksums_are_the_standard_ones():
     assert mnist_download.CHECKSUMS["train-images-idx3-ubyte.gz"].startswith("440fcabf73cc546f")
     assert mnist_download.CHECKSUMS["t10k-labels-idx1-ubyte.gz"].startswith("f7ae60f92e00ec6d")
     assert mnist_download.BASE_URL.startswith("https://")
+
+
+def test_a_cnn_on_mnist_pools_28_to_7_and_predicts_raw_pixels(tmp_path):
+    write_mnist(tmp_path)
+    saved = tmp_path / "cnn.npz"
+    result = run("train", "mnist", "--data-dir", str(tmp_path), "--conv", "2,3", "--hidden", "0", "--limit", "60",
+                 "--epochs", "1", "--save", str(saved), "-q")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    model = json_lines(run("inspect", "model", str(saved), "--json"))[0]
+    assert model["layers"][0] == {"type": "unflatten", "in": 784, "shape": [1, 28, 28]}
+    assert {"type": "linear", "in": 3 * 7 * 7, "out": 10, "bias": True} in model["layers"]
+    pixels = ",".join(["0"] * 784)
+    assert run("predict", str(saved), pixels).exit_code == 0

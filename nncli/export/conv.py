@@ -2,7 +2,7 @@
 PyTorch code, ONNX nodes and JSON formulas. (An image layer's spec is shared by all three:
 see nncli.nn.conv.)"""
 
-IMAGE_LAYERS = ("unflatten", "conv2d", "maxpool2d", "flatten")
+from nncli.nn.conv import IMAGE_LAYERS  # noqa: F401 (the exporters ask this module which layers it writes)
 
 FORMULAS = {
     "unflatten": "each row of `in` numbers as an image of `shape` = [channels, height, width]",

@@ -23,6 +23,7 @@ from nncli.nn import init
 from nncli.nn.module import Module
 
 MAX_POOL = 16  # the widest max-pool window: its 256 pixels numbered in one byte
+IMAGE_LAYERS = ("unflatten", "conv2d", "maxpool2d", "flatten")  # the layer types of this module, as specs name them
 
 
 def output_size(size, kernel, stride=1, padding=0):
@@ -179,6 +180,10 @@ class Conv2d(Module):
         rng=None,
         init_scheme="pytorch",
     ):
+        lowest = {"kernel_size": (kernel_size, 1), "stride": (stride, 1), "padding": (padding, 0)}
+        for name, (value, low) in lowest.items():
+            if not (isinstance(value, (int, np.integer)) and value >= low):
+                raise ValueError(f"Conv2d takes a square kernel: {name} must be a whole number ≥ {low}, not {value!r}")
         rng = rng if rng is not None else np.random.default_rng()
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding

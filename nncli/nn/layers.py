@@ -12,7 +12,7 @@ import numpy as np
 
 from nncli.autograd import Tensor
 from nncli.nn import init
-from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten, image_shape
+from nncli.nn.conv import IMAGE_LAYERS, Conv2d, Flatten, MaxPool2d, Unflatten, image_shape
 from nncli.nn.module import Module
 
 
@@ -458,7 +458,7 @@ def output_shapes(spec):
     shapes, shape = [], None
     for entry in spec:
         kind = entry["type"]
-        if kind in ("unflatten", "conv2d", "maxpool2d", "flatten"):
+        if kind in IMAGE_LAYERS:
             shape = image_shape(entry, shape)
         elif kind == "linear":
             shape = entry["out"]
