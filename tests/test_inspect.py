@@ -258,7 +258,7 @@ def test_image_models_draw_the_neurons_that_matter_most(model_home):
     assert "the 16 of its 32 neurons that pass on most" in words
     assert "▒: no effect" in words and "blue" not in words  # one key: the glyphs'
     assert words.count("#") == 16
-    coloured = run("inspect", "weights", env={"FORCE_COLOR": "1", "NO_COLOR": None}).stdout
+    coloured = run("inspect", "weights", env={"FORCE_COLOR": "1", "NO_COLOR": None, "TERM": "xterm-256color"}).stdout
     assert "red: ink there excites" in coloured and "█: ink" not in coloured
     assert "keep their random start" in " ".join(re.sub(r"\x1b\[[0-9;]*m", "", coloured).split())
 
