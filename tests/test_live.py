@@ -95,6 +95,15 @@ class Terminal:
         return code, settings
 
 
+def whole_frame(text):
+    """Whether the screen holds a whole frame of the panel, keys line and all (not one
+    caught halfway through being drawn)."""
+    lines = text.splitlines()
+    tops = [index for index, line in enumerate(lines) if line.startswith("╭")]
+    bottoms = [index for index, line in enumerate(lines) if line.startswith("╰") and tops and index > tops[-1]]
+    return bool(bottoms) and "pause" in lines[bottoms[0] - 1]  # the keys line, just above the bottom border
+
+
 def epoch_on(text):
     """The epoch the panel's progress line shows."""
     for line in text.splitlines():
@@ -542,7 +551,7 @@ def test_on_80_by_24_every_watched_view_is_shown_or_named_and_v_brings_each_to_t
     term = Terminal(*command, "--no-save", "--watch", ",".join(titles), size=(80, 24))
     seen = set()
     for _ in titles:  # as many turns as there are views: each comes to the front once
-        screen = term.wait_for(lambda t: any(title in t for title in titles.values()) and "pause" in t)
+        screen = term.wait_for(lambda t: whole_frame(t) and any(title in t for title in titles.values()))
         assert all(len(line) <= 80 for line in screen.splitlines())
         shown = {view for view, title in titles.items() if title in screen}
         named = screen.split("not shown:", 1)[1] if "not shown:" in screen else ""

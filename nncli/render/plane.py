@@ -26,6 +26,7 @@ INPUT_SYMBOLS = {
 }
 # A neuron's tile in a cell: pixels across at most and at least, columns at least, columns between tiles.
 TILE_PIXELS_MOST, TILE_PIXELS_LEAST, TILE_SMALLEST, TILE_GAP = 24, 6, 14, 2
+MOST_TILES = 64  # neurons drawn in full (nncli visualize): a picture of thousands would help nobody
 OUTPUT_KEY = "output (marks: the inputs, by target)"
 ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu", "identity": ""}
 
@@ -104,20 +105,27 @@ def draw_neurons(numbers, width, height=None):
         return Text(text, style="dim")
     grids = [np.asarray(neuron["output"]) for neuron in numbers.neurons]
     low, high, palette, shift = _activation_scale(numbers.activation, grids)
-    formulas = [_neuron_formula(neuron, numbers.activation, numbers.inputs) for neuron in numbers.neurons]
-    pictures = [heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette) for values in grids]
+    drawn = numbers.neurons[:MOST_TILES]  # a cell of the panel holds fewer still
+    formulas = [_neuron_formula(neuron, numbers.activation, numbers.inputs) for neuron in drawn]
+    pictures = [
+        heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette) for values in grids[:MOST_TILES]
+    ]
     key = legend(colorbar(low, high, palette, width=16 if height is None else 10), "activation")
     if height is None:
         tiles = [
             Group(Text(f"neuron {k}", style="bold"), picture, Text(formula, style="dim"))
-            for k, (picture, formula) in enumerate(zip(pictures, formulas), start=1)
+            for k, (picture, formula) in enumerate(zip(pictures[:MOST_TILES], formulas), start=1)
         ]
         heading = title("Hidden neurons: each one's output over the same plane")
+        if len(numbers.neurons) > MOST_TILES:
+            total = len(numbers.neurons)
+            more = Text(f"the first {MOST_TILES} of {total:,} neurons (--json has them all)", style="dim")
+            return Group(heading, Columns(tiles, padding=(0, 3)), more, key)
         return Group(heading, Columns(tiles, padding=(0, 3)), key)
-    return Group(title("Hidden neurons"), _tile_grid(pictures, formulas, width, height - 2), key)
+    return Group(title("Hidden neurons"), _tile_grid(pictures, formulas, len(numbers.neurons), width, height - 2), key)
 
 
-def _tile_grid(pictures, formulas, width, height):
+def _tile_grid(pictures, formulas, total, width, height):
     """The neurons' tiles in rows, as large as lets them all fit width × height — or, if
     even the smallest tiles do not all fit, as many as do, and a line saying how many
     that is. A tile is a name, the picture and its formula, in whole words."""
@@ -128,17 +136,18 @@ def _tile_grid(pictures, formulas, width, height):
         longest = max(formulas, key=len)  # the tallest caption: formulas differ only in their digits
         tall = 1 + side // 2 + len(textwrap.wrap(longest, tile_width))
         fits = per_row * max(0, (height - 1) // tall)  # with a line to say how many are shown
-        if -(-len(pictures) // per_row) * tall <= height:
-            fits = len(pictures)
+        if -(-total // per_row) * tall <= height:
+            fits = total
             break
+    fits = min(fits, len(pictures))
     tiles = [
         Group(Text(f"neuron {k}", style="bold"), picture.fit(side, side // 2), Text(formula, style="dim"))
         for k, (picture, formula) in enumerate(zip(pictures[:fits], formulas), start=1)
     ]
     grid = Grid(tiles, tile_width, per_row, TILE_GAP)
-    if fits == len(pictures):
-        return grid
-    return Group(grid, Text(f"{fits} of {len(pictures)} neurons shown", style="dim"))
+    if fits == total:
+        return grid  # all of them
+    return Group(grid, Text(f"{fits} of {total:,} neurons shown", style="dim"))
 
 
 def _activation_scale(activation, grids):
