@@ -8,6 +8,7 @@ fixture gives every test a fresh, empty store of its own.
 """
 
 import atexit
+import io
 import json
 import os
 import shutil
@@ -120,3 +121,11 @@ def run_in_terminal(*args, columns=80, lines=50, env=None, timeout=60):
     process.wait(timeout=timeout)
     os.close(leader)
     return process.returncode, output.decode("utf-8", "replace")
+
+
+class TerminalFile(io.StringIO):
+    """A file that says it is a terminal, as a console's stream on one does: the live
+    panel animates only there (FORCE_COLOR alone colours a pipe but never animates it)."""
+
+    def isatty(self):
+        return True

@@ -2,6 +2,7 @@
 read with the pyte terminal emulator, keys typed as a person would type them."""
 
 import fcntl
+import io
 import os
 import pty
 import re
@@ -285,13 +286,12 @@ def _early_stopped_run(sink):
 
 @pytest.mark.parametrize("terminal", [False, True])
 def test_after_early_stopping_the_end_reads_finished_with_one_loss(terminal):
-    import io
-
+    from conftest import TerminalFile
     from rich.console import Console
 
     from nncli.render.progress import TrainingProgress
 
-    console = Console(file=io.StringIO(), force_terminal=terminal, width=100, color_system=None)
+    console = Console(file=TerminalFile(), force_terminal=terminal, width=100, color_system=None)
     with TrainingProgress("demo", console=console) as sink:
         _early_stopped_run(sink)
     out = console.file.getvalue()
@@ -339,7 +339,6 @@ def test_epoch_axes_have_whole_number_ticks():
 
 
 def test_on_256_colours_the_red_blue_heatmap_uses_only_its_own_ramp():
-    import io
 
     from rich.console import Console
 
@@ -354,7 +353,6 @@ def test_on_256_colours_the_red_blue_heatmap_uses_only_its_own_ramp():
 
 @pytest.mark.parametrize("term", ["xterm", "linux"])
 def test_on_16_colours_pictures_fall_back_to_the_shading_glyphs(term, monkeypatch):
-    import io
 
     from rich.console import Console
 

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import json_lines, run
+from conftest import TerminalFile, json_lines, run
 from rich.console import Console
 from rich.text import Text
 
@@ -167,7 +167,7 @@ def _events(epochs):
 
 
 def test_live_panel_on_a_terminal_ends_with_the_summarys_numbers():
-    buffer = io.StringIO()
+    buffer = TerminalFile()
     console = Console(file=buffer, force_terminal=True, width=80, color_system=None)
     with TrainingProgress("demo", console=console) as view:
         for event in _events(50):
