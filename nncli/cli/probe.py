@@ -4,7 +4,7 @@ with respect to its input."""
 import click
 
 from nncli.cli.explain import FiniteFloat, Numbers
-from nncli.cli.options import NonNegativeFloat, PositiveFloat
+from nncli.cli.options import NonNegativeFloat, PositiveFloat, output_file
 
 MAX_STEPS = 10_000
 
@@ -27,9 +27,7 @@ def input_options(command):
 
 
 def output_options(command):
-    command = click.option(
-        "--svg", "svg_path", type=click.Path(), default=None, help="Also write the picture to this SVG file."
-    )(command)
+    command = output_file("--svg", "svg_path", help="Also write the picture to this SVG file.")(command)
     return click.option("--json", "as_json", is_flag=True, help="Print the numbers as one JSON line instead.")(command)
 
 
