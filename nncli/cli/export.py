@@ -29,6 +29,7 @@ def export(paths, fmt, embed, force, as_json):
       nncli export xor model.onnx            a graph for onnxruntime,
                                              or to look at in Netron
       nncli export digits --to json d.json   layers and weights as nested lists
+      nncli export xor --to json - | jq .    FILE - writes to stdout
     """
     from pathlib import Path
 
@@ -43,12 +44,20 @@ def export(paths, fmt, embed, force, as_json):
         raise click.UsageError(f"say which format with --to ({', '.join(FORMATS)}), or end FILE in .py, .onnx or .json")
     if embed and fmt != "pytorch":
         raise click.UsageError("--embed is for --to pytorch: ONNX and JSON files always carry their weights")
+    if file == "-" and as_json:
+        raise click.UsageError("FILE - and --json would both write to stdout: give a FILE, or leave out --json")
     done = export_model(model, fmt, file, embed=embed, force=force)
     if as_json:
         emit_json({"event": "export", **done})
         return
     for note in done["notes"]:
         click.echo(f"note: {note}", err=True)
+    if file == "-":
+        from nncli.cli.streams import write_out_bytes
+
+        write_out_bytes(done["contents"])
+        click.echo(f"exported {done['model']} as {fmt} to stdout", err=True)
+        return
     beside = f" (weights: {done['weights']})" if done["weights"] else ""
     click.echo(f"exported {done['model']} as {fmt} to {done['file']}{beside}")
     if fmt == "pytorch":
