@@ -141,3 +141,19 @@ def test_one_name_one_kind_across_commands():
     assert set(options["--svg"]) == set(options["--html"]) == {"FILE"}
     mixed = {name: kinds for name, kinds in options.items() if len(kinds) > 1 and name not in SEVERAL_KINDS}
     assert not mixed
+
+
+def test_export_to_stdout_with_a_dash(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    assert run("train", "xor", "--epochs", "50", "--quiet").exit_code == 0
+    assert run("export", "xor", "x.json").exit_code == 0
+    result = run("export", "xor", "--to", "json", "-")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout_bytes) == json.loads((tmp_path / "x.json").read_text())
+    assert "to stdout" in result.stderr and not (tmp_path / "-").exists()
+    script = run("export", "xor", "--to", "pytorch", "--embed", "-")
+    assert script.exit_code == 0 and "import torch" in script.stdout
+    assert run("export", "xor", "--to", "pytorch", "-").exit_code == 2  # its weights would need a file beside it
+    assert run("export", "xor", "--to", "json", "--json", "-").exit_code == 2  # two things on stdout

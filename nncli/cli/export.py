@@ -29,6 +29,7 @@ def export(paths, fmt, embed, force, as_json):
       nncli export xor model.onnx            a graph for onnxruntime,
                                              or to look at in Netron
       nncli export digits --to json d.json   layers and weights as nested lists
+      nncli export xor --to json - | jq .    FILE - writes to stdout
     """
     from pathlib import Path
 
@@ -43,6 +44,8 @@ def export(paths, fmt, embed, force, as_json):
         raise click.UsageError(f"say which format with --to ({', '.join(FORMATS)}), or end FILE in .py, .onnx or .json")
     if embed and fmt != "pytorch":
         raise click.UsageError("--embed is for --to pytorch: ONNX and JSON files always carry their weights")
+    if file == "-" and as_json:
+        raise click.UsageError("FILE - and --json would both write to stdout: give a FILE, or leave out --json")
     done = export_model(model, fmt, file, embed=embed, force=force)
     if as_json:
         emit_json({"event": "export", **done})
@@ -52,8 +55,15 @@ def export(paths, fmt, embed, force, as_json):
     for note in done["notes"]:
         click.echo(f"note: {note}", err=True)
     # file names are the user's text (or a model file's): shown inert, in full
-    model, file, weights = (inert(done[key], 4096) if done[key] else None for key in ("model", "file", "weights"))
+    shown_model = inert(done["model"], 4096)
+    if file == "-":
+        from nncli.cli.streams import write_out_bytes
+
+        write_out_bytes(done["contents"])
+        click.echo(f"exported {shown_model} as {fmt} to stdout", err=True)
+        return
+    file, weights = (inert(done[key], 4096) if done[key] else None for key in ("file", "weights"))
     beside = f" (weights: {weights})" if weights else ""
-    click.echo(f"exported {model} as {fmt} to {file}{beside}")
+    click.echo(f"exported {shown_model} as {fmt} to {file}{beside}")
     if fmt == "pytorch":
         click.echo(f"run it: python {file} --help")

@@ -30,6 +30,19 @@ def write_out(text):
         lose_stdout(error)
 
 
+def write_out_bytes(data):
+    """Write `data` (a file's bytes: `export … -`) to stdout as they are; once stdout is
+    lost, drop them."""
+    if lost is not None:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except OSError as error:
+        lose_stdout(error)
+
+
 def is_output_error(error):
     """True if `error` is what writing to a closed, full or broken stream raises."""
     return isinstance(error, BrokenPipeError) or (

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from nncli import DISTRIBUTION, text
 from nncli.config import OPTIMIZERS
-from nncli.errors import ModelFileError, NncliError
+from nncli.errors import ModelFileError, NncliError, OptionError
 from nncli.nn.layers import spec_widths
 from nncli.tasks.base import preprocessing
 
@@ -183,12 +183,16 @@ def export_model(model, fmt, file, embed=False, force=False):
 
     For "pytorch" without `embed`, the script reads its weights from the model file: the
     one it names if that lies beside it, else a copy written beside it as FILE.npz.
-    Returns what was written: {"format", "file", "weights", "notes"}.
+    Returns what was written: {"format", "file", "weights", "notes"}. FILE "-" writes
+    nothing: the result's "contents" (bytes) are for stdout, a script's weights embedded.
     """
     from nncli import store
 
+    to_stdout = str(file) == "-"
+    if to_stdout and fmt == "pytorch" and not embed:
+        raise OptionError("a PyTorch script on stdout has nowhere beside it for its weights: add --embed")
     bare = Path(file).name == str(file)  # no folder given: it would land where MODEL names are looked up
-    if bare and store.stored_model(str(file)) is not None:
+    if bare and not to_stdout and store.stored_model(str(file)) is not None:
         from nncli.text import inert as shown
 
         raise NncliError(
@@ -196,7 +200,7 @@ def export_model(model, fmt, file, embed=False, force=False):
             f"wherever MODEL is asked for\nto export that model: nncli export {shown(file)} FILE; "
             f"to write the file anyway: ./{shown(file)}"
         )
-    file = check_destination(file, force)
+    file = Path("-") if to_stdout else check_destination(file, force)
     if fmt == "onnx":
         _require_onnx()
     model_path = store.resolve_model(model).absolute()
@@ -219,7 +223,8 @@ def export_model(model, fmt, file, embed=False, force=False):
     if fmt == "pytorch":
         from nncli.export import pytorch
 
-        contents = pytorch.render(exported, weights.name if weights else None, file.stem).encode("utf-8")
+        name = model_path.stem if to_stdout else file.stem
+        contents = pytorch.render(exported, weights.name if weights else None, name).encode("utf-8")
     elif fmt == "onnx":
         from nncli.export import onnx
 
@@ -228,16 +233,19 @@ def export_model(model, fmt, file, embed=False, force=False):
         from nncli.export import json
 
         contents = json.render(exported).encode("utf-8")
-    if weights is not None and weights != model_path:
-        write_file(weights, model_path.read_bytes())
-    write_file(file, contents)
-    return {
+    done = {
         "format": fmt,
         "file": str(file),
         "weights": str(weights) if weights else None,
         "model": str(model_path),
         "notes": notes(exported.layers),
     }
+    if to_stdout:
+        return {**done, "contents": contents}
+    if weights is not None and weights != model_path:
+        write_file(weights, model_path.read_bytes())
+    write_file(file, contents)
+    return done
 
 
 def _require_onnx():

@@ -67,11 +67,15 @@ def draw(numbers, width=80, height=None):
 
 
 def animates(console):
-    """True if `console` may redraw in place (a live panel, a moving chart): only on a real
-    terminal. FORCE_COLOR (set by Jupyter and many CI systems) makes Rich treat a pipe as a
-    terminal for colour; it still gets plain lines, never redraw frames."""
+    """True if `console` may redraw in place (a live panel, a moving chart): where Rich sees
+    a terminal — except a pipe or file that FORCE_COLOR (set by Jupyter and many CI systems)
+    made Rich treat as one for colour: it gets plain lines, never redraw frames."""
+    import os
+
+    if not console.is_terminal or os.environ.get("FORCE_COLOR") is None:
+        return console.is_terminal
     try:
-        return console.is_terminal and console.file.isatty()
+        return console.file.isatty()
     except (AttributeError, ValueError, OSError):  # no isatty, or a closed file
         return False
 
