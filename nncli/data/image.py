@@ -119,7 +119,7 @@ def plain_values(raster, count, bitmap, name):
         values = np.array(tokens[:count], dtype=np.int64)
     except (ValueError, OverflowError):
         bad = next(t for t in tokens[:count] if not t.isdigit())
-        raise DataError(f"{name}: {inert(bad, 20)!r} is not a pixel value") from None
+        raise DataError(f"{name}: '{inert(bad, 20)}' is not a pixel value") from None
     return values
 
 
@@ -147,7 +147,7 @@ def grid_ink(content, name):
     except ValueError:
         bad = next(cell for row in rows for cell in row if not is_number(cell))
         raise DataError(
-            f"{name}: {inert(bad, 20)!r} is not a number: not a PGM or PBM image (P1–P6) or a grid of numbers"
+            f"{name}: '{inert(bad, 20)}' is not a number: not a PGM or PBM image (P1–P6) or a grid of numbers"
         ) from None
     if not np.isfinite(ink).all() or (ink < 0).any():
         row, column = np.argwhere(~np.isfinite(ink) | (ink < 0))[0]
