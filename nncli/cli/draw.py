@@ -57,7 +57,7 @@ class Drawing:
     def run(self, keys):
         from rich.live import Live
 
-        with Live(console=self.console, screen=True, auto_refresh=False) as live:
+        with Live(console=self.console, screen=True, auto_refresh=False, redirect_stdout=False) as live:
             changed = True
             while True:
                 changed = self.fit_terminal() or changed
