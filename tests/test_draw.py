@@ -3,7 +3,8 @@ it, the screen read with pyte.
 
 On an 80 × 24 terminal the canvas is 40 × 40 pixels: a pixel is a column by half a line,
 its top left pixel at cell (1, 2) (0-based), so the cell of SGR report column c, row r
-(1-based) is pixels x = c − 2, y = 2·(r − 3) and the one below; the pen is 2 × 2 pixels.
+(1-based) is pixels x = c − 2, y = 2·(r − 3) and the one below. The pen is 4 × 4 pixels
+(a tenth of the canvas): x − 1 … x + 2, y − 1 … y + 2.
 """
 
 import re
@@ -17,8 +18,8 @@ from test_live import UNSIZED, Terminal
 
 from nncli.cli.terminal import MOUSE_OFF, MOUSE_ON
 
-ROWS = range(5, 21)  # the SGR rows of the vertical stroke: pixels y = 4 … 35
-COLUMN = 20  # its SGR column: pixels x = 18, 19
+ROWS = range(5, 20)  # the SGR rows of the vertical stroke: y = 4 … 32, so pixels 3 … 34 inked
+COLUMN = 20  # its SGR column: x = 18, so pixels 17 … 20 inked
 
 
 def press(button, column, row):
@@ -39,8 +40,8 @@ def canvas(text):
 
 
 def stroke_drawn(text):
-    rows = canvas(text)
-    return all(rows[r - 3][COLUMN - 2 : COLUMN] == "██" for r in ROWS) and "It reads" in text
+    rows = [line[17:21] for line in canvas(text)]
+    return rows[1] == "▄▄▄▄" and rows[2:17] == ["████"] * 15 and rows[17] == "▀▀▀▀" and "It reads" in text
 
 
 def shown_probabilities(text):
@@ -85,11 +86,11 @@ def test_a_vertical_stroke_reaches_the_model_as_predict_image_reads_it(digits_mo
     blank, drawn = events[0], events[-1]
     assert not any(blank["input"])
     expected = np.zeros((8, 8))
-    expected[:, 3:5] = 4  # 32 × 2 pixels, padded to 32 × 32, averaged in 4 × 4 blocks, times 16
+    expected[:, 3:5] = 8  # 32 × 4 pixels, padded to 32 × 32, averaged in 4 × 4 blocks, times 16
     assert np.allclose(drawn["input"], expected.ravel())
 
     ink = np.zeros((40, 40), dtype=int)  # the same drawing, as a file
-    ink[4:36, 18:20] = 1
+    ink[3:35, 17:21] = 1
     grid = tmp_path / "stroke.txt"
     grid.write_text("\n".join(" ".join(map(str, row)) for row in ink))
     predicted = json_lines(run("predict", digits_model, "--image", grid, "--json"))[0]
@@ -100,16 +101,16 @@ def test_a_vertical_stroke_reaches_the_model_as_predict_image_reads_it(digits_mo
 
 def test_keys_move_the_cursor_paint_erase_and_clear(digits_model):
     terminal = drawing(digits_model)
-    # the cursor starts at pixel (20, 20): canvas cell 20 of line 10
+    # the cursor starts at pixel (20, 20): space paints pixels 19 … 22 both ways
     terminal.press(b" ")
-    text = terminal.wait_for(lambda text: canvas(text)[10][20:22] == "██")
-    assert sum(line.count("█") for line in canvas(text)) == 2
-    terminal.press(b"\x1b[C\x1b[C\x1b[C\x1b[B ")  # three right, one down, paint
-    text = terminal.wait_for(lambda text: canvas(text)[11][23:25] == "██")
-    assert canvas(text)[10][20:22] == "██"
-    terminal.press(b"x")  # erase under the cursor
-    text = terminal.wait_for(lambda text: canvas(text)[11][23:25] == "  ")
-    assert canvas(text)[10][20:22] == "██"
+    text = terminal.wait_for(lambda text: [line[19:23] for line in canvas(text)[9:12]] == ["▄▄▄▄", "████", "▀▀▀▀"])
+    assert sum(len(line.strip()) for line in canvas(text)) == 12
+    terminal.press(b"\x1b[C\x1b[C\x1b[C\x1b[B ")  # three right, one line down (x 23, y 22): paint
+    text = terminal.wait_for(lambda text: canvas(text)[12][22:26] == "▀▀▀▀")
+    assert canvas(text)[11][19:26] == "▀▀▀████"
+    terminal.press(b"x")  # erase under the cursor: pixels 21 … 24 down, 22 … 25 across
+    text = terminal.wait_for(lambda text: canvas(text)[12][22:26] == "    ")
+    assert canvas(text)[11][19:26] == "▀▀▀    " and canvas(text)[10][19:23] == "███▀"
     terminal.press(b"c")
     text = terminal.wait_for(lambda text: not any("█" in line for line in canvas(text)))
     terminal.press(b"q")
@@ -122,9 +123,9 @@ def test_the_right_button_erases_and_other_reports_change_nothing(digits_model):
     terminal = drawing(digits_model)
     vertical_stroke(terminal)
     terminal.wait_for(stroke_drawn)
-    terminal.press(press(2, COLUMN, 10) + press(34, COLUMN, 11) + b"\x1b[<2;20;11m")  # right: erase two cells
-    text = terminal.wait_for(lambda text: canvas(text)[7][COLUMN - 2 : COLUMN] == "  ")
-    assert canvas(text)[8][COLUMN - 2 : COLUMN] == "  " and canvas(text)[9][COLUMN - 2 : COLUMN] == "██"
+    terminal.press(press(2, COLUMN, 10) + press(34, COLUMN, 11) + b"\x1b[<2;20;11m")  # right: y 14 … 16
+    text = terminal.wait_for(lambda text: canvas(text)[7][17:21] == "    ")  # pixels 13 … 18 erased
+    assert [line[17:21] for line in canvas(text)[5:11]] == ["████", "▀▀▀▀", "    ", "    ", "▄▄▄▄", "████"]
     before = canvas(text)
     terminal.press(press(64, 30, 10) + press(65, 30, 10))  # the wheel
     terminal.press(press(0, 60, 10) + press(32, 70, 12) + press(0, 1, 1) + press(0, 300, 300))  # off the canvas
@@ -132,7 +133,7 @@ def test_the_right_button_erases_and_other_reports_change_nothing(digits_model):
     terminal.press(b"\x1b[15~")  # F5: a key draw does not take
     terminal.press(b"c")  # … and a key it does, to know the others were read
     terminal.wait_for(lambda text: not any("█" in line for line in canvas(text)))
-    assert sum(line.count("█") for line in before) == 2 * (len(ROWS) - 2)
+    assert sum(line.count("█") for line in before) == 4 * (15 - 4)
     terminal.press(b"q")
     assert terminal.finish()[0] == 0
 

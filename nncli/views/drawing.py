@@ -15,7 +15,8 @@ from nncli.errors import NncliError
 from nncli.tasks.base import preprocessing
 from nncli.views import Numbers
 
-BRUSH = 2  # pixels across a stroke of the pen (and of the eraser)
+PEN = 10  # a stroke of the pen (and of the eraser) is a tenth of the canvas wide, as thick for
+# the canvas as the training digits' strokes are for theirs: thinner strokes are read faint
 
 
 class NotADigitModel(NncliError):
@@ -89,18 +90,24 @@ class Canvas(Numbers):
         cursor = (min(x * width // old.shape[1], width - 1), min(y * height // old.shape[0], height - 1))
         return Canvas(old[np.ix_(rows, columns)].tolist(), cursor)
 
+    def reach(self):
+        """How far the pen reaches beyond the 2 × 2 pixels (a cell, and the one to its
+        right) at a point: a square pen of 2 + 2·reach pixels, an even number near a PEN-th
+        of the canvas."""
+        return max(0, len(self.ink) // (2 * PEN) - 1)
+
     def stroke(self, start, end, value):
-        """Paint (`value` 1) or erase (0) a line from pixel `start` to `end` with the brush."""
-        ink = self.array()
+        """Paint (`value` 1) or erase (0) a line from pixel `start` to `end` with the pen."""
+        ink, reach = self.array(), self.reach()
         (x0, y0), (x1, y1) = start, end
         steps = max(abs(x1 - x0), abs(y1 - y0), 1)
         for t in np.linspace(0, 1, steps + 1):
             x, y = round(x0 + t * (x1 - x0)), round(y0 + t * (y1 - y0))
-            ink[max(y, 0) : y + BRUSH, max(x, 0) : x + BRUSH] = value
+            ink[max(y - reach, 0) : y + 2 + reach, max(x - reach, 0) : x + 2 + reach] = value
         return Canvas(ink.tolist(), end)
 
     def moved(self, dx, dy):
-        """The cursor moved by (dx, dy) pixels, kept where the brush fits on the canvas."""
+        """The cursor moved by (dx, dy) pixels, kept on the canvas."""
         height, width = len(self.ink), len(self.ink[0])
         x, y = self.cursor
-        return Canvas(self.ink, (min(max(x + dx, 0), width - BRUSH), min(max(y + dy, 0), height - BRUSH)))
+        return Canvas(self.ink, (min(max(x + dx, 0), width - 2), min(max(y + dy, 0), height - 2)))
