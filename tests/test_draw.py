@@ -41,14 +41,14 @@ def canvas(text):
 
 def stroke_drawn(text):
     rows = [line[17:21] for line in canvas(text)]
-    return rows[1] == "▄▄▄▄" and rows[2:17] == ["████"] * 15 and rows[17] == "▀▀▀▀" and "It reads" in text
+    return rows[1] == "▄▄▄▄" and rows[2:17] == ["████"] * 15 and rows[17] == "▀▀▀▀" and "◀ answer" in text
 
 
 def shown_probabilities(text):
     """The ten percentages the bars show, by digit."""
     found = {}
     for line in text.splitlines():
-        match = re.match(r"^(\d) [ █▏▎▍▌▋▊▉]* +(\d+\.\d)%$", line[43:].strip())
+        match = re.match(r"^(\d) [ █▏▎▍▌▋▊▉]* +(\d+\.\d)%( +◀ answer)?$", line[43:].strip())
         if match:
             found[int(match[1])] = float(match[2])
     return [found[digit] for digit in range(10)]
@@ -70,7 +70,7 @@ def drawing(*args, stdout=None, monkeypatch=None, size=(80, 24), env=None):
     terminal = Terminal("draw", *map(str, args), size=size, env=env)
     if stdout is not None:
         monkeypatch.undo()
-    terminal.wait_for(lambda text: "It reads" in text)
+    terminal.wait_for(lambda text: "◀ answer" in text)
     return terminal
 
 
@@ -96,7 +96,8 @@ def test_a_vertical_stroke_reaches_the_model_as_predict_image_reads_it(digits_mo
     predicted = json_lines(run("predict", digits_model, "--image", grid, "--json"))[0]
     assert predicted["probabilities"] == drawn["probabilities"]
     assert shown_probabilities(screen) == [round(100 * p, 1) for p in predicted["probabilities"]]
-    assert f"It reads {predicted['prediction']}" in screen
+    answer = [line[43:].strip() for line in screen.splitlines() if line.endswith("◀ answer")]
+    assert len(answer) == 1 and answer[0].startswith(f"{predicted['prediction']} ")
 
 
 def test_keys_move_the_cursor_paint_erase_and_clear(digits_model):
@@ -146,7 +147,7 @@ def test_a_resized_terminal_is_relaid_and_keeps_the_drawing(digits_model):
     says = "needs a terminal of at least 60 × 20; this one is 50 × 15"
     terminal.wait_for(lambda text: says in " ".join(text.split()))  # wrapped on the narrow terminal
     terminal.resize(100, 30)
-    text = terminal.wait_for(lambda text: "┌" + "─" * 52 + "┐" in text and "It reads" in text)
+    text = terminal.wait_for(lambda text: "┌" + "─" * 52 + "┐" in text and "◀ answer" in text)
     assert sum(line.count("█") for line in text.splitlines()) >= len(ROWS)  # the stroke, at the new scale
     terminal.press(b"q")
     assert terminal.finish()[0] == 0

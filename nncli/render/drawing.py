@@ -1,5 +1,5 @@
 """The screen of `nncli draw`: the canvas, in a frame, on the left; beside it the image the
-network reads, how it was made, the ten probabilities as bars and the answer.
+network reads, how it was made, and the ten probabilities as bars, the answer's marked.
 
 A canvas pixel is a column by half a line (▀ ▄ █), so pixels are about square. `Layout`
 says where the canvas lies on the terminal, so the command can tell which pixel a mouse
@@ -101,21 +101,22 @@ class Screen:
         how_lines = len(how.wrap(console, width))
         probabilities = reading.row["probabilities"]
         answer = reading.row["prediction"]
-        room = max(4, lines - 1 - how_lines - len(probabilities) - 2)
+        room = max(4, lines - 1 - how_lines - len(probabilities))
         bars = [bar(digit, p, digit == answer) for digit, p in enumerate(probabilities)]
         return Group(
             Text(f"The network reads ({side}×{side}):", style="bold"),
             grayscale_image(reading.image, vmin=0, vmax=1).fit(width, room),
             how,
             *bars,
-            Text.assemble("It reads ", (str(answer), "bold green"), f"  ({reading.row['confidence']:.1%} sure)"),
         )
 
 
 def bar(digit, probability, chosen):
-    """One digit's probability: its digit, a bar of eighths, the percentage."""
+    """One digit's probability: its digit, a bar of eighths, the percentage; the answer's
+    marked "◀ answer"."""
     eighths = round(probability * BAR * 8)
     full, part = divmod(eighths, 8)
     drawn = "█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")
     label, colour = ("bold green", "green") if chosen else ("", "cyan")
-    return Text.assemble((f"{digit} ", label), (drawn.ljust(BAR), colour), f" {probability:6.1%}")
+    answer = ("  ◀ answer", "bold green") if chosen else ""
+    return Text.assemble((f"{digit} ", label), (drawn.ljust(BAR), colour), f" {probability:6.1%}", answer)

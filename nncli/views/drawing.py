@@ -57,10 +57,10 @@ def reading(task, network, meta, ink):
 def how_read(task, side):
     box = task.digit_box
     if task.centring == "mass":
-        placed = f"its centre of mass put at the centre of {side}×{side}"
+        placed = f"its centre of mass at the centre of {side}×{side}"
     else:
         placed = f"centred in {side}×{side}"
-    return f"cropped to the ink, shrunk to fit {box}×{box} keeping its shape, {placed}, as the training digits were"
+    return f"cropped to its ink, fitted to {box}×{box} keeping its shape, {placed}, as its training digits were"
 
 
 # --- the canvas of `nncli draw` ----------------------------------------------------------
