@@ -132,7 +132,7 @@ class Drawing:
 
         if self.canvas is None:
             return
-        self.reading = reading(self.task, self.network, self.meta, self.canvas.array())
+        self.reading = reading(self.task, self.network, self.meta, self.canvas.ink)
         if self.as_json and self.reading.row != self.emitted:
             emit_json({"event": "prediction", **self.reading.row})
             self.emitted = self.reading.row

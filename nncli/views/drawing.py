@@ -66,29 +66,26 @@ def how_read(task, side):
 # --- the canvas of `nncli draw` ----------------------------------------------------------
 
 
-@dataclass
-class Canvas(Numbers):
-    """The drawing: `ink`, rows of 0 or 1 (a pixel is a column by half a line of the
+@dataclass(frozen=True)
+class Canvas:
+    """The drawing: `ink`, an array of 0 or 1 (a pixel is a column by half a line of the
     terminal, so pixels are about square), and the keyboard's cursor (x, y in pixels)."""
 
-    ink: list
+    ink: np.ndarray
     cursor: tuple = (0, 0)
 
     @classmethod
     def blank(cls, width, height):
-        return cls(np.zeros((height, width)).tolist(), (width // 2, height // 4 * 2))  # y even: a whole cell
-
-    def array(self):
-        return np.asarray(self.ink, dtype=np.float64)
+        return cls(np.zeros((height, width)), (width // 2, height // 4 * 2))  # y even: a whole cell
 
     def resized(self, width, height):
         """The drawing on a canvas of width × height, each new pixel the nearest old one."""
-        old = self.array()
+        old = self.ink
         rows = np.arange(height) * old.shape[0] // height
         columns = np.arange(width) * old.shape[1] // width
         x, y = self.cursor
         cursor = (min(x * width // old.shape[1], width - 1), min(y * height // old.shape[0], height - 1))
-        return Canvas(old[np.ix_(rows, columns)].tolist(), cursor)
+        return Canvas(old[np.ix_(rows, columns)], cursor)
 
     def reach(self):
         """How far the pen reaches beyond the 2 × 2 pixels (a cell, and the one to its
@@ -98,16 +95,16 @@ class Canvas(Numbers):
 
     def stroke(self, start, end, value):
         """Paint (`value` 1) or erase (0) a line from pixel `start` to `end` with the pen."""
-        ink, reach = self.array(), self.reach()
+        ink, reach = self.ink.copy(), self.reach()
         (x0, y0), (x1, y1) = start, end
         steps = max(abs(x1 - x0), abs(y1 - y0), 1)
         for t in np.linspace(0, 1, steps + 1):
             x, y = round(x0 + t * (x1 - x0)), round(y0 + t * (y1 - y0))
             ink[max(y - reach, 0) : y + 2 + reach, max(x - reach, 0) : x + 2 + reach] = value
-        return Canvas(ink.tolist(), end)
+        return Canvas(ink, end)
 
     def moved(self, dx, dy):
         """The cursor moved by (dx, dy) pixels, kept on the canvas."""
-        height, width = len(self.ink), len(self.ink[0])
+        height, width = self.ink.shape
         x, y = self.cursor
         return Canvas(self.ink, (min(max(x + dx, 0), width - 2), min(max(y + dy, 0), height - 2)))
