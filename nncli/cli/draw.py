@@ -35,11 +35,14 @@ def draw(model, as_json):
     task, network, meta, path = load_trained(model)
     image_side(task, meta)
     console = Console(stderr=True)  # the screen: human output; stdout is left to --json
+    no_terminal = NncliError(
+        "nncli draw needs a terminal to draw on; to read a digit from a file: nncli predict MODEL --image FILE"
+    )
+    if not console.is_terminal:  # checked first: the mouse is not asked for on a file
+        raise no_terminal
     with open_input(sys.stdin, out=sys.stderr, mouse=True) as keys:
-        if keys is None or not console.is_terminal:
-            raise NncliError(
-                "nncli draw needs a terminal to draw on; to read a digit from a file: nncli predict MODEL --image FILE"
-            )
+        if keys is None:
+            raise no_terminal
         Drawing(task, network, meta, path.stem, console, as_json).run(keys)
 
 
