@@ -188,6 +188,7 @@ def _register():
     from nncli.cli.bench import bench
     from nncli.cli.compare import compare
     from nncli.cli.descend import descend
+    from nncli.cli.draw import draw
     from nncli.cli.explain import explain
     from nncli.cli.export import export
     from nncli.cli.gradcheck import gradcheck
@@ -214,6 +215,7 @@ def _register():
     main.add_command(compare)
     main.add_command(learn)
     main.add_command(probe)
+    main.add_command(draw)
     _summarise(main)
 
 

@@ -52,15 +52,24 @@ def evaluate(model, data, drop_missing, as_json):
 @click.command(context_settings={"ignore_unknown_options": True})
 @model_argument
 @click.argument("values", nargs=-1)
+@click.option(
+    "--image",
+    "images",
+    type=click.Path(dir_okay=False),
+    multiple=True,
+    help="A digit to read: a PGM or PBM image (P1–P6) or a text grid of numbers, any size (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
-def predict(model, values, as_json):
+def predict(model, values, images, as_json):
     """Ask MODEL (default: the latest) for its outputs.
 
     \b
     Inputs come as arguments: `nncli predict 1 0` (one row of a
     two-input model), or one comma-separated row per argument:
     `nncli predict xor 0,1 1,1`; or as CSV rows on stdin:
-    `printf '0,1\\n1,1\\n' | nncli predict`.
+    `printf '0,1\\n1,1\\n' | nncli predict`. A digit model also
+    reads images: `nncli predict digits --image 7.pgm`, made into
+    the image the network reads as `nncli draw` makes a drawing.
     """
     from nncli.cli.output import emit_json, show
     from nncli.tasks.runner import load_trained
@@ -69,7 +78,11 @@ def predict(model, values, as_json):
         model, values = None, (model, *values)
     task, network, meta, path = load_trained(model)
     width = task.input_width(meta)
-    if values:
+    if images:
+        if values:
+            raise click.UsageError("give the inputs as values or as --image files, not both")
+        results = _read_images(task, network, meta, images)
+    elif values:
         from nncli.text import inert
 
         rows = list(values)
@@ -90,7 +103,8 @@ def predict(model, values, as_json):
         X = task.read_inputs(sys.stdin, "stdin", meta)
     else:
         raise click.UsageError(f"give the model's {width} input value(s) as arguments, or pipe CSV rows to stdin")
-    results = task.predict(network, X, meta)
+    if not images:
+        results = task.predict(network, X, meta)
     if as_json:
         for row in results:
             emit_json({"event": "prediction", **row})
@@ -99,6 +113,15 @@ def predict(model, values, as_json):
         from nncli.views import resolve
 
         show(draw(resolve(task.prediction)(results)))
+
+
+def _read_images(task, network, meta, images):
+    """predict's rows for digit image files, read as `nncli draw` reads a drawing."""
+    from nncli.data.image import read_image
+    from nncli.views.drawing import image_side, reading
+
+    image_side(task, meta)  # a model that reads no images says so before any file is read
+    return [reading(task, network, meta, read_image(image)).row for image in images]
 
 
 def _is_number_row(text):

@@ -46,6 +46,10 @@ class Task:
     compare_view = None  # a view drawing several runs' paths together (`nncli compare`), called with `runs=`
     loss = "mse"  # "mse", "bce" or "cross_entropy"
     classifier = False
+    # A task of square digit images: the box × box square its digits fill, and how that
+    # square was placed in the image ("box" or "mass"); see nncli.data.image.digit_pixels.
+    digit_box = None
+    centring = "box"
 
     def load_data(self, config) -> Dataset:
         raise NotImplementedError

@@ -56,6 +56,7 @@ class DigitsTask(Task):
     loss = "cross_entropy"
     classifier = True
     pixel_max = 16
+    digit_box = 8  # each digit filled a 32×32 bitmap, counted in 4×4 blocks: its ink fills the 8×8
 
     def load_data(self, config):
         X, y = data.load_digits()

@@ -27,6 +27,7 @@ class MnistTask(DigitsTask):
     name = "mnist"
     title = "MNIST digits"
     pixel_max = 255
+    digit_box, centring = 20, "mass"  # each digit scaled into 20×20, its centre of mass at the centre of 28×28
 
     def load_data(self, config):
         folder = config.data_dir
