@@ -32,17 +32,20 @@ def brightness(colour):
 
 def first_panel(lines, columns, rows, colour):
     """The brightness of each pixel of the first heatmap panel in `lines` (NaN under a
-    mark): in colour each cell is ▀, its top pixel the foreground, its bottom the
-    background; without colour each pixel is two glyphs of ` ░▒▓█`, darkest first."""
+    mark), one pixel to a cell of the loss grid. Each line of the picture starts after the
+    axis's edge, │ (┤ where a tick is); in colour each cell is ▀, its top pixel the
+    foreground, its bottom the background; without colour each pixel is two glyphs of
+    ` ░▒▓█`, darkest first."""
     from nncli.render.heatmap import GLYPHS
 
     pixels = np.full((rows, columns), np.nan)
     row = 0
     for line in lines:
         text = "".join(char for char, _ in line)
-        if "│" not in text or row >= rows:
+        edge = re.search("[│┤]", text)  # the axis's left edge, ┤ where it has a tick
+        if edge is None or row >= rows:
             continue
-        start = text.index("│") + 1
+        start = edge.end()
         if colour:
             for j, (char, style) in enumerate(line[start : start + columns]):
                 if char == "▀":
