@@ -16,11 +16,12 @@ def screen(number, title):
     return next(shown for _, shown in screens(number) if shown.title == title)
 
 
-def rendered(renderable, colour):
-    """Each line of `renderable` drawn 80 columns wide, as (character, style) pairs."""
+def rendered(renderable, colours):
+    """Each line of `renderable` drawn 80 columns wide, as (character, style) pairs, on a
+    terminal of `colours` ("truecolor", "256"), or without colour (None)."""
     from rich.console import Console
 
-    console = Console(file=io.StringIO(), width=80, force_terminal=colour, color_system="truecolor" if colour else None)
+    console = Console(file=io.StringIO(), width=80, force_terminal=bool(colours), color_system=colours)
     lines = console.render_lines(renderable, console.options, pad=False)
     return [[(char, segment.style) for segment in line for char in segment.text] for line in lines]
 
@@ -62,12 +63,12 @@ def first_panel(lines, columns, rows, colour):
     return pixels
 
 
-@pytest.mark.parametrize("colour", [True, False], ids=["colour", "glyphs"])
-def test_lesson_4_the_lower_the_loss_the_darker(colour):
+@pytest.mark.parametrize("colours", ["truecolor", "256", None], ids=["colour", "256-colours", "glyphs"])
+def test_lesson_4_the_lower_the_loss_the_darker(colours):
     shown = screen("4", "On the landscape")
     assert "the lower the loss, the darker" in shown.text
     loss = np.asarray(shown.numbers["loss"])
-    pixels = first_panel(rendered(shown.pictures[0], colour), loss.shape[1], loss.shape[0], colour)
+    pixels = first_panel(rendered(shown.pictures[0], colours), loss.shape[1], loss.shape[0], bool(colours))
     drawn = ~np.isnan(pixels)
     assert drawn.mean() > 0.9  # the marks of the path cover only a few pixels
     by_loss = np.argsort(loss[drawn])
@@ -174,7 +175,7 @@ def test_lesson_8_cures_narrow_the_gap_and_say_why_accuracy_may_not_follow():
 def test_held_out_data_has_one_name(number):
     """The digits set aside are "held-out" in every text, table, chart title and legend."""
     for _, shown in screens(number):
-        drawn = "".join(char for picture in shown.pictures for line in rendered(picture, False) for char, _ in line)
+        drawn = "".join(char for picture in shown.pictures for line in rendered(picture, None) for char, _ in line)
         assert "validation" not in (shown.text + drawn).lower(), shown.title
 
 
