@@ -16,11 +16,12 @@ def screen(number, title):
     return next(shown for _, shown in screens(number) if shown.title == title)
 
 
-def rendered(renderable, colour):
-    """Each line of `renderable` drawn 80 columns wide, as (character, style) pairs."""
+def rendered(renderable, colours):
+    """Each line of `renderable` drawn 80 columns wide, as (character, style) pairs, on a
+    terminal of `colours` ("truecolor", "256"), or without colour (None)."""
     from rich.console import Console
 
-    console = Console(file=io.StringIO(), width=80, force_terminal=colour, color_system="truecolor" if colour else None)
+    console = Console(file=io.StringIO(), width=80, force_terminal=bool(colours), color_system=colours)
     lines = console.render_lines(renderable, console.options, pad=False)
     return [[(char, segment.style) for segment in line for char in segment.text] for line in lines]
 
@@ -32,17 +33,20 @@ def brightness(colour):
 
 def first_panel(lines, columns, rows, colour):
     """The brightness of each pixel of the first heatmap panel in `lines` (NaN under a
-    mark): in colour each cell is ▀, its top pixel the foreground, its bottom the
-    background; without colour each pixel is two glyphs of ` ░▒▓█`, darkest first."""
+    mark), one pixel to a cell of the loss grid. Each line of the picture starts after the
+    axis's edge, │ (┤ where a tick is); in colour each cell is ▀, its top pixel the
+    foreground, its bottom the background; without colour each pixel is two glyphs of
+    ` ░▒▓█`, darkest first."""
     from nncli.render.heatmap import GLYPHS
 
     pixels = np.full((rows, columns), np.nan)
     row = 0
     for line in lines:
         text = "".join(char for char, _ in line)
-        if "│" not in text or row >= rows:
+        edge = re.search("[│┤]", text)  # the axis's left edge, ┤ where it has a tick
+        if edge is None or row >= rows:
             continue
-        start = text.index("│") + 1
+        start = edge.end()
         if colour:
             for j, (char, style) in enumerate(line[start : start + columns]):
                 if char == "▀":
@@ -59,12 +63,12 @@ def first_panel(lines, columns, rows, colour):
     return pixels
 
 
-@pytest.mark.parametrize("colour", [True, False], ids=["colour", "glyphs"])
-def test_lesson_4_the_lower_the_loss_the_darker(colour):
+@pytest.mark.parametrize("colours", ["truecolor", "256", None], ids=["colour", "256-colours", "glyphs"])
+def test_lesson_4_the_lower_the_loss_the_darker(colours):
     shown = screen("4", "On the landscape")
     assert "the lower the loss, the darker" in shown.text
     loss = np.asarray(shown.numbers["loss"])
-    pixels = first_panel(rendered(shown.pictures[0], colour), loss.shape[1], loss.shape[0], colour)
+    pixels = first_panel(rendered(shown.pictures[0], colours), loss.shape[1], loss.shape[0], bool(colours))
     drawn = ~np.isnan(pixels)
     assert drawn.mean() > 0.9  # the marks of the path cover only a few pixels
     by_loss = np.argsort(loss[drawn])
@@ -171,7 +175,7 @@ def test_lesson_8_cures_narrow_the_gap_and_say_why_accuracy_may_not_follow():
 def test_held_out_data_has_one_name(number):
     """The digits set aside are "held-out" in every text, table, chart title and legend."""
     for _, shown in screens(number):
-        drawn = "".join(char for picture in shown.pictures for line in rendered(picture, False) for char, _ in line)
+        drawn = "".join(char for picture in shown.pictures for line in rendered(picture, None) for char, _ in line)
         assert "validation" not in (shown.text + drawn).lower(), shown.title
 
 

@@ -507,11 +507,23 @@ def test_a_terminal_too_small_gets_one_line_with_the_size_needed_and_training_go
 EVERY_VIEW = [
     (
         ["train", "xor", "--epochs", "3000", "--pace", "300"],
-        {"boundary": "Decision boundary", "neurons": "Hidden neurons", "loss": "Loss per epoch", "health": "Gradient"},
+        {
+            "boundary": "Decision boundary",
+            "neurons": "Hidden neurons",
+            "hidden": "Hidden space",
+            "loss": "Loss per epoch",
+            "health": "Gradient",
+        },
     ),
     (
         ["train", "spiral", "--epochs", "300", "--pace", "30"],
-        {"boundary": "Decision regions", "neurons": "Hidden neurons", "loss": "Loss per epoch", "health": "Gradient"},
+        {
+            "boundary": "Decision regions",
+            "neurons": "Hidden neurons",
+            "hidden": "Hidden space",
+            "loss": "Loss per epoch",
+            "health": "Gradient",
+        },
     ),
     (
         ["train", "linreg", "--epochs", "300", "--pace", "30"],

@@ -2,6 +2,8 @@
 output's decision line — its numbers checked against the layer's activations computed
 here by hand from the weights."""
 
+import io
+
 import numpy as np
 import pytest
 from conftest import json_lines, run, run_in_terminal
@@ -116,6 +118,23 @@ def test_a_network_without_hidden_layers_says_so(models):
 def test_replay_takes_it(models):
     replay = run("replay", models["xor"], "--view", "hidden")
     assert replay.exit_code == 0 and "Hidden space" in replay.stdout
+
+
+@pytest.mark.parametrize("name", ["xor", "spiral"])
+@pytest.mark.parametrize("columns, lines", [(36, 18), (40, 19), (76, 19), (76, 28), (120, 40)])
+def test_in_a_cell_of_the_live_panel_it_is_drawn_whole(models, name, columns, lines):
+    from rich.console import Console
+
+    from nncli.render import size_of
+
+    view = hidden_view(models[name])[0]
+    smallest = size_of(view).smallest
+    assert columns >= smallest[0] and lines >= smallest[1]
+    console = Console(file=io.StringIO(), width=columns, force_terminal=True, color_system="truecolor")
+    drawn = console.render_lines(draw(view, columns, height=lines), console.options, pad=False)
+    text = "\n".join("".join(segment.text for segment in line) for line in drawn)
+    assert len(drawn) <= lines and all(len(line) <= columns for line in text.splitlines())
+    assert text.startswith("Hidden space") and "PC1" in text and "PC2" in text and text.rstrip().endswith("by class")
 
 
 def test_the_live_panel_shows_the_plane_folding_as_it_learns(tmp_path):

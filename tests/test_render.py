@@ -231,6 +231,18 @@ def test_heatmap_without_colour_uses_glyphs(console_options):
     assert lines[0][:2] == "  " and lines[2][-2:] == "██"  # the min and the max
 
 
+@pytest.mark.parametrize("palette", ["sequential", "gray"])
+@pytest.mark.parametrize("xterm", [False, True], ids=["truecolour", "256-colours"])
+def test_a_palette_for_growing_values_gets_lighter_at_every_level(palette, xterm):
+    from nncli.render.heatmap import palette_colours
+
+    lightness = [
+        0.2126 * r + 0.7152 * g + 0.0722 * b
+        for r, g, b in (colour.get_truecolor() for colour in palette_colours(palette, xterm))
+    ]
+    assert np.all(np.diff(lightness) >= 0) and lightness[-1] > lightness[0]
+
+
 def test_no_color_argument_overrides_the_console():
     assert set(render(heatmap(np.eye(4), no_color=True)).strip()) <= set(GLYPHS + "\n")
     assert "▀" in render(heatmap(np.eye(4), no_color=False), no_color=True)

@@ -33,10 +33,11 @@ PALETTES = {
 # On a 256-colour terminal (tmux's default) a true colour is rounded to the nearest of the
 # xterm palette, and the pale tints either side of white round to pinks and lilacs: a
 # red–blue ramp bands into magenta stripes. So there each palette is a ramp of xterm
-# colours chosen by hand, every one on the path from its first colour to its last.
+# colours chosen by hand, every one on the path from its first colour to its last (and
+# the sequential one brighter at each step, as viridis is: the higher, the lighter).
 XTERM_RAMPS = {
     "diverging": [18, 19, 25, 67, 68, 110, 153, 189, 231, 224, 217, 210, 167, 160, 124, 88],
-    "sequential": [53, 54, 61, 67, 31, 30, 36, 35, 71, 107, 149, 185, 220, 226],
+    "sequential": [53, 54, 25, 31, 36, 71, 107, 149, 185, 220, 226],
     "gray": [16, *range(232, 256), 231],
 }
 LEVELS = 256  # a palette is looked up at this many levels (plus one), not computed per pixel
