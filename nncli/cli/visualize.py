@@ -55,7 +55,7 @@ def visualize(model, view, rates, epoch, svg_path, as_json):
         history = at_epoch(network, meta, path, history, epoch)
     dataset = lazy_dataset(task, config, path)
     console = stdout_console()
-    drawn = []
+    drawn, all_numbers = [], []
     for view_name in chosen:
         try:
             numbers = resolve(views[view_name])(network, dataset, config, history)
@@ -65,14 +65,15 @@ def visualize(model, view, rates, epoch, svg_path, as_json):
             ) from None
         if as_json:
             emit_json({"event": "view", "view": view_name, "epoch": history.epoch, **numbers.to_json()})
-        if svg_path or not as_json:
+        all_numbers.append(numbers)
+        if not as_json:
             drawn.append(draw(numbers, console.width))
     if not as_json:
         for picture in drawn:
             console.print(picture)
             console.print()
     if svg_path:
-        write_svg(svg_path, drawn, f"nncli visualize {name}", console.width)
+        write_svg(svg_path, all_numbers, f"nncli visualize {name}")
         click.echo(f"pictures written to {inert(svg_path, 1000)}", err=True)
 
 
@@ -99,10 +100,15 @@ def check_output_path(output_path, what):
     write_target(output_path, f"write {what}")
 
 
-def write_svg(svg_path, renderables, title, width):
-    """Write the pictures as an SVG file, atomically: a temporary file renamed into place."""
+def write_svg(svg_path, all_numbers, title):
+    """Write the views' pictures as one SVG file, atomically: each drawn as shapes where it
+    has a vector drawing, as the terminal draws it otherwise."""
+    from nncli.render import draw
     from nncli.render.svg import to_svg
+    from nncli.render.vector import svg
+    from nncli.render.vector.page import svg_file
     from nncli.store import write_atomically
 
-    text = to_svg(renderables, title=title, width=max(width, 100))
+    pictures = [svg(numbers) or to_svg([draw(numbers, 100)], title="", width=100) for numbers in all_numbers]
+    text = svg_file(pictures, title)
     write_atomically(svg_path, lambda f: f.write(text.encode("utf-8")), "write the SVG")
