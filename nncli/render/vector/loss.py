@@ -11,10 +11,10 @@ from nncli.views.loss import LossHistory
 @draws(LossHistory)
 def draw_loss(numbers):
     figure = Figure(900, 560, "Loss per epoch")
-    figure.text(450, 26, "Loss per epoch", 18, "middle")
+    figure.text(450, 26, "Loss per epoch", 22, "middle")
     values = [v for s in numbers.series for v in s["values"] if v is not None and math.isfinite(v)]
     if not values:
-        figure.text(450, 280, "no loss recorded yet", 16, "middle", "faint")
+        figure.text(450, 280, "no loss recorded yet", 19, "middle", "faint")
         return figure.svg()
     low, high = min(values), max(values)
     log_y = low > 0 and high / low > 100

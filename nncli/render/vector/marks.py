@@ -110,7 +110,7 @@ class Figure:
         self.width, self.height, self.label = width, height, label
         self.parts = []
 
-    def text(self, x, y, content, size=15, anchor="start", cls=""):
+    def text(self, x, y, content, size=18, anchor="start", cls=""):
         klass = f' class="{cls}"' if cls else ""
         self.parts.append(
             f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{klass}>{escape(content)}</text>'
@@ -167,7 +167,7 @@ class Plot:
         for value in round_ticks(*self.x_range):
             at = self.x(value)
             figure.add(f'<path class="tick" d="M{at:.1f},{top + height:.1f} v6"/>')
-            figure.text(at, top + height + 22, tick_label(value), 14, "middle")
+            figure.text(at, top + height + 22, tick_label(value), 17, "middle")
         if self.log_y:
             low, high = self.y_range
             values = [10.0**p for p in range(math.ceil(low - 1e-9), math.floor(high + 1e-9) + 1)] or [10**low]
@@ -176,11 +176,11 @@ class Plot:
         for value in values:
             at = self.y(value)
             figure.add(f'<path class="tick" d="M{left - 6:.1f},{at:.1f} h6"/>')
-            figure.text(left - 10, at + 5, tick_label(value), 14, "end")
-        figure.text(left + width / 2, top + height + 46, self.x_name, 16, "middle")
+            figure.text(left - 10, at + 5, tick_label(value), 17, "end")
+        figure.text(left + width / 2, top + height + 46, self.x_name, 19, "middle")
         if self.y_name:
             figure.add(
-                f'<text x="0" y="0" font-size="16" text-anchor="middle" transform="translate({left - 58:.1f},'
+                f'<text x="0" y="0" font-size="19" text-anchor="middle" transform="translate({left - 58:.1f},'
                 f'{top + height / 2:.1f}) rotate(-90)">{escape(self.y_name)}</text>'
             )
 
@@ -205,13 +205,13 @@ class Plot:
                 + (f' stroke-dasharray="{dash}"' if dash else "")
                 + "/>"
             )
-            self.figure.text(left + width - 200, y, name, 15)
+            self.figure.text(left + width - 200, y, name, 18)
 
 
 def colour_key(figure, x, y, width, low_label, middle_label, high_label, scale="diverging"):
     """A horizontal bar of the colour scale with its ends and middle named."""
     figure.image(x, y, width, 14, colours(np.linspace(0, 1, 64)[np.newaxis, :], scale))
     figure.add(f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="14" fill="none" class="tick"/>')
-    figure.text(x, y + 32, low_label, 14, "start")
-    figure.text(x + width / 2, y + 32, middle_label, 14, "middle")
-    figure.text(x + width, y + 32, high_label, 14, "end")
+    figure.text(x, y + 32, low_label, 17, "start")
+    figure.text(x + width / 2, y + 32, middle_label, 17, "middle")
+    figure.text(x + width, y + 32, high_label, 17, "end")

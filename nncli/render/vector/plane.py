@@ -14,22 +14,23 @@ MOST_POINTS = 2000  # data points marked on a boundary; beyond, an even sample o
 
 @draws(Boundary)
 def draw_boundary(numbers):
-    figure = Figure(640, 720, "Decision boundary: the network's output over the input plane")
-    figure.text(320, 26, "Decision boundary: the network's output over the input plane", 18, "middle")
+    figure = Figure(900, 640, "Decision boundary: the network's output over the input plane")
+    figure.text(450, 26, "Decision boundary: the network's output over the input plane", 22, "middle")
     z = np.asarray(numbers.z, dtype=float)
-    plot = plane_plot(figure, numbers.x, numbers.y, (80, 50, 520, 520), "x₁", "x₂")
+    plot = plane_plot(figure, numbers.x, numbers.y, (90, 50, 520, 520), "x₁", "x₂")
     left, top, width, height = plot.box
     figure.image(left, top, width, height, colours(z))
     figure.add(f'<path class="contour" d="{contour(z, 0.5, plot, numbers.x, numbers.y)}"/>')
     draw_points(figure, plot, numbers.points)
     plot.axes()
-    colour_key(figure, 80, 630, 260, "0", "0.5", "1")
-    figure.text(210, 682, "network output", 14, "middle", "faint")
-    held_out = any(point[3] for point in numbers.points)
-    figure.text(370, 640, "○ target 0   △ target 1", 15)
-    figure.text(370, 664, "— the line: output 0.5", 15)
-    if held_out:
-        figure.text(370, 688, "hollow: held out", 15)
+    # The key, to the right: pages are wider than tall, so the picture grows with the window.
+    colour_key(figure, 650, 60, 230, "0", "0.5", "1")
+    figure.text(765, 114, "network output", 17, "middle", "faint")
+    lines = ["○ target 0", "△ target 1", "— output 0.5"]
+    if any(point[3] for point in numbers.points):
+        lines.append("hollow: held out")
+    for k, line in enumerate(lines):
+        figure.text(650, 160 + 28 * k, line, 19)
     return figure.svg()
 
 
@@ -40,8 +41,8 @@ def draw_neurons(numbers):
     columns = max(1, math.ceil(math.sqrt(count)))
     rows = max(1, math.ceil(count / columns))
     tile, gap = 240, 80
-    figure = Figure(columns * (tile + gap) + 20, rows * (tile + 62) + 120, label)
-    figure.text(figure.width / 2, 26, label if count else "No hidden layer: no neuron tiles", 18, "middle")
+    figure = Figure(columns * (tile + gap) + 260, rows * (tile + 62) + 60, label)
+    figure.text(figure.width / 2, 26, label if count else "No hidden layer: no neuron tiles", 22, "middle")
     grids = [np.asarray(n["output"], dtype=float) for n in numbers.neurons]
     # Grey is a neuron's middle: 0.5 for a sigmoid (whose outputs lie in 0…1), else 0.
     middle = 0.5 if numbers.activation == "sigmoid" else 0.0
@@ -53,9 +54,10 @@ def draw_neurons(numbers):
         top = 50 + (k // columns) * (tile + 62)
         figure.image(left, top, tile, tile, colours((grid - low) / (high - low)))
         figure.add(f'<rect x="{left}" y="{top}" width="{tile}" height="{tile}" fill="none" class="tick"/>')
-        figure.text(left, top + tile + 20, f"h{k + 1} = {formula(neuron, names, numbers.activation)}", 13)
-    colour_key(figure, 20, figure.height - 56, 260, tick_label(low), tick_label(middle), tick_label(high))
-    figure.text(150, figure.height - 6, "neuron output", 14, "middle", "faint")
+        figure.text(left, top + tile + 20, f"h{k + 1} = {formula(neuron, names, numbers.activation)}", 15)
+    key = figure.width - 240  # to the right, as the boundary's
+    colour_key(figure, key, 60, 220, tick_label(low), tick_label(middle), tick_label(high))
+    figure.text(key + 110, 114, "neuron output", 17, "middle", "faint")
     return figure.svg()
 
 
