@@ -126,20 +126,14 @@ def list_frames(console, all_frames):
 
 
 def write_page(html_path, all_frames, title):
-    from nncli.render import draw
-    from nncli.render.html import StyleSheet, frame_html
-    from nncli.render.vector import svg
-    from nncli.render.vector.page import replay_page
+    from nncli.render.html import StyleSheet
+    from nncli.render.vector.page import markup, replay_page
     from nncli.store import write_atomically
 
     sheet = StyleSheet()  # for the pictures that have only a terminal drawing
-
-    def picture(numbers):
-        drawn = svg(numbers)
-        return drawn if drawn is not None else f"<pre>{frame_html([draw(numbers, 100)], sheet)}</pre>"
-
     drawn = [
-        {"epoch": f.epoch, "loss": f.loss, "html": "".join(picture(n) for n in f.views.values())} for f in all_frames
+        {"epoch": f.epoch, "loss": f.loss, "html": "".join(markup(n, sheet) for n in f.views.values())}
+        for f in all_frames
     ]
     text = replay_page(title, drawn, sheet.css())
     write_atomically(html_path, lambda f: f.write(text.encode("utf-8")), "write the page")

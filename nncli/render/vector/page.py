@@ -11,6 +11,7 @@ import html
 import json
 import re
 
+from nncli.render.vector import svg
 from nncli.render.vector.marks import THEME_CSS, escape
 
 
@@ -29,6 +30,7 @@ def replay_page(title, frames, terminal_css=""):
     return PAGE.format(
         title=escape(title, 1000),
         theme=THEME_CSS,
+        terminal_block=TERMINAL_BLOCK,
         terminal_css=terminal_css,
         frames=script_json(frames),
         first=first["html"],
@@ -36,6 +38,23 @@ def replay_page(title, frames, terminal_css=""):
         rows=rows,
         count=len(frames),
     )
+
+
+def markup(picture, sheet, width=100):
+    """A picture as page markup: `picture` is a view's Numbers, a renderable that keeps its
+    view's `numbers`, or any Rich renderable. Drawn as shapes where the view has a vector
+    drawing; otherwise as the terminal draws it, in true colour on a dark block whatever
+    the terminal running nncli (its styles collected in `sheet`, a render.html.StyleSheet)."""
+    from nncli.render import draw
+    from nncli.render.html import frame_html
+    from nncli.views import Numbers
+
+    numbers = picture if isinstance(picture, Numbers) else getattr(picture, "numbers", None)
+    drawn = svg(numbers) if numbers is not None else None
+    if drawn is not None:
+        return drawn
+    renderable = draw(picture, width) if isinstance(picture, Numbers) else picture
+    return f'<pre class="terminal">{frame_html([renderable], sheet, width)}</pre>'
 
 
 def svg_file(pictures, title):
@@ -54,6 +73,12 @@ def svg_file(pictures, title):
         f"{escape(title, 1000)}</text>" + "".join(placed) + "</svg>\n"
     )
 
+
+# A terminal's picture in a page: dark, as on the terminal it was drawn for, so its
+# palette's near-white middle stays visible whatever the page's theme.
+TERMINAL_BLOCK = """pre.terminal { overflow: auto; margin: 0; background: #272822; color: #d9d9d9;
+  padding: 0.5em; font-size: 12px; line-height: 1.15;
+  font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }"""
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -76,8 +101,7 @@ button {{ font: inherit; min-width: 5.5em; padding: 0.2em 0.6em; }}
 #frame {{ flex: 1; min-height: 0; display: flex; gap: 1.5vw; align-items: stretch; }}
 #frame > * {{ flex: 1 1 0; min-width: 0; min-height: 0; }}
 #frame svg {{ width: 100%; height: 100%; display: block; }}
-#frame pre {{ overflow: auto; margin: 0; background: #272822; color: #d9d9d9; padding: 0.5em;
-  font-size: 12px; line-height: 1.15; }}
+{terminal_block}
 details {{ padding: 0.5em 0 1em; }}
 table {{ border-collapse: collapse; font-variant-numeric: tabular-nums; }}
 td, th {{ padding: 0.1em 1em; text-align: right; }}
@@ -140,6 +164,82 @@ document.addEventListener("keydown", (event) => {{
 }});
 show(0);
 </script>
+</body>
+</html>
+"""
+
+
+KEY_NAMES = {"up": "↑", "down": "↓", "left": "←", "right": "→", "space": "space", "enter": "enter"}
+ASKS_FOR_KEYS = "Press the keys"
+
+
+def lesson_page(title, screens, width=100):
+    """A lesson as one static page: every screen's text and pictures, and for a screen that
+    takes keys, what each key did (the screen it made, pressed once) instead of asking
+    for them."""
+    from nncli.render.html import StyleSheet
+
+    sheet = StyleSheet()
+    sections = []
+    for index, screen in enumerate(screens):
+        paragraphs = [p for p in screen.text.split("\n\n") if not p.startswith(ASKS_FOR_KEYS)]
+        text = "\n\n".join(paragraphs)
+        parts = [
+            f"<h2>{index + 1}/{len(screens)} · {escape(screen.title)}</h2>",
+            f'<div class="text">{escape_lines(text)}</div>',
+            '<div class="pictures">' + "".join(markup(p, sheet, width) for p in screen.pictures) + "</div>",
+        ]
+        lines = {}  # a line of the footer → the first key it names
+        for key, (line, _) in screen.keys.items():
+            lines.setdefault(line, key)
+        for line, key in lines.items():
+            after = screen.keys[key][1]()
+            said = ", ".join(f"{name} = {value_text(value)}" for name, value in after.numbers.items())
+            pressed = f"On a terminal, {KEY_NAMES.get(key, key)} ({line}) makes it: {said}"
+            parts.append(f"<h3>{escape(pressed, 2000)}</h3>")
+            parts.append('<div class="pictures">' + "".join(markup(p, sheet, width) for p in after.pictures) + "</div>")
+        sections.append("<section>" + "".join(parts) + "</section>")
+    return LESSON_PAGE.format(
+        title=escape(title, 1000), theme=THEME_CSS, terminal_block=TERMINAL_BLOCK, terminal_css=sheet.css(),
+        sections="".join(sections),
+    )  # fmt: skip
+
+
+def escape_lines(text):
+    """`text` escaped line by line, its line breaks kept (the page shows them)."""
+    return "\n".join(escape(line, 2000) for line in text.split("\n"))
+
+
+def value_text(value):
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+LESSON_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+{theme}
+html, body {{ margin: 0; background: var(--paper); color: var(--ink);
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }}
+body {{ padding: 0 2vw 2em; font-size: clamp(15px, 1.3vw, 24px); }}
+h1 {{ font-size: 1.4em; }}
+h2 {{ font-size: 1.2em; border-top: 1px solid var(--faint); padding-top: 0.8em; }}
+h3 {{ font-size: 1em; font-weight: 600; }}
+.text {{ white-space: pre-wrap; line-height: 1.45; max-width: 70em; }}
+.pictures {{ display: flex; flex-wrap: wrap; gap: 1.5vw; align-items: flex-start; margin: 1em 0; }}
+.pictures > svg {{ flex: 1 1 40em; max-height: 88vh; }}
+.pictures > pre {{ max-width: 100%; }}
+{terminal_block}
+{terminal_css}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+{sections}
 </body>
 </html>
 """

@@ -20,13 +20,18 @@ def draw_boundary(numbers):
     plot = plane_plot(figure, numbers.x, numbers.y, (90, 50, 520, 520), "x₁", "x₂")
     left, top, width, height = plot.box
     figure.image(left, top, width, height, colours(z))
-    figure.add(f'<path class="contour" d="{contour(z, 0.5, plot, numbers.x, numbers.y)}"/>')
+    # The line where the output crosses 0.5, unless the output is flat: where it varies
+    # by less than one step of the colours, its crossings are rounding noise, not a boundary.
+    finite = z[np.isfinite(z)]
+    flat = finite.size == 0 or float(np.ptp(finite)) < 1 / 256
+    if not flat:
+        figure.add(f'<path class="contour" d="{contour(z, 0.5, plot, numbers.x, numbers.y)}"/>')
     draw_points(figure, plot, numbers.points)
     plot.axes()
     # The key, to the right: pages are wider than tall, so the picture grows with the window.
     colour_key(figure, 650, 60, 230, "0", "0.5", "1")
     figure.text(765, 114, "network output", 17, "middle", "faint")
-    lines = ["○ target 0", "△ target 1", "— output 0.5"]
+    lines = ["○ target 0", "△ target 1", "output ≈ 0.5 everywhere" if flat else "— output 0.5"]
     if any(point[3] for point in numbers.points):
         lines.append("hollow: held out")
     for k, line in enumerate(lines):
