@@ -109,7 +109,9 @@ window.addEventListener("error", (e) => window.__errors.push(String(e.message)))
 document.addEventListener("securitypolicyviolation", (e) => window.__errors.push("blocked " + e.blockedURI));
 window.addEventListener("load", () => {
   let left = Infinity, right = -Infinity, top = Infinity, bottom = -Infinity;
-  for (const shape of document.querySelectorAll("#frame svg > *")) {
+  const first = document.querySelector(".pictures:has(svg)");  // a lesson's first picture
+  for (const shape of document.querySelectorAll("#frame svg > *, .pictures:has(svg) svg > *")) {
+    if (shape.closest(".pictures") && shape.closest(".pictures") !== first) continue;
     const box = shape.getBoundingClientRect();
     if (box.width === 0 && box.height === 0) continue;
     left = Math.min(left, box.left); right = Math.max(right, box.right);
@@ -178,3 +180,32 @@ def test_a_page_shows_its_first_frame_and_numbers_without_scripts(tmp_path):
     assert "<td>2</td><td>0.333333</td>" in text
     seen = open_in_browser(page, tmp_path, (1280, 720))
     assert seen["errors"] == [] and seen["right"] - seen["left"] > 0 and seen["images"] == 0
+
+
+@pytest.fixture(scope="module")
+def lesson_pages(tmp_path_factory):
+    """Lessons 1 and 6 (quick) written as pages, with stdout not a terminal."""
+    folder = tmp_path_factory.mktemp("lessons")
+    for number in ("1", "6"):
+        result = run("learn", number, "--quick", "--html", folder / f"{number}.html")
+        assert result.exit_code == 0, result.stderr
+    return folder
+
+
+def test_a_static_lesson_page_says_what_the_keys_did_instead_of_asking(lesson_pages):
+    text = (lesson_pages / "1.html").read_text()
+    assert "Press the keys" not in text
+    assert "On a terminal, ↑ (↑ ↓ w ± 0.5) makes it: w = 1.5" in text  # w starts at 1
+    assert re.search(r"\.s\d+ \{[^}]*color: #[0-9a-f]{6}", text)  # in colour, though stdout is no terminal
+    assert not re.search(r"src\s*=|https?://|@import|url\(", text.replace("http-equiv", ""))
+
+
+@pytest.mark.skipif(browser() is None, reason="no Chromium installed")
+def test_lesson_6_draws_its_boundaries_as_shapes_across_the_page(lesson_pages, tmp_path):
+    page = lesson_pages / "6.html"
+    assert page.read_text().count('<svg class="view"') >= 3
+    seen = open_in_browser(page, tmp_path, (1280, 720))
+    assert seen["errors"] == [] and seen["images"] == 0
+    # The first boundary is shown whole in the window's height; a window is wider than the
+    # picture (square plot, key beside it), so that spans more than half its width, not all.
+    assert seen["bottom"] - seen["top"] <= seen["height"] and (seen["right"] - seen["left"]) / seen["width"] > 0.5
