@@ -100,6 +100,7 @@ h1 {{ font-size: 1.1em; font-weight: 600; margin: 0; }}
 button {{ font: inherit; min-width: 5.5em; padding: 0.2em 0.6em; }}
 #frame {{ flex: 1; min-height: 0; display: flex; gap: 1.5vw; align-items: stretch; }}
 #frame > * {{ flex: 1 1 0; min-width: 0; min-height: 0; }}
+#frame > :first-child {{ flex-grow: 1.5; }}  /* the main picture: the others are its details */
 #frame svg {{ width: 100%; height: 100%; display: block; }}
 {terminal_block}
 details {{ padding: 0.5em 0 1em; }}
