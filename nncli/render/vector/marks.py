@@ -197,15 +197,19 @@ class Plot:
     def key(self, names):
         """A key of the series by colour and dash, top right inside the plot."""
         left, top, width, _ = self.box
+        self.figure.add(
+            f'<rect x="{left + width - 330:.1f}" y="{top + 2:.1f}" width="328" height="{24 * len(names) + 8}"'
+            ' fill="var(--paper)" opacity="0.85"/>'
+        )
         for k, name in enumerate(names):
             y = top + 18 + 24 * k
             dash = DASHES[k % len(DASHES)]
             self.figure.add(
-                f'<path d="M{left + width - 250:.1f},{y - 5:.1f} h40" stroke="var(--s{k % 6})" stroke-width="3"'
+                f'<path d="M{left + width - 320:.1f},{y - 5:.1f} h40" stroke="var(--s{k % 6})" stroke-width="3"'
                 + (f' stroke-dasharray="{dash}"' if dash else "")
                 + "/>"
             )
-            self.figure.text(left + width - 200, y, name, 18)
+            self.figure.text(left + width - 270, y, name, 18)
 
 
 def colour_key(figure, x, y, width, low_label, middle_label, high_label, scale="diverging"):
