@@ -209,3 +209,30 @@ def test_lesson_6_draws_its_boundaries_as_shapes_across_the_page(lesson_pages, t
     # The first boundary is shown whole in the window's height; a window is wider than the
     # picture (square plot, key beside it), so that spans more than half its width, not all.
     assert seen["bottom"] - seen["top"] <= seen["height"] and (seen["right"] - seen["left"]) / seen["width"] > 0.5
+
+
+@pytest.mark.parametrize(
+    ("command", "vector_views"),
+    [
+        (["train", "linreg", "--epochs", "20"], 3),  # the fit, the landscape, the loss
+        (["train", "spiral", "--epochs", "5"], 3),  # the class map, the neuron tiles, the loss
+        (["approx", "sin", "--epochs", "20"], 2),  # the curve, the loss
+    ],
+    ids=["linreg", "spiral", "approx"],
+)
+def test_every_task_s_svg_draws_its_views_as_shapes(tmp_path, command, vector_views):
+    model = tmp_path / "m.npz"
+    assert run(*command, "-q", "--save", model).exit_code == 0
+    target = tmp_path / "m.svg"
+    drawn = run("visualize", model, "--svg", target)
+    assert drawn.exit_code == 0, drawn.stderr
+    text = target.read_text()
+    document = xml.dom.minidom.parseString(text)
+    views = [s for s in document.getElementsByTagName("svg") if s.getAttribute("class") == "view"]
+    assert len(views) == vector_views and "https://" not in text
+
+
+def test_a_flat_output_draws_no_boundary_line_and_says_so():
+    flat = [[0.5 + 1e-7 * (i - j) for j in range(4)] for i in range(4)]  # rounding noise about 0.5
+    drawn = svg(Boundary([0, 1, 2, 3], [3, 2, 1, 0], flat, []))
+    assert 'class="contour"' not in drawn and "output ≈ 0.5 everywhere" in drawn
