@@ -4,7 +4,7 @@ colour, faded toward grey where the network is unsure, the data marked by shape.
 import numpy as np
 
 from nncli.render.vector import draws
-from nncli.render.vector.marks import Figure, escape
+from nncli.render.vector.marks import Figure
 from nncli.render.vector.plane import plane_plot
 from nncli.views.classes import ClassMap
 
@@ -39,7 +39,7 @@ def draw_class_map(numbers):
         figure.add(mark(SHAPES[k % len(SHAPES)], 660, y - 6, fill))
         figure.text(680, y, f"class {k}", 19)
     below = 70 + 30 * numbers.classes
-    figure.text(650, below + 10, escape("grey: unsure (a guess)"), 17, cls="faint")
+    figure.text(650, below + 10, "grey: unsure (a guess)", 17, cls="faint")
     if any(point[3] for point in numbers.points):
         figure.text(650, below + 36, "hollow: held out", 17, cls="faint")
     return figure.svg()
