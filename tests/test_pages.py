@@ -236,3 +236,15 @@ def test_a_flat_output_draws_no_boundary_line_and_says_so():
     flat = [[0.5 + 1e-7 * (i - j) for j in range(4)] for i in range(4)]  # rounding noise about 0.5
     drawn = svg(Boundary([0, 1, 2, 3], [3, 2, 1, 0], flat, []))
     assert 'class="contour"' not in drawn and "output ≈ 0.5 everywhere" in drawn
+
+
+@pytest.mark.skipif(browser() is None, reason="no Chromium installed")
+def test_visualize_html_is_a_page_of_the_views_that_opens_offline(xor_model, tmp_path):
+    page = tmp_path / "xor.html"
+    drawn = run("visualize", xor_model, "--html", page)
+    assert drawn.exit_code == 0, drawn.stderr
+    text = page.read_text()
+    assert text.count('<svg class="view"') == 3  # the boundary, the neurons, the loss
+    assert not re.search(r"src\s*=|https?://|@import|url\(", text.replace("http-equiv", ""))
+    seen = open_in_browser(page, tmp_path, (1280, 720))
+    assert seen["errors"] == [] and (seen["right"] - seen["left"]) / seen["width"] > 0.5

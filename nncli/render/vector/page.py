@@ -200,9 +200,22 @@ def lesson_page(title, screens, width=100):
             parts.append(f"<h3>{escape(pressed, 2000)}</h3>")
             parts.append('<div class="pictures">' + "".join(markup(p, sheet, width) for p in after.pictures) + "</div>")
         sections.append("<section>" + "".join(parts) + "</section>")
-    return LESSON_PAGE.format(
+    return STATIC_PAGE.format(
         title=escape(title, 1000), theme=THEME_CSS, terminal_block=TERMINAL_BLOCK, terminal_css=sheet.css(),
         sections="".join(sections),
+    )  # fmt: skip
+
+
+def pictures_page(title, pictures, width=100):
+    """A static page of pictures (views' Numbers or renderables), one under another, each
+    as wide as the window allows and whole in its height."""
+    from nncli.render.html import StyleSheet
+
+    sheet = StyleSheet()
+    sections = "".join(f'<div class="pictures">{markup(p, sheet, width)}</div>' for p in pictures)
+    return STATIC_PAGE.format(
+        title=escape(title, 1000), theme=THEME_CSS, terminal_block=TERMINAL_BLOCK, terminal_css=sheet.css(),
+        sections=sections,
     )  # fmt: skip
 
 
@@ -215,7 +228,7 @@ def value_text(value):
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-LESSON_PAGE = """<!DOCTYPE html>
+STATIC_PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
