@@ -174,7 +174,9 @@ def test_replay_html_is_one_self_contained_page(xor_model, tmp_path):
     result = run("replay", xor_model, "--html", page)
     assert result.exit_code == 0, result.stderr
     text = page.read_text()
-    assert not re.search(r"(src|href)\s*=|https?://|@import|url\(", text.replace("http-equiv", ""))
+    assert not re.search(r"src\s*=|https?://|@import|url\(", text.replace("http-equiv", ""))
+    targets = re.findall(r'href=\\?"(.{22})', text)  # in the page, or in a frame's JSON
+    assert targets and set(targets) == {"data:image/png;base64,"} and len(targets) == text.count("href=")
     frames = json.loads(re.search(r"const frames = (\[.*?\]);\n", text, re.S).group(1).replace("<\\/", "</"))
     epochs, _ = store.load_snapshots(xor_model)
     assert [f["epoch"] for f in frames] == epochs

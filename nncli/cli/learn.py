@@ -109,7 +109,10 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
                 return play(lesson, settings, console, LessonKeys(reader))
         # a terminal whose keys this platform cannot read: the lesson is printed whole
 
+    screens = []  # for a page: each screen as printed
+
     def on_screen(index, screen):
+        screens.append(screen)
         if as_json:
             emit_json(
                 {
@@ -123,19 +126,32 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
                 }
             )
 
-    record = bool(svg_path or html_path)
     if as_json:
         import io
 
-        console = Console(file=io.StringIO(), record=record, width=100)
+        console = Console(file=io.StringIO(), width=100)
     else:
-        console = stdout_console(record=record)
+        console = stdout_console()
     print_lesson(lesson, settings, console, on_screen)
+    title = f"nncli learn {lesson.number}: {lesson.title}"
     if svg_path:
-        write(svg_path, console.export_svg(title=f"nncli learn {lesson.number}", clear=False))
+        write(svg_path, lesson_svg(lesson, screens, title))
     if html_path:
-        write(html_path, console.export_html(clear=False))
+        from nncli.render.vector.page import lesson_page
+
+        write(html_path, lesson_page(title, screens))
     return not as_json  # read to the end (a script's --json is not a reader)
+
+
+def lesson_svg(lesson, screens, title):
+    """The lesson's screens as the terminal shows them, in colour whatever stdout is."""
+    from nncli.lessons.player import body, heading
+    from nncli.render.svg import to_svg
+
+    drawn = []
+    for index, screen in enumerate(screens):
+        drawn += [heading(lesson, index, len(screens), screen), body(screen), ""]
+    return to_svg(drawn, title=title, width=100)
 
 
 def write(path, text):

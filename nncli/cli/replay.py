@@ -126,10 +126,14 @@ def list_frames(console, all_frames):
 
 
 def write_page(html_path, all_frames, title):
-    from nncli.render.html import StyleSheet, frame_html, page
+    from nncli.render.html import StyleSheet
+    from nncli.render.vector.page import markup, replay_page
     from nncli.store import write_atomically
 
-    sheet = StyleSheet()
-    drawn = [{"epoch": f.epoch, "loss": f.loss, "html": frame_html(pictures(f, 100)[1:], sheet)} for f in all_frames]
-    text = page(title, drawn, sheet)
+    sheet = StyleSheet()  # for the pictures that have only a terminal drawing
+    drawn = [
+        {"epoch": f.epoch, "loss": f.loss, "html": "".join(markup(n, sheet) for n in f.views.values())}
+        for f in all_frames
+    ]
+    text = replay_page(title, drawn, sheet.css())
     write_atomically(html_path, lambda f: f.write(text.encode("utf-8")), "write the page")

@@ -16,16 +16,18 @@ from nncli.cli.options import model_argument, output_file
     help="Draw the weights as they were at this epoch (the nearest snapshot kept while training).",
 )
 @output_file("--svg", "svg_path", help="Also write what is drawn to this SVG file.")
+@output_file("--html", "html_path", help="Also write what is drawn as one page, to open in a browser offline.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the numbers behind the pictures instead: one JSON line per view."
 )
-def visualize(model, view, rates, epoch, svg_path, as_json):
+def visualize(model, view, rates, epoch, svg_path, html_path, as_json):
     """Pictures of MODEL (a path or stored name; default: the latest) in the terminal.
 
     Each task has its own views — a decision boundary and neuron tiles, a fitted line and
     its loss landscape, a function's curve, digits and their confusion matrix — and every
     model has its loss per epoch. Without --view, all of them are drawn, in order; a
-    --view the model does not have lists the ones it has.
+    --view the model does not have lists the ones it has. --svg FILE and --html FILE also
+    write them to a file, drawn as shapes where a view has a vector drawing.
     """
     from nncli.cli.output import emit_json, stdout_console
     from nncli.errors import ModelFileError
@@ -49,13 +51,15 @@ def visualize(model, view, rates, epoch, svg_path, as_json):
     chosen = [view] if view else list(views)
     if svg_path:
         check_output_path(svg_path, "the SVG")  # before any work: a long retraining must not end in "cannot write"
+    if html_path:
+        check_output_path(html_path, "the page")
 
     config, history = run_config(meta), History.of_model(meta)
     if epoch is not None:
         history = at_epoch(network, meta, path, history, epoch)
     dataset = lazy_dataset(task, config, path)
     console = stdout_console()
-    drawn = []
+    drawn, all_numbers = [], []
     for view_name in chosen:
         try:
             numbers = resolve(views[view_name])(network, dataset, config, history)
@@ -65,15 +69,19 @@ def visualize(model, view, rates, epoch, svg_path, as_json):
             ) from None
         if as_json:
             emit_json({"event": "view", "view": view_name, "epoch": history.epoch, **numbers.to_json()})
-        if svg_path or not as_json:
+        all_numbers.append(numbers)
+        if not as_json:
             drawn.append(draw(numbers, console.width))
     if not as_json:
         for picture in drawn:
             console.print(picture)
             console.print()
     if svg_path:
-        write_svg(svg_path, drawn, f"nncli visualize {name}", console.width)
+        write_svg(svg_path, all_numbers, f"nncli visualize {name}")
         click.echo(f"pictures written to {inert(svg_path, 1000)}", err=True)
+    if html_path:
+        write_page(html_path, all_numbers, f"nncli visualize {name}")
+        click.echo(f"page written to {inert(html_path, 1000)}", err=True)
 
 
 def at_epoch(network, meta, path, history, wanted):
@@ -99,10 +107,30 @@ def check_output_path(output_path, what):
     write_target(output_path, f"write {what}")
 
 
-def write_svg(svg_path, renderables, title, width):
-    """Write the pictures as an SVG file, atomically: a temporary file renamed into place."""
+def write_svg(svg_path, pictures, title, width=100):
+    """Write pictures as one SVG file, atomically. Each of `pictures` is a view's Numbers,
+    drawn as shapes where it has a vector drawing and as the terminal draws it (`width`
+    columns) otherwise, or a Rich renderable, drawn as the terminal draws it."""
+    from nncli.render import draw
     from nncli.render.svg import to_svg
+    from nncli.render.vector import svg
+    from nncli.render.vector.page import svg_file
+    from nncli.store import write_atomically
+    from nncli.views import Numbers
+
+    def drawn(picture):
+        if not isinstance(picture, Numbers):
+            return to_svg([picture], title="", width=max(width, 100))
+        return svg(picture) or to_svg([draw(picture, 100)], title="", width=100)
+
+    text = svg_file([drawn(picture) for picture in pictures], title)
+    write_atomically(svg_path, lambda f: f.write(text.encode("utf-8")), "write the SVG")
+
+
+def write_page(html_path, all_numbers, title):
+    """Write the views' pictures as one self-contained page, atomically."""
+    from nncli.render.vector.page import pictures_page
     from nncli.store import write_atomically
 
-    text = to_svg(renderables, title=title, width=max(width, 100))
-    write_atomically(svg_path, lambda f: f.write(text.encode("utf-8")), "write the SVG")
+    text = pictures_page(title, all_numbers)
+    write_atomically(html_path, lambda f: f.write(text.encode("utf-8")), "write the page")

@@ -42,7 +42,19 @@ def view(task, outcome, run_config, name):
 
 def picture(task, outcome, run_config, name, settings):
     """The task's view `name` drawn as `nncli visualize` draws it, as wide as the screen."""
-    return draw(view(task, outcome, run_config, name), settings.width)
+    return ViewPicture(view(task, outcome, run_config, name), settings.width)
+
+
+class ViewPicture:
+    """A view's terminal picture that keeps the view's numbers, so that a page can draw
+    them as shapes instead (see nncli.render.vector)."""
+
+    def __init__(self, numbers, width):
+        self.numbers = numbers
+        self.drawn = draw(numbers, width)
+
+    def __rich__(self):
+        return self.drawn
 
 
 def snapshots(outcome):
