@@ -27,7 +27,6 @@ from nncli.tasks import defaults, get_task
 from nncli.tasks.runner import check_affordable, final_metrics, save_network
 from nncli.train import MAX_HISTORY, TrainConfig, TrainResult, fit, start_event
 
-TASKS = {"circle": defaults.CIRCLE, "gauss": defaults.GAUSS, "spiral": defaults.SPIRAL, "moons": defaults.MOONS}
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 NOISES = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
 TEST_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -80,7 +79,7 @@ class Playground:
     def __init__(self, task_name, emit=lambda event: None):
         self.task = get_task(task_name)
         self.emit = emit
-        self.config = RunConfig.from_dict({**TASKS[task_name], "epochs": 0, "seed": 0})
+        self.config = RunConfig.from_dict({**defaults.PLAYGROUND[task_name], "epochs": 0, "seed": 0})
         self.width = max(self.config.hidden, default=8)  # kept while there are no hidden layers
         self.added = np.zeros((0, 2))  # the points added by hand, and their classes
         self.added_labels = np.zeros(0, dtype=np.int64)
@@ -89,6 +88,7 @@ class Playground:
         self.losses = []  # the training loss of every `stride`-th epoch, bounded like train.fit's
         self.stride = 1
         self.paused = self.quit = False
+        self.stepping = False  # n was pressed while paused: one epoch is due
         self.message = ""  # what the last action did, for the screen
         self.between_epochs = None  # called after every epoch; True stops training (the screen's keys)
         self.saved_path = None
@@ -119,6 +119,7 @@ class Playground:
             "features": c.features.split(","),
             "noise": c.noise,
             "test_fraction": c.test_fraction,
+            "seed": c.seed,
             "points": len(self.points),
             "added": len(self.added),
             "pen": self.pen,
@@ -162,6 +163,9 @@ class Playground:
             self.added, self.added_labels = self.added[:0], self.added_labels[:0]
             self._new_data()
             self._say("clear", "the points added by hand are gone")
+        elif what == "step":
+            self.stepping = self.paused
+            self.message = "" if self.paused else "n runs one epoch while paused (space pauses)"
         elif what == "pause":
             self.paused = not self.paused
             self.message = "paused: n runs one epoch" if self.paused else "running"
@@ -178,18 +182,22 @@ class Playground:
         self.message = f"a left click adds class {label}"
         return True
 
-    def add_point(self, x1, x2, label):
-        """Add the point (x1, x2) of class `label` to the training data; False (and a
-        message) once MOST_ADDED points have been added."""
-        if len(self.added) >= MOST_ADDED:
+    def add_points(self, points, labels):
+        """Add the points [(x1, x2), …] of the classes `labels` to the training data, up to
+        MOST_ADDED in all (beyond it: a message saying so). Returns how many were added."""
+        room = max(MOST_ADDED - len(self.added), 0)
+        taken = [(float(x1), float(x2), int(label)) for (x1, x2), label in list(zip(points, labels))[:room]]
+        if taken:
+            self.added = np.vstack([self.added, [point[:2] for point in taken]])
+            self.added_labels = np.append(self.added_labels, [point[2] for point in taken]).astype(np.int64)
+            self._new_data()
+            x1, x2, label = taken[-1]
+            self.message = f"added ({x1:.2f}, {x2:.2f}) of class {label}"
+        for x1, x2, label in taken:
+            self.emit({"event": "point", "epoch": self.epoch, "x1": x1, "x2": x2, "class": label})
+        if len(taken) < len(points):
             self.message = f"at most {MOST_ADDED:,} points can be added by hand (c clears them)"
-            return False
-        self.added = np.vstack([self.added, [[x1, x2]]])
-        self.added_labels = np.append(self.added_labels, label)
-        self._new_data()
-        self.message = f"added ({x1:.2f}, {x2:.2f}) of class {label}"
-        self.emit({"event": "point", "x1": x1, "x2": x2, "class": label, "added": len(self.added)})
-        return True
+        return len(taken)
 
     def _change(self, **settings):
         """Take the new `settings`: new data for noise, split or seed; a new network for its

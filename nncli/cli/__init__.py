@@ -196,6 +196,7 @@ def _register():
     from nncli.cli.learn import learn
     from nncli.cli.lrfind import lr_find
     from nncli.cli.models import evaluate, predict
+    from nncli.cli.play import play
     from nncli.cli.probe import probe
     from nncli.cli.replay import replay
     from nncli.cli.train import train
@@ -214,6 +215,7 @@ def _register():
     main.add_command(compare)
     main.add_command(learn)
     main.add_command(probe)
+    main.add_command(play)
     _summarise(main)
 
 
