@@ -16,6 +16,7 @@ import time
 
 import click
 
+from nncli.cli.controls import FRAMES_PER_SECOND
 from nncli.tasks.defaults import PLAYGROUND
 
 POLL_S = 0.05  # how long to wait for a key at a time while paused
@@ -89,7 +90,7 @@ class Session:
         self.area = None  # where the plane was last drawn (render.plane.PlaneArea)
         self.cursor = None  # the keyboard's cell on the plane, once an arrow moved it
         self.dragged = None  # the last cell a drag added a point at
-        self.next_frame = 0.0
+        self.next_frame = self.drawn_at = 0.0  # when the next frame is due while training; when the last began
         self.drawn_size, self.pending = None, False  # the size last drawn for; a change not drawn yet
 
     def run(self):
@@ -102,8 +103,8 @@ class Session:
             while not playground.quit:
                 if playground.paused and not playground.stepping:
                     self.pending |= self.handle(self.keys.events(POLL_S)) or self.console.size != self.drawn_size
-                    if self.pending and time.monotonic() >= self.next_frame:
-                        self.draw()
+                    if self.pending and time.monotonic() >= self.drawn_at + 1 / FRAMES_PER_SECOND:
+                        self.draw()  # paused, drawing has the time to itself
                     continue
                 stepping, playground.stepping = playground.stepping, False
                 playground.train(1 if stepping else STRETCH)
@@ -120,13 +121,13 @@ class Session:
     def draw(self):
         """A frame now, laid out for the terminal's size as it is now; the next one is due
         after a tenth of a second, or later if drawing took more than its share."""
-        from nncli.cli.controls import DRAWING_SHARE, FRAMES_PER_SECOND
+        from nncli.cli.controls import DRAWING_SHARE
         from nncli.render.heatmap import in_colour
         from nncli.render.plane import plane_area
         from nncli.render.play import layout, screen
         from nncli.views import History
 
-        started = time.monotonic()
+        started = self.drawn_at = time.monotonic()
         playground = self.playground
         network, dataset, config = playground.network, playground.dataset, playground.config
         size = self.console.size
