@@ -91,8 +91,15 @@ class Terminal:
             assert time.monotonic() < deadline, f"never reached epoch {epoch}:\n{self.text()}"
 
     def send(self, *keys):
+        """Type `keys`, a little at a time, taking in the screen meanwhile: a terminal's input
+        and output both fill up, and a program blocked writing its screen reads no keys."""
+        import select
+
         for key in keys:
-            os.write(self.leader, key)
+            while key:
+                if select.select([], [self.leader], [], 0.05)[1]:
+                    key = key[os.write(self.leader, key[:512]) :]
+                self.read(0.01)
 
     def click(self, column, line, button=0, release=True):
         """A press (and release) of `button` (0 left, 2 right, 64 the wheel) on the cell

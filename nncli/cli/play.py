@@ -20,6 +20,7 @@ from nncli.cli.controls import FRAMES_PER_SECOND
 from nncli.tasks.defaults import PLAYGROUND
 
 POLL_S = 0.05  # how long to wait for a key at a time while paused
+MOST_READS = 256  # reads of the terminal taken at once (each up to 1 KiB: about 50 clicks)
 STRETCH = 1_000_000  # epochs the training loop is asked for at a time: it stops at any change
 
 
@@ -102,7 +103,7 @@ class Session:
             self.draw()
             while not playground.quit:
                 if playground.paused and not playground.stepping:
-                    self.pending |= self.handle(self.keys.events(POLL_S)) or self.console.size != self.drawn_size
+                    self.pending |= self.take_input(POLL_S) or self.console.size != self.drawn_size
                     if self.pending and time.monotonic() >= self.drawn_at + 1 / FRAMES_PER_SECOND:
                         self.draw()  # paused, drawing has the time to itself
                     continue
@@ -113,7 +114,7 @@ class Session:
 
     def between_epochs(self):
         """After every epoch: take the keys and clicks, and draw when a frame is due."""
-        self.handle(self.keys.events(0.0))
+        self.take_input(0.0)
         if time.monotonic() >= self.next_frame:
             self.draw()
         return False  # the session stops its loop itself when something changed
@@ -159,6 +160,18 @@ class Session:
         self.next_frame = started + max(1 / FRAMES_PER_SECOND, cost / DRAWING_SHARE)
 
     # --- input -------------------------------------------------------------------------------
+
+    def take_input(self, timeout):
+        """Read what was typed and clicked (waiting up to `timeout` for the first of it), all
+        that has come so far — a burst of clicks is taken at once, not one read an epoch —
+        and act on it; True if anything changed."""
+        events = more = self.keys.events(timeout)
+        for _ in range(MOST_READS):
+            if not more:
+                break
+            more = self.keys.events(0.0)
+            events += more
+        return self.handle(events)
 
     def handle(self, events):
         """Act on keys and mouse reports; True if anything changed."""
