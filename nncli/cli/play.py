@@ -99,7 +99,8 @@ class Session:
 
         playground = self.playground
         playground.between_epochs = self.between_epochs
-        with Live(console=self.console, screen=True, auto_refresh=False) as self.live:
+        live = Live(console=self.console, screen=True, auto_refresh=False, redirect_stdout=False, redirect_stderr=False)
+        with live as self.live:  # stdout stays the JSON stream's
             self.draw()
             while not playground.quit:
                 if playground.paused and not playground.stepping:
