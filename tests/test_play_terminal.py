@@ -164,7 +164,7 @@ def test_points_clicked_in_reach_the_saved_model_and_change_its_boundary(tmp_pat
     terminal.wait_for("6 added")
     paused_at = terminal.epoch()
     terminal.send(b" ")
-    terminal.reach(paused_at + 150)
+    terminal.reach(paused_at + 75)
     terminal.send(b"s")
     terminal.wait_for("saved as")
     terminal.send(b"q")
