@@ -27,11 +27,9 @@ CURSOR = Style(reverse=True, bold=True)
 
 @dataclass(frozen=True)
 class Layout:
-    """The plane's cell (its columns and lines, from the top left corner) on a terminal of
-    `width` × `height`; `fits` False where the terminal is smaller than SMALLEST."""
+    """The plane's cell (its columns and lines, from the top left corner) on a terminal;
+    `fits` False where the terminal is smaller than SMALLEST."""
 
-    width: int
-    height: int
     plane_columns: int
     plane_lines: int
     fits: bool
@@ -39,16 +37,13 @@ class Layout:
 
 def layout(width, height):
     fits = width >= SMALLEST[0] and height >= SMALLEST[1]
-    return Layout(width, height, max(width - SIDE - GAP, 1), height, fits)
+    return Layout(max(width - SIDE - GAP, 1), height, fits)
 
 
 def too_small(task, width, height):
     """The one line a terminal too small for the Playground gets."""
     columns, lines = SMALLEST
-    return Text(
-        f"nncli play {task} needs a terminal of at least {columns} × {lines}; this one is {width} × {height}",
-        no_wrap=False,
-    )
+    return Text(f"nncli play {task} needs a terminal of at least {columns} × {lines}; this one is {width} × {height}")
 
 
 def settings_table(status, mouse, losses):
