@@ -23,6 +23,17 @@ from nncli.render.play import layout
 pyte = pytest.importorskip("pyte")
 
 COLUMNS, LINES = 100, 30
+STARTED = []  # every program a test started: a failing test leaves none running
+
+
+@pytest.fixture(autouse=True)
+def no_program_left_running():
+    yield
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 class Terminal:
@@ -49,6 +60,7 @@ class Terminal:
             env=env,
         )
         os.close(follower)
+        STARTED.append(self.process)
         self.screen = pyte.Screen(columns, lines)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = b""
