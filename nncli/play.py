@@ -270,13 +270,16 @@ class Playground:
             self.emit({**event, "epoch": first + event["epoch"]})
 
         try:
-            fit(self.network, data.X_train, data.y_train, loop, emit, control=self)
+            result = fit(self.network, data.X_train, data.y_train, loop, emit, control=self)
         except DivergedError:
             lr = self.config.lr
             self.weight_draw += 1
             self._new_network()
             self.paused = True
             self._say("diverged", f"the loss became infinite at --lr {lr:g}: fresh weights, paused (L lowers it)")
+            return
+        if result.interrupted:  # fit keeps what Ctrl-C (or SIGTERM) interrupted; the session ends on it
+            raise KeyboardInterrupt
 
     def after_epoch(self, epoch, history, numbers):
         """The training loop's control: count the epoch and keep its loss; True stops the
