@@ -48,7 +48,7 @@ def play(task, save_path, no_mouse, as_json):
       left / right click   add a point of the pen's class / the next class
       0-9                  choose the pen's class
       ← ↑ → ↓, enter       the same without a mouse: move the cursor, add a point
-      l L  a  h H  w W     learning rate up/down, activation, hidden layers, neurons
+      l L  a  h H  w W     learning rate, activation, hidden layers, neurons
       f  e E  t T          input features, noise, held-out share
       g  r  c              new data, fresh weights, clear the added points
       space  n  s  q       pause, one epoch (paused), save, quit
