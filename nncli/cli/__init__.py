@@ -197,6 +197,7 @@ def _register():
     from nncli.cli.learn import learn
     from nncli.cli.lrfind import lr_find
     from nncli.cli.models import evaluate, predict
+    from nncli.cli.play import play
     from nncli.cli.probe import probe
     from nncli.cli.replay import replay
     from nncli.cli.train import train
@@ -216,6 +217,7 @@ def _register():
     main.add_command(learn)
     main.add_command(probe)
     main.add_command(draw)
+    main.add_command(play)
     _summarise(main)
 
 

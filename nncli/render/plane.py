@@ -2,6 +2,7 @@
 the truth table."""
 
 import textwrap
+from dataclasses import dataclass
 
 import numpy as np
 from rich.columns import Columns
@@ -11,7 +12,7 @@ from rich.text import Text
 
 from nncli.render import draws
 from nncli.render.axes import Axes, Grid, legend, signed, title
-from nncli.render.heatmap import colorbar, heatmap
+from nncli.render.heatmap import colorbar, fitted_shape, heatmap
 from nncli.render.numbers import format_number
 from nncli.views.plane import Boundary, NeuronTiles, TruthTable
 
@@ -182,3 +183,52 @@ def draw_truth_table(numbers, width):
         mark = "[green]✓[/]" if right else "[red]✗[/]"
         table.add_row(f"{x1:g}", f"{x2:g}", f"{target:g}", f"{output:.4f}", mark)
     return table
+
+
+@dataclass(frozen=True)
+class PlaneArea:
+    """Where the plane's picture falls when a boundary or class map is drawn into a cell
+    (`draw(numbers, width, height)`): its first line and column in the drawn lines, its
+    size in pixels, the cells a pixel takes (1 column by half a line in colour, 2 columns
+    by a line in glyphs), and the plane's coordinates at the picture's outer edges."""
+
+    top: int
+    left: int
+    rows: int
+    columns: int
+    colour: bool
+    x_edges: tuple  # x₁ at the left and right edge
+    y_edges: tuple  # x₂ at the top and bottom edge
+
+    @property
+    def size(self):
+        """(columns, lines) of the terminal the picture takes."""
+        return (self.columns, -(-self.rows // 2)) if self.colour else (2 * self.columns, self.rows)
+
+
+def plane_area(numbers, width, height, colour):
+    """The PlaneArea of a Boundary or ClassMap drawn into `width` × `height` (as its draw
+    function lays it out: a title line and the axis name above the picture, the y labels
+    to its left, fitted into what AROUND_PLANE leaves)."""
+    x, y = numbers.x, numbers.y
+    axes = Axes(None, (x[0], x[-1]), (y[-1], y[0]), "x₁", "x₂")
+    rows, columns = fitted_shape((len(y), len(x)), (width - axes.gutter(), height - AROUND_PLANE), colour)
+    half_x = (x[-1] - x[0]) / (len(x) - 1) / 2 if len(x) > 1 else 0.5
+    half_y = (y[0] - y[-1]) / (len(y) - 1) / 2 if len(y) > 1 else 0.5
+    return PlaneArea(
+        2, axes.gutter(), rows, columns, colour, (x[0] - half_x, x[-1] + half_x), (y[0] + half_y, y[-1] - half_y)
+    )
+
+
+def cell_point(area, column, line):
+    """The point (x₁, x₂) of the plane at the middle of the terminal cell (`column`,
+    `line`), counted like `area.top` and `area.left`; None for a cell off the picture."""
+    across, down = column - area.left, line - area.top
+    columns, lines = area.size
+    if not (0 <= across < columns and 0 <= down < lines):
+        return None
+    pixel_columns, pixel_rows = (1, 2) if area.colour else (2, 1)
+    x_share = (across // pixel_columns + 0.5) / area.columns
+    y_share = min(down * pixel_rows + pixel_rows / 2, area.rows - 0.5) / area.rows
+    (left, right), (top, bottom) = area.x_edges, area.y_edges
+    return left + x_share * (right - left), top + y_share * (bottom - top)

@@ -88,6 +88,7 @@ SPIRAL = {
     "classes": 3,
 }
 MAX_CLASSES = 10  # spiral arms
+PLAYGROUND = {"circle": CIRCLE, "gauss": GAUSS, "spiral": SPIRAL, "moons": MOONS}  # the sets `nncli play` takes
 
 CSV = {
     "epochs": 100,

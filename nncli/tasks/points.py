@@ -16,9 +16,12 @@ probabilities by the softmax inside the cross-entropy. With no hidden layer
 
 import numpy as np
 
-from nncli import data, nn
+from nncli import data, nn, store
 from nncli.data import features, points, tables
+from nncli.errors import ModelFileError
 from nncli.tasks.base import Dataset, Preprocessing, Task, preprocessing
+
+KEPT_POINTS, KEPT_LABELS, KEPT_HELD_OUT = "__points", "__labels", "__held_out"
 
 
 def softmax(logits):
@@ -75,6 +78,7 @@ class PointsTask(Task):
     result = ("plane.boundary", "tables.summary")
     prediction = "classes.answers"
     make = staticmethod(points.circle)  # (n, noise, seed) → (X, y)
+    stored = None  # a loaded model's (RunConfig, names of the arrays its file keeps, data source)
 
     def classes(self, config):
         return 2
@@ -89,11 +93,18 @@ class PointsTask(Task):
         X, y = self.generate(config)
         train, test = points.split(y, config.test_fraction, config.seed)
         train = data.seeded_subset(train, config.limit, config.seed)
+        source = f"{len(y):,} {self.name} points, noise {config.noise:g} ({len(train):,} to learn from)"
+        held_out = f"its {len(test):,} held-out {self.name} points (the same {config.test_fraction:g} of each class)"
+        return self.dataset_of(X, y, train, test, config, source, held_out)
+
+    def dataset_of(self, X, y, train, test, config, source, held_out):
+        """The Dataset of the raw points X (n, 2) with class labels y, learning from the rows
+        `train` and holding out `test`: each point taken to the network's inputs by the
+        features `config` names, standardised by the training part."""
         names = tuple(config.features.split(","))
         scaling = tables.standardise(features.expand(X[train], names))
         classes = self.classes(config)
         encode = Preprocessing(2, names, scaling).inputs
-        source = f"{len(y):,} {self.name} points, noise {config.noise:g} ({len(train):,} to learn from)"
         return Dataset(
             encode(X[train]),
             targets(y[train], classes),
@@ -101,7 +112,7 @@ class PointsTask(Task):
             targets(y[test], classes),
             input_scaling=scaling,
             source=source,
-            held_out=f"its {len(test):,} held-out {self.name} points (the same {config.test_fraction:g} of each class)",
+            held_out=held_out,
             extra={
                 "points": (X[train], X[test]),
                 "labels": (y[train], y[test]),
@@ -110,6 +121,48 @@ class PointsTask(Task):
                 "features": names,
             },
         )
+
+    # --- points a model file keeps (`nncli play`: points added by hand) -------------------
+
+    def kept_points(self, X, y, held_out):
+        """The arrays a model file keeps so that its data, points added by hand included,
+        come back exactly: every point, its class, and 1 for the held-out ones."""
+        return {KEPT_POINTS: X, KEPT_LABELS: y.astype(np.int64), KEPT_HELD_OUT: held_out.astype(np.uint8)}
+
+    def restore(self, meta):
+        """Remember the model's settings and the arrays its file keeps, for stored_data."""
+        from nncli.config import RunConfig
+
+        self.stored = (RunConfig.from_dict(meta["config"]), meta.get("kept") or [], meta.get("data") or "")
+
+    def stored_data(self, path):
+        """The points the model file keeps, if it keeps them (a model saved by `nncli play`);
+        None for a model of generated points alone, which its settings rebuild."""
+        if self.stored is None or KEPT_POINTS not in self.stored[1]:
+            return None
+        config, _, source = self.stored
+        arrays = store.load_extras(path)
+        X, y, held_out = (arrays.get(key) for key in (KEPT_POINTS, KEPT_LABELS, KEPT_HELD_OUT))
+        classes = self.classes(config)
+        if (
+            X is None
+            or y is None
+            or held_out is None
+            or X.ndim != 2
+            or X.shape[1] != 2
+            or y.shape != (len(X),)
+            or held_out.shape != (len(X),)
+            or not len(X)
+        ):
+            raise ModelFileError(f"{path}: its points are missing, or not (x1, x2), a class and a held-out mark each")
+        if not (np.all(y == np.round(y)) and y.min() >= 0 and y.max() < classes and np.isin(held_out, (0, 1)).all()):
+            raise ModelFileError(f"{path}: its points name classes it does not have")
+        test = np.flatnonzero(held_out)
+        train = np.flatnonzero(held_out == 0)
+        if not len(train):
+            raise ModelFileError(f"{path}: it keeps no points to learn from")
+        held = f"its {len(test):,} held-out points (kept in the model file)"
+        return self.dataset_of(X.astype(np.float64), y.astype(np.int64), train, test, config, source, held)
 
     def layer_spec(self, config, dataset):
         return classifier_spec(dataset.X_train.shape[1], config, self.classes(config))

@@ -170,10 +170,11 @@ def saved_aside(save_path, model_path):
     return {"saved_aside": str(save_path)}
 
 
-def save_network(task, network, config, dataset, save_path, metrics, result, latest=True):
+def save_network(task, network, config, dataset, save_path, metrics, result, latest=True, command=None):
     """Save `network` with the metadata every model carries (and any the task adds through
     an `extra_meta(config, dataset)` method); returns the path written, as a string.
-    `latest=False` leaves the store's most recent model as it was."""
+    `latest=False` leaves the store's most recent model as it was; `command` is what made
+    it, where that was not `nncli train` with the config's settings."""
     meta = {
         "task": task.name,
         "layers": network.spec(),
@@ -181,7 +182,7 @@ def save_network(task, network, config, dataset, save_path, metrics, result, lat
         "seed": config.seed,
         # A file nncli read is never named as a path to open: the model keeps its rows (`kept`).
         "config": {key: value for key, value in config.to_dict().items() if key != "data"},
-        "command": command_line(task.name, shown_settings(config)),
+        "command": command or command_line(task.name, shown_settings(config)),
         "input_scaling": dataset.input_scaling,
         "metrics": metrics,
         "history": {name: _thin(values) for name, values in result.history.items()},

@@ -31,9 +31,11 @@ class ClassMap(Numbers):
     points: list
 
 
-def class_map(network, dataset, config, history):
+def class_map(network, dataset, config, history, size=None, frame=None):
+    """The classes over the plane on a `size` × `size` grid (default PIXELS), framing the
+    points or those of `frame` (see plane.boundary)."""
     P_train, y_train, P_test, y_test, encode = plane_data(dataset)
-    xs, ys, grid = plane_grid(P_train, P_test, PIXELS)
+    xs, ys, grid = plane_grid(P_train, P_test, size or PIXELS, frame)
     outputs = network.predict(encode(grid))
     if outputs.shape[1] == 1:  # one sigmoid output: the probability of class 1
         probabilities = np.column_stack([1.0 - outputs[:, 0], outputs[:, 0]])

@@ -51,9 +51,12 @@ class TruthTable(Numbers):
     outputs: list
 
 
-def boundary(network, dataset, config, history):
+def boundary(network, dataset, config, history, size=None, frame=None):
+    """The output over the plane on a `size` × `size` grid (default PIXELS) framing the
+    points — or the points of `frame`, an array of (x₁, x₂) that stays put while points
+    are added (`nncli play`)."""
     P_train, y_train, P_test, y_test, encode = plane_data(dataset)
-    xs, ys, grid = plane_grid(P_train, P_test, PIXELS)
+    xs, ys, grid = plane_grid(P_train, P_test, size or PIXELS, frame)
     z = network.predict(encode(grid))[:, 0].reshape(len(ys), len(xs))
     return Boundary(xs.tolist(), ys.tolist(), z.tolist(), marked_points(P_train, y_train, P_test, y_test))
 
@@ -116,10 +119,11 @@ def marked_points(P_train, y_train, P_test, y_test):
     ]
 
 
-def plane_grid(P_train, P_test, size):
+def plane_grid(P_train, P_test, size, frame=None):
     """(xs, ys top-first, grid points) of a size × size grid over the square that holds the
-    points with a margin, centred on them (so the pixels are square)."""
-    points = np.concatenate([P_train, P_test])
+    points (or those of `frame`, if given) with a margin, centred on them (so the pixels
+    are square)."""
+    points = np.concatenate([P_train, P_test]) if frame is None else np.asarray(frame, dtype=float)
     low, high = points.min(axis=0), points.max(axis=0)
     half = (1 + 2 * MARGIN) * float((high - low).max() or 1.0) / 2
     middle = (low + high) / 2
