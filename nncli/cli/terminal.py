@@ -123,7 +123,10 @@ class PosixReader(Reader):
         tty.setcbreak(fd, termios.TCSANOW)  # cbreak also turns echo off
 
     def restore(self):
-        self.termios.tcsetattr(self.fd, self.termios.TCSADRAIN, self.saved)
+        try:
+            self.termios.tcsetattr(self.fd, self.termios.TCSADRAIN, self.saved)
+        except self.termios.error:  # the terminal is gone: nothing left to restore
+            pass
 
     def read_some(self, timeout):
         import select
@@ -131,7 +134,23 @@ class PosixReader(Reader):
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if not ready:
             return ""
-        return os.read(self.fd, 1024).decode("utf-8", errors="ignore")
+        try:
+            data = os.read(self.fd, 1024)
+        except OSError:  # EIO: the terminal is gone
+            data = b""
+        if not data:
+            hang_up()
+        return data.decode("utf-8", errors="ignore")
+
+
+def hang_up():
+    """A terminal that closed under us is a hang-up, whether or not SIGHUP reached us (it
+    does not when the terminal was not our controlling one): end as SIGHUP ends a command —
+    what was learned saved, exit 129 — rather than read nothing forever."""
+    import signal
+
+    os.kill(os.getpid(), signal.SIGHUP)
+    raise EOFError("the terminal has gone")  # only if SIGHUP was ignored
 
 
 class WindowsReader(Reader):
@@ -256,5 +275,7 @@ def open_input(stream=None, out=None, mouse=False):
             if mouse:
                 out.write(MOUSE_OFF)
                 out.flush()
+        except (OSError, ValueError):  # the terminal is gone (or its stream closed)
+            pass
         finally:
             reader.restore()
