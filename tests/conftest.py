@@ -129,3 +129,45 @@ class TerminalFile(io.StringIO):
 
     def isatty(self):
         return True
+
+
+def browser():
+    """Headless Chromium's path, or None: the page tests skip without it."""
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def probe_in_browser(page, probe, tmp_path, size=(1280, 720)):
+    """What the script `probe` (put first in <head> of a copy of `page`) wrote into
+    <output id="probe"> as JSON, the page opened in headless Chromium at `size`, offline."""
+    import html
+    import re
+    import shutil
+    import tempfile
+
+    probed = tmp_path / f"probed-{size[0]}.html"
+    probed.write_text(page.read_text().replace("<head>", "<head>" + probe, 1))
+    profile = tempfile.mkdtemp()
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+        f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}", "--virtual-time-budget=2000", "--dump-dom",
+    ]  # fmt: skip
+    try:
+        dom = subprocess.run(
+            [browser(), *flags, probed.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            env={"HOME": str(tmp_path)},
+        ).stdout
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    found = re.search(r'<output id="probe">(.*?)</output>', dom, re.S)
+    assert found, dom[-500:]
+    return json.loads(html.unescape(found.group(1)))

@@ -2,20 +2,16 @@
 escaped, and — in a real headless Chromium where one is installed — pages that fill the
 window, run without script errors and make no request."""
 
-import html
-import json
 import re
 import shutil
 import struct
-import subprocess
-import tempfile
 import xml.dom.minidom
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run
+from conftest import browser, probe_in_browser, run
 
 from nncli.render.vector import svg
 from nncli.render.vector.marks import DIVERGING, colours, png, round_ticks
@@ -93,14 +89,6 @@ def test_visualize_svg_draws_shapes_and_asks_for_nothing_from_the_network(xor_mo
     xml.dom.minidom.parseString(text)
 
 
-def browser():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 # Put first in <head> of a copy of a page: records script errors and blocked requests,
 # measures what the pictures cover, and writes it into the DOM for --dump-dom to print.
 PROBE = """<script>
@@ -132,27 +120,7 @@ window.addEventListener("load", () => {
 
 def open_in_browser(page, tmp_path, size):
     """What PROBE saw of `page` in headless Chromium at `size` (width, height)."""
-    probed = tmp_path / f"probed-{size[0]}.html"
-    probed.write_text(page.read_text().replace("<head>", "<head>" + PROBE, 1))
-    profile = tempfile.mkdtemp()
-    flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-        f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}", "--virtual-time-budget=2000", "--dump-dom",
-    ]  # fmt: skip
-    try:
-        dom = subprocess.run(
-            [browser(), *flags, probed.as_uri()],
-            capture_output=True,
-            text=True,
-            timeout=90,
-            env={"HOME": str(tmp_path)},
-        ).stdout
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    found = re.search(r'<output id="probe">(.*?)</output>', dom, re.S)
-    assert found, dom[-500:]
-    return json.loads(html.unescape(found.group(1)))
+    return probe_in_browser(page, PROBE, tmp_path, size)
 
 
 @pytest.mark.skipif(browser() is None, reason="no Chromium installed")

@@ -2,16 +2,12 @@
 and the HTML page, which a real headless browser opens where one is installed)."""
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import json_lines, run
+from conftest import browser, json_lines, probe_in_browser, run
 
 from nncli import snapshots, store
 
@@ -184,14 +180,6 @@ def test_replay_html_is_one_self_contained_page(xor_model, tmp_path):
     assert not list(tmp_path.glob(".replay.html.*"))  # no temporary file left behind
 
 
-def browser():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 # Injected into a copy of the page, first in <head>: records script errors, then moves the
 # slider as a person would and writes what it saw into the DOM for --dump-dom to print.
 PROBE = """<script>
@@ -219,24 +207,7 @@ window.addEventListener("load", () => {
 def test_the_page_plays_in_a_real_browser(xor_model, tmp_path):
     page = tmp_path / "replay.html"
     assert run("replay", xor_model, "--html", page).exit_code == 0
-    probed = tmp_path / "probed.html"
-    probed.write_text(page.read_text().replace("<head>", "<head>" + PROBE, 1))
-    profile = tempfile.mkdtemp()
-    flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={profile}", "--virtual-time-budget=2000", "--dump-dom",
-    ]  # fmt: skip
-    try:
-        dom = subprocess.run(
-            [browser(), *flags, probed.as_uri()], capture_output=True, text=True, timeout=90,
-            env={**os.environ, "HOME": str(tmp_path)},
-        ).stdout  # fmt: skip
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    found = re.search(r'<output id="probe">(.*?)</output>', dom, re.S)
-    assert found, dom[-500:]
-    probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    probe = probe_in_browser(page, PROBE, tmp_path)
     epochs, _ = store.load_snapshots(xor_model)
     assert probe["errors"] == []
     assert probe["frames"] == len(epochs) and probe["length"] > 1000
