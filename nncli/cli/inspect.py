@@ -146,7 +146,7 @@ def network(model, values, target, gradients, svg_path, as_json):
     from nncli.cli.explain import chosen_example
     from nncli.cli.output import emit_json, stdout_console
     from nncli.cli.visualize import check_output_path, write_svg
-    from nncli.render.diagram import DiagramPicture
+    from nncli.render import draw
     from nncli.tasks.runner import load_trained
     from nncli.text import inert, markup_safe
     from nncli.views.diagram import network_diagram, starts_with_convolutions
@@ -169,9 +169,9 @@ def network(model, values, target, gradients, svg_path, as_json):
     max_nodes = max(4, min(12, (console.height - 8) // 2))
     diagram = network_diagram(meta["layers"], state, max_nodes, example, gradients)
     if as_json:
-        emit_json({"event": "network", "model": str(path), **diagram.as_dict()})
+        emit_json({"event": "network", "model": str(path), **diagram.to_json()})
         return
-    picture = DiagramPicture(diagram)
+    picture = draw(diagram)
     console.print(f"[bold]{markup_safe(path.name)}[/]: {' → '.join(str(c.size) for c in diagram.columns)}")
     if convolutions:
         console.print(convolutions_line(meta["layers"]))

@@ -14,7 +14,9 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 
+from nncli.render import draws
 from nncli.render.explain import num, sub
+from nncli.views.diagram import Diagram
 
 BRAILLE = 0x2800
 DOTS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))  # [column][row] of a cell's 2 × 4 dots
@@ -28,6 +30,11 @@ DASH = (4, 2)  # dots on, dots off, for negative weights without colour
 MARKER = "●"
 HEADER_LINES = 3  # title, activation, a blank line (more when a note takes more than one)
 SKIP_LABELS = (" + skip from {} ", " + skip ")  # on the arc over a residual block: the first that fits
+
+
+@draws(Diagram)
+def draw_diagram(numbers, width):
+    return DiagramPicture(numbers)
 
 
 class DiagramPicture:

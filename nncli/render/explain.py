@@ -15,7 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.data.tables import count
-from nncli.views.explain import layer_name
+from nncli.render import draws
+from nncli.views.explain import Backprop, Descent, layer_name
 
 MAX_TERMS = 8  # a sum written out term by term has at most this many
 BIGGEST_TERMS = 2  # … else its value and this many of its largest terms
@@ -73,8 +74,10 @@ def check_mark(hand, engine):
 # --- explain descent ---------------------------------------------------------------------
 
 
-def descent_view(steps, source):
+@draws(Descent)
+def draw_descent(numbers, width):
     """The first step in full, then one row per further step."""
+    steps, source = numbers.steps, numbers.source
     first = steps[0]
     parts = [
         Text(f"One step of gradient descent on y = m·x + c: {len(first.x)} points ({source})", style="bold"),
@@ -152,8 +155,10 @@ def steps_table(steps):
 # --- explain backprop --------------------------------------------------------------------
 
 
-def backprop_view(result, heading):
+@draws(Backprop)
+def draw_backprop(numbers, width):
     """Forward, loss, backward, gradients and updates, layer by layer."""
+    result, heading = numbers.result, numbers.heading
     layers = result.layers
     x = result.input
     shown = ", ".join(num(v) for v in x[:MAX_TERMS]) + (f", … ({len(x)} numbers)" if len(x) > MAX_TERMS else "")
@@ -188,6 +193,9 @@ def backprop_view(result, heading):
         parts.append(layer_heading(number, layer, len(layers)))
         parts.append(update_table(layer, result.lr))
     parts.append(Text("every number above was checked against nncli's autograd engine ✓", style="green"))
+    if numbers.optimizer != "sgd":
+        note = f"(the model was trained with {numbers.optimizer}, whose steps differ: shown is plain SGD)"
+        parts.append(Text(note, style="dim"))
     return Group(*parts)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncli.errors import NncliError
+from nncli.views import Numbers
 
 MODES = ("weights", "activations", "gradients")
 
@@ -41,7 +42,7 @@ class Edge:
 
 
 @dataclass
-class Diagram:
+class Diagram(Numbers):
     columns: list
     edges: list  # only between nodes that are shown
     mode: str  # what the nodes and edges carry: see MODES
@@ -50,7 +51,7 @@ class Diagram:
     def edge_value(self, edge):
         return edge.grad if self.mode == "gradients" else edge.weight
 
-    def as_dict(self):
+    def to_json(self):
         return {
             "mode": self.mode,
             "largest": self.largest,
