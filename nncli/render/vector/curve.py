@@ -4,7 +4,7 @@ the neurons' own curves beside the sum they build."""
 import math
 
 from nncli.render.vector import draws
-from nncli.render.vector.marks import DASHES, Figure, Plot, tick_label
+from nncli.render.vector.marks import Figure, Plot, series_key, tick_label
 from nncli.views.curve import ORDER_WORDS, CurveFit, NeuronCurves
 
 
@@ -54,16 +54,10 @@ def draw_neurons(numbers):
     key_top = 580
     figure.add(f'<path d="M90,{key_top - 5} h40" {TARGET_STYLE}/>')
     figure.text(140, key_top, "target", 17)
-    for k, (stage, error) in enumerate(zip(numbers.stages, numbers.errors), start=1):
-        column, row = divmod(k, 3)
-        at_x, at_y = 90 + 370 * column, key_top + 26 * row
-        dash = DASHES[(k - 1) % len(DASHES)]
-        figure.add(
-            f'<path d="M{at_x},{at_y - 5} h40" stroke="var(--s{(k - 1) % 6})" stroke-width="3"'
-            + (f' stroke-dasharray="{dash}"' if dash else "")
-            + "/>"
-        )
-        figure.text(at_x + 50, at_y, f"{stage} neuron{'s' if stage != 1 else ''}: max error {tick_label(error)}", 17)
+    stages = [
+        f"{n} neuron{'s' if n != 1 else ''}: max error {tick_label(e)}" for n, e in zip(numbers.stages, numbers.errors)
+    ]
+    series_key(figure, stages, 90, key_top, 3, 370, first_slot=1)
     figure.text(90, key_top + 90, f"order of the neurons: {ORDER_WORDS[numbers.order]}", 17, cls="faint")
     return figure.svg()
 

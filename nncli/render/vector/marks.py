@@ -53,7 +53,7 @@ svg.view .right { fill: var(--s2); }
 svg.view .wrong { fill: var(--s1); font-weight: 600; }
 """
 # Series are told apart by dash as well as by colour: a print in grey still separates them.
-DASHES = ["", "8 5", "2 4", "10 4 2 4", "4 4", "12 6"]
+DASHES = ["", "8 5", "2 4", "10 4 2 4", "4 4", "12 6", "14 4 2 4 2 4"]  # 7 against 6 colours: 42 pairs
 
 
 def escape(text, limit=200):
@@ -215,6 +215,21 @@ class Plot:
                 + "/>"
             )
             self.figure.text(left + width - 270, y, name, 18)
+
+
+def series_key(figure, names, x, y, per_column, column_width, first_slot=0):
+    """A key of series 0, 1, … by colour and dash, `per_column` to a column from (x, y);
+    `first_slot` leaves that many places free first (for a line of another kind)."""
+    for k, name in enumerate(names):
+        column, row = divmod(k + first_slot, per_column)
+        at_x, at_y = x + column_width * column, y + 26 * row
+        dash = DASHES[k % len(DASHES)]
+        figure.add(
+            f'<path d="M{at_x:.1f},{at_y - 5:.1f} h40" stroke="var(--s{k % 6})" stroke-width="3"'
+            + (f' stroke-dasharray="{dash}"' if dash else "")
+            + "/>"
+        )
+        figure.text(at_x + 50, at_y, name, 17)
 
 
 def colour_key(figure, x, y, width, low_label, middle_label, high_label, scale="diverging"):
