@@ -14,6 +14,7 @@ import pytest
 from conftest import browser, probe_in_browser, run
 
 from nncli.render.vector import svg
+from nncli.tasks import get_task
 from nncli.render.vector.marks import DIVERGING, colours, png, round_ticks
 from nncli.render.vector.page import replay_page, svg_file
 from nncli.views.loss import LossHistory
@@ -180,15 +181,17 @@ def test_lesson_6_draws_its_boundaries_as_shapes_across_the_page(lesson_pages, t
 
 
 @pytest.mark.parametrize(
-    ("command", "vector_views"),
+    "command",
     [
-        (["train", "linreg", "--epochs", "20"], 3),  # the fit, the landscape, the loss
-        (["train", "spiral", "--epochs", "5"], 3),  # the class map, the neuron tiles, the loss
-        (["approx", "sin", "--epochs", "20"], 2),  # the curve, the loss
+        ["train", "linreg", "--epochs", "20"],  # the fit, the landscape, the loss, the health
+        ["train", "spiral", "--epochs", "5"],  # the class map, the neuron tiles, the hidden space, …
+        ["approx", "sin", "--epochs", "20"],  # the curve, the neurons' curves, …
+        ["train", "digits", "--epochs", "2"],  # the digits, the confusion matrix, the filters, …
+        ["train", "digits", "--conv", "2,4", "--epochs", "1"],  # … the kernels and the feature maps
     ],
-    ids=["linreg", "spiral", "approx"],
+    ids=["linreg", "spiral", "approx", "digits", "conv"],
 )
-def test_every_task_s_svg_draws_its_views_as_shapes(tmp_path, command, vector_views):
+def test_every_view_of_every_task_is_drawn_as_shapes_in_its_svg(tmp_path, command):
     model = tmp_path / "m.npz"
     assert run(*command, "-q", "--save", model).exit_code == 0
     target = tmp_path / "m.svg"
@@ -197,7 +200,8 @@ def test_every_task_s_svg_draws_its_views_as_shapes(tmp_path, command, vector_vi
     text = target.read_text()
     document = xml.dom.minidom.parseString(text)
     views = [s for s in document.getElementsByTagName("svg") if s.getAttribute("class") == "view"]
-    assert len(views) == vector_views and "https://" not in text
+    task = get_task("approx" if command[0] == "approx" else command[1])
+    assert len(views) == len(task.views) and "https://" not in text  # none left as a terminal's glyphs
 
 
 def test_a_flat_output_draws_no_boundary_line_and_says_so():
@@ -212,7 +216,7 @@ def test_visualize_html_is_a_page_of_the_views_that_opens_offline(xor_model, tmp
     drawn = run("visualize", xor_model, "--html", page)
     assert drawn.exit_code == 0, drawn.stderr
     text = page.read_text()
-    assert text.count('<svg class="view"') == 3  # the boundary, the neurons, the loss
+    assert text.count('<svg class="view"') == len(get_task("xor").views)  # every view drawn as shapes
     assert not re.search(r"src\s*=|https?://|@import|url\(", text.replace("http-equiv", ""))
     seen = open_in_browser(page, tmp_path, (1280, 720))
     assert seen["errors"] == [] and (seen["right"] - seen["left"]) / seen["width"] > 0.5

@@ -177,5 +177,5 @@ def network(model, values, target, gradients, svg_path, as_json):
         console.print(convolutions_line(meta["layers"]))
     console.print(picture)
     if svg_path:
-        write_svg(svg_path, [picture], f"nncli inspect network {path.name}", console.width)
+        write_svg(svg_path, [diagram], f"nncli inspect network {path.name}", console.width)
         click.echo(f"diagram written to {inert(svg_path, 1000)}", err=True)

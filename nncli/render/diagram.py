@@ -57,14 +57,7 @@ class DiagramPicture:
     # --- layout ------------------------------------------------------------------------
 
     def label(self, column, i):
-        """A node's text: what it is (x₁) or holds — its bias b, activation a, or δ."""
-        if column.bias is None:
-            text = f"x{sub(i)}"
-            return text if column.value is None else f"{text} {num(column.value[i])}"
-        if column.value is None:
-            return f"{column.bias_symbol} {num(column.bias[i])}"
-        symbol = "δ" if self.diagram.mode == "gradients" else "a"
-        return f"{symbol} {num(column.value[i])}"
+        return node_label(self.diagram, column, i)
 
     def block_widths(self):
         widths = []
@@ -178,16 +171,33 @@ class DiagramPicture:
                 ("dashed: negative  ", None),
                 (f"thicker: larger ({largest})", Style(dim=True)),
             ]
-        biases = "b: each neuron's bias"
-        if any(column.bias_symbol == "β" for column in self.diagram.columns):
-            biases += ", or β: the shift of the batch norm that follows its bias-free layer"
-        notes = {"weights": biases, "activations": "x: the input, a: each neuron's activation"}
-        note = notes.get(self.diagram.mode, "x: the input, δ = ∂L/∂z of each neuron")
+        note = legend_note(self.diagram)
         lines = [[("", None)], key[:4], key[4:]]
-        if any(column.hidden for column in self.diagram.columns):
-            note += " · lines are drawn between the neurons shown"
         lines.append([(note, Style(dim=True))])
         return lines
+
+
+def node_label(diagram, column, i):
+    """A node's text: what it is (x₁) or holds — its bias b, activation a, or δ."""
+    if column.bias is None:
+        text = f"x{sub(i)}"
+        return text if column.value is None else f"{text} {num(column.value[i])}"
+    if column.value is None:
+        return f"{column.bias_symbol} {num(column.bias[i])}"
+    symbol = "δ" if diagram.mode == "gradients" else "a"
+    return f"{symbol} {num(column.value[i])}"
+
+
+def legend_note(diagram):
+    """What the nodes' numbers are, and which lines are drawn."""
+    biases = "b: each neuron's bias"
+    if any(column.bias_symbol == "β" for column in diagram.columns):
+        biases += ", or β: the shift of the batch norm that follows its bias-free layer"
+    notes = {"weights": biases, "activations": "x: the input, a: each neuron's activation"}
+    note = notes.get(diagram.mode, "x: the input, δ = ∂L/∂z of each neuron")
+    if any(column.hidden for column in diagram.columns):
+        note += " · lines are drawn between the neurons shown"
+    return note
 
 
 def _wrapped(note, room):

@@ -25,8 +25,8 @@ def draw_hidden_space(numbers):
         figure.text(500, 26 + 24 * k, line, 20 - 2 * k, "middle")
     a_lo, a_hi, b_lo, b_hi = numbers.box
     plot = Plot(figure, (100, 70, 560, 560), (a_lo, a_hi), (b_lo, b_hi), *numbers.axes)
-    figure.add(f'<clipPath id="{CLIP}"><rect x="100" y="70" width="560" height="560"/></clipPath>')
-    shapes = [f'<g clip-path="url(#{CLIP})">']
+    # An inner <svg> over the plot's box, in the same coordinates: what leaves the box is cut at its edge.
+    shapes = ['<svg x="100" y="70" width="560" height="560" viewBox="100 70 560 560">']
     for line in numbers.grid:
         shapes.append(polyline(plot, line, 'class="grid" stroke="var(--faint)" stroke-width="1.5"'))
     for boundary in numbers.boundaries:
@@ -34,7 +34,7 @@ def draw_hidden_space(numbers):
     for a, b, cls, held_out in numbers.points[:: max(1, math.ceil(len(numbers.points) / MOST_POINTS))]:
         fill = "var(--paper)" if held_out else "#{:02x}{:02x}{:02x}".format(*CLASS_COLOURS[cls % len(CLASS_COLOURS)])
         shapes.append(mark(SHAPES[cls % len(SHAPES)], plot.x(a), plot.y(b), fill))
-    figure.add("".join(shapes) + "</g>")
+    figure.add("".join(shapes) + "</svg>")
     plot.axes()
     classes = 1 + max((int(p[2]) for p in numbers.points), default=1)
     figure.add('<path d="M700,70 h40" stroke="var(--ink)" stroke-width="4"/>')
@@ -48,9 +48,6 @@ def draw_hidden_space(numbers):
     if any(p[3] for p in numbers.points):
         figure.text(700, 150 + 30 * classes, "hollow: held out", 17, cls="faint")
     return figure.svg()
-
-
-CLIP = "hidden-space-plot"  # the plot's clip: points and lines outside the box are cut at its edge
 
 
 def polyline(plot, points, style):

@@ -48,6 +48,7 @@ svg.view .tick { stroke: var(--faint); stroke-width: 1; }
 svg.view .contour { stroke: var(--ink); stroke-width: 2.5; fill: none; }
 svg.view .mark { stroke: var(--ink); stroke-width: 2; }
 svg.view .hollow { fill: var(--paper); }
+svg.view .node { fill: var(--paper); stroke: var(--ink); stroke-width: 2.5; }
 svg.view .frame { stroke: var(--faint); stroke-width: 1; fill: none; }
 svg.view .right { fill: var(--s2); }
 svg.view .wrong { fill: var(--s1); font-weight: 600; }
