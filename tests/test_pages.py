@@ -14,9 +14,9 @@ import pytest
 from conftest import browser, probe_in_browser, run
 
 from nncli.render.vector import svg
-from nncli.tasks import get_task
 from nncli.render.vector.marks import DIVERGING, colours, png, round_ticks
 from nncli.render.vector.page import replay_page, svg_file
+from nncli.tasks import get_task
 from nncli.views.loss import LossHistory
 from nncli.views.plane import Boundary, NeuronTiles
 
@@ -156,7 +156,7 @@ def lesson_pages(tmp_path_factory):
     """Lessons 1 and 6 (quick) written as pages, with stdout not a terminal."""
     folder = tmp_path_factory.mktemp("lessons")
     for number in ("1", "6"):
-        result = run("learn", number, "--quick", "--html", folder / f"{number}.html")
+        result = run("learn", number, "--quick", "--html", folder / f"{number}.html", "--svg", folder / f"{number}.svg")
         assert result.exit_code == 0, result.stderr
     return folder
 
@@ -167,6 +167,16 @@ def test_a_static_lesson_page_says_what_the_keys_did_instead_of_asking(lesson_pa
     assert "On a terminal, ↑ (↑ ↓ w ± 0.5) makes it: w = 1.5" in text  # w starts at 1
     assert re.search(r"\.s\d+ \{[^}]*color: #[0-9a-f]{6}", text)  # in colour, though stdout is no terminal
     assert not re.search(r"src\s*=|https?://|@import|url\(", text.replace("http-equiv", ""))
+
+
+def test_a_lesson_s_svg_draws_its_views_through_the_vector_back_end(lesson_pages):
+    document = xml.dom.minidom.parse(str(lesson_pages / "6.svg"))
+    labels = [s.getAttribute("aria-label") for s in document.getElementsByTagName("svg")]
+    page = (lesson_pages / "6.html").read_text()
+    boundaries = labels.count("Decision boundary: the network's output over the input plane")
+    assert boundaries == page.count('aria-label="Decision boundary') >= 2  # as shapes, as on the page
+    texts = "".join(node.data for t in document.getElementsByTagName("text") for node in t.childNodes)
+    assert "1/7 · One neuron draws one line" in texts and "Press the keys" not in texts
 
 
 @pytest.mark.skipif(browser() is None, reason="no Chromium installed")

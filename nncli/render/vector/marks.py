@@ -43,6 +43,7 @@ THEME_CSS = """
 svg.view { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 svg.view text { fill: var(--ink); }
 svg.view .faint { fill: var(--faint); }
+svg.view .pre { white-space: pre; }
 svg.view .axis { stroke: var(--ink); stroke-width: 1.5; fill: none; }
 svg.view .tick { stroke: var(--faint); stroke-width: 1; }
 svg.view .contour { stroke: var(--ink); stroke-width: 2.5; fill: none; }
