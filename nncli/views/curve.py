@@ -72,7 +72,7 @@ def fit(network, dataset, config, history):
 
 
 def neurons(network, dataset, config, history):
-    target = dataset.extra["target"]
+    target = dataset.target
     x = np.linspace(target.lo, target.hi, NEURON_POINTS)
     base, contributions, table = neuron_parts(network, dataset, x)
     goal = target(x)
