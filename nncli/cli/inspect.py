@@ -33,12 +33,11 @@ def weights(model, as_json, neurons):
     input is a square image, what the first layer's most important neurons look for."""
     from nncli import store
     from nncli.cli.output import emit_json, show
-    from nncli.render.digits import ranked_filters_view
-    from nncli.render.explain import weight_matrices
-    from nncli.render.tables import FittedWeightsTable, weight_stats
+    from nncli.render import draw
     from nncli.tasks.runner import parameter_count
     from nncli.text import markup_safe
     from nncli.views.diagram import first_layer_filters, square_side
+    from nncli.views.weights import WeightTable, matrices, weight_stats
 
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
@@ -53,14 +52,14 @@ def weights(model, as_json, neurons):
     if as_json:
         event = {"event": "weights", "task": meta["task"], "model": str(path), "tensors": stats}
         if filters is not None:
-            event["filters"] = filters.as_dict()
+            event["filters"] = filters.to_json()
         emit_json(event)
         return
-    show(FittedWeightsTable(f"{meta['task']} model {markup_safe(path.name)}", stats, state))
+    show(draw(WeightTable(f"{meta['task']} model {markup_safe(path.name)}", stats)))
     if parameter_count(layers) <= TINY:
-        show(weight_matrices(layers, state))
+        show(draw(matrices(layers, state)))
     if filters is not None:
-        show(*ranked_filters_view(filters))
+        show(draw(filters))
 
 
 def convolutions_line(layers):

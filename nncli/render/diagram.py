@@ -10,13 +10,17 @@ weights are dashed and positive ones solid, so sign and size still read. Where l
 cross, the larger weight is drawn on top.
 """
 
+from rich.console import Group
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 
 from nncli.render import draws
+from nncli.render.digits import FILTER_KEY, grid
 from nncli.render.explain import num, sub
-from nncli.views.diagram import Diagram
+from nncli.render.heatmap import heatmap
+from nncli.views.diagram import Diagram, Filters
 
 BRAILLE = 0x2800
 DOTS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))  # [column][row] of a cell's 2 × 4 dots
@@ -229,3 +233,34 @@ def _segments(row):
     if text:
         segments.append(Segment(text.rstrip() if style is None else text, style))
     return segments
+
+
+@draws(Filters)
+def draw_filters(filters, width):
+    """The first-layer neurons that matter most, each drawn on its own scale (±its largest
+    weight), so each neuron's pattern shows whatever its size."""
+    shape = filters.shape
+    tiles = []
+    for n, w in zip(filters.neurons, filters.weights):
+        tiles.append(Group(Text(f"#{n + 1}", style="dim"), heatmap(w.reshape(shape))))  # counted from 1
+    if filters.importance is not None:
+        head = (
+            f"What the first layer looks for: the {len(tiles)} of its {filters.total} neurons that pass on most "
+            f"(‖weights in‖ × ‖weights out‖), each on its own scale, as {shape[0]}×{shape[1]} images"
+        )
+    else:
+        head = f"What each neuron looks for: its {shape[0]}×{shape[1]} weights, each on its own scale"
+    parts = [Text(head, style="bold"), FILTER_KEY]
+    if filters.rare is not None and filters.rare.any():
+        parts.append(
+            Text(
+                f"{int(filters.rare.sum())} pixels (mostly the edges) are blank in almost every training image: "
+                "a weight's gradient is δ·x, and x = 0 there, so those weights keep their random start and "
+                "are drawn as 'no effect'",
+                style="dim",
+            )
+        )
+    parts.append(grid(tiles))
+    if len(tiles) < filters.total:
+        parts.append(Text(f"(--neurons N draws more, up to all {filters.total})", style="dim"))
+    return Group(*parts)

@@ -1,11 +1,9 @@
 """Tables of results: what a trained network says, what it is made of, how it checks out."""
 
-import numpy as np
 from rich.table import Table
 
 from nncli.nn.layers import output_shapes, parameter_count
 from nncli.render import draws
-from nncli.render.sparkline import histogram_bar
 from nncli.views.tables import Answers, Metrics
 
 
@@ -44,64 +42,6 @@ def predictions_table(rows):
             cells.append(str(row["prediction"]))
         table.add_row(*cells)
     return table
-
-
-def weight_stats(state):
-    """Per tensor: name, shape, mean, std, min, max, L2 norm and a histogram of values."""
-    rows = []
-    for name, values in state.items():
-        values = np.asarray(values, dtype=np.float64)
-        rows.append(
-            {
-                "name": name,
-                "shape": list(values.shape),
-                "mean": float(values.mean()),
-                "std": float(values.std()),
-                "min": float(values.min()),
-                "max": float(values.max()),
-                "norm": float(np.linalg.norm(values)),
-                "histogram": np.histogram(values, bins=10)[0].tolist(),
-            }
-        )
-    return rows
-
-
-def weights_table(title, stats, state, leave_out=()):
-    table = Table(title=title)
-    table.add_column("tensor", no_wrap=True)
-    table.add_column("shape", no_wrap=True)
-    shown = [name for name in ("mean", "std", "min", "max", "norm") if name not in leave_out]
-    for name in shown:
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("histogram", no_wrap=True, min_width=10)  # its blank bins are not places to wrap
-    for row in stats:
-        table.add_row(
-            row["name"],
-            "×".join(map(str, row["shape"])),
-            *(f"{row[key]:.4f}" for key in shown),
-            histogram_bar(np.ravel(state[row["name"]]), bins=10),
-        )
-    return table
-
-
-class FittedWeightsTable:
-    """`weights_table` at the width it is given: when the screen is too narrow, first the
-    table's outer border goes, then the norm, the std and the mean columns (`--json` still
-    has them) — rather than a column cut or wrapped."""
-
-    LAYOUTS = ((True, ()), (False, ()), (False, ("norm",)), (False, ("norm", "std")), (False, ("norm", "std", "mean")))
-
-    def __init__(self, title, stats, state):
-        self.title, self.stats, self.state = title, stats, state
-
-    def __rich_console__(self, console, options):
-        for edge, leave_out in self.LAYOUTS:
-            table = weights_table(self.title, self.stats, self.state, leave_out)
-            table.show_edge = edge
-            natural = console.measure(table, options=options.update_width(10_000)).maximum
-            if natural <= options.max_width:
-                break
-        yield table
 
 
 IMAGE_LAYER_NAMES = {

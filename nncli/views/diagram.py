@@ -175,7 +175,7 @@ RARE_INK = 0.02  # pixels inked in fewer than this share of the training images
 
 
 @dataclass
-class Filters:
+class Filters(Numbers):
     """First-layer neurons of an image network, the ones that matter most first."""
 
     shape: tuple  # (side, side) of the input image
@@ -185,7 +185,7 @@ class Filters:
     weights: np.ndarray  # (drawn, pixels); rarely inked pixels set to 0 (they carry nothing)
     rare: np.ndarray | None  # (pixels,) True where the training images almost never have ink
 
-    def as_dict(self):
+    def to_json(self):
         return {
             "shape": list(self.shape),
             "total": self.total,

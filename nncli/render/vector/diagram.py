@@ -1,13 +1,18 @@
-"""The network diagram in vector: a column of nodes per layer, each with its bias (or, on an
-example, its activation or δ), and a line for every weight between the nodes shown — its
-colour the sign (orange positive, blue negative, and dashed: told apart without colour
-too), its width and strength the size. The largest weights are drawn last, on top."""
+"""The network diagram in vector: a column of nodes per layer, each with its bias (or, on
+an example, its activation or δ), and a line for every weight between the nodes shown —
+its colour the sign (orange positive, blue negative, and dashed: told apart without colour
+too), its width and strength the size; the largest weights are drawn last, on top. And
+what an image network's first layer looks for, each neuron's weights as an image."""
 
+import numpy as np
+
+from nncli.data.tables import count
 from nncli.render.diagram import legend_note, node_label
 from nncli.render.explain import num
 from nncli.render.vector import draws
-from nncli.render.vector.marks import Figure, hex_colour
-from nncli.views.diagram import Diagram
+from nncli.render.vector.digits import rows_height
+from nncli.render.vector.marks import Figure, colour_key, hex_colour, image_tiles
+from nncli.views.diagram import Diagram, Filters
 
 POSITIVE, NEGATIVE = hex_colour(1.0), hex_colour(0.0)  # the diverging scale's two ends
 COLUMN_GAP = 260  # units between two columns
@@ -83,3 +88,28 @@ def legend(figure, diagram, x, y):
     figure.text(x2 + 250, y, largest, 17, cls="faint")
     note = legend_note(diagram)
     figure.text(x, y + 30, note, 16, cls="faint")
+
+
+@draws(Filters)
+def draw_filters(filters):
+    """The first-layer neurons that matter most, each an image of its weights on its own
+    scale (± its largest weight), so each neuron's pattern shows whatever its size."""
+    title = f"What the first layer looks for: {len(filters.neurons)} of its {filters.total} neurons"
+    weights = np.asarray(filters.weights, dtype=float)
+    per_row = 8
+    figure = Figure(900, rows_height(len(weights), per_row) + 150, title)
+    figure.text(450, 26, title, 22, "middle")
+    reaches = [float(np.nanmax(np.abs(w), initial=0.0)) or 1.0 for w in weights]
+    grids = [w.reshape(filters.shape) for w in weights]
+    captions = [f"#{n + 1}" for n in filters.neurons]  # counted from 1
+    bottom = image_tiles(figure, grids, captions, (20, 40, 860), per_row, scale="diverging",
+                         ranges=[(-r, r) for r in reaches])  # fmt: skip
+    colour_key(figure, 20, bottom + 10, 300, "−largest", "0", "+largest")
+    notes = ["orange: ink there excites the neuron · blue: inhibits it · each on its own scale"]
+    if filters.importance is not None:
+        notes.append("the neurons that pass on most first (‖weights in‖ × ‖weights out‖)")
+    if filters.rare is not None and filters.rare.any():
+        notes.append(f"{count(int(filters.rare.sum()), 'pixel')} almost never inked in training: drawn as no effect")
+    for k, note in enumerate(notes):
+        figure.text(340, bottom + 22 + 24 * k, note, 16, cls="faint")
+    return figure.svg()
