@@ -104,9 +104,10 @@ def model_summary(model, as_json):
     from nncli import store
     from nncli.cli.output import emit_json, show
     from nncli.command import recorded_command
-    from nncli.render.tables import metrics_table, model_table
+    from nncli.render import draw
     from nncli.tasks.runner import parameter_count
     from nncli.text import inert, markup_safe
+    from nncli.views.tables import Metrics, model_summary
 
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
@@ -126,8 +127,8 @@ def model_summary(model, as_json):
         emit_json({"event": "model", **info})
     else:
         show(
-            model_table(f"{meta['task']} model {markup_safe(path.name)} ({meta['dtype']})", meta["layers"]),
-            metrics_table("final metrics", meta["metrics"]),
+            draw(model_summary(f"{meta['task']} model {markup_safe(path.name)} ({meta['dtype']})", meta["layers"])),
+            draw(Metrics("final metrics", meta["metrics"])),
             Text(f"made by: {inert(info['command'], 1000)}  (nncli {inert(info['nncli_version'])})"),
         )
 
