@@ -17,7 +17,7 @@ from nncli.render.vector.marks import colours
 from nncli.render.vector.page import pictures_page, svg_file
 from nncli.views.conv import FeatureMaps, Kernels
 from nncli.views.curve import NeuronCurves
-from nncli.views.diagram import Filters as Filters_of_diagram
+from nncli.views.diagram import RankedFilters
 from nncli.views.digits import Evaluation, Filters, Samples
 from nncli.views.health import health_view
 from nncli.views.hidden import HiddenSpace
@@ -181,7 +181,7 @@ window.addEventListener("load", () => {
 
 def test_an_image_network_s_first_layer_is_an_image_per_neuron_on_its_own_scale():
     weights = np.array([[0.0, 1.0, -1.0, 0.5], [0.0, 10.0, -10.0, 5.0]])
-    filters = Filters_of_diagram((2, 2), 5, [3, 0], [2.0, 1.0], weights, np.array([True, False, False, False]))
+    filters = RankedFilters((2, 2), 5, [3, 0], [2.0, 1.0], weights, np.array([True, False, False, False]))
     drawn = svg(filters)
     decoded = images(drawn)
     assert np.array_equal(decoded[0], decoded[1]) and decoded[0].shape == (2, 2, 3)

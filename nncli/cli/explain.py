@@ -85,7 +85,7 @@ def descent(points, data, m, c, lr, steps, seed, as_json):
     engine's own gradients beside the hand-derived ones."""
     from nncli.cli.output import emit_json, show
     from nncli.render import draw
-    from nncli.views.explain import MAX_POINTS, Descent, descent_steps, lesson_points, lesson_start
+    from nncli.views.explain import MAX_POINTS, DescentLesson, descent_steps, lesson_points, lesson_start
 
     if data is not None:
         from nncli.data import read_csv
@@ -102,7 +102,7 @@ def descent(points, data, m, c, lr, steps, seed, as_json):
         source = f"near y = 2x + 1, seed {seed}"
     start_m, start_c = lesson_start(seed)
     result = descent_steps(x, y, start_m if m is None else m, start_c if c is None else c, lr, steps)
-    numbers = Descent(source, result)
+    numbers = DescentLesson(source, result)
     if as_json:
         emit_json({"event": "explain", "lesson": "descent", **numbers.to_json()})
     else:

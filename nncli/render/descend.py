@@ -2,7 +2,7 @@
 marked in its own letter, and the table of how each walk ended.
 
 They draw a `nncli.views.descend.DescentView` (the surface and the paths) or its
-`Outcome` (the table alone) — numbers only — as Rich renderables; colour or glyphs are
+`RaceResults` (the table alone) — numbers only — as Rich renderables; colour or glyphs are
 chosen when they are printed.
 """
 
@@ -18,7 +18,7 @@ from nncli.render import draws
 from nncli.render.axes import Axes, legend, nearest, title
 from nncli.render.charts import format_number
 from nncli.render.heatmap import colorbar, heatmap
-from nncli.views.descend import DIVERGED, LEFT, REACHED, DescentView, Outcome, describe
+from nncli.views.descend import DIVERGED, LEFT, REACHED, DescentView, RaceResults, describe
 
 MARKS = {"sgd": "s", "momentum": "m", "adam": "a"}  # each step; the end in capitals
 START, MINIMUM = "o", "+"
@@ -116,7 +116,7 @@ class LiveRace:
             time.sleep(ahead)
 
 
-@draws(Outcome)
+@draws(RaceResults)
 def draw_outcome(view, width):
     """One row per optimizer: its settings, how many steps it took to come within the
     tolerance of a minimum (or that it did not), where it ended and how."""

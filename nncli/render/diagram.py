@@ -20,7 +20,7 @@ from nncli.render import draws
 from nncli.render.digits import FILTER_KEY, grid
 from nncli.render.explain import num, sub
 from nncli.render.heatmap import heatmap
-from nncli.views.diagram import Diagram, Filters
+from nncli.views.diagram import Diagram, RankedFilters
 
 BRAILLE = 0x2800
 DOTS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))  # [column][row] of a cell's 2 × 4 dots
@@ -235,7 +235,7 @@ def _segments(row):
     return segments
 
 
-@draws(Filters)
+@draws(RankedFilters)
 def draw_filters(filters, width):
     """The first-layer neurons that matter most, each drawn on its own scale (±its largest
     weight), so each neuron's pattern shows whatever its size."""

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
-from nncli.views.explain import Backprop, Descent, layer_name
+from nncli.views.explain import Backprop, DescentLesson, layer_name
 
 MAX_TERMS = 8  # a sum written out term by term has at most this many
 BIGGEST_TERMS = 2  # … else its value and this many of its largest terms
@@ -72,7 +72,7 @@ def check_mark(hand, engine):
 # --- explain descent ---------------------------------------------------------------------
 
 
-@draws(Descent)
+@draws(DescentLesson)
 def draw_descent(numbers, width):
     """The first step in full, then one row per further step."""
     steps, source = numbers.steps, numbers.source

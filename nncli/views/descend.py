@@ -56,7 +56,7 @@ class Path:
 
 
 @dataclass
-class Outcome(Numbers):
+class RaceResults(Numbers):
     """How each walk ended: the paths, and the known minima they were to come within
     `tolerance` of (none: a surface whose minima nncli does not know)."""
 
@@ -94,7 +94,7 @@ class DescentView(Numbers):
 
     def outcome(self):
         """How the walks ended, without the surface."""
-        return Outcome(self.tolerance, self.minima, self.paths)
+        return RaceResults(self.tolerance, self.minima, self.paths)
 
 
 def surface_grid(surface, region, columns):

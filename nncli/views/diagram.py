@@ -175,7 +175,7 @@ RARE_INK = 0.02  # pixels inked in fewer than this share of the training images
 
 
 @dataclass
-class Filters(Numbers):
+class RankedFilters(Numbers):
     """First-layer neurons of an image network, the ones that matter most first."""
 
     shape: tuple  # (side, side) of the input image
@@ -221,7 +221,7 @@ def first_layer_filters(spec, state, count, images=None):
     if images is not None:
         rare = (np.asarray(images) > 0).mean(axis=0) < RARE_INK
         shown[:, rare] = 0.0
-    return Filters(
+    return RankedFilters(
         (side, side),
         len(weight),
         chosen.tolist(),

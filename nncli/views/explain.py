@@ -69,7 +69,7 @@ class DescentStep:
 
 
 @dataclass
-class Descent(Numbers):
+class DescentLesson(Numbers):
     """`nncli explain descent`: the steps taken, the first of them written out in full, on
     points from `source` ("near y = 2x + 1, seed 0", "from points.csv")."""
 

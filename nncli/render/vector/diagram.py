@@ -12,7 +12,7 @@ from nncli.render.explain import num
 from nncli.render.vector import draws
 from nncli.render.vector.digits import rows_height
 from nncli.render.vector.marks import Figure, colour_key, hex_colour, image_tiles
-from nncli.views.diagram import Diagram, Filters
+from nncli.views.diagram import Diagram, RankedFilters
 
 POSITIVE, NEGATIVE = hex_colour(1.0), hex_colour(0.0)  # the diverging scale's two ends
 COLUMN_GAP = 260  # units between two columns
@@ -90,7 +90,7 @@ def legend(figure, diagram, x, y):
     figure.text(x, y + 30, note, 16, cls="faint")
 
 
-@draws(Filters)
+@draws(RankedFilters)
 def draw_filters(filters):
     """The first-layer neurons that matter most, each an image of its weights on its own
     scale (± its largest weight), so each neuron's pattern shows whatever its size."""

@@ -6,9 +6,8 @@ import math
 
 from nncli.render.vector import draws
 from nncli.render.vector.marks import Figure, Plot, series_key, tick_label
-from nncli.views.health import HealthView
+from nncli.views.health import HEALTHY_RATIO, HealthView
 
-HEALTHY_RATIO = -3.0  # log10 of a healthy step's size against the weights'
 RATIO_SCALE = (-7.0, 1.0)  # the update ratio's bar, in powers of ten
 
 

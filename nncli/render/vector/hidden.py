@@ -6,9 +6,8 @@ import math
 from nncli.render.vector import draws
 from nncli.render.vector.classes import CLASS_COLOURS, SHAPES, mark
 from nncli.render.vector.marks import Figure, Plot
+from nncli.render.vector.plane import MOST_POINTS
 from nncli.views.hidden import HiddenSpace, heading
-
-MOST_POINTS = 2000  # data points marked; beyond, an even sample of them
 
 
 @draws(HiddenSpace)
