@@ -186,3 +186,24 @@ def test_an_image_network_s_first_layer_is_an_image_per_neuron_on_its_own_scale(
     decoded = images(drawn)
     assert np.array_equal(decoded[0], decoded[1]) and decoded[0].shape == (2, 2, 3)
     assert "#4" in drawn and "#1" in drawn and "1 pixel almost never inked" in drawn  # counted from 1
+
+
+@pytest.mark.skipif(browser() is None, reason="no Chromium installed")
+def test_a_digit_classifier_s_evaluation_fits_a_projector_s_screen(tmp_path):
+    model, page = tmp_path / "digits.npz", tmp_path / "digits.html"
+    assert run("train", "digits", "--epochs", "2", "-q", "--save", model).exit_code == 0
+    assert run("visualize", model, "--view", "confusion", "--html", page).exit_code == 0
+    probe = """<script>
+window.addEventListener("load", () => {
+  const box = document.querySelector("svg.view").getBoundingClientRect();
+  const out = document.createElement("output");
+  out.id = "probe";
+  out.textContent = JSON.stringify({width: window.innerWidth, height: window.innerHeight, box});
+  document.body.appendChild(out);
+});
+</script>"""
+    for size in ((1280, 720), (1920, 1080)):
+        seen = probe_in_browser(page, probe, tmp_path, size)
+        box = seen["box"]
+        assert box["bottom"] <= seen["height"]  # the matrix and the mistakes whole on the screen …
+        assert box["width"] / seen["width"] > 0.6  # … across most of its width

@@ -63,11 +63,16 @@ def draw_evaluation(numbers):
     classes = len(confusion)
     cell = min(56, 520 / max(classes, 1))
     left, top = 110, 130
-    height = top + cell * classes + 90 + (rows_height(len(numbers.mistakes), 6) + 60 if numbers.mistakes else 0)
-    figure = Figure(WIDTH, height, title)
-    figure.text(WIDTH / 2, 26, title, 22, "middle")
+    # The mistakes to the right of the matrix: a page is wider than tall, and so the
+    # whole evaluation fits a projector's screen.
+    gallery = (960, top - 10, 420)  # left, top, width
+    per_row = 3
+    height = max(top + cell * classes + 70, gallery[1] + 40 + rows_height(len(numbers.mistakes), per_row, gallery[2]))
+    width = gallery[0] + gallery[2] + 20 if numbers.mistakes else 940
+    figure = Figure(width, height, title)
+    figure.text(width / 2, 26, title, 22, "middle")
     scores = "   ".join(f"{name} {value_text(name, value)}" for name, value in numbers.metrics.items())
-    figure.text(WIDTH / 2, 56, scores, 19, "middle")
+    figure.text(width / 2, 56, scores, 19, "middle")
     figure.text(left + cell * classes / 2, top - 34, "prediction →", 17, "middle", "faint")
     figure.add(f'<text x="0" y="0" font-size="17" text-anchor="middle" class="faint" transform="translate({left - 58},'
                f'{top + cell * classes / 2:.1f}) rotate(-90)">true digit →</text>')  # fmt: skip
@@ -99,13 +104,14 @@ def draw_evaluation(numbers):
     figure.text(left, below, "diagonal: right answers · elsewhere: mistakes, darker the larger their share of the row",
                 17, cls="faint")  # fmt: skip
     if numbers.mistakes:
-        shown = f"The mistakes it was surest about ({len(numbers.mistakes)} of {numbers.misclassified})"
-        figure.text(20, below + 44, shown + ": true → prediction, confidence", 19)
         mistakes = numbers.mistakes
+        x, y, across = gallery
+        figure.text(x, y - 22, f"The mistakes it was surest about ({len(mistakes)} of {numbers.misclassified})", 18)
+        figure.text(x, y, "true → prediction, confidence", 17, cls="faint")
         pixel_max = max((max(m["pixels"]) for m in mistakes), default=1.0) or 1.0
         grids = [square(m["pixels"], math.isqrt(len(m["pixels"]))) for m in mistakes]
         captions = [f"{m['label']} → {m['prediction']} {m['confidence']:.0%}" for m in mistakes]
-        image_tiles(figure, grids, captions, (20, below + 50, WIDTH - 40), 6, ranges=[(0.0, pixel_max)] * len(grids),
+        image_tiles(figure, grids, captions, (x, y + 6, across), per_row, ranges=[(0.0, pixel_max)] * len(grids),
                     caption_classes=["wrong"] * len(grids))  # fmt: skip
     return figure.svg()
 
