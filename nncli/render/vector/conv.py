@@ -8,8 +8,8 @@ from nncli.render.vector.digits import not_an_image, rows_height
 from nncli.render.vector.marks import Figure, colour_key, image_tiles, tick_label
 from nncli.views.conv import NO_CONV, FeatureMaps, Kernels
 
-WIDTH = 900
-PER_ROW = 8
+WIDTH = 1400  # wide, so a stage's 16 maps or a layer's kernels take a row or two, and a page fits them
+PER_ROW = 16
 
 
 @draws(Kernels)
@@ -30,7 +30,7 @@ def draw_kernels(numbers):
         layers.append((head, list(kernels.reshape(outs * ins, *kernels.shape[2:])), captions))
     # One scale for every kernel shown: their sizes compare.
     reach = max(float(np.nanmax(np.abs(kernel), initial=0.0)) for _, grids, _ in layers for kernel in grids) or 1.0
-    height = 60 + sum(40 + rows_height(len(grids), PER_ROW) for _, grids, _ in layers) + 90
+    height = 60 + sum(40 + rows_height(len(grids), PER_ROW, WIDTH - 40) for _, grids, _ in layers) + 90
     figure = Figure(WIDTH, height, title)
     figure.text(WIDTH / 2, 26, title, 22, "middle")
     top = 50
@@ -56,14 +56,19 @@ def draw_feature_maps(numbers):
         if len(maps) < stage["channels"]:
             head += f", the first {len(maps)}"
         stages.append((head, maps))
-    height = 60 + rows_height(1, 6) + sum(40 + rows_height(len(maps), PER_ROW) for _, maps in stages) + 40
+    # The digit on the left, the stages in rows to its right.
+    digit, left = 200, 250
+    across = WIDTH - left - 20
+    height = 60 + max(digit + 40, sum(40 + rows_height(len(maps), PER_ROW, across) for _, maps in stages)) + 40
     figure = Figure(WIDTH, height, title)
     figure.text(WIDTH / 2, 26, title, 22, "middle")
-    top = image_tiles(figure, [numbers.image], ["the digit"], (20, 40, (WIDTH - 40 - 5 * 14) / 6), 1)
+    image_tiles(figure, [numbers.image], ["the digit"], (20, 40, digit), 1)
+    top = 40
     for head, maps in stages:
         brightest = float(np.nanmax(maps, initial=0.0)) or 1.0  # each stage from 0 to its brightest
-        figure.text(20, top + 20, head, 19)
-        top = image_tiles(figure, list(maps), [str(c) for c in range(len(maps))], (20, top + 28, WIDTH - 40), PER_ROW,
+        figure.text(left, top + 20, head, 19)
+        top = image_tiles(figure, list(maps), [str(c) for c in range(len(maps))], (left, top + 28, across), PER_ROW,
                           ranges=[(0.0, brightest)] * len(maps))  # fmt: skip
+    top = max(top, 40 + digit + 40)
     figure.text(20, top + 20, "dark: strong activation · light: none (each stage on its own scale)", 17, cls="faint")
     return figure.svg()
