@@ -9,7 +9,7 @@ from rich.console import Group
 from nncli import nn
 from nncli.lessons import Screen
 from nncli.lessons.scenes import ViewPicture
-from nncli.network import build_network
+from nncli.nn.network import build_network
 from nncli.render.explain import backward_table, factor, forward_table, layer_heading, loss_lines, num, update_table
 from nncli.tasks import defaults
 from nncli.views.diagram import network_diagram

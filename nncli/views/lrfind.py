@@ -1,9 +1,9 @@
 """The learning-rate finder's result as a view: the loss at each rate tried, smoothed, and
-the suggestion (nncli.lrfind finds them), for the task they were found on."""
+the suggestion (nncli.session.lrfind finds them), for the task they were found on."""
 
 from dataclasses import dataclass
 
-from nncli.lrfind import LrFinding
+from nncli.session.lrfind import LrFinding
 from nncli.views import Numbers
 
 
