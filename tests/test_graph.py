@@ -6,7 +6,8 @@ import pytest
 from conftest import run
 
 from nncli.formula import parse
-from nncli.render.graph import build, dot, nodes, tree
+from nncli.render.graph import dot, tree
+from nncli.views.graph import build, nodes
 
 NEURON = ("tanh(x*w + b)", "x=2", "w=-3", "b=6.8814")
 

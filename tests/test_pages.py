@@ -16,6 +16,7 @@ from conftest import browser, probe_in_browser, run
 from nncli.render.vector import svg
 from nncli.render.vector.marks import DIVERGING, colours, png, round_ticks
 from nncli.render.vector.page import replay_page, svg_file
+from nncli.tasks import get_task
 from nncli.views.loss import LossHistory
 from nncli.views.plane import Boundary, NeuronTiles
 
@@ -155,7 +156,7 @@ def lesson_pages(tmp_path_factory):
     """Lessons 1 and 6 (quick) written as pages, with stdout not a terminal."""
     folder = tmp_path_factory.mktemp("lessons")
     for number in ("1", "6"):
-        result = run("learn", number, "--quick", "--html", folder / f"{number}.html")
+        result = run("learn", number, "--quick", "--html", folder / f"{number}.html", "--svg", folder / f"{number}.svg")
         assert result.exit_code == 0, result.stderr
     return folder
 
@@ -166,6 +167,16 @@ def test_a_static_lesson_page_says_what_the_keys_did_instead_of_asking(lesson_pa
     assert "On a terminal, ↑ (↑ ↓ w ± 0.5) makes it: w = 1.5" in text  # w starts at 1
     assert re.search(r"\.s\d+ \{[^}]*color: #[0-9a-f]{6}", text)  # in colour, though stdout is no terminal
     assert not re.search(r"src\s*=|https?://|@import|url\(", text.replace("http-equiv", ""))
+
+
+def test_a_lesson_s_svg_draws_its_views_through_the_vector_back_end(lesson_pages):
+    document = xml.dom.minidom.parse(str(lesson_pages / "6.svg"))
+    labels = [s.getAttribute("aria-label") for s in document.getElementsByTagName("svg")]
+    page = (lesson_pages / "6.html").read_text()
+    boundaries = labels.count("Decision boundary: the network's output over the input plane")
+    assert boundaries == page.count('aria-label="Decision boundary') >= 2  # as shapes, as on the page
+    texts = "".join(node.data for t in document.getElementsByTagName("text") for node in t.childNodes)
+    assert "1/7 · One neuron draws one line" in texts and "Press the keys" not in texts
 
 
 @pytest.mark.skipif(browser() is None, reason="no Chromium installed")
@@ -180,15 +191,17 @@ def test_lesson_6_draws_its_boundaries_as_shapes_across_the_page(lesson_pages, t
 
 
 @pytest.mark.parametrize(
-    ("command", "vector_views"),
+    "command",
     [
-        (["train", "linreg", "--epochs", "20"], 3),  # the fit, the landscape, the loss
-        (["train", "spiral", "--epochs", "5"], 3),  # the class map, the neuron tiles, the loss
-        (["approx", "sin", "--epochs", "20"], 2),  # the curve, the loss
+        ["train", "linreg", "--epochs", "20"],  # the fit, the landscape, the loss, the health
+        ["train", "spiral", "--epochs", "5"],  # the class map, the neuron tiles, the hidden space, …
+        ["approx", "sin", "--epochs", "20"],  # the curve, the neurons' curves, …
+        ["train", "digits", "--epochs", "2"],  # the digits, the confusion matrix, the filters, …
+        ["train", "digits", "--conv", "2,4", "--epochs", "1"],  # … the kernels and the feature maps
     ],
-    ids=["linreg", "spiral", "approx"],
+    ids=["linreg", "spiral", "approx", "digits", "conv"],
 )
-def test_every_task_s_svg_draws_its_views_as_shapes(tmp_path, command, vector_views):
+def test_every_view_of_every_task_is_drawn_as_shapes_in_its_svg(tmp_path, command):
     model = tmp_path / "m.npz"
     assert run(*command, "-q", "--save", model).exit_code == 0
     target = tmp_path / "m.svg"
@@ -197,7 +210,8 @@ def test_every_task_s_svg_draws_its_views_as_shapes(tmp_path, command, vector_vi
     text = target.read_text()
     document = xml.dom.minidom.parseString(text)
     views = [s for s in document.getElementsByTagName("svg") if s.getAttribute("class") == "view"]
-    assert len(views) == vector_views and "https://" not in text
+    task = get_task("approx" if command[0] == "approx" else command[1])
+    assert len(views) == len(task.views) and "https://" not in text  # none left as a terminal's glyphs
 
 
 def test_a_flat_output_draws_no_boundary_line_and_says_so():
@@ -212,7 +226,7 @@ def test_visualize_html_is_a_page_of_the_views_that_opens_offline(xor_model, tmp
     drawn = run("visualize", xor_model, "--html", page)
     assert drawn.exit_code == 0, drawn.stderr
     text = page.read_text()
-    assert text.count('<svg class="view"') == 3  # the boundary, the neurons, the loss
+    assert text.count('<svg class="view"') == len(get_task("xor").views)  # every view drawn as shapes
     assert not re.search(r"src\s*=|https?://|@import|url\(", text.replace("http-equiv", ""))
     seen = open_in_browser(page, tmp_path, (1280, 720))
     assert seen["errors"] == [] and (seen["right"] - seen["left"]) / seen["width"] > 0.5

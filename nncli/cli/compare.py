@@ -182,13 +182,14 @@ def run_comparison(task_name, options):
         emit_json({"event": "comparison", "task": task.name, "varied": numbers.varied, "runs": numbers.runs})
     if svg_path or not as_json:
         console = stdout_console()
-        pictures = [draw(numbers, console.width), *_paths(task, runs, console)]
+        views = [numbers, *_paths(task, runs, console)]
     if not as_json:
+        pictures = [draw(view, console.width) for view in views]
         for picture in pictures if not quiet else pictures[0].renderables[-1:]:
             console.print(picture)
             console.print()
     if svg_path:
-        write_svg(svg_path, pictures, f"nncli compare {task.name}", console.width)
+        write_svg(svg_path, views, f"nncli compare {task.name}", console.width)
         from nncli.text import inert
 
         click.echo(f"pictures written to {inert(svg_path, 1000)}", err=True)
@@ -221,19 +222,17 @@ def _sink(as_json, quiet, task, runs):
 
 def _paths(task, runs, console):
     """Where the task can draw its runs' paths together (linreg: on its loss landscape),
-    their picture, side by side — if the runs share their data, so that one landscape is
-    theirs. A list of none or one."""
+    the numbers of their picture, side by side — if the runs share their data, so that one
+    landscape is theirs. A list of none or one."""
     if task.compare_view is None or DATA_SETTINGS & {option.replace("-", "_") for option in runs[0].settings}:
         return []
-    from nncli.render import draw
     from nncli.session.runner import prepare
     from nncli.views import History, resolve
 
     dataset, network = prepare(task, runs[0].config)
     view = resolve(task.views[task.compare_view])
     pairs = [(run.label, run.config) for run in runs if run.status != "not run"]
-    numbers = view(network, dataset, runs[0].config, History(), runs=pairs, size=_panel_pixels(console, len(pairs)))
-    return [draw(numbers, console.width)]
+    return [view(network, dataset, runs[0].config, History(), runs=pairs, size=_panel_pixels(console, len(pairs)))]
 
 
 def _panel_pixels(console, panels):

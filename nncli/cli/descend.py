@@ -174,9 +174,9 @@ def descend(surface, expr, condition, optimizers, rates, momentum, steps, start,
         _race_live(chosen, descents, region, start, tolerance, steps)
     console = stdout_console()
     view = descent_view(chosen, descents, region, start, tolerance, _columns(console))
-    from nncli.render.descend import descent_picture, descent_table
+    from nncli.render import draw
 
-    show(*(() if quiet else (descent_picture(view),)), descent_table(view))
+    show(draw(view.outcome() if quiet else view))
 
 
 def _surface(name, expr, condition):

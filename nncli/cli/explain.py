@@ -84,8 +84,8 @@ def descent(points, data, m, c, lr, steps, seed, as_json):
     loss, the two partial derivatives with their sums, the update and the new loss — the
     engine's own gradients beside the hand-derived ones."""
     from nncli.cli.output import emit_json, show
-    from nncli.render.explain import descent_view
-    from nncli.views.explain import MAX_POINTS, descent_steps, lesson_points, lesson_start
+    from nncli.render import draw
+    from nncli.views.explain import MAX_POINTS, DescentLesson, descent_steps, lesson_points, lesson_start
 
     if data is not None:
         from nncli.data import read_csv
@@ -102,10 +102,11 @@ def descent(points, data, m, c, lr, steps, seed, as_json):
         source = f"near y = 2x + 1, seed {seed}"
     start_m, start_c = lesson_start(seed)
     result = descent_steps(x, y, start_m if m is None else m, start_c if c is None else c, lr, steps)
+    numbers = DescentLesson(source, result)
     if as_json:
-        emit_json({"event": "explain", "lesson": "descent", "steps": [step.as_dict() for step in result]})
+        emit_json({"event": "explain", "lesson": "descent", **numbers.to_json()})
     else:
-        show(descent_view(result, source))
+        show(draw(numbers))
 
 
 @explain.command(short_help="One forward and backward pass of a model, written out.")
@@ -117,34 +118,22 @@ def backprop(model, values, target, as_json):
     layer: each neuron's z = w·x + b and a = σ(z), the loss, each δ by the chain rule, each
     weight's gradient and its update — every number checked against the autograd engine."""
     from nncli.cli.output import emit_json, show
-    from nncli.render.explain import backprop_view
+    from nncli.render import draw
     from nncli.session.runner import load_trained
-    from nncli.views.explain import backprop_pass
+    from nncli.text import inert
+    from nncli.views.explain import Backprop, backprop_pass
 
     task, network, meta, path = load_trained(model)
     example = chosen_example(task, network, meta, values, target, path)
     state = network.state_dict()
     result = backprop_pass(meta["layers"], state, task.loss, example.x, example.target, meta["config"]["lr"])
-    if as_json:
-        emit_json(
-            {
-                "event": "explain",
-                "lesson": "backprop",
-                "model": str(path),
-                "example": example.source,
-                **result.as_dict(),
-            }
-        )
-        return
-    from nncli.text import inert
-
     heading = f"Backpropagation through {inert(path.name)} on {example.source}, target {example.shown_target}"
-    view = backprop_view(result, heading)
-    if meta["config"].get("optimizer", "sgd") != "sgd":
-        note = f"(the model was trained with {meta['config']['optimizer']}, whose steps differ: shown is plain SGD)"
-        show(view, f"[dim]{note}[/]")
+    numbers = Backprop(heading, meta["config"].get("optimizer", "sgd"), result)
+    if as_json:
+        event = {"event": "explain", "lesson": "backprop", "model": str(path), "example": example.source}
+        emit_json({**event, **numbers.to_json()})
     else:
-        show(view)
+        show(draw(numbers))
 
 
 @explain.command(short_help="One convolution of a CNN, forward and backward, written out.")

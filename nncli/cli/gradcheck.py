@@ -11,7 +11,8 @@ def gradcheck(as_json):
     from nncli.cli.output import emit_json, show
     from nncli.errors import NncliError
     from nncli.nn.gradchecks import layer_cases
-    from nncli.render.tables import gradcheck_table
+    from nncli.render import draw
+    from nncli.views.tables import GradCheck
 
     rows = [
         {
@@ -29,7 +30,7 @@ def gradcheck(as_json):
             emit_json({"event": "gradcheck", **row})
         emit_json({"event": "summary", "cases": len(rows), "passed": len(rows) - len(failed), "failed": len(failed)})
     else:
-        show(gradcheck_table(rows))
+        show(draw(GradCheck(rows)))
         click.echo(f"{len(rows) - len(failed)} of {len(rows)} cases passed", err=True)
     if failed:
         raise NncliError(f"{len(failed)} gradient check(s) failed: {', '.join(failed)}")

@@ -38,7 +38,9 @@ def graph(expression, assignments, model, values, target, as_json, as_dot):
       nncli inspect graph --model xor --input 1,0
     """
     from nncli.cli.output import emit_json, show
-    from nncli.render.graph import dot, nodes, tree
+    from nncli.render import draw
+    from nncli.render.graph import dot
+    from nncli.views.graph import graph as graph_of
 
     if as_json and as_dot:
         raise click.UsageError("--json and --dot are two ways to print the same graph: choose one")
@@ -53,13 +55,13 @@ def graph(expression, assignments, model, values, target, as_json, as_dot):
         raise click.UsageError("--input and --target go with --model")
     else:
         output = expression_graph(expression, assignments)
-    graph_nodes = nodes(output)
+    numbers = graph_of(output, expression)
     if as_json:
-        emit_json({"event": "graph", "expression": expression, "output": graph_nodes[-1]["id"], "nodes": graph_nodes})
+        emit_json({"event": "graph", **numbers.to_json()})
     elif as_dot:
-        click.echo(dot(graph_nodes))
+        click.echo(dot(numbers.nodes))
     else:
-        show(tree(graph_nodes))
+        show(draw(numbers))
 
 
 def network_graph(model, values, target):
@@ -87,7 +89,7 @@ def expression_graph(expression, assignments):
     """The output Value of EXPRESSION with NAME=VALUE assignments, after backward."""
     from nncli.errors import NncliError
     from nncli.formula import FormulaError
-    from nncli.render.graph import build
+    from nncli.views.graph import build
 
     values = parse_assignments(assignments)
     try:

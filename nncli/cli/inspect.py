@@ -33,12 +33,11 @@ def weights(model, as_json, neurons):
     input is a square image, what the first layer's most important neurons look for."""
     from nncli import store
     from nncli.cli.output import emit_json, show
-    from nncli.render.digits import ranked_filters_view
-    from nncli.render.explain import weight_matrices
-    from nncli.render.tables import FittedWeightsTable, weight_stats
+    from nncli.render import draw
     from nncli.session.runner import parameter_count
     from nncli.text import markup_safe
     from nncli.views.diagram import first_layer_filters, square_side
+    from nncli.views.weights import WeightTable, matrices, weight_stats
 
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
@@ -53,14 +52,14 @@ def weights(model, as_json, neurons):
     if as_json:
         event = {"event": "weights", "task": meta["task"], "model": str(path), "tensors": stats}
         if filters is not None:
-            event["filters"] = filters.as_dict()
+            event["filters"] = filters.to_json()
         emit_json(event)
         return
-    show(FittedWeightsTable(f"{meta['task']} model {markup_safe(path.name)}", stats, state))
+    show(draw(WeightTable(f"{meta['task']} model {markup_safe(path.name)}", stats)))
     if parameter_count(layers) <= TINY:
-        show(weight_matrices(layers, state))
+        show(draw(matrices(layers, state)))
     if filters is not None:
-        show(*ranked_filters_view(filters))
+        show(draw(filters))
 
 
 def convolutions_line(layers):
@@ -105,9 +104,10 @@ def model_summary(model, as_json):
     from nncli import store
     from nncli.cli.output import emit_json, show
     from nncli.command import recorded_command
-    from nncli.render.tables import metrics_table, model_table
+    from nncli.render import draw
     from nncli.session.runner import parameter_count
     from nncli.text import inert, markup_safe
+    from nncli.views.tables import Metrics, model_summary
 
     path = store.resolve_model(model)
     state, meta = store.load_model(path)
@@ -127,8 +127,8 @@ def model_summary(model, as_json):
         emit_json({"event": "model", **info})
     else:
         show(
-            model_table(f"{meta['task']} model {markup_safe(path.name)} ({meta['dtype']})", meta["layers"]),
-            metrics_table("final metrics", meta["metrics"]),
+            draw(model_summary(f"{meta['task']} model {markup_safe(path.name)} ({meta['dtype']})", meta["layers"])),
+            draw(Metrics("final metrics", meta["metrics"])),
             Text(f"made by: {inert(info['command'], 1000)}  (nncli {inert(info['nncli_version'])})"),
         )
 
@@ -146,7 +146,7 @@ def network(model, values, target, gradients, svg_path, as_json):
     from nncli.cli.explain import chosen_example
     from nncli.cli.output import emit_json, stdout_console
     from nncli.cli.visualize import check_output_path, write_svg
-    from nncli.render.diagram import DiagramPicture
+    from nncli.render import draw
     from nncli.session.runner import load_trained
     from nncli.text import inert, markup_safe
     from nncli.views.diagram import network_diagram, starts_with_convolutions
@@ -169,13 +169,13 @@ def network(model, values, target, gradients, svg_path, as_json):
     max_nodes = max(4, min(12, (console.height - 8) // 2))
     diagram = network_diagram(meta["layers"], state, max_nodes, example, gradients)
     if as_json:
-        emit_json({"event": "network", "model": str(path), **diagram.as_dict()})
+        emit_json({"event": "network", "model": str(path), **diagram.to_json()})
         return
-    picture = DiagramPicture(diagram)
+    picture = draw(diagram)
     console.print(f"[bold]{markup_safe(path.name)}[/]: {' → '.join(str(c.size) for c in diagram.columns)}")
     if convolutions:
         console.print(convolutions_line(meta["layers"]))
     console.print(picture)
     if svg_path:
-        write_svg(svg_path, [picture], f"nncli inspect network {path.name}", console.width)
+        write_svg(svg_path, [diagram], f"nncli inspect network {path.name}", console.width)
         click.echo(f"diagram written to {inert(svg_path, 1000)}", err=True)

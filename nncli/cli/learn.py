@@ -135,23 +135,14 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
     print_lesson(lesson, settings, console, on_screen)
     title = f"nncli learn {lesson.number}: {lesson.title}"
     if svg_path:
-        write(svg_path, lesson_svg(lesson, screens, title))
+        from nncli.render.vector.page import lesson_svg
+
+        write(svg_path, lesson_svg(title, screens))
     if html_path:
         from nncli.render.vector.page import lesson_page
 
         write(html_path, lesson_page(title, screens))
     return not as_json  # read to the end (a script's --json is not a reader)
-
-
-def lesson_svg(lesson, screens, title):
-    """The lesson's screens as the terminal shows them, in colour whatever stdout is."""
-    from nncli.lessons.player import body, heading
-    from nncli.render.svg import to_svg
-
-    drawn = []
-    for index, screen in enumerate(screens):
-        drawn += [heading(lesson, index, len(screens), screen), body(screen), ""]
-    return to_svg(drawn, title=title, width=100)
 
 
 def write(path, text):

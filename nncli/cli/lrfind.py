@@ -67,9 +67,10 @@ def lr_find():
 
 def run_lr_find(task_name, options):
     from nncli.cli.output import emit_json, show
-    from nncli.render.lrfind import lr_find_view
+    from nncli.render import draw
     from nncli.session.lrfind import find_lr
     from nncli.tasks import get_task
+    from nncli.views.lrfind import LrCurve
 
     task = get_task(task_name)
     as_json = options.pop("as_json")
@@ -78,10 +79,11 @@ def run_lr_find(task_name, options):
         raise click.BadParameter(f"{start_lr:g} is not below --end-lr {end_lr:g}", param_hint="'--start-lr'")
     config = run_config(task, fixed_options(task_name, options))
     finding = find_lr(task, config, start_lr, end_lr, steps, emit=emit_json if as_json else None)
+    numbers = LrCurve(task_name, finding)
     if as_json:
-        emit_json({"event": "lr_find", "task": task_name, **finding.as_dict()})
+        emit_json({"event": "lr_find", **numbers.to_json()})
     else:
-        show(lr_find_view(finding, task_name))
+        show(draw(numbers))
 
 
 # Registered last: the commands call functions defined above.

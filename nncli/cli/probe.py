@@ -185,12 +185,11 @@ class Loaded:
         if as_json:
             emit_json({"event": "probe", "probe": probe_name, "model": str(self.path), **numbers.to_json()})
         console = stdout_console()
-        picture = draw(numbers, console.width) if (self.svg_path or not as_json) else None
         if not as_json:
-            console.print(picture)
+            console.print(draw(numbers, console.width))
         if self.svg_path:
             from nncli.cli.visualize import write_svg
             from nncli.text import inert
 
-            write_svg(self.svg_path, [picture], f"nncli probe {probe_name} {self.name}", console.width)
+            write_svg(self.svg_path, [numbers], f"nncli probe {probe_name} {self.name}", console.width)
             click.echo(f"picture written to {inert(self.svg_path, 1000)}", err=True)

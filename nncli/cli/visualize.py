@@ -111,19 +111,10 @@ def write_svg(svg_path, pictures, title, width=100):
     """Write pictures as one SVG file, atomically. Each of `pictures` is a view's Numbers,
     drawn as shapes where it has a vector drawing and as the terminal draws it (`width`
     columns) otherwise, or a Rich renderable, drawn as the terminal draws it."""
-    from nncli.render import draw
-    from nncli.render.svg import to_svg
-    from nncli.render.vector import svg
-    from nncli.render.vector.page import svg_file
+    from nncli.render.vector.page import picture_svg, svg_file
     from nncli.store import write_atomically
-    from nncli.views import Numbers
 
-    def drawn(picture):
-        if not isinstance(picture, Numbers):
-            return to_svg([picture], title="", width=max(width, 100))
-        return svg(picture) or to_svg([draw(picture, 100)], title="", width=100)
-
-    text = svg_file([drawn(picture) for picture in pictures], title)
+    text = svg_file([picture_svg(picture, width) for picture in pictures], title)
     write_atomically(svg_path, lambda f: f.write(text.encode("utf-8")), "write the SVG")
 
 

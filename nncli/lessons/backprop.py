@@ -8,8 +8,8 @@ from rich.console import Group
 
 from nncli import nn
 from nncli.lessons import Screen
+from nncli.lessons.scenes import ViewPicture
 from nncli.nn.network import build_network
-from nncli.render.diagram import DiagramPicture
 from nncli.render.explain import backward_table, factor, forward_table, layer_heading, loss_lines, num, update_table
 from nncli.tasks import defaults
 from nncli.views.diagram import network_diagram
@@ -63,10 +63,10 @@ def forward(settings):
         f"The output neuron does the same with the hidden neurons' a as its inputs: it answers "
         f"{num(output.a[0])}. That is the forward pass."
     )
-    diagram = DiagramPicture(network_diagram(spec, state, example=result))
-    picture = Group(diagram, *tables(result, lambda number, layer: forward_table(layer)))
+    diagram = ViewPicture(network_diagram(spec, state, example=result), settings.width)
+    picture = Group(*tables(result, lambda number, layer: forward_table(layer)))
     numbers = {"hidden_z": hidden.z.tolist(), "hidden_a": hidden.a.tolist(), "output": float(output.a[0])}
-    return Screen("Forward", text, [picture], numbers)
+    return Screen("Forward", text, [diagram, picture], numbers)
 
 
 def loss(settings):
@@ -104,12 +104,10 @@ def backward(settings):
         "number below was checked against the autograd engine's backward pass ✓"
     )
     following = {1: result.layers[1], 2: None}
-    gradients = DiagramPicture(network_diagram(spec, state, example=result, gradients=True))
-    picture = Group(
-        gradients, *tables(result, lambda number, layer: backward_table(layer, following[number], result), True)
-    )
+    gradients = ViewPicture(network_diagram(spec, state, example=result, gradients=True), settings.width)
+    picture = Group(*tables(result, lambda number, layer: backward_table(layer, following[number], result), True))
     numbers = {"chain": float(chain), "engine": float(grad), "nudged": measured}
-    return Screen("Backward", text, [picture], numbers)
+    return Screen("Backward", text, [gradients, picture], numbers)
 
 
 def update(settings):

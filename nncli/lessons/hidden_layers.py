@@ -34,7 +34,7 @@ def clouds(quick):
 def line_in_the_plane(outcome):
     """(w₁, w₂, b) of the neuron's sum z = w₁·x₁ + w₂·x₂ + b in the plane's own units: its
     inputs are scaled first, so z is read off the network at (0, 0), (1, 0) and (0, 1)."""
-    corners = outcome.dataset.extra["encode"](np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]))
+    corners = outcome.dataset.points.encode(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]))
     with no_grad():
         z = outcome.network.model.layers[0](Tensor(corners.astype(outcome.network.dtype))).data[:, 0]
     z = z.astype(np.float64)

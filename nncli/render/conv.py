@@ -9,13 +9,12 @@ from rich.text import Text
 from nncli.render import draws
 from nncli.render.digits import ColourKey
 from nncli.render.heatmap import grayscale_image, heatmap
-from nncli.views.conv import FeatureMaps, Kernels
+from nncli.views.conv import NO_CONV, FeatureMaps, Kernels
 
 KERNEL_KEY = ColourKey(
     "red: a weight that adds the pixel under it · blue: one that subtracts it · white: zero",
     "█: a weight that adds the pixel under it · blank: one that subtracts it · ▒: zero",
 )
-NO_CONV = "this network has no convolutional layers (train one with --conv 8,16)"
 
 
 def _grid(tiles):

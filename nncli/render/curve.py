@@ -9,7 +9,7 @@ from rich.text import Text
 
 from nncli.render import draws
 from nncli.render.charts import Series, format_number, line_chart
-from nncli.views.curve import CurveFit, NeuronCurves
+from nncli.views.curve import ORDER_WORDS, CurveFit, NeuronCurves
 
 WIDTH, HEIGHT = 64, 16
 MAX_TABLE_ROWS = 100
@@ -101,10 +101,6 @@ def error_line(numbers, x, error):
     )
 
 
-ORDER_WORDS = {
-    "switch": "left to right by switch point",
-    "greedy": "each next neuron the one nearest the target",
-}
 STAGE_WIDTH, STAGE_HEIGHT = 52, 5
 TARGET_MARK_EVERY = 4  # cells between the target's "·" marks, which stay visible over any curve
 

@@ -1,8 +1,9 @@
 """The pictures of `nncli descend`: the surface as a heatmap with every optimizer's path
 marked in its own letter, and the table of how each walk ended.
 
-They take a `nncli.views.descend.DescentView` — numbers only — and return Rich
-renderables; colour or glyphs are chosen when they are printed.
+They draw a `nncli.views.descend.DescentView` (the surface and the paths) or its
+`RaceResults` (the table alone) — numbers only — as Rich renderables; colour or glyphs are
+chosen when they are printed.
 """
 
 import time
@@ -13,10 +14,11 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from nncli.render import draws
 from nncli.render.axes import Axes, legend, nearest, title
 from nncli.render.charts import format_number
 from nncli.render.heatmap import colorbar, heatmap
-from nncli.views.descend import DIVERGED, LEFT, REACHED, describe
+from nncli.views.descend import DIVERGED, LEFT, REACHED, DescentView, RaceResults, describe
 
 MARKS = {"sgd": "s", "momentum": "m", "adam": "a"}  # each step; the end in capitals
 START, MINIMUM = "o", "+"
@@ -25,6 +27,12 @@ RACE_SECONDS = 4.0  # a live race is drawn over at most this long…
 SECONDS_PER_STEP = 0.02  # …and at most this long a step, so a short race is quick
 FRAMES_PER_SECOND = 15
 STATUS_STYLES = {REACHED: "green", DIVERGED: "red", LEFT: "red"}  # anything else: yellow
+
+
+@draws(DescentView)
+def draw_race(view, width):
+    """The picture of the race, and the table of how it ended."""
+    return Group(descent_picture(view), draw_outcome(view.outcome(), width))
 
 
 def descent_picture(view):
@@ -108,7 +116,8 @@ class LiveRace:
             time.sleep(ahead)
 
 
-def descent_table(view):
+@draws(RaceResults)
+def draw_outcome(view, width):
     """One row per optimizer: its settings, how many steps it took to come within the
     tolerance of a minimum (or that it did not), where it ended and how."""
     heading = f"Steps to within {format_number(view.tolerance)} of a minimum" if view.minima else "Where each one ended"

@@ -10,11 +10,17 @@ weights are dashed and positive ones solid, so sign and size still read. Where l
 cross, the larger weight is drawn on top.
 """
 
+from rich.console import Group
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 
+from nncli.render import draws
+from nncli.render.digits import FILTER_KEY, grid
 from nncli.render.explain import num, sub
+from nncli.render.heatmap import heatmap
+from nncli.views.diagram import Diagram, RankedFilters
 
 BRAILLE = 0x2800
 DOTS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))  # [column][row] of a cell's 2 × 4 dots
@@ -28,6 +34,11 @@ DASH = (4, 2)  # dots on, dots off, for negative weights without colour
 MARKER = "●"
 HEADER_LINES = 3  # title, activation, a blank line (more when a note takes more than one)
 SKIP_LABELS = (" + skip from {} ", " + skip ")  # on the arc over a residual block: the first that fits
+
+
+@draws(Diagram)
+def draw_diagram(numbers, width):
+    return DiagramPicture(numbers)
 
 
 class DiagramPicture:
@@ -50,14 +61,7 @@ class DiagramPicture:
     # --- layout ------------------------------------------------------------------------
 
     def label(self, column, i):
-        """A node's text: what it is (x₁) or holds — its bias b, activation a, or δ."""
-        if column.bias is None:
-            text = f"x{sub(i)}"
-            return text if column.value is None else f"{text} {num(column.value[i])}"
-        if column.value is None:
-            return f"{column.bias_symbol} {num(column.bias[i])}"
-        symbol = "δ" if self.diagram.mode == "gradients" else "a"
-        return f"{symbol} {num(column.value[i])}"
+        return node_label(self.diagram, column, i)
 
     def block_widths(self):
         widths = []
@@ -171,16 +175,33 @@ class DiagramPicture:
                 ("dashed: negative  ", None),
                 (f"thicker: larger ({largest})", Style(dim=True)),
             ]
-        biases = "b: each neuron's bias"
-        if any(column.bias_symbol == "β" for column in self.diagram.columns):
-            biases += ", or β: the shift of the batch norm that follows its bias-free layer"
-        notes = {"weights": biases, "activations": "x: the input, a: each neuron's activation"}
-        note = notes.get(self.diagram.mode, "x: the input, δ = ∂L/∂z of each neuron")
+        note = legend_note(self.diagram)
         lines = [[("", None)], key[:4], key[4:]]
-        if any(column.hidden for column in self.diagram.columns):
-            note += " · lines are drawn between the neurons shown"
         lines.append([(note, Style(dim=True))])
         return lines
+
+
+def node_label(diagram, column, i):
+    """A node's text: what it is (x₁) or holds — its bias b, activation a, or δ."""
+    if column.bias is None:
+        text = f"x{sub(i)}"
+        return text if column.value is None else f"{text} {num(column.value[i])}"
+    if column.value is None:
+        return f"{column.bias_symbol} {num(column.bias[i])}"
+    symbol = "δ" if diagram.mode == "gradients" else "a"
+    return f"{symbol} {num(column.value[i])}"
+
+
+def legend_note(diagram):
+    """What the nodes' numbers are, and which lines are drawn."""
+    biases = "b: each neuron's bias"
+    if any(column.bias_symbol == "β" for column in diagram.columns):
+        biases += ", or β: the shift of the batch norm that follows its bias-free layer"
+    notes = {"weights": biases, "activations": "x: the input, a: each neuron's activation"}
+    note = notes.get(diagram.mode, "x: the input, δ = ∂L/∂z of each neuron")
+    if any(column.hidden for column in diagram.columns):
+        note += " · lines are drawn between the neurons shown"
+    return note
 
 
 def _wrapped(note, room):
@@ -212,3 +233,34 @@ def _segments(row):
     if text:
         segments.append(Segment(text.rstrip() if style is None else text, style))
     return segments
+
+
+@draws(RankedFilters)
+def draw_filters(filters, width):
+    """The first-layer neurons that matter most, each drawn on its own scale (±its largest
+    weight), so each neuron's pattern shows whatever its size."""
+    shape = filters.shape
+    tiles = []
+    for n, w in zip(filters.neurons, filters.weights):
+        tiles.append(Group(Text(f"#{n + 1}", style="dim"), heatmap(w.reshape(shape))))  # counted from 1
+    if filters.importance is not None:
+        head = (
+            f"What the first layer looks for: the {len(tiles)} of its {filters.total} neurons that pass on most "
+            f"(‖weights in‖ × ‖weights out‖), each on its own scale, as {shape[0]}×{shape[1]} images"
+        )
+    else:
+        head = f"What each neuron looks for: its {shape[0]}×{shape[1]} weights, each on its own scale"
+    parts = [Text(head, style="bold"), FILTER_KEY]
+    if filters.rare is not None and filters.rare.any():
+        parts.append(
+            Text(
+                f"{int(filters.rare.sum())} pixels (mostly the edges) are blank in almost every training image: "
+                "a weight's gradient is δ·x, and x = 0 there, so those weights keep their random start and "
+                "are drawn as 'no effect'",
+                style="dim",
+            )
+        )
+    parts.append(grid(tiles))
+    if len(tiles) < filters.total:
+        parts.append(Text(f"(--neurons N draws more, up to all {filters.total})", style="dim"))
+    return Group(*parts)

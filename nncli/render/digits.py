@@ -306,33 +306,3 @@ FILTER_KEY = ColourKey(
     "red: ink there excites the neuron · blue: ink there inhibits it · white: no effect",
     "█: ink there excites the neuron · blank: ink there inhibits it · ▒: no effect",
 )
-
-
-def ranked_filters_view(filters):
-    """The first-layer neurons that matter most, each drawn on its own scale (±its largest
-    weight), so each neuron's pattern shows whatever its size; views.diagram.Filters."""
-    shape = filters.shape
-    tiles = []
-    for n, w in zip(filters.neurons, filters.weights):
-        tiles.append(Group(Text(f"#{n + 1}", style="dim"), heatmap(w.reshape(shape))))  # counted from 1
-    if filters.importance is not None:
-        head = (
-            f"What the first layer looks for: the {len(tiles)} of its {filters.total} neurons that pass on most "
-            f"(‖weights in‖ × ‖weights out‖), each on its own scale, as {shape[0]}×{shape[1]} images"
-        )
-    else:
-        head = f"What each neuron looks for: its {shape[0]}×{shape[1]} weights, each on its own scale"
-    parts = [Text(head, style="bold"), FILTER_KEY]
-    if filters.rare is not None and filters.rare.any():
-        parts.append(
-            Text(
-                f"{int(filters.rare.sum())} pixels (mostly the edges) are blank in almost every training image: "
-                "a weight's gradient is δ·x, and x = 0 there, so those weights keep their random start and "
-                "are drawn as 'no effect'",
-                style="dim",
-            )
-        )
-    parts.append(grid(tiles))
-    if len(tiles) < filters.total:
-        parts.append(Text(f"(--neurons N draws more, up to all {filters.total})", style="dim"))
-    return parts

@@ -9,13 +9,12 @@ Layers wider than a screen can read are elided: a neuron's sum of more than
 
 import numpy as np
 from rich import box
-from rich.columns import Columns
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from nncli.data.tables import count
-from nncli.views.explain import layer_name
+from nncli.render import draws
+from nncli.views.explain import Backprop, DescentLesson, layer_name
 
 MAX_TERMS = 8  # a sum written out term by term has at most this many
 BIGGEST_TERMS = 2  # … else its value and this many of its largest terms
@@ -73,8 +72,10 @@ def check_mark(hand, engine):
 # --- explain descent ---------------------------------------------------------------------
 
 
-def descent_view(steps, source):
+@draws(DescentLesson)
+def draw_descent(numbers, width):
     """The first step in full, then one row per further step."""
+    steps, source = numbers.steps, numbers.source
     first = steps[0]
     parts = [
         Text(f"One step of gradient descent on y = m·x + c: {len(first.x)} points ({source})", style="bold"),
@@ -152,8 +153,10 @@ def steps_table(steps):
 # --- explain backprop --------------------------------------------------------------------
 
 
-def backprop_view(result, heading):
+@draws(Backprop)
+def draw_backprop(numbers, width):
     """Forward, loss, backward, gradients and updates, layer by layer."""
+    result, heading = numbers.result, numbers.heading
     layers = result.layers
     x = result.input
     shown = ", ".join(num(v) for v in x[:MAX_TERMS]) + (f", … ({len(x)} numbers)" if len(x) > MAX_TERMS else "")
@@ -188,6 +191,9 @@ def backprop_view(result, heading):
         parts.append(layer_heading(number, layer, len(layers)))
         parts.append(update_table(layer, result.lr))
     parts.append(Text("every number above was checked against nncli's autograd engine ✓", style="green"))
+    if numbers.optimizer != "sgd":
+        note = f"(the model was trained with {numbers.optimizer}, whose steps differ: shown is plain SGD)"
+        parts.append(Text(note, style="dim"))
     return Group(*parts)
 
 
@@ -432,36 +438,3 @@ def update_table(layer, lr):
 
 def _step(value, grad, lr):
     return f"{num(value)} → {num(value - lr * grad)}"
-
-
-# --- inspect weights: a tiny net's own numbers -------------------------------------------
-
-
-def weight_matrices(layers, state):
-    """Each Linear layer's weights and biases themselves, a row per neuron (the weight on each
-    input, then the bias), side by side where they fit: for nets small enough to read every
-    number. Positive numbers red, negative blue."""
-    tables, number = [], 0
-    linear_count = sum(entry["type"] == "linear" for entry in layers)
-    for index, entry in enumerate(layers):
-        if entry["type"] != "linear":
-            continue
-        weight, bias = np.asarray(state[f"{index}.weight"]), state.get(f"{index}.bias")
-        number += 1
-        shape = f"{count(entry['out'], 'neuron')} × {count(entry['in'], 'input')}"
-        table = Table(title=f"{layer_name(number, linear_count)}: {shape}")
-        table.add_column("neuron", justify="right", style="dim")
-        for i in range(entry["in"]):
-            table.add_column(f"x{sub(i)}", justify="right")
-        if bias is not None:
-            table.add_column("bias", justify="right")
-        for j, row in enumerate(weight):
-            cells = [_signed(w) for w in row] + ([_signed(bias[j])] if bias is not None else [])
-            table.add_row(numbered(j), *cells)
-        tables.append(table)
-    key = Text("a row per neuron: the weight on each input x, then its bias", style="dim")
-    return Group(Columns(tables, padding=(0, 2)), key)
-
-
-def _signed(value):
-    return Text(f"{value:.4f}", style="red" if value > 0 else "blue" if value < 0 else "")

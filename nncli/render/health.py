@@ -14,10 +14,9 @@ from rich.text import Text
 from nncli.render import draws
 from nncli.render.charts import format_number
 from nncli.render.heatmap import PALETTES, _interpolate, in_colour
-from nncli.views.health import HealthView
+from nncli.views.health import HEALTHY_RATIO, HealthView
 
 MAX_COLUMNS = 32  # epochs drawn: each column one epoch (or the epoch nearest its place)
-HEALTHY_RATIO = -3.0  # log10 update-to-data ratio of a healthy step
 SHADES = "·░▒▓█"  # without colour, lowest first; a blank cell means no value
 
 

@@ -11,8 +11,7 @@ from nncli.render import draws
 from nncli.render.axes import title
 from nncli.render.charts import Series, line_chart
 from nncli.render.classes import CIRCLED, COLOURS, DIGITS
-from nncli.render.numbers import format_number
-from nncli.views.hidden import HiddenSpace
+from nncli.views.hidden import HiddenSpace, heading
 
 GRID_STYLE = "grey50"
 LINE_STYLE = "bold yellow"
@@ -54,16 +53,6 @@ def draw_hidden_space(numbers, width, height=None):
         legend=False,
     )
     return Group(title(head), chart, key)
-
-
-def heading(numbers):
-    layer = f"hidden layer {numbers.layer}"
-    if numbers.basis == "neurons":
-        seen = f"its {'two neurons' if numbers.width == 2 else 'one neuron'}"
-    else:
-        share = format_number(100 * numbers.explained, digits=3)
-        seen = f"the first two principal components of its {numbers.width} neurons ({share} % of their spread)"
-    return f"Hidden space: the input plane as {layer} sees it — {seen}"
 
 
 def joined(lines):

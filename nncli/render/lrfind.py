@@ -6,12 +6,18 @@ import math
 from rich.console import Group
 from rich.text import Text
 
+from nncli.render import draws
 from nncli.render.charts import Series, format_number, line_chart
+from nncli.views.lrfind import LrCurve
+
+CHART = (60, 14)  # columns × lines of the chart
 
 
-def lr_find_view(finding, task_name, *, width=60, height=14):
+@draws(LrCurve)
+def draw_lr_curve(numbers, width):
     """The raw mini-batch losses (dim), the smoothed curve, the suggestion (a dot) and a
     few lines saying what the suggestion is and how it was chosen."""
+    finding, task_name = numbers.finding, numbers.task
     if not finding.lrs:
         return Text("the loss was not a number at the very first step: nothing to draw", style="red")
     log_lrs = [math.log10(lr) for lr in finding.lrs]
@@ -29,8 +35,8 @@ def lr_find_view(finding, task_name, *, width=60, height=14):
             Series("smoothed", log_lrs, finding.smoothed, "cyan"),
         ],
         points=points,
-        width=width,
-        height=height,
+        width=min(width, CHART[0]),
+        height=CHART[1],
         x_range=(math.log10(finding.settings["start_lr"]), math.log10(finding.settings["end_lr"])),
         y_range=(min(finding.losses), top),
         title="Loss against learning rate",

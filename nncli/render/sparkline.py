@@ -1,7 +1,7 @@
 """Sparklines: a row of numbers as one line of block glyphs ▁▂▃▄▅▆▇█.
 
 They fit inside a table cell, so `nncli inspect weights` can show a whole layer's weight
-distribution (`histogram_bar`) next to its shape and statistics.
+distribution (`histogram_bar` of its counts) next to its shape and statistics.
 """
 
 import numpy as np
@@ -29,17 +29,16 @@ def sparkline(values, width=None) -> str:
     return "".join(LEVELS[int(k)] if ok else " " for k, ok in zip(levels, finite))
 
 
-def histogram_bar(values, bins=10) -> str:
-    """The distribution of `values` as `bins` bars, the tallest bin █ and empty bins blank.
+def histogram_bar(counts) -> str:
+    """A histogram's bin `counts` as bars, the tallest bin █ and empty bins blank.
 
     Unlike `sparkline`, bar heights start from zero, so two bins of similar count look
-    alike and an empty bin is visibly empty. Non-finite values are left out.
+    alike and an empty bin is visibly empty.
     """
-    v = np.asarray(values, dtype=float).ravel()
-    counts, _ = np.histogram(v[np.isfinite(v)], bins=bins)
-    if counts.max(initial=0) == 0:
-        return " " * bins
-    heights = np.ceil(counts / counts.max() * len(LEVELS)).astype(int)
+    tallest = max(counts, default=0)
+    if tallest == 0:
+        return " " * len(counts)
+    heights = [-(-c * len(LEVELS) // tallest) for c in counts]  # rounded up: a non-empty bin shows
     return "".join(LEVELS[h - 1] if h else " " for h in heights)
 
 

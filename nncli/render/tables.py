@@ -1,12 +1,9 @@
 """Tables of results: what a trained network says, what it is made of, how it checks out."""
 
-import numpy as np
 from rich.table import Table
 
-from nncli.nn.layers import output_shapes, parameter_count
 from nncli.render import draws
-from nncli.render.sparkline import histogram_bar
-from nncli.views.tables import Answers, Metrics
+from nncli.views.tables import Answers, GradCheck, Metrics, ModelSummary
 
 
 def metrics_table(title, metrics):
@@ -46,121 +43,33 @@ def predictions_table(rows):
     return table
 
 
-def weight_stats(state):
-    """Per tensor: name, shape, mean, std, min, max, L2 norm and a histogram of values."""
-    rows = []
-    for name, values in state.items():
-        values = np.asarray(values, dtype=np.float64)
-        rows.append(
-            {
-                "name": name,
-                "shape": list(values.shape),
-                "mean": float(values.mean()),
-                "std": float(values.std()),
-                "min": float(values.min()),
-                "max": float(values.max()),
-                "norm": float(np.linalg.norm(values)),
-                "histogram": np.histogram(values, bins=10)[0].tolist(),
-            }
-        )
-    return rows
-
-
-def weights_table(title, stats, state, leave_out=()):
-    table = Table(title=title)
-    table.add_column("tensor", no_wrap=True)
-    table.add_column("shape", no_wrap=True)
-    shown = [name for name in ("mean", "std", "min", "max", "norm") if name not in leave_out]
-    for name in shown:
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("histogram", no_wrap=True, min_width=10)  # its blank bins are not places to wrap
-    for row in stats:
-        table.add_row(
-            row["name"],
-            "×".join(map(str, row["shape"])),
-            *(f"{row[key]:.4f}" for key in shown),
-            histogram_bar(np.ravel(state[row["name"]]), bins=10),
-        )
-    return table
-
-
-class FittedWeightsTable:
-    """`weights_table` at the width it is given: when the screen is too narrow, first the
-    table's outer border goes, then the norm, the std and the mean columns (`--json` still
-    has them) — rather than a column cut or wrapped."""
-
-    LAYOUTS = ((True, ()), (False, ()), (False, ("norm",)), (False, ("norm", "std")), (False, ("norm", "std", "mean")))
-
-    def __init__(self, title, stats, state):
-        self.title, self.stats, self.state = title, stats, state
-
-    def __rich_console__(self, console, options):
-        for edge, leave_out in self.LAYOUTS:
-            table = weights_table(self.title, self.stats, self.state, leave_out)
-            table.show_edge = edge
-            natural = console.measure(table, options=options.update_width(10_000)).maximum
-            if natural <= options.max_width:
-                break
-        yield table
-
-
-IMAGE_LAYER_NAMES = {
-    "unflatten": lambda layer: "Unflatten(" + "×".join(map(str, layer["shape"])) + ")",
-    "conv2d": lambda layer: (
-        f"Conv2d({layer['in']} → {layer['out']}, {layer['kernel']}×{layer['kernel']}"
-        + (f", stride {layer['stride']}" if layer["stride"] != 1 else "")
-        + (f", padding {layer['padding']}" if layer["padding"] else "")
-        + ("" if layer["bias"] else ", no bias")
-        + ")"
-    ),
-    "maxpool2d": lambda layer: (
-        f"MaxPool2d({layer['kernel']}×{layer['kernel']}"
-        + (f", stride {layer['stride']}" if layer["stride"] != layer["kernel"] else "")
-        + ")"
-    ),
-    "flatten": lambda layer: "Flatten()",
-}
-
-
-def model_table(title, layers):
+@draws(ModelSummary)
+def draw_model_summary(numbers, width):
     """A Keras-style summary: one row per layer, its output shape and parameter count; each
     row keyed by its state-dict prefix (its tensors are "0.weight", "0.bias", …)."""
-    table = Table(title=title)
+    table = Table(title=numbers.title)
     table.add_column("key", justify="right")
     table.add_column("layer")
     table.add_column("output shape")
     table.add_column("parameters", justify="right")
-    total = 0
-    for index, (layer, shape) in enumerate(zip(layers, output_shapes(layers))):
-        if layer["type"] == "linear":
-            count = layer["in"] * layer["out"] + (layer["out"] if layer["bias"] else 0)
-            name = f"Linear({layer['in']} → {layer['out']})"
-        elif layer["type"] in IMAGE_LAYER_NAMES:
-            count, name = parameter_count([layer]), IMAGE_LAYER_NAMES[layer["type"]](layer)
-        else:
-            count = parameter_count([layer])  # batch norm's weight and bias, a residual block's layers
-            extra = {
-                "dropout": f"p={layer.get('p')}",
-                "batchnorm": str(layer.get("features")),
-                "residual": "x + " + " → ".join(entry["type"] for entry in layer.get("layers", [])),
-            }.get(layer["type"], "")
-            name = f"{layer['type']}({extra})"
-        total += count
-        dims = shape if isinstance(shape, tuple) else (shape,)
-        table.add_row(str(index), name, "(batch, " + ", ".join(map(str, dims)) + ")", f"{count:,}")
+    for row in numbers.rows:
+        table.add_row(
+            row["key"], row["layer"], "(batch, " + ", ".join(map(str, row["shape"])) + ")", f"{row['parameters']:,}"
+        )
     table.add_section()
-    table.add_row("", "[bold]total[/]", "", f"[bold]{total:,}[/]")
+    table.add_row("", "[bold]total[/]", "", f"[bold]{numbers.total:,}[/]")
     return table
 
 
-def gradcheck_table(results):
+@draws(GradCheck)
+def draw_gradcheck(numbers, width):
     table = Table(title="Gradients checked against central differences (float64)")
     table.add_column("case")
     table.add_column("engine")
     table.add_column("max abs error", justify="right")
     table.add_column("max rel error", justify="right")
     table.add_column("", justify="center")
-    for row in results:
+    for row in numbers.rows:
         mark = "[green]✓[/]" if row["passed"] else "[red]✗[/]"
         table.add_row(row["case"], row["engine"], f"{row['max_abs_error']:.1e}", f"{row['max_rel_error']:.1e}", mark)
     return table

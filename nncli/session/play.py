@@ -101,7 +101,7 @@ class Playground:
 
     @property
     def classes(self):
-        return self.dataset.extra["classes"]
+        return self.dataset.points.classes
 
     def losses_now(self):
         """(training loss, held-out loss) of the weights as they are now."""

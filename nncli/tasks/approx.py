@@ -112,7 +112,7 @@ class ApproxTask(Task):
             scale_y(y_grid),
             input_scaling=self.scaling,
             source=f"{len(x)} samples of {target.label()}",
-            extra={"target": target},
+            target=target,
         )
 
     def layer_spec(self, config, dataset):
@@ -128,7 +128,7 @@ class ApproxTask(Task):
         return super().labelled_file(path, meta, drop_missing)
 
     def extra_meta(self, config, dataset):
-        target = dataset.extra["target"]
+        target = dataset.target
         return {
             "target": {"name": target.name, "formula": target.formula, "domain": [target.lo, target.hi]},
             "method": config.method,
@@ -152,7 +152,7 @@ class ApproxTask(Task):
 
 def curves(network, dataset, points=GRID_POINTS):
     """x, the target and the network's output over the domain, in the user's units."""
-    target = dataset.extra["target"]
+    target = dataset.target
     x = np.linspace(target.lo, target.hi, points)
     scaling = dataset.input_scaling
     output = unscale_outputs(network.predict(scale_inputs(x[:, None], scaling)), scaling)[:, 0]
@@ -216,7 +216,7 @@ def construct_state(dataset, hidden, activation):
     t_k = -1 + k·h (k = 0…N−1, h = 2/N); neuron k adds the change of slope there, so the
     sum runs straight from node to node.
     """
-    target, scaling = dataset.extra["target"], dataset.input_scaling
+    target, scaling = dataset.target, dataset.input_scaling
     x_mean, x_std = scaling["x_mean"][0], scaling["x_std"][0]
     y_mean, y_std = scaling["y_mean"][0], scaling["y_std"][0]
 
@@ -318,7 +318,7 @@ def _construct(task, config, save_path, emit):
 
 def _describe(task, network, dataset, config):
     """The summary's account of what was approximated, how, and by which neurons."""
-    target = dataset.extra["target"]
+    target = dataset.target
     return {
         "target": target.name or "expr",
         "formula": target.formula,

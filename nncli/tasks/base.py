@@ -1,10 +1,24 @@
 """What every task provides, and the dataset it hands to the training loop."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from nncli.nn.layers import spec_widths
+
+
+@dataclass
+class Points:
+    """A task of points in the plane (x₁, x₂), as the views that draw the plane need it:
+    the raw points and their classes, training and held-out, how raw points become the
+    network's inputs, and those inputs' names."""
+
+    points: tuple  # (training, held-out): arrays of raw (x₁, x₂)
+    labels: tuple  # (training, held-out): their class indices
+    encode: Callable  # raw points → the network's inputs (features, then scaling)
+    features: list  # the names of the network's inputs ("x1", "x2", "x1*x2", …)
+    classes: int = 2
 
 
 @dataclass
@@ -25,7 +39,10 @@ class Dataset:
     held_out: str = ""  # what X_test is, for evaluate's report (default: "the held-out part of <source>")
     kept: dict | None = None  # "__" arrays the model file keeps, e.g. held-out rows of a file it never reopens
     notes: list = field(default_factory=list)  # what a person should be told about the data (rows dropped, …)
-    extra: dict = field(default_factory=dict)
+    # What a task's own views need besides the arrays (each task sets its own, if any):
+    points: Points | None = None  # a task of points in the plane
+    exact: tuple | None = None  # linreg: the least-squares (slope, intercept) of the training points
+    target: object | None = None  # approx: the function approximated (a nncli.tasks.approx Target)
 
 
 class Task:

@@ -59,7 +59,7 @@ class LinregTask(Task):
         # One seeded draw of n + n/4 points: the first n to learn from, the rest held out.
         x, y = data.noisy_line(n + max(1, n // 4), config.slope, config.intercept, config.noise, config.seed)
         source = f"{n} points of y = {config.slope:g}·x + {config.intercept:g} + noise (σ = {config.noise:g})"
-        return Dataset(x[:n], y[:n], x[n:], y[n:], source=source, extra={"exact": exact_line(x[:n], y[:n])})
+        return Dataset(x[:n], y[:n], x[n:], y[n:], source=source, exact=exact_line(x[:n], y[:n]))
 
     def stored_data(self, path):
         """The points of a model trained on a file: its file keeps them (nncli never reopens a
@@ -105,7 +105,7 @@ class LinregTask(Task):
             input_scaling=scaling,
             source=name,
             held_out=held_out,
-            extra={"exact": exact_line(x_train, y_train)},
+            exact=exact_line(x_train, y_train),
         )
 
     def layer_spec(self, config, dataset):
@@ -129,7 +129,7 @@ class LinregTask(Task):
         return metrics
 
     def summary(self, network, dataset):
-        slope_exact, intercept_exact = dataset.extra["exact"]
+        slope_exact, intercept_exact = dataset.exact
         slope, intercept = self.learned_line(network, dataset.input_scaling)
         return {
             "slope": slope,

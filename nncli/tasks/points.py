@@ -19,7 +19,7 @@ import numpy as np
 from nncli import data, nn, store
 from nncli.data import features, points, tables
 from nncli.errors import ModelFileError
-from nncli.tasks.base import Dataset, Preprocessing, Task, preprocessing
+from nncli.tasks.base import Dataset, Points, Preprocessing, Task, preprocessing
 
 KEPT_POINTS, KEPT_LABELS, KEPT_HELD_OUT = "__points", "__labels", "__held_out"
 
@@ -84,7 +84,7 @@ class PointsTask(Task):
         return 2
 
     def loss_for(self, config, dataset):
-        return "bce" if dataset.extra["classes"] == 2 else "cross_entropy"
+        return "bce" if dataset.points.classes == 2 else "cross_entropy"
 
     def generate(self, config):
         return self.make(config.points, config.noise, config.seed)
@@ -113,13 +113,7 @@ class PointsTask(Task):
             input_scaling=scaling,
             source=source,
             held_out=held_out,
-            extra={
-                "points": (X[train], X[test]),
-                "labels": (y[train], y[test]),
-                "encode": encode,
-                "classes": classes,
-                "features": names,
-            },
+            points=Points((X[train], X[test]), (y[train], y[test]), encode, names, classes),
         )
 
     # --- points a model file keeps (`nncli play`: points added by hand) -------------------
@@ -173,10 +167,10 @@ class PointsTask(Task):
     def epoch_metrics(self, network, dataset):
         """Logged epochs show the accuracy on the training points; the held-out points are
         measured once, at the end."""
-        return {"train_accuracy": accuracy(network, dataset.X_train, dataset.y_train, dataset.extra["classes"])}
+        return {"train_accuracy": accuracy(network, dataset.X_train, dataset.y_train, dataset.points.classes)}
 
     def summary(self, network, dataset):
-        return {"train_accuracy": accuracy(network, dataset.X_train, dataset.y_train, dataset.extra["classes"])}
+        return {"train_accuracy": accuracy(network, dataset.X_train, dataset.y_train, dataset.points.classes)}
 
     def predict(self, network, X, meta):
         return class_predictions(network, preprocessing(meta).inputs(X), X, self.classes_of(network))

@@ -10,7 +10,7 @@ import numpy as np
 
 from nncli import data, nn
 from nncli.data import features
-from nncli.tasks.base import Dataset, Preprocessing, Task, preprocessing
+from nncli.tasks.base import Dataset, Points, Preprocessing, Task, preprocessing
 
 
 class XorTask(Task):
@@ -47,12 +47,9 @@ class XorTask(Task):
             held_out="its four training examples (XOR has no held-out data)"
             if every_row
             else f"all four rows of the truth table (it learned from {len(kept)})",
-            extra={
-                "points": (points[kept], points[left_out]),
-                "labels": (y[kept, 0].astype(int), y[left_out, 0].astype(int)),
-                "encode": encode,
-                "features": names,
-            },
+            points=Points(
+                (points[kept], points[left_out]), (y[kept, 0].astype(int), y[left_out, 0].astype(int)), encode, names
+            ),
         )
 
     def layer_spec(self, config, dataset):

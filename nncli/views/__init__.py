@@ -36,6 +36,12 @@ functions take those numbers instead: `evaluation = "digits.evaluation"` (the me
 of `evaluate`) and `prediction = "digits.predictions"` (the rows of `predict`); both
 default to plain tables ("tables.metrics", "tables.answers").
 
+The commands' own pictures are views as well — `explain` (DescentLesson, Backprop),
+`descend` (DescentView, RaceResults), `lr-find` (LrCurve), `inspect` (Diagram, Graph,
+WeightTable, Matrices, RankedFilters, ModelSummary), `probe`, `gradcheck` — their Numbers
+built by the command from what it computed, then drawn, printed as JSON or written as SVG
+through the same registries as the tasks' views.
+
 Names, not imports, so that tasks stay below views (views may import tasks, never the
 other way round) and the views' modules load only when a picture is wanted.
 

@@ -12,6 +12,7 @@ from nncli.views import Numbers
 
 MAX_OUT, MAX_IN = 16, 4  # kernels shown per layer: of the first 16 output channels, the first 4 input channels
 MAX_MAPS = 16  # channels shown per stage of the feature maps
+NO_CONV = "this network has no convolutional layers (train one with --conv 8,16)"
 
 
 @dataclass

@@ -14,6 +14,13 @@ NEURON_POINTS = 256  # x values the neuron curves are drawn at
 MAX_CURVES = 12  # neuron curves shown on one chart: of many, the ones that contribute most
 
 
+# How the sum's neurons are ordered, in words (NeuronCurves.order).
+ORDER_WORDS = {
+    "switch": "left to right by switch point",
+    "greedy": "each next neuron the one nearest the target",
+}
+
+
 @dataclass
 class CurveFit(Numbers):
     formula: str
@@ -65,7 +72,7 @@ def fit(network, dataset, config, history):
 
 
 def neurons(network, dataset, config, history):
-    target = dataset.extra["target"]
+    target = dataset.target
     x = np.linspace(target.lo, target.hi, NEURON_POINTS)
     base, contributions, table = neuron_parts(network, dataset, x)
     goal = target(x)

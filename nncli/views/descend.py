@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nncli.views import Numbers
+
 # What became of a walk, in the words the table uses.
 REACHED, MISSED, DIVERGED, LEFT = "reached", "did not reach", "diverged", "left the domain"
 SETTLED, MOVING = "settled", "still moving"  # for a surface whose minima nncli does not know
@@ -54,7 +56,17 @@ class Path:
 
 
 @dataclass
-class DescentView:
+class RaceResults(Numbers):
+    """How each walk ended: the paths, and the known minima they were to come within
+    `tolerance` of (none: a surface whose minima nncli does not know)."""
+
+    tolerance: float
+    minima: list
+    paths: list
+
+
+@dataclass
+class DescentView(Numbers):
     """The surface on a grid — `values[i, j]` at (xs[j], ys[i]), row 0 at the top (the
     largest y), like a picture — its known minima, and the paths."""
 
@@ -79,6 +91,10 @@ class DescentView:
             "start": list(self.start),
             "tolerance": self.tolerance,
         }
+
+    def outcome(self):
+        """How the walks ended, without the surface."""
+        return RaceResults(self.tolerance, self.minima, self.paths)
 
 
 def surface_grid(surface, region, columns):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncli.errors import NncliError
+from nncli.views import Numbers
 
 MODES = ("weights", "activations", "gradients")
 
@@ -41,7 +42,7 @@ class Edge:
 
 
 @dataclass
-class Diagram:
+class Diagram(Numbers):
     columns: list
     edges: list  # only between nodes that are shown
     mode: str  # what the nodes and edges carry: see MODES
@@ -50,7 +51,7 @@ class Diagram:
     def edge_value(self, edge):
         return edge.grad if self.mode == "gradients" else edge.weight
 
-    def as_dict(self):
+    def to_json(self):
         return {
             "mode": self.mode,
             "largest": self.largest,
@@ -174,7 +175,7 @@ RARE_INK = 0.02  # pixels inked in fewer than this share of the training images
 
 
 @dataclass
-class Filters:
+class RankedFilters(Numbers):
     """First-layer neurons of an image network, the ones that matter most first."""
 
     shape: tuple  # (side, side) of the input image
@@ -184,7 +185,7 @@ class Filters:
     weights: np.ndarray  # (drawn, pixels); rarely inked pixels set to 0 (they carry nothing)
     rare: np.ndarray | None  # (pixels,) True where the training images almost never have ink
 
-    def as_dict(self):
+    def to_json(self):
         return {
             "shape": list(self.shape),
             "total": self.total,
@@ -220,7 +221,7 @@ def first_layer_filters(spec, state, count, images=None):
     if images is not None:
         rare = (np.asarray(images) > 0).mean(axis=0) < RARE_INK
         shown[:, rare] = 0.0
-    return Filters(
+    return RankedFilters(
         (side, side),
         len(weight),
         chosen.tolist(),

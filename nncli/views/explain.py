@@ -13,6 +13,7 @@ import numpy as np
 from nncli import nn
 from nncli.autograd import Tensor, Value
 from nncli.errors import NncliError
+from nncli.views import Numbers
 
 MAX_POINTS = 20  # a descent step is for reading: a table of at most this many points
 RTOL, ATOL = 1e-9, 1e-12  # hand-derived vs engine, both in float64: only rounding may differ
@@ -65,6 +66,18 @@ class DescentStep:
             "new_c": self.new_c,
             "new_loss": self.new_loss,
         }
+
+
+@dataclass
+class DescentLesson(Numbers):
+    """`nncli explain descent`: the steps taken, the first of them written out in full, on
+    points from `source` ("near y = 2x + 1, seed 0", "from points.csv")."""
+
+    source: str
+    steps: list  # of DescentStep
+
+    def to_json(self):
+        return {"steps": [step.as_dict() for step in self.steps]}
 
 
 def lesson_points(n, seed):
@@ -283,6 +296,19 @@ class BackpropPass:
             ],
             "residual_blocks": [skip.as_dict() for skip in self.skips],
         }
+
+
+@dataclass
+class Backprop(Numbers):
+    """`nncli explain backprop`: one pass through a model (`heading` says which, on what),
+    and the optimizer it was trained with (the updates shown are plain SGD's)."""
+
+    heading: str
+    optimizer: str
+    result: BackpropPass
+
+    def to_json(self):
+        return self.result.as_dict()
 
 
 def layer_name(number, count):

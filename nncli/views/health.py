@@ -16,6 +16,7 @@ from nncli.views import Numbers
 MAX_EPOCHS = 100_000
 MAX_LAYERS = 10_000
 PROFILE_KEYS = ("act_mean", "act_std", "saturated", "grad_std", "update_ratio")
+HEALTHY_RATIO = -3.0  # log10 of a healthy step's size against the weights' (the update ratio)
 
 
 @dataclass

@@ -54,6 +54,16 @@ class HiddenSpace(Numbers):
     box: list  # [a_min, a_max, b_min, b_max]: what the picture shows
 
 
+def heading(numbers):
+    layer = f"hidden layer {numbers.layer}"
+    if numbers.basis == "neurons":
+        seen = f"its {'two neurons' if numbers.width == 2 else 'one neuron'}"
+    else:
+        share = f"{100 * numbers.explained:.3g}"
+        seen = f"the first two principal components of its {numbers.width} neurons ({share} % of their spread)"
+    return f"Hidden space: the input plane as {layer} sees it — {seen}"
+
+
 def space(network, dataset, config, history):
     P_train, y_train, P_test, y_test, encode = plane_data(dataset)
     model = network.model

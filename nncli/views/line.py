@@ -68,7 +68,7 @@ loss_landscape.wants_trajectory = True  # the live panel records the weights aft
 
 
 def summary(network, dataset, config, history):
-    (slope, intercept), (slope_exact, intercept_exact) = _line(network, dataset).learned, dataset.extra["exact"]
+    (slope, intercept), (slope_exact, intercept_exact) = _line(network, dataset).learned, dataset.exact
     return LineSummary(slope, intercept, slope_exact, intercept_exact)
 
 
@@ -78,4 +78,4 @@ def _line(network, dataset):
     y = unscale_outputs(dataset.y_train, scaling)[:, 0]
     ends = unscale_outputs(network.predict(scale_inputs(np.array([[0.0], [1.0]]), scaling)), scaling)[:, 0]
     learned = (float(ends[1] - ends[0]), float(ends[0]))  # read off two predictions, in the data's units
-    return landscape.LineData(x, y, learned, tuple(dataset.extra["exact"]))
+    return landscape.LineData(x, y, learned, tuple(dataset.exact))

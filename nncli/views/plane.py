@@ -3,7 +3,7 @@ boundary), each first-layer neuron's output over the same plane, and its truth t
 
 The plane is in the points' own coordinates (x₁, x₂). A task whose network sees other
 inputs — features such as x₁², scaled — puts the raw points and the function taking them
-to the network's inputs in `dataset.extra` ("points", "labels", "encode"), and every grid
+to the network's inputs in `dataset.points` (a tasks.base.Points), and every grid
 point goes through that function, exactly as a point to predict would."""
 
 from dataclasses import dataclass
@@ -64,7 +64,7 @@ def boundary(network, dataset, config, history, size=None, frame=None):
 def neurons(network, dataset, config, history):
     P_train, _, P_test, _, encode = plane_data(dataset)
     xs, ys, grid = plane_grid(P_train, P_test, TILE_PIXELS)
-    names = list(dataset.extra.get("features", ["x1", "x2"]))
+    names = list(dataset.points.features) if dataset.points else ["x1", "x2"]
     layers = network.model.layers
     if sum(isinstance(layer, nn.Linear) for layer in layers) < 2:
         return NeuronTiles(xs.tolist(), ys.tolist(), "identity", [], names)
@@ -96,12 +96,11 @@ def truth_table(network, dataset, config, history):
 def plane_data(dataset):
     """(training points, their labels, held-out points, their labels, encode): a 2-D task's
     raw points and the function taking raw points to the network's inputs. Without them in
-    `dataset.extra`, the network's inputs are the points; held out are those of X_test
+    `dataset.points`, the network's inputs are the points; held out are those of X_test
     unless X_test is the training data itself (XOR's four points)."""
-    extra = dataset.extra
-    if "points" in extra:
-        (P_train, P_test), (y_train, y_test) = extra["points"], extra["labels"]
-        return P_train, y_train, P_test, y_test, extra["encode"]
+    if dataset.points is not None:
+        (P_train, P_test), (y_train, y_test) = dataset.points.points, dataset.points.labels
+        return P_train, y_train, P_test, y_test, dataset.points.encode
 
     def labels(y):
         return (y[:, 0] > 0.5).astype(np.int64) if y.ndim == 2 else y

@@ -1,11 +1,13 @@
 """The class map of a K-class classifier in vector: each pixel in its predicted class's
 colour, faded toward grey where the network is unsure, the data marked by shape."""
 
+import math
+
 import numpy as np
 
 from nncli.render.vector import draws
 from nncli.render.vector.marks import Figure
-from nncli.render.vector.plane import plane_plot
+from nncli.render.vector.plane import MOST_POINTS, plane_plot
 from nncli.views.classes import ClassMap
 
 # Okabe and Ito's colours, told apart with any common colour blindness, and a shape each,
@@ -29,7 +31,7 @@ def draw_class_map(numbers):
     plot = plane_plot(figure, numbers.x, numbers.y, (90, 50, 520, 520), "x₁", "x₂")
     left, top, width, height = plot.box
     figure.image(left, top, width, height, rgb)
-    for x, y, cls, held_out in numbers.points[:: max(1, len(numbers.points) // 2000)]:
+    for x, y, cls, held_out in numbers.points[:: max(1, math.ceil(len(numbers.points) / MOST_POINTS))]:
         fill = "var(--paper)" if held_out else "#{:02x}{:02x}{:02x}".format(*CLASS_COLOURS[cls % len(CLASS_COLOURS)])
         figure.add(mark(SHAPES[cls % len(SHAPES)], plot.x(x), plot.y(y), fill))
     plot.axes()

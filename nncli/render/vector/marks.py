@@ -23,7 +23,9 @@ from nncli.text import inert
 DIVERGING = [(33, 102, 172), (103, 150, 200), (150, 150, 150), (215, 150, 80), (179, 88, 6)]
 # viridis, for values that only grow (a loss surface, a confidence).
 SEQUENTIAL = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
-SCALES = {"diverging": DIVERGING, "sequential": SEQUENTIAL}
+# Ink on paper, for images (digits): a light tile with dark strokes, framed, reads on both themes.
+GREY = [(250, 250, 250), (15, 15, 15)]
+SCALES = {"diverging": DIVERGING, "sequential": SEQUENTIAL, "grey": GREY}
 
 # Colours that follow the theme, as CSS variables: a page sets them once, a standalone
 # SVG file carries this same block. Series colours are Okabe and Ito's, lightened on dark.
@@ -41,14 +43,19 @@ THEME_CSS = """
 svg.view { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 svg.view text { fill: var(--ink); }
 svg.view .faint { fill: var(--faint); }
+svg.view .pre { white-space: pre; }
 svg.view .axis { stroke: var(--ink); stroke-width: 1.5; fill: none; }
 svg.view .tick { stroke: var(--faint); stroke-width: 1; }
 svg.view .contour { stroke: var(--ink); stroke-width: 2.5; fill: none; }
 svg.view .mark { stroke: var(--ink); stroke-width: 2; }
 svg.view .hollow { fill: var(--paper); }
+svg.view .node { fill: var(--paper); stroke: var(--ink); stroke-width: 2.5; }
+svg.view .frame { stroke: var(--faint); stroke-width: 1; fill: none; }
+svg.view .right { fill: var(--s2); }
+svg.view .wrong { fill: var(--s1); font-weight: 600; }
 """
 # Series are told apart by dash as well as by colour: a print in grey still separates them.
-DASHES = ["", "8 5", "2 4", "10 4 2 4", "4 4", "12 6"]
+DASHES = ["", "8 5", "2 4", "10 4 2 4", "4 4", "12 6", "14 4 2 4 2 4"]  # 7 against 6 colours: 42 pairs
 
 
 def escape(text, limit=200):
@@ -212,6 +219,21 @@ class Plot:
             self.figure.text(left + width - 270, y, name, 18)
 
 
+def series_key(figure, names, x, y, per_column, column_width, first_slot=0):
+    """A key of series 0, 1, … by colour and dash, `per_column` to a column from (x, y);
+    `first_slot` leaves that many places free first (for a line of another kind)."""
+    for k, name in enumerate(names):
+        column, row = divmod(k + first_slot, per_column)
+        at_x, at_y = x + column_width * column, y + 26 * row
+        dash = DASHES[k % len(DASHES)]
+        figure.add(
+            f'<path d="M{at_x:.1f},{at_y - 5:.1f} h40" stroke="var(--s{k % 6})" stroke-width="3"'
+            + (f' stroke-dasharray="{dash}"' if dash else "")
+            + "/>"
+        )
+        figure.text(at_x + 50, at_y, name, 17)
+
+
 def colour_key(figure, x, y, width, low_label, middle_label, high_label, scale="diverging"):
     """A horizontal bar of the colour scale with its ends and middle named."""
     figure.image(x, y, width, 14, colours(np.linspace(0, 1, 64)[np.newaxis, :], scale))
@@ -219,3 +241,22 @@ def colour_key(figure, x, y, width, low_label, middle_label, high_label, scale="
     figure.text(x, y + 32, low_label, 17, "start")
     figure.text(x + width / 2, y + 32, middle_label, 17, "middle")
     figure.text(x + width, y + 32, high_label, 17, "end")
+
+
+def image_tiles(figure, grids, captions, box, per_row, *, scale="grey", ranges=None, caption_classes=None):
+    """Each 2-D grid of `grids` as a square image with its caption above it, `per_row` to
+    a row inside `box` (left, top, width); each grid's values are scaled from its range in
+    `ranges` ((low, high); default 0 to 1) to `scale`. The y below the last row."""
+    left, top, width = box
+    gap = 14
+    side = (width - gap * (per_row - 1)) / per_row
+    y = top
+    for k, (grid, caption) in enumerate(zip(grids, captions)):
+        x = left + (k % per_row) * (side + gap)
+        y = top + (k // per_row) * (side + 34)
+        low, high = ranges[k] if ranges else (0.0, 1.0)
+        values = (np.asarray(grid, dtype=float) - low) / ((high - low) or 1.0)
+        figure.text(x, y + 20, caption, min(17, side / 6), cls=caption_classes[k] if caption_classes else "")
+        figure.image(x, y + 28, side, side, colours(values, scale))
+        figure.add(f'<rect x="{x:.1f}" y="{y + 28:.1f}" width="{side:.1f}" height="{side:.1f}" class="frame"/>')
+    return y + side + 34 if grids else top

@@ -12,7 +12,7 @@ import json
 import re
 
 from nncli.render.vector import svg
-from nncli.render.vector.marks import THEME_CSS, escape
+from nncli.render.vector.marks import THEME_CSS, Figure, escape
 
 
 def script_json(value):
@@ -45,16 +45,37 @@ def markup(picture, sheet, width=100):
     view's `numbers`, or any Rich renderable. Drawn as shapes where the view has a vector
     drawing; otherwise as the terminal draws it, in true colour on a dark block whatever
     the terminal running nncli (its styles collected in `sheet`, a render.html.StyleSheet)."""
-    from nncli.render import draw
     from nncli.render.html import frame_html
+
+    drawn = vector(picture)
+    if drawn is not None:
+        return drawn
+    return f'<pre class="terminal">{frame_html([terminal(picture, width)], sheet, width)}</pre>'
+
+
+def picture_svg(picture, width=100):
+    """A picture (as `markup` takes it) as one `<svg>` element: shapes where the view has a
+    vector drawing, else the terminal's picture recorded as SVG."""
+    from nncli.render.svg import to_svg
+
+    drawn = vector(picture)
+    return drawn if drawn is not None else to_svg([terminal(picture, width)], title="", width=max(width, 100))
+
+
+def vector(picture):
+    """The vector drawing of a picture's numbers, or None."""
     from nncli.views import Numbers
 
     numbers = picture if isinstance(picture, Numbers) else getattr(picture, "numbers", None)
-    drawn = svg(numbers) if numbers is not None else None
-    if drawn is not None:
-        return drawn
-    renderable = draw(picture, width) if isinstance(picture, Numbers) else picture
-    return f'<pre class="terminal">{frame_html([renderable], sheet, width)}</pre>'
+    return svg(numbers) if numbers is not None else None
+
+
+def terminal(picture, width):
+    """A picture as a Rich renderable."""
+    from nncli.render import draw
+    from nncli.views import Numbers
+
+    return draw(picture, width) if isinstance(picture, Numbers) else picture
 
 
 def svg_file(pictures, title):
@@ -174,36 +195,72 @@ KEY_NAMES = {"up": "↑", "down": "↓", "left": "←", "right": "→", "space":
 ASKS_FOR_KEYS = "Press the keys"
 
 
+def lesson_parts(screens):
+    """A lesson's screens as a static page or file shows them: per screen, its heading, its
+    text without the lines asking for keys, its pictures, and for a screen that takes keys
+    what each key did — (what was pressed, the pictures it made) — pressed once."""
+    for index, screen in enumerate(screens):
+        paragraphs = [p for p in screen.text.split("\n\n") if not p.startswith(ASKS_FOR_KEYS)]
+        lines = {}  # a line of the footer → the first key it names
+        for key, (line, _) in screen.keys.items():
+            lines.setdefault(line, key)
+        pressed = []
+        for line, key in lines.items():
+            after = screen.keys[key][1]()
+            said = ", ".join(f"{name} = {value_text(value)}" for name, value in after.numbers.items())
+            pressed.append((f"On a terminal, {KEY_NAMES.get(key, key)} ({line}) makes it: {said}", after.pictures))
+        yield f"{index + 1}/{len(screens)} · {screen.title}", "\n\n".join(paragraphs), screen.pictures, pressed
+
+
 def lesson_page(title, screens, width=100):
     """A lesson as one static page: every screen's text and pictures, and for a screen that
-    takes keys, what each key did (the screen it made, pressed once) instead of asking
-    for them."""
+    takes keys, what each key did instead of asking for them."""
     from nncli.render.html import StyleSheet
 
     sheet = StyleSheet()
     sections = []
-    for index, screen in enumerate(screens):
-        paragraphs = [p for p in screen.text.split("\n\n") if not p.startswith(ASKS_FOR_KEYS)]
-        text = "\n\n".join(paragraphs)
+    for heading, text, pictures, pressed in lesson_parts(screens):
         parts = [
-            f"<h2>{index + 1}/{len(screens)} · {escape(screen.title)}</h2>",
+            f"<h2>{escape(heading)}</h2>",
             f'<div class="text">{escape_lines(text)}</div>',
-            '<div class="pictures">' + "".join(markup(p, sheet, width) for p in screen.pictures) + "</div>",
+            '<div class="pictures">' + "".join(markup(p, sheet, width) for p in pictures) + "</div>",
         ]
-        lines = {}  # a line of the footer → the first key it names
-        for key, (line, _) in screen.keys.items():
-            lines.setdefault(line, key)
-        for line, key in lines.items():
-            after = screen.keys[key][1]()
-            said = ", ".join(f"{name} = {value_text(value)}" for name, value in after.numbers.items())
-            pressed = f"On a terminal, {KEY_NAMES.get(key, key)} ({line}) makes it: {said}"
-            parts.append(f"<h3>{escape(pressed, 2000)}</h3>")
-            parts.append('<div class="pictures">' + "".join(markup(p, sheet, width) for p in after.pictures) + "</div>")
+        for said, after in pressed:
+            parts.append(f"<h3>{escape(said, 2000)}</h3>")
+            parts.append('<div class="pictures">' + "".join(markup(p, sheet, width) for p in after) + "</div>")
         sections.append("<section>" + "".join(parts) + "</section>")
     return STATIC_PAGE.format(
         title=escape(title, 1000), theme=THEME_CSS, terminal_block=TERMINAL_BLOCK, terminal_css=sheet.css(),
         sections="".join(sections),
     )  # fmt: skip
+
+
+def lesson_svg(title, screens, width=100):
+    """A lesson as one SVG file: what its page shows, screen under screen."""
+    drawn = []
+    for heading, text, pictures, pressed in lesson_parts(screens):
+        drawn.append(text_block(heading, text))
+        drawn += [picture_svg(p, width) for p in pictures]
+        for said, after in pressed:
+            drawn.append(text_block(said, ""))
+            drawn += [picture_svg(p, width) for p in after]
+    return svg_file(drawn, title)
+
+
+def text_block(heading, text, columns=100):
+    """A heading and text as an `<svg>` of lines, wrapped at `columns` characters; lines
+    that start with spaces (a formula written out) keep them."""
+    import textwrap
+
+    lines = []
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        lines += textwrap.wrap(line, columns, subsequent_indent=" " * indent, drop_whitespace=False) or [""]
+    figure = Figure(1000, 50 + 24 * len(lines), heading)
+    figure.text(10, 28, heading, 21)
+    for k, line in enumerate(lines):
+        figure.text(10, 60 + 24 * k, line.rstrip(), 17, cls="pre")
+    return figure.svg()
 
 
 def pictures_page(title, pictures, width=100):
