@@ -18,11 +18,12 @@ import dataclasses
 import numpy as np
 
 from nncli.command import command_line
-from nncli.config import HIDDEN_ACTIVATIONS, RunConfig
+from nncli.config import RunConfig
 from nncli.data import points as point_sets
 from nncli.errors import DivergedError
 from nncli.feature_names import NAMES
 from nncli.network import build_network
+from nncli.settings import HIDDEN_ACTIVATIONS
 from nncli.tasks import defaults, get_task
 from nncli.tasks.runner import check_affordable, final_metrics, save_network
 from nncli.train import MAX_HISTORY, TrainConfig, TrainResult, fit, start_event

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nncli import optim
-from nncli.config import OPTIMIZERS
 from nncli.data import batch_indices
 from nncli.errors import DivergedError
 from nncli.health import HealthMonitor
 from nncli.nn.layers import describe
+from nncli.settings import OPTIMIZERS
 
 SCHEMA = 1
 MAX_HISTORY = 4_000  # values kept per history series, whatever the number of epochs

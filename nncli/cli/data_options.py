@@ -4,7 +4,7 @@ noisy, how much is held out, which input features, and which columns of a CSV fi
 import click
 
 from nncli.cli.options import limit_option
-from nncli.config import MAX_SIZE
+from nncli.settings import MAX_SIZE
 
 FEATURES_HELP = (
     "Inputs computed from each point (x1, x2), any of x1,x2,x1^2,x2^2,x1*x2,sin(x1),sin(x2); "

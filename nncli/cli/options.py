@@ -5,13 +5,22 @@ import math
 
 import click
 
-from nncli.config import DTYPES, ENGINES, INITS, MAX_CHANNELS, MAX_CONV_LAYERS, MAX_COUNT, MAX_SIZE, OPTIMIZERS
-from nncli.config import HIDDEN_ACTIVATIONS as ACTIVATIONS
-from nncli.config import MAX_LAYERS as MAX_HIDDEN_LAYERS
+from nncli.settings import (
+    DTYPES,
+    ENGINES,
+    INITS,
+    MAX_CHANNELS,
+    MAX_CONV_LAYERS,
+    MAX_COUNT,
+    MAX_SEED,
+    MAX_SIZE,
+    OPTIMIZERS,
+)
+from nncli.settings import HIDDEN_ACTIVATIONS as ACTIVATIONS
+from nncli.settings import MAX_LAYER as MAX_LAYER_SIZE
+from nncli.settings import MAX_LAYERS as MAX_HIDDEN_LAYERS
 
-MAX_LAYER_SIZE = 1_000_000
 SIZES_SYNTAX = "sizes like 128,64, SIZExCOUNT for COUNT layers of SIZE (32x10, 64,32x4,16), or 0 for none"
-MAX_SEED = 2**32 - 1
 
 
 class FiniteFloat(click.ParamType):

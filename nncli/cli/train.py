@@ -12,7 +12,7 @@ from nncli.cli.options import (
     limit_option,
     training_options,
 )
-from nncli.config import MAX_COUNT, MAX_SHIFT, MAX_SIZE
+from nncli.settings import MAX_CLASSES, MAX_COUNT, MAX_SHIFT, MAX_SIZE
 from nncli.tasks import defaults
 
 
@@ -63,15 +63,15 @@ def gauss(**options):
 
 
 @train.command()
-@training_options(defaults.SPIRAL, ends=(2, defaults.MAX_CLASSES))
+@training_options(defaults.SPIRAL, ends=(2, MAX_CLASSES))
 @live_options
 @point_options(defaults.SPIRAL)
 @click.option(
     "--classes",
-    type=click.IntRange(2, defaults.MAX_CLASSES),
+    type=click.IntRange(2, MAX_CLASSES),
     default=defaults.SPIRAL["classes"],
     show_default=True,
-    help=f"Spiral arms, one class each (2 to {defaults.MAX_CLASSES}; 2 is the Playground's spiral).",
+    help=f"Spiral arms, one class each (2 to {MAX_CLASSES}; 2 is the Playground's spiral).",
 )
 def spiral(**options):
     """Tell spiral arms apart, one class each (CS231n's three; softmax and cross-entropy)."""

@@ -87,7 +87,6 @@ SPIRAL = {
     "noise": 0.1,
     "classes": 3,
 }
-MAX_CLASSES = 10  # spiral arms
 PLAYGROUND = {"circle": CIRCLE, "gauss": GAUSS, "spiral": SPIRAL, "moons": MOONS}  # the sets `nncli play` takes
 
 CSV = {
