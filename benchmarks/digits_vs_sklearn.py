@@ -24,13 +24,14 @@ import warnings
 import numpy as np
 
 from nncli import data
-from nncli.tasks import defaults, get_task
+from nncli.tasks import get_task
+from nncli.tasks.catalog import defaults
 from nncli.tasks.runner import train_task
 
 
 def nncli_run(seed):
     options = {
-        **defaults.DIGITS,
+        **defaults("digits"),
         "weight_decay": 0.0,
         "seed": seed,
         "engine": "tensor",

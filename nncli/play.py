@@ -24,7 +24,8 @@ from nncli.errors import DivergedError
 from nncli.feature_names import NAMES
 from nncli.network import build_network
 from nncli.settings import HIDDEN_ACTIVATIONS
-from nncli.tasks import defaults, get_task
+from nncli.tasks import get_task
+from nncli.tasks.catalog import defaults
 from nncli.tasks.runner import check_affordable, final_metrics, save_network
 from nncli.train import MAX_HISTORY, TrainConfig, TrainResult, fit, start_event
 
@@ -80,7 +81,7 @@ class Playground:
     def __init__(self, task_name, emit=lambda event: None):
         self.task = get_task(task_name)
         self.emit = emit
-        self.config = RunConfig.from_dict({**defaults.PLAYGROUND[task_name], "epochs": 0, "seed": 0})
+        self.config = RunConfig.from_dict({**defaults(task_name), "epochs": 0, "seed": 0})
         self.width = max(self.config.hidden, default=8)  # kept while there are no hidden layers
         self.added = np.zeros((0, 2))  # the points added by hand, and their classes
         self.added_labels = np.zeros(0, dtype=np.int64)

@@ -68,7 +68,9 @@ class Setting:
     offered: tuple = ()  # the choices the option offers, where a stored config may hold more
     command_low: float | None = None  # the option's low bound, where a stored config may go lower
     optional: bool = False
+    required: bool = False  # the command cannot run without it (train csv's --data)
     flag: str = ""  # the option's flag, if not --name with dashes
+    metavar: str = ""  # how --help names its value, if not by its kind
     shown_default: str = ""  # how --help shows the default, where the value alone would mislead
     repeated: bool = True  # False: the reproduce command leaves it out (--download: the files are there now)
     training_only: bool = False  # means nothing when a network is built without training
@@ -302,6 +304,7 @@ SETTINGS = _table(
         None,
         optional=True,
         flag="--expr",
+        metavar="FORMULA",
     ),
     Setting(
         "domain",
