@@ -29,7 +29,7 @@ class FiniteFloat(click.ParamType):
         except (TypeError, ValueError):
             self.fail(f"{value!r} is not a number", param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} must be a finite number", param, ctx)
+            self.fail(f"{value!r} is not a finite number", param, ctx)
         too_low = self.min is not None and (number <= self.min if self.min_open else number < self.min)
         too_high = self.max is not None and (number >= self.max if self.max_open else number > self.max)
         if too_low or too_high:
