@@ -204,16 +204,6 @@ TASKS = _entries(
         },
     ),
     Entry(
-        "blobs",
-        "nncli.tasks.blobs:BlobsTask",
-        "blobs: two clouds of points",
-        "Tell two clouds of points apart.",
-        {**POINTS_DEFAULTS, "points": 300, "noise": 1.0},
-        TRAINING + NETWORK + POINTS,
-        ends=(2, 1),
-        narrowed=POINT_SETTINGS,
-    ),
-    Entry(
         "spiral",
         "nncli.tasks.spiral:SpiralTask",
         "spiral arms, one class each",
