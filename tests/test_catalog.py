@@ -174,3 +174,18 @@ def test_training_loads_no_other_command(tmp_path):
         "nncli.tasks.catalog",
         "nncli.tasks.runner",
     }
+
+
+def test_every_picture_of_an_activation_knows_every_activation_of_the_registry():
+    """The names live in one registry (nncli.settings); the layers that compute, explain
+    and write activations each know every one of them."""
+    from nncli.export.json import FORMULAS
+    from nncli.nn.layers import ACTIVATIONS as LAYERS
+    from nncli.render.explain import ACTIVATION_FORMULAS
+    from nncli.settings import ACTIVATIONS, LAYER_TYPES
+    from nncli.views.explain import DERIVATIVES, FUNCTIONS
+
+    assert set(LAYERS) == set(ACTIVATIONS) | {"softmax"}
+    assert set(ACTIVATIONS) <= set(DERIVATIVES) and set(ACTIVATIONS) | {"softmax"} <= set(FUNCTIONS)
+    assert set(LAYERS) <= set(ACTIVATION_FORMULAS)
+    assert set(LAYER_TYPES) - {"unflatten", "conv2d", "maxpool2d", "flatten", "linear"} <= set(FORMULAS)
