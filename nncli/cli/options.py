@@ -12,14 +12,12 @@ from nncli.settings import MAX_LAYERS as MAX_HIDDEN_LAYERS
 SIZES_SYNTAX = "sizes like 128,64, SIZExCOUNT for COUNT layers of SIZE (32x10, 64,32x4,16), or 0 for none"
 
 
-class FiniteFloat(click.ParamType):
+class FiniteFloat(click.FloatRange):
     """A finite number, optionally at least `min` (or, with `min_open`, above it) and
-    below `max`: NaN and infinities are never accepted, whatever the range."""
+    below `max`: NaN and infinities are never accepted, whatever the range (click's
+    FloatRange, whose range --help shows, takes NaN: every comparison with it is false)."""
 
     name = "number"
-
-    def __init__(self, min=None, max=None, min_open=False, max_open=False):
-        self.min, self.max, self.min_open, self.max_open = min, max, min_open, max_open
 
     def convert(self, value, param, ctx):
         if isinstance(value, float):
