@@ -3,7 +3,8 @@
 The command line builds one RunConfig from its parsed options; the tasks, the runner and
 the training loop read its attributes; a model file stores it as a plain dict
 (`meta["config"]`) and `RunConfig.from_dict` rebuilds it, checking every field's type and
-range, because a model file is data from anywhere.
+range, because a model file is data from anywhere. Its fields are the settings table's
+(nncli.settings), with the table's defaults, and their checks are derived from it.
 
 It is one flat dataclass rather than a base plus one class per task: the fields are the
 command-line flags, most tasks share most of them, and a task-specific one (points,
