@@ -2,7 +2,7 @@
 
 Three things are derived from this table, so they cannot disagree:
 
-- the command line's options (`nncli.cli.options.setting_option`), with their checks;
+- the command line's options (`nncli.cli.task_commands.setting_param`), with their checks;
 - the checks of a run configuration (`nncli.config.RunConfig.from_dict`), which a model
   file's settings pass through too;
 - the command that makes a model again (`nncli.command.command_line`).
