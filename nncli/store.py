@@ -42,7 +42,7 @@ from nncli import __version__
 from nncli import snapshots as snapshot_arrays
 from nncli.errors import ModelFileError, NncliError, OptionError
 from nncli.nn.conv import MAX_POOL, image_shape
-from nncli.settings import DTYPES, IMAGE_LAYERS, LAYER_TYPES, MAX_CHANNELS, MAX_LAYER, MAX_SIZE
+from nncli.settings import DTYPES, IMAGE_LAYERS, LAYER_TYPES, MAX_CHANNELS, MAX_LAYER, MAX_SEED, MAX_SIZE
 
 FORMAT_NAME = "nncli-model"
 FORMAT_VERSION = 1
@@ -61,7 +61,7 @@ MAX_STRING = 4_096  # characters in one metadata string (a formula, a data descr
 MAX_KEY = 64  # characters in one metadata key
 MAX_ITEMS = 100_000  # values in one metadata list (a loss history keeps 200)
 MAX_HISTORY_VALUES = 100_000
-MAX_INTEGER = 2**63  # no setting is larger (seeds are below it); a 400-digit one would overflow a float
+MAX_INTEGER = 2**63  # no setting is larger; a 400-digit one would overflow a float
 
 # The memory a command may use on a model: its weights (held as float64 at worst, with a
 # copy while loading) plus the activations of `rows` examples through every layer at once.
@@ -294,8 +294,8 @@ def _check_meta(meta: Any) -> dict:
     meta.setdefault("input_scaling", None)
     meta.setdefault("metrics", {})
     meta.setdefault("history", {})
-    if meta["seed"] is not None and not (_is_int(meta["seed"]) and 0 <= meta["seed"] < 2**63):
-        raise ValueError("'seed' must be a whole number from 0 to 2**63 - 1, or null")
+    if meta["seed"] is not None and not (_is_int(meta["seed"]) and 0 <= meta["seed"] <= MAX_SEED):
+        raise ValueError(f"'seed' must be a whole number from 0 to {MAX_SEED:,}, or null")
     if "epochs_run" in meta and not (_is_int(meta["epochs_run"]) and meta["epochs_run"] >= 0):
         raise ValueError("'epochs_run' must be a whole number, 0 or more")
     for field in ("config", "metrics", "history"):
