@@ -42,7 +42,7 @@ def option_type(setting):
 
 
 def setting_param(setting, default):
-    """The click option (or argument) of `setting`, starting at `default`."""
+    """The click option of `setting`, starting at `default`."""
     if setting.kind == "flag":
         return click.Option([setting.option], is_flag=True, default=bool(default), help=setting.help)
     shown = default if setting.kind not in ("sizes", "channels") else _listed(default)
