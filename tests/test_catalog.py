@@ -172,7 +172,7 @@ def test_training_loads_no_other_command(tmp_path):
         "nncli.tasks.xor",
         "nncli.tasks.base",
         "nncli.tasks.catalog",
-        "nncli.tasks.runner",
+        "nncli.session.runner",
     }
 
 

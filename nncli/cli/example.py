@@ -59,8 +59,8 @@ def chosen_example(task, network, meta, values, target, path):
     import numpy as np
 
     from nncli.errors import NncliError
+    from nncli.session.runner import rebuild_data, run_config
     from nncli.tasks.base import preprocessing
-    from nncli.tasks.runner import rebuild_data, run_config
 
     prep = preprocessing(meta)
     scaling = prep.scaling

@@ -15,8 +15,8 @@ def run_training(task_name, options):
     from nncli.cli.options import check_deep_options
     from nncli.cli.output import Live, end_if_interrupted, say_health, show_result, training_sink
     from nncli.cli.task_commands import run_config
+    from nncli.session.runner import train_task
     from nncli.tasks import get_task
-    from nncli.tasks.runner import train_task
     from nncli.text import inert
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
@@ -30,7 +30,7 @@ def run_training(task_name, options):
     task = get_task(task_name)
     views = watched_views(task, watch)
     if options.get("download"):
-        from nncli.mnist_download import fetch
+        from nncli.data.mnist_download import fetch
         from nncli.tasks.mnist import store_folder
 
         say = (lambda name, url: None) if quiet else (lambda name, url: click.echo(f"downloading {url}", err=True))

@@ -6,9 +6,9 @@ import numpy as np
 from nncli.lessons import Screen
 from nncli.lessons.scenes import chart, config, snapshots, view
 from nncli.render.explain import num
+from nncli.session.runner import train_task
 from nncli.tasks.approx import ApproxTask, resolve_target
 from nncli.tasks.catalog import defaults
-from nncli.tasks.runner import train_task
 
 NAME = "any-curve"
 TITLE = "Enough neurons trace anything"

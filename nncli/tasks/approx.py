@@ -259,7 +259,7 @@ def neurons(network, dataset, x):
 
 def _tensor_model(network):
     """The network's Sequential on the Tensor engine in float64, whichever engine trained it."""
-    from nncli.network import build_network
+    from nncli.nn.network import build_network
 
     twin = build_network(network.spec(), "mse", "tensor", "float64")
     twin.load_state_dict(network.state_dict())

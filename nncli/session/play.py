@@ -22,11 +22,11 @@ from nncli.config import RunConfig
 from nncli.data import points as point_sets
 from nncli.errors import DivergedError
 from nncli.feature_names import NAMES
-from nncli.network import build_network
+from nncli.nn.network import build_network
+from nncli.session.runner import check_affordable, final_metrics, save_network
 from nncli.settings import HIDDEN_ACTIVATIONS
 from nncli.tasks import get_task
 from nncli.tasks.catalog import defaults
-from nncli.tasks.runner import check_affordable, final_metrics, save_network
 from nncli.train import MAX_HISTORY, TrainConfig, TrainResult, fit, start_event
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
