@@ -7,39 +7,38 @@ so the line means the same thing even after a later nncli changes a default:
     nncli train xor --epochs 2000 --lr 3 --batch-size 4 --hidden 4 --activation sigmoid ... --seed 0
 
 Run on the same nncli version, that line trains the same network to the same final loss.
+Each setting's flag comes from the settings table, and which settings a task's command
+takes from its catalog entry: the others (linreg's fixed network) are the task's own.
 Plain Python (no NumPy, no click), so any layer may use it.
 """
 
 import shlex
 
-# Settings that are not flags of their command: approx's function is its argument (or
-# --expr), and linreg's network is fixed by the command itself.
-APPROX_TARGET = ("target", "formula")
-FIXED = {"linreg": ("hidden", "activation")}
-# --download fetched the files now named by --data-dir: running again needs no download.
-NOT_REPEATED = ("download",)
-# `nncli approx --method construct` refuses these flags: nothing is trained.
-TRAINING_ONLY = ("epochs", "lr", "batch_size", "optimizer", "weight_decay", "init", "engine", "log_every")
+from nncli.settings import SETTINGS, Setting
+from nncli.tasks.catalog import TASKS, Entry
 
 
 def command_line(task, settings):
     """The `nncli` command line that makes a `task` model with `settings` (a model file's
     meta["config"]), each value quoted for a POSIX shell."""
-    if task == "approx":
-        words = ["nncli", "approx"]
-        if settings.get("target"):
-            words.append(settings["target"])
-        else:
-            words += ["--expr", settings["formula"]]
-        skipped = APPROX_TARGET + (TRAINING_ONLY if settings.get("method") == "construct" else ())
-    else:
-        words = ["nncli", "train", task]
-        skipped = FIXED.get(task, ())
+    entry = TASKS.get(task) or Entry(task, "", "", "", {}, tuple(settings))  # a task of another version
+    words = ["nncli", *entry.words.split()]
+    argument = settings.get(entry.argument) if entry.argument else None
+    if argument is not None:
+        words.append(argument)
+    built = settings.get("method") == "construct"  # weights set by hand: no training settings
     for name, value in settings.items():
-        if name in skipped or name in NOT_REPEATED or value is None or value is False:
+        setting = SETTINGS.get(name) or Setting(name, "text", "")
+        left_out = (
+            name not in entry.settings
+            or name == entry.argument
+            or (argument is not None and name in entry.implied_by_argument)
+            or not setting.repeated
+            or (built and setting.training_only)
+        )
+        if left_out or value is None or value is False:
             continue
-        flag = "--" + name.replace("_", "-")
-        words += [flag] if value is True else [flag, _text(value)]
+        words += [setting.option] if value is True else [setting.option, _text(value)]
     return " ".join(shlex.quote(word) for word in words)
 
 

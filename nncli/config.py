@@ -3,7 +3,8 @@
 The command line builds one RunConfig from its parsed options; the tasks, the runner and
 the training loop read its attributes; a model file stores it as a plain dict
 (`meta["config"]`) and `RunConfig.from_dict` rebuilds it, checking every field's type and
-range, because a model file is data from anywhere.
+range, because a model file is data from anywhere. Its fields are the settings table's
+(nncli.settings), with the table's defaults, and their checks are derived from it.
 
 It is one flat dataclass rather than a base plus one class per task: the fields are the
 command-line flags, most tasks share most of them, and a task-specific one (points,
@@ -17,23 +18,7 @@ Free of NumPy, so the command line can import it without slowing `--help`.
 import math
 from dataclasses import asdict, dataclass, field, fields
 
-OPTIMIZERS = ("sgd", "momentum", "adam")
-INITS = ("pytorch", "xavier", "he", "normal", "small")
-ENGINES = ("tensor", "scalar")
-DTYPES = ("float32", "float64")
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")  # what --activation offers
-ACTIVATIONS = HIDDEN_ACTIVATIONS + ("identity", "step")
-METHODS = ("train", "construct")
-KINDS = ("classify", "regress")
-MAX_CLASSES = 10  # spiral arms
-MAX_SIZE = 10_000_000  # points, samples, images: a shared file must not make `evaluate` allocate 1 TB
-MAX_LAYER = 1_000_000
-MAX_LAYERS = 64
-MAX_CHANNELS = 4_096  # of one convolution
-MAX_CONV_LAYERS = 8  # each halves the image: 8 take 256 pixels across down to 1
-MAX_SHIFT = 20  # --shift: an 8×8 digit on a canvas of at most 28×28, MNIST's size
-MAX_COUNT = 1_000_000_000  # epochs, batch sizes, patience, log intervals
-MAX_TEXT = 4096  # a formula or a path
+from nncli.settings import MAX_CHANNELS, MAX_CONV_LAYERS, MAX_LAYER, MAX_LAYERS, MAX_TEXT, SETTINGS
 
 
 @dataclass(frozen=True)
@@ -117,7 +102,7 @@ class RunConfig:
         return self.log_every or max(1, self.epochs // 100)
 
 
-# --- the checks, one per kind of field --------------------------------------------------
+# --- the checks, one per kind of setting (nncli.settings) ---------------------------------
 
 
 def _integer(low, high, optional=False):
@@ -131,13 +116,15 @@ def _integer(low, high, optional=False):
     return check
 
 
-def _number(low=-math.inf, high=math.inf, optional=False, above=False, below=False):
+def _number(low=None, high=None, optional=False, above=False, below=False):
     def check(name, value):
         if value is None and optional:
             return None
         if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)):
             raise ValueError(f"config {name!r} must be a finite number")
-        if value < low or value > high or (above and value == low) or (below and value == high):
+        too_low = low is not None and (value <= low if above else value < low)
+        too_high = high is not None and (value >= high if below else value > high)
+        if too_low or too_high:
             raise ValueError(f"config {name!r} is out of range ({value!r})")
         return float(value)
 
@@ -202,42 +189,17 @@ def _interval(name, value):
     return tuple(_number()(name, bound) for bound in value)
 
 
-CHECKS = {
-    "epochs": _integer(0, MAX_COUNT),
-    "lr": _number(0, above=True),
-    "batch_size": _integer(1, MAX_COUNT, optional=True),
-    "optimizer": _choice(OPTIMIZERS),
-    "weight_decay": _number(0),
-    "init": _choice(INITS),
-    "seed": _integer(-(2**63), 2**63 - 1),
-    "engine": _choice(ENGINES),
-    "dtype": _choice(DTYPES),
-    "log_every": _integer(1, MAX_COUNT, optional=True),
-    "hidden": _sizes,
-    "activation": _choice(ACTIVATIONS),
-    "batchnorm": _flag,
-    "residual": _flag,
-    "conv": _channels,
-    "data": _text,
-    "points": _integer(2, MAX_SIZE, optional=True),
-    "slope": _number(optional=True),
-    "intercept": _number(optional=True),
-    "noise": _number(0, optional=True),
-    "dropout": _number(0, 1, below=True),
-    "patience": _integer(0, MAX_COUNT),
-    "data_dir": _text,
-    "download": _flag,
-    "limit": _integer(1, MAX_SIZE, optional=True),
-    "shift": _integer(0, MAX_SHIFT),
-    "target": _text,
-    "formula": _text,
-    "domain": _interval,
-    "method": _choice(METHODS),
-    "samples": _integer(2, MAX_SIZE, optional=True),
-    "classes": _integer(2, MAX_CLASSES, optional=True),
-    "features": _features,
-    "test_fraction": _number(0, 1, optional=True, above=True, below=True),
-    "inputs": _text,
-    "kind": _choice(KINDS, optional=True),
-    "drop_missing": _flag,
-}
+def check_of(setting):
+    """The function that checks a config's value of `setting` (name, value → value)."""
+    if setting.kind == "int":
+        return _integer(setting.low, setting.high, setting.optional)
+    if setting.kind == "number":
+        return _number(setting.low, setting.high, setting.optional, setting.low_open, setting.high_open)
+    if setting.kind == "choice":
+        return _choice(setting.choices, setting.optional)
+    kinds = {"flag": _flag, "text": _text, "file": _text, "folder": _text, "sizes": _sizes}
+    kinds |= {"channels": _channels, "features": _features, "interval": _interval}
+    return kinds[setting.kind]
+
+
+CHECKS = {name: check_of(setting) for name, setting in SETTINGS.items()}

@@ -5,7 +5,8 @@ import pytest
 from conftest import json_lines, run
 
 from nncli.config import RunConfig
-from nncli.tasks.approx import GRID_POINTS, TARGETS, ApproxTask, construct_state, neurons, resolve_target, run_approx
+from nncli.session.runner import train_task
+from nncli.tasks.approx import GRID_POINTS, TARGETS, ApproxTask, construct_state, neurons, resolve_target
 
 
 def options(target, **changes):
@@ -32,7 +33,7 @@ def options(target, **changes):
 
 
 def approximate(target, **changes):
-    return run_approx(ApproxTask(), options(target, **changes), None, lambda event: None)
+    return train_task(ApproxTask(), options(target, **changes), None, lambda event: None)
 
 
 # --- targets -----------------------------------------------------------------------------
@@ -255,7 +256,6 @@ def test_a_refused_formula_is_pointed_at():
         (["sin", "--method", "construct", "--epochs", "10"], "nothing is trained"),
         (["sin", "--hidden", "none"], "at least one hidden layer"),
         (["sin", "--hidden", "20000"], "at most"),
-        ([], "give a function"),
         (["sin", "--expr", "x"], "not both"),
         (["tan"], "no function 'tan'"),
         (["sin", "--domain", "3,1"], "LO must be less than HI"),
@@ -271,6 +271,13 @@ def test_usage_errors_exit_2(args, message):
     assert message in result.stderr
     if "cannot be trained" in message:
         assert "--method construct" in result.stderr
+
+
+def test_with_neither_a_function_nor_a_formula_it_approximates_sin():
+    result = run("approx", "--method", "construct", "--json", "--no-save")
+    assert result.exit_code == 0, result.stderr
+    summary = json_lines(result)[-1]
+    assert (summary["target"], summary["formula"]) == ("sin", "sin(x)")
 
 
 def test_the_domain_may_use_pi():

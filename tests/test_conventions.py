@@ -70,7 +70,7 @@ def test_every_help_summary_fits_one_line_of_80_columns(group):
 
 
 def test_a_summary_too_long_loses_its_asides_then_its_last_clauses():
-    from nncli.cli import fit
+    from nncli.cli.lazy import fit
 
     assert fit("Measure MODEL (a path; default: the latest) on its data, or on --data FILE", 60) == (
         "Measure MODEL on its data, or on --data FILE"

@@ -9,12 +9,13 @@ from nncli import data
 from nncli.config import RunConfig
 from nncli.errors import DataError
 from nncli.session.runner import evaluate_model, load_trained, parameter_count, train_task
-from nncli.tasks import defaults, get_task
+from nncli.tasks import get_task
+from nncli.tasks.catalog import defaults
 
 
 def options(**changes):
     base = {
-        **defaults.DIGITS,
+        **defaults("digits"),
         "weight_decay": 0.0,
         "seed": 0,
         "engine": "tensor",

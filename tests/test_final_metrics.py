@@ -5,12 +5,13 @@ import pytest
 from nncli.config import RunConfig
 from nncli.nn.network import build_network
 from nncli.session.runner import final_metrics
-from nncli.tasks import defaults, get_task
+from nncli.tasks import get_task
+from nncli.tasks.catalog import defaults
 
 
 def test_one_forward_pass_per_split_and_the_same_figures():
     task = get_task("digits")
-    config = RunConfig.from_dict({**defaults.DIGITS, "seed": 0, "dtype": "float32", "engine": "tensor"})
+    config = RunConfig.from_dict({**defaults("digits"), "seed": 0, "dtype": "float32", "engine": "tensor"})
     dataset = task.load_data(config)
     network = build_network(task.layer_spec(config, dataset), task.loss, "tensor", "float32", 0, "he")
     passes = []

@@ -70,9 +70,10 @@ def test_a_trained_model_file_holds_what_the_view_needs():
 
 
 def test_visualize_draws_the_health_view_of_every_task_and_its_numbers_as_json():
-    from nncli.tasks import TASK_CLASSES, get_task
+    from nncli.tasks import get_task
+    from nncli.tasks.catalog import TASKS
 
-    assert all(get_task(name).views.get("health") == "health.layers" for name in TASK_CLASSES)
+    assert all(get_task(name).views.get("health") == "health.layers" for name in TASKS)
     assert run("train", "xor", "--epochs", "30", "-q").exit_code == 0
     drawn = run("visualize", "--view", "health", env={"NO_COLOR": "1", "COLUMNS": "80"})
     assert drawn.exit_code == 0, drawn.stderr

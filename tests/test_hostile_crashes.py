@@ -10,7 +10,7 @@ import pytest
 from conftest import run
 from test_hostile import approx_meta, linreg_meta, write, xor_meta
 
-from nncli.config import MAX_COUNT
+from nncli.settings import MAX_COUNT
 from nncli.store import MAX_STRING
 
 PAST = str(MAX_COUNT + 1)

@@ -7,12 +7,13 @@ from nncli import store
 from nncli.config import RunConfig
 from nncli.errors import DivergedError
 from nncli.session.runner import evaluate_model, load_trained, train_task
-from nncli.tasks import defaults, get_task
+from nncli.tasks import get_task
+from nncli.tasks.catalog import defaults
 
 
 def options(task, **changes):
     base = {
-        **getattr(defaults, task.upper()),
+        **defaults(task),
         "weight_decay": 0.0,
         "init": "pytorch",
         "seed": 0,

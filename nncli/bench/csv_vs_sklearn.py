@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from nncli.data import tables
-from nncli.tasks import defaults
+from nncli.tasks.catalog import defaults
 
 TEST_FRACTION = 0.3
 
@@ -110,7 +110,7 @@ def sklearn_run(path, target, seed):
     train, test = tables.split(columns, TEST_FRACTION, seed)
     scaling = tables.standardise(columns.X[train])
     X = (columns.X - scaling["x_mean"]) / np.array(scaling["x_std"])
-    hidden = defaults.CSV["hidden"]
+    hidden = defaults("csv")["hidden"]
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -25,12 +25,13 @@ import numpy as np
 
 from nncli import data
 from nncli.session.runner import train_task
-from nncli.tasks import defaults, get_task
+from nncli.tasks import get_task
+from nncli.tasks.catalog import defaults
 
 
 def nncli_run(seed):
     options = {
-        **defaults.DIGITS,
+        **defaults("digits"),
         "weight_decay": 0.0,
         "seed": seed,
         "engine": "tensor",

@@ -20,7 +20,8 @@ import time  # noqa: E402
 
 from nncli.config import RunConfig  # noqa: E402
 from nncli.session.runner import train_task  # noqa: E402
-from nncli.tasks import defaults, get_task  # noqa: E402
+from nncli.tasks import get_task
+from nncli.tasks.catalog import defaults  # noqa: E402
 
 NETWORKS = {  # name: (--conv, shifted)
     "dense, unshifted": ((), False),
@@ -31,7 +32,7 @@ NETWORKS = {  # name: (--conv, shifted)
 
 
 def held_out_accuracy(seed, conv, shift, epochs, lr):
-    options = {**defaults.DIGITS, "seed": seed, "conv": conv, "shift": shift, "epochs": epochs, "lr": lr}
+    options = {**defaults("digits"), "seed": seed, "conv": conv, "shift": shift, "epochs": epochs, "lr": lr}
     config = RunConfig.from_dict({**options, "patience": 0})
     started = time.perf_counter()
     outcome = train_task(get_task("digits"), config, None, lambda event: None)

@@ -40,6 +40,7 @@ import click  # noqa: E402  (after the handlers above: imports take most of the 
 
 from nncli import __version__  # noqa: E402
 from nncli.cli import streams  # noqa: E402
+from nncli.cli.lazy import LazyGroup  # noqa: E402
 from nncli.errors import NncliError  # noqa: E402
 from nncli.text import inert, message_lines  # noqa: E402
 
@@ -75,7 +76,7 @@ def _at_least_columns(columns):
         os.environ["COLUMNS"] = str(columns)
 
 
-class NncliGroup(click.Group):
+class NncliGroup(LazyGroup):
     def main(self, *args, **kwargs):
         """Run a command with signals as interrupts and stdout's failures contained."""
         global received
@@ -165,7 +166,30 @@ class NncliGroup(click.Group):
         return code
 
 
-@click.group(cls=NncliGroup, context_settings={"help_option_names": ["-h", "--help"]})
+# Each command's module is imported only when the command runs (or --help lists it).
+COMMANDS = {
+    "train": "nncli.cli.train:train",
+    "approx": "nncli.cli.train:approx",
+    "evaluate": "nncli.cli.models:evaluate",
+    "predict": "nncli.cli.models:predict",
+    "inspect": "nncli.cli.inspect:inspect",
+    "gradcheck": "nncli.cli.gradcheck:gradcheck",
+    "visualize": "nncli.cli.visualize:visualize",
+    "replay": "nncli.cli.replay:replay",
+    "bench": "nncli.cli.bench:bench",
+    "descend": "nncli.cli.descend:descend",
+    "lr-find": "nncli.cli.lrfind:lr_find",
+    "explain": "nncli.cli.explain:explain",
+    "export": "nncli.cli.export:export",
+    "compare": "nncli.cli.compare:compare",
+    "learn": "nncli.cli.learn:learn",
+    "probe": "nncli.cli.probe:probe",
+    "draw": "nncli.cli.draw:draw",
+    "play": "nncli.cli.play:play",
+}
+
+
+@click.group(cls=NncliGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="nncli")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 def main(debug):
@@ -182,88 +206,6 @@ def main(debug):
       nncli approx sin         watch 32 neurons add up to sin(x)
     """
 
-
-def _register():
-    from nncli.cli.approx import approx
-    from nncli.cli.bench import bench
-    from nncli.cli.compare import compare
-    from nncli.cli.descend import descend
-    from nncli.cli.draw import draw
-    from nncli.cli.explain import explain
-    from nncli.cli.export import export
-    from nncli.cli.gradcheck import gradcheck
-    from nncli.cli.graph import graph
-    from nncli.cli.inspect import inspect
-    from nncli.cli.learn import learn
-    from nncli.cli.lrfind import lr_find
-    from nncli.cli.models import evaluate, predict
-    from nncli.cli.play import play
-    from nncli.cli.probe import probe
-    from nncli.cli.replay import replay
-    from nncli.cli.train import train
-    from nncli.cli.visualize import visualize
-
-    for command in (train, approx, evaluate, predict, inspect, gradcheck):
-        main.add_command(command)
-    main.add_command(visualize)
-    main.add_command(replay)
-    inspect.add_command(graph)
-    main.add_command(bench)
-    main.add_command(descend)
-    main.add_command(lr_find)
-    main.add_command(explain)
-    main.add_command(export)
-    main.add_command(compare)
-    main.add_command(learn)
-    main.add_command(probe)
-    main.add_command(draw)
-    main.add_command(play)
-    _summarise(main)
-
-
-HELP_COLUMNS = 80  # every command's summary fits on its line of the listing at this width
-
-
-def _summarise(group):
-    """Give every command its first sentence as the summary in its group's listing, on one
-    line of HELP_COLUMNS: click would cut it at 45 characters ("Pictures of MODEL (a path
-    or stored name; …..."), or wrap it."""
-    room = HELP_COLUMNS - 4 - min(max(map(len, group.commands), default=0), 30)  # click's indent and gap
-    for command in group.commands.values():
-        if command.short_help is None and command.help:
-            command.short_help = fit(first_sentence(command.help), room)
-        elif command.short_help:  # one given by hand: set like the others, without its full stop
-            command.short_help = fit(command.short_help.rstrip("."), room)
-        if isinstance(command, click.Group):
-            _summarise(command)
-
-
-def fit(summary, room):
-    """`summary` within `room` characters: whole if it fits, else without its asides in
-    brackets, else up to the last ", " or "; " that fits, else cut at a word with "…"."""
-    import re
-
-    if len(summary) > room:
-        summary = re.sub(r" \([^()]*\)", "", summary)
-    while len(summary) > room and re.search(r"[,;] ", summary):
-        summary = re.split(r"[,;] (?!.*[,;] )", summary)[0]
-    if len(summary) > room:
-        summary = summary[: room - 1].rsplit(" ", 1)[0] + "…"
-    return summary
-
-
-def first_sentence(text):
-    """`text` up to its first full stop or colon outside brackets."""
-    depth = 0
-    text = " ".join(text.split("\b")[0].split())
-    for i, ch in enumerate(text):
-        depth += (ch in "([") - (ch in ")]")
-        if depth == 0 and ch in ".:" and (i + 1 == len(text) or text[i + 1] == " "):
-            return text[:i]
-    return text
-
-
-_register()
 
 for _signum, _handler in _while_starting.items():  # started: NncliGroup.main takes over
     signal.signal(_signum, _handler)

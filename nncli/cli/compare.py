@@ -9,8 +9,7 @@ import difflib
 
 import click
 
-from nncli.cli.train import fixed_options, like_train, run_config, train
-from nncli.cli.visualize import check_output_path, write_svg
+from nncli.cli.task_commands import TaskGroup, run_config, task_command
 
 NOT_HERE = ("save", "no_save", "force", "download", "watch", "pace")  # saves only with --save-dir; its own panel
 NOT_VARIED = ("as_json", "quiet", "log_every", "force")  # how a run is shown or saved, not how it learns
@@ -49,7 +48,22 @@ def compare_options():
     ]
 
 
-@click.group(short_help="Train a task several ways and compare the runs.")
+def comparison_command(name):
+    return task_command(
+        name,
+        run_comparison,
+        NOT_HERE,
+        compare_options(),
+        f"Runs of {name} side by side, with the options of `nncli train {name}`; --vary any of them.",
+        f"Runs of {name} side by side.",
+    )
+
+
+@click.group(
+    cls=TaskGroup,
+    make=comparison_command,
+    short_help="Train a task several ways and compare the runs.",
+)
 def compare():
     """Train a task several times, varying one or more settings, and compare the runs:
     every run's loss on one chart (live on a terminal), then a table of how each ended —
@@ -152,9 +166,8 @@ def _convert(ctx, option, name, value):
 
 
 def run_comparison(task_name, options):
-    from pathlib import Path
 
-    from nncli.cli.output import emit_json, stdout_console
+    from nncli.cli.output import check_output_path, emit_json, stdout_console, write_svg
     from nncli.render import draw
     from nncli.session.compare import Run, combinations, compare
     from nncli.tasks import get_task
@@ -167,14 +180,11 @@ def run_comparison(task_name, options):
     if svg_path:
         check_output_path(svg_path, "the SVG")  # before any training: a long comparison must not end in "cannot write"
     task = get_task(task_name)
-    fixed_options(task_name, options)
-    if options.get("data_dir"):  # as `train mnist` records it: a saved run's model may be evaluated elsewhere
-        options["data_dir"] = str(Path(options["data_dir"]).expanduser().absolute())
     runs = []
     for index, settings in enumerate(combinations([(name, values) for name, _, values in varied])):
         run_options = dict(options)
         run_options.update({option.name: settings[name] for name, option, _ in varied})
-        runs.append(Run(index, settings, run_config(task, run_options)))
+        runs.append(Run(index, settings, run_config(task, run_options, ctx)))
     with _sink(as_json, quiet, task, runs) as emit:
         compare(task, runs, emit, save_dir)
     numbers = comparison(task, runs)
@@ -241,17 +251,3 @@ def _panel_pixels(console, panels):
     in_colour = not console.no_color and console.color_system is not None
     room = (console.width - GAP * (panels - 1)) // panels - GUTTER
     return max(MIN_PIXELS, min(MAX_PIXELS, room if in_colour else room // 2))
-
-
-# Registered last: the commands call functions defined above.
-for _name in train.commands:
-    compare.add_command(
-        like_train(
-            _name,
-            run_comparison,
-            NOT_HERE,
-            compare_options(),
-            f"Runs of {_name} side by side, with the options of `nncli train {_name}`; --vary any of them.",
-            f"Runs of {_name} side by side.",
-        )
-    )

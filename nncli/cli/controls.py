@@ -187,20 +187,22 @@ class Pace(click.ParamType):
         return pace
 
 
-def live_options(command):
+def live_params():
     """--watch and --pace, for the commands that train."""
-    command = click.option(
-        "--pace",
-        type=Pace(),
-        default=None,
-        help="Train at most N epochs per second, to follow it in class (e.g. --pace 100).",
-    )(command)
-    return click.option(
-        "--watch",
-        metavar="VIEW",
-        multiple=True,
-        help="A view the live panel shows while training (repeat it, or give a,b)  [default: the task's].",
-    )(command)
+    return [
+        click.Option(
+            ["--watch"],
+            metavar="VIEW",
+            multiple=True,
+            help="A view the live panel shows while training (repeat it, or give a,b)  [default: the task's].",
+        ),
+        click.Option(
+            ["--pace"],
+            type=Pace(),
+            default=None,
+            help="Train at most N epochs per second, to follow it in class (e.g. --pace 100).",
+        ),
+    ]
 
 
 def watched_views(task, asked):

@@ -4,7 +4,8 @@ import math
 
 import click
 
-from nncli.cli.options import OPTIMIZERS, PositiveFloat
+from nncli.cli.options import PositiveFloat
+from nncli.settings import OPTIMIZERS
 
 MAX_STEPS = 100_000
 

@@ -2,7 +2,7 @@
 
 import click
 
-from nncli.cli.explain import example_options
+from nncli.cli.example import example_options
 
 MAX_GRAPH_PARAMETERS = 200  # every weight is a node: beyond this the graph is too big to read
 
@@ -66,7 +66,7 @@ def graph(expression, assignments, model, values, target, as_json, as_dot):
 
 def network_graph(model, values, target):
     """(the loss Value after backward, a title) for MODEL on one example."""
-    from nncli.cli.explain import chosen_example
+    from nncli.cli.example import chosen_example
     from nncli.errors import NncliError
     from nncli.session.runner import load_trained, parameter_count
     from nncli.text import inert

@@ -2,11 +2,12 @@
 
 import click
 
-from nncli.cli.explain import example_options
+from nncli.cli.example import example_options
+from nncli.cli.lazy import LazyGroup
 from nncli.cli.options import model_argument, output_file
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy={"graph": "nncli.cli.graph:graph"})
 def inspect():
     """Look inside a model: its weights, its layers."""
 
@@ -143,9 +144,8 @@ def network(model, values, target, gradients, svg_path, as_json):
     """The diagram of MODEL (default: the latest): a column of nodes per layer, each with its
     bias, and a line for every weight — its colour the sign, its shade and thickness the size.
     With --input, each node shows its activation on that input; --grad, each line its gradient."""
-    from nncli.cli.explain import chosen_example
-    from nncli.cli.output import emit_json, stdout_console
-    from nncli.cli.visualize import check_output_path, write_svg
+    from nncli.cli.example import chosen_example
+    from nncli.cli.output import check_output_path, emit_json, stdout_console, write_svg
     from nncli.render import draw
     from nncli.session.runner import load_trained
     from nncli.text import inert, markup_safe

@@ -58,7 +58,7 @@ def learn(lesson, next_lesson, no_pause, quick, as_json, svg_path, html_path):
         except LookupError as error:
             raise click.BadParameter(str(error), param_hint="'N | NAME'") from None
 
-    from nncli.cli.visualize import check_output_path
+    from nncli.cli.output import check_output_path
 
     for page, what in ((svg_path, "the SVG"), (html_path, "the page")):
         if page:

@@ -8,7 +8,7 @@ the learning rate, the epochs, saving — plus the range of rates to sweep.
 import click
 
 from nncli.cli.options import PositiveFloat
-from nncli.cli.train import fixed_options, like_train, run_config, train
+from nncli.cli.task_commands import TaskGroup, run_config, task_command
 
 # train's options that make no sense here: lr-find sets the rate, runs its own steps,
 # never stops early and never saves.
@@ -49,7 +49,18 @@ def sweep_options():
     ]
 
 
-@click.group("lr-find", short_help="Find a good learning rate for a task.")
+def sweep_command(name):
+    return task_command(
+        name,
+        run_lr_find,
+        NOT_HERE,
+        sweep_options(),
+        f"The learning-rate finder on {name}, with the options of `nncli train {name}`.",
+        f"The learning-rate finder on {name}.",
+    )
+
+
+@click.group("lr-find", cls=TaskGroup, make=sweep_command, short_help="Find a good learning rate for a task.")
 def lr_find():
     """Find a learning rate: train a task's network from its starting weights for about a
     hundred mini-batch steps while the learning rate grows exponentially (1e-6 to 10),
@@ -77,24 +88,10 @@ def run_lr_find(task_name, options):
     start_lr, end_lr, steps = options.pop("start_lr"), options.pop("end_lr"), options.pop("steps")
     if not start_lr < end_lr:
         raise click.BadParameter(f"{start_lr:g} is not below --end-lr {end_lr:g}", param_hint="'--start-lr'")
-    config = run_config(task, fixed_options(task_name, options))
+    config = run_config(task, options)
     finding = find_lr(task, config, start_lr, end_lr, steps, emit=emit_json if as_json else None)
     numbers = LrCurve(task_name, finding)
     if as_json:
         emit_json({"event": "lr_find", **numbers.to_json()})
     else:
         show(draw(numbers))
-
-
-# Registered last: the commands call functions defined above.
-for _name in train.commands:
-    lr_find.add_command(
-        like_train(
-            _name,
-            run_lr_find,
-            NOT_HERE,
-            sweep_options(),
-            f"The learning-rate finder on {_name}, with the options of `nncli train {_name}`.",
-            f"The learning-rate finder on {_name}.",
-        )
-    )

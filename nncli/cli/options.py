@@ -5,23 +5,19 @@ import math
 
 import click
 
-from nncli.config import DTYPES, ENGINES, INITS, MAX_CHANNELS, MAX_CONV_LAYERS, MAX_COUNT, MAX_SIZE, OPTIMIZERS
-from nncli.config import HIDDEN_ACTIVATIONS as ACTIVATIONS
-from nncli.config import MAX_LAYERS as MAX_HIDDEN_LAYERS
+from nncli.settings import MAX_CHANNELS, MAX_CONV_LAYERS
+from nncli.settings import MAX_LAYER as MAX_LAYER_SIZE
+from nncli.settings import MAX_LAYERS as MAX_HIDDEN_LAYERS
 
-MAX_LAYER_SIZE = 1_000_000
 SIZES_SYNTAX = "sizes like 128,64, SIZExCOUNT for COUNT layers of SIZE (32x10, 64,32x4,16), or 0 for none"
-MAX_SEED = 2**32 - 1
 
 
-class FiniteFloat(click.ParamType):
+class FiniteFloat(click.FloatRange):
     """A finite number, optionally at least `min` (or, with `min_open`, above it) and
-    below `max`: NaN and infinities are never accepted, whatever the range."""
+    below `max`: NaN and infinities are never accepted, whatever the range (click's
+    FloatRange, whose range --help shows, takes NaN: every comparison with it is false)."""
 
     name = "number"
-
-    def __init__(self, min=None, max=None, min_open=False, max_open=False):
-        self.min, self.max, self.min_open, self.max_open = min, max, min_open, max_open
 
     def convert(self, value, param, ctx):
         if isinstance(value, float):
@@ -31,7 +27,7 @@ class FiniteFloat(click.ParamType):
         except (TypeError, ValueError):
             self.fail(f"{value!r} is not a number", param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} must be a finite number", param, ctx)
+            self.fail(f"{value!r} is not a finite number", param, ctx)
         too_low = self.min is not None and (number <= self.min if self.min_open else number < self.min)
         too_high = self.max is not None and (number >= self.max if self.max_open else number > self.max)
         if too_low or too_high:
@@ -115,6 +111,48 @@ class ChannelCounts(click.ParamType):
         return counts
 
 
+class FeatureList(click.ParamType):
+    """A comma-separated list of the Playground's input features, as one canonical string."""
+
+    name = "features"
+
+    def convert(self, value, param, ctx):
+        from nncli.feature_names import parse_features
+
+        try:
+            return ",".join(parse_features(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+class Interval(click.ParamType):
+    """LO,HI: two numbers, each may be a formula without x ("-pi,pi", "0,2*pi")."""
+
+    name = "lo,hi"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        from nncli.formula import FormulaError
+        from nncli.tasks.approx import evaluate_number
+
+        text = str(value)
+        parts = text.split(",")
+        if len(parts) != 2:
+            self.fail(f"{value!r} is not LO,HI (two numbers, e.g. -3,3 or -pi,pi)", param, ctx)
+        bounds = []
+        for part, offset in zip(parts, (0, len(parts[0]) + 1)):
+            try:
+                bounds.append(evaluate_number(part))
+            except FormulaError as error:  # point at the bad part of the whole LO,HI
+                where = FormulaError(error.reason, text, offset + error.position, error.length)
+                self.fail(f"{where}\n{where.pointer()}", param, ctx)
+        lo, hi = bounds
+        if not lo < hi:
+            self.fail(f"{value!r}: LO must be less than HI", param, ctx)
+        return lo, hi
+
+
 def _is_count(text):
     return text.isascii() and text.isdigit() and int(text) >= 1
 
@@ -140,159 +178,12 @@ def check_deep_options(options):
             "--residual skips dense layers of equal width, and --conv builds no such chain: choose one"
         )
     if options.get("residual") and not any(a == b for a, b in zip(hidden, hidden[1:])):
-        shown = _show(hidden) or "0"
+        shown = ",".join(map(str, hidden)) or "0"
         return [
             f"warning: --residual added no skip connection: no hidden layer after the first is as wide as its "
             f"input (--hidden {shown}); give equal widths, e.g. --hidden 32x4"
         ]
     return []
-
-
-def limit_option(what="training examples"):
-    """`--limit N`: learn from only N of the task's training examples, chosen by --seed
-    (the held-out data stay as they are, so too little data shows as overfitting)."""
-    return click.option(
-        "--limit",
-        type=click.IntRange(min=1, max=MAX_SIZE),
-        default=None,
-        help=f"Learn from only N of the {what}, chosen by --seed  [default: all of them].",
-    )
-
-
-def _show(value):
-    return ",".join(map(str, value)) if isinstance(value, tuple) else value
-
-
-def training_options(defaults, hidden=True, ends=(1, 1)):
-    """The options every `train` command shares, with this task's defaults. `ends` are the
-    network's input and output widths, which size the work when BLAS threads are chosen."""
-
-    def decorate(command):
-        command = choosing_threads(command, ends)
-        options = [
-            click.option(
-                "--epochs",
-                type=click.IntRange(min=1, max=MAX_COUNT),
-                default=defaults["epochs"],
-                show_default=True,
-                help="Passes over the training data.",
-            ),
-            click.option(
-                "--lr",
-                type=PositiveFloat(),
-                default=defaults["lr"],
-                show_default=True,
-                help="Learning rate: the size of each gradient step.",
-            ),
-            click.option(
-                "--batch-size",
-                type=click.IntRange(min=1, max=MAX_COUNT),
-                default=defaults["batch_size"],
-                show_default="all" if defaults["batch_size"] is None else True,
-                help="Examples per gradient step.",
-            ),
-            click.option(
-                "--optimizer",
-                type=click.Choice(OPTIMIZERS),
-                default=defaults["optimizer"],
-                show_default=True,
-                help="sgd, sgd with momentum 0.9, or adam.",
-            ),
-            click.option(
-                "--weight-decay",
-                type=NonNegativeFloat(),
-                default=0.0,
-                show_default=True,
-                help="L2 penalty pulling weights towards zero.",
-            ),
-            click.option(
-                "--init",
-                "init",
-                type=click.Choice(INITS),
-                default=defaults.get("init", "pytorch"),
-                show_default=True,
-                help="How the weights start (normal: N(0, 1), small: N(0, 0.01²) — to see bad starts fail).",
-            ),
-            click.option(
-                "--seed",
-                type=click.IntRange(0, MAX_SEED),
-                default=0,
-                show_default=True,
-                help="Seed for data, initial weights and batches (0 to 2**32 - 1).",
-            ),
-            click.option(
-                "--engine",
-                type=click.Choice(ENGINES),
-                default="tensor",
-                show_default=True,
-                help="NumPy tensors, or one Value per number (slow, transparent).",
-            ),
-            click.option(
-                "--dtype",
-                type=click.Choice(DTYPES),
-                default="float32",
-                show_default=True,
-                help="Precision of weights and arithmetic: float32 is faster, float64 exact for checks.",
-            ),
-            click.option(
-                "--save",
-                "save",
-                type=click.Path(dir_okay=False),
-                default=None,
-                help="Where to save the model  [default: the model store].",
-            ),
-            click.option("--no-save", is_flag=True, help="Don't save the model."),
-            click.option(
-                "--force", is_flag=True, help="Save even a run that learned nothing over a better model of that name."
-            ),
-            click.option(
-                "--log-every",
-                type=click.IntRange(min=1, max=MAX_COUNT),
-                default=None,
-                help="Report every N epochs  [default: about 100 reports].",
-            ),
-            click.option("--json", "as_json", is_flag=True, help="Write JSON Lines events to stdout."),
-            click.option("--quiet", "-q", is_flag=True, help="Show only the result."),
-            click.option(
-                "--threads",
-                type=click.IntRange(min=1, max=1024),
-                default=None,
-                help="BLAS threads for the matrix products  [default: 1 for small networks, every core for "
-                "big ones; OPENBLAS_NUM_THREADS or OMP_NUM_THREADS, if set, decide].",
-            ),
-        ]
-        if hidden:
-            options[3:3] = [
-                click.option(
-                    "--hidden",
-                    type=LayerSizes(),
-                    default=_show(defaults["hidden"]),
-                    show_default=True,
-                    help="Hidden layer sizes: 16, 128,64, 32x10 (ten of 32), 64,32x4,16; 0 for none.",
-                ),
-                click.option(
-                    "--activation",
-                    type=click.Choice(ACTIVATIONS),
-                    default=defaults["activation"],
-                    show_default=True,
-                    help="Hidden layers' activation.",
-                ),
-                click.option(
-                    "--batchnorm",
-                    is_flag=True,
-                    help="Batch-normalise each hidden layer, between its linear part and its activation.",
-                ),
-                click.option(
-                    "--residual",
-                    is_flag=True,
-                    help="Add x + layer(x) skips around each hidden layer after the first that keeps its width.",
-                ),
-            ]
-        for option in reversed(options):
-            command = option(command)
-        return command
-
-    return decorate
 
 
 def choosing_threads(command, ends):

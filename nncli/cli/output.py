@@ -169,3 +169,30 @@ def end_if_interrupted(outcome):
     where = f"saved what it learned to {inert(model, 4096)}" if model else "nothing saved"
     click.echo(f"nncli: interrupted at epoch {outcome.result.epochs_run}; {where}", err=True)
     raise SystemExit(interrupted_exit_code())
+
+
+def check_output_path(output_path, what):
+    """Fail before any work if `what` could not be written at `output_path`."""
+    from nncli.store import write_target
+
+    write_target(output_path, f"write {what}")
+
+
+def write_svg(svg_path, pictures, title, width=100):
+    """Write pictures as one SVG file, atomically. Each of `pictures` is a view's Numbers,
+    drawn as shapes where it has a vector drawing and as the terminal draws it (`width`
+    columns) otherwise, or a Rich renderable, drawn as the terminal draws it."""
+    from nncli.render.vector.page import picture_svg, svg_file
+    from nncli.store import write_atomically
+
+    text = svg_file([picture_svg(picture, width) for picture in pictures], title)
+    write_atomically(svg_path, lambda f: f.write(text.encode("utf-8")), "write the SVG")
+
+
+def write_page(html_path, all_numbers, title):
+    """Write the views' pictures as one self-contained page, atomically."""
+    from nncli.render.vector.page import pictures_page
+    from nncli.store import write_atomically
+
+    text = pictures_page(title, all_numbers)
+    write_atomically(html_path, lambda f: f.write(text.encode("utf-8")), "write the page")

@@ -17,7 +17,7 @@ import time
 import click
 
 from nncli.cli.controls import FRAMES_PER_SECOND
-from nncli.tasks.defaults import PLAYGROUND
+from nncli.tasks.catalog import PLAYGROUND
 
 POLL_S = 0.05  # how long to wait for a key at a time while paused
 MOST_READS = 256  # reads of the terminal taken at once (each up to 1 KiB: about 50 clicks)

@@ -3,8 +3,8 @@ with respect to its input."""
 
 import click
 
-from nncli.cli.explain import FiniteFloat, Numbers
-from nncli.cli.options import NonNegativeFloat, PositiveFloat, output_file
+from nncli.cli.example import Numbers
+from nncli.cli.options import FiniteFloat, NonNegativeFloat, PositiveFloat, output_file
 
 MAX_STEPS = 10_000
 
@@ -152,7 +152,7 @@ class Loaded:
         from nncli.views.probe import classes_of
 
         if svg_path:
-            from nncli.cli.visualize import check_output_path
+            from nncli.cli.output import check_output_path
 
             check_output_path(svg_path, "the SVG")
         self.task, self.network, self.meta, self.path = load_trained(model)
@@ -188,7 +188,7 @@ class Loaded:
         if not as_json:
             console.print(draw(numbers, console.width))
         if self.svg_path:
-            from nncli.cli.visualize import write_svg
+            from nncli.cli.output import write_svg
             from nncli.text import inert
 
             write_svg(self.svg_path, [numbers], f"nncli probe {probe_name} {self.name}", console.width)

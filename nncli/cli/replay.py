@@ -40,8 +40,7 @@ def replay(model, view_names, fps, html_path, as_json):
     the last frame. --html FILE writes one self-contained page (play/pause,
     a slider over the epochs) that opens in any browser, offline.
     """
-    from nncli.cli.output import emit_json, stdout_console
-    from nncli.cli.visualize import check_output_path
+    from nncli.cli.output import check_output_path, emit_json, stdout_console
     from nncli.render import animates
     from nncli.session.replay import frames, lazy_dataset, load_frames_source
     from nncli.session.runner import load_trained, run_config

@@ -29,7 +29,7 @@ def visualize(model, view, rates, epoch, svg_path, html_path, as_json):
     --view the model does not have lists the ones it has. --svg FILE and --html FILE also
     write them to a file, drawn as shapes where a view has a vector drawing.
     """
-    from nncli.cli.output import emit_json, stdout_console
+    from nncli.cli.output import check_output_path, emit_json, stdout_console, write_page, write_svg
     from nncli.errors import ModelFileError
     from nncli.render import draw
     from nncli.session.replay import lazy_dataset
@@ -98,30 +98,3 @@ def at_epoch(network, meta, path, history, wanted):
     nearest = "" if epoch == wanted else f" (the snapshot nearest epoch {wanted:,})"
     click.echo(f"drawn at epoch {epoch:,}{nearest}", err=True)
     return history.at(epoch)
-
-
-def check_output_path(output_path, what):
-    """Fail before any work if `what` could not be written at `output_path`."""
-    from nncli.store import write_target
-
-    write_target(output_path, f"write {what}")
-
-
-def write_svg(svg_path, pictures, title, width=100):
-    """Write pictures as one SVG file, atomically. Each of `pictures` is a view's Numbers,
-    drawn as shapes where it has a vector drawing and as the terminal draws it (`width`
-    columns) otherwise, or a Rich renderable, drawn as the terminal draws it."""
-    from nncli.render.vector.page import picture_svg, svg_file
-    from nncli.store import write_atomically
-
-    text = svg_file([picture_svg(picture, width) for picture in pictures], title)
-    write_atomically(svg_path, lambda f: f.write(text.encode("utf-8")), "write the SVG")
-
-
-def write_page(html_path, all_numbers, title):
-    """Write the views' pictures as one self-contained page, atomically."""
-    from nncli.render.vector.page import pictures_page
-    from nncli.store import write_atomically
-
-    text = pictures_page(title, all_numbers)
-    write_atomically(html_path, lambda f: f.write(text.encode("utf-8")), "write the page")

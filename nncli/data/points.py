@@ -15,13 +15,13 @@ sin(x₁) goes through nearly two periods; the moons keep scikit-learn's coordin
 import numpy as np
 
 from nncli.data import stratified_split
+from nncli.settings import MAX_CLASSES
 
 CIRCLE_RADIUS = 5.0  # the outer ring's edge; the inner disc is class 1
 INNER_EDGE, OUTER_EDGE = 0.5, 0.7  # of the radius: the disc ends, the ring begins
 GAUSS_CENTRE = 2.0  # class 1 around (2, 2), class 0 around (−2, −2)
 SPIRAL_RADIUS = 5.0
 SPIRAL_TURNS = 0.75  # how far round each arm winds from the centre to its end
-MAX_CLASSES = 10
 
 
 def class_sizes(n, classes):

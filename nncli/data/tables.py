@@ -27,7 +27,7 @@ from nncli.data import MISSING, MISSING_NAMES, _open_binary, stratified_split, t
 from nncli.errors import DataError
 from nncli.store import MAX_STRING
 
-MAX_CLASSES = 1000
+MAX_LABELS = 1000  # distinct classes a CSV target may hold
 FEW_DISTINCT = 10  # a target of at most this many distinct whole numbers holds classes
 MAX_TABLE_BYTES = 500_000_000
 # Read as text, a table takes far more memory than its file: a list per row and a string per
@@ -374,9 +374,9 @@ def _check_classes(classes, rows, table, target, numeric):
         )
     for name in classes:
         _check_name_length(name, "class label", table)
-    if len(classes) > MAX_CLASSES:
+    if len(classes) > MAX_LABELS:
         raise DataError(
-            f"{table.name}: the target {target!r} holds {len(classes):,} classes, more than the {MAX_CLASSES:,} "
+            f"{table.name}: the target {target!r} holds {len(classes):,} classes, more than the {MAX_LABELS:,} "
             f"nncli classifies{hint}"
         )
     if rows < 2 * len(classes):

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nncli import DISTRIBUTION, text
-from nncli.config import OPTIMIZERS
 from nncli.errors import ModelFileError, NncliError, OptionError
 from nncli.nn.layers import spec_widths
+from nncli.settings import OPTIMIZERS
 from nncli.tasks.base import preprocessing
 
 FORMATS = ("pytorch", "onnx", "json")

@@ -6,8 +6,9 @@ import numpy as np
 from nncli.lessons import Screen
 from nncli.lessons.scenes import chart, config, snapshots, view
 from nncli.render.explain import num
-from nncli.tasks import defaults
-from nncli.tasks.approx import ApproxTask, resolve_target, run_approx
+from nncli.session.runner import train_task
+from nncli.tasks.approx import ApproxTask, resolve_target
+from nncli.tasks.catalog import defaults
 
 NAME = "any-curve"
 TITLE = "Enough neurons trace anything"
@@ -32,9 +33,9 @@ def approximation(activation, neurons, method="construct", epochs=None):
     )
     if epochs is not None:
         settings["epochs"] = epochs
-    run_config = config(defaults.APPROX, **settings)
+    run_config = config(defaults("approx"), **settings)
     task = ApproxTask()
-    return task, run_approx(task, run_config, None, lambda event: None), run_config
+    return task, train_task(task, run_config, None, lambda event: None), run_config
 
 
 def fit_chart(settings, task, outcome, run_config, title):

@@ -11,7 +11,7 @@ from nncli.lessons import Screen
 from nncli.lessons.scenes import ViewPicture
 from nncli.nn.network import build_network
 from nncli.render.explain import backward_table, factor, forward_table, layer_heading, loss_lines, num, update_table
-from nncli.tasks import defaults
+from nncli.tasks.catalog import defaults
 from nncli.views.diagram import network_diagram
 from nncli.views.explain import backprop_pass
 
@@ -20,7 +20,7 @@ TITLE = "Backpropagation is the chain rule"
 SUMMARY = "a 2-2-1 network forward and backward, every number checked"
 
 INPUT, TARGET = (1.0, 0.0), 1.0
-LEARNING_RATE = defaults.XOR["lr"]  # the rate `nncli train xor` steps at
+LEARNING_RATE = defaults("xor")["lr"]  # the rate `nncli train xor` steps at
 NUDGE = 1e-6
 
 

@@ -14,7 +14,7 @@ from nncli.nn.network import build_network
 from nncli.render import draw
 from nncli.render.digits import confusion_table, tile
 from nncli.render.explain import num
-from nncli.tasks import defaults
+from nncli.tasks.catalog import defaults
 from nncli.tasks.digits import softmax
 from nncli.views.probe import fool, image_input
 
@@ -28,7 +28,7 @@ EPOCHS, QUICK_EPOCHS = 15, 3
 @functools.cache
 def digits(quick):
     """(task, outcome, config) of `nncli train digits` for a few epochs, without early stopping."""
-    run_config = config(defaults.DIGITS, epochs=QUICK_EPOCHS if quick else EPOCHS, patience=0)
+    run_config = config(defaults("digits"), epochs=QUICK_EPOCHS if quick else EPOCHS, patience=0)
     task, outcome = train("digits", run_config)
     return task, outcome, run_config
 

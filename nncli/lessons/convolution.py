@@ -16,7 +16,7 @@ from nncli.nn.conv import conv2d
 from nncli.render import draw
 from nncli.render.explain import num
 from nncli.render.heatmap import grayscale_image, heatmap
-from nncli.tasks import defaults
+from nncli.tasks.catalog import defaults
 from nncli.views.conv import FeatureMaps, Kernels
 
 NAME = "convolution"
@@ -68,8 +68,8 @@ def one_kernel(settings):
 
 
 def weight_sharing(settings):
-    conv = nn.parameter_count(nn.cnn_spec(8, CHANNELS, (*defaults.DIGITS["hidden"], 10), "relu"))
-    dense = nn.parameter_count(nn.mlp_spec([64, *defaults.DIGITS["hidden"], 10], "relu"))
+    conv = nn.parameter_count(nn.cnn_spec(8, CHANNELS, (*defaults("digits")["hidden"], 10), "relu"))
+    dense = nn.parameter_count(nn.mlp_spec([64, *defaults("digits")["hidden"], 10], "relu"))
     first = nn.parameter_count(nn.cnn_spec(8, CHANNELS[:1], (10,), "relu")[:2])
     text = (
         "The same 9 weights are used at all 64 places of an 8×8 image: 576 multiplications, 9 weights (and a "
@@ -93,7 +93,7 @@ def shifted_runs(quick):
         settings["limit"] = QUICK_LIMIT
     runs = {}
     for name, conv in (("dense", ()), ("conv", CHANNELS)):
-        run_config = config(defaults.DIGITS, **settings, conv=conv)
+        run_config = config(defaults("digits"), **settings, conv=conv)
         runs[name] = (*train("digits", run_config), run_config)
     return runs
 

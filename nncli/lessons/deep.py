@@ -11,7 +11,7 @@ import numpy as np
 
 from nncli.lessons import Screen
 from nncli.lessons.scenes import chart, config, picture, train
-from nncli.tasks import defaults
+from nncli.tasks.catalog import defaults
 
 NAME = "deep"
 TITLE = "Deep networks"
@@ -38,7 +38,7 @@ def deep(quick, **settings):
     """(task, outcome, config) of `nncli train digits --hidden 32x10 …` without early stopping."""
     epochs = QUICK_EPOCHS if quick else EPOCHS
     run_config = config(
-        defaults.DIGITS, **{"hidden": (WIDTH,) * DEPTH, "epochs": epochs, "patience": 0, "dropout": 0.0, **settings}
+        defaults("digits"), **{"hidden": (WIDTH,) * DEPTH, "epochs": epochs, "patience": 0, "dropout": 0.0, **settings}
     )
     task, outcome = train("digits", run_config)
     return task, outcome, run_config

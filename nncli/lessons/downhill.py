@@ -9,7 +9,7 @@ from nncli.lessons.scenes import chart, config, picture, snapshots, train
 from nncli.render import draw
 from nncli.render.explain import gradient_lines, num, points_table
 from nncli.render.line import describe_path
-from nncli.tasks import defaults
+from nncli.tasks.catalog import defaults
 from nncli.views import History
 from nncli.views.explain import descent_steps, lesson_points, lesson_start
 from nncli.views.line import loss_landscape
@@ -31,7 +31,7 @@ DARK_IS_LOW = (
 
 
 def linreg(settings, **changes):
-    run_config = config(defaults.LINREG, **{"epochs": QUICK_EPOCHS if settings.quick else EPOCHS, **changes})
+    run_config = config(defaults("linreg"), **{"epochs": QUICK_EPOCHS if settings.quick else EPOCHS, **changes})
     task, outcome = train("linreg", run_config)
     return task, outcome, run_config
 
@@ -40,7 +40,7 @@ def paths(settings, outcome, run_config, rates):
     """Where gradient descent goes with each learning rate in `rates`, from the same start
     on the same data — `nncli compare linreg --vary lr=…`'s landscape."""
     epochs = QUICK_EPOCHS if settings.quick else EPOCHS
-    runs = [(f"lr {lr:g}", config(defaults.LINREG, epochs=epochs, lr=lr)) for lr in rates]
+    runs = [(f"lr {lr:g}", config(defaults("linreg"), epochs=epochs, lr=lr)) for lr in rates]
     return landscape_of(settings, outcome, run_config, runs)
 
 
@@ -169,7 +169,7 @@ def mini_batches(settings):
     runs = [
         (
             f"batch {size or 'all'}",
-            config(defaults.LINREG, epochs=epochs, noise=NOISE, lr=MINI_BATCH_RATE, batch_size=size),
+            config(defaults("linreg"), epochs=epochs, noise=NOISE, lr=MINI_BATCH_RATE, batch_size=size),
         )
         for size in MINI_BATCHES
     ]

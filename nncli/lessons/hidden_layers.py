@@ -12,7 +12,7 @@ from nncli.lessons import Screen
 from nncli.lessons.scenes import chart, config, picture, snapshots, train, view
 from nncli.nn.network import build_network
 from nncli.render.explain import num
-from nncli.tasks import defaults
+from nncli.tasks.catalog import defaults
 from nncli.views.layers import weighted_sums
 
 NAME = "hidden-layers"
@@ -26,7 +26,7 @@ CLOUD_EPOCHS, CLOUD_QUICK_EPOCHS = 200, 60
 @functools.cache
 def clouds(quick):
     """(task, outcome, config) of `nncli train gauss --hidden 0`: one neuron, two clouds."""
-    run_config = config(defaults.GAUSS, hidden=(), epochs=CLOUD_QUICK_EPOCHS if quick else CLOUD_EPOCHS)
+    run_config = config(defaults("gauss"), hidden=(), epochs=CLOUD_QUICK_EPOCHS if quick else CLOUD_EPOCHS)
     task, outcome = train("gauss", run_config)
     return task, outcome, run_config
 
@@ -44,7 +44,7 @@ def line_in_the_plane(outcome):
 @functools.cache
 def xor(hidden, quick):
     """(task, outcome, config) of `nncli train xor --hidden …`."""
-    run_config = config(defaults.XOR, hidden=hidden, epochs=QUICK_EPOCHS if quick else EPOCHS)
+    run_config = config(defaults("xor"), hidden=hidden, epochs=QUICK_EPOCHS if quick else EPOCHS)
     task, outcome = train("xor", run_config)
     return task, outcome, run_config
 

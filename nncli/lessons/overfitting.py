@@ -13,7 +13,8 @@ from nncli.lessons import Screen
 from nncli.lessons.scenes import chart, config, losses
 from nncli.render.explain import num
 from nncli.session.compare import Run, compare
-from nncli.tasks import defaults, get_task
+from nncli.tasks import get_task
+from nncli.tasks.catalog import defaults
 
 NAME = "overfitting"
 TITLE = "Overfitting and its cures"
@@ -35,7 +36,7 @@ def comparison(quick):
     base = {"epochs": QUICK_EPOCHS if quick else EPOCHS, "patience": 0, "dropout": 0.0, "lr": LEARNING_RATE}
     base["limit"] = FEW
     variants = [("no cure", {}), *CURES, (f"{more} examples", {"limit": more})]
-    runs = [Run(i, change, config(defaults.DIGITS, **{**base, **change})) for i, (_, change) in enumerate(variants)]
+    runs = [Run(i, change, config(defaults("digits"), **{**base, **change})) for i, (_, change) in enumerate(variants)]
     task = get_task("digits")
     compare(task, runs, lambda event: None)
     held_out = len(task.load_data(runs[0].config).validation[1])  # the same digits for every run

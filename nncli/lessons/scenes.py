@@ -22,9 +22,7 @@ MOST_COLUMNS = 140  # wider than this, a chart is no easier to read
 def config(task_defaults, **settings):
     """The RunConfig a `nncli train` with these settings builds: the task's defaults,
     then `settings`."""
-    values = {k: v for k, v in task_defaults.items() if k in RunConfig.__dataclass_fields__}
-    values.update(settings)
-    return RunConfig.from_dict(values)
+    return RunConfig.from_dict({**task_defaults, **settings})
 
 
 def train(task_name, run_config):

@@ -21,9 +21,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 from nncli.autograd import Tensor
 from nncli.nn import init
 from nncli.nn.module import Module
+from nncli.settings import IMAGE_LAYERS  # noqa: F401 (the layer types of this module, as specs name them)
 
 MAX_POOL = 16  # the widest max-pool window: its 256 pixels numbered in one byte
-IMAGE_LAYERS = ("unflatten", "conv2d", "maxpool2d", "flatten")  # the layer types of this module, as specs name them
 
 
 def output_size(size, kernel, stride=1, padding=0):

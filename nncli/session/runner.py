@@ -69,6 +69,8 @@ def train_task(task, config, save_path, emit, force=False, latest=True, watch=No
     dataset, network = prepare(task, config)
     if save_path is not None:  # after the data loaded (bad data creates no store), before training
         store.check_writable(save_path)
+    if config.method == "construct":
+        return _built_by_hand(task, config, dataset, network, save_path, emit)
     loop = TrainConfig(
         epochs=config.epochs,
         lr=config.lr,
@@ -119,6 +121,7 @@ def train_task(task, config, save_path, emit, force=False, latest=True, watch=No
         "start_loss": start_loss,
         "model": model_path,
         "elapsed_s": round(time.perf_counter() - started, 4),
+        **task.describe(network, dataset, config),
     }
     if failure:
         summary["failure"] = failure
@@ -134,6 +137,34 @@ def train_task(task, config, save_path, emit, force=False, latest=True, watch=No
     if result.stopped_early:
         summary["stopped_early"] = True
         summary["best_epoch"] = result.best_epoch
+    emit(summary)
+    return Outcome(network, dataset, result, summary)
+
+
+def _built_by_hand(task, config, dataset, network, save_path, emit):
+    """The run of `config.method` "construct": the task sets the weights (no training),
+    then the run is measured and saved as a trained one is."""
+    started = time.perf_counter()
+    if task.construct is None:
+        raise OptionError(f"{task.name} cannot set its weights by hand: leave out --method construct")
+    state = task.construct(config, dataset)
+    network.load_state_dict({key: value.astype(network.dtype) for key, value in state.items()})
+    emit(start_event(task.name, config.to_dict(), network))
+    metrics = final_metrics(task, network, dataset)
+    result = TrainResult(epochs_run=0)
+    model_path = None
+    if save_path is not None:
+        model_path = save_network(task, network, config, dataset, save_path, metrics, result)
+    summary = {
+        "event": "summary",
+        "task": task.name,
+        "epochs": 0,
+        **metrics,
+        "model": model_path,
+        "elapsed_s": round(time.perf_counter() - started, 4),
+        **task.describe(network, dataset, config),
+        **saved_aside(save_path, model_path),
+    }
     emit(summary)
     return Outcome(network, dataset, result, summary)
 

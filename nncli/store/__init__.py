@@ -39,9 +39,9 @@ from typing import Any
 import numpy as np
 
 from nncli import __version__
-from nncli.config import MAX_CHANNELS
 from nncli.errors import ModelFileError, NncliError, OptionError
-from nncli.nn.conv import IMAGE_LAYERS, MAX_POOL, image_shape
+from nncli.nn.conv import MAX_POOL, image_shape
+from nncli.settings import DTYPES, IMAGE_LAYERS, LAYER_TYPES, MAX_CHANNELS, MAX_LAYER, MAX_SEED, MAX_SIZE
 from nncli.store import snapshots as snapshot_arrays
 
 FORMAT_NAME = "nncli-model"
@@ -49,30 +49,25 @@ FORMAT_VERSION = 1
 
 META_KEY = "__meta__"
 EXTRA_PREFIX = "__"  # arrays that are not weights: the metadata, and what a task keeps (see save_model)
-DTYPES = ("float32", "float64")
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "softmax", "dropout", "step", "identity")
-LAYER_TYPES = ("linear", "batchnorm", "residual") + IMAGE_LAYERS + ACTIVATIONS
 MAX_NESTING = 8  # residual blocks inside residual blocks: far more than any network needs
 
 MAX_ELEMENTS = 60_000_000  # per file: above any model nncli trains (50M parameters), far below a zip bomb
 MAX_META_BYTES = 16_000_000
 MAX_ENTRIES = 10_000
 MAX_LAYERS = 1_000
-MAX_WIDTH = 1_000_000  # neurons in one layer, as --hidden allows
 MAX_KERNEL = 64  # pixels across a convolution's kernel, its stride and a pool's stride
 MAX_DEPTH = 12  # nesting of the metadata: nncli writes at most 4 levels
 MAX_STRING = 4_096  # characters in one metadata string (a formula, a data description)
 MAX_KEY = 64  # characters in one metadata key
 MAX_ITEMS = 100_000  # values in one metadata list (a loss history keeps 200)
 MAX_HISTORY_VALUES = 100_000
-MAX_INTEGER = 2**63  # no setting is larger (seeds are below it); a 400-digit one would overflow a float
+MAX_INTEGER = 2**63  # no setting is larger; a 400-digit one would overflow a float
 
 # The memory a command may use on a model: its weights (held as float64 at worst, with a
 # copy while loading) plus the activations of `rows` examples through every layer at once.
 MEMORY_BUDGET = 4 * 1024**3
 WORKING_ROWS = 10_000  # rows a command pushes through a network at once: MNIST's test set
 SIZE_SETTINGS = ("points", "samples", "limit")  # settings that size the data a command rebuilds
-MAX_SIZE_SETTING = 10_000_000
 
 STALE_TEMPORARY_S = 3600  # a temporary file this old is a leftover of a killed writer
 
@@ -110,8 +105,8 @@ def _check_block(layers: list, width: int | None, where: str, depth: int) -> tup
             raise ValueError(f"layer {name} ({kind}) takes rows of numbers, but the layer before it gives images")
         if kind == "linear":
             for field in ("in", "out"):
-                if not _is_int(spec.get(field)) or not 1 <= spec[field] <= MAX_WIDTH:
-                    raise ValueError(f"layer {name} (linear): {field!r} must be a whole number from 1 to {MAX_WIDTH:,}")
+                if not _is_int(spec.get(field)) or not 1 <= spec[field] <= MAX_LAYER:
+                    raise ValueError(f"layer {name} (linear): {field!r} must be a whole number from 1 to {MAX_LAYER:,}")
             if not isinstance(spec.get("bias"), bool):
                 raise ValueError(f"layer {name} (linear): 'bias' must be true or false")
             if width is not None and spec["in"] != width:
@@ -120,8 +115,8 @@ def _check_block(layers: list, width: int | None, where: str, depth: int) -> tup
                 )
             width, has_linear = spec["out"], True
         elif kind == "batchnorm":
-            if not _is_int(spec.get("features")) or not 1 <= spec["features"] <= MAX_WIDTH:
-                raise ValueError(f"layer {name} (batchnorm): 'features' must be a whole number from 1 to {MAX_WIDTH:,}")
+            if not _is_int(spec.get("features")) or not 1 <= spec["features"] <= MAX_LAYER:
+                raise ValueError(f"layer {name} (batchnorm): 'features' must be a whole number from 1 to {MAX_LAYER:,}")
             if not (_is_number(spec.get("eps")) and spec["eps"] > 0):
                 raise ValueError(f"layer {name} (batchnorm): 'eps' must be a number greater than 0")
             if not (_is_number(spec.get("momentum")) and 0 <= spec["momentum"] <= 1):
@@ -161,10 +156,10 @@ def _check_image_layer(spec: dict, name: str, shape: Any) -> Any:
     where = f"layer {name} ({kind})"
     if kind == "unflatten":
         dims = spec.get("shape")
-        if not (isinstance(dims, list) and len(dims) == 3 and all(_is_int(d) and 1 <= d <= MAX_WIDTH for d in dims)):
+        if not (isinstance(dims, list) and len(dims) == 3 and all(_is_int(d) and 1 <= d <= MAX_LAYER for d in dims)):
             raise ValueError(f"{where}: 'shape' must be [channels, height, width], whole numbers from 1")
-        if not _is_int(spec.get("in")) or spec["in"] != math.prod(dims) or spec["in"] > MAX_WIDTH:
-            raise ValueError(f"{where}: 'in' must be channels × height × width, at most {MAX_WIDTH:,}")
+        if not _is_int(spec.get("in")) or spec["in"] != math.prod(dims) or spec["in"] > MAX_LAYER:
+            raise ValueError(f"{where}: 'in' must be channels × height × width, at most {MAX_LAYER:,}")
         if shape is not None:
             raise ValueError(f"{where}: an unflatten layer comes first in a network, or not at all")
         return tuple(dims)
@@ -299,8 +294,8 @@ def _check_meta(meta: Any) -> dict:
     meta.setdefault("input_scaling", None)
     meta.setdefault("metrics", {})
     meta.setdefault("history", {})
-    if meta["seed"] is not None and not (_is_int(meta["seed"]) and 0 <= meta["seed"] < 2**63):
-        raise ValueError("'seed' must be a whole number from 0 to 2**63 - 1, or null")
+    if meta["seed"] is not None and not (_is_int(meta["seed"]) and 0 <= meta["seed"] <= MAX_SEED):
+        raise ValueError(f"'seed' must be a whole number from 0 to {MAX_SEED:,}, or null")
     if "epochs_run" in meta and not (_is_int(meta["epochs_run"]) and meta["epochs_run"] >= 0):
         raise ValueError("'epochs_run' must be a whole number, 0 or more")
     for field in ("config", "metrics", "history"):
@@ -311,8 +306,8 @@ def _check_meta(meta: Any) -> dict:
             raise ValueError(f"config setting {_short(key)} is not a setting name")
         if isinstance(value, dict) or (isinstance(value, list) and not all(_is_number(v) for v in value)):
             raise ValueError(f"config {key!r} must be a number, a string, true/false, null or a list of numbers")
-        if key in SIZE_SETTINGS and value is not None and not (_is_int(value) and 1 <= value <= MAX_SIZE_SETTING):
-            raise ValueError(f"config {key!r} must be a whole number from 1 to {MAX_SIZE_SETTING:,}")
+        if key in SIZE_SETTINGS and value is not None and not (_is_int(value) and 1 <= value <= MAX_SIZE):
+            raise ValueError(f"config {key!r} must be a whole number from 1 to {MAX_SIZE:,}")
     for key, value in meta["metrics"].items():
         if not NAME.fullmatch(key) or not (value is None or _is_number(value)):
             raise ValueError(f"metric {_short(key)} must be named like a metric and be a number or null")

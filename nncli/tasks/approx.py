@@ -15,17 +15,33 @@ the model's input_scaling); errors are reported in the target's own units, measu
 dense grid of the domain rather than only at the training samples.
 """
 
-import time
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
 
 from nncli import nn
-from nncli.formula import parse
-from nncli.tasks import defaults
+from nncli.errors import OptionError
+from nncli.formula import FormulaError, parse
+from nncli.settings import SETTINGS
 from nncli.tasks.base import Dataset, Task, preprocessing, scale_inputs, unscale_outputs
 
-TARGETS = defaults.APPROX["targets"]
+# name → (formula, default domain); any other formula comes with --expr (domain -2, 2)
+TARGETS = {
+    "sin": ("sin(x)", ("-pi", "pi")),
+    "cos": ("cos(x)", ("-pi", "pi")),
+    "abs": ("abs(x)", ("-1", "1")),
+    "square": ("x**2", ("-1", "1")),
+    "cube": ("x**3", ("-1", "1")),
+    "step": ("step(x)", ("-1", "1")),
+    "sawtooth": ("x - floor(x)", ("0", "3")),
+    "gaussian": ("exp(-x**2)", ("-3", "3")),
+    "bump": ("exp(-x**2)", ("-3", "3")),
+    "relu": ("relu(x)", ("-1", "1")),
+}
+DEFAULT_TARGET = "sin"  # with neither a function nor a formula
+TRAIN_ACTIVATION, CONSTRUCT_ACTIVATION = "tanh", "step"  # with no --activation, for each --method
+MAX_NEURONS = 10_000  # per layer: every picture evaluates each neuron on a fine grid
 DISCONTINUOUS = {"step", "sawtooth"}  # targets with jumps, which no continuous sum follows exactly
 EXPR_DOMAIN = ("-2", "2")  # for --expr without --domain
 GRID_POINTS = 2001  # the dense grid the error is measured on
@@ -83,7 +99,6 @@ def evaluate_number(text):
 
 class ApproxTask(Task):
     name = "approx"
-    title = "a function approximated by a sum of neurons"
     views = {"fit": "curve.fit", "neurons": "curve.neurons", "loss": "loss.history", "health": "health.layers"}
     watch = ("fit", "neurons")
     result = ("curve.fit",)
@@ -91,6 +106,39 @@ class ApproxTask(Task):
 
     def __init__(self):
         self.scaling = None  # how the current data was scaled: needed for errors in user units
+
+    def settle(self, settings, given):
+        """The function (a name, else the formula; sin if neither), its domain and the
+        neurons' activation (tanh to train, step to build by hand), checked together."""
+        name, formula, domain = settings.get("target"), settings.get("formula"), settings.get("domain")
+        if name is not None and formula is not None:
+            raise OptionError(f"give a function ({', '.join(TARGETS)}) or a formula with --expr: not both")
+        if name is not None and name not in TARGETS:
+            close = difflib.get_close_matches(name, TARGETS, n=1, cutoff=0.6)
+            guess = f"did you mean {close[0]}? " if close else ""
+            raise OptionError(
+                f"no function {name!r}: {guess}choose one of {', '.join(TARGETS)}, or give a formula with --expr"
+            )
+        method = settings.get("method", "train")
+        activation = settings.get("activation") or (CONSTRUCT_ACTIVATION if method == "construct" else TRAIN_ACTIVATION)
+        _check_network(method, activation, settings.get("hidden", ()), given)
+        try:
+            target = resolve_target(name or (None if formula is not None else DEFAULT_TARGET), formula, domain)
+        except FormulaError as error:
+            raise OptionError(f"--expr: {error}\n{error.pointer()}") from None
+        except ValueError as error:
+            raise OptionError(f"{'--domain' if domain else '--expr'}: {error}") from None
+        return {
+            **settings,
+            "target": target.name,
+            "formula": target.formula,
+            "domain": [target.lo, target.hi],
+            "method": method,
+            "activation": activation,
+        }
+
+    def heading(self, config):
+        return Target(config.target, config.formula, *config.domain).label()
 
     def load_data(self, config):
         target = Target(config.target, config.formula, *config.domain)
@@ -132,6 +180,22 @@ class ApproxTask(Task):
         return {
             "target": {"name": target.name, "formula": target.formula, "domain": [target.lo, target.hi]},
             "method": config.method,
+        }
+
+    def construct(self, config, dataset):
+        return construct_state(dataset, config.hidden[0], config.activation)
+
+    def describe(self, network, dataset, config):
+        """What was approximated, how, and by which neurons."""
+        target = dataset.target
+        return {
+            "target": target.name or "expr",
+            "formula": target.formula,
+            "domain": [target.lo, target.hi],
+            "method": config.method,
+            "activation": config.activation,
+            "hidden": list(config.hidden),
+            "neurons": neurons(network, dataset, np.array([target.lo]))[2],
         }
 
     def predict(self, network, X, meta):
@@ -256,75 +320,31 @@ def construct_state(dataset, hidden, activation):
     }
 
 
-# --- running it --------------------------------------------------------------------------
+# --- the checks of a command -------------------------------------------------------------
 
 
-def run_approx(task, config, save_path, emit, force=False, watch=None):
-    """Approximate the target by `config.method`: train, or construct by hand.
-
-    Emits start (and, training, epoch) events, then a summary that adds to the usual
-    fields the domain, method, activation, hidden sizes and the neuron table. Returns the
-    runner's Outcome. `watch`: as for `runner.train_task`.
-    """
-    from nncli.session.runner import train_task
-
-    if config.method == "construct":
-        outcome = _construct(task, config, save_path, emit)
-    else:
-
-        def relay(event):  # hold the summary back, to add the neurons once training is done
-            if event["event"] != "summary":
-                emit(event)
-
-        outcome = train_task(task, config, save_path, relay, force, watch=watch)
-        outcome.summary.update(_describe(task, outcome.network, outcome.dataset, config))
-    emit(outcome.summary)
-    return outcome
-
-
-def _construct(task, config, save_path, emit):
-    from nncli import store
-    from nncli.nn.network import build_network
-    from nncli.session.runner import Outcome, check_affordable, final_metrics, save_network, saved_aside
-    from nncli.train import TrainResult, start_event
-
-    started = time.perf_counter()
-    dataset = task.load_data(config)
-    spec = task.layer_spec(config, dataset)
-    check_affordable(spec, config, dataset)
-    if save_path is not None:
-        store.check_writable(save_path)
-    network = build_network(spec, task.loss, "tensor", config.dtype, config.seed)
-    state = construct_state(dataset, config.hidden[0], config.activation)
-    network.load_state_dict({key: value.astype(network.dtype) for key, value in state.items()})
-    emit(start_event(task.name, config.to_dict(), network))
-    metrics = final_metrics(task, network, dataset)
-    result = TrainResult(epochs_run=0)
-    model_path = None
-    if save_path is not None:
-        model_path = save_network(task, network, config, dataset, save_path, metrics, result)
-    summary = {
-        "event": "summary",
-        "task": task.name,
-        "epochs": 0,
-        **metrics,
-        "model": model_path,
-        "elapsed_s": round(time.perf_counter() - started, 4),
-        **_describe(task, network, dataset, config),
-        **saved_aside(save_path, model_path),
-    }
-    return Outcome(network, dataset, result, summary)
-
-
-def _describe(task, network, dataset, config):
-    """The summary's account of what was approximated, how, and by which neurons."""
-    target = dataset.target
-    return {
-        "target": target.name or "expr",
-        "formula": target.formula,
-        "domain": [target.lo, target.hi],
-        "method": config.method,
-        "activation": config.activation,
-        "hidden": list(config.hidden),
-        "neurons": neurons(network, dataset, np.array([target.lo]))[2],
-    }
+def _check_network(method, activation, hidden, given):
+    """Usage errors for networks the method cannot make (`given`: the settings the
+    command line gave)."""
+    if not hidden:
+        raise OptionError("--hidden: a function approximator needs at least one hidden layer, e.g. --hidden 32")
+    if max(hidden) > MAX_NEURONS:
+        raise OptionError(f"--hidden: at most {MAX_NEURONS:,} neurons per layer")
+    if method == "train" and activation == "step":
+        raise OptionError(
+            "a step neuron cannot be trained by gradient descent: its slope is zero everywhere "
+            "(and undefined at the jump), so no gradient ever reaches its weights.\n"
+            "Build the network by hand instead: --method construct --activation step"
+        )
+    if method == "construct":
+        if activation not in CONSTRUCTIBLE:
+            raise OptionError(
+                f"--activation: --method construct builds {', '.join(CONSTRUCTIBLE)} neurons, not {activation}"
+            )
+        if len(hidden) != 1:
+            raise OptionError("--hidden: --method construct builds one hidden layer: give one size, e.g. --hidden 50")
+        trained = [SETTINGS[name].option for name in SETTINGS if name in given and SETTINGS[name].training_only]
+        if trained:
+            raise OptionError(
+                f"{', '.join(trained)}: nothing is trained with --method construct (the weights are set by hand)"
+            )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nncli.nn.layers import spec_widths
+from nncli.tasks.catalog import TASKS
 
 
 @dataclass
@@ -51,8 +52,7 @@ class Task:
     Subclasses set the class attributes and override the methods that differ.
     """
 
-    name = ""
-    title = ""  # what the live panel says is being learned
+    name = ""  # its name in the catalog (nncli.tasks.catalog), which holds its title and defaults
     # The task's pictures, by name, in drawing order: each a view function named as
     # "module.function" under nncli.views (see its docstring for the contract).
     views = {"loss": "loss.history", "health": "health.layers"}
@@ -67,6 +67,21 @@ class Task:
     # square was placed in the image ("box" or "mass"); see nncli.data.image.digit_pixels.
     digit_box = None
     centring = "box"
+
+    @property
+    def title(self):
+        """What the live panel says is being learned."""
+        return TASKS[self.name].title
+
+    def heading(self, config):
+        """What a run of `config` learns, as the screen heads it: by default, the title."""
+        return self.title
+
+    def settle(self, settings, given):
+        """The run's settings (a dict) once the task has decided what its command leaves to
+        it, from the others; `given` names the settings the command line gave. Raises
+        OptionError (a usage error, exit 2) for settings it cannot honour together."""
+        return settings
 
     def load_data(self, config) -> Dataset:
         raise NotImplementedError
@@ -103,8 +118,17 @@ class Task:
         return {}
 
     def summary(self, network, data) -> dict:
-        """Task-specific fields for the final summary (e.g. the learned line)."""
+        """Task-specific numbers for the final metrics and summary (e.g. the learned line)."""
         return {}
+
+    def describe(self, network, dataset, config) -> dict:
+        """Task-specific fields for the summary event alone, beyond its numbers (e.g. the
+        approximated function and its neurons)."""
+        return {}
+
+    # A task that can set its weights by hand (config.method == "construct") defines
+    # construct(config, dataset) -> the state dict of its network, in float64.
+    construct = None
 
     def labelled_file(self, path, meta, drop_missing=False):
         """(X, y) from a CSV of rows "raw inputs…, targets…" (a class index for a classifier

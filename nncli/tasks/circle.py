@@ -13,5 +13,4 @@ from nncli.tasks.points import PointsTask
 
 class CircleTask(PointsTask):
     name = "circle"
-    title = "circle: a disc inside a ring"
     make = staticmethod(points.circle)

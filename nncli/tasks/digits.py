@@ -40,7 +40,6 @@ def accuracy(network, X, y):
 
 class DigitsTask(Task):
     name = "digits"
-    title = "8×8 handwritten digits"
     views = {
         "samples": "digits.samples",
         "confusion": "digits.confusion",

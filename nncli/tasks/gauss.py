@@ -11,5 +11,4 @@ from nncli.tasks.points import PointsTask
 
 class GaussTask(PointsTask):
     name = "gauss"
-    title = "gauss: two clouds of points"
     make = staticmethod(points.gauss)

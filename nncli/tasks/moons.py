@@ -12,5 +12,4 @@ from nncli.tasks.points import PointsTask
 
 class MoonsTask(PointsTask):
     name = "moons"
-    title = "two moons"
     make = staticmethod(points.moons)

@@ -13,7 +13,6 @@ from nncli.tasks.points import PointsTask
 
 class SpiralTask(PointsTask):
     name = "spiral"
-    title = "spiral arms, one class each"
     loss = "cross_entropy"
     views = {
         "boundary": "classes.class_map",

@@ -39,7 +39,6 @@ def regression_metrics(predicted, actual):
 
 class CsvTask(Task):
     name = "csv"
-    title = "your own data"
     views = {"loss": "loss.history", "health": "health.layers"}
     watch = ("loss",)
 

@@ -15,7 +15,6 @@ from nncli.tasks.base import Dataset, Points, Preprocessing, Task, preprocessing
 
 class XorTask(Task):
     name = "xor"
-    title = "XOR"
     views = {
         "boundary": "plane.boundary",
         "neurons": "plane.neurons",

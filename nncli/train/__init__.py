@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nncli import optim
-from nncli.config import OPTIMIZERS
 from nncli.data import batch_indices
 from nncli.errors import DivergedError
 from nncli.nn.layers import describe
+from nncli.settings import OPTIMIZERS
 from nncli.train.health import HealthMonitor
 
 SCHEMA = 1

@@ -29,8 +29,8 @@ import numpy as np
 
 from nncli import optim
 from nncli.autograd import Tensor
-from nncli.config import OPTIMIZERS
 from nncli.formula import FUNCTIONS, parse
+from nncli.settings import OPTIMIZERS
 
 DEFAULT_CONDITION = 20.0
 VARIABLES = ("x", "y")
