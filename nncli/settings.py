@@ -27,7 +27,7 @@ MAX_CONV_LAYERS = 8  # each halves the image: 8 take 256 pixels across down to 1
 MAX_SHIFT = 20  # --shift: an 8×8 digit on a canvas of at most 28×28, MNIST's size
 MAX_CLASSES = 10  # spiral arms
 MAX_SEED = 2**32 - 1  # NumPy's legacy seeds, and what a person types
-MAX_TEXT = 4096  # a formula or a path
+MAX_TEXT = 4_096  # characters in a formula, a path, or any string a model file keeps (a column name)
 
 # --- the one registry of activations and layer types -------------------------------------
 

@@ -10,8 +10,7 @@ import pytest
 from conftest import run
 from test_hostile import approx_meta, linreg_meta, write, xor_meta
 
-from nncli.settings import MAX_COUNT
-from nncli.store import MAX_STRING
+from nncli.settings import MAX_COUNT, MAX_TEXT
 
 PAST = str(MAX_COUNT + 1)
 
@@ -44,15 +43,15 @@ def _table(path, label=lambda i: "ab"[i % 2], column="b"):
 @pytest.mark.parametrize(
     "make, what",
     [
-        (lambda p: _table(p, label=lambda i: "x" * (MAX_STRING + 905) if i % 2 else "short"), "class label"),
-        (lambda p: _table(p, column="y" * (MAX_STRING + 905)), "column name"),
+        (lambda p: _table(p, label=lambda i: "x" * (MAX_TEXT + 905) if i % 2 else "short"), "class label"),
+        (lambda p: _table(p, column="y" * (MAX_TEXT + 905)), "column name"),
     ],
     ids=["label", "column name"],
 )
 def test_a_csv_string_longer_than_a_model_keeps_is_refused_before_training(tmp_path, make, what):
     table = make(tmp_path / "long.csv")
     refused = run("train", "csv", "--data", table, "--target", "label", "--epochs", "1", "--json")
-    assert refused.exit_code == 1 and f"a {what} of {MAX_STRING + 905:,} characters" in refused.stderr
+    assert refused.exit_code == 1 and f"a {what} of {MAX_TEXT + 905:,} characters" in refused.stderr
     assert refused.stdout == ""  # no "start" event: refused before any training
     assert "unexpected" not in refused.stderr
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from nncli.data import MISSING, MISSING_NAMES, _open_binary, stratified_split, train_test_split
 from nncli.errors import DataError
-from nncli.store import MAX_STRING
+from nncli.settings import MAX_TEXT
 
 MAX_LABELS = 1000  # distinct classes a CSV target may hold
 FEW_DISTINCT = 10  # a target of at most this many distinct whole numbers holds classes
@@ -35,7 +35,7 @@ MAX_TABLE_BYTES = 500_000_000
 # hold more than MAX_TABLE_CELLS: about 1 GB of lists and cells, the text itself aside.
 MAX_TABLE_CELLS = 20_000_000
 ROW_CELLS = 4
-MAX_NAME = MAX_STRING  # characters in a column name or class label: what a model file keeps
+MAX_NAME = MAX_TEXT  # characters in a column name or class label: what a model file keeps
 COLUMNS_LISTED = 12  # column names a message lists before saying how many there are
 KINDS = ("classify", "regress")
 

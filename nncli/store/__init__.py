@@ -41,7 +41,7 @@ import numpy as np
 from nncli import __version__
 from nncli.errors import ModelFileError, NncliError, OptionError
 from nncli.nn.conv import MAX_POOL, image_shape
-from nncli.settings import DTYPES, IMAGE_LAYERS, LAYER_TYPES, MAX_CHANNELS, MAX_LAYER, MAX_SEED, MAX_SIZE
+from nncli.settings import DTYPES, IMAGE_LAYERS, LAYER_TYPES, MAX_CHANNELS, MAX_LAYER, MAX_SEED, MAX_SIZE, MAX_TEXT
 from nncli.store import snapshots as snapshot_arrays
 
 FORMAT_NAME = "nncli-model"
@@ -57,7 +57,6 @@ MAX_ENTRIES = 10_000
 MAX_LAYERS = 1_000
 MAX_KERNEL = 64  # pixels across a convolution's kernel, its stride and a pool's stride
 MAX_DEPTH = 12  # nesting of the metadata: nncli writes at most 4 levels
-MAX_STRING = 4_096  # characters in one metadata string (a formula, a data description)
 MAX_KEY = 64  # characters in one metadata key
 MAX_ITEMS = 100_000  # values in one metadata list (a loss history keeps 200)
 MAX_HISTORY_VALUES = 100_000
@@ -260,8 +259,8 @@ def check_plain(meta: Any) -> None:
                 raise ValueError(f"a list of {len(value):,} values (at most {MAX_ITEMS:,})")
             pending.extend((item, depth + 1, key_name) for item in value)
         elif isinstance(value, str):
-            if len(value) > MAX_STRING:
-                raise ValueError(f"a string of {len(value):,} characters (at most {MAX_STRING:,})")
+            if len(value) > MAX_TEXT:
+                raise ValueError(f"a string of {len(value):,} characters (at most {MAX_TEXT:,})")
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
             raise ValueError(
                 f"{_short(key_name)} is a whole number too large to be a setting"

@@ -3,14 +3,13 @@ the suggestion (nncli.session.lrfind finds them), for the task they were found o
 
 from dataclasses import dataclass
 
-from nncli.session.lrfind import LrFinding
 from nncli.views import Numbers
 
 
 @dataclass
 class LrCurve(Numbers):
     task: str  # the task's name, for the command to try next
-    finding: LrFinding
+    finding: object  # the session's LrFinding (views sit below sessions, so not imported here)
 
     def to_json(self):
         return {"task": self.task, **self.finding.as_dict()}
