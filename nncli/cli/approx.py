@@ -140,7 +140,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
     save, no_save, force = options.pop("save"), options.pop("no_save"), options.pop("force")
-    watch, pace = options.pop("watch"), options.pop("pace")
+    watch, pace, serve = options.pop("watch"), options.pop("pace"), options.pop("serve")
     if no_save and save:
         raise click.UsageError("--save and --no-save contradict each other: choose one")
     task = ApproxTask()
@@ -153,7 +153,7 @@ def approx(ctx, func, expr, domain, method, show_neurons, **options):
     save_path = None if no_save else (save or store.default_model_path(task.name))
     title = target.label()
     config = RunConfig.from_dict(options)
-    live = Live(task, config, views, pace)
+    live = Live(task, config, views, pace, serve)
     with training_sink(as_json, quiet or method == "construct", title, live) as (emit, watching):
         outcome = run_approx(task, config, save_path, emit, force, watching)
     if not as_json:

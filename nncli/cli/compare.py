@@ -12,7 +12,8 @@ import click
 from nncli.cli.train import fixed_options, like_train, run_config, train
 from nncli.cli.visualize import check_output_path, write_svg
 
-NOT_HERE = ("save", "no_save", "force", "download", "watch", "pace")  # saves only with --save-dir; its own panel
+# saves only with --save-dir; its own panel, and no live page
+NOT_HERE = ("save", "no_save", "force", "download", "watch", "pace", "serve")
 NOT_VARIED = ("as_json", "quiet", "log_every", "force")  # how a run is shown or saved, not how it learns
 OWN = ("vary", "svg_path", "save_dir")  # the comparison's own options
 MAX_RUNS = 16

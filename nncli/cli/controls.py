@@ -188,7 +188,8 @@ class Pace(click.ParamType):
 
 
 def live_options(command):
-    """--watch and --pace, for the commands that train."""
+    """--watch, --pace and --serve, for the commands that train."""
+    command = serve_option(command)
     command = click.option(
         "--pace",
         type=Pace(),
@@ -200,6 +201,19 @@ def live_options(command):
         metavar="VIEW",
         multiple=True,
         help="A view the live panel shows while training (repeat it, or give a,b)  [default: the task's].",
+    )(command)
+
+
+def serve_option(command):
+    """--serve [PORT]: the live page, on this computer only."""
+    return click.option(
+        "--serve",
+        type=click.IntRange(0, 65535),
+        is_flag=False,
+        flag_value=0,
+        default=None,
+        metavar="[PORT]",
+        help="Serve a live page of the run on http://127.0.0.1:PORT/ (alone: a free port), this computer only.",
     )(command)
 
 

@@ -242,12 +242,12 @@ def run_training(task_name, options):
         raise click.UsageError("--save and --no-save contradict each other: choose one")
     for warning in check_deep_options(options):
         click.echo(f"nncli: {warning}", err=True)
-    watch, pace = options.pop("watch"), options.pop("pace")
+    watch, pace, serve = options.pop("watch"), options.pop("pace"), options.pop("serve")
     views = watched_views(get_task(task_name), watch)
     save_path = None if no_save else (save or store.default_model_path(task_name))
     task = get_task(task_name)
     config = run_config(task, options)
-    with training_sink(as_json, quiet, task.title, Live(task, config, views, pace)) as (emit, watching):
+    with training_sink(as_json, quiet, task.title, Live(task, config, views, pace, serve)) as (emit, watching):
         outcome = train_task(task, config, save_path, emit, force, watch=watching)  # diverged: a "diverged" event
     for note in outcome.dataset.notes:  # they may name a file's columns: shown inert
         click.echo(f"nncli: {inert(note, 1000)}", err=True)
