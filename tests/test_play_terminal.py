@@ -284,3 +284,23 @@ def test_json_streams_the_session_events_on_stdout(tmp_path, corner):
         k: v for k, v in next(e for e in events if e["event"] == "setting").items() if k != "epoch"
     }
     assert events[-1]["model"] == str(tmp_path / "m.npz") and events[-1]["added"] == 1
+
+
+def test_serve_shows_the_plane_on_a_page_whose_stop_button_ends_play():
+    from test_serve import page_events_beside, request
+
+    terminal = Terminal("play", "gauss", "--serve", "0")
+    port = int(re.search(r"127\.0\.0\.1:(\d+)", terminal.wait_for(r"127\.0\.0\.1:\d+")).group(1))
+    terminal.epoch()
+    stopped = []
+
+    def stop(found):  # the page's stop button, once the plane has come
+        if found and not stopped:
+            stopped.append(request(port, "POST", "/key", body="quit")[0])
+
+    found = page_events_beside(terminal, port, stop)
+    assert stopped == [204]
+    assert terminal.finish() == 0
+    frames = [data for kind, data in found if kind == "frame"]
+    assert frames and all("<svg" in frame["html"] and "epoch" in frame["label"] for frame in frames)
+    assert found[-1][0] == "end" and found[-1][1]["ending"].startswith("played ")

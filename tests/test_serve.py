@@ -37,10 +37,11 @@ def finish(process):
     return out, err
 
 
-def events_of(port, host=None):
-    """Every (event, data) of the page's stream, until the end event closes it."""
+def events_of(port, each=lambda found: None):
+    """Every (event, data) of the page's stream, until the end event closes it;
+    `each(found)` is called with those so far as each comes."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", "/events", headers={"Host": host or f"127.0.0.1:{port}"})
+    connection.request("GET", "/events")
     response = connection.getresponse()
     assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream"
     found, kind = [], None
@@ -50,6 +51,7 @@ def events_of(port, host=None):
             kind = line[len("event: ") :]
         elif line.startswith("data: "):
             found.append((kind, json.loads(line[len("data: ") :])))
+            each(found)
     connection.close()
     return found
 
@@ -166,3 +168,42 @@ def test_serve_takes_a_port_number_only():
     assert result.exit_code == 2 and "--serve" in result.stderr
     result = run("approx", "sin", "--serve", "70000", "--epochs", 5)
     assert result.exit_code == 2
+
+
+def page_events_beside(terminal, port, act):
+    """The page's events, read while the `terminal` (test_play_terminal.Terminal) is read all
+    the while (a full terminal would block the program); `act(found)` is called with those so
+    far, again and again, until the stream ends."""
+    import threading
+    import time
+
+    found = []
+    reader = threading.Thread(target=events_of, args=(port, lambda so_far: found.append(so_far[-1])), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 60
+    while reader.is_alive():
+        assert time.monotonic() < deadline, terminal.text()
+        terminal.read(0.1)
+        act(list(found))
+    return found
+
+
+def test_the_terminal_keys_still_pause_and_stop_the_run_while_the_page_watches():
+    from test_play_terminal import Terminal
+
+    terminal = Terminal("train", "xor", "--serve", "0", "--epochs", 100_000, "--pace", 200, "--no-save")
+    port = int(ADDRESS.search(terminal.wait_for(ADDRESS.pattern)).group(1))
+    pressed = []
+
+    def act(found):
+        labels = [data.get("label", "") for kind, data in found]
+        if not pressed and len(labels) >= 2:
+            pressed.append(b" ")
+            terminal.send(b" ")  # pause, on the terminal
+        elif pressed == [b" "] and labels and labels[-1].endswith("paused"):
+            pressed.append(b"q")
+            terminal.send(b"q")
+
+    found = page_events_beside(terminal, port, act)
+    assert terminal.finish() == 0
+    assert pressed == [b" ", b"q"] and found[-1][0] == "end" and found[-1][1]["ending"].startswith("stopped at epoch")
