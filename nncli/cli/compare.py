@@ -10,7 +10,7 @@ import difflib
 import click
 
 from nncli.cli.train import fixed_options, like_train, run_config, train
-from nncli.cli.visualize import check_output_path, write_svg
+from nncli.cli.visualize import check_output_path, say_written, to_stdout, write_svg
 
 # saves only with --save-dir; its own panel, and no live page
 NOT_HERE = ("save", "no_save", "force", "download", "watch", "pace", "serve")
@@ -39,7 +39,7 @@ def compare_options():
             type=click.Path(),
             metavar="FILE",
             default=None,
-            help="Also write the pictures to this SVG file.",
+            help="Also write the pictures to this SVG file (- for stdout).",
         ),
         click.Option(
             ["--save-dir"],
@@ -165,6 +165,7 @@ def run_comparison(task_name, options):
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
     texts, save_dir, svg_path = options.pop("vary"), options.pop("save_dir"), options.pop("svg_path")
     varied = parse_vary(ctx, texts)
+    piped = to_stdout(as_json, svg=svg_path)
     if svg_path:
         check_output_path(svg_path, "the SVG")  # before any training: a long comparison must not end in "cannot write"
     task = get_task(task_name)
@@ -184,15 +185,13 @@ def run_comparison(task_name, options):
     if svg_path or not as_json:
         console = stdout_console()
         pictures = [draw(numbers, console.width), *_paths(task, runs, console)]
-    if not as_json:
+    if not (as_json or piped):
         for picture in pictures if not quiet else pictures[0].renderables[-1:]:
             console.print(picture)
             console.print()
     if svg_path:
         write_svg(svg_path, pictures, f"nncli compare {task.name}", console.width)
-        from nncli.text import inert
-
-        click.echo(f"pictures written to {inert(svg_path, 1000)}", err=True)
+        say_written(svg_path, "pictures")
     interrupted = next((run for run in runs if run.status == "interrupted"), None)
     if interrupted is not None:
         click.echo(f"nncli: interrupted during run {interrupted.index + 1} of {len(runs)}", err=True)

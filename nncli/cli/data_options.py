@@ -82,7 +82,8 @@ def table_options(task_defaults):
                     "--data",
                     type=click.Path(dir_okay=False),
                     required=True,
-                    help="The CSV file to learn from: a header row naming the columns, then one row per example.",
+                    help="The CSV file to learn from: a header row naming the columns, then one row per example "
+                    "(- for stdin).",
                 ),
                 click.option("--target", default=None, help="The column to predict  [required]."),
                 click.option(

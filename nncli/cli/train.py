@@ -107,7 +107,7 @@ def csv_table(**options):
     "--data",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Fit a two-column CSV (x, y) instead, holding out --test-fraction of its points.",
+    help="Fit a two-column CSV (x, y) instead, holding out --test-fraction of its points (- for stdin).",
 )
 @test_fraction_option(0.3)
 @click.option(

@@ -49,6 +49,7 @@ def visualize(model, view, rates, epoch, svg_path, html_path, as_json):
             f"{name} is a {task.name} model; its views are {', '.join(views)}, not {view!r}", param_hint="'--view'"
         )
     chosen = [view] if view else list(views)
+    piped = to_stdout(as_json, svg=svg_path, html=html_path)
     if svg_path:
         check_output_path(svg_path, "the SVG")  # before any work: a long retraining must not end in "cannot write"
     if html_path:
@@ -70,18 +71,18 @@ def visualize(model, view, rates, epoch, svg_path, html_path, as_json):
         if as_json:
             emit_json({"event": "view", "view": view_name, "epoch": history.epoch, **numbers.to_json()})
         all_numbers.append(numbers)
-        if not as_json:
+        if not (as_json or piped):
             drawn.append(draw(numbers, console.width))
-    if not as_json:
+    if drawn:
         for picture in drawn:
             console.print(picture)
             console.print()
     if svg_path:
         write_svg(svg_path, all_numbers, f"nncli visualize {name}")
-        click.echo(f"pictures written to {inert(svg_path, 1000)}", err=True)
+        say_written(svg_path, "pictures")
     if html_path:
         write_page(html_path, all_numbers, f"nncli visualize {name}")
-        click.echo(f"page written to {inert(html_path, 1000)}", err=True)
+        say_written(html_path, "page")
 
 
 def at_epoch(network, meta, path, history, wanted):
@@ -100,11 +101,45 @@ def at_epoch(network, meta, path, history, wanted):
     return history.at(epoch)
 
 
+STDOUT = "-"  # as a FILE to write: stdout, which then carries that file alone
+
+
 def check_output_path(output_path, what):
-    """Fail before any work if `what` could not be written at `output_path`."""
+    """Fail before any work if `what` could not be written at `output_path` ("-": stdout)."""
     from nncli.store import write_target
 
-    write_target(output_path, f"write {what}")
+    if output_path != STDOUT:
+        write_target(output_path, f"write {what}")
+
+
+def to_stdout(as_json=False, **outputs):
+    """True if one of `outputs` (an option's name → its FILE) is "-": stdout then carries
+    that file and nothing else. A usage error if two are, or one is beside --json."""
+    taken = ["--" + name for name, path in outputs.items() if path == STDOUT]
+    if len(taken) > 1:
+        raise click.UsageError(f"{' and '.join(taken)} cannot both write to stdout (-): give one of them a file")
+    if taken and as_json:
+        raise click.UsageError(f"--json writes to stdout, so {taken[0]} - cannot: give it a file")
+    return bool(taken)
+
+
+def write_output(path, text, what):
+    """Write `text` as the file `path`, atomically, or to stdout for "-"."""
+    from nncli.cli.streams import write_out_bytes
+    from nncli.store import write_atomically
+
+    if path == STDOUT:
+        write_out_bytes(text.encode("utf-8"))
+    else:
+        write_atomically(path, lambda f: f.write(text.encode("utf-8")), f"write {what}")
+
+
+def say_written(path, what):
+    """Say on stderr where `what` was written (nothing for stdout, which shows it)."""
+    from nncli.text import inert
+
+    if path != STDOUT:
+        click.echo(f"{what} written to {inert(path, 1000)}", err=True)
 
 
 def write_svg(svg_path, pictures, title, width=100):
@@ -115,7 +150,6 @@ def write_svg(svg_path, pictures, title, width=100):
     from nncli.render.svg import to_svg
     from nncli.render.vector import svg
     from nncli.render.vector.page import svg_file
-    from nncli.store import write_atomically
     from nncli.views import Numbers
 
     def drawn(picture):
@@ -123,14 +157,11 @@ def write_svg(svg_path, pictures, title, width=100):
             return to_svg([picture], title="", width=max(width, 100))
         return svg(picture) or to_svg([draw(picture, 100)], title="", width=100)
 
-    text = svg_file([drawn(picture) for picture in pictures], title)
-    write_atomically(svg_path, lambda f: f.write(text.encode("utf-8")), "write the SVG")
+    write_output(svg_path, svg_file([drawn(picture) for picture in pictures], title), "the SVG")
 
 
 def write_page(html_path, all_numbers, title):
     """Write the views' pictures as one self-contained page, atomically."""
     from nncli.render.vector.page import pictures_page
-    from nncli.store import write_atomically
 
-    text = pictures_page(title, all_numbers)
-    write_atomically(html_path, lambda f: f.write(text.encode("utf-8")), "write the page")
+    write_output(html_path, pictures_page(title, all_numbers), "the page")
