@@ -88,7 +88,9 @@ SPIRAL = {
     "classes": 3,
 }
 MAX_CLASSES = 10  # spiral arms
-PLAYGROUND = {"circle": CIRCLE, "gauss": GAUSS, "spiral": SPIRAL, "moons": MOONS}  # the sets `nncli play` takes
+# `nncli play xor`: the truth table's corners as clouds of points, four tanh neurons.
+XOR_PLAY = {**POINTS, "hidden": (4,), "points": 200, "noise": 0.15}
+PLAYGROUND = {"circle": CIRCLE, "gauss": GAUSS, "spiral": SPIRAL, "moons": MOONS, "xor": XOR_PLAY}  # what play takes
 
 CSV = {
     "epochs": 100,
