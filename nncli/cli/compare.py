@@ -10,12 +10,12 @@ import difflib
 import click
 
 from nncli.cli.train import fixed_options, like_train, run_config, train
-from nncli.cli.visualize import check_output_path, say_written, to_stdout, write_svg
+from nncli.cli.visualize import check_output_path, say_written, to_stdout, write_page, write_svg
 
 # saves only with --save-dir; its own panel, and no live page
 NOT_HERE = ("save", "no_save", "force", "download", "watch", "pace", "serve")
 NOT_VARIED = ("as_json", "quiet", "log_every", "force")  # how a run is shown or saved, not how it learns
-OWN = ("vary", "svg_path", "save_dir")  # the comparison's own options
+OWN = ("vary", "svg_path", "html_path", "save_dir")  # the comparison's own options
 MAX_RUNS = 16
 # Settings that change a linreg run's data: runs varying them have a loss landscape each.
 DATA_SETTINGS = {"seed", "points", "slope", "intercept", "noise", "data", "limit", "dtype"}
@@ -40,6 +40,13 @@ def compare_options():
             metavar="FILE",
             default=None,
             help="Also write the pictures to this SVG file (- for stdout).",
+        ),
+        click.Option(
+            ["--html", "html_path"],
+            type=click.Path(),
+            metavar="FILE",
+            default=None,
+            help="Also write them as one page, to open in a browser offline (- for stdout).",
         ),
         click.Option(
             ["--save-dir"],
@@ -164,10 +171,12 @@ def run_comparison(task_name, options):
     ctx = click.get_current_context()
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
     texts, save_dir, svg_path = options.pop("vary"), options.pop("save_dir"), options.pop("svg_path")
+    html_path = options.pop("html_path")
     varied = parse_vary(ctx, texts)
-    piped = to_stdout(as_json, svg=svg_path)
-    if svg_path:
-        check_output_path(svg_path, "the SVG")  # before any training: a long comparison must not end in "cannot write"
+    piped = to_stdout(as_json, svg=svg_path, html=html_path)
+    for path, what in ((svg_path, "the SVG"), (html_path, "the page")):
+        if path:
+            check_output_path(path, what)  # before any training: a long comparison must not end in "cannot write"
     task = get_task(task_name)
     fixed_options(task_name, options)
     if options.get("data_dir"):  # as `train mnist` records it: a saved run's model may be evaluated elsewhere
@@ -182,16 +191,20 @@ def run_comparison(task_name, options):
     numbers = comparison(task, runs)
     if as_json:
         emit_json({"event": "comparison", "task": task.name, "varied": numbers.varied, "runs": numbers.runs})
-    if svg_path or not as_json:
-        console = stdout_console()
-        pictures = [draw(numbers, console.width), *_paths(task, runs, console)]
+    console = stdout_console()
+    pictures = [numbers, *_paths(task, runs, console)] if (svg_path or html_path or not as_json) else []
     if not (as_json or piped):
-        for picture in pictures if not quiet else pictures[0].renderables[-1:]:
+        drawn = [draw(picture, console.width) for picture in pictures]
+        for picture in drawn if not quiet else drawn[0].renderables[-1:]:
             console.print(picture)
             console.print()
+    title = f"nncli compare {task.name}"
     if svg_path:
-        write_svg(svg_path, pictures, f"nncli compare {task.name}", console.width)
+        write_svg(svg_path, pictures, title, console.width)
         say_written(svg_path, "pictures")
+    if html_path:
+        write_page(html_path, pictures, title)
+        say_written(html_path, "page")
     interrupted = next((run for run in runs if run.status == "interrupted"), None)
     if interrupted is not None:
         click.echo(f"nncli: interrupted during run {interrupted.index + 1} of {len(runs)}", err=True)
@@ -221,19 +234,17 @@ def _sink(as_json, quiet, task, runs):
 
 def _paths(task, runs, console):
     """Where the task can draw its runs' paths together (linreg: on its loss landscape),
-    their picture, side by side — if the runs share their data, so that one landscape is
-    theirs. A list of none or one."""
+    the numbers of their picture, side by side — if the runs share their data, so that one
+    landscape is theirs. A list of none or one."""
     if task.compare_view is None or DATA_SETTINGS & {option.replace("-", "_") for option in runs[0].settings}:
         return []
-    from nncli.render import draw
     from nncli.tasks.runner import prepare
     from nncli.views import History, resolve
 
     dataset, network = prepare(task, runs[0].config)
     view = resolve(task.views[task.compare_view])
     pairs = [(run.label, run.config) for run in runs if run.status != "not run"]
-    numbers = view(network, dataset, runs[0].config, History(), runs=pairs, size=_panel_pixels(console, len(pairs)))
-    return [draw(numbers, console.width)]
+    return [view(network, dataset, runs[0].config, History(), runs=pairs, size=_panel_pixels(console, len(pairs)))]
 
 
 def _panel_pixels(console, panels):

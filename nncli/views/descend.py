@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nncli.views import Numbers
+
 # What became of a walk, in the words the table uses.
 REACHED, MISSED, DIVERGED, LEFT = "reached", "did not reach", "diverged", "left the domain"
 SETTLED, MOVING = "settled", "still moving"  # for a surface whose minima nncli does not know
@@ -54,7 +56,7 @@ class Path:
 
 
 @dataclass
-class DescentView:
+class DescentView(Numbers):
     """The surface on a grid — `values[i, j]` at (xs[j], ys[i]), row 0 at the top (the
     largest y), like a picture — its known minima, and the paths."""
 
