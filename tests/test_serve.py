@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import browser, dom_in_browser, run
 
 ADDRESS = re.compile(r"http://127\.0\.0\.1:(\d+)/")
 
@@ -207,3 +207,26 @@ def test_the_terminal_keys_still_pause_and_stop_the_run_while_the_page_watches()
     found = page_events_beside(terminal, port, act)
     assert terminal.finish() == 0
     assert pressed == [b" ", b"q"] and found[-1][0] == "end" and found[-1][1]["ending"].startswith("stopped at epoch")
+
+
+@pytest.mark.skipif(browser() is None, reason="no Chromium installed")
+def test_the_live_page_in_a_browser_shows_the_frame_streamed_and_that_the_run_ended(tmp_path):
+    from nncli.cli.serve import LivePage
+    from nncli.render.html import StyleSheet
+    from nncli.render.vector.live import frame_event
+    from nncli.views.plane import Boundary
+
+    page = LivePage(0, "XOR <b>live</b>")
+    try:
+        page.show({"html": "<p>an older frame</p>", "label": "epoch 1", "css": ""})  # what the page is served with
+        boundary = Boundary([0, 1, 2], [2, 1, 0], [[0.1, 0.5, 0.9]] * 3, [(0.5, 0.5, 1, 0)])
+        page.show(frame_event([boundary], "epoch 2,000/2,000 · loss 0.01", StyleSheet()))
+        page.end("done")
+        dom = dom_in_browser(page.address, tmp_path)
+    finally:
+        page.close()
+    assert "the run has ended: done" in dom  # the script took the stream: the end …
+    assert "epoch 2,000/2,000 · loss 0.01" in dom and "an older frame" not in dom  # … and the newest frame
+    assert dom.count('<svg class="view"') == 1
+    assert "XOR &lt;b&gt;live&lt;/b&gt;" in dom  # the title as text
+    assert dom.count("disabled") >= 3  # the buttons are off once the run has ended
