@@ -190,19 +190,20 @@ class Served(Unserved):
         def hear(event):
             emit(event)
             kind = event["event"]
-            if self.watcher is None:
+            if kind == "summary":  # the last frame (if there were frames), and how the run ended
+                from nncli.render.progress import ending, final_metrics
+
+                if self.watcher is not None:
+                    frame = self.watcher.frame(event["epochs"], self.history)
+                    frame.metrics = final_metrics(event)
+                    self.show(frame, ending(event))
+                self.page.end(ending(event))
+            elif self.watcher is None:
                 return
-            if kind == "epoch":
+            elif kind == "epoch":
                 self.watcher.log(event)
             elif kind == "layer_stats":
                 self.watcher.layer_stats.append(event)
-            elif kind == "summary":
-                from nncli.render.progress import ending, final_metrics
-
-                frame = self.watcher.frame(event["epochs"], self.history)
-                frame.metrics = final_metrics(event)
-                self.show(frame, ending(event))
-                self.page.end(ending(event))
 
         return hear
 
