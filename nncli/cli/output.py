@@ -230,7 +230,7 @@ class Served(Unserved):
         from nncli.render.vector.live import frame_event
 
         epochs = self.live.config.epochs
-        parts = (f"epoch {frame.epoch:,}/{epochs:,}", format_metrics(frame.metrics), status)
+        parts = (f"epoch {frame.epoch:,}/{epochs:,}", format_metrics(frame.metrics, " · "), status)
         label = " · ".join(part for part in parts if part)
         self.page.show(frame_event(list(frame.views.values()), label, self.sheet))
 
