@@ -75,7 +75,7 @@ def test_the_race_numbers_are_a_view_with_a_vector_drawing():
 @pytest.mark.parametrize(
     "args",
     [
-        ("descend", "rosenbrock", "-q"),
+        ("descend", "bowl", "--steps", 200, "-q"),
         ("compare", "xor", "--vary", "lr=1,3", "--epochs", 30, "-q"),
     ],
 )
