@@ -59,8 +59,8 @@ def test_a_race_that_leaves_the_domain_still_draws(tmp_path):
 
 
 def test_the_race_numbers_are_a_view_with_a_vector_drawing():
-    from nncli.surfaces import Descent, get_surface, race
     from nncli.views.descend import descent_view
+    from nncli.views.surfaces import Descent, get_surface, race
 
     surface = get_surface("himmelblau", 20)
     descents = [Descent(surface, "adam", 0.05, 0.9, surface.start, surface.region)]
