@@ -221,7 +221,7 @@ SETTINGS = _table(
     Setting(
         "data",
         "file",
-        "The CSV file to learn from: a header row naming the columns, then one row per example.",
+        "The CSV file to learn from: a header row naming the columns, then one row per example (- for stdin).",
         None,
         optional=True,
     ),

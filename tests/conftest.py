@@ -147,11 +147,20 @@ def probe_in_browser(page, probe, tmp_path, size=(1280, 720)):
     <output id="probe"> as JSON, the page opened in headless Chromium at `size`, offline."""
     import html
     import re
-    import shutil
-    import tempfile
 
     probed = tmp_path / f"probed-{size[0]}.html"
     probed.write_text(page.read_text().replace("<head>", "<head>" + probe, 1))
+    dom = dom_in_browser(probed.as_uri(), tmp_path, size)
+    found = re.search(r'<output id="probe">(.*?)</output>', dom, re.S)
+    assert found, dom[-500:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+def dom_in_browser(address, tmp_path, size=(1280, 720)):
+    """The document at `address` as headless Chromium leaves it once its scripts have run."""
+    import shutil
+    import tempfile
+
     profile = tempfile.mkdtemp()
     flags = [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -159,8 +168,8 @@ def probe_in_browser(page, probe, tmp_path, size=(1280, 720)):
         f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}", "--virtual-time-budget=2000", "--dump-dom",
     ]  # fmt: skip
     try:
-        dom = subprocess.run(
-            [browser(), *flags, probed.as_uri()],
+        return subprocess.run(
+            [browser(), *flags, address],
             capture_output=True,
             text=True,
             timeout=90,
@@ -168,6 +177,3 @@ def probe_in_browser(page, probe, tmp_path, size=(1280, 720)):
         ).stdout
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-    found = re.search(r'<output id="probe">(.*?)</output>', dom, re.S)
-    assert found, dom[-500:]
-    return json.loads(html.unescape(found.group(1)))

@@ -88,9 +88,10 @@ CHANGES = {
 }
 
 
+@pytest.mark.parametrize("task", ["circle", "xor"])
 @pytest.mark.parametrize("key", sorted(CHANGES))
-def test_every_key_changes_the_setting_it_says_and_nothing_else(key):
-    session = Playground("circle")
+def test_every_key_changes_the_setting_it_says_and_nothing_else(key, task):
+    session = Playground(task)
     before = session.status()
     assert session.press(key)
     after = session.status()
@@ -189,6 +190,42 @@ def test_the_saved_model_is_a_model_of_the_task_whose_data_holds_the_added_point
     model = run("inspect", "model", path)
     assert "nncli play circle (3 points added by hand" in model.stdout
     assert run("predict", "5.5,5.5").exit_code == 0  # it is the store's most recent model too
+
+
+def test_xor_plays_on_the_truth_table_as_clouds_of_points():
+    from nncli.data.points import xor
+
+    X, y = xor(8, noise=0.0)
+    assert sorted(zip(X.tolist(), y.tolist())) == sorted(
+        2 * [([0.0, 0.0], 0), ([0.0, 1.0], 1), ([1.0, 0.0], 1), ([1.0, 1.0], 0)]
+    )  # no noise: the truth table's rows, each class its corners
+    X, y = xor(400, noise=0.15, seed=3)
+    corners = np.round(X).clip(0, 1).astype(int)
+    assert (y == corners[:, 0] ^ corners[:, 1]).mean() > 0.99  # a jitter of 0.15 rarely crosses to the next corner
+    session = Playground("xor")
+    assert session.dataset.points.classes == 2 and len(session.points) == 200
+    session.train(200)
+    assert session.task.metrics(session.network, session.dataset.X_test, session.dataset.y_test)["accuracy"] == 1.0
+
+
+def test_a_saved_xor_playground_keeps_its_points_for_every_other_command(tmp_path):
+    session = Playground("xor")
+    session.add_points([(0.5, 0.5), (0.45, 0.55)], [1, 1])
+    session.train(50)
+    path = session.save(tmp_path / "xor-played.npz")
+    shown = json.loads(run("visualize", path, "--view", "boundary", "--json").stdout)
+    assert len(shown["points"]) == 202
+    assert [0.5, 0.5, 1] in [p[:3] for p in shown["points"] if not p[3]]
+    report = json.loads(run("evaluate", path, "--json").stdout)
+    assert report["examples"] == 60 and "kept in the model file" in report["data"]
+    assert (
+        report["accuracy"]
+        == session.task.metrics(session.network, session.dataset.X_test, session.dataset.y_test)["accuracy"]
+    )
+    assert run("visualize", path).exit_code == 0  # every view of xor, the truth table's too
+    predicted = json.loads(run("predict", path, "0,1", "--json").stdout)
+    expected = session.network.predict(session.dataset.points.encode(np.array([[0.0, 1.0]])))[0, 0]
+    assert predicted["output"] == pytest.approx(float(expected))
 
 
 def test_a_model_file_whose_points_are_damaged_is_refused_in_one_line(tmp_path):

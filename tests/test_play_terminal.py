@@ -284,3 +284,45 @@ def test_json_streams_the_session_events_on_stdout(tmp_path, corner):
         k: v for k, v in next(e for e in events if e["event"] == "setting").items() if k != "epoch"
     }
     assert events[-1]["model"] == str(tmp_path / "m.npz") and events[-1]["added"] == 1
+
+
+def test_serve_shows_the_plane_on_a_page_whose_stop_button_ends_play():
+    from test_serve import page_events_beside, request
+
+    terminal = Terminal("play", "gauss", "--serve", "0")
+    port = int(re.search(r"127\.0\.0\.1:(\d+)", terminal.wait_for(r"127\.0\.0\.1:\d+")).group(1))
+    terminal.epoch()
+    stopped = []
+
+    def stop(found):  # the page's stop button, once the plane has come
+        if found and not stopped:
+            stopped.append(request(port, "POST", "/key", body="quit")[0])
+
+    found = page_events_beside(terminal, port, stop)
+    assert stopped == [204]
+    assert terminal.finish() == 0
+    frames = [data for kind, data in found if kind == "frame"]
+    assert frames and all("<svg" in frame["html"] and "epoch" in frame["label"] for frame in frames)
+    assert found[-1][0] == "end" and found[-1][1]["ending"].startswith("played ")
+
+
+def test_play_xor_takes_a_click_and_saves_a_model_of_xor(tmp_path):
+    cells = layout(COLUMNS, LINES)
+    _, area = drawn_at(Playground("xor"), cells.plane_columns, cells.plane_lines, True)
+    columns, lines = area.size
+    middle = (area.left + columns // 2, area.top + lines // 2)  # the plane's middle: about (0.5, 0.5)
+    saved = tmp_path / "xor.npz"
+    terminal = Terminal("play", "xor", "--save", saved)
+    assert "nncli play xor" in terminal.wait_for("nncli play xor")
+    terminal.reach(20)
+    terminal.click(*middle)
+    terminal.wait_for("1 added")
+    terminal.send(b"s")
+    terminal.wait_for("saved as")
+    terminal.send(b"q")
+    assert terminal.finish() == 0
+    shown = json.loads(run("visualize", saved, "--view", "boundary", "--json").stdout)
+    added = [p for p in shown["points"] if np.allclose(p[:2], cell_point(area, *middle))]
+    assert len(added) == 1 and added[0][2:] == [0, 0]  # the pen's class 0, learned from
+    model = json.loads(run("inspect", "model", saved, "--json").stdout)
+    assert model["task"] == "xor"

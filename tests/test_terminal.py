@@ -1,6 +1,7 @@
 """The terminal-input module: keys and mouse reports named, both platforms' readers, and
 the terminal always given back."""
 
+import io
 import os
 import sys
 
@@ -74,6 +75,51 @@ def test_the_windows_reader_turns_console_codes_into_xterm_keys():
 def test_the_windows_reader_hands_ctrl_c_on_as_an_interrupt():
     with pytest.raises(KeyboardInterrupt):
         WindowsReader(FakeMsvcrt("\x03"), mouse=False).pressed(0.0)
+
+
+@pytest.mark.parametrize("prefix", ["\x00", "\xe0"])  # the number pad's keys, and the grey keys beside it
+def test_the_windows_reader_names_every_special_key_after_either_prefix(prefix):
+    names = {"H": "up", "P": "down", "M": "right", "K": "left", "I": "pageup", "Q": "pagedown", "G": "home", "O": "end"}
+    assert set(names) == set(WindowsReader.SPECIAL)
+    typed = "".join(prefix + code for code in names)
+    assert WindowsReader(FakeMsvcrt(typed), mouse=False).events(0.0) == list(names.values())
+
+
+def test_the_windows_reader_drops_a_special_key_it_has_no_name_for_and_reads_on():
+    # F1 (";" after the prefix) and Insert ("R") mean nothing to nncli; the keys after them still count
+    reader = WindowsReader(FakeMsvcrt("\x00;q\xe0Rn\x08\x1b"), mouse=False)
+    assert reader.events(0.0) == ["q", "n", "backspace", "\x1b"]
+
+
+def test_the_windows_reader_hands_ctrl_c_on_even_after_other_keys():
+    reader = WindowsReader(FakeMsvcrt("ab\x03c"), mouse=False)
+    with pytest.raises(KeyboardInterrupt):
+        reader.pressed(0.0)
+
+
+def test_the_windows_reader_waits_for_a_key_and_reads_mouse_reports_as_an_xterm_sends_them():
+    class Later(FakeMsvcrt):
+        """Nothing typed for the first few looks, as while the user reaches for the keyboard."""
+
+        def __init__(self, typed, looks):
+            super().__init__(typed)
+            self.looks = looks
+
+        def kbhit(self):
+            self.looks -= 1
+            return self.looks < 0 and super().kbhit()
+
+    reader = WindowsReader(Later("\r\x1b[<2;10;5M", looks=3), mouse=False)
+    assert reader.events(None) == ["enter", Mouse("press", "right", 9, 4)]  # the console's VT input
+    assert reader.events(0.0) == []
+
+
+def test_where_msvcrt_imports_the_windows_reader_is_chosen_and_works_without_the_console_mode(terminal, monkeypatch):
+    stream, _ = terminal
+    monkeypatch.setitem(sys.modules, "msvcrt", FakeMsvcrt(" q"))
+    with open_input(stream, io.StringIO(), mouse=True) as reader:  # no console to switch: keys without the mouse
+        assert isinstance(reader, WindowsReader) and reader.console is None
+        assert reader.events(0.0) == ["space", "q"]
 
 
 def test_no_terminal_no_reader(tmp_path):

@@ -11,9 +11,10 @@ import click
 
 from nncli.cli.task_commands import TaskGroup, run_config, task_command
 
-NOT_HERE = ("save", "no_save", "force", "download", "watch", "pace")  # saves only with --save-dir; its own panel
+# saves only with --save-dir; its own panel, and no live page
+NOT_HERE = ("save", "no_save", "force", "download", "watch", "pace", "serve")
 NOT_VARIED = ("as_json", "quiet", "log_every", "force")  # how a run is shown or saved, not how it learns
-OWN = ("vary", "svg_path", "save_dir")  # the comparison's own options
+OWN = ("vary", "svg_path", "html_path", "save_dir")  # the comparison's own options
 MAX_RUNS = 16
 # Settings that change a linreg run's data: runs varying them have a loss landscape each.
 DATA_SETTINGS = {"seed", "points", "slope", "intercept", "noise", "data", "limit", "dtype"}
@@ -37,7 +38,14 @@ def compare_options():
             type=click.Path(),
             metavar="FILE",
             default=None,
-            help="Also write the pictures to this SVG file.",
+            help="Also write the pictures to this SVG file (- for stdout).",
+        ),
+        click.Option(
+            ["--html", "html_path"],
+            type=click.Path(),
+            metavar="FILE",
+            default=None,
+            help="Also write them as one page, to open in a browser offline (- for stdout).",
         ),
         click.Option(
             ["--save-dir"],
@@ -167,7 +175,15 @@ def _convert(ctx, option, name, value):
 
 def run_comparison(task_name, options):
 
-    from nncli.cli.output import check_output_path, emit_json, stdout_console, write_svg
+    from nncli.cli.output import (
+        check_output_path,
+        emit_json,
+        say_written,
+        stdout_console,
+        to_stdout,
+        write_page,
+        write_svg,
+    )
     from nncli.render import draw
     from nncli.session.compare import Run, combinations, compare
     from nncli.tasks import get_task
@@ -176,9 +192,12 @@ def run_comparison(task_name, options):
     ctx = click.get_current_context()
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
     texts, save_dir, svg_path = options.pop("vary"), options.pop("save_dir"), options.pop("svg_path")
+    html_path = options.pop("html_path")
     varied = parse_vary(ctx, texts)
-    if svg_path:
-        check_output_path(svg_path, "the SVG")  # before any training: a long comparison must not end in "cannot write"
+    piped = to_stdout(as_json, svg=svg_path, html=html_path)
+    for path, what in ((svg_path, "the SVG"), (html_path, "the page")):
+        if path:
+            check_output_path(path, what)  # before any training: a long comparison must not end in "cannot write"
     task = get_task(task_name)
     runs = []
     for index, settings in enumerate(combinations([(name, values) for name, _, values in varied])):
@@ -190,19 +209,20 @@ def run_comparison(task_name, options):
     numbers = comparison(task, runs)
     if as_json:
         emit_json({"event": "comparison", "task": task.name, "varied": numbers.varied, "runs": numbers.runs})
-    if svg_path or not as_json:
-        console = stdout_console()
-        views = [numbers, *_paths(task, runs, console)]
-    if not as_json:
-        pictures = [draw(view, console.width) for view in views]
-        for picture in pictures if not quiet else pictures[0].renderables[-1:]:
+    console = stdout_console()
+    pictures = [numbers, *_paths(task, runs, console)] if (svg_path or html_path or not as_json) else []
+    if not (as_json or piped):
+        drawn = [draw(picture, console.width) for picture in pictures]
+        for picture in drawn if not quiet else drawn[0].renderables[-1:]:
             console.print(picture)
             console.print()
+    title = f"nncli compare {task.name}"
     if svg_path:
-        write_svg(svg_path, views, f"nncli compare {task.name}", console.width)
-        from nncli.text import inert
-
-        click.echo(f"pictures written to {inert(svg_path, 1000)}", err=True)
+        write_svg(svg_path, pictures, title, console.width)
+        say_written(svg_path, "pictures")
+    if html_path:
+        write_page(html_path, pictures, title)
+        say_written(html_path, "page")
     interrupted = next((run for run in runs if run.status == "interrupted"), None)
     if interrupted is not None:
         click.echo(f"nncli: interrupted during run {interrupted.index + 1} of {len(runs)}", err=True)

@@ -188,7 +188,7 @@ class Pace(click.ParamType):
 
 
 def live_params():
-    """--watch and --pace, for the commands that train."""
+    """--watch, --pace and --serve, for the commands that train."""
     return [
         click.Option(
             ["--watch"],
@@ -202,7 +202,24 @@ def live_params():
             default=None,
             help="Train at most N epochs per second, to follow it in class (e.g. --pace 100).",
         ),
+        click.Option(["--serve"], **SERVE),
     ]
+
+
+# --serve [PORT], declared once for the training commands and for play.
+SERVE = dict(
+    type=click.IntRange(0, 65535),
+    is_flag=False,
+    flag_value=0,
+    default=None,
+    metavar="[PORT]",
+    help="Serve a live page of the run on http://127.0.0.1:PORT/ (alone: a free port), this computer only.",
+)
+
+
+def serve_option(command):
+    """--serve [PORT]: the live page, on this computer only."""
+    return click.option("--serve", **SERVE)(command)
 
 
 def watched_views(task, asked):

@@ -4,10 +4,11 @@ import math
 
 import click
 
-from nncli.cli.options import PositiveFloat
+from nncli.cli.options import PositiveFloat, output_file
 from nncli.settings import OPTIMIZERS
 
 MAX_STEPS = 100_000
+PAGE_COLUMNS = 120  # grid points across the surface on a page: as fine as a projector shows
 
 
 class OptimizerNames(click.ParamType):
@@ -105,7 +106,8 @@ class Point(click.ParamType):
     "--json", "as_json", is_flag=True, help="Write the race as JSON Lines to stdout, every point of every path."
 )
 @click.option("--quiet", "-q", is_flag=True, help="Show only the table.")
-def descend(surface, expr, condition, optimizers, rates, momentum, steps, start, tolerance, as_json, quiet):
+@output_file("--html", "html_path", help="Also write the race as one page, to open in a browser offline.")
+def descend(surface, expr, condition, optimizers, rates, momentum, steps, start, tolerance, as_json, quiet, html_path):
     """Race gradient-descent optimizers downhill on a loss surface of two variables, with
     nncli's own autograd and optimizers — the ones that train its networks.
 
@@ -135,11 +137,14 @@ def descend(surface, expr, condition, optimizers, rates, momentum, steps, start,
     each optimizer took to come within --tolerance of a minimum, where it ended, and
     whether it diverged or left the domain (met a NaN: the formula undefined there).
     """
-    from nncli.cli.output import emit_json, show, stdout_console
+    from nncli.cli.output import check_output_path, emit_json, show, stdout_console, to_stdout
     from nncli.views.descend import descent_view
     from nncli.views.surfaces import Descent, race, region_holding
 
     chosen = _surface(surface, expr, condition)
+    piped = to_stdout(as_json, html=html_path)
+    if html_path:
+        check_output_path(html_path, "the page")
     if rates is None:
         rates = tuple(chosen.lr[name] for name in optimizers)
     elif len(rates) == 1:
@@ -168,16 +173,27 @@ def descend(surface, expr, condition, optimizers, rates, momentum, steps, start,
             emit_json({"event": "path", **path.as_dict()})
         summary = [{k: v for k, v in p.as_dict().items() if k not in ("points", "values")} for p in view.paths]
         emit_json({"event": "summary", "paths": summary})
-        return
-    if quiet:
-        race(descents, steps)
     else:
-        _race_live(chosen, descents, region, start, tolerance, steps)
-    console = stdout_console()
-    view = descent_view(chosen, descents, region, start, tolerance, _columns(console))
-    from nncli.render import draw
+        if quiet:
+            race(descents, steps)
+        else:
+            _race_live(chosen, descents, region, start, tolerance, steps)
+        console = stdout_console()
+        view = descent_view(chosen, descents, region, start, tolerance, _columns(console))
+        from nncli.render import draw
 
-    show(draw(view.outcome() if quiet else view))
+        if not piped:
+            show(draw(view.outcome() if quiet else view))
+    if html_path:
+        write_race_page(html_path, descent_view(chosen, descents, region, start, tolerance, PAGE_COLUMNS))
+
+
+def write_race_page(html_path, view):
+    """The race as one page: the surface and the paths drawn as shapes."""
+    from nncli.cli.output import say_written, write_page
+
+    write_page(html_path, [view], f"nncli descend: f(x, y) = {view.formula}")
+    say_written(html_path, "page")
 
 
 def _surface(name, expr, condition):

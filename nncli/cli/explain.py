@@ -18,7 +18,9 @@ def explain():
 @click.option(
     "--points", type=click.IntRange(1, 20), default=4, show_default=True, help="Points on a line near y = 2x + 1."
 )
-@click.option("--data", type=click.Path(dir_okay=False), default=None, help="A CSV of x,y rows instead (at most 20).")
+@click.option(
+    "--data", type=click.Path(dir_okay=False), default=None, help="A CSV of x,y rows instead, at most 20 (- for stdin)."
+)
 @click.option("--m", "m", type=FiniteFloat(), default=None, help="Starting slope  [default: drawn from --seed].")
 @click.option("--c", "c", type=FiniteFloat(), default=None, help="Starting intercept  [default: drawn from --seed].")
 @click.option("--lr", type=PositiveFloat(), default=0.05, show_default=True, help="Learning rate η.")
@@ -36,15 +38,16 @@ def descent(points, data, m, c, lr, steps, seed, as_json):
     from nncli.views.explain import MAX_POINTS, DescentLesson, descent_steps, lesson_points, lesson_start
 
     if data is not None:
-        from nncli.data import read_csv
+        from nncli.data import read_csv, source_name
 
         table = read_csv(data, n_columns=2)
         if len(table) > MAX_POINTS:
             raise click.BadParameter(
-                f"{data} has {len(table)} rows; explain is for reading, so at most {MAX_POINTS}", param_hint="--data"
+                f"{source_name(data)} has {len(table)} rows; explain is for reading, so at most {MAX_POINTS}",
+                param_hint="--data",
             )
         x, y = table[:, 0], table[:, 1]
-        source = f"from {data}"
+        source = f"from {source_name(data)}"
     else:
         x, y = lesson_points(points, seed)
         source = f"near y = 2x + 1, seed {seed}"

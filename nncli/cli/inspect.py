@@ -145,15 +145,16 @@ def network(model, values, target, gradients, svg_path, as_json):
     bias, and a line for every weight — its colour the sign, its shade and thickness the size.
     With --input, each node shows its activation on that input; --grad, each line its gradient."""
     from nncli.cli.example import chosen_example
-    from nncli.cli.output import check_output_path, emit_json, stdout_console, write_svg
+    from nncli.cli.output import check_output_path, emit_json, say_written, stdout_console, to_stdout, write_svg
     from nncli.render import draw
     from nncli.session.runner import load_trained
-    from nncli.text import inert, markup_safe
+    from nncli.text import markup_safe
     from nncli.views.diagram import network_diagram, starts_with_convolutions
     from nncli.views.explain import backprop_pass
 
     if gradients and values is None:
         raise click.UsageError("--grad shows the gradients on one example: give it with --input")
+    piped = to_stdout(as_json, svg=svg_path)
     if svg_path:
         check_output_path(svg_path, "the SVG")
     task, net, meta, path = load_trained(model)
@@ -172,10 +173,11 @@ def network(model, values, target, gradients, svg_path, as_json):
         emit_json({"event": "network", "model": str(path), **diagram.to_json()})
         return
     picture = draw(diagram)
-    console.print(f"[bold]{markup_safe(path.name)}[/]: {' → '.join(str(c.size) for c in diagram.columns)}")
-    if convolutions:
-        console.print(convolutions_line(meta["layers"]))
-    console.print(picture)
+    if not piped:
+        console.print(f"[bold]{markup_safe(path.name)}[/]: {' → '.join(str(c.size) for c in diagram.columns)}")
+        if convolutions:
+            console.print(convolutions_line(meta["layers"]))
+        console.print(picture)
     if svg_path:
         write_svg(svg_path, [diagram], f"nncli inspect network {path.name}", console.width)
-        click.echo(f"diagram written to {inert(svg_path, 1000)}", err=True)
+        say_written(svg_path, "diagram")

@@ -58,8 +58,9 @@ def learn(lesson, next_lesson, no_pause, quick, as_json, svg_path, html_path):
         except LookupError as error:
             raise click.BadParameter(str(error), param_hint="'N | NAME'") from None
 
-    from nncli.cli.output import check_output_path
+    from nncli.cli.output import check_output_path, to_stdout
 
+    to_stdout(as_json, svg=svg_path, html=html_path)
     for page, what in ((svg_path, "the SVG"), (html_path, "the page")):
         if page:
             check_output_path(page, what)  # before the lesson: it must not end in "cannot write"
@@ -95,7 +96,7 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
     """Show the lesson; True if it was seen to the end."""
     from rich.console import Console
 
-    from nncli.cli.output import emit_json, stdout_console
+    from nncli.cli.output import STDOUT, emit_json, stdout_console, write_output
     from nncli.lessons.player import check_size, play, print_lesson
 
     if interactive:
@@ -126,7 +127,7 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
                 }
             )
 
-    if as_json:
+    if as_json or STDOUT in (svg_path, html_path):  # stdout carries the JSON, or the file
         import io
 
         console = Console(file=io.StringIO(), width=100)
@@ -137,16 +138,9 @@ def run_lesson(lesson, settings, interactive, as_json, svg_path, html_path):
     if svg_path:
         from nncli.render.vector.page import lesson_svg
 
-        write(svg_path, lesson_svg(title, screens))
+        write_output(svg_path, lesson_svg(title, screens), "the SVG")
     if html_path:
         from nncli.render.vector.page import lesson_page
 
-        write(html_path, lesson_page(title, screens))
+        write_output(html_path, lesson_page(title, screens), "the page")
     return not as_json  # read to the end (a script's --json is not a reader)
-
-
-def write(path, text):
-    """Write a page atomically: a full disk or a kill never costs the file already there."""
-    from nncli.store import write_atomically
-
-    write_atomically(path, lambda f: f.write(text.encode("utf-8")))

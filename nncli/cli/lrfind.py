@@ -25,6 +25,7 @@ NOT_HERE = (
     "quiet",
     "watch",
     "pace",
+    "serve",
 )
 MAX_STEPS = 10_000
 

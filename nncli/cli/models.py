@@ -10,7 +10,10 @@ from nncli.cli.options import model_argument
 @click.command()
 @model_argument
 @click.option(
-    "--data", type=click.Path(dir_okay=False), default=None, help="A CSV of inputs then targets to evaluate on."
+    "--data",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A CSV of inputs then targets to evaluate on (- for stdin).",
 )
 @click.option("--drop-missing", is_flag=True, help="With --data: leave out rows with a missing value.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

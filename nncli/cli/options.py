@@ -206,8 +206,9 @@ def choosing_threads(command, ends):
 
 
 def output_file(flag, dest, help):
-    """An option naming a file to write: --svg FILE, --html FILE, one name and kind everywhere."""
-    return click.option(flag, dest, type=click.Path(), metavar="FILE", default=None, help=help)
+    """An option naming a file to write: --svg FILE, --html FILE, one name and kind everywhere
+    ("-": stdout)."""
+    return click.option(flag, dest, type=click.Path(), metavar="FILE", default=None, help=f"{help} (- for stdout)")
 
 
 def complete_model(ctx, param, incomplete):

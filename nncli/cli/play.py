@@ -16,7 +16,7 @@ import time
 
 import click
 
-from nncli.cli.controls import FRAMES_PER_SECOND
+from nncli.cli.controls import FRAMES_PER_SECOND, serve_option
 from nncli.tasks.catalog import PLAYGROUND
 
 POLL_S = 0.05  # how long to wait for a key at a time while paused
@@ -40,7 +40,8 @@ STRETCH = 1_000_000  # epochs the training loop is asked for at a time: it stops
     is_flag=True,
     help="Stream the session's events as JSON Lines on stdout (the screen on stderr).",
 )
-def play(task, save_path, no_mouse, as_json):
+@serve_option
+def play(task, save_path, no_mouse, as_json, serve):
     """The Playground in a terminal: click points in, change the settings, watch it learn.
 
     \b
@@ -53,12 +54,13 @@ def play(task, save_path, no_mouse, as_json):
       g  r  c              new data, fresh weights, clear the added points
       space  n  s  q       pause, one epoch (paused), save, quit
     `s` saves a normal model of TASK, added points included: evaluate, visualize,
-    predict, export … then work on it.
+    predict, export … then work on it. --serve shows the plane on a page too.
     """
     from rich.console import Console
 
     from nncli import store
     from nncli.cli.output import emit_json
+    from nncli.cli.serve import LivePage
     from nncli.cli.terminal import open_input
     from nncli.errors import NncliError
     from nncli.render import animates
@@ -72,7 +74,15 @@ def play(task, save_path, no_mouse, as_json):
     with open_input(sys.stdin, out=console.file, mouse=not no_mouse) as keys:
         if keys is None:
             raise NncliError("nncli play cannot read this terminal's keys: run it in another terminal")
-        Session(session, console, keys, mouse=not no_mouse, path=path).run()
+        page = None if serve is None else LivePage(serve, f"nncli play {task}")
+        if page is not None:
+            session.message = f"the live page is at {page.address}"
+            click.echo(f"nncli: the live page is at {page.address} (on this computer only, until play ends)", err=True)
+        try:
+            Session(session, console, keys, mouse=not no_mouse, path=path, page=page).run()
+        finally:
+            if page is not None:
+                page.close(f"played {session.epoch:,} epochs")
     summary = session.summary()
     if as_json:
         emit_json(summary)
@@ -83,10 +93,13 @@ def play(task, save_path, no_mouse, as_json):
 class Session:
     """The Playground on a terminal: `run()` until q."""
 
-    def __init__(self, playground, console, keys, mouse, path):
+    def __init__(self, playground, console, keys, mouse, path, page=None):
+        from nncli.render.html import StyleSheet
         from nncli.views import resolve
 
-        self.playground, self.console, self.keys, self.mouse, self.path = playground, console, keys, mouse, path
+        self.playground, self.console, self.mouse, self.path = playground, console, mouse, path
+        self.page, self.sheet = page, StyleSheet()  # the live page (--serve), or None
+        self.keys = keys if page is None else page.reader(keys)  # its buttons are keys too
         self.view = resolve(playground.task.views["boundary"])
         self.area = None  # where the plane was last drawn (render.plane.PlaneArea)
         self.cursor = None  # the keyboard's cell on the plane, once an arrow moved it
@@ -156,9 +169,28 @@ class Session:
             self.cursor,
         )
         self.live.update(frame, refresh=True)
+        if self.page is not None:
+            self.serve(status)
         self.drawn_size, self.pending = size, False
         cost = time.monotonic() - started
         self.next_frame = started + max(1 / FRAMES_PER_SECOND, cost / DRAWING_SHARE)
+
+    def serve(self, status):
+        """The plane and the settings, for the live page (its own resolution, whatever the
+        terminal's size)."""
+        from nncli.render.vector.live import frame_event
+        from nncli.views import History
+
+        playground = self.playground
+        network, dataset, config = playground.network, playground.dataset, playground.config
+        numbers = self.view(network, dataset, config, History(), frame=playground.frame)
+        train, test = playground.losses_now()
+        label = (
+            f"epoch {status['epoch']:,} · loss {train:.4f} train, {test:.4f} test · lr {status['lr']:g} · "
+            f"{status['activation']} · hidden {status['hidden'] or 'none'} · {','.join(status['features'])} · "
+            f"noise {status['noise']:g} · {status['added']:,} added · {'paused' if status['paused'] else 'running'}"
+        )
+        self.page.show(frame_event([numbers], label, self.sheet))
 
     # --- input -------------------------------------------------------------------------------
 

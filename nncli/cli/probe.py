@@ -52,7 +52,7 @@ def saliency(model, values, example, chosen, svg_path, as_json):
     gradient's arrow at the point; tables: a bar per column."""
     from nncli.views import probe as views
 
-    loaded = Loaded(model, svg_path)
+    loaded = Loaded(model, svg_path, as_json)
     probed = loaded.input(values, example)
     classes = loaded.classes
     if chosen is not None and (classes is None or chosen >= classes):
@@ -94,7 +94,7 @@ def neuron(model, layer, unit, steps, rate, penalty, svg_path, as_json):
     from nncli.views import probe as views
     from nncli.views.layers import layer_widths
 
-    loaded = Loaded(model, svg_path)
+    loaded = Loaded(model, svg_path, as_json)
     widths = layer_widths(loaded.network)
     if not 1 <= layer <= len(widths):
         raise click.BadParameter(
@@ -132,7 +132,7 @@ def fool(model, values, example, eps, svg_path, as_json):
     ε is a share of full brightness (pixels stay within 0–1)."""
     from nncli.views import probe as views
 
-    loaded = Loaded(model, svg_path)
+    loaded = Loaded(model, svg_path, as_json)
     if loaded.classes is None:
         raise click.UsageError(f"{loaded.name} is not a classifier: there is no answer to flip")
     probed = loaded.input(values, example)
@@ -146,14 +146,14 @@ def fool(model, values, example, eps, svg_path, as_json):
 class Loaded:
     """A model loaded for probing: task, network, metadata, and its data when needed."""
 
-    def __init__(self, model, svg_path):
+    def __init__(self, model, svg_path, as_json):
+        from nncli.cli.output import check_output_path, to_stdout
         from nncli.session.runner import load_trained
         from nncli.text import inert
         from nncli.views.probe import classes_of
 
+        self.piped = to_stdout(as_json, svg=svg_path)
         if svg_path:
-            from nncli.cli.output import check_output_path
-
             check_output_path(svg_path, "the SVG")
         self.task, self.network, self.meta, self.path = load_trained(model)
         self.name = inert(self.path.name)
@@ -185,11 +185,10 @@ class Loaded:
         if as_json:
             emit_json({"event": "probe", "probe": probe_name, "model": str(self.path), **numbers.to_json()})
         console = stdout_console()
-        if not as_json:
+        if not (as_json or self.piped):
             console.print(draw(numbers, console.width))
         if self.svg_path:
-            from nncli.cli.output import write_svg
-            from nncli.text import inert
+            from nncli.cli.output import say_written, write_svg
 
             write_svg(self.svg_path, [numbers], f"nncli probe {probe_name} {self.name}", console.width)
-            click.echo(f"picture written to {inert(self.svg_path, 1000)}", err=True)
+            say_written(self.svg_path, "picture")

@@ -40,14 +40,14 @@ def replay(model, view_names, fps, html_path, as_json):
     the last frame. --html FILE writes one self-contained page (play/pause,
     a slider over the epochs) that opens in any browser, offline.
     """
-    from nncli.cli.output import check_output_path, emit_json, stdout_console
+    from nncli.cli.output import check_output_path, emit_json, say_written, stdout_console, to_stdout
     from nncli.render import animates
     from nncli.session.replay import frames, lazy_dataset, load_frames_source
     from nncli.session.runner import load_trained, run_config
-    from nncli.text import inert
 
     task, network, meta, path = load_trained(model)
     names = check_views(task, path, view_names) or list(task.watch)
+    to_stdout(as_json, html=html_path)
     if html_path:
         check_output_path(html_path, "the page")  # before any work
     load_frames_source(path, meta)  # says so at once when the model has no snapshots
@@ -62,7 +62,7 @@ def replay(model, view_names, fps, html_path, as_json):
         return
     if html_path:
         write_page(html_path, all_frames, f"nncli replay {path.name}: {task.title}")
-        click.echo(f"replay written to {inert(html_path, 1000)}", err=True)
+        say_written(html_path, "replay")
         return
     console = stdout_console()
     if animates(console):
@@ -125,14 +125,13 @@ def list_frames(console, all_frames):
 
 
 def write_page(html_path, all_frames, title):
+    from nncli.cli.output import write_output
     from nncli.render.html import StyleSheet
     from nncli.render.vector.page import markup, replay_page
-    from nncli.store import write_atomically
 
     sheet = StyleSheet()  # for the pictures that have only a terminal drawing
     drawn = [
         {"epoch": f.epoch, "loss": f.loss, "html": "".join(markup(n, sheet) for n in f.views.values())}
         for f in all_frames
     ]
-    text = replay_page(title, drawn, sheet.css())
-    write_atomically(html_path, lambda f: f.write(text.encode("utf-8")), "write the page")
+    write_output(html_path, replay_page(title, drawn, sheet.css()), "the page")

@@ -21,7 +21,7 @@ def run_training(task_name, options):
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")
     save, no_save, force = options.pop("save"), options.pop("no_save"), options.pop("force")
-    watch, pace = options.pop("watch"), options.pop("pace")
+    watch, pace, serve = options.pop("watch"), options.pop("pace"), options.pop("serve")
     shown = [name.removeprefix("show_") for name in list(options) if name.startswith("show_") and options.pop(name)]
     if no_save and save:
         raise click.UsageError("--save and --no-save contradict each other: choose one")
@@ -39,7 +39,7 @@ def run_training(task_name, options):
     config = run_config(task, options)
     built = config.method == "construct"  # set by hand: no training to watch
     save_path = None if no_save else (save or store.default_model_path(task_name))
-    live = Live(task, config, views, pace)
+    live = Live(task, config, views, pace, serve)
     with training_sink(as_json, quiet or built, task.heading(config), live) as (emit, watching):
         outcome = train_task(task, config, save_path, emit, force, watch=watching)  # diverged: a "diverged" event
     for note in outcome.dataset.notes:  # they may name a file's columns: shown inert

@@ -29,7 +29,15 @@ def visualize(model, view, rates, epoch, svg_path, html_path, as_json):
     --view the model does not have lists the ones it has. --svg FILE and --html FILE also
     write them to a file, drawn as shapes where a view has a vector drawing.
     """
-    from nncli.cli.output import check_output_path, emit_json, stdout_console, write_page, write_svg
+    from nncli.cli.output import (
+        check_output_path,
+        emit_json,
+        say_written,
+        stdout_console,
+        to_stdout,
+        write_page,
+        write_svg,
+    )
     from nncli.errors import ModelFileError
     from nncli.render import draw
     from nncli.session.replay import lazy_dataset
@@ -49,6 +57,7 @@ def visualize(model, view, rates, epoch, svg_path, html_path, as_json):
             f"{name} is a {task.name} model; its views are {', '.join(views)}, not {view!r}", param_hint="'--view'"
         )
     chosen = [view] if view else list(views)
+    piped = to_stdout(as_json, svg=svg_path, html=html_path)
     if svg_path:
         check_output_path(svg_path, "the SVG")  # before any work: a long retraining must not end in "cannot write"
     if html_path:
@@ -70,18 +79,18 @@ def visualize(model, view, rates, epoch, svg_path, html_path, as_json):
         if as_json:
             emit_json({"event": "view", "view": view_name, "epoch": history.epoch, **numbers.to_json()})
         all_numbers.append(numbers)
-        if not as_json:
+        if not (as_json or piped):
             drawn.append(draw(numbers, console.width))
-    if not as_json:
+    if drawn:
         for picture in drawn:
             console.print(picture)
             console.print()
     if svg_path:
         write_svg(svg_path, all_numbers, f"nncli visualize {name}")
-        click.echo(f"pictures written to {inert(svg_path, 1000)}", err=True)
+        say_written(svg_path, "pictures")
     if html_path:
         write_page(html_path, all_numbers, f"nncli visualize {name}")
-        click.echo(f"page written to {inert(html_path, 1000)}", err=True)
+        say_written(html_path, "page")
 
 
 def at_epoch(network, meta, path, history, wanted):

@@ -14,6 +14,7 @@ import io
 import math
 import os
 import struct
+import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -64,14 +65,15 @@ def read_csv(path: str | os.PathLike, n_columns: int | None = None, drop_missing
     """A numeric CSV file (optionally gzip'd, optionally with a header line) as (rows, cols);
     `drop_missing` as for `parse_rows`."""
     path = Path(path)
+    name = source_name(path)
     with _open_binary(path) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig")
         try:
-            return parse_rows(text, str(path), n_columns, drop_missing)
+            return parse_rows(text, name, n_columns, drop_missing)
         except UnicodeDecodeError:
-            raise DataError(f"{path}: not a text file (it is not UTF-8)") from None
+            raise DataError(f"{name}: not a text file (it is not UTF-8)") from None
         except (OSError, EOFError, zlib.error) as exc:
-            raise DataError(f"{path}: cannot read it ({exc})") from None
+            raise DataError(f"{name}: cannot read it ({exc})") from None
 
 
 def parse_rows(
@@ -140,9 +142,30 @@ def _is_number(cell: str) -> bool:
     return True
 
 
+STDIN = "-"  # the file name that means stdin: `--data -` reads a table piped in
+
+
+def source_name(path: str | os.PathLike) -> str:
+    """What messages call the file at `path`: "stdin" for "-"."""
+    return "stdin" if str(path) == STDIN else str(path)
+
+
+def _open_stdin() -> BinaryIO:
+    """stdin's bytes, when something is piped in (a terminal would wait for typing)."""
+    stdin = sys.stdin
+    if stdin is None or stdin.isatty():
+        raise DataError(
+            "stdin: - reads the data from stdin, but it is a terminal: pipe a file in (… --data - < file.csv)"
+        )
+    return stdin.buffer
+
+
 @contextmanager
 def _open_binary(path: Path) -> Iterator[BinaryIO]:
-    """Open a file for reading, decompressing it on the fly if it is gzip'd."""
+    """Open a file for reading, decompressing it on the fly if it is gzip'd ("-": stdin)."""
+    if str(path) == STDIN:
+        yield _open_stdin()
+        return
     try:
         raw = open(path, "rb")
     except FileNotFoundError:

@@ -1,5 +1,5 @@
-"""The classic 2-D teaching sets: TensorFlow Playground's circle, gauss and spiral, and
-scikit-learn's two moons (the data of micrograd's demo).
+"""The classic 2-D teaching sets: TensorFlow Playground's circle, gauss and spiral,
+scikit-learn's two moons (the data of micrograd's demo), and XOR's four corners as clouds.
 
 Each returns X, an (n, 2) float64 array of points (x₁, x₂), and y, an (n,) int64 array of
 class labels 0 … K−1, with the n points shared as evenly as possible between the K
@@ -9,7 +9,7 @@ Gaussian jitter added to each coordinate (for gauss, the spread of each cluster)
 
 Circle, gauss and spiral live in the Playground's square, coordinates about −6 … 6, where
 sin(x₁) goes through nearly two periods; the moons keep scikit-learn's coordinates
-(x₁ from −1 to 2, x₂ from −0.5 to 1).
+(x₁ from −1 to 2, x₂ from −0.5 to 1), and XOR the truth table's (0 and 1).
 """
 
 import numpy as np
@@ -100,7 +100,18 @@ def moons(n=200, noise=0.1, seed=0):
     return _jitter(rng, X, noise), _labels([upper, lower])
 
 
-SETS = {"circle": circle, "gauss": gauss, "spiral": spiral, "moons": moons}
+def xor(n=200, noise=0.15, seed=0):
+    """The XOR truth table as clouds of points: each point one of the four corners (0, 0),
+    (0, 1), (1, 0), (1, 1), as evenly shared as `n` allows, jittered by `noise`; its class
+    x₁ XOR x₂ of its corner. With no noise, the points are the truth table's rows."""
+    rng = np.random.default_rng(seed)
+    sizes = class_sizes(n, 4)
+    corners = np.repeat(np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]), sizes, axis=0)
+    labels = np.repeat([0, 0, 1, 1], sizes).astype(np.int64)  # the first two corners are class 0
+    return _jitter(rng, corners, noise), labels
+
+
+SETS = {"circle": circle, "gauss": gauss, "spiral": spiral, "moons": moons, "xor": xor}
 
 
 def split(y, test_fraction=0.3, seed=0):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nncli.data import MISSING, MISSING_NAMES, _open_binary, stratified_split, train_test_split
+from nncli.data import MISSING, MISSING_NAMES, _open_binary, source_name, stratified_split, train_test_split
 from nncli.errors import DataError
 from nncli.settings import MAX_TEXT
 
@@ -94,7 +94,7 @@ def read_table(path):
     """The header and rows of the CSV file at `path`, or of the shipped table it names
     (see `locate`); DataError if it cannot be used."""
     path, shipped = locate(path)
-    name = str(path)
+    name = source_name(path)
     with _open_binary(path) as raw:
         try:
             content = raw.read(MAX_TABLE_BYTES + 1)

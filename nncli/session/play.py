@@ -26,7 +26,7 @@ from nncli.nn.network import build_network
 from nncli.session.runner import check_affordable, final_metrics, save_network
 from nncli.settings import HIDDEN_ACTIVATIONS
 from nncli.tasks import get_task
-from nncli.tasks.catalog import defaults
+from nncli.tasks.catalog import playground_defaults
 from nncli.train import MAX_HISTORY, TrainConfig, TrainResult, fit, start_event
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
@@ -81,7 +81,7 @@ class Playground:
     def __init__(self, task_name, emit=lambda event: None):
         self.task = get_task(task_name)
         self.emit = emit
-        self.config = RunConfig.from_dict({**defaults(task_name), "epochs": 0, "seed": 0})
+        self.config = RunConfig.from_dict({**playground_defaults(task_name), "epochs": 0, "seed": 0})
         self.width = max(self.config.hidden, default=8)  # kept while there are no hidden layers
         self.added = np.zeros((0, 2))  # the points added by hand, and their classes
         self.added_labels = np.zeros(0, dtype=np.int64)

@@ -375,7 +375,9 @@ def evaluate_model(task, network, meta, data_path=None, model_path="the model", 
     missing value)."""
     if data_path is not None:
         X, y = task.labelled_file(data_path, meta, drop_missing)
-        source = str(data_path)
+        from nncli.data import source_name
+
+        source = source_name(data_path)
     else:
         dataset = rebuild_data(task, run_config(meta), model_path, data_option=True)
         X, y = dataset.X_test, dataset.y_test

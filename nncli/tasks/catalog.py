@@ -108,7 +108,9 @@ TASKS = _entries(
         },
         TRAINING + ("data", "test_fraction", "points", "slope", "intercept", "noise"),
         narrowed={
-            "data": {"help": "Fit a two-column CSV (x, y) instead, holding out --test-fraction of its points."},
+            "data": {
+                "help": "Fit a two-column CSV (x, y) instead, holding out --test-fraction of its points (- for stdin)."
+            },
             "points": {"help": "How many noisy points to generate."},
         },
     ),
@@ -255,9 +257,22 @@ TASKS = _entries(
     ),
 )
 
-PLAYGROUND = ("circle", "gauss", "spiral", "moons")  # the point sets `nncli play` takes
+# The sets `nncli play` takes, and where each starts when its settings differ from its bare
+# command's: xor is played on its truth table's corners as clouds of points, by four tanh neurons.
+PLAYGROUND = {
+    "circle": None,
+    "gauss": None,
+    "spiral": None,
+    "moons": None,
+    "xor": {**POINTS_DEFAULTS, "hidden": (4,), "points": 200, "noise": 0.15},
+}
 
 
 def defaults(name):
     """Where task `name`'s settings start: the settings of its bare command."""
     return dict(TASKS[name].defaults)
+
+
+def playground_defaults(name):
+    """Where `nncli play NAME` starts."""
+    return dict(PLAYGROUND[name] or TASKS[name].defaults)

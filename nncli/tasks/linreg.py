@@ -45,8 +45,8 @@ class LinregTask(Task):
             table = data.read_csv(config.data, n_columns=2)
             x, y = table[:, :1], table[:, 1:]
             if len(x) < 2 or np.ptp(x) == 0:
-                raise DataError(f"{config.data}: a line needs at least two different x values")
-            name = Path(config.data).name  # shown, never reopened: the model file keeps the points
+                raise DataError(f"{data.source_name(config.data)}: a line needs at least two different x values")
+            name = Path(data.source_name(config.data)).name  # shown, never reopened: the model file keeps the points
             fraction = config.test_fraction or TEST_FRACTION
             train, test = data.train_test_split(len(x), fraction, config.seed)
             if len(test) == 0 or len(train) < MIN_TO_LEARN or np.ptp(x[train]) == 0:

@@ -62,40 +62,19 @@ def accuracy(network, X, y, classes):
     return float((class_probabilities(network, X, classes).argmax(axis=1) == labels_of(y)).mean())
 
 
-class PointsTask(Task):
-    """A 2-D point set to classify; subclasses name it and say how its points are made."""
+class PlayedPoints:
+    """What `nncli play` needs of a task of 2-D points, mixed into PointsTask and XorTask:
+    its points generated (`make`), a Dataset of any points (those added by hand too), and
+    the points a model file keeps (see `kept_points`) read back."""
 
-    classifier = True
-    loss = "bce"
-    views = {
-        "boundary": "plane.boundary",
-        "neurons": "plane.neurons",
-        "hidden": "hidden.space",
-        "loss": "loss.history",
-        "health": "health.layers",
-    }
-    watch = ("boundary", "neurons")
-    result = ("plane.boundary", "tables.summary")
-    prediction = "classes.answers"
     make = staticmethod(points.circle)  # (n, noise, seed) → (X, y)
     stored = None  # a loaded model's (RunConfig, names of the arrays its file keeps, data source)
 
     def classes(self, config):
         return 2
 
-    def loss_for(self, config, dataset):
-        return "bce" if dataset.points.classes == 2 else "cross_entropy"
-
     def generate(self, config):
         return self.make(config.points, config.noise, config.seed)
-
-    def load_data(self, config):
-        X, y = self.generate(config)
-        train, test = points.split(y, config.test_fraction, config.seed)
-        train = data.seeded_subset(train, config.limit, config.seed)
-        source = f"{len(y):,} {self.name} points, noise {config.noise:g} ({len(train):,} to learn from)"
-        held_out = f"its {len(test):,} held-out {self.name} points (the same {config.test_fraction:g} of each class)"
-        return self.dataset_of(X, y, train, test, config, source, held_out)
 
     def dataset_of(self, X, y, train, test, config, source, held_out):
         """The Dataset of the raw points X (n, 2) with class labels y, learning from the rows
@@ -157,6 +136,34 @@ class PointsTask(Task):
             raise ModelFileError(f"{path}: it keeps no points to learn from")
         held = f"its {len(test):,} held-out points (kept in the model file)"
         return self.dataset_of(X.astype(np.float64), y.astype(np.int64), train, test, config, source, held)
+
+
+class PointsTask(PlayedPoints, Task):
+    """A 2-D point set to classify; subclasses name it and say how its points are made."""
+
+    classifier = True
+    loss = "bce"
+    views = {
+        "boundary": "plane.boundary",
+        "neurons": "plane.neurons",
+        "hidden": "hidden.space",
+        "loss": "loss.history",
+        "health": "health.layers",
+    }
+    watch = ("boundary", "neurons")
+    result = ("plane.boundary", "tables.summary")
+    prediction = "classes.answers"
+
+    def loss_for(self, config, dataset):
+        return "bce" if dataset.points.classes == 2 else "cross_entropy"
+
+    def load_data(self, config):
+        X, y = self.generate(config)
+        train, test = points.split(y, config.test_fraction, config.seed)
+        train = data.seeded_subset(train, config.limit, config.seed)
+        source = f"{len(y):,} {self.name} points, noise {config.noise:g} ({len(train):,} to learn from)"
+        held_out = f"its {len(test):,} held-out {self.name} points (the same {config.test_fraction:g} of each class)"
+        return self.dataset_of(X, y, train, test, config, source, held_out)
 
     def layer_spec(self, config, dataset):
         return classifier_spec(dataset.X_train.shape[1], config, self.classes(config))

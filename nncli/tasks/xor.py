@@ -9,11 +9,15 @@ x₁·x₂ (`--features x1,x2,x1*x2`): on it XOR is one straight cut.
 import numpy as np
 
 from nncli import data, nn
-from nncli.data import features
+from nncli.data import features, points
 from nncli.tasks.base import Dataset, Points, Preprocessing, Task, preprocessing
+from nncli.tasks.points import PlayedPoints
 
 
-class XorTask(Task):
+class XorTask(PlayedPoints, Task):
+    """`nncli train xor` learns the truth table; `nncli play xor` the same four corners as
+    clouds of noisy points (data.points.xor), which a model saved there keeps."""
+
     name = "xor"
     views = {
         "boundary": "plane.boundary",
@@ -26,6 +30,7 @@ class XorTask(Task):
     result = ("plane.truth_table",)
     loss = "mse"
     classifier = True
+    make = staticmethod(points.xor)
 
     def load_data(self, config):
         points, y = data.xor()
