@@ -13,9 +13,8 @@ even one view gets one line saying the size the panel needs, with the run's numb
 
 import time
 
-from rich.console import Group
+from rich.box import ROUNDED
 from rich.live import Live
-from rich.panel import Panel
 from rich.progress_bar import ProgressBar
 from rich.segment import Segment
 from rich.style import Style
@@ -98,16 +97,19 @@ class LivePanel:
         self.hidden = [name for index, (name, _) in enumerate(views) if index not in shown]
         inner = width - CHROME[0]
         parts = [self._progress(inner), self._metrics()]
-        if cells:
-            parts.append(
-                Cells(
-                    [[(columns, self._cell(views[i][1], columns, lines)) for i, columns, lines in row] for row in cells]
-                )
-            )
         footer = self._footer(inner)
+        lines = self._lines(parts[:2], inner)
+        if cells:
+            drawn = [[(columns, self._cell(views[i][1], columns, tall)) for i, columns, tall in row] for row in cells]
+            lines += side_by_side(drawn, inner)
         if footer is not None:
-            parts.append(footer)
-        return Panel(Group(*parts), title=self.title, title_align="left", width=width)
+            lines += self._lines([footer], inner)
+        return Framed(self.title, lines, width)
+
+    def _lines(self, renderables, inner):
+        """`renderables` drawn one below the other, as lines `inner` columns wide."""
+        options = self.console.options.update(width=inner)
+        return [line for part in renderables for line in self.console.render_lines(part, options)]
 
     def _ordered_views(self):
         """The frame's views, the first one first — or, turned by `v`, from a later one on."""
@@ -177,26 +179,51 @@ class LivePanel:
         return Text("  ·  ", no_wrap=True, overflow="ellipsis").join(Text(text, style=style) for text, style in parts)
 
 
-class Cells:
-    """Rows of views drawn into their cells (each a width and its lines of Segments), the
-    cells of a row side by side, GAP columns apart, and a blank line between rows."""
+def side_by_side(rows, width):
+    """Rows of views drawn into their cells (each a width and its lines of Segments) as
+    lines `width` columns wide: the cells of a row side by side, GAP columns apart, and a
+    blank line between rows."""
+    gap = Segment(" " * GAP)
+    lines = []
+    for number, row in enumerate(rows):
+        if number:
+            lines.append([Segment(" " * width)])
+        for index in range(max(len(drawn) for _, drawn in row)):
+            line = []
+            for position, (columns, drawn) in enumerate(row):
+                if position:
+                    line.append(gap)
+                line += Segment.adjust_line_length(drawn[index] if index < len(drawn) else [], columns)
+            lines.append(Segment.adjust_line_length(line, width))
+    return lines
 
-    def __init__(self, rows):
-        self.rows = rows
+
+class Framed:
+    """Lines, each already `width` - 4 columns wide, in a rounded border with `title` (Rich
+    markup) on its top edge — as Rich's Panel draws them, without its passes to measure,
+    pad and crop what is already in place (most of what a frame cost to write)."""
+
+    def __init__(self, title, lines, width):
+        self.title, self.lines, self.width = title, lines, width
 
     def __rich_console__(self, console, options):
-        gap = Segment(" " * GAP)
-        for number, row in enumerate(self.rows):
-            if number:
-                yield Segment.line()
-            height = max(len(lines) for _, lines in row)
-            for index in range(height):
-                for position, (width, lines) in enumerate(row):
-                    if position:
-                        yield gap
-                    line = lines[index] if index < len(lines) else []
-                    yield from Segment.adjust_line_length(line, width)
-                yield Segment.line()
+        box = ROUNDED.substitute(options, safe=console.safe_box)
+        title = Text.from_markup(self.title, end="")
+        title.plain = title.plain.replace("\n", " ")
+        title.pad(1)
+        title.truncate(self.width - 4)
+        yield Segment(box.top_left + box.top)
+        yield from console.render(title, options.update(width=self.width - 4))
+        yield Segment(box.top * (self.width - 4 - title.cell_len) + box.top + box.top_right)
+        yield Segment.line()
+        left, right = Segment(box.mid_left + " "), Segment(" " + box.mid_right)
+        for line in self.lines:
+            yield left
+            yield from line
+            yield right
+            yield Segment.line()
+        yield Segment(box.get_bottom([self.width - 2]))
+        yield Segment.line()
 
 
 def _clock(seconds):
