@@ -1,6 +1,7 @@
 """Drawing a two-input classifier's views: the decision boundary, the neuron tiles and
 the truth table."""
 
+import functools
 import textwrap
 from dataclasses import dataclass
 
@@ -62,10 +63,18 @@ def spaced_marks(numbers):
     The points are visited in a fixed scattered order, so both kinds are thinned alike."""
     if not numbers.points:
         return {}
+    x, y = numbers.x, numbers.y
+    return dict(_spaced_marks((x[0], x[-1], len(x)), (y[0], y[-1], len(y)), tuple(map(tuple, numbers.points))))
+
+
+@functools.lru_cache(maxsize=16)
+def _spaced_marks(x_axis, y_axis, points):
+    """spaced_marks on the evenly spaced axes (first, last, count): made once for the
+    frames of a live panel, whose points and plane stay put while the network learns."""
     golden = 0.6180339887498949
-    points = np.asarray(numbers.points, dtype=float)
+    points = np.asarray(points, dtype=float)
     order = np.argsort((np.arange(len(points)) * golden) % 1.0, kind="stable")
-    rows, cols = grid_index(numbers.y, points[:, 1]), grid_index(numbers.x, points[:, 0])
+    rows, cols = grid_index(np.linspace(*y_axis), points[:, 1]), grid_index(np.linspace(*x_axis), points[:, 0])
     marks = {}
     for i in order.tolist():
         row, col = rows[i], cols[i]
@@ -73,7 +82,7 @@ def spaced_marks(numbers):
             continue
         if not any((row + dr, col + dc) in marks for dr in (-1, 0, 1) for dc in (-1, 0, 1)):
             marks[(row, col)] = (int(points[i, 2]), bool(points[i, 3]))
-    return marks
+    return tuple(marks.items())
 
 
 def grid_index(axis, values):
