@@ -117,7 +117,7 @@ def frame_costs(task_name, columns, rows):
         phases = []
         for _ in range(COST_FRAMES):
             started = time.perf_counter()
-            panel.frame = watch.frame(50, losses)
+            panel.frame = watch.frame(50, losses, sizes=panel.resolutions())
             computed = time.perf_counter()
             drawing = panel.render()
             drawn = time.perf_counter()

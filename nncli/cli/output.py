@@ -105,7 +105,7 @@ def training_sink(as_json, quiet, title, live=None):
                 watcher = Watch(live.task, live.views, network, dataset, live.config)
                 progress.watching(watcher, keys is not None)
                 controls.on_frame = lambda epoch, history: progress.show_frame(
-                    epoch, history, controls.status, controls.numbers
+                    epoch, history, controls.status, controls.numbers, controls.detail
                 )
                 controls.on_epoch = watcher.record
                 controls.on_views = progress.next_views

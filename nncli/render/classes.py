@@ -21,7 +21,7 @@ from rich.text import Text
 from nncli.render import draws
 from nncli.render.axes import Axes, legend, title
 from nncli.render.heatmap import fitted_shape, in_colour, marked_cells, merged_runs, resample, resample_marks, runs
-from nncli.render.plane import AROUND_PLANE, spaced_marks
+from nncli.render.plane import AROUND_PLANE, plane_side, spaced_marks
 from nncli.text import inert
 from nncli.views.classes import ClassAnswers, ClassMap
 
@@ -148,7 +148,7 @@ def _mark_style(background):
     return Style(color="#000000" if brightness > 128 else "#ffffff", bgcolor=_rgb(background), bold=True)
 
 
-@draws(ClassMap, smallest=(26, 12), preferred=(52, 22))
+@draws(ClassMap, smallest=(26, 12), preferred=(52, 22), resolution=plane_side)
 def draw_class_map(numbers, width, height=None):
     """The regions of the plane by predicted class; `height` given, fitted into width ×
     height."""

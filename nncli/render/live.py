@@ -21,10 +21,12 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from nncli.render import draw, size_of
+from nncli.render import draw, resolution, size_of
+from nncli.render.heatmap import in_colour
 from nncli.render.layout import GAP, arrange
 from nncli.render.numbers import format_metrics
 
+LEAST_PIXELS = 12  # grid points across a picture, however low the detail (a coarser one reads as noise)
 CHROME = (4, 5)  # columns and lines around the views: the border, progress, numbers and the last line
 DIM = Style(dim=True)
 KEYS_HINT = {
@@ -44,6 +46,7 @@ class LivePanel:
         self.frame, self.status, self.ending = None, "running", None
         self.turn = 0  # how many times `v` has turned the order of the views
         self.hidden = []  # the views the last frame had no room for
+        self.cells = {}  # view name → (its numbers, columns, lines): where the last frame drew it
         self.too_small = False  # whether the last frame was the one line of a small terminal
         self.started = time.perf_counter()
         self.paused_since = None  # the clock stops while the run is paused
@@ -93,8 +96,8 @@ class LivePanel:
         self.too_small = bool(views) and not cells
         if self.too_small or width < 2 * CHROME[0]:
             return self._one_line(views, width, height)
-        shown = {index for row in cells for index, _, _ in row}
-        self.hidden = [name for index, (name, _) in enumerate(views) if index not in shown]
+        self.cells = {views[i][0]: (views[i][1], columns, tall) for row in cells for i, columns, tall in row}
+        self.hidden = [name for name, _ in views if name not in self.cells]
         inner = width - CHROME[0]
         parts = [self._progress(inner), self._metrics()]
         footer = self._footer(inner)
@@ -110,6 +113,18 @@ class LivePanel:
         """`renderables` drawn one below the other, as lines `inner` columns wide."""
         options = self.console.options.update(width=inner)
         return [line for part in renderables for line in self.console.render_lines(part, options)]
+
+    def resolutions(self, detail=1.0):
+        """Grid points across the picture of each view the last frame showed that is
+        sampled on a grid, at `detail` (0 … 1) of its cell's resolution: what the next
+        frame computes them at."""
+        colour = in_colour(self.console)
+        sides = {}
+        for name, (numbers, columns, lines) in self.cells.items():
+            side = resolution(numbers, columns, lines, colour)
+            if side is not None:
+                sides[name] = sampled_pixels(side, detail)
+        return sides
 
     def _ordered_views(self):
         """The frame's views, the first one first — or, turned by `v`, from a later one on."""
@@ -177,6 +192,13 @@ class LivePanel:
         if not parts:
             return None
         return Text("  ·  ", no_wrap=True, overflow="ellipsis").join(Text(text, style=style) for text, style in parts)
+
+
+def sampled_pixels(side, detail):
+    """Grid points across a picture `side` pixels across, sampled at `detail` (0 … 1) of
+    that resolution: never more than it shows, nor fewer than LEAST_PIXELS (unless it
+    shows fewer)."""
+    return max(min(side, LEAST_PIXELS), min(side, round(side * detail)))
 
 
 def side_by_side(rows, width):

@@ -36,7 +36,14 @@ ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_re
 AROUND_PLANE = 5  # lines around a plane's picture: title, axis names, x axis and ticks, legend
 
 
-@draws(Boundary, smallest=(26, 12), preferred=(52, 22))
+def plane_side(numbers, width, height, colour):
+    """The pixels across the square picture of a plane (a Boundary or ClassMap) drawn into
+    width × height: the grid points worth computing for that cell."""
+    area = plane_area(numbers, width, height, colour)
+    return min(area.rows, area.columns)
+
+
+@draws(Boundary, smallest=(26, 12), preferred=(52, 22), resolution=plane_side)
 def draw_boundary(numbers, width, height=None):
     """The network's output over the input plane (white: 0.5, the decision boundary), with
     the data marked by their target; `height` given, fitted into width × height."""
@@ -117,11 +124,13 @@ def draw_neurons(numbers, width, height=None):
     low, high, palette, shift = _activation_scale(numbers.activation, grids)
     drawn = numbers.neurons[:MOST_TILES]  # a cell of the panel holds fewer still
     formulas = [_neuron_formula(neuron, numbers.activation, numbers.inputs) for neuron in drawn]
-    pictures = [
-        heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette) for values in grids[:MOST_TILES]
-    ]
+
+    def picture(values):
+        return heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette)
+
     key = legend(colorbar(low, high, palette, width=16 if height is None else 10), "activation")
     if height is None:
+        pictures = [picture(values) for values in grids[:MOST_TILES]]
         tiles = [
             Group(Text(f"neuron {k}", style="bold"), picture, Text(formula, style="dim"))
             for k, (picture, formula) in enumerate(zip(pictures[:MOST_TILES], formulas), start=1)
@@ -132,13 +141,15 @@ def draw_neurons(numbers, width, height=None):
             more = Text(f"the first {MOST_TILES} of {total:,} neurons (--json has them all)", style="dim")
             return Group(heading, Columns(tiles, padding=(0, 3)), more, key)
         return Group(heading, Columns(tiles, padding=(0, 3)), key)
-    return Group(title("Hidden neurons"), _tile_grid(pictures, formulas, len(numbers.neurons), width, height - 2), key)
+    tiles = _tile_grid(grids[:MOST_TILES], picture, formulas, len(numbers.neurons), width, height - 2)
+    return Group(title("Hidden neurons"), tiles, key)
 
 
-def _tile_grid(pictures, formulas, total, width, height):
+def _tile_grid(grids, picture, formulas, total, width, height):
     """The neurons' tiles in rows, as large as lets them all fit width × height — or, if
     even the smallest tiles do not all fit, as many as do, and a line saying how many
-    that is. A tile is a name, the picture and its formula, in whole words."""
+    that is. A tile is a name, the picture of its grid (drawn by `picture`, only for the
+    tiles shown) and its formula, in whole words."""
     fits = None
     for side in range(TILE_PIXELS_MOST, TILE_PIXELS_LEAST - 1, -2):
         tile_width = max(side, TILE_SMALLEST)
@@ -149,10 +160,10 @@ def _tile_grid(pictures, formulas, total, width, height):
         if -(-total // per_row) * tall <= height:
             fits = total
             break
-    fits = min(fits, len(pictures))
+    fits = min(fits, len(grids))
     tiles = [
-        Group(Text(f"neuron {k}", style="bold"), picture.fit(side, side // 2), Text(formula, style="dim"))
-        for k, (picture, formula) in enumerate(zip(pictures[:fits], formulas), start=1)
+        Group(Text(f"neuron {k}", style="bold"), picture(values).fit(side, side // 2), Text(formula, style="dim"))
+        for k, (values, formula) in enumerate(zip(grids[:fits], formulas), start=1)
     ]
     grid = Grid(tiles, tile_width, per_row, TILE_GAP)
     if fits == total:
