@@ -30,6 +30,7 @@ COMMANDS = (
     ("train xor --pace 100 --epochs 600", ["train", "xor", "--pace", "100", "--epochs", "600"]),
     ("train digits", ["train", "digits"]),
 )
+ENVIRONMENT = dict(os.environ)  # what the commands run with (before this process sets its BLAS threads)
 TOP_BORDER = "╭─".encode()
 HEADER = b"parameters,"
 
@@ -43,7 +44,7 @@ def frame_times(args, columns, rows):
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "TERM": "xterm-256color", "NNCLI_HOME": home}
+        env = {**ENVIRONMENT, "TERM": "xterm-256color", "NNCLI_HOME": home}
         for name in ("COLUMNS", "LINES", "NO_COLOR"):
             env.pop(name, None)
         process = subprocess.Popen(
@@ -137,6 +138,9 @@ def main():
     parser.add_argument("--size", default="100x30", help="the terminal's columns x lines")
     parser.add_argument("--load", action="store_true", help="also with one CPU-bound process beside it")
     options = parser.parse_args()
+    from nncli import threads
+
+    threads.setup(None, (), 1)  # one BLAS thread, as a training command gives these small networks
     columns, rows = (int(n) for n in options.size.split("x"))
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     print(f"live panel frame times on a {columns}×{rows} pseudo-terminal ({os.cpu_count()} cores, load average {load})")
