@@ -14,8 +14,9 @@ from rich.color import Color
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Table
+from rich.text import Text
 
+from nncli.render.axes import Row
 from nncli.render.numbers import format_number
 
 GLYPHS = " ░▒▓█"  # lowest value first
@@ -73,12 +74,10 @@ def grayscale_image(pixels, *, vmin=0, vmax=None, no_color=None) -> "Picture":
     return Picture(_normalise(pixels, vmin, vmax), "gray", no_color, None)
 
 
-def colorbar(vmin, vmax, palette="diverging", *, width=20, no_color=None) -> Table:
+def colorbar(vmin, vmax, palette="diverging", *, width=20, no_color=None) -> Row:
     """A one-line legend: `vmin`, the palette's colours (or glyphs) in order, `vmax`."""
     ramp = Picture(np.linspace(0.0, 1.0, width)[np.newaxis, :], palette, no_color, None)
-    bar = Table.grid(padding=(0, 1))
-    bar.add_row(format_number(vmin), ramp, format_number(vmax))
-    return bar
+    return Row(Text(format_number(vmin)), ramp, Text(format_number(vmax)))
 
 
 class Picture:
