@@ -38,6 +38,7 @@ LONGEST_GAP_S = 0.5  # … but a frame comes at least this often while training 
 WINDOW = 8  # frames whose cost the share is measured over
 FRAME_BUDGET_S = DRAWING_SHARE / FRAMES_PER_SECOND  # what a frame may cost at the full rate
 LEAST_DETAIL = 0.25  # grids are never sampled coarser than this share of their cell's resolution
+AIM = 0.8  # a frame over its budget aims the next at this share of it, so that it lands within
 POLL_S = 0.05  # how long to wait for a key at a time while paused or pacing
 KEYS = {
     "space": "pause",
@@ -167,11 +168,11 @@ class Controls:
 def next_detail(detail, cost, budget):
     """The detail of the next frame, after one drawn at `detail` cost `cost` seconds
     against a `budget`: over budget, lower by as much as brings the cost of its grids
-    (which grows as the square of the detail) within it, halving it at most, down to
-    LEAST_DETAIL; well under (half the budget), a quarter higher, up to 1; between, kept —
-    so a frame's cost settles instead of swinging."""
+    (which grows as the square of the detail) to a little under it (AIM), halving it at
+    most, down to LEAST_DETAIL; well under (half the budget), a quarter higher, up to 1;
+    between, kept — so a frame's cost settles instead of swinging."""
     if cost > budget:
-        return max(LEAST_DETAIL, detail * max(0.5, math.sqrt(budget / cost)))
+        return max(LEAST_DETAIL, detail * max(0.5, math.sqrt(AIM * budget / cost)))
     if cost < budget / 2:
         return min(1.0, detail * 1.25)
     return detail
