@@ -120,3 +120,43 @@ def test_a_plane_is_sampled_at_the_resolution_of_the_cell_it_is_drawn_in(size, t
     area = plane_area(sampled, columns, lines, colour=True)
     assert fitted_shape((side, side), (area.columns, area.size[1]), True) == (side, side)  # drawn 1:1, not resampled
     assert panel.resolutions(0.5)[view_name] == sampled_pixels(side, 0.5) < side
+
+
+def test_an_epoch_longer_than_a_frame_is_drawn_between_its_steps():
+    # Epochs of 50 steps of 5 ms: a quarter of a second each, yet about ten frames a second.
+    clock = FakeClock()
+    drawn = []
+    controls = Controls(on_frame=lambda epoch, history: drawn.append(clock.now), clock=clock)
+    controls.begin()
+    for epoch in range(1, 9):  # two seconds
+        for step in range(50):
+            clock.now += 0.005
+            if step < 49:
+                controls.between_steps()
+        controls.after_epoch(epoch, {})
+    gaps = [b - a for a, b in zip(drawn, drawn[1:])]
+    assert len(drawn) >= 17 and max(gaps) <= 0.11
+
+
+def test_training_asks_a_control_between_the_steps_of_an_epoch():
+    import numpy as np
+
+    from nncli.network import build_network
+    from nncli.train import TrainConfig, fit
+
+    class Counting:
+        def __init__(self):
+            self.between, self.epochs = 0, 0
+
+        def between_steps(self):
+            self.between += 1
+
+        def after_epoch(self, epoch, history, numbers):
+            self.epochs += 1
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 2)).astype(np.float32), rng.normal(size=(20, 1)).astype(np.float32)
+    network = build_network([{"type": "linear", "in": 2, "out": 1}], "mse", "tensor", "float32", 0)
+    control = Counting()
+    fit(network, X, y, TrainConfig(epochs=3, lr=0.01, batch_size=4), lambda event: None, control=control)
+    assert (control.epochs, control.between) == (3, 3 * 4)  # five steps an epoch: four gaps between them

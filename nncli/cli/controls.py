@@ -3,11 +3,12 @@
 The training loop knows nothing of terminals: after every epoch it asks one `Controls`
 object what to do (`after_epoch(epoch, history, numbers)`, True means stop). That object
 
-- draws a frame of the live views when one is due: the first FIRST_FRAME_S after training
-  begins, then at FRAMES_PER_SECOND — unless the last few frames cost so much that
-  drawing would take more than DRAWING_SHARE of the time, and then as often as that
-  share allows, but never less often than every LONGEST_GAP_S (time spent waiting for
-  `--pace` is free: a frame due then is drawn in the wait);
+- draws a frame of the live views when one is due (after an epoch, or between two steps
+  of a long one): the first FIRST_FRAME_S after training begins, then at
+  FRAMES_PER_SECOND — unless the last few frames cost so much that drawing would take
+  more than DRAWING_SHARE of the time, and then as often as that share allows, but never
+  less often than every LONGEST_GAP_S (time spent waiting for `--pace` is free: a frame
+  due then is drawn in the wait);
 - holds training to at most `pace` epochs per second (`--pace`);
 - reads the keys, only from a terminal: space pauses and resumes, `n` or → runs one epoch
   while paused (and redraws every view and number), `v` or Tab shows the views the panel
@@ -110,6 +111,13 @@ class Controls:
         if self.quit:
             self.draw()  # the panel shows the stop at once
         return self.quit
+
+    def between_steps(self):
+        """Between two steps of an epoch: a frame due now is drawn, from the weights as
+        they are, so that an epoch longer than a frame's interval (digits on a busy
+        machine) does not hold the screen still. Keys wait for the epoch's end."""
+        if self.history is not None and not self.paused and self.clock() >= self.next_frame:
+            self.draw()
 
     def draw(self, idle=False):
         """Draw a frame now, and decide when the next one is due (`idle`: drawn in time
