@@ -135,12 +135,13 @@ class LivePanel:
         return views[turn:] + views[:turn]
 
     def _cell(self, numbers, columns, lines):
-        """A view drawn into columns × lines, as lines of Segments; a picture that would
-        still be taller is cut at the cell's foot, and says so."""
+        """A view drawn into columns × lines, as lines of Segments each `columns` wide; a
+        picture that would still be taller is cut at the cell's foot, and says so."""
         picture = draw(numbers, columns, height=lines)
-        drawn = self.console.render_lines(picture, self.console.options.update(width=columns), pad=False)
+        drawn = self.console.render_lines(picture, self.console.options.update(width=columns))
         if len(drawn) > lines:
-            drawn = drawn[: lines - 1] + [[Segment("… (a taller terminal shows the rest)"[:columns], DIM)]]
+            cut = Segment.adjust_line_length([Segment("… (a taller terminal shows the rest)", DIM)], columns)
+            drawn = drawn[: lines - 1] + [cut]
         return drawn
 
     def _one_line(self, views, width, height):
@@ -202,21 +203,23 @@ def sampled_pixels(side, detail):
 
 
 def side_by_side(rows, width):
-    """Rows of views drawn into their cells (each a width and its lines of Segments) as
-    lines `width` columns wide: the cells of a row side by side, GAP columns apart, and a
-    blank line between rows."""
+    """Rows of views drawn into their cells (each a width and its lines of Segments, each
+    line as wide as its cell) as lines `width` columns wide: the cells of a row side by
+    side, GAP columns apart, and a blank line between rows."""
     gap = Segment(" " * GAP)
     lines = []
     for number, row in enumerate(rows):
         if number:
             lines.append([Segment(" " * width)])
+        used = sum(columns for columns, _ in row) + GAP * (len(row) - 1)
+        rest = [Segment(" " * (width - used))] if used < width else []
         for index in range(max(len(drawn) for _, drawn in row)):
             line = []
             for position, (columns, drawn) in enumerate(row):
                 if position:
                     line.append(gap)
-                line += Segment.adjust_line_length(drawn[index] if index < len(drawn) else [], columns)
-            lines.append(Segment.adjust_line_length(line, width))
+                line += drawn[index] if index < len(drawn) else [Segment(" " * columns)]
+            lines.append(line + rest)
     return lines
 
 
