@@ -160,3 +160,29 @@ def test_training_asks_a_control_between_the_steps_of_an_epoch():
     control = Counting()
     fit(network, X, y, TrainConfig(epochs=3, lr=0.01, batch_size=4), lambda event: None, control=control)
     assert (control.epochs, control.between) == (3, 3 * 4)  # five steps an epoch: four gaps between them
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_neuron_tiles_are_sampled_at_the_resolution_of_their_tiles(size):
+    from nncli.cli.train import run_config
+    from nncli.render.heatmap import fitted_shape
+    from nncli.render.plane import tile_side
+    from nncli.tasks import defaults, get_task
+    from nncli.tasks.runner import prepare
+    from nncli.views.live import Watch
+
+    task = get_task("xor")
+    config = run_config(task, {**defaults.XOR, "epochs": 10})
+    dataset, network = prepare(task, config)
+    watch = Watch(task, ("neurons",), network, dataset, config)
+    panel = _panel(*size)
+    panel.frame = watch.frame(1, {"loss": [1.0]})
+    panel.render()
+    numbers, columns, lines = panel.cells["neurons"]
+    side = panel.resolutions()["neurons"]
+    assert side == tile_side(numbers, columns, lines, colour=True) != len(numbers.x)  # not the default grid
+    panel.frame = watch.frame(2, {"loss": [1.0, 0.9]}, sizes=panel.resolutions())
+    panel.render()
+    sampled = panel.cells["neurons"][0]
+    assert len(sampled.x) == side and len(sampled.neurons[0]["output"]) == side
+    assert fitted_shape((side, side), (side, side // 2), True) == (side, side)  # a tile is drawn 1:1, not resampled

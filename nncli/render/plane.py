@@ -34,6 +34,7 @@ ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_re
 
 
 AROUND_PLANE = 5  # lines around a plane's picture: title, axis names, x axis and ticks, legend
+AROUND_TILES = 2  # lines around the neurons' tiles: the title and the legend
 
 
 def plane_side(numbers, width, height, colour):
@@ -110,7 +111,17 @@ def point_mark(label, held_out):
     return "⓪①②③④⑤⑥⑦⑧⑨"[int(label) % 10] if held_out else format_number(label)
 
 
-@draws(NeuronTiles, smallest=(30, 12), preferred=(64, 20))
+def tile_side(numbers, width, height, colour):
+    """The pixels across each neuron's tile when the tiles are drawn into width × height:
+    the grid points worth computing for that cell (None: no hidden layer, no tiles)."""
+    if not numbers.neurons:
+        return None
+    formulas = [_neuron_formula(neuron, numbers.activation, numbers.inputs) for neuron in numbers.neurons[:MOST_TILES]]
+    side = _tile_layout(formulas, len(numbers.neurons), width, height - AROUND_TILES)[0]
+    return side if colour else side // 2  # a tile is `side` columns: a pixel a column, or two without colour
+
+
+@draws(NeuronTiles, smallest=(30, 12), preferred=(64, 20), resolution=tile_side)
 def draw_neurons(numbers, width, height=None):
     """One tile per first-layer neuron: its activation over the input plane, and the
     weighted sum it computes. Together they show how the hidden layer splits the plane.
@@ -141,8 +152,23 @@ def draw_neurons(numbers, width, height=None):
             more = Text(f"the first {MOST_TILES} of {total:,} neurons (--json has them all)", style="dim")
             return Group(heading, Columns(tiles, padding=(0, 3)), more, key)
         return Group(heading, Columns(tiles, padding=(0, 3)), key)
-    tiles = _tile_grid(grids[:MOST_TILES], picture, formulas, len(numbers.neurons), width, height - 2)
+    tiles = _tile_grid(grids[:MOST_TILES], picture, formulas, len(numbers.neurons), width, height - AROUND_TILES)
     return Group(title("Hidden neurons"), tiles, key)
+
+
+def _tile_layout(formulas, total, width, height):
+    """(side, tile_width, per_row, fits): the tiles' size in pixel columns, their width,
+    how many to a row and how many are shown — all `total` at the largest side that lets
+    them fit width × height, or else as many as fit at the smallest (with a line to say
+    how many)."""
+    longest = max(formulas, key=len)  # the tallest caption: formulas differ only in their digits
+    for side in range(TILE_PIXELS_MOST, TILE_PIXELS_LEAST - 1, -2):
+        tile_width = max(side, TILE_SMALLEST)
+        per_row = max(1, (width + TILE_GAP) // (tile_width + TILE_GAP))
+        tall = 1 + side // 2 + len(textwrap.wrap(longest, tile_width))
+        if -(-total // per_row) * tall <= height:
+            return side, tile_width, per_row, total
+    return side, tile_width, per_row, per_row * max(0, (height - 1) // tall)
 
 
 def _tile_grid(grids, picture, formulas, total, width, height):
@@ -150,16 +176,7 @@ def _tile_grid(grids, picture, formulas, total, width, height):
     even the smallest tiles do not all fit, as many as do, and a line saying how many
     that is. A tile is a name, the picture of its grid (drawn by `picture`, only for the
     tiles shown) and its formula, in whole words."""
-    fits = None
-    for side in range(TILE_PIXELS_MOST, TILE_PIXELS_LEAST - 1, -2):
-        tile_width = max(side, TILE_SMALLEST)
-        per_row = max(1, (width + TILE_GAP) // (tile_width + TILE_GAP))
-        longest = max(formulas, key=len)  # the tallest caption: formulas differ only in their digits
-        tall = 1 + side // 2 + len(textwrap.wrap(longest, tile_width))
-        fits = per_row * max(0, (height - 1) // tall)  # with a line to say how many are shown
-        if -(-total // per_row) * tall <= height:
-            fits = total
-            break
+    side, tile_width, per_row, fits = _tile_layout(formulas, total, width, height)
     fits = min(fits, len(grids))
     tiles = [
         Group(Text(f"neuron {k}", style="bold"), picture(values).fit(side, side // 2), Text(formula, style="dim"))
