@@ -99,9 +99,8 @@ class LivePanel:
         self.cells = {views[i][0]: (views[i][1], columns, tall) for row in cells for i, columns, tall in row}
         self.hidden = [name for name, _ in views if name not in self.cells]
         inner = width - CHROME[0]
-        parts = [self._progress(inner), self._metrics()]
         footer = self._footer(inner)
-        lines = self._lines(parts[:2], inner)
+        lines = self._lines([self._progress(inner), self._metrics()], inner)
         if cells:
             drawn = [[(columns, self._cell(views[i][1], columns, tall)) for i, columns, tall in row] for row in cells]
             lines += side_by_side(drawn, inner)
