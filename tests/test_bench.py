@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from nncli import bench
+from nncli.bench import speed as bench
 from nncli.cli import main
 
 WORKLOADS = {w.name: w for w in bench.WORKLOADS}

@@ -148,7 +148,7 @@ def digits_model(tmp_path_factory):
 
 
 def test_predict_image_reads_through_the_models_preprocessing(digits_model, tmp_path):
-    from nncli.tasks.runner import load_trained
+    from nncli.session.runner import load_trained
 
     path = tmp_path / "seven.pgm"
     path.write_bytes(netpbm("P2", SEVEN))

@@ -17,8 +17,8 @@ from test_mnist import write_mnist
 
 from nncli import store
 from nncli.export import Exported
+from nncli.session.runner import load_trained, run_config
 from nncli.tasks.base import unscale_outputs
-from nncli.tasks.runner import load_trained, run_config
 
 TORCH_TOLERANCE = 1e-6  # float32 networks: the script against nncli
 ONNX_TOLERANCE = 1e-5

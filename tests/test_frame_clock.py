@@ -97,8 +97,8 @@ def test_a_plane_is_sampled_at_the_resolution_of_the_cell_it_is_drawn_in(size, t
     from nncli.cli.train import run_config
     from nncli.render.heatmap import fitted_shape
     from nncli.render.plane import plane_area
+    from nncli.session.runner import prepare
     from nncli.tasks import defaults, get_task
-    from nncli.tasks.runner import prepare
     from nncli.views.live import Watch
 
     task = get_task(task_name)
@@ -141,7 +141,7 @@ def test_an_epoch_longer_than_a_frame_is_drawn_between_its_steps():
 def test_training_asks_a_control_between_the_steps_of_an_epoch():
     import numpy as np
 
-    from nncli.network import build_network
+    from nncli.nn.network import build_network
     from nncli.train import TrainConfig, fit
 
     class Counting:
@@ -167,8 +167,8 @@ def test_neuron_tiles_are_sampled_at_the_resolution_of_their_tiles(size):
     from nncli.cli.train import run_config
     from nncli.render.heatmap import fitted_shape
     from nncli.render.plane import tile_side
+    from nncli.session.runner import prepare
     from nncli.tasks import defaults, get_task
-    from nncli.tasks.runner import prepare
     from nncli.views.live import Watch
 
     task = get_task("xor")

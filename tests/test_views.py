@@ -14,7 +14,7 @@ from rich.console import Console
 
 from nncli.config import RunConfig
 from nncli.render import draw
-from nncli.tasks.runner import load_trained, rebuild_data, run_config
+from nncli.session.runner import load_trained, rebuild_data, run_config
 from nncli.views import History, Numbers, resolve
 
 TASKS = ("xor", "linreg", "approx", "digits", "circle", "spiral")

@@ -2,7 +2,7 @@
 under a pseudo-terminal, and every frame it draws (one panel, from its top border) is
 timed as it arrives.
 
-    python benchmarks/live_frames.py [--size 100x30] [--load]
+    python -m nncli.bench.live_frames [--size 100x30] [--load]
 
 For each command: the time from training starting (the header line) to the first frame,
 the median frames per second and the longest gap between frames while it trains (the last
@@ -100,8 +100,8 @@ def frame_costs(task_name, columns, rows):
     from nncli.cli.train import run_config
     from nncli.render import prepare as import_drawing
     from nncli.render.live import LivePanel
+    from nncli.session.runner import prepare
     from nncli.tasks import defaults, get_task
-    from nncli.tasks.runner import prepare
     from nncli.views.live import Watch
 
     task = get_task(task_name)
@@ -144,7 +144,7 @@ def main():
     parser.add_argument("--size", default="100x30", help="the terminal's columns x lines")
     parser.add_argument("--load", action="store_true", help="also with one CPU-bound process beside it")
     options = parser.parse_args()
-    from nncli import threads
+    from nncli.runtime import threads
 
     threads.setup(None, (), 1)  # one BLAS thread, as a training command gives these small networks
     columns, rows = (int(n) for n in options.size.split("x"))
