@@ -600,3 +600,19 @@ def test_a_diverged_run_ends_on_a_frame_offering_no_keys():
     last_frame = term.output.decode("utf-8", "replace").rsplit("╭─", 1)[1].split("╰", 1)[0]
     assert code == 3 and "diverged at epoch" in last_frame
     assert "space pause" not in last_frame and "n step" not in last_frame and "v shows" not in last_frame
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_frames_keep_coming_while_it_trains(size):
+    # Frame after frame, the epoch on the screen moves on: never frozen at one epoch and
+    # then the end (frames are read as the terminal shows them; no clock is asserted).
+    term = Terminal("train", "xor", "--pace", "200", "--epochs", "1000", "--no-save", size=size)
+    shown = []
+    while term.process.poll() is None and len(shown) < 6:
+        term.read()
+        text = term.text()
+        if whole_frame(text) and "done" not in text and (epoch := epoch_on(text)) and epoch not in shown:
+            shown.append(epoch)
+    term.press(b"q")
+    assert term.finish()[0] == 0
+    assert len(shown) == 6 and shown == sorted(shown) and shown[-1] < 1000  # six epochs, in order, before the end

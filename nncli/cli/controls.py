@@ -3,18 +3,23 @@
 The training loop knows nothing of terminals: after every epoch it asks one `Controls`
 object what to do (`after_epoch(epoch, history, numbers)`, True means stop). That object
 
-- draws a frame of the live views when one is due: the first FIRST_FRAME_S after training
-  begins, then at FRAMES_PER_SECOND — unless the last few frames cost so much that
-  drawing would take more than DRAWING_SHARE of the time, and then as often as that
-  share allows, but never less often than every LONGEST_GAP_S (time spent waiting for
-  `--pace` is free: a frame due then is drawn in the wait);
+- draws a frame of the live views when one is due (after an epoch, or between two steps
+  of a long one): the first FIRST_FRAME_S after training begins, then at
+  FRAMES_PER_SECOND — unless the last few frames cost so much that drawing would take
+  more than DRAWING_SHARE of the time, and then as often as that share allows, but never
+  less often than every LONGEST_GAP_S (time spent waiting for `--pace` is free: a frame
+  due then is drawn in the wait);
 - holds training to at most `pace` epochs per second (`--pace`);
 - reads the keys, only from a terminal: space pauses and resumes, `n` or → runs one epoch
   while paused (and redraws every view and number), `v` or Tab shows the views the panel
   had no room for, `q` stops (the run keeps and saves what it learned).
 
 The share is measured over the last WINDOW frames, not over the whole run: a run's first
-seconds, which a person watches most closely, get frames as steady as its last.
+seconds, which a person watches most closely, get frames as steady as its last. And a
+frame that cost more than its budget (its share of a tenth of a second) makes the next
+one cheaper rather than later: `detail`, the share of its cell's resolution at which the
+next frame samples its grids (a decision boundary, a heatmap), goes down until frames
+fit the budget again, and back up when they have room (see next_detail).
 
 `nncli replay` drives the same object with stored frames instead of epochs.
 """
@@ -32,6 +37,9 @@ FIRST_FRAME_S = 0.1  # the first frame, this long after training begins
 DRAWING_SHARE = 0.25  # at most this share of the time goes to drawing, over the last WINDOW frames …
 LONGEST_GAP_S = 0.5  # … but a frame comes at least this often while training runs
 WINDOW = 8  # frames whose cost the share is measured over
+FRAME_BUDGET_S = DRAWING_SHARE / FRAMES_PER_SECOND  # what a frame may cost at the full rate
+LEAST_DETAIL = 0.25  # grids are never sampled coarser than this share of their cell's resolution
+AIM = 0.8  # a frame over its budget aims the next at this share of it, so that it lands within
 POLL_S = 0.05  # how long to wait for a key at a time while paused or pacing
 KEYS = {
     "space": "pause",
@@ -68,6 +76,7 @@ class Controls:
         self.paused = self.quit = self.stepping = False
         self.began = self.next_frame = None  # when training began; when a frame is due
         self.recent_costs = deque(maxlen=WINDOW)  # seconds the last frames took to draw
+        self.detail = 1.0  # the share of its cells' resolution the next frame samples its grids at
         self.frame_costs = []  # seconds per drawn frame, for the curious (and the overhead figures)
         self.epoch, self.history, self.numbers = 0, None, None
         self.origin = None  # (time, epoch) that pacing counts from
@@ -103,6 +112,13 @@ class Controls:
             self.draw()  # the panel shows the stop at once
         return self.quit
 
+    def between_steps(self):
+        """Between two steps of an epoch: a frame due now is drawn, from the weights as
+        they are, so that an epoch longer than a frame's interval (digits on a busy
+        machine) does not hold the screen still. Keys wait for the epoch's end."""
+        if self.history is not None and not self.paused and self.clock() >= self.next_frame:
+            self.draw()
+
     def draw(self, idle=False):
         """Draw a frame now, and decide when the next one is due (`idle`: drawn in time
         that training would not have used)."""
@@ -112,6 +128,7 @@ class Controls:
         self.on_frame(self.epoch, self.history)
         cost = self.clock() - started
         self.frame_costs.append(cost)
+        self.detail = next_detail(self.detail, cost, FRAME_BUDGET_S)
         earliest = started + 1.0 / FRAMES_PER_SECOND
         if idle:
             self.next_frame = max(earliest, started + cost)
@@ -154,6 +171,19 @@ class Controls:
                 continue
             until_frame = self.next_frame - self.clock() if self.on_frame is not None else left
             self._act(self._keys(max(min(left, POLL_S, until_frame), 0.001)))
+
+
+def next_detail(detail, cost, budget):
+    """The detail of the next frame, after one drawn at `detail` cost `cost` seconds
+    against a `budget`: over budget, lower by as much as brings the cost of its grids
+    (which grows as the square of the detail) to a little under it (AIM), halving it at
+    most, down to LEAST_DETAIL; well under (half the budget), a quarter higher, up to 1;
+    between, kept — so a frame's cost settles instead of swinging."""
+    if cost > budget:
+        return max(LEAST_DETAIL, detail * max(0.5, math.sqrt(AIM * budget / cost)))
+    if cost < budget / 2:
+        return min(1.0, detail * 1.25)
+    return detail
 
 
 def play(frames, show, controls):

@@ -105,7 +105,9 @@ def training_sink(as_json, quiet, title, live=None):
                     progress.watching(watcher, keys is not None)
                     controls = page.controls(keys, network, dataset)
                     controls.on_frame = both(
-                        lambda epoch, history: progress.show_frame(epoch, history, controls.status, controls.numbers),
+                        lambda epoch, history: progress.show_frame(
+                            epoch, history, controls.status, controls.numbers, controls.detail
+                        ),
                         controls.on_frame,
                     )
                     controls.on_epoch = both(watcher.record, controls.on_epoch)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 DRAWERS = {}  # Numbers type → its draw function
 SIZED = set()  # the draw functions that also take a `height`: they fit a picture into a cell
 SIZES = {}  # Numbers type → Size: the cell it needs at least, and the one it draws best in
+RESOLUTIONS = {}  # Numbers type → the grid points across its picture in a cell (views sampled on a grid)
 SMALL = (30, 8)  # columns × lines that a view declaring no size is given at least …
 PREFERRED = (60, 16)  # … and the cell it is drawn in best
 
@@ -30,13 +31,18 @@ class Size:
     preferred: tuple = PREFERRED
 
 
-def draws(numbers_type, smallest=SMALL, preferred=PREFERRED):
+def draws(numbers_type, smallest=SMALL, preferred=PREFERRED, resolution=None):
     """Register the decorated function as the way to draw `numbers_type`, in a cell of at
-    least `smallest` (columns, lines) and best at `preferred`."""
+    least `smallest` (columns, lines) and best at `preferred`. Numbers sampled on a grid
+    (a view computed with a `size`: grid points across) give `resolution(numbers, columns,
+    lines, colour)`, the pixels across their picture in such a cell, so that the live
+    panel can compute them at the resolution they are drawn at."""
 
     def register(function):
         DRAWERS[numbers_type] = function
         SIZES[numbers_type] = Size(smallest, preferred)
+        if resolution is not None:
+            RESOLUTIONS[numbers_type] = resolution
         if "height" in inspect.signature(function).parameters:
             SIZED.add(function)
         return function
@@ -48,6 +54,14 @@ def size_of(numbers):
     """The Size of the cell `numbers` are drawn in."""
     _drawer(type(numbers))
     return SIZES[type(numbers)]
+
+
+def resolution(numbers, columns, lines, colour):
+    """The pixels across the picture of `numbers` drawn in a cell of columns × lines (in
+    colour or not), or None for numbers not sampled on a grid."""
+    _drawer(type(numbers))
+    found = RESOLUTIONS.get(type(numbers))
+    return None if found is None else found(numbers, columns, lines, colour)
 
 
 def prepare(view):

@@ -32,9 +32,40 @@ def nearest(axis, value):
 
 
 def legend(bar, text):
-    row = Table.grid(padding=(0, 2))
-    row.add_row(bar, Text(text, style="dim"))
-    return row
+    return Row(bar, Text(text, style="dim"), gap=2)
+
+
+class Row:
+    """Renderables side by side, `gap` columns apart, each as wide as it would be alone —
+    as a grid table lays them out where they fit the width, without the table's passes
+    to measure every cell again (a live frame draws a few legends, each time); where
+    they do not fit, the grid table itself, which wraps them."""
+
+    def __init__(self, *parts, gap=1):
+        self.parts, self.gap = parts, gap
+
+    def _widths(self, console, options):
+        return [Measurement.get(console, options, part).maximum for part in self.parts]
+
+    def __rich_measure__(self, console, options):
+        widths = self._widths(console, options)
+        return Measurement(max(widths), sum(widths) + self.gap * (len(widths) - 1))
+
+    def __rich_console__(self, console, options):
+        widths = self._widths(console, options)
+        if sum(widths) + self.gap * (len(widths) - 1) > options.max_width:
+            table = Table.grid(padding=(0, self.gap))
+            table.add_row(*self.parts)
+            yield table
+            return
+        drawn = [console.render_lines(part, options.update(width=width)) for part, width in zip(self.parts, widths)]
+        gap = Segment(" " * self.gap)
+        for index in range(max(len(lines) for lines in drawn)):
+            for position, (lines, width) in enumerate(zip(drawn, widths)):
+                if position:
+                    yield gap
+                yield from lines[index] if index < len(lines) else [Segment(" " * width)]
+            yield Segment.line()
 
 
 def round_ticks(low, high, most=3):

@@ -20,8 +20,8 @@ from rich.text import Text
 
 from nncli.render import draws
 from nncli.render.axes import Axes, legend, title
-from nncli.render.heatmap import fitted_shape, in_colour, merged_runs, resample, resample_marks
-from nncli.render.plane import AROUND_PLANE, spaced_marks
+from nncli.render.heatmap import fitted_shape, in_colour, marked_cells, merged_runs, resample, resample_marks, runs
+from nncli.render.plane import AROUND_PLANE, plane_side, spaced_marks
 from nncli.text import inert
 from nncli.views.classes import ClassAnswers, ClassMap
 
@@ -89,19 +89,23 @@ class ClassPicture:
 def _half_blocks(predicted, sureness, marks):
     rows, cols = predicted.shape
     paleness = np.round((1.0 - sureness) * SHADES).astype(int)  # a few steps: styles are then reused
-    cells = np.stack([predicted % len(COLOURS), paleness], axis=-1).tolist()
+    kinds = predicted % len(COLOURS)
+    codes = kinds * (SHADES + 1) + paleness  # one number for a pixel's colour, -1 for none
+    if rows % 2:
+        codes = np.vstack([codes, np.full((1, cols), -1)])
+    marked = marked_cells(marks, rows, cols)
     for top in range(0, rows, 2):
         line = []
-        for col in range(cols):
-            upper = tuple(cells[top][col])
-            lower = tuple(cells[top + 1][col]) if top + 1 < rows else None
-            marked = next(((r, col) for r in (top, top + 1) if (r, col) in marks), None)
-            if marked:
-                label, held_out = marks[marked]
-                line.append(Segment(_mark(label, held_out), _mark_style(_colour(*cells[marked[0]][col]))))
+        for start, stop in runs(codes[top], codes[top + 1], marked[top // 2]):
+            upper = (int(kinds[top, start]), int(paleness[top, start]))
+            lower = (int(kinds[top + 1, start]), int(paleness[top + 1, start])) if top + 1 < rows else None
+            if marked[top // 2, start]:
+                row = top if (top, start) in marks else top + 1
+                label, held_out = marks[(row, start)]
+                line.append(Segment(_mark(label, held_out), _mark_style(_colour(*(upper if row == top else lower)))))
             else:
-                line.append(Segment("▀", _block_style(upper, lower)))
-        yield merged_runs(line)
+                line.append(Segment("▀" * (stop - start), _block_style(upper, lower)))
+        yield line
 
 
 def _letters(predicted, sureness, marks):
@@ -144,7 +148,7 @@ def _mark_style(background):
     return Style(color="#000000" if brightness > 128 else "#ffffff", bgcolor=_rgb(background), bold=True)
 
 
-@draws(ClassMap, smallest=(26, 12), preferred=(52, 22))
+@draws(ClassMap, smallest=(26, 12), preferred=(52, 22), resolution=plane_side)
 def draw_class_map(numbers, width, height=None):
     """The regions of the plane by predicted class; `height` given, fitted into width ×
     height."""

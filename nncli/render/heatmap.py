@@ -14,8 +14,9 @@ from rich.color import Color
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Table
+from rich.text import Text
 
+from nncli.render.axes import Row
 from nncli.render.numbers import format_number
 
 GLYPHS = " ░▒▓█"  # lowest value first
@@ -73,12 +74,10 @@ def grayscale_image(pixels, *, vmin=0, vmax=None, no_color=None) -> "Picture":
     return Picture(_normalise(pixels, vmin, vmax), "gray", no_color, None)
 
 
-def colorbar(vmin, vmax, palette="diverging", *, width=20, no_color=None) -> Table:
+def colorbar(vmin, vmax, palette="diverging", *, width=20, no_color=None) -> Row:
     """A one-line legend: `vmin`, the palette's colours (or glyphs) in order, `vmax`."""
     ramp = Picture(np.linspace(0.0, 1.0, width)[np.newaxis, :], palette, no_color, None)
-    bar = Table.grid(padding=(0, 1))
-    bar.add_row(format_number(vmin), ramp, format_number(vmax))
-    return bar
+    return Row(Text(format_number(vmin)), ramp, Text(format_number(vmax)))
 
 
 class Picture:
@@ -168,20 +167,42 @@ def _half_blocks(levels, marks, palette, xterm):
     rows, cols = levels.shape
     colours = palette_colours(palette, xterm)
     index = np.where(np.isnan(levels), -1, np.round(np.nan_to_num(levels) * LEVELS)).astype(int)
+    index = np.where(index < 0, -1, first_levels(palette, xterm)[index.clip(0)])
     if rows % 2:
         index = np.vstack([index, np.full((1, cols), -1)])
+    marked = marked_cells(marks, rows, cols)
     for top in range(0, rows, 2):
         line = []
-        for col, (upper, lower) in enumerate(zip(index[top].tolist(), index[top + 1].tolist())):
-            mark = marks.get((top, col)) or marks.get((top + 1, col))
-            if mark:
-                marked = upper if (top, col) in marks else lower
-                line.append(Segment(mark, _mark_style(colours[marked] if marked >= 0 else None)))
+        for start, stop in runs(index[top], index[top + 1], marked[top // 2]):
+            upper, lower = int(index[top, start]), int(index[top + 1, start])
+            if marked[top // 2, start]:
+                at = (top, start) if (top, start) in marks else (top + 1, start)
+                level = upper if at[0] == top else lower
+                line.append(Segment(marks[at], _mark_style(colours[level] if level >= 0 else None)))
             elif upper < 0:  # no top pixel: paint only the bottom half
-                line.append(Segment(" ", _block_style(palette, xterm, -1, lower)))
+                line.append(Segment(" " * (stop - start), _block_style(palette, xterm, -1, lower)))
             else:
-                line.append(Segment(HALF_BLOCK, _block_style(palette, xterm, upper, lower)))
-        yield merged_runs(line)
+                line.append(Segment(HALF_BLOCK * (stop - start), _block_style(palette, xterm, upper, lower)))
+        yield line
+
+
+def marked_cells(marks, rows, cols):
+    """Which character cells of a half-block picture of rows × cols pixels carry a mark
+    (cells × columns, a cell being two pixel rows)."""
+    marked = np.zeros(((rows + 1) // 2, cols), dtype=bool)
+    for row, col in marks:
+        if 0 <= row < rows and 0 <= col < cols:
+            marked[row // 2, col] = True
+    return marked
+
+
+def runs(upper, lower, marked):
+    """(start, stop) of the runs of one line of half blocks: neighbouring cells whose top
+    pixels are alike and whose bottom pixels are alike make one run (one Segment for
+    Rich to carry, however wide); a marked cell is a run of its own."""
+    change = (upper[1:] != upper[:-1]) | (lower[1:] != lower[:-1]) | marked[1:] | marked[:-1]
+    bounds = [0, *(np.flatnonzero(change) + 1).tolist(), len(upper)]
+    return zip(bounds, bounds[1:])
 
 
 def _glyphs(levels, marks):
@@ -213,6 +234,15 @@ def palette_colours(palette, xterm):
         ramp = XTERM_RAMPS[palette]
         return tuple(Color.from_ansi(ramp[round(k / LEVELS * (len(ramp) - 1))]) for k in range(LEVELS + 1))
     return tuple(_interpolate(PALETTES[palette], k / LEVELS) for k in range(LEVELS + 1))
+
+
+@functools.cache
+def first_levels(palette, xterm):
+    """For each level, the first level drawn in the same colour: a 256-colour terminal's
+    ramp has a few dozen colours for LEVELS levels, and cells alike on screen then make
+    one run."""
+    first = {}
+    return np.array([first.setdefault(colour, level) for level, colour in enumerate(palette_colours(palette, xterm))])
 
 
 def merged_runs(line):

@@ -13,19 +13,20 @@ even one view gets one line saying the size the panel needs, with the run's numb
 
 import time
 
-from rich.console import Group
+from rich.box import ROUNDED
 from rich.live import Live
-from rich.panel import Panel
 from rich.progress_bar import ProgressBar
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from nncli.render import draw, size_of
+from nncli.render import draw, resolution, size_of
+from nncli.render.heatmap import in_colour
 from nncli.render.layout import GAP, arrange
 from nncli.render.numbers import format_metrics
 
+LEAST_PIXELS = 12  # grid points across a picture, however low the detail (a coarser one reads as noise)
 CHROME = (4, 5)  # columns and lines around the views: the border, progress, numbers and the last line
 DIM = Style(dim=True)
 KEYS_HINT = {
@@ -45,6 +46,7 @@ class LivePanel:
         self.frame, self.status, self.ending = None, "running", None
         self.turn = 0  # how many times `v` has turned the order of the views
         self.hidden = []  # the views the last frame had no room for
+        self.cells = {}  # view name → (its numbers, columns, lines): where the last frame drew it
         self.too_small = False  # whether the last frame was the one line of a small terminal
         self.started = time.perf_counter()
         self.paused_since = None  # the clock stops while the run is paused
@@ -94,20 +96,34 @@ class LivePanel:
         self.too_small = bool(views) and not cells
         if self.too_small or width < 2 * CHROME[0]:
             return self._one_line(views, width, height)
-        shown = {index for row in cells for index, _, _ in row}
-        self.hidden = [name for index, (name, _) in enumerate(views) if index not in shown]
+        self.cells = {views[i][0]: (views[i][1], columns, tall) for row in cells for i, columns, tall in row}
+        self.hidden = [name for name, _ in views if name not in self.cells]
         inner = width - CHROME[0]
-        parts = [self._progress(inner), self._metrics()]
-        if cells:
-            parts.append(
-                Cells(
-                    [[(columns, self._cell(views[i][1], columns, lines)) for i, columns, lines in row] for row in cells]
-                )
-            )
         footer = self._footer(inner)
+        lines = self._lines([self._progress(inner), self._metrics()], inner)
+        if cells:
+            drawn = [[(columns, self._cell(views[i][1], columns, tall)) for i, columns, tall in row] for row in cells]
+            lines += side_by_side(drawn, inner)
         if footer is not None:
-            parts.append(footer)
-        return Panel(Group(*parts), title=self.title, title_align="left", width=width)
+            lines += self._lines([footer], inner)
+        return Framed(self.title, lines, width)
+
+    def _lines(self, renderables, inner):
+        """`renderables` drawn one below the other, as lines `inner` columns wide."""
+        options = self.console.options.update(width=inner)
+        return [line for part in renderables for line in self.console.render_lines(part, options)]
+
+    def resolutions(self, detail=1.0):
+        """Grid points across the picture of each view the last frame showed that is
+        sampled on a grid, at `detail` (0 … 1) of its cell's resolution: what the next
+        frame computes them at."""
+        colour = in_colour(self.console)
+        sides = {}
+        for name, (numbers, columns, lines) in self.cells.items():
+            side = resolution(numbers, columns, lines, colour)
+            if side is not None:
+                sides[name] = sampled_pixels(side, detail)
+        return sides
 
     def _ordered_views(self):
         """The frame's views, the first one first — or, turned by `v`, from a later one on."""
@@ -118,12 +134,13 @@ class LivePanel:
         return views[turn:] + views[:turn]
 
     def _cell(self, numbers, columns, lines):
-        """A view drawn into columns × lines, as lines of Segments; a picture that would
-        still be taller is cut at the cell's foot, and says so."""
+        """A view drawn into columns × lines, as lines of Segments each `columns` wide; a
+        picture that would still be taller is cut at the cell's foot, and says so."""
         picture = draw(numbers, columns, height=lines)
-        drawn = self.console.render_lines(picture, self.console.options.update(width=columns), pad=False)
+        drawn = self.console.render_lines(picture, self.console.options.update(width=columns))
         if len(drawn) > lines:
-            drawn = drawn[: lines - 1] + [[Segment("… (a taller terminal shows the rest)"[:columns], DIM)]]
+            cut = Segment.adjust_line_length([Segment("… (a taller terminal shows the rest)", DIM)], columns)
+            drawn = drawn[: lines - 1] + [cut]
         return drawn
 
     def _one_line(self, views, width, height):
@@ -177,26 +194,60 @@ class LivePanel:
         return Text("  ·  ", no_wrap=True, overflow="ellipsis").join(Text(text, style=style) for text, style in parts)
 
 
-class Cells:
-    """Rows of views drawn into their cells (each a width and its lines of Segments), the
-    cells of a row side by side, GAP columns apart, and a blank line between rows."""
+def sampled_pixels(side, detail):
+    """Grid points across a picture `side` pixels across, sampled at `detail` (0 … 1) of
+    that resolution: never more than it shows, nor fewer than LEAST_PIXELS (unless it
+    shows fewer)."""
+    return max(min(side, LEAST_PIXELS), min(side, round(side * detail)))
 
-    def __init__(self, rows):
-        self.rows = rows
+
+def side_by_side(rows, width):
+    """Rows of views drawn into their cells (each a width and its lines of Segments, each
+    line as wide as its cell) as lines `width` columns wide: the cells of a row side by
+    side, GAP columns apart, and a blank line between rows."""
+    gap = Segment(" " * GAP)
+    lines = []
+    for number, row in enumerate(rows):
+        if number:
+            lines.append([Segment(" " * width)])
+        used = sum(columns for columns, _ in row) + GAP * (len(row) - 1)
+        rest = [Segment(" " * (width - used))] if used < width else []
+        for index in range(max(len(drawn) for _, drawn in row)):
+            line = []
+            for position, (columns, drawn) in enumerate(row):
+                if position:
+                    line.append(gap)
+                line += drawn[index] if index < len(drawn) else [Segment(" " * columns)]
+            lines.append(line + rest)
+    return lines
+
+
+class Framed:
+    """Lines, each already `width` - 4 columns wide, in a rounded border with `title` (Rich
+    markup) on its top edge — as Rich's Panel draws them, without its passes to measure,
+    pad and crop what is already in place (most of what a frame cost to write)."""
+
+    def __init__(self, title, lines, width):
+        self.title, self.lines, self.width = title, lines, width
 
     def __rich_console__(self, console, options):
-        gap = Segment(" " * GAP)
-        for number, row in enumerate(self.rows):
-            if number:
-                yield Segment.line()
-            height = max(len(lines) for _, lines in row)
-            for index in range(height):
-                for position, (width, lines) in enumerate(row):
-                    if position:
-                        yield gap
-                    line = lines[index] if index < len(lines) else []
-                    yield from Segment.adjust_line_length(line, width)
-                yield Segment.line()
+        box = ROUNDED.substitute(options, safe=console.safe_box)
+        title = Text.from_markup(self.title, end="")
+        title.plain = title.plain.replace("\n", " ")
+        title.pad(1)
+        title.truncate(self.width - 4)
+        yield Segment(box.top_left + box.top)
+        yield from console.render(title, options.update(width=self.width - 4))
+        yield Segment(box.top * (self.width - 4 - title.cell_len) + box.top + box.top_right)
+        yield Segment.line()
+        left, right = Segment(box.mid_left + " "), Segment(" " + box.mid_right)
+        for line in self.lines:
+            yield left
+            yield from line
+            yield right
+            yield Segment.line()
+        yield Segment(box.get_bottom([self.width - 2]))
+        yield Segment.line()
 
 
 def _clock(seconds):

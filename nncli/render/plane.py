@@ -1,6 +1,7 @@
 """Drawing a two-input classifier's views: the decision boundary, the neuron tiles and
 the truth table."""
 
+import functools
 import textwrap
 from dataclasses import dataclass
 
@@ -33,9 +34,17 @@ ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_re
 
 
 AROUND_PLANE = 5  # lines around a plane's picture: title, axis names, x axis and ticks, legend
+AROUND_TILES = 2  # lines around the neurons' tiles: the title and the legend
 
 
-@draws(Boundary, smallest=(26, 12), preferred=(52, 22))
+def plane_side(numbers, width, height, colour):
+    """The pixels across the square picture of a plane (a Boundary or ClassMap) drawn into
+    width × height: the grid points worth computing for that cell."""
+    area = plane_area(numbers, width, height, colour)
+    return min(area.rows, area.columns)
+
+
+@draws(Boundary, smallest=(26, 12), preferred=(52, 22), resolution=plane_side)
 def draw_boundary(numbers, width, height=None):
     """The network's output over the input plane (white: 0.5, the decision boundary), with
     the data marked by their target; `height` given, fitted into width × height."""
@@ -62,10 +71,18 @@ def spaced_marks(numbers):
     The points are visited in a fixed scattered order, so both kinds are thinned alike."""
     if not numbers.points:
         return {}
+    x, y = numbers.x, numbers.y
+    return dict(_spaced_marks((x[0], x[-1], len(x)), (y[0], y[-1], len(y)), tuple(map(tuple, numbers.points))))
+
+
+@functools.lru_cache(maxsize=16)
+def _spaced_marks(x_axis, y_axis, points):
+    """spaced_marks on the evenly spaced axes (first, last, count): made once for the
+    frames of a live panel, whose points and plane stay put while the network learns."""
     golden = 0.6180339887498949
-    points = np.asarray(numbers.points, dtype=float)
+    points = np.asarray(points, dtype=float)
     order = np.argsort((np.arange(len(points)) * golden) % 1.0, kind="stable")
-    rows, cols = grid_index(numbers.y, points[:, 1]), grid_index(numbers.x, points[:, 0])
+    rows, cols = grid_index(np.linspace(*y_axis), points[:, 1]), grid_index(np.linspace(*x_axis), points[:, 0])
     marks = {}
     for i in order.tolist():
         row, col = rows[i], cols[i]
@@ -73,7 +90,7 @@ def spaced_marks(numbers):
             continue
         if not any((row + dr, col + dc) in marks for dr in (-1, 0, 1) for dc in (-1, 0, 1)):
             marks[(row, col)] = (int(points[i, 2]), bool(points[i, 3]))
-    return marks
+    return tuple(marks.items())
 
 
 def grid_index(axis, values):
@@ -94,7 +111,17 @@ def point_mark(label, held_out):
     return "⓪①②③④⑤⑥⑦⑧⑨"[int(label) % 10] if held_out else format_number(label)
 
 
-@draws(NeuronTiles, smallest=(30, 12), preferred=(64, 20))
+def tile_side(numbers, width, height, colour):
+    """The pixels across each neuron's tile when the tiles are drawn into width × height:
+    the grid points worth computing for that cell (None: no hidden layer, no tiles)."""
+    if not numbers.neurons:
+        return None
+    formulas = [_neuron_formula(neuron, numbers.activation, numbers.inputs) for neuron in numbers.neurons[:MOST_TILES]]
+    side = _tile_layout(formulas, len(numbers.neurons), width, height - AROUND_TILES)[0]
+    return side if colour else side // 2  # a tile is `side` columns: a pixel a column, or two without colour
+
+
+@draws(NeuronTiles, smallest=(30, 12), preferred=(64, 20), resolution=tile_side)
 def draw_neurons(numbers, width, height=None):
     """One tile per first-layer neuron: its activation over the input plane, and the
     weighted sum it computes. Together they show how the hidden layer splits the plane.
@@ -108,11 +135,13 @@ def draw_neurons(numbers, width, height=None):
     low, high, palette, shift = _activation_scale(numbers.activation, grids)
     drawn = numbers.neurons[:MOST_TILES]  # a cell of the panel holds fewer still
     formulas = [_neuron_formula(neuron, numbers.activation, numbers.inputs) for neuron in drawn]
-    pictures = [
-        heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette) for values in grids[:MOST_TILES]
-    ]
+
+    def picture(values):
+        return heatmap(values - shift, vmin=low - shift, vmax=high - shift, palette=palette)
+
     key = legend(colorbar(low, high, palette, width=16 if height is None else 10), "activation")
     if height is None:
+        pictures = [picture(values) for values in grids[:MOST_TILES]]
         tiles = [
             Group(Text(f"neuron {k}", style="bold"), picture, Text(formula, style="dim"))
             for k, (picture, formula) in enumerate(zip(pictures[:MOST_TILES], formulas), start=1)
@@ -123,27 +152,35 @@ def draw_neurons(numbers, width, height=None):
             more = Text(f"the first {MOST_TILES} of {total:,} neurons (--json has them all)", style="dim")
             return Group(heading, Columns(tiles, padding=(0, 3)), more, key)
         return Group(heading, Columns(tiles, padding=(0, 3)), key)
-    return Group(title("Hidden neurons"), _tile_grid(pictures, formulas, len(numbers.neurons), width, height - 2), key)
+    tiles = _tile_grid(grids[:MOST_TILES], picture, formulas, len(numbers.neurons), width, height - AROUND_TILES)
+    return Group(title("Hidden neurons"), tiles, key)
 
 
-def _tile_grid(pictures, formulas, total, width, height):
-    """The neurons' tiles in rows, as large as lets them all fit width × height — or, if
-    even the smallest tiles do not all fit, as many as do, and a line saying how many
-    that is. A tile is a name, the picture and its formula, in whole words."""
-    fits = None
+def _tile_layout(formulas, total, width, height):
+    """(side, tile_width, per_row, fits): the tiles' size in pixel columns, their width,
+    how many to a row and how many are shown — all `total` at the largest side that lets
+    them fit width × height, or else as many as fit at the smallest (with a line to say
+    how many)."""
+    longest = max(formulas, key=len)  # the tallest caption: formulas differ only in their digits
     for side in range(TILE_PIXELS_MOST, TILE_PIXELS_LEAST - 1, -2):
         tile_width = max(side, TILE_SMALLEST)
         per_row = max(1, (width + TILE_GAP) // (tile_width + TILE_GAP))
-        longest = max(formulas, key=len)  # the tallest caption: formulas differ only in their digits
         tall = 1 + side // 2 + len(textwrap.wrap(longest, tile_width))
-        fits = per_row * max(0, (height - 1) // tall)  # with a line to say how many are shown
         if -(-total // per_row) * tall <= height:
-            fits = total
-            break
-    fits = min(fits, len(pictures))
+            return side, tile_width, per_row, total
+    return side, tile_width, per_row, per_row * max(0, (height - 1) // tall)
+
+
+def _tile_grid(grids, picture, formulas, total, width, height):
+    """The neurons' tiles in rows, as large as lets them all fit width × height — or, if
+    even the smallest tiles do not all fit, as many as do, and a line saying how many
+    that is. A tile is a name, the picture of its grid (drawn by `picture`, only for the
+    tiles shown) and its formula, in whole words."""
+    side, tile_width, per_row, fits = _tile_layout(formulas, total, width, height)
+    fits = min(fits, len(grids))
     tiles = [
-        Group(Text(f"neuron {k}", style="bold"), picture.fit(side, side // 2), Text(formula, style="dim"))
-        for k, (picture, formula) in enumerate(zip(pictures[:fits], formulas), start=1)
+        Group(Text(f"neuron {k}", style="bold"), picture(values).fit(side, side // 2), Text(formula, style="dim"))
+        for k, (values, formula) in enumerate(zip(grids[:fits], formulas), start=1)
     ]
     grid = Grid(tiles, tile_width, per_row, TILE_GAP)
     if fits == total:

@@ -78,13 +78,15 @@ class TrainingProgress:
         if self.panel is not None:
             self.panel.keys = keys
 
-    def show_frame(self, epoch, history, status, numbers=None):
+    def show_frame(self, epoch, history, status, numbers=None, detail=1.0):
         """Draw the watched views at `epoch` (called by the controls when a frame is due);
-        `numbers`: the epoch's own. Paused, every number is measured afresh: a step shows
-        the epoch it took."""
+        `numbers`: the epoch's own; `detail`: the share of their cells' resolution that
+        grids are sampled at. Paused, every number is measured afresh: a step shows the
+        epoch it took."""
         self.history = history
         if self.panel is not None and self.watch is not None:
-            self.panel.show(self.watch.frame(epoch, history, numbers, fresh=status == "paused"), status)
+            sizes = self.panel.resolutions(detail)
+            self.panel.show(self.watch.frame(epoch, history, numbers, fresh=status == "paused", sizes=sizes), status)
 
     def next_views(self):
         """The `v` key: the panel shows the views it had no room for."""
@@ -139,7 +141,7 @@ class TrainingProgress:
                 self.console.print(f"{line}  ({ending(summary)})", highlight=False, soft_wrap=True)
             return
         if self.watch is not None:
-            frame = self.watch.frame(summary["epochs"], self.history)
+            frame = self.watch.frame(summary["epochs"], self.history, sizes=self.panel.resolutions())
         else:
             from nncli.views.live import Frame
 

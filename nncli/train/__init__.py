@@ -85,7 +85,9 @@ def fit(network, X, y, config, emit, metrics=None, validation=None, control=None
     `control`, if given, is asked after every epoch: `control.after_epoch(epoch, history,
     numbers)` (numbers: the epoch's event, logged or not) may take its time (to pace or
     pause training, or draw a frame of the live views from the current weights) and
-    returns True to stop here, keeping what was learned.
+    returns True to stop here, keeping what was learned. A control that has
+    `between_steps()` is also called between the steps of an epoch, so that an epoch
+    longer than a frame's interval does not hold the live views still.
     """
     optimizer = make_optimizer(config.optimizer, network.parameters(), config.lr, config.weight_decay)
     result = TrainResult(epochs_run=0, history={"loss": []})
@@ -112,10 +114,11 @@ def _run_epochs(network, optimizer, X, y, config, emit, metrics, validation, con
     monitor = HealthMonitor(network, X, y) if config.layer_stats and network.engine == "tensor" else None
     if monitor is not None:
         result.layer_stats = monitor.history
+    between = getattr(control, "between_steps", None)
     for epoch in range(1, config.epochs + 1):
         logged = epoch in (1, config.epochs) or epoch % config.log_every == 0
         watch = monitor if logged else None
-        epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr, watch)
+        epoch_loss = _run_epoch(network, optimizer, X, y, config.batch_size, rng, epoch, config.lr, watch, between)
         result.epochs_run = epoch
         if epoch in config.snapshot_epochs:
             result.snapshots.append((epoch, network.state_dict()))
@@ -159,9 +162,10 @@ def _record(result, event, last):
         result.history_stride *= 2
 
 
-def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr, watch=None):
+def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr, watch=None, between=None):
     """One pass over the data; returns the mean of the batch losses, weighted by batch size.
-    `watch` (a HealthMonitor) sees the weights just before the epoch's last step."""
+    `watch` (a HealthMonitor) sees the weights just before the epoch's last step;
+    `between()` is called between two steps."""
     total = 0.0
     batches = batch_indices(len(X), batch_size, rng)
     for index, batch in enumerate(batches):
@@ -175,6 +179,8 @@ def _run_epoch(network, optimizer, X, y, batch_size, rng, epoch, lr, watch=None)
                 epoch,
             )
         total += value * len(batch)
+        if between is not None and index < len(batches) - 1:
+            between()
     return total / len(X)
 
 

@@ -51,13 +51,18 @@ class Watch:
         if self.trajectory is not None:
             self.trajectory.append(self._state())
 
-    def frame(self, epoch, losses, numbers=None, fresh=False):
+    def frame(self, epoch, losses, numbers=None, fresh=False, sizes=None):
         """The frame at `epoch`: its views, and the numbers of the latest logged epoch —
         with `numbers` (the epoch's own: its loss) over them, and, `fresh`, the task's
-        metrics measured now (a step while paused shows the epoch it took, every number)."""
+        metrics measured now (a step while paused shows the epoch it took, every number).
+        `sizes`: grid points across, by view name, for views sampled on a grid (the
+        resolution of the cell the panel draws them in)."""
         latest = self.logged[-1] if self.logged else {}
         history = History(losses, epoch, latest, self.logged, self.trajectory, layer_stats=self.layer_stats)
-        views = {name: view(self.network, self.dataset, self.config, history) for name, view in self.views.items()}
+        views = {}
+        for name, view in self.views.items():
+            sized = {"size": sizes[name]} if sizes and name in sizes else {}
+            views[name] = view(self.network, self.dataset, self.config, history, **sized)
         metrics = dict(latest)
         if numbers is not None and numbers.get("epoch") == epoch:
             metrics.update(numbers)

@@ -61,9 +61,11 @@ def boundary(network, dataset, config, history, size=None, frame=None):
     return Boundary(xs.tolist(), ys.tolist(), z.tolist(), marked_points(P_train, y_train, P_test, y_test))
 
 
-def neurons(network, dataset, config, history):
+def neurons(network, dataset, config, history, size=None):
+    """Each first-layer neuron's output on a `size` × `size` grid (default TILE_PIXELS)
+    over the plane the boundary frames."""
     P_train, _, P_test, _, encode = plane_data(dataset)
-    xs, ys, grid = plane_grid(P_train, P_test, TILE_PIXELS)
+    xs, ys, grid = plane_grid(P_train, P_test, size or TILE_PIXELS)
     names = list(dataset.points.features) if dataset.points else ["x1", "x2"]
     layers = network.model.layers
     if sum(isinstance(layer, nn.Linear) for layer in layers) < 2:
