@@ -123,6 +123,145 @@ def run_in_terminal(*args, columns=80, lines=50, env=None, timeout=60):
     return process.returncode, output.decode("utf-8", "replace")
 
 
+STARTED = []  # every program a Terminal started: a failing test leaves none running
+
+
+@pytest.fixture(autouse=True)
+def no_program_left_running():
+    yield
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+class Terminal:
+    """`nncli ARGS` on a pseudo-terminal of columns × lines (its size set on the terminal
+    itself, as a window's is: no COLUMNS or LINES in the environment), read through pyte,
+    and driven by keys and xterm's mouse reports. `env` adds to the environment (a None
+    value takes a variable out); `stdout`: where stdout goes instead of the terminal (a
+    pipe, for --json)."""
+
+    def __init__(self, *args, columns=100, lines=30, env=None, stdout=None):
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        import pyte
+
+        self.leader, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        variables = {**os.environ, "TERM": "xterm-256color", "COLUMNS": None, "LINES": None, "NO_COLOR": None}
+        variables.update(env or {})
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nncli", *map(str, args)],
+            stdin=follower,
+            stdout=follower if stdout is None else stdout,
+            stderr=follower,
+            env={name: value for name, value in variables.items() if value is not None},
+        )
+        os.close(follower)
+        STARTED.append(self.process)
+        self.screen = pyte.Screen(columns, lines)
+        self.stream = pyte.ByteStream(self.screen)
+        self.raw = b""
+
+    def read(self, seconds=0.2):
+        """Take in output for up to `seconds` (less if the program ends)."""
+        import select
+
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0 and select.select([self.leader], [], [], left)[0]:
+            if not self._take():
+                return
+
+    def settle(self, first=10.0, quiet=0.15):
+        """Take in output: wait up to `first` seconds for some, then until none comes for `quiet`."""
+        import select
+
+        timeout = first
+        while select.select([self.leader], [], [], timeout)[0]:
+            if not self._take():
+                return
+            timeout = quiet
+
+    def _take(self):
+        """Feed one chunk of output to the screen; False once the program has closed the terminal."""
+        try:
+            chunk = os.read(self.leader, 65536)
+        except OSError:  # the program ended and closed the terminal
+            return False
+        self.raw += chunk
+        self.stream.feed(chunk)
+        return bool(chunk)
+
+    def text(self):
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, pattern, timeout=60):
+        """The screen, once `pattern` (a regular expression) is on it (a hang guard, not a
+        time limit: the test fails if it never comes)."""
+        import re
+
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, self.text()):
+            assert time.monotonic() < deadline, f"never showed {pattern!r}:\n{self.text()}"
+            self.read(0.2)  # a moving picture never goes quiet: look after each burst
+        return self.text()
+
+    def send(self, *keys):
+        """Type `keys`, a little at a time, taking in the screen meanwhile: a terminal's input
+        and output both fill up, and a program blocked writing its screen reads no keys."""
+        import select
+
+        for key in keys:
+            while key:
+                if select.select([], [self.leader], [], 0.05)[1]:
+                    key = key[os.write(self.leader, key[:512]) :]
+                self.read(0.01)
+
+    def press(self, *keys):
+        """Type each key, waiting for the screen to answer it; the screen as text."""
+        for key in keys:
+            self.send(key)
+            self.settle()
+        return self.text()
+
+    def click(self, column, line, button=0, release=True):
+        """A press (and release) of `button` (0 left, 2 right, 64 the wheel) on the cell
+        (column, line), counted from 0, as an xterm reports it in SGR form."""
+        self.send(f"\x1b[<{button};{column + 1};{line + 1}M".encode())
+        if release:
+            self.send(f"\x1b[<{button};{column + 1};{line + 1}m".encode())
+
+    def resize(self, columns, lines):
+        """Make the terminal `columns` × `lines`, as a window resized by its user."""
+        import fcntl
+        import signal
+        import struct
+        import termios
+
+        fcntl.ioctl(self.leader, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        self.screen.resize(lines, columns)
+        self.process.send_signal(signal.SIGWINCH)  # what the terminal's own process group gets
+
+    def finish(self, timeout=60):
+        """The exit code, once the program has ended (its last output taken in)."""
+        deadline = time.monotonic() + timeout
+        try:
+            while self.process.poll() is None:  # reading all the while: a full terminal would block it
+                assert time.monotonic() < deadline, f"still running:\n{self.text()}"
+                self.read(0.2)
+            self.read(0.3)
+            code = self.process.returncode
+        finally:
+            os.close(self.leader)
+        assert b"Traceback" not in self.raw
+        return code
+
+
 class TerminalFile(io.StringIO):
     """A file that says it is a terminal, as a console's stream on one does: the live
     panel animates only there (FORCE_COLOR alone colours a pipe but never animates it)."""
