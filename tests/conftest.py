@@ -43,6 +43,12 @@ def point_store_at(folder):
 os.environ.update(point_store_at(SESSION_FOLDER))
 
 
+def pytest_collection_modifyitems(items):
+    """The slow tests first: started while the other worker runs the quick ones, the
+    longest no longer comes last and keeps one worker busy alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def model_home(tmp_path, monkeypatch):
     """A fresh, empty model store for every test (not created until something saves)."""

@@ -11,6 +11,9 @@ from nncli.errors import DataError
 from nncli.tasks import defaults, get_task
 from nncli.tasks.runner import evaluate_model, load_trained, parameter_count, train_task
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("digits")
+
 
 def options(**changes):
     base = {

@@ -18,6 +18,9 @@ from test_live import UNSIZED, Terminal
 
 from nncli.cli.terminal import MOUSE_OFF, MOUSE_ON
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("draw")
+
 ROWS = range(5, 20)  # the SGR rows of the vertical stroke: y = 4 … 32, so pixels 3 … 34 inked
 COLUMN = 20  # its SGR column: x = 18, so pixels 17 … 20 inked
 

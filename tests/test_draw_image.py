@@ -11,6 +11,9 @@ from test_mnist import write_mnist
 from nncli.data.image import MAX_PIXELS, area_weights, digit_pixels, read_image
 from nncli.errors import DataError
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("draw_image")
+
 # A "7" on a 6 × 5 sheet: 1 is ink.
 SEVEN = np.array(
     [

@@ -14,6 +14,8 @@ UP, DOWN, RIGHT, LEFT = b"\x1b[A", b"\x1b[B", b"\x1b[C", b"\x1b[D"
 
 HOME, END, PAGE_DOWN, SPACE = b"\x1b[H", b"\x1b[F", b"\x1b[6~", b" "
 
+pytestmark = pytest.mark.slow  # every test drives a real terminal for seconds
+
 
 def walk(number, columns, lines):
     """Go through lesson `number` on a terminal of that size with the keys, as a reader

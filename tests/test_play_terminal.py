@@ -22,6 +22,8 @@ pyte = pytest.importorskip("pyte")
 
 COLUMNS, LINES = 100, 30
 
+pytestmark = pytest.mark.slow  # every test drives a real terminal for seconds
+
 
 class Terminal(conftest.Terminal):
     """A terminal that also reads the epoch the Playground shows."""

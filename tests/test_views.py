@@ -17,6 +17,9 @@ from nncli.render import draw
 from nncli.tasks.runner import load_trained, rebuild_data, run_config
 from nncli.views import History, Numbers, resolve
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("views")
+
 TASKS = ("xor", "linreg", "approx", "digits", "circle", "spiral")
 
 
