@@ -75,6 +75,16 @@ def trained_xor(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def trained_digits(tmp_path_factory):
+    """A digits model trained once for the whole session (3 epochs), outside every store:
+    tests read it and never change it."""
+    path = tmp_path_factory.mktemp("shared") / "digits.npz"
+    result = run("train", "digits", "--epochs", "3", "-q", "--save", path)
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
 @pytest.fixture
 def xor_model(trained_xor, model_home):
     """This test's own copy of the session's XOR model, as xor.npz in its store (and so
