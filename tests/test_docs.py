@@ -4,6 +4,7 @@ names a command that exists, with options it has."""
 
 import re
 import shlex
+from importlib.metadata import version
 from pathlib import Path
 
 import click
@@ -83,6 +84,9 @@ def check_call(args):
 
 
 def test_the_command_reference_is_what_the_commands_print():
+    made_with = re.search(r"with\s+click (\S+)\)", REFERENCE.read_text(encoding="utf-8"))[1]
+    if made_with != version("click"):  # another click wraps the same help differently
+        pytest.skip(f"docs/commands.md was made with click {made_with}; this is click {version('click')}")
     assert REFERENCE.read_text(encoding="utf-8") == reference(), (
         "docs/commands.md is stale: run `python -m nncli.cli.reference > docs/commands.md`"
     )

@@ -3,8 +3,9 @@
     python -m nncli.cli.reference > docs/commands.md
 
 Every command's help, as `nncli COMMAND --help` prints it, at a fixed width of WIDTH
-columns whatever the terminal, so the page is the same wherever it is made. The suite
-checks that the page in docs/ is what this prints (tests/test_docs.py).
+columns whatever the terminal, so the page is the same wherever it is made with the same
+click (whose version the page names: another may wrap help differently). The suite checks
+that the page in docs/ is what this prints (tests/test_docs.py).
 """
 
 import sys
@@ -16,8 +17,8 @@ WIDTH = 80  # the width the help is wrapped to, as on an 80-column terminal
 INTRO = """\
 # Command reference
 
-Every command's `--help`, at 80 columns, generated from the commands themselves. Do not
-edit it by hand: after changing a command, run
+Every command's `--help`, at 80 columns, generated from the commands themselves (with
+click {click_version}). Do not edit it by hand: after changing a command, run
 
     python -m nncli.cli.reference > docs/commands.md
 """
@@ -39,7 +40,9 @@ def commands(command=None, parent=None, name="nncli"):
 
 def reference():
     """The whole page: a heading and the help text of every command."""
-    parts = [INTRO]
+    from importlib.metadata import version
+
+    parts = [INTRO.format(click_version=version("click"))]
     for ctx, command in commands():
         parts.append(f"## {ctx.command_path}\n\n```text\n{command.get_help(ctx)}\n```\n")
     return "\n".join(parts)
