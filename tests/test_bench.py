@@ -115,18 +115,16 @@ def test_end_to_end_rows_time_whole_runs(monkeypatch):
     assert row["nncli_to_target_s"] is None  # two epochs of XOR reach nothing
 
 
-@pytest.mark.parametrize("timed", bench.RUNS, ids=lambda timed: timed.name)
-def test_the_target_is_judged_on_held_out_outputs(timed):
-    X, y, X_test, y_test = bench.run_data(timed, quick=True)
+@pytest.mark.parametrize("job", bench.RUNS, ids=lambda job: job.name)
+def test_the_target_is_judged_on_held_out_outputs(job):
+    X, y, X_test, y_test = bench.run_data(job, quick=True)
     assert X.dtype == np.float32 and len(X) == len(y)
-    if timed.name == "xor":
-        assert bench.reached(timed, y_test * 0.8 + 0.1, y_test) and not bench.reached(timed, 1 - y_test, y_test)
-    elif timed.name == "digits":
-        assert bench.reached(timed, np.eye(10)[y_test], y_test) and not bench.reached(
-            timed, np.eye(10)[y_test * 0], y_test
-        )
-    elif timed.name == "approx":
-        assert bench.reached(timed, y_test + 0.01, y_test) and not bench.reached(timed, y_test + 0.1, y_test)
+    if job.name == "xor":
+        assert bench.reached(job, y_test * 0.8 + 0.1, y_test) and not bench.reached(job, 1 - y_test, y_test)
+    elif job.name == "digits":
+        assert bench.reached(job, np.eye(10)[y_test], y_test) and not bench.reached(job, np.eye(10)[y_test * 0], y_test)
+    elif job.name == "approx":
+        assert bench.reached(job, y_test + 0.01, y_test) and not bench.reached(job, y_test + 0.1, y_test)
 
 
 def test_bench_grid_json(monkeypatch):
