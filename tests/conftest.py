@@ -239,9 +239,11 @@ class Terminal:
                 self.read(0.01)
 
     def press(self, *keys):
-        """Type each key, waiting for the screen to answer it; the screen as text."""
+        """Type each key, waiting for the screen to answer it; the screen as text. (Written
+        whole, not as `send` does: an answer taken in while sending would leave `settle`
+        waiting for one that has already come.)"""
         for key in keys:
-            self.send(key)
+            os.write(self.leader, key)
             self.settle()
         return self.text()
 
