@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from nncli.cli import main
 from nncli.cli.reference import reference
@@ -90,6 +91,12 @@ def test_the_command_reference_is_what_the_commands_print():
     assert REFERENCE.read_text(encoding="utf-8") == reference(), (
         "docs/commands.md is stale: run `python -m nncli.cli.reference > docs/commands.md`"
     )
+
+
+@pytest.mark.parametrize("command", ["", "train xor", "inspect graph", "compare linreg"])
+def test_the_reference_is_what_help_prints_on_an_80_column_terminal(command):
+    printed = CliRunner().invoke(main, [*command.split(), "--help"], prog_name="nncli", env={"COLUMNS": "80"})
+    assert f"## {' '.join(['nncli', *command.split()])}\n\n```text\n{printed.stdout}```\n" in reference()
 
 
 def test_the_reference_has_every_command_and_the_docs_have_their_pages():

@@ -29,7 +29,8 @@ def commands(command=None, parent=None, name="nncli"):
     each group's commands in its own listing order."""
     if command is None:
         from nncli.cli import main as command
-    ctx = click.Context(command, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH)
+    settings = {**command.context_settings, "terminal_width": WIDTH, "max_content_width": WIDTH}
+    ctx = click.Context(command, info_name=name, parent=parent, **settings)  # as click makes it, at WIDTH
     yield ctx, command
     if isinstance(command, click.Group):
         for sub_name in command.list_commands(ctx):
