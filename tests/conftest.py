@@ -21,6 +21,28 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+
+def load_numpy_with_one_blas_thread():
+    """NumPy loaded in this process with one BLAS thread, as the command line gives the small
+    networks the tests train: with one thread per core, two workers on two cores train
+    several times slower (their threads wait on each other). The variables are put back at
+    once, so every command a test starts sees the environment as it was."""
+    from nncli.threads import VARIABLES
+
+    assert "numpy" not in sys.modules, "NumPy is already loaded: its BLAS threads are chosen"
+    saved = {name: os.environ.get(name) for name in VARIABLES}
+    os.environ.update(dict.fromkeys(VARIABLES, "1"))
+    import numpy  # noqa: F401  (its BLAS reads the variables as it loads)
+
+    for name, value in saved.items():
+        if value is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = value
+
+
+load_numpy_with_one_blas_thread()
+
 # The user's real store, as it was before this file redirected it: test_conftest.py checks
 # that the test session leaves it as it found it.
 REAL_HOME = os.environ.get("HOME", "")
