@@ -17,6 +17,10 @@ from nncli.views.plane import plane_data
 ACTIVATIONS = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
 
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("probe_hidden")
+
+
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     home = tmp_path_factory.mktemp("store")
