@@ -27,7 +27,7 @@ def load_numpy_with_one_blas_thread():
     networks the tests train: with one thread per core, two workers on two cores train
     several times slower (their threads wait on each other). The variables are put back at
     once, so every command a test starts sees the environment as it was."""
-    from nncli.threads import VARIABLES
+    from nncli.runtime.threads import VARIABLES
 
     assert "numpy" not in sys.modules, "NumPy is already loaded: its BLAS threads are chosen"
     saved = {name: os.environ.get(name) for name in VARIABLES}

@@ -281,7 +281,7 @@ def test_the_domain_may_use_pi():
 def test_a_trained_networks_partial_sums_approach_the_target_and_end_at_its_output(tmp_path):
     import numpy as np
 
-    from nncli.tasks.runner import load_trained, rebuild_data, run_config
+    from nncli.session.runner import load_trained, rebuild_data, run_config
     from nncli.views import History
     from nncli.views.curve import neurons
 

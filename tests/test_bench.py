@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import run
 
-from nncli import bench
+from nncli.bench import speed as bench
 
 WORKLOADS = {w.name: w for w in bench.WORKLOADS}
 

@@ -191,8 +191,8 @@ def test_landscape_paths_crawl_converge_and_diverge():
     import math
 
     from nncli.config import RunConfig
+    from nncli.session.runner import prepare
     from nncli.tasks import get_task
-    from nncli.tasks.runner import prepare
     from nncli.views import History
     from nncli.views.line import loss_landscape
 

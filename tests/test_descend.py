@@ -9,7 +9,7 @@ import pytest
 from conftest import json_lines, run, run_in_terminal
 
 from nncli.formula import FormulaError, parse
-from nncli.surfaces import TENSOR_FUNCTIONS, Descent, bowl, expression_surface, get_surface, race
+from nncli.views.surfaces import TENSOR_FUNCTIONS, Descent, bowl, expression_surface, get_surface, race
 
 
 def rosenbrock_gradient(x, y):

@@ -8,8 +8,8 @@ from conftest import json_lines, run
 from nncli import data
 from nncli.config import RunConfig
 from nncli.errors import DataError
+from nncli.session.runner import evaluate_model, load_trained, parameter_count, train_task
 from nncli.tasks import defaults, get_task
-from nncli.tasks.runner import evaluate_model, load_trained, parameter_count, train_task
 
 # its module fixture trains models once: all its tests on one worker
 pytestmark = pytest.mark.xdist_group("digits")
@@ -62,7 +62,7 @@ def test_the_network_is_64_128_64_10_with_dropout_and_no_final_activation():
 
 
 def test_default_settings_beat_96_percent_on_held_out_digits():
-    # The benchmark (benchmarks/digits_vs_sklearn.py) averages seeds 0–4; one seed here.
+    # The benchmark (nncli/bench/digits_vs_sklearn.py) averages seeds 0–4; one seed here.
     outcome = train_task(get_task("digits"), options(seed=0), None, lambda event: None)
     assert outcome.summary["accuracy"] >= 0.96
     assert outcome.summary["train_accuracy"] >= outcome.summary["accuracy"]

@@ -141,7 +141,7 @@ def test_area_weights_keep_the_ink(n, m):
 
 
 def test_predict_image_reads_through_the_models_preprocessing(trained_digits, tmp_path):
-    from nncli.tasks.runner import load_trained
+    from nncli.session.runner import load_trained
 
     path = tmp_path / "seven.pgm"
     path.write_bytes(netpbm("P2", SEVEN))

@@ -17,8 +17,8 @@ from test_mnist import write_mnist
 
 from nncli import store
 from nncli.export import Exported
+from nncli.session.runner import load_trained, run_config
 from nncli.tasks.base import unscale_outputs
-from nncli.tasks.runner import load_trained, run_config
 
 # its module fixture trains models once: all its tests on one worker
 pytestmark = pytest.mark.xdist_group("export")

@@ -3,9 +3,9 @@
 import pytest
 
 from nncli.config import RunConfig
-from nncli.network import build_network
+from nncli.nn.network import build_network
+from nncli.session.runner import final_metrics
 from nncli.tasks import defaults, get_task
-from nncli.tasks.runner import final_metrics
 
 
 def test_one_forward_pass_per_split_and_the_same_figures():

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from conftest import json_lines, run
 
-from nncli import health, nn, store
+from nncli import nn, store
 from nncli.autograd import Tensor
-from nncli.network import TensorNetwork
-from nncli.train import TrainConfig, fit
+from nncli.nn.network import TensorNetwork
+from nncli.train import TrainConfig, fit, health
 
 KEYS = {"name", "activation", "act_mean", "act_std", "saturated", "grad_std", "update_ratio"}
 

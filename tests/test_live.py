@@ -375,8 +375,8 @@ def test_on_16_colours_pictures_fall_back_to_the_shading_glyphs(term, monkeypatc
 
 def test_a_stepped_frame_shows_the_epoch_it_took_every_number_measured_afresh():
     from nncli.cli.train import run_config
+    from nncli.session.runner import prepare
     from nncli.tasks import get_task
-    from nncli.tasks.runner import prepare
     from nncli.views.live import Watch
 
     task = get_task("xor")

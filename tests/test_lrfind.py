@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import json_lines, run
 
-from nncli.lrfind import smooth, suggest
+from nncli.session.lrfind import smooth, suggest
 
 
 def lr_find(*args):

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from conftest import json_lines, run
 
-from nncli import data, mnist_download
+from nncli import data
 from nncli.config import RunConfig
+from nncli.data import mnist_download
 from nncli.tasks import get_task
 
 N_TRAIN, N_TEST = 300, 60

@@ -10,8 +10,8 @@ from conftest import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nncli.play import FEATURE_SETS, KEYS, MOST_ADDED, Playground
 from nncli.render.plane import cell_point, grid_index, plane_area
+from nncli.session.play import FEATURE_SETS, KEYS, MOST_ADDED, Playground
 from nncli.tasks.points import KEPT_LABELS
 from nncli.views import History
 from nncli.views.plane import boundary

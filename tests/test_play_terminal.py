@@ -14,9 +14,9 @@ from conftest import run
 from test_play import drawn_at
 
 from nncli.cli.terminal import MOUSE_OFF, MOUSE_ON
-from nncli.play import MOST_ADDED, Playground
 from nncli.render.plane import cell_point
 from nncli.render.play import layout
+from nncli.session.play import MOST_ADDED, Playground
 
 pyte = pytest.importorskip("pyte")
 

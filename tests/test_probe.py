@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import run
 
-from nncli.tasks.runner import load_trained, rebuild_data, run_config
+from nncli.session.runner import load_trained, rebuild_data, run_config
 from nncli.views import probe
 
 TASKS = {

@@ -9,7 +9,7 @@ import pytest
 from conftest import json_lines, run, run_in_terminal
 
 from nncli.render import draw
-from nncli.tasks.runner import load_trained, run_config
+from nncli.session.runner import load_trained, run_config
 from nncli.views import History
 from nncli.views.hidden import space
 from nncli.views.plane import plane_data

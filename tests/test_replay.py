@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from conftest import browser, json_lines, probe_in_browser, run
 
-from nncli import snapshots, store
+from nncli import store
+from nncli.store import snapshots
 
 
 def rewrite(path, change):

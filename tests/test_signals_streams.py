@@ -141,9 +141,9 @@ def test_ctrl_c_during_a_learning_rate_comparison_stops_every_run(monkeypatch):
     """The loss landscape's paths (compare linreg draws one per run) stop at the first Ctrl-C."""
     from dataclasses import replace
 
-    from nncli import landscape
+    from nncli.session.runner import load_trained, run_config
     from nncli.tasks import get_task
-    from nncli.tasks.runner import load_trained, run_config
+    from nncli.views import landscape
 
     calls = []
 
@@ -306,8 +306,8 @@ def test_data_whose_scale_overflows_is_refused_before_training(tmp_path):
 
 def test_the_loss_history_stays_bounded_and_evenly_spaced(monkeypatch):
     from nncli import train
-    from nncli.network import build_network
     from nncli.nn import mlp_spec
+    from nncli.nn.network import build_network
 
     monkeypatch.setattr(train, "MAX_HISTORY", 8)
     network = build_network(mlp_spec([2, 3, 1], "sigmoid", "sigmoid"), "mse", "tensor", "float64", 0)

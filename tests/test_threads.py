@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from nncli import threads
+from nncli.runtime import threads
 
 PROBE = """
 import sys
@@ -73,6 +73,6 @@ def test_no_effect_once_numpy_is_loaded(monkeypatch):
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the allocator's knob is glibc's")
 def test_the_command_line_can_keep_freed_memory_for_the_next_step():
-    from nncli import memory
+    from nncli.runtime import memory
 
     assert memory.keep_freed_memory() is True

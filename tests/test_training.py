@@ -6,8 +6,8 @@ import pytest
 from nncli import store
 from nncli.config import RunConfig
 from nncli.errors import DivergedError
+from nncli.session.runner import evaluate_model, load_trained, train_task
 from nncli.tasks import defaults, get_task
-from nncli.tasks.runner import evaluate_model, load_trained, train_task
 
 
 def options(task, **changes):

@@ -16,8 +16,8 @@ from test_mnist import write_mnist
 
 from nncli.config import RunConfig
 from nncli.render import draw
+from nncli.session.runner import load_trained, rebuild_data, run_config
 from nncli.tasks import TASK_CLASSES
-from nncli.tasks.runner import load_trained, rebuild_data, run_config
 from nncli.views import History, Numbers, resolve
 
 # its module fixture trains models once: all its tests on one worker

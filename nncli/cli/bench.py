@@ -44,12 +44,12 @@ def bench(as_json, repeats, workloads, quick, grid, threads):
 
     PyTorch, micrograd and scikit-learn are timed when installed (pip install "nncli-learn[bench]").
     """
-    from nncli import memory
-    from nncli import threads as blas
+    from nncli.runtime import memory
+    from nncli.runtime import threads as blas
 
     blas.setup(threads, (), 1)  # before NumPy loads: one thread unless told otherwise
     memory.keep_freed_memory()  # as the training commands run
-    from nncli.bench import run
+    from nncli.bench.speed import run
     from nncli.cli.output import emit_json, show
 
     if as_json:

@@ -155,8 +155,8 @@ def run_comparison(task_name, options):
     from pathlib import Path
 
     from nncli.cli.output import emit_json, stdout_console
-    from nncli.compare import Run, combinations, compare
     from nncli.render import draw
+    from nncli.session.compare import Run, combinations, compare
     from nncli.tasks import get_task
     from nncli.views.compare import comparison
 
@@ -226,7 +226,7 @@ def _paths(task, runs, console):
     if task.compare_view is None or DATA_SETTINGS & {option.replace("-", "_") for option in runs[0].settings}:
         return []
     from nncli.render import draw
-    from nncli.tasks.runner import prepare
+    from nncli.session.runner import prepare
     from nncli.views import History, resolve
 
     dataset, network = prepare(task, runs[0].config)

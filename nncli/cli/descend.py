@@ -135,8 +135,8 @@ def descend(surface, expr, condition, optimizers, rates, momentum, steps, start,
     whether it diverged or left the domain (met a NaN: the formula undefined there).
     """
     from nncli.cli.output import emit_json, show, stdout_console
-    from nncli.surfaces import Descent, race, region_holding
     from nncli.views.descend import descent_view
+    from nncli.views.surfaces import Descent, race, region_holding
 
     chosen = _surface(surface, expr, condition)
     if rates is None:
@@ -184,7 +184,7 @@ def _surface(name, expr, condition):
     import difflib
 
     from nncli.formula import FormulaError
-    from nncli.surfaces import DEFAULT_CONDITION, SURFACES, expression_surface, get_surface
+    from nncli.views.surfaces import DEFAULT_CONDITION, SURFACES, expression_surface, get_surface
 
     if (name is None) == (expr is None):
         choice = "not both" if name else 'e.g. `nncli descend bowl` or `nncli descend --expr "x**2 + 3*y**2"`'
@@ -226,8 +226,8 @@ def _race_live(surface, descents, region, start, tolerance, steps):
 
     from nncli.render import animates
     from nncli.render.descend import LiveRace
-    from nncli.surfaces import race
     from nncli.views.descend import descent_view, path_numbers
+    from nncli.views.surfaces import race
 
     console = Console(stderr=True)
     if not animates(console):

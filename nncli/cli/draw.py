@@ -29,7 +29,7 @@ def draw(model, as_json):
 
     from nncli.cli.terminal import open_input
     from nncli.errors import NncliError
-    from nncli.tasks.runner import load_trained
+    from nncli.session.runner import load_trained
     from nncli.views.drawing import image_side
 
     task, network, meta, path = load_trained(model)

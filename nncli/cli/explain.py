@@ -118,7 +118,7 @@ def backprop(model, values, target, as_json):
     weight's gradient and its update — every number checked against the autograd engine."""
     from nncli.cli.output import emit_json, show
     from nncli.render.explain import backprop_view
-    from nncli.tasks.runner import load_trained
+    from nncli.session.runner import load_trained
     from nncli.views.explain import backprop_pass
 
     task, network, meta, path = load_trained(model)
@@ -167,8 +167,8 @@ def conv(model, values, channel, as_json):
     import numpy as np
 
     from nncli.cli.output import emit_json, show
+    from nncli.session.runner import load_trained, run_config
     from nncli.tasks.base import preprocessing
-    from nncli.tasks.runner import load_trained, run_config
     from nncli.views.explain_conv import explain_conv
 
     task, network, meta, path = load_trained(model)
@@ -213,8 +213,8 @@ def chosen_example(task, network, meta, values, target, path):
     import numpy as np
 
     from nncli.errors import NncliError
+    from nncli.session.runner import rebuild_data, run_config
     from nncli.tasks.base import preprocessing
-    from nncli.tasks.runner import rebuild_data, run_config
 
     prep = preprocessing(meta)
     scaling = prep.scaling

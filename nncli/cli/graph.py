@@ -66,7 +66,7 @@ def network_graph(model, values, target):
     """(the loss Value after backward, a title) for MODEL on one example."""
     from nncli.cli.explain import chosen_example
     from nncli.errors import NncliError
-    from nncli.tasks.runner import load_trained, parameter_count
+    from nncli.session.runner import load_trained, parameter_count
     from nncli.text import inert
     from nncli.views.explain import scalar_graph
 

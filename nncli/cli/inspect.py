@@ -36,7 +36,7 @@ def weights(model, as_json, neurons):
     from nncli.render.digits import ranked_filters_view
     from nncli.render.explain import weight_matrices
     from nncli.render.tables import FittedWeightsTable, weight_stats
-    from nncli.tasks.runner import parameter_count
+    from nncli.session.runner import parameter_count
     from nncli.text import markup_safe
     from nncli.views.diagram import first_layer_filters, square_side
 
@@ -84,8 +84,8 @@ def convolutions_line(layers):
 def training_images(meta, path):
     """The inputs the model learned from, or None if they can't be had (e.g. no MNIST files)."""
     from nncli.errors import NncliError
+    from nncli.session.runner import rebuild_data, run_config
     from nncli.tasks import get_task
-    from nncli.tasks.runner import rebuild_data, run_config
 
     try:
         task = get_task(meta["task"])
@@ -106,7 +106,7 @@ def model_summary(model, as_json):
     from nncli.cli.output import emit_json, show
     from nncli.command import recorded_command
     from nncli.render.tables import metrics_table, model_table
-    from nncli.tasks.runner import parameter_count
+    from nncli.session.runner import parameter_count
     from nncli.text import inert, markup_safe
 
     path = store.resolve_model(model)
@@ -147,7 +147,7 @@ def network(model, values, target, gradients, svg_path, as_json):
     from nncli.cli.output import emit_json, stdout_console
     from nncli.cli.visualize import check_output_path, write_svg
     from nncli.render.diagram import DiagramPicture
-    from nncli.tasks.runner import load_trained
+    from nncli.session.runner import load_trained
     from nncli.text import inert, markup_safe
     from nncli.views.diagram import network_diagram, starts_with_convolutions
     from nncli.views.explain import backprop_pass

@@ -67,8 +67,8 @@ def lr_find():
 
 def run_lr_find(task_name, options):
     from nncli.cli.output import emit_json, show
-    from nncli.lrfind import find_lr
     from nncli.render.lrfind import lr_find_view
+    from nncli.session.lrfind import find_lr
     from nncli.tasks import get_task
 
     task = get_task(task_name)

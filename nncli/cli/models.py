@@ -18,7 +18,7 @@ def evaluate(model, data, drop_missing, as_json):
     """Measure MODEL (a path or stored name; default: the latest) on its task's held-out
     data, or on --data FILE: rows of raw inputs (as `predict` takes them) and targets."""
     from nncli.cli.output import emit_json, show
-    from nncli.tasks.runner import evaluate_model, load_trained
+    from nncli.session.runner import evaluate_model, load_trained
 
     if drop_missing and data is None:
         raise click.UsageError("--drop-missing leaves rows out of --data FILE: give the file")
@@ -72,7 +72,7 @@ def predict(model, values, images, as_json):
     the image the network reads as `nncli draw` makes a drawing.
     """
     from nncli.cli.output import emit_json, show
-    from nncli.tasks.runner import load_trained
+    from nncli.session.runner import load_trained
 
     if model is not None and _is_number_row(model):
         model, values = None, (model, *values)

@@ -302,7 +302,7 @@ def choosing_threads(command, ends):
 
     @functools.wraps(command)
     def run(*args, **options):
-        from nncli import memory, threads
+        from nncli.runtime import memory, threads
 
         sizes = [ends[0], *options.get("hidden", ()), ends[1]]
         batch = options["batch_size"] or options.get("points") or options.get("samples") or 1

@@ -2,13 +2,13 @@
 
 The network trains without end while its decision boundary fills the screen; the mouse
 adds points (left button: the pen's class, right button: the next class), keys change
-the settings (see nncli.play.KEYS) and `s` saves. Without a mouse, the arrow keys move a
+the settings (see nncli.session.play.KEYS) and `s` saves. Without a mouse, the arrow keys move a
 cursor over the plane and enter adds a point there.
 
 This module is the terminal's side: it reads keys and mouse reports (nncli.cli.terminal),
 turns a clicked cell into a point of the plane (render.plane.cell_point), and draws a
 frame about ten times a second while training runs (render.play). The session itself —
-settings, data, training — is nncli.play's.
+settings, data, training — is nncli.session.play's.
 """
 
 import sys
@@ -61,8 +61,8 @@ def play(task, save_path, no_mouse, as_json):
     from nncli.cli.output import emit_json
     from nncli.cli.terminal import open_input
     from nncli.errors import NncliError
-    from nncli.play import Playground
     from nncli.render import animates
+    from nncli.session.play import Playground
 
     console = Console(stderr=True) if as_json else Console()
     if not (animates(console) and sys.stdin.isatty()):

@@ -147,7 +147,7 @@ class Loaded:
     """A model loaded for probing: task, network, metadata, and its data when needed."""
 
     def __init__(self, model, svg_path):
-        from nncli.tasks.runner import load_trained
+        from nncli.session.runner import load_trained
         from nncli.text import inert
         from nncli.views.probe import classes_of
 
@@ -164,7 +164,7 @@ class Loaded:
     @property
     def dataset(self):
         if self._dataset is None:
-            from nncli.tasks.runner import rebuild_data, run_config
+            from nncli.session.runner import rebuild_data, run_config
 
             self._dataset = rebuild_data(self.task, run_config(self.meta), self.name)
         return self._dataset

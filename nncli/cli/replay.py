@@ -43,8 +43,8 @@ def replay(model, view_names, fps, html_path, as_json):
     from nncli.cli.output import emit_json, stdout_console
     from nncli.cli.visualize import check_output_path
     from nncli.render import animates
-    from nncli.replay import frames, lazy_dataset, load_frames_source
-    from nncli.tasks.runner import load_trained, run_config
+    from nncli.session.replay import frames, lazy_dataset, load_frames_source
+    from nncli.session.runner import load_trained, run_config
     from nncli.text import inert
 
     task, network, meta, path = load_trained(model)

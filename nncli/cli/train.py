@@ -215,7 +215,7 @@ def mnist(**options):
     if options["data_dir"] is not None:
         options["data_dir"] = str(Path(options["data_dir"]).expanduser().absolute())  # evaluate may run elsewhere
     if options["download"]:
-        from nncli.mnist_download import fetch
+        from nncli.data.mnist_download import fetch
         from nncli.tasks.mnist import store_folder
 
         say = (
@@ -232,8 +232,8 @@ def run_training(task_name, options):
     from nncli.cli.controls import watched_views
     from nncli.cli.options import check_deep_options
     from nncli.cli.output import Live, end_if_interrupted, say_health, show_result, training_sink
+    from nncli.session.runner import train_task
     from nncli.tasks import get_task
-    from nncli.tasks.runner import train_task
     from nncli.text import inert
 
     as_json, quiet = options.pop("as_json"), options.pop("quiet")

@@ -32,8 +32,8 @@ def visualize(model, view, rates, epoch, svg_path, html_path, as_json):
     from nncli.cli.output import emit_json, stdout_console
     from nncli.errors import ModelFileError
     from nncli.render import draw
-    from nncli.replay import lazy_dataset
-    from nncli.tasks.runner import load_trained, run_config
+    from nncli.session.replay import lazy_dataset
+    from nncli.session.runner import load_trained, run_config
     from nncli.text import inert
     from nncli.views import History, resolve
 
@@ -86,7 +86,7 @@ def visualize(model, view, rates, epoch, svg_path, html_path, as_json):
 
 def at_epoch(network, meta, path, history, wanted):
     """Load the snapshot nearest epoch `wanted` into `network`; the History as it stood then."""
-    from nncli.replay import snapshot_at
+    from nncli.session.replay import snapshot_at
     from nncli.text import inert
 
     if wanted > history.epoch:

@@ -212,7 +212,7 @@ def export_model(model, fmt, file, embed=False, force=False):
         if weights != model_path:
             check_destination(weights, force)
 
-    from nncli.tasks.runner import load_trained
+    from nncli.session.runner import load_trained
 
     task, network, meta, _ = load_trained(model_path)
     try:

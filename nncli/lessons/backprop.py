@@ -8,7 +8,7 @@ from rich.console import Group
 
 from nncli import nn
 from nncli.lessons import Screen
-from nncli.network import build_network
+from nncli.nn.network import build_network
 from nncli.render.diagram import DiagramPicture
 from nncli.render.explain import backward_table, factor, forward_table, layer_heading, loss_lines, num, update_table
 from nncli.tasks import defaults

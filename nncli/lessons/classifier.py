@@ -10,7 +10,7 @@ from nncli import nn
 from nncli.autograd import Tensor
 from nncli.lessons import Screen
 from nncli.lessons.scenes import config, losses, snapshots, train, view
-from nncli.network import build_network
+from nncli.nn.network import build_network
 from nncli.render import draw
 from nncli.render.digits import confusion_table, tile
 from nncli.render.explain import num

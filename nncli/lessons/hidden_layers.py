@@ -10,7 +10,7 @@ from nncli import nn
 from nncli.autograd import Tensor, no_grad
 from nncli.lessons import Screen
 from nncli.lessons.scenes import chart, config, picture, snapshots, train, view
-from nncli.network import build_network
+from nncli.nn.network import build_network
 from nncli.render.explain import num
 from nncli.tasks import defaults
 from nncli.views.layers import weighted_sums

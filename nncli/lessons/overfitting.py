@@ -9,10 +9,10 @@ import functools
 
 import numpy as np
 
-from nncli.compare import Run, compare
 from nncli.lessons import Screen
 from nncli.lessons.scenes import chart, config, losses
 from nncli.render.explain import num
+from nncli.session.compare import Run, compare
 from nncli.tasks import defaults, get_task
 
 NAME = "overfitting"

@@ -7,11 +7,11 @@ second way."""
 import numpy as np
 
 from nncli.config import RunConfig
-from nncli.network import build_network
+from nncli.nn.network import build_network
 from nncli.render import draw
 from nncli.render.charts import Series, line_chart
+from nncli.session.runner import Outcome, train_task
 from nncli.tasks import get_task
-from nncli.tasks.runner import Outcome, train_task
 from nncli.train import TrainResult
 from nncli.views import History, compute
 

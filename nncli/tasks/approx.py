@@ -195,7 +195,7 @@ def neurons(network, dataset, x):
 
 def _tensor_model(network):
     """The network's Sequential on the Tensor engine in float64, whichever engine trained it."""
-    from nncli.network import build_network
+    from nncli.nn.network import build_network
 
     twin = build_network(network.spec(), "mse", "tensor", "float64")
     twin.load_state_dict(network.state_dict())
@@ -266,7 +266,7 @@ def run_approx(task, config, save_path, emit, force=False, watch=None):
     fields the domain, method, activation, hidden sizes and the neuron table. Returns the
     runner's Outcome. `watch`: as for `runner.train_task`.
     """
-    from nncli.tasks.runner import train_task
+    from nncli.session.runner import train_task
 
     if config.method == "construct":
         outcome = _construct(task, config, save_path, emit)
@@ -284,8 +284,8 @@ def run_approx(task, config, save_path, emit, force=False, watch=None):
 
 def _construct(task, config, save_path, emit):
     from nncli import store
-    from nncli.network import build_network
-    from nncli.tasks.runner import Outcome, check_affordable, final_metrics, save_network, saved_aside
+    from nncli.nn.network import build_network
+    from nncli.session.runner import Outcome, check_affordable, final_metrics, save_network, saved_aside
     from nncli.train import TrainResult, start_event
 
     started = time.perf_counter()

@@ -23,7 +23,7 @@ class Comparison(Numbers):
 
 
 def comparison(task, runs):
-    """The Comparison of `runs` (nncli.compare.Run, trained or not) of `task`."""
+    """The Comparison of `runs` (nncli.session.compare.Run, trained or not) of `task`."""
     metric = next((name for run in runs for name in run.metrics), None)
     rows, curves = [], []
     for run in runs:

@@ -93,7 +93,7 @@ def surface_grid(surface, region, columns):
 
 
 def path_numbers(descent, minima, tolerance):
-    """The Path of a `nncli.surfaces.Descent`, judged against the known `minima`."""
+    """The Path of a `nncli.views.surfaces.Descent`, judged against the known `minima`."""
     points, values = list(descent.points), list(descent.values)  # a snapshot: the race may go on
     path = Path(descent.optimizer_name, descent.lr, descent.momentum, points, values, MISSED)
     for k, (x, y) in enumerate(points):

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nncli import landscape
 from nncli.tasks.base import scale_inputs, unscale_outputs
-from nncli.views import Numbers
+from nncli.views import Numbers, landscape
 
 PIXELS = 28  # grid points across one landscape panel …
 PANEL_PIXELS = 14  # … and across each of several panels drawn side by side, unless told

@@ -1,7 +1,7 @@
 """One training step of a convolutional network, nncli's Tensor engine against PyTorch
 eager, both on one thread, from the same weights on the same batch.
 
-    python benchmarks/conv_vs_torch.py [--repeats 21] [--batch 64]
+    python -m nncli.bench.conv_vs_torch [--repeats 21] [--batch 64]
 
 A step is forward, cross-entropy loss, backward and an SGD update, in float32. Two nets:
 
@@ -11,7 +11,7 @@ A step is forward, cross-entropy loss, backward and an SGD update, in float32. T
 - lenet: a LeNet-style net on 28×28 images — conv 5×5 (1→6, padding 2) → ReLU → max-pool 2
   → conv 5×5 (6→16) → ReLU → max-pool 2 → 400 → 120 → 84 → 10.
 
-The two take turns in blocks (see nncli.bench.time_interleaved); the figure is the median
+The two take turns in blocks (see nncli.bench.speed.time_interleaved); the figure is the median
 block's time per step, the ratio nncli / torch (below 1: nncli is faster). Prints figures,
 asserts nothing.
 """
@@ -25,8 +25,8 @@ import argparse  # noqa: E402
 import numpy as np  # noqa: E402
 
 from nncli import nn, optim  # noqa: E402
-from nncli.bench import time_interleaved  # noqa: E402
-from nncli.network import build_network  # noqa: E402
+from nncli.bench.speed import time_interleaved  # noqa: E402
+from nncli.nn.network import build_network  # noqa: E402
 
 
 def conv_block(c_in, c_out, kernel, padding):

@@ -1,6 +1,6 @@
 """Held-out accuracy on shifted digits, fully connected against convolutional, over seeds.
 
-    python benchmarks/shifted_digits.py [--seeds 0,1,2,3,4] [--shift 4] [--epochs 20] [--lr 0.003]
+    python -m nncli.bench.shifted_digits [--seeds 0,1,2,3,4] [--shift 4] [--epochs 20] [--lr 0.003]
 
 Each run is `nncli train digits --shift N --epochs E --lr LR --patience 0` with the digits
 task's other defaults (Adam, batches of 32, dropout 0.1) — once as the default fully
@@ -19,8 +19,8 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 
 from nncli.config import RunConfig  # noqa: E402
+from nncli.session.runner import train_task  # noqa: E402
 from nncli.tasks import defaults, get_task  # noqa: E402
-from nncli.tasks.runner import train_task  # noqa: E402
 
 NETWORKS = {  # name: (--conv, shifted)
     "dense, unshifted": ((), False),

@@ -1,12 +1,13 @@
 """Training again, frame by frame: the views of a model recomputed from each snapshot of
-its weights (see `nncli.snapshots`). Numbers only — the command line draws them, in the
+its weights (see `nncli.store.snapshots`). Numbers only — the command line draws them, in the
 terminal or into one HTML page.
 """
 
 from dataclasses import dataclass
 
-from nncli import snapshots, store
+from nncli import store
 from nncli.errors import NncliError
+from nncli.store import snapshots
 from nncli.views import History, Later, resolve
 
 
@@ -52,6 +53,6 @@ def frames(task, network, meta, path, view_names, config, dataset):
 
 
 def lazy_dataset(task, config, path):
-    from nncli.tasks.runner import rebuild_data
+    from nncli.session.runner import rebuild_data
 
     return Later(lambda: rebuild_data(task, config, path))

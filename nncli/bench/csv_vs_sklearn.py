@@ -1,7 +1,7 @@
 """`nncli train csv` on real tables next to scikit-learn's MLPClassifier / MLPRegressor,
 on exactly the same held-out splits.
 
-    python benchmarks/csv_vs_sklearn.py [--seeds 0,1,2,3,4] [--sets iris,wine,breast_cancer,diabetes]
+    python -m nncli.bench.csv_vs_sklearn [--seeds 0,1,2,3,4] [--sets iris,wine,breast_cancer,diabetes]
 
 The tables are the CSV files scikit-learn ships in sklearn/datasets/data (scikit-learn is
 BSD-3-Clause; the data come from the UCI Machine Learning Repository, CC BY 4.0, and for

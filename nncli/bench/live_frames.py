@@ -2,7 +2,7 @@
 under a pseudo-terminal, and every frame it draws (one panel, from its top border) is
 timed as it arrives.
 
-    python benchmarks/live_frames.py [--size 100x30] [--load]
+    python -m nncli.bench.live_frames [--size 100x30] [--load]
 
 For each command: the time from training starting (the header line) to the first frame,
 the median frames per second and the longest gap between frames while it trains (the last

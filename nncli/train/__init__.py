@@ -17,8 +17,8 @@ from nncli import optim
 from nncli.config import OPTIMIZERS
 from nncli.data import batch_indices
 from nncli.errors import DivergedError
-from nncli.health import HealthMonitor
 from nncli.nn.layers import describe
+from nncli.train.health import HealthMonitor
 
 SCHEMA = 1
 MAX_HISTORY = 4_000  # values kept per history series, whatever the number of epochs

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncli.errors import DivergedError
-from nncli.network import build_network
+from nncli.nn.network import build_network
 from nncli.train import TrainConfig, fit
 
 MAX_PATH_EPOCHS = 1000  # a gradient-descent path longer than this is cut short

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import numpy as np
 
-from nncli import __version__, health, snapshots, store
+from nncli import __version__, store
 from nncli.command import command_line
 from nncli.config import RunConfig
 from nncli.errors import DataError, DataNotKept, ModelFileError, NncliError, OptionError
-from nncli.network import LOSSES, build_network
 from nncli.nn import layer_types, parameter_count
+from nncli.nn.network import LOSSES, build_network
+from nncli.store import snapshots
 from nncli.tasks import get_task
 from nncli.tasks.base import preprocessing
-from nncli.train import TrainConfig, TrainResult, fit, start_event
+from nncli.train import TrainConfig, TrainResult, fit, health, start_event
 
 HISTORY_POINTS = 200  # the loss history kept in a model file, evenly thinned
 LAYER_STATS_POINTS = 50  # the layer_stats events kept in a model file, evenly thinned

@@ -39,10 +39,10 @@ from typing import Any
 import numpy as np
 
 from nncli import __version__
-from nncli import snapshots as snapshot_arrays
 from nncli.config import MAX_CHANNELS
 from nncli.errors import ModelFileError, NncliError, OptionError
 from nncli.nn.conv import IMAGE_LAYERS, MAX_POOL, image_shape
+from nncli.store import snapshots as snapshot_arrays
 
 FORMAT_NAME = "nncli-model"
 FORMAT_VERSION = 1
@@ -454,7 +454,7 @@ def save_model(
     record it as the most recent model.
 
     `snapshots`, if given, is a list of (epoch, state dict) through training (see
-    `nncli.snapshots`), stored under "__"-prefixed keys. `extras` are arrays of numbers a
+    `nncli.store.snapshots`), stored under "__"-prefixed keys. `extras` are arrays of numbers a
     task keeps beside the weights (held-out rows of a file, say), under their own
     "__"-prefixed keys, so that the file's other arrays stay the torch state dict.
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from nncli import store
 from nncli.errors import DivergedError, NncliError
-from nncli.tasks.runner import train_task
+from nncli.session.runner import train_task
 
 STALLED = 0.95  # a run whose last epoch's loss is above this share of its first's learned (almost) nothing…
 BLEW_UP = 2.0  # …and one whose last epoch's loss is this many times its first's diverged

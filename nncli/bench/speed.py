@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncli import nn, optim
-from nncli.network import build_network
+from nncli.nn.network import build_network
 
 
 @dataclass(frozen=True)
@@ -442,7 +442,8 @@ def grid_row(width, batch, repeats=7, warmup=0.1, block=0.05):
 # a block of as many calls as each line it reads asks for.
 _GRID_WORKER = """
 import gc, sys, time
-from nncli import bench, memory
+from nncli.bench import speed as bench
+from nncli.runtime import memory
 if sys.argv[1] == "nncli":
     memory.keep_freed_memory()  # as the command line runs it
 step = bench.grid_step(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
@@ -683,8 +684,8 @@ def end_to_end_row(run, repeats=3, quick=False):
 
 
 def blas_threads():
-    """The BLAS threads this process runs with (as nncli.threads chose them, or the user)."""
-    from nncli import threads
+    """The BLAS threads this process runs with (as nncli.runtime.threads chose them, or the user)."""
+    from nncli.runtime import threads
 
     return int(threads.user_setting()[1]) if threads.user_setting() else threads.cores()
 
@@ -787,7 +788,7 @@ def machine():
     """What the figures were measured on."""
     import platform
 
-    from nncli import threads
+    from nncli.runtime import threads
 
     setting = threads.user_setting()
     row = {

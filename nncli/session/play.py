@@ -22,9 +22,9 @@ from nncli.config import HIDDEN_ACTIVATIONS, RunConfig
 from nncli.data import points as point_sets
 from nncli.errors import DivergedError
 from nncli.feature_names import NAMES
-from nncli.network import build_network
+from nncli.nn.network import build_network
+from nncli.session.runner import check_affordable, final_metrics, save_network
 from nncli.tasks import defaults, get_task
-from nncli.tasks.runner import check_affordable, final_metrics, save_network
 from nncli.train import MAX_HISTORY, TrainConfig, TrainResult, fit, start_event
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)

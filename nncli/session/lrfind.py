@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nncli.data import batch_indices
-from nncli.tasks.runner import prepare
+from nncli.session.runner import prepare
 from nncli.train import make_optimizer, start_event
 
 START_LR, END_LR, STEPS = 1e-6, 10.0, 100

@@ -2,7 +2,7 @@
 MLPClassifier((128, 64)), on exactly the same stratified 80/20 splits, and the wall time
 of the command itself.
 
-    python benchmarks/digits_vs_sklearn.py [--seeds 0,1,2,3,4] [--runs 3]
+    python -m nncli.bench.digits_vs_sklearn [--seeds 0,1,2,3,4] [--runs 3]
 
 Both see the same inputs: the 8×8 digits scaled to [0, 1] (pixels / 16). nncli learns
 from 90 % of the training part and validates on the rest (early stopping); scikit-learn
@@ -24,8 +24,8 @@ import warnings
 import numpy as np
 
 from nncli import data
+from nncli.session.runner import train_task
 from nncli.tasks import defaults, get_task
-from nncli.tasks.runner import train_task
 
 
 def nncli_run(seed):
