@@ -1,7 +1,7 @@
 """Errors a user can act on.
 
 The library raises these instead of printing; the CLI turns each into one or two plain
-lines on stderr and the exit code it carries (see the README's "Exit codes").
+lines on stderr and the exit code it carries (see docs/reliability.md, "Exit codes").
 """
 
 

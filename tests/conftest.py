@@ -21,6 +21,28 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+
+def load_numpy_with_one_blas_thread():
+    """NumPy loaded in this process with one BLAS thread, as the command line gives the small
+    networks the tests train: with one thread per core, two workers on two cores train
+    several times slower (their threads wait on each other). The variables are put back at
+    once, so every command a test starts sees the environment as it was."""
+    from nncli.runtime.threads import VARIABLES
+
+    assert "numpy" not in sys.modules, "NumPy is already loaded: its BLAS threads are chosen"
+    saved = {name: os.environ.get(name) for name in VARIABLES}
+    os.environ.update(dict.fromkeys(VARIABLES, "1"))
+    import numpy  # noqa: F401  (its BLAS reads the variables as it loads)
+
+    for name, value in saved.items():
+        if value is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = value
+
+
+load_numpy_with_one_blas_thread()
+
 # The user's real store, as it was before this file redirected it: test_conftest.py checks
 # that the test session leaves it as it found it.
 REAL_HOME = os.environ.get("HOME", "")
@@ -41,6 +63,12 @@ def point_store_at(folder):
 
 
 os.environ.update(point_store_at(SESSION_FOLDER))
+
+
+def pytest_collection_modifyitems(items):
+    """The slow tests first: started while the other worker runs the quick ones, the
+    longest no longer comes last and keeps one worker busy alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +93,16 @@ def trained_xor(tmp_path_factory):
     """An XOR model trained once for the whole session (300 epochs); tests take copies."""
     path = tmp_path_factory.mktemp("shared") / "xor.npz"
     result = run("train", "xor", "--epochs", "300", "-q", "--save", path)
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+@pytest.fixture(scope="session")
+def trained_digits(tmp_path_factory):
+    """A digits model trained once for the whole session (3 epochs), outside every store:
+    tests read it and never change it."""
+    path = tmp_path_factory.mktemp("shared") / "digits.npz"
+    result = run("train", "digits", "--epochs", "3", "-q", "--save", path)
     assert result.exit_code == 0, result.stderr
     return path
 
@@ -121,6 +159,147 @@ def run_in_terminal(*args, columns=80, lines=50, env=None, timeout=60):
     process.wait(timeout=timeout)
     os.close(leader)
     return process.returncode, output.decode("utf-8", "replace")
+
+
+STARTED = []  # every program a Terminal started: a failing test leaves none running
+
+
+@pytest.fixture(autouse=True)
+def no_program_left_running():
+    yield
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+class Terminal:
+    """`nncli ARGS` on a pseudo-terminal of columns × lines (its size set on the terminal
+    itself, as a window's is: no COLUMNS or LINES in the environment), read through pyte,
+    and driven by keys and xterm's mouse reports. `env` adds to the environment (a None
+    value takes a variable out); `stdout`: where stdout goes instead of the terminal (a
+    pipe, for --json)."""
+
+    def __init__(self, *args, columns=100, lines=30, env=None, stdout=None):
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        import pyte
+
+        self.leader, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        variables = {**os.environ, "TERM": "xterm-256color", "COLUMNS": None, "LINES": None, "NO_COLOR": None}
+        variables.update(env or {})
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nncli", *map(str, args)],
+            stdin=follower,
+            stdout=follower if stdout is None else stdout,
+            stderr=follower,
+            env={name: value for name, value in variables.items() if value is not None},
+        )
+        os.close(follower)
+        STARTED.append(self.process)
+        self.screen = pyte.Screen(columns, lines)
+        self.stream = pyte.ByteStream(self.screen)
+        self.raw = b""
+
+    def read(self, seconds=0.2):
+        """Take in output for up to `seconds` (less if the program ends)."""
+        import select
+
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0 and select.select([self.leader], [], [], left)[0]:
+            if not self._take():
+                return
+
+    def settle(self, first=10.0, quiet=0.15):
+        """Take in output: wait up to `first` seconds for some, then until none comes for `quiet`."""
+        import select
+
+        timeout = first
+        while select.select([self.leader], [], [], timeout)[0]:
+            if not self._take():
+                return
+            timeout = quiet
+
+    def _take(self):
+        """Feed one chunk of output to the screen; False once the program has closed the terminal."""
+        try:
+            chunk = os.read(self.leader, 65536)
+        except OSError:  # the program ended and closed the terminal
+            return False
+        self.raw += chunk
+        self.stream.feed(chunk)
+        return bool(chunk)
+
+    def text(self):
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, pattern, timeout=60):
+        """The screen, once `pattern` (a regular expression) is on it (a hang guard, not a
+        time limit: the test fails if it never comes)."""
+        import re
+
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, self.text()):
+            assert time.monotonic() < deadline, f"never showed {pattern!r}:\n{self.text()}"
+            self.read(0.2)  # a moving picture never goes quiet: look after each burst
+        return self.text()
+
+    def send(self, *keys):
+        """Type `keys`, a little at a time, taking in the screen meanwhile: a terminal's input
+        and output both fill up, and a program blocked writing its screen reads no keys."""
+        import select
+
+        for key in keys:
+            while key:
+                if select.select([], [self.leader], [], 0.05)[1]:
+                    key = key[os.write(self.leader, key[:512]) :]
+                self.read(0.01)
+
+    def press(self, *keys):
+        """Type each key, waiting for the screen to answer it; the screen as text. (Written
+        whole, not as `send` does: an answer taken in while sending would leave `settle`
+        waiting for one that has already come.)"""
+        for key in keys:
+            os.write(self.leader, key)
+            self.settle()
+        return self.text()
+
+    def click(self, column, line, button=0, release=True):
+        """A press (and release) of `button` (0 left, 2 right, 64 the wheel) on the cell
+        (column, line), counted from 0, as an xterm reports it in SGR form."""
+        self.send(f"\x1b[<{button};{column + 1};{line + 1}M".encode())
+        if release:
+            self.send(f"\x1b[<{button};{column + 1};{line + 1}m".encode())
+
+    def resize(self, columns, lines):
+        """Make the terminal `columns` × `lines`, as a window resized by its user."""
+        import fcntl
+        import signal
+        import struct
+        import termios
+
+        fcntl.ioctl(self.leader, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        self.screen.resize(lines, columns)
+        self.process.send_signal(signal.SIGWINCH)  # what the terminal's own process group gets
+
+    def finish(self, timeout=60):
+        """The exit code, once the program has ended (its last output taken in)."""
+        deadline = time.monotonic() + timeout
+        try:
+            while self.process.poll() is None:  # reading all the while: a full terminal would block it
+                assert time.monotonic() < deadline, f"still running:\n{self.text()}"
+                self.read(0.2)
+            self.read(0.3)
+            code = self.process.returncode
+        finally:
+            os.close(self.leader)
+        assert b"Traceback" not in self.raw
+        return code
 
 
 class TerminalFile(io.StringIO):

@@ -5,10 +5,9 @@ import json
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
+from conftest import run
 
 from nncli.bench import speed as bench
-from nncli.cli import main
 
 WORKLOADS = {w.name: w for w in bench.WORKLOADS}
 
@@ -55,6 +54,7 @@ def test_step_rows_have_every_field():
     assert "torch_us" not in row
 
 
+@pytest.mark.slow
 def test_the_scalar_demo_is_the_same_computation_in_both_engines():
     micrograd_engine = pytest.importorskip("micrograd.engine")
     from nncli.autograd import Value
@@ -69,9 +69,7 @@ def test_the_scalar_demo_is_the_same_computation_in_both_engines():
 
 def test_bench_command_writes_json_lines(monkeypatch):
     monkeypatch.setattr(bench, "torch_available", lambda: False)
-    result = CliRunner().invoke(
-        main, ["bench", "--only", "xor", "--only", "sin", "--quick", "--repeats", "3", "--json"]
-    )
+    result = run("bench", "--only", "xor", "--only", "sin", "--quick", "--repeats", "3", "--json")
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["event"] for row in rows] == ["machine", "bench", "bench"]
@@ -117,21 +115,21 @@ def test_end_to_end_rows_time_whole_runs(monkeypatch):
     assert row["nncli_to_target_s"] is None  # two epochs of XOR reach nothing
 
 
-@pytest.mark.parametrize("run", bench.RUNS, ids=lambda run: run.name)
-def test_the_target_is_judged_on_held_out_outputs(run):
-    X, y, X_test, y_test = bench.run_data(run, quick=True)
+@pytest.mark.parametrize("job", bench.RUNS, ids=lambda job: job.name)
+def test_the_target_is_judged_on_held_out_outputs(job):
+    X, y, X_test, y_test = bench.run_data(job, quick=True)
     assert X.dtype == np.float32 and len(X) == len(y)
-    if run.name == "xor":
-        assert bench.reached(run, y_test * 0.8 + 0.1, y_test) and not bench.reached(run, 1 - y_test, y_test)
-    elif run.name == "digits":
-        assert bench.reached(run, np.eye(10)[y_test], y_test) and not bench.reached(run, np.eye(10)[y_test * 0], y_test)
-    elif run.name == "approx":
-        assert bench.reached(run, y_test + 0.01, y_test) and not bench.reached(run, y_test + 0.1, y_test)
+    if job.name == "xor":
+        assert bench.reached(job, y_test * 0.8 + 0.1, y_test) and not bench.reached(job, 1 - y_test, y_test)
+    elif job.name == "digits":
+        assert bench.reached(job, np.eye(10)[y_test], y_test) and not bench.reached(job, np.eye(10)[y_test * 0], y_test)
+    elif job.name == "approx":
+        assert bench.reached(job, y_test + 0.01, y_test) and not bench.reached(job, y_test + 0.1, y_test)
 
 
 def test_bench_grid_json(monkeypatch):
     monkeypatch.setattr(bench, "torch_available", lambda: False)
-    result = CliRunner().invoke(main, ["bench", "--only", "xor", "--quick", "--repeats", "3", "--grid", "--json"])
+    result = run("bench", "--only", "xor", "--quick", "--repeats", "3", "--grid", "--json")
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert rows[0]["event"] == "machine" and rows[0]["blas_threads"] >= 1

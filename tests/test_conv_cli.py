@@ -12,6 +12,9 @@ from nncli import nn, store
 from nncli.errors import ModelFileError
 from nncli.tasks.digits import shifted
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("conv_cli")
+
 CNN_LAYERS = nn.cnn_spec(10, (3, 4), (10,), "relu")  # on 10×10 images: digits --shift 2
 
 

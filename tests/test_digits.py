@@ -12,6 +12,9 @@ from nncli.session.runner import evaluate_model, load_trained, parameter_count, 
 from nncli.tasks import get_task
 from nncli.tasks.catalog import defaults
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("digits")
+
 
 def options(**changes):
     base = {

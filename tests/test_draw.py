@@ -12,7 +12,6 @@ import signal
 import subprocess
 
 import numpy as np
-import pytest
 from conftest import json_lines, run
 from test_live import UNSIZED, Terminal
 
@@ -54,13 +53,6 @@ def shown_probabilities(text):
     return [found[digit] for digit in range(10)]
 
 
-@pytest.fixture(scope="module")
-def digits_model(tmp_path_factory):
-    path = tmp_path_factory.mktemp("draw") / "digits.npz"
-    assert run("train", "digits", "--epochs", "3", "-q", "--save", path).exit_code == 0
-    return path
-
-
 def drawing(*args, stdout=None, monkeypatch=None, size=(80, 24), env=None):
     """`nncli draw ARGS` on a terminal of `size`, its stdout to the file `stdout` if given
     (so that --json's lines stay off the screen)."""
@@ -74,9 +66,9 @@ def drawing(*args, stdout=None, monkeypatch=None, size=(80, 24), env=None):
     return terminal
 
 
-def test_a_vertical_stroke_reaches_the_model_as_predict_image_reads_it(digits_model, tmp_path, monkeypatch):
+def test_a_vertical_stroke_reaches_the_model_as_predict_image_reads_it(trained_digits, tmp_path, monkeypatch):
     with open(tmp_path / "out.jsonl", "wb") as out:
-        terminal = drawing(digits_model, "--json", stdout=out, monkeypatch=monkeypatch)
+        terminal = drawing(trained_digits, "--json", stdout=out, monkeypatch=monkeypatch)
         vertical_stroke(terminal)
         screen = terminal.wait_for(stroke_drawn)
         terminal.press(b"q")
@@ -93,15 +85,15 @@ def test_a_vertical_stroke_reaches_the_model_as_predict_image_reads_it(digits_mo
     ink[3:35, 17:21] = 1
     grid = tmp_path / "stroke.txt"
     grid.write_text("\n".join(" ".join(map(str, row)) for row in ink))
-    predicted = json_lines(run("predict", digits_model, "--image", grid, "--json"))[0]
+    predicted = json_lines(run("predict", trained_digits, "--image", grid, "--json"))[0]
     assert predicted["probabilities"] == drawn["probabilities"]
     assert shown_probabilities(screen) == [round(100 * p, 1) for p in predicted["probabilities"]]
     answer = [line[43:].strip() for line in screen.splitlines() if line.endswith("◀ answer")]
     assert len(answer) == 1 and answer[0].startswith(f"{predicted['prediction']} ")
 
 
-def test_keys_move_the_cursor_paint_erase_and_clear(digits_model):
-    terminal = drawing(digits_model)
+def test_keys_move_the_cursor_paint_erase_and_clear(trained_digits):
+    terminal = drawing(trained_digits)
     # the cursor starts at pixel (20, 20): space paints pixels 19 … 22 both ways
     terminal.press(b" ")
     text = terminal.wait_for(lambda text: [line[19:23] for line in canvas(text)[9:12]] == ["▄▄▄▄", "████", "▀▀▀▀"])
@@ -120,8 +112,8 @@ def test_keys_move_the_cursor_paint_erase_and_clear(digits_model):
     assert terminal.output.count(MOUSE_ON.encode()) == 1 and terminal.output.endswith(MOUSE_OFF.encode())
 
 
-def test_the_right_button_erases_and_other_reports_change_nothing(digits_model):
-    terminal = drawing(digits_model)
+def test_the_right_button_erases_and_other_reports_change_nothing(trained_digits):
+    terminal = drawing(trained_digits)
     vertical_stroke(terminal)
     terminal.wait_for(stroke_drawn)
     terminal.press(press(2, COLUMN, 10) + press(34, COLUMN, 11) + b"\x1b[<2;20;11m")  # right: y 14 … 16
@@ -139,8 +131,8 @@ def test_the_right_button_erases_and_other_reports_change_nothing(digits_model):
     assert terminal.finish()[0] == 0
 
 
-def test_a_resized_terminal_is_relaid_and_keeps_the_drawing(digits_model):
-    terminal = drawing(digits_model, env=UNSIZED)
+def test_a_resized_terminal_is_relaid_and_keeps_the_drawing(trained_digits):
+    terminal = drawing(trained_digits, env=UNSIZED)
     vertical_stroke(terminal)
     terminal.wait_for(stroke_drawn)
     terminal.resize(50, 15)
@@ -153,8 +145,8 @@ def test_a_resized_terminal_is_relaid_and_keeps_the_drawing(digits_model):
     assert terminal.finish()[0] == 0
 
 
-def test_sigterm_restores_the_terminal_and_exits_143(digits_model):
-    terminal = drawing(digits_model)
+def test_sigterm_restores_the_terminal_and_exits_143(trained_digits):
+    terminal = drawing(trained_digits)
     terminal.process.send_signal(signal.SIGTERM)
     code, settings = terminal.finish()
     assert code == 143 and settings == terminal.saved
@@ -162,8 +154,8 @@ def test_sigterm_restores_the_terminal_and_exits_143(digits_model):
     assert "interrupted" in terminal.text()
 
 
-def test_draw_without_a_terminal_or_with_a_model_that_reads_no_images(digits_model, xor_model):
-    piped = run("draw", digits_model)
+def test_draw_without_a_terminal_or_with_a_model_that_reads_no_images(trained_digits, xor_model):
+    piped = run("draw", trained_digits)
     assert piped.exit_code == 1
     assert piped.stderr.strip().splitlines() == [
         "nncli: nncli draw needs a terminal to draw on; to read a digit from a file: nncli predict MODEL --image FILE"

@@ -140,21 +140,14 @@ def test_area_weights_keep_the_ink(n, m):
 # --- nncli predict --image ---------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def digits_model(tmp_path_factory):
-    path = tmp_path_factory.mktemp("digits") / "digits.npz"
-    assert run("train", "digits", "--epochs", "3", "-q", "--save", path).exit_code == 0
-    return path
-
-
-def test_predict_image_reads_through_the_models_preprocessing(digits_model, tmp_path):
+def test_predict_image_reads_through_the_models_preprocessing(trained_digits, tmp_path):
     from nncli.session.runner import load_trained
 
     path = tmp_path / "seven.pgm"
     path.write_bytes(netpbm("P2", SEVEN))
-    shown = json_lines(run("predict", digits_model, "--image", path, "--json"))
+    shown = json_lines(run("predict", trained_digits, "--image", path, "--json"))
     assert len(shown) == 1 and shown[0]["event"] == "prediction"
-    task, network, meta, _ = load_trained(digits_model)
+    task, network, meta, _ = load_trained(trained_digits)
     pixels = digit_pixels(SEVEN, 8, 8, "box") * 16
     assert np.allclose(shown[0]["input"], pixels.ravel())
     logits = network.predict(pixels.reshape(1, 64) / 16)[0]
@@ -189,13 +182,13 @@ def test_a_model_that_reads_no_images_says_which_do(xor_model, tmp_path):
     ]
 
 
-def test_a_bad_image_file_fails_in_one_line(digits_model, tmp_path):
+def test_a_bad_image_file_fails_in_one_line(trained_digits, tmp_path):
     path = tmp_path / "big.pgm"
     path.write_bytes(b"P5 100000 100000 255\n")
-    result = run("predict", digits_model, "--image", path)
+    result = run("predict", trained_digits, "--image", path)
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
     assert "claims 100,000×100,000 pixels" in result.stderr
-    missing = run("predict", digits_model, "--image", tmp_path / "none.pgm")
+    missing = run("predict", trained_digits, "--image", tmp_path / "none.pgm")
     assert missing.exit_code == 1 and "No such file" in missing.stderr
-    both = run("predict", digits_model, "1", "--image", path)
+    both = run("predict", trained_digits, "1", "--image", path)
     assert both.exit_code == 2 and "not both" in both.stderr

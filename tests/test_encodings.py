@@ -11,6 +11,9 @@ from click.testing import CliRunner
 
 from nncli.text import ascii_equivalent, ascii_fallback
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("encodings")
+
 COMMANDS = [
     ("train", "xor", "--epochs", "300"),
     ("train", "digits", "--epochs", "2", "--limit", "200"),

@@ -20,6 +20,9 @@ from nncli.export import Exported
 from nncli.session.runner import load_trained, run_config
 from nncli.tasks.base import unscale_outputs
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("export")
+
 TORCH_TOLERANCE = 1e-6  # float32 networks: the script against nncli
 ONNX_TOLERANCE = 1e-5
 
@@ -94,6 +97,7 @@ def has_onnx():
 
 DRIVER = r"""
 import contextlib, importlib.util, io, json, runpy, sys
+
 
 jobs = json.load(sys.stdin)
 answers = {}

@@ -11,15 +11,13 @@ import zipfile
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
-
-from nncli.cli import main
+from conftest import run
 
 
 @pytest.fixture
 def valid_model(tmp_path):
     path = tmp_path / "valid.npz"
-    result = CliRunner().invoke(main, ["train", "xor", "-q", "--epochs", "5", "--save", str(path)])
+    result = run("train", "xor", "-q", "--epochs", "5", "--save", path)
     assert result.exit_code == 0, result.stderr
     return path
 
@@ -27,13 +25,6 @@ def valid_model(tmp_path):
 def digest(folder):
     """A fingerprint of every file under `folder`, to show nothing was touched."""
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def run_cli(args, input=None):
-    result = CliRunner().invoke(main, args, input=input)
-    for stream in (result.stdout, result.stderr):
-        assert "Traceback" not in stream
-    return result
 
 
 def rewrite(valid, target, change):
@@ -99,7 +90,7 @@ def test_bad_model_files_exit_1_naming_the_file(case, command, valid_model, tmp_
     args = [command[0], *command[1 : 2 if command[0] == "inspect" else 1], str(path)]
     if command[0] == "predict":
         args += ["1", "0"]
-    result = run_cli(args)
+    result = run(*args)
     assert result.exit_code == 1, (result.stdout, result.stderr)
     assert str(path) in result.stderr and message in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 2
@@ -123,20 +114,20 @@ def test_bad_csv_data_exits_1_with_line_and_column(case, tmp_path, model_home):
     content, message = CSV_FILES[case]
     path = tmp_path / "data.csv"
     path.write_text(content)
-    result = run_cli(["train", "linreg", "--data", str(path), "--json"])
+    result = run("train", "linreg", "--data", path, "--json")
     assert result.exit_code == 1, result.stderr
     assert message in result.stderr and str(path) in result.stderr
     assert result.stdout == "" and not model_home.exists()
 
 
 def test_missing_csv_exits_1(tmp_path):
-    result = run_cli(["train", "linreg", "--data", str(tmp_path / "nope.csv")])
+    result = run("train", "linreg", "--data", tmp_path / "nope.csv")
     assert result.exit_code == 1 and "no such file" in result.stderr
 
 
 @pytest.mark.parametrize("rows,message", [("1,2,3\n", "expected 2 columns"), ("1,x\n", "column 2"), ("", "no rows")])
 def test_predict_rejects_bad_rows_on_stdin(rows, message, valid_model):
-    result = run_cli(["predict", str(valid_model)], input=rows)
+    result = run("predict", valid_model, input=rows)
     assert result.exit_code == 1 and message in result.stderr
 
 
@@ -144,26 +135,26 @@ def test_unwritable_model_store_fails_before_training(tmp_path, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("I am not a folder")
     monkeypatch.setenv("NNCLI_HOME", str(blocker / "store"))
-    result = run_cli(["train", "xor", "--json"])
+    result = run("train", "xor", "--json")
     assert result.exit_code == 1 and result.stdout == ""
     assert "model store" in result.stderr and "NNCLI_HOME" in result.stderr
 
 
 def test_save_path_that_is_a_folder_is_a_usage_error(tmp_path):
-    result = run_cli(["train", "xor", "--save", str(tmp_path), "--json"])
+    result = run("train", "xor", "--save", tmp_path, "--json")
     assert result.exit_code == 2 and result.stdout == "" and "directory" in result.stderr
 
 
 def test_absurd_network_sizes_fail_before_allocating():
-    result = run_cli(["train", "xor", "--hidden", "100000,100000"])
+    result = run("train", "xor", "--hidden", "100000,100000")
     assert result.exit_code == 2 and "parameters" in result.stderr
-    assert run_cli(["train", "xor", "--hidden", "100000000"]).exit_code == 2
+    assert run("train", "xor", "--hidden", "100000000").exit_code == 2
 
 
 def test_a_diverged_run_leaves_the_saved_model_alone(tmp_path, model_home):
-    assert run_cli(["train", "linreg", "-q"]).exit_code == 0
+    assert run("train", "linreg", "-q").exit_code == 0
     before = digest(model_home)
-    assert run_cli(["train", "linreg", "--lr", "5", "-q"]).exit_code == 3
+    assert run("train", "linreg", "--lr", "5", "-q").exit_code == 3
     assert digest(model_home) == before
 
 
@@ -216,8 +207,8 @@ def test_ctrl_c_saves_what_was_learned_and_exits_130(tmp_path):
 )
 def test_hostile_task_metadata_is_refused_before_use(change, message, tmp_path):
     valid = tmp_path / "line.npz"
-    assert run_cli(["train", "linreg", "-q", "--epochs", "3", "--save", str(valid)]).exit_code == 0
+    assert run("train", "linreg", "-q", "--epochs", "3", "--save", valid).exit_code == 0
     path = tmp_path / "hostile.npz"
     rewrite(valid, path, change)
-    result = run_cli(["evaluate", str(path)])
+    result = run("evaluate", path)
     assert result.exit_code == 1 and message in result.stderr and str(path) in result.stderr

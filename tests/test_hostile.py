@@ -20,6 +20,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# its module fixture runs every command on every file once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("hostile")
+
 COMMANDS = {
     "evaluate": ["evaluate", "{model}"],
     "predict": ["predict", "{model}", "0", "0"],

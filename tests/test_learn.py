@@ -8,8 +8,8 @@ import re
 import shlex
 
 import pytest
-from conftest import json_lines, run
-from test_lessons_terminal import DOWN, LEFT, RIGHT, UP, Terminal
+from conftest import Terminal, json_lines, run
+from test_lessons_terminal import DOWN, LEFT, RIGHT, UP
 
 from nncli.lessons import Settings, all_lessons, progress
 
@@ -118,7 +118,7 @@ def test_without_colour_a_screen_taller_than_the_terminal_scrolls():
     """Heatmaps drawn in glyphs (NO_COLOR) take twice the lines: lesson 6's first screen
     then no longer fits 80 × 24, and scrolls instead of being refused."""
     pytest.importorskip("pyte")
-    terminal = Terminal(["learn", "6", "--quick"], columns=80, lines=24, env={"NO_COLOR": "1"})
+    terminal = Terminal("learn", 6, "--quick", columns=80, lines=24, env={"NO_COLOR": "1"})
     shown = terminal.wait_for("lines 1–")
     from nncli.lessons import find
 
@@ -127,7 +127,7 @@ def test_without_colour_a_screen_taller_than_the_terminal_scrolls():
     assert f"of {total}  ·  ↑ ↓ PgUp PgDn scroll" in terminal.press(b"\x1b[6~")
     assert f"–{total} of {total}" in terminal.press(b"\x1b[F")  # End: the last line in view
     terminal.press(b"q")
-    assert terminal.close() == 0
+    assert terminal.finish() == 0
 
 
 def test_every_try_this_command_is_a_valid_command_line():
@@ -264,6 +264,7 @@ def test_lesson_7_softmax_cross_entropy_accuracy_and_averaged_nudges():
     assert batches["steps_per_epoch"] == math.ceil(1295 / batches["batch_size"])
 
 
+@pytest.mark.slow
 def test_lesson_8_held_out_loss_rises_while_training_loss_falls_and_the_cures_narrow_the_gap():
     events = screens("8")
     plain = numbers(events, "Learning by heart")
@@ -297,9 +298,10 @@ def test_piped_output_is_every_screen_as_text():
 # --- lesson 1 on a terminal, driven by keys ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_lesson_1_keys_change_w_and_b_and_the_formula_follows(model_home):
     pytest.importorskip("pyte")
-    terminal = Terminal(["learn", "1"])
+    terminal = Terminal("learn", 1, columns=100, lines=40)
     assert "a = sigmoid(w·x + b) = sigmoid(1·x + 0)" in terminal.wait_for(r"sigmoid\(1·x \+ 0\)")
     shown = terminal.press(UP, UP, b"+", b"+", b"+")
     # w = 1 + 2 · 0.5 = 2, b = 3 · 0.5 = 1.5: z at x = 1 is 3.5, a = σ(3.5) = 0.9707
@@ -313,29 +315,31 @@ def test_lesson_1_keys_change_w_and_b_and_the_formula_follows(model_home):
     shown = terminal.press(LEFT)  # back: the neuron as the keys left it
     assert "relu(1.5·x + 1)" in shown
     terminal.press(b"q")
-    assert terminal.close() == 0
+    assert terminal.finish() == 0
     assert not progress.load(len(all_lessons()), pytest.fail)  # quit before the end: not finished
 
 
 def test_reaching_the_end_on_a_terminal_finishes_the_lesson(model_home):
     pytest.importorskip("pyte")
-    terminal = Terminal(["learn", "1"])
+    terminal = Terminal("learn", 1, columns=100, lines=40)
+    terminal.wait_for(r"1/5 σ")  # keys from here on: the lesson has the terminal
     shown = terminal.press(*[RIGHT] * 4)
     assert "5/5 Try this" in shown and "space finish" in shown
     terminal.press(b" ")
-    assert terminal.close() == 0
+    assert terminal.finish() == 0
     assert progress.load(len(all_lessons()), pytest.fail) == {1}
 
 
 def test_a_terminal_too_small_says_the_size_it_needs():
     pytest.importorskip("pyte")
-    terminal = Terminal(["learn", "1"], columns=40, lines=12)
+    terminal = Terminal("learn", 1, columns=40, lines=12)
+    assert terminal.finish() == 1
     text = "".join(terminal.text().splitlines())  # rejoin what the narrow terminal wrapped
-    assert terminal.close() == 1
     assert "needs a terminal of at least 80 × 24; this one is 40 × 12" in text
     assert "nncli learn 1 --no-pause" in text
 
 
+@pytest.mark.slow
 def test_lesson_10_an_edge_kernel_by_hand_and_weights_shared():
     events = screens("10")
     slid = numbers(events, "One kernel, slid over a digit")

@@ -2,99 +2,19 @@
 read with pyte, every screen is reached with the keys, fits, and scrolls to its last line
 where it is taller than the terminal; smaller terminals get one line with the size needed."""
 
-import os
 import re
-import subprocess
-import sys
-import time
 
 import pytest
+from conftest import Terminal
 
 from nncli.lessons import all_lessons, progress
-
-
-class Terminal:
-    """`nncli ARGS` running on a pseudo-terminal of the given size, read through pyte."""
-
-    def __init__(self, args, columns=100, lines=40, env=None):
-        import fcntl
-        import pty
-        import struct
-        import termios
-
-        import pyte
-
-        self.leader, follower = pty.openpty()
-        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-        variables = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
-        variables.pop("NO_COLOR", None)
-        variables.update(env or {})
-        variables = {name: value for name, value in variables.items() if value is not None}  # None: taken out
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "nncli", *args], stdin=follower, stdout=follower, stderr=follower, env=variables
-        )
-        os.close(follower)
-        self.screen = pyte.Screen(columns, lines)
-        self.stream = pyte.ByteStream(self.screen)
-        self.read(first=30)
-
-    def read(self, first=10.0, quiet=0.15):
-        """Take in output: wait up to `first` seconds for some, then until none comes for `quiet`."""
-        import select
-
-        timeout = first
-        while select.select([self.leader], [], [], timeout)[0]:
-            try:
-                chunk = os.read(self.leader, 65536)
-            except OSError:  # the program ended and closed the terminal
-                return
-            if not chunk:
-                return
-            self.stream.feed(chunk)
-            timeout = quiet
-
-    def resize(self, columns, lines):
-        """Make the terminal `columns` × `lines`, as a window resized by its user."""
-        import fcntl
-        import signal
-        import struct
-        import termios
-
-        fcntl.ioctl(self.leader, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-        self.screen.resize(lines, columns)
-        self.process.send_signal(signal.SIGWINCH)  # what the terminal's own process group gets
-
-    def wait_for(self, pattern, timeout=60):
-        """Take in output until `pattern` (a regular expression) is on the screen, or
-        `timeout` seconds have passed (a hang guard, not a time limit); the screen as text."""
-        deadline = time.monotonic() + timeout
-        while not re.search(pattern, self.text()) and time.monotonic() < deadline:
-            self.read(first=0.5, quiet=0.01)  # a moving picture never goes quiet: look after each burst
-        return self.text()
-
-    def press(self, *keys):
-        """Type each key, waiting for the screen to answer it; the screen as text."""
-        for key in keys:
-            os.write(self.leader, key)
-            self.read()
-        return self.text()
-
-    def text(self):
-        return "\n".join(self.screen.display)
-
-    def close(self):
-        """The exit code, once the program has ended."""
-        try:
-            code = self.process.wait(timeout=30)
-        finally:
-            os.close(self.leader)
-        return code
-
 
 UP, DOWN, RIGHT, LEFT = b"\x1b[A", b"\x1b[B", b"\x1b[C", b"\x1b[D"
 
 
 HOME, END, PAGE_DOWN, SPACE = b"\x1b[H", b"\x1b[F", b"\x1b[6~", b" "
+
+pytestmark = pytest.mark.slow  # every test drives a real terminal for seconds
 
 
 def walk(number, columns, lines):
@@ -102,7 +22,7 @@ def walk(number, columns, lines):
     would: on each screen, page down to its last line, then space to the next. Returns
     each screen's pages as they were shown; the lesson must end, finished, with exit 0."""
     count = len(all_lessons()[number - 1].screens())
-    terminal = Terminal(["learn", str(number), "--quick"], columns=columns, lines=lines)
+    terminal = Terminal("learn", number, "--quick", columns=columns, lines=lines)
     screens = []
     for index in range(1, count + 1):
         terminal.wait_for(rf"·  {index}/{count} [^─ ]")  # its title: worked out, not the placeholder
@@ -112,7 +32,7 @@ def walk(number, columns, lines):
             assert len(pages) < 20, f"lesson {number}, screen {index}: paging does not reach the end"
         screens.append(pages)
         terminal.press(SPACE)
-    assert terminal.close() == 0
+    assert terminal.finish() == 0
     assert number in progress.load(len(all_lessons()), pytest.fail)  # went on from its last screen: finished
     return screens
 
@@ -160,7 +80,7 @@ def test_a_resized_terminal_is_laid_out_again(model_home):
     (it now scrolls); shrunk below 80 × 24, one line says the size needed; grown back, the
     lesson goes on where it was."""
     pytest.importorskip("pyte")
-    terminal = Terminal(["learn", "1", "--quick"], columns=120, lines=40, env={"COLUMNS": None, "LINES": None})
+    terminal = Terminal("learn", 1, "--quick", columns=120, lines=40)
     shown = terminal.wait_for(r"1/5 σ")
     assert "lines 1–" not in shown  # all of it fits 120 × 40
     terminal.resize(80, 24)
@@ -172,4 +92,4 @@ def test_a_resized_terminal_is_laid_out_again(model_home):
     terminal.resize(100, 30)
     assert "1/5 σ(w·x + b)" in terminal.wait_for(r"1/5 σ").splitlines()[0]
     terminal.press(b"q")
-    assert terminal.close() == 0
+    assert terminal.finish() == 0

@@ -113,6 +113,7 @@ def epoch_on(text):
     return None
 
 
+@pytest.mark.slow
 def test_live_xor_panel_shows_the_loss_the_boundary_and_the_neurons(tmp_path):
     term = Terminal("train", "xor", "--epochs", "300", "--pace", "1000", "--save", str(tmp_path / "x.npz"))
     shown = ("Loss per epoch", "Decision boundary", "Hidden neurons", "space pause · n step · q stop")
@@ -126,6 +127,7 @@ def test_live_xor_panel_shows_the_loss_the_boundary_and_the_neurons(tmp_path):
     assert b"\x1b[?25h" in term.output  # and so did the cursor
 
 
+@pytest.mark.slow
 def test_on_80_by_24_the_panel_fits_and_uses_the_width():
     term = Terminal("train", "xor", "--epochs", "300", "--pace", "1000", "--no-save", size=(80, 24))
     text = term.wait_for(lambda t: "Decision boundary" in t and "space pause" in t and "╰" in t)
@@ -151,6 +153,7 @@ def test_q_stops_early_and_saves_what_was_learned(tmp_path):
     assert store.load_model(model)[1]["epochs_run"] == stopped  # what it had learned when stopped
 
 
+@pytest.mark.slow
 def test_paused_then_stepped_twice_advances_exactly_two_epochs(tmp_path):
     term = Terminal("train", "xor", "--epochs", "5000", "--pace", "100", "--no-save")
     term.wait_for(lambda t: (epoch_on(t) or 0) >= 3)
@@ -422,6 +425,7 @@ def _plain(renderable):
     return console.file.getvalue()
 
 
+@pytest.mark.slow
 def test_replay_plays_the_snapshots_in_the_live_panel_and_q_stops_it(tmp_path):
     model = tmp_path / "x.npz"
     assert subprocess.run([sys.executable, "-m", "nncli", "train", "xor", "-q", "--save", str(model)]).returncode == 0
@@ -467,6 +471,7 @@ def test_resizing_narrow_mid_run_relays_out_and_saves_the_model(tmp_path):
     assert model.exists()
 
 
+@pytest.mark.slow
 def test_a_resize_storm_during_training_and_replay_crashes_nothing(tmp_path):
     model = tmp_path / "s.npz"
     term = Terminal("train", "spiral", "--epochs", "60", "--pace", "40", "--save", model, env=UNSIZED, size=(100, 30))
@@ -556,6 +561,7 @@ EVERY_VIEW = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command, titles", EVERY_VIEW, ids=lambda value: value[1] if isinstance(value, list) else "")
 def test_on_80_by_24_every_watched_view_is_shown_or_named_and_v_brings_each_to_the_front(command, titles):
     term = Terminal(*command, "--no-save", "--watch", ",".join(titles), size=(80, 24))

@@ -26,6 +26,9 @@ from test_export import csv_rows
 from nncli import data, store
 from nncli.nn import parameter_count
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("one_path")
+
 POINTS = [[4.5, 0.0], [0.25, -1.5], [-2.0, 3.0]]  # exact in float32, so ONNX is fed the same numbers
 TABLE = "a,b,y,kind\n" + "".join(
     f"{a},{b},{2 * a - b + 0.5 * a * b},{'hot' if a + b > 0.3 else 'cold'}\n"

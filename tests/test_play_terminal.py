@@ -2,14 +2,12 @@
 synthetic xterm SGR mouse reports, its screen read with pyte."""
 
 import json
-import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import time
 
+import conftest
 import numpy as np
 import pytest
 from conftest import run
@@ -23,73 +21,12 @@ from nncli.session.play import MOST_ADDED, Playground
 pyte = pytest.importorskip("pyte")
 
 COLUMNS, LINES = 100, 30
-STARTED = []  # every program a test started: a failing test leaves none running
+
+pytestmark = pytest.mark.slow  # every test drives a real terminal for seconds
 
 
-@pytest.fixture(autouse=True)
-def no_program_left_running():
-    yield
-    while STARTED:
-        process = STARTED.pop()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-class Terminal:
-    """`nncli ARGS` on a pseudo-terminal of columns × lines (its size set on the terminal
-    itself, as a window's is: no COLUMNS or LINES in the environment), read through pyte.
-    `stdout`: where stdout goes instead of the terminal (a pipe, for --json)."""
-
-    def __init__(self, *args, columns=COLUMNS, lines=LINES, stdout=None):
-        import fcntl
-        import pty
-        import struct
-        import termios
-
-        self.leader, follower = pty.openpty()
-        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color"}
-        for name in ("COLUMNS", "LINES", "NO_COLOR"):
-            env.pop(name, None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "nncli", *map(str, args)],
-            stdin=follower,
-            stdout=follower if stdout is None else stdout,
-            stderr=follower,
-            env=env,
-        )
-        os.close(follower)
-        STARTED.append(self.process)
-        self.screen = pyte.Screen(columns, lines)
-        self.stream = pyte.ByteStream(self.screen)
-        self.raw = b""
-
-    def read(self, seconds=0.2):
-        import select
-
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0 and select.select([self.leader], [], [], left)[0]:
-            try:
-                chunk = os.read(self.leader, 65536)
-            except OSError:  # the program ended and closed the terminal
-                return
-            if not chunk:
-                return
-            self.raw += chunk
-            self.stream.feed(chunk)
-
-    def text(self):
-        return "\n".join(self.screen.display)
-
-    def wait_for(self, pattern, timeout=60):
-        """The screen, once `pattern` (a regular expression) is on it (a hang guard, not a
-        time limit: the test fails if it never comes)."""
-        deadline = time.monotonic() + timeout
-        while not re.search(pattern, self.text()):
-            assert time.monotonic() < deadline, f"never showed {pattern!r}:\n{self.text()}"
-            self.read(0.2)
-        return self.text()
+class Terminal(conftest.Terminal):
+    """A terminal that also reads the epoch the Playground shows."""
 
     def epoch(self):
         """The epoch the screen shows now."""
@@ -101,47 +38,6 @@ class Terminal:
         deadline = time.monotonic() + timeout
         while self.epoch() < epoch:
             assert time.monotonic() < deadline, f"never reached epoch {epoch}:\n{self.text()}"
-
-    def send(self, *keys):
-        """Type `keys`, a little at a time, taking in the screen meanwhile: a terminal's input
-        and output both fill up, and a program blocked writing its screen reads no keys."""
-        import select
-
-        for key in keys:
-            while key:
-                if select.select([], [self.leader], [], 0.05)[1]:
-                    key = key[os.write(self.leader, key[:512]) :]
-                self.read(0.01)
-
-    def click(self, column, line, button=0, release=True):
-        """A press (and release) of `button` (0 left, 2 right, 64 the wheel) on the cell
-        (column, line), counted from 0, as an xterm reports it in SGR form."""
-        self.send(f"\x1b[<{button};{column + 1};{line + 1}M".encode())
-        if release:
-            self.send(f"\x1b[<{button};{column + 1};{line + 1}m".encode())
-
-    def resize(self, columns, lines):
-        import fcntl
-        import struct
-        import termios
-
-        fcntl.ioctl(self.leader, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-        self.screen.resize(lines, columns)
-        self.process.send_signal(signal.SIGWINCH)
-
-    def finish(self, timeout=60):
-        """The exit code, once the program has ended (its last output taken in)."""
-        deadline = time.monotonic() + timeout
-        try:
-            while self.process.poll() is None:  # reading all the while: a full terminal would block it
-                assert time.monotonic() < deadline, f"still running:\n{self.text()}"
-                self.read(0.2)
-            self.read(0.3)
-            code = self.process.returncode
-        finally:
-            os.close(self.leader)
-        assert b"Traceback" not in self.raw
-        return code
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ def summary(result):
     return json_lines(result)[-1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task", ["circle", "gauss", "moons", "spiral"])
 def test_each_task_learns_its_points_with_its_defaults(task):
     result = run("train", task, "--json", "--no-save")

@@ -18,6 +18,10 @@ TASKS = {
 }
 
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("probe")
+
+
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     home = tmp_path_factory.mktemp("store")

@@ -17,6 +17,10 @@ from nncli.views.plane import plane_data
 ACTIVATIONS = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
 
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("probe_hidden")
+
+
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     home = tmp_path_factory.mktemp("store")
@@ -137,6 +141,7 @@ def test_in_a_cell_of_the_live_panel_it_is_drawn_whole(models, name, columns, li
     assert text.startswith("Hidden space") and "PC1" in text and "PC2" in text and text.rstrip().endswith("by class")
 
 
+@pytest.mark.slow
 def test_the_live_panel_shows_the_plane_folding_as_it_learns(tmp_path):
     pyte = pytest.importorskip("pyte")
     code, output = run_in_terminal("train", "xor", "--epochs", "300", "--watch", "hidden", "--no-save", lines=60)

@@ -524,6 +524,7 @@ def test_backward_accepts_tensor_number_and_one_element_shapes():
     np.testing.assert_array_equal(y.grad, [[8.0]])
 
 
+@pytest.mark.slow
 def test_long_chain_has_no_recursion_limit():
     x = Tensor(np.float32(1.0), requires_grad=True)
     t = x

@@ -5,6 +5,7 @@ every change to the tour, and fails if a line stops working in its place."""
 import shlex
 from pathlib import Path
 
+import pytest
 from conftest import run
 
 README = Path(__file__).parents[1] / "README.md"
@@ -25,6 +26,7 @@ def tour_lines():
     return [shlex.join(shlex.split(line, comments=True)) for line in block.splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_the_readme_tour_runs_in_order_in_a_fresh_store(tmp_path, monkeypatch):
     lines = tour_lines()
     assert len(lines) >= 20 and all(line.startswith("nncli ") for line in lines)

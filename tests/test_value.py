@@ -232,6 +232,7 @@ def test_backward_on_a_leaf():
     assert a.grad == 1.0
 
 
+@pytest.mark.slow
 def test_million_node_chain_backpropagates():
     x = Value(0.5)
     v = x

@@ -19,6 +19,10 @@ from nncli.views.loss import history as loss_history
 ANSI = re.compile(r"\x1b\[")
 
 
+# its module fixture trains models once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("visualize")
+
+
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     """One small trained model per task, in a store of their own."""

@@ -5,7 +5,7 @@ Command modules import only click at module level — NumPy and Rich are importe
 command bodies — so `nncli --help` starts instantly.
 
 This is also the one place where a run meets the outside world, and every way it can
-end is decided here (the README's "Exit codes"):
+end is decided here (docs/reliability.md, "Exit codes"):
 
 - A failure is one or two plain lines on stderr and a documented exit code: 1 for a
   problem the user can fix, 2 for a usage error (click's own), 3 for a diverged run.

@@ -63,4 +63,4 @@ def train():
     """Train a network on a task and save it to the model store."""
 
 
-approx = training_command("approx")  # `nncli approx FUNC`, the way the lessons and README say it
+approx = training_command("approx")  # `nncli approx FUNC`, the way the lessons and docs say it

@@ -7,7 +7,7 @@ else is running the threads fight for the cores: an MNIST-sized epoch measured 1
 the default threads beside another busy process, against 1.3 s with one. So a run gets
 one thread unless its largest matrix product is big enough for more to pay; on a 2-core
 machine they began to pay at about 2**25 multiply-adds per product (a batch of 512
-through a 256×256 layer), see README "Speed".
+through a 256×256 layer), see docs/speed.md, "Threads".
 
 The choice reaches BLAS through the environment variables it reads when it loads, so it
 must be made before NumPy is first imported: the command line does it before its command

@@ -42,7 +42,7 @@ POINT_SETTINGS = {
     "limit": {"help": "Learn from only N of the training points, chosen by --seed  [default: all of them]."},
 }
 # The 2-D point sets: a small tanh network, Adam, mini-batches. Each reaches at least 95 %
-# held-out accuracy at its default noise (README: the figures over seeds 0–4).
+# held-out accuracy at its default noise (docs/data.md: the figures over seeds 0–4).
 POINTS_DEFAULTS = {
     "epochs": 200,
     "lr": 0.03,
