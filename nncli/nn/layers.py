@@ -10,6 +10,7 @@ from itertools import groupby
 
 import numpy as np
 
+from nncli.activations import REGISTRY
 from nncli.autograd import Tensor
 from nncli.nn import init
 from nncli.nn.conv import IMAGE_LAYERS, Conv2d, Flatten, MaxPool2d, Unflatten, image_shape
@@ -339,10 +340,9 @@ def from_spec(spec, dtype=np.float32, rng=None, init_scheme="pytorch"):
             layers.append(Residual(from_spec(entry["layers"], dtype, rng, init_scheme)))
         elif kind == "dropout":
             layers.append(Dropout(entry["p"], rng))
-        elif kind == "leaky_relu":
-            layers.append(LeakyReLU(entry.get("slope", 0.01)))
-        elif kind in ACTIVATIONS:
-            layers.append(ACTIVATIONS[kind]())
+        elif kind in ACTIVATIONS:  # with its parameters (a leaky relu's slope), or their defaults
+            parameters = REGISTRY[kind].parameters
+            layers.append(ACTIVATIONS[kind](**{name: entry.get(name, value) for name, value in parameters.items()}))
         else:
             raise ValueError(f"unknown layer type {kind!r}")
     return Sequential(*layers)
@@ -409,7 +409,7 @@ def cnn_spec(side, channels, sizes, activation, dropout=0.0, batchnorm=False):
 def _activation_entries(name):
     if name == "identity":
         return []
-    return [{"type": name, "slope": 0.01} if name == "leaky_relu" else {"type": name}]
+    return [{"type": name, **REGISTRY[name].parameters}]
 
 
 def describe(spec):
