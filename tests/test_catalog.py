@@ -184,10 +184,11 @@ def test_every_activation_of_the_registry_is_a_layer_of_the_engine():
     from nncli.export.json import FORMULAS
     from nncli.nn.layers import ACTIVATIONS as LAYERS
     from nncli.settings import ACTIVATIONS, LAYER_TYPES
-    from nncli.views.explain import DERIVATIVES, FUNCTIONS
 
     assert set(LAYERS) == set(REGISTRY) and set(ACTIVATIONS) | {"softmax"} == set(REGISTRY)
-    assert set(ACTIVATIONS) <= set(DERIVATIVES) and set(REGISTRY) <= set(FUNCTIONS)
+    for name, layer in LAYERS.items():  # the lessons can write each out number by number
+        assert callable(layer.on_array) and callable(layer.on_values), name
+        assert callable(getattr(layer, "derivative", None)) or name == "softmax", name
     assert set(LAYER_TYPES) - {"unflatten", "conv2d", "maxpool2d", "flatten", "linear"} <= set(FORMULAS)
     for activation in REGISTRY.values():  # each is written somehow to ONNX, and with its parameters to PyTorch
         assert bool(activation.onnx) != bool(activation.onnx_nodes), activation.name
