@@ -294,3 +294,28 @@ def test_float32_parameters_stay_float32_under_every_optimizer():
             (w * w).sum().backward()
             opt.step()
         assert w.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", sorted(nn.layers.ACTIVATIONS))
+def test_each_activation_computes_the_same_numbers_in_each_form(name):
+    """An activation's forward pass, its NumPy form and its form over single Values agree,
+    and its hand-derived slope is the one each engine's backward pass finds (float64; the
+    two engines and NumPy may round tanh and exp differently in the last digit), at the
+    kink z = 0 too."""
+    layer = nn.layers.activation_of({"type": name})
+    z = np.array([-2.5, -0.3, 0.0, 0.4, 3.0])
+    x = Tensor(z.copy(), requires_grad=True)
+    a = layer(x)
+    assert np.allclose(layer.on_array(z), a.data, rtol=1e-14, atol=0)
+    values = [Value(v) for v in z]
+    outputs = layer.on_values(values)
+    assert np.allclose([v.data for v in outputs], a.data, rtol=1e-14, atol=0)
+    if name == "softmax":  # not elementwise: no slope of its own
+        return
+    if a.requires_grad:
+        a.sum().backward()
+    engine_slope = x.grad if x.grad is not None else np.zeros_like(z)  # a step passes no gradient back
+    assert np.allclose(layer.derivative(z, a.data), engine_slope, rtol=1e-14, atol=0)
+    for v in outputs:
+        v.backward()
+    assert np.allclose([v.grad for v in values], engine_slope, rtol=1e-14, atol=0)

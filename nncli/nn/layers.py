@@ -159,8 +159,8 @@ class LeakyReLU(Activation):
     def derivative(self, z, a):
         return np.where(z > 0, 1.0, self.slope)
 
-    def on_values(self, values):  # max(z, slope·z) = relu(z) − slope·relu(−z)
-        return [v.relu() - self.slope * (-v).relu() for v in values]
+    def on_values(self, values):  # z times 1 or the slope: at z = 0 the slope, as the Tensor engine and PyTorch
+        return [v * (1.0 if v.data > 0 else self.slope) for v in values]
 
     def spec(self):
         return {"type": self.name, "slope": self.slope}
