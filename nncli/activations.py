@@ -74,13 +74,6 @@ def _step_nodes(graph, spec, x, key):
     return graph.cast(above, graph.dtype, key)
 
 
-def _softsign_nodes(graph, spec, x, key):
-    """x / (1 + |x|), in nodes: onnxruntime has no float64 Softsign."""
-    magnitude = graph.add("Abs", [x], f"{key}.abs")
-    below = graph.add("Add", [magnitude, graph.constant(f"{key}.one", 1.0)], f"{key}.below")
-    return graph.add("Div", [x, below], key)
-
-
 def _softmax_nodes(graph, spec, x, key):
     return graph.add("Softmax", [x], key, axis=-1)
 
@@ -128,15 +121,6 @@ REGISTRY = {
             torch="nn.LeakyReLU({slope!r})",
             onnx_nodes=_leaky_relu_nodes,
             parameters={"slope": 0.01},
-            offered=True,
-        ),
-        Activation(
-            "softsign",
-            formula="softsign(z) = z/(1 + |z|)",
-            derivative="softsign'(z) = 1/(1 + |z|)²",
-            plain="x / (1 + abs(x))",
-            torch="nn.Softsign()",
-            onnx_nodes=_softsign_nodes,
             offered=True,
         ),
         Activation(

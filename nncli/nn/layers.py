@@ -166,22 +166,6 @@ class LeakyReLU(Activation):
         return {"type": self.name, "slope": self.slope}
 
 
-class Softsign(Activation):
-    name = "softsign"
-
-    def forward(self, x):
-        return x / (1 + x.abs())
-
-    def on_array(self, z):
-        return z / (1 + np.abs(z))
-
-    def derivative(self, z, a):
-        return 1 / (1 + np.abs(z)) ** 2
-
-    def on_values(self, values):  # |z| = relu(z) + relu(−z)
-        return [v / (1 + v.relu() + (-v).relu()) for v in values]
-
-
 class Softmax(Activation):
     """Not elementwise: each output depends on every input, so it has no `derivative` (its
     Jacobian is applied where it is needed)."""
@@ -386,7 +370,7 @@ class Sequential(Module):
         return f"Sequential(\n{inner}\n)"
 
 
-ACTIVATIONS = {cls.name: cls for cls in (ReLU, Tanh, Sigmoid, Identity, LeakyReLU, Softsign, Softmax, Step)}
+ACTIVATIONS = {cls.name: cls for cls in (ReLU, Tanh, Sigmoid, Identity, LeakyReLU, Softmax, Step)}
 
 
 def activation_of(entry):
