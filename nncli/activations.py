@@ -1,10 +1,11 @@
 """Every activation, declared once: one record says all nncli writes about it.
 
-The network's layers (`nncli.nn.layers`), the model file's checks (`nncli.store`), the
-lessons' formulas (`nncli.render.explain`), the network diagram (`nncli.render.plane`) and
-the three exporters (`nncli.export`) read what they need from here. What an activation
-computes — its forward pass on each engine and its slope — is the engine's to say, in
-`nncli.nn.layers`, under the same name.
+The settings' choices (`nncli.settings`), the network's layers (`nncli.nn.layers`), the
+model file's checks of a layer's parameters (`nncli.store`), the lessons' formulas
+(`nncli.render.explain`), the network diagram (`nncli.render.plane`) and the three
+exporters (`nncli.export`) read what they need from here. What an activation
+computes — its forward pass on each engine, on a NumPy array, and its slope — is the
+engine's to say, in its layer class in `nncli.nn.layers`, under the same name.
 
 So adding an activation is its record here plus its layer class there.
 
@@ -19,10 +20,10 @@ class Activation:
     """What nncli says about one activation, as text.
 
     `torch` may name the layer's parameters in braces ("{slope!r}"): they are filled from
-    the layer's spec. `onnx` is the name of the one ONNX operator that computes
-    it; where none computes it exactly, `onnx_nodes` builds the nodes (see
-    `nncli.export.onnx.GraphBuilder`: a function of the graph, the layer's spec, the input's
-    name and the layer's key, returning the output's name).
+    the layer's spec. `onnx` is the name of the one ONNX operator that computes it; where
+    none computes it exactly (or onnxruntime lacks it in float64), `onnx_nodes` builds the
+    nodes: a function of the graph (`nncli.export.onnx.GraphBuilder`), the layer's spec,
+    the input's name and the layer's key, returning the output's name.
     """
 
     name: str
