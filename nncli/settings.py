@@ -8,13 +8,15 @@ Three things are derived from this table, so they cannot disagree:
 - the command that makes a model again (`nncli.command.command_line`).
 
 Which tasks take which setting is the task catalog's to say (`nncli.tasks.catalog`); a
-task may narrow a setting (a range, a help text) there. The names of the activations and
-layer types live here too, the one list every layer of nncli checks them against.
+task may narrow a setting (a range, a help text) there. The names of the layer types live here
+too (the activations' in `nncli.activations`), the one list every layer of nncli checks them against.
 
 Plain Python, free of NumPy and click, so the command line's `--help` stays instant.
 """
 
 from dataclasses import dataclass, replace
+
+from nncli.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, REGISTRY
 
 # --- the limits the settings share -------------------------------------------------------
 
@@ -29,11 +31,9 @@ MAX_CLASSES = 10  # spiral arms
 MAX_SEED = 2**32 - 1  # NumPy's legacy seeds, and what a person types
 MAX_TEXT = 4_096  # characters in a formula, a path, or any string a model file keeps (a column name)
 
-# --- the one registry of activations and layer types -------------------------------------
+# --- the layer types (the activations are nncli.activations' records) -------------------
 
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")  # what --activation offers
-ACTIVATIONS = HIDDEN_ACTIVATIONS + ("identity", "step")  # what a hidden layer may be built of
-LAYER_ACTIVATIONS = ACTIVATIONS + ("softmax", "dropout")  # every layer a model file may hold that has no weights
+LAYER_ACTIVATIONS = tuple(REGISTRY) + ("dropout",)  # every layer a model file may hold that has no weights
 IMAGE_LAYERS = ("unflatten", "conv2d", "maxpool2d", "flatten")  # nncli.nn.conv's layers
 LAYER_TYPES = ("linear", "batchnorm", "residual") + IMAGE_LAYERS + LAYER_ACTIVATIONS
 

@@ -177,16 +177,19 @@ def test_training_loads_no_other_command(tmp_path):
     }
 
 
-def test_every_picture_of_an_activation_knows_every_activation_of_the_registry():
-    """The names live in one registry (nncli.settings); the layers that compute, explain
-    and write activations each know every one of them."""
+def test_every_activation_of_the_registry_is_a_layer_of_the_engine():
+    """What an activation is, as text, lives in one registry (nncli.activations); what it
+    computes lives in nn, under the same names, and the names the settings offer are its."""
+    from nncli.activations import REGISTRY
     from nncli.export.json import FORMULAS
     from nncli.nn.layers import ACTIVATIONS as LAYERS
-    from nncli.render.explain import ACTIVATION_FORMULAS
     from nncli.settings import ACTIVATIONS, LAYER_TYPES
-    from nncli.views.explain import DERIVATIVES, FUNCTIONS
 
-    assert set(LAYERS) == set(ACTIVATIONS) | {"softmax"}
-    assert set(ACTIVATIONS) <= set(DERIVATIVES) and set(ACTIVATIONS) | {"softmax"} <= set(FUNCTIONS)
-    assert set(LAYERS) <= set(ACTIVATION_FORMULAS)
+    assert set(LAYERS) == set(REGISTRY) and set(ACTIVATIONS) | {"softmax"} == set(REGISTRY)
+    for name, layer in LAYERS.items():  # the lessons can write each out number by number
+        assert callable(layer.on_array) and callable(layer.on_values), name
+        assert callable(getattr(layer, "derivative", None)) or name == "softmax", name
     assert set(LAYER_TYPES) - {"unflatten", "conv2d", "maxpool2d", "flatten", "linear"} <= set(FORMULAS)
+    for activation in REGISTRY.values():  # each is written somehow to ONNX, and with its parameters to PyTorch
+        assert bool(activation.onnx) != bool(activation.onnx_nodes), activation.name
+        assert activation.torch_code({"type": activation.name, **activation.parameters})

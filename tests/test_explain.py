@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import json_lines, run
 
-from nncli import store
+from nncli import nn, store
 from nncli.render.explain import num
 from nncli.views import explain as lesson
 
@@ -240,7 +240,7 @@ def test_backprop_screen(xor_model):
 
 
 def test_a_hand_and_engine_mismatch_is_a_bug_exit_1(xor_model, monkeypatch):
-    monkeypatch.setitem(lesson.DERIVATIVES, "sigmoid", lambda z, a, entry: a)  # a wrong σ'
+    monkeypatch.setattr(nn.Sigmoid, "derivative", lambda self, z, a: a)  # a wrong σ'
     result = run("explain", "backprop", "--input", "1,0")
     assert result.exit_code == 1
     assert "internal check failed" in result.stderr and "bug" in result.stderr

@@ -16,6 +16,7 @@ from conftest import json_lines, run
 from test_mnist import write_mnist
 
 from nncli import store
+from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.export import Exported
 from nncli.session.runner import load_trained, run_config
 from nncli.tasks.base import unscale_outputs
@@ -584,3 +585,64 @@ def test_text_and_settings_from_the_model_file_never_become_code(xor_model, tmp_
         assert result.exit_code == 1, setting
         assert result.stderr.startswith(f"nncli: {bad}: bad model metadata: ") and setting in result.stderr
         assert not (tmp_path / f"bad_{setting}.py").exists()
+
+
+# --- every activation of the registry, through every exporter ----------------------------
+
+
+def one_activation_model(name):
+    """A float64 network 3 → 4 → <name> → 2 with seeded weights, as an exporter sees it."""
+    layers = [
+        {"type": "linear", "in": 3, "out": 4, "bias": True},
+        {"type": name, **ACTIVATIONS[name].parameters},
+        {"type": "linear", "in": 4, "out": 2, "bias": True},
+    ]
+    rng = np.random.default_rng(11)
+    shapes = {"0.weight": (4, 3), "0.bias": (4,), "2.weight": (2, 4), "2.bias": (2,)}
+    state = {key: rng.normal(0, 1, shape) for key, shape in shapes.items()}
+    meta = {"task": "one activation", "layers": layers, "dtype": "float64", "seed": 0, "metrics": {}}
+    meta |= {"config": {"optimizer": "adam", "lr": 0.01, "batch_size": 8, "epochs": 5}, "input_scaling": {}}
+    return Exported(layers, state, meta, "value", "mse")
+
+
+def nncli_outputs(model, inputs):
+    """What nncli's own engine answers for `model` (built from its spec, weights loaded)."""
+    from nncli import nn
+    from nncli.autograd import Tensor, no_grad
+
+    network = nn.from_spec(model.layers, np.float64)
+    network.load_state_dict(model.state)
+    with no_grad():
+        return network(Tensor(inputs)).data
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_every_activation_of_the_registry_exports_to_torch_onnx_and_json(name):
+    """Adding an activation to the registry is checked here with no further test: the
+    PyTorch script's network, the ONNX graph and the JSON file each answer as nncli does."""
+    torch = pytest.importorskip("torch")
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from nncli.export import json as json_export
+    from nncli.export import onnx as onnx_export
+    from nncli.export import pytorch
+
+    model = one_activation_model(name)
+    inputs = np.random.default_rng(12).normal(0, 2, (25, 3))
+    inputs[0] = 0.0  # every neuron at its bias alone
+    expected = nncli_outputs(model, inputs)
+    scale = np.abs(expected).max()
+
+    script = {"__name__": "exported"}
+    exec(compile(pytorch.render(model, None, "exported"), "exported.py", "exec"), script)
+    with torch.no_grad():
+        got = script["load_model"]()(script["scale_inputs"](inputs)).numpy()
+    assert np.abs(got - expected).max() <= 1e-12 * scale
+
+    graph = onnx_export.render(model)
+    onnx.checker.check_model(onnx.load_from_string(graph), full_check=True)
+    (got,) = ort.InferenceSession(graph, providers=["CPUExecutionProvider"]).run(None, {"input": inputs})
+    assert np.abs(got - expected).max() <= 1e-12 * scale
+
+    layer = json.loads(json_export.render(model))["layers"][1]
+    assert layer["type"] == name and layer["formula"]

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).parents[1] / "nncli"
 # Lowest first. A unit is a top-level module or subpackage of nncli.
 LAYERS = [
     {"__init__", "errors", "text"},  # the package's name and version, errors, inert text
-    {"runtime", "settings", "feature_names", "formula"},  # NumPy-free facts read before anything runs
+    {"runtime", "activations", "settings", "feature_names", "formula"},  # NumPy-free facts read before anything runs
     {"config"},  # the typed run configuration, checked against the settings
     {"autograd"},
     {"nn", "optim"},

@@ -121,15 +121,24 @@ def test_cross_entropy_is_stable_for_huge_logits():
         nn.cross_entropy(logits, np.array([0.0, 2.0]))
 
 
-def test_scalar_mlp_starts_where_the_tensor_network_starts():
-    spec = nn.mlp_spec([2, 4, 1], "sigmoid", "sigmoid")
+@pytest.mark.parametrize("activation", scalar.ACTIVATIONS)
+def test_scalar_mlp_starts_where_the_tensor_network_starts(activation):
+    """Same seed, same weights, same output and gradients, whichever hidden activation."""
+    spec = nn.mlp_spec([2, 4, 1], activation, "sigmoid")
     tensor_net = nn.from_spec(spec, np.float64, np.random.default_rng(7))
-    scalar_net = scalar.MLP(2, [4, 1], "sigmoid", "sigmoid", rng=np.random.default_rng(7))
+    scalar_net = scalar.MLP(2, [4, 1], activation, "sigmoid", rng=np.random.default_rng(7))
     assert scalar_net.spec() == spec
     for name, value in tensor_net.state_dict().items():
         np.testing.assert_array_equal(scalar_net.state_dict()[name], value)
     x = [0.3, -1.2]
-    assert scalar_net(x).data == pytest.approx(tensor_net(Tensor([x])).item(), abs=1e-15)
+    scalar_out, tensor_out = scalar_net(x), tensor_net(Tensor([x]))
+    assert scalar_out.data == pytest.approx(tensor_out.item(), abs=1e-15)
+    scalar_out.backward()
+    tensor_out.backward()
+    first = scalar_net.layers[0].neurons
+    tensor_grad = tensor_net[0].weight.grad  # None behind a step: no gradient reaches the first layer
+    tensor_grad = 0.0 if tensor_grad is None else tensor_grad
+    np.testing.assert_allclose([[w.grad for w in n.w] for n in first], tensor_grad + np.zeros((4, 2)), rtol=1e-12)
 
 
 def test_scalar_mlp_returns_a_value_for_one_output_and_a_list_otherwise():
@@ -294,3 +303,28 @@ def test_float32_parameters_stay_float32_under_every_optimizer():
             (w * w).sum().backward()
             opt.step()
         assert w.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", sorted(nn.layers.ACTIVATIONS))
+def test_each_activation_computes_the_same_numbers_in_each_form(name):
+    """An activation's forward pass, its NumPy form and its form over single Values agree,
+    and its hand-derived slope is the one each engine's backward pass finds (float64; the
+    two engines and NumPy may round tanh and exp differently in the last digit), at the
+    kink z = 0 too."""
+    layer = nn.layers.activation_of({"type": name})
+    z = np.array([-2.5, -0.3, 0.0, 0.4, 3.0])
+    x = Tensor(z.copy(), requires_grad=True)
+    a = layer(x)
+    assert np.allclose(layer.on_array(z), a.data, rtol=1e-14, atol=0)
+    values = [Value(v) for v in z]
+    outputs = layer.on_values(values)
+    assert np.allclose([v.data for v in outputs], a.data, rtol=1e-14, atol=0)
+    if name == "softmax":  # not elementwise: no slope of its own
+        return
+    if a.requires_grad:
+        a.sum().backward()
+    engine_slope = x.grad if x.grad is not None else np.zeros_like(z)  # a step passes no gradient back
+    assert np.allclose(layer.derivative(z, a.data), engine_slope, rtol=1e-14, atol=0)
+    for v in outputs:
+        v.backward()
+    assert np.allclose([v.grad for v in values], engine_slope, rtol=1e-14, atol=0)

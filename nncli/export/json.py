@@ -11,6 +11,7 @@ exactly the value nncli holds (float32 numbers are written with the digits float
 
 import json
 
+from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.command import recorded_command
 from nncli.export import OUTPUT_KINDS, conv, literal, notes
 
@@ -18,13 +19,7 @@ FORMAT_NAME = "nncli-json"
 FORMAT_VERSION = 2  # 2: "input" names the features computed from raw points; "size" counts raw inputs
 
 FORMULAS = {
-    "sigmoid": "1 / (1 + exp(-x))",
-    "tanh": "tanh(x)",
-    "relu": "max(0, x)",
-    "leaky_relu": "x if x > 0 else slope * x",
-    "step": "1 if x > 0 else 0",
-    "identity": "x",
-    "softmax": "exp(x_i) / sum_j exp(x_j)",
+    **{name: activation.plain for name, activation in ACTIVATIONS.items()},
     "dropout": "x (dropout only acts while training)",
     "batchnorm": "(x - running_mean) / sqrt(running_var + eps) * weight + bias",
     "residual": "x + layers(x)",

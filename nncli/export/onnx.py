@@ -16,13 +16,13 @@ optional extra `nncli[onnx]`), checked with onnx.checker before it is written.
 import numpy as np
 
 from nncli import __version__
+from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.command import recorded_command
 from nncli.export import OUTPUT_KINDS, conv
 
 OPSET = 17
 IR_VERSION = 8  # the IR version of opset 17, so older runtimes read the file too
 
-UNARY = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
 BATCHNORM_PARAMS = ("weight", "bias", "running_mean", "running_var")
 
 
@@ -57,19 +57,12 @@ class GraphBuilder:
             if entry["bias"]:
                 inputs.append(self.constant(f"{key}.bias", state[f"{key}.bias"]))
             return self.add("Gemm", inputs, key, transB=1)
-        if kind in UNARY:
-            return self.add(UNARY[kind], [x], key)
-        if kind == "leaky_relu":  # x where x > 0, else slope·x, the slope in the network's dtype
-            # (not LeakyRelu, whose slope is a 32-bit attribute: inexact for a float64 model)
-            above = self.add("Greater", [x, self.constant(f"{key}.zero", 0.0)], f"{key}.above")
-            sloped = self.add("Mul", [x, self.constant(f"{key}.slope", entry["slope"])], f"{key}.sloped")
-            return self.add("Where", [above, x, sloped], key)
-        if kind == "softmax":
-            return self.add("Softmax", [x], key, axis=-1)
-        if kind == "step":  # Heaviside: 1 where x > 0, else 0
-            above = self.add("Greater", [x, self.constant(f"{key}.zero", 0.0)], f"{key}.above")
-            return self.add("Cast", [above], key, to=self.helper.np_dtype_to_tensor_dtype(self.dtype))
-        if kind in ("identity", "dropout"):  # dropout only acts while training
+        if kind in ACTIVATIONS:
+            activation = ACTIVATIONS[kind]
+            if activation.onnx_nodes:
+                return activation.onnx_nodes(self, entry, x, key)
+            return self.add(activation.onnx, [x], key)
+        if kind == "dropout":  # dropout only acts while training
             return x
         if kind == "batchnorm":  # evaluation: (x − running_mean) / sqrt(running_var + eps) · weight + bias
             # in nncli's own steps, not BatchNormalization, whose eps is a 32-bit attribute

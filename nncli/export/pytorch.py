@@ -13,6 +13,7 @@ import shlex
 import textwrap
 from string import Template
 
+from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.command import recorded_command
 from nncli.export import OUTPUT_KINDS, conv, inert, literal, notes
 
@@ -21,14 +22,6 @@ OPTIMIZERS = {  # nncli's optimizer names, as torch.optim calls them
     "sgd": ("SGD", "plain SGD", ""),
     "momentum": ("SGD", "SGD with momentum 0.9", ", momentum=0.9"),
     "adam": ("Adam", "Adam", ""),
-}
-ACTIVATIONS = {
-    "sigmoid": "nn.Sigmoid()",
-    "tanh": "nn.Tanh()",
-    "relu": "nn.ReLU()",
-    "identity": "nn.Identity()",
-    "softmax": "nn.Softmax(dim=-1)",
-    "step": "Heaviside()",
 }
 WRAP = 100
 SKIP_SINGLE = """
@@ -46,16 +39,6 @@ class Residual(nn.Module):
 
     def forward(self, x):
         return x + self.module(x)
-'''
-
-HEAVISIDE_CLASS = '''
-
-class Heaviside(nn.Module):
-    """nncli's step activation: 1 where x > 0, else 0. Its slope is zero wherever it is
-    defined, so no gradient flows through it: training cannot change the layers before it."""
-
-    def forward(self, x):
-        return (x > 0).to(x.dtype)
 '''
 
 LOAD_BESIDE = '''
@@ -322,7 +305,7 @@ def render(model, weights_name=None, module="model"):
         "import numpy as np\nimport torch\nfrom torch import nn\n",
         f"\nDTYPE = torch.{meta['dtype']}\nINPUTS = {model.inputs}\n",
         RESIDUAL_CLASS if "residual" in kinds else "",
-        HEAVISIDE_CLASS if "step" in kinds else "",
+        *(ACTIVATIONS[kind].torch_class for kind in sorted(kinds & set(ACTIVATIONS))),
         _build_model(model.layers),
         _embedded(model) if weights_name is None else "",
         Template(LOAD_BESIDE).substitute(weights_name=json.dumps(weights_name)) if weights_name else LOAD_EMBEDDED,
@@ -480,18 +463,15 @@ def _torch_layer(entry):
         bias = "" if entry["bias"] else ", bias=False"
         comment = f"{_count(entry['in'], 'input')} -> {_count(entry['out'], 'neuron')}"
         return f"nn.Linear({entry['in']}, {entry['out']}{bias})", comment
-    if kind == "leaky_relu":
-        return f"nn.LeakyReLU({entry['slope']!r})", ""
     if kind == "dropout":
         return f"nn.Dropout(p={entry['p']!r})", "only while training"
     if kind == "batchnorm":
         code = f"nn.BatchNorm1d({entry['features']}, eps={entry['eps']!r}, momentum={entry['momentum']!r})"
         return code, "normalises each feature; predicts with running statistics"
-    if kind == "step":
-        return ACTIVATIONS[kind], "Heaviside: no gradient"
     if kind in conv.IMAGE_LAYERS:
         return conv.torch_layer(entry)
-    return ACTIVATIONS[kind], ""
+    activation = ACTIVATIONS[kind]
+    return activation.torch_code(entry), activation.torch_note
 
 
 def _all_layers(layers):

@@ -2,10 +2,11 @@
 
 import numpy as np
 
+from nncli.activations import REGISTRY
 from nncli.autograd import Tensor
 from nncli.lessons import Screen
 from nncli.lessons.scenes import chart, hand_made
-from nncli.render.explain import ACTIVATION_FORMULAS, num
+from nncli.render.explain import num
 
 NAME = "one-neuron"
 TITLE = "One neuron"
@@ -47,7 +48,7 @@ def a_neuron(settings, w=1.0, b=0.0, activation="sigmoid"):
     z = w * 1 + b
     a = float(outputs(w, b, activation, [1.0])[0])
     switch = -b / w if w != 0 else None
-    function, _ = ACTIVATION_FORMULAS[activation]
+    function = REGISTRY[activation].formula
     where = (
         f"It switches where w·x + b = 0, at x = −b/w = {num(switch)}."
         if switch is not None

@@ -10,6 +10,7 @@ from itertools import groupby
 
 import numpy as np
 
+from nncli.activations import REGISTRY
 from nncli.autograd import Tensor
 from nncli.nn import init
 from nncli.nn.conv import IMAGE_LAYERS, Conv2d, Flatten, MaxPool2d, Unflatten, image_shape
@@ -73,12 +74,22 @@ class Linear(Module):
 
 
 class Activation(Module):
-    """A parameter-free layer applying one Tensor method elementwise."""
+    """A parameter-free layer applying one Tensor method elementwise.
+
+    For the lessons that write a network out number by number, each also says what it
+    computes on a NumPy array (`on_array`), its slope σ'(z) from z and a = σ(z), worked out
+    by hand (`derivative`: the lessons check it against the engine's backward pass), and
+    how it is built from single Values (`on_values`: the graph `inspect graph` draws).
+    What nncli writes about an activation is its record in nncli.activations.
+    """
 
     name = ""
 
     def forward(self, x):
         return getattr(x, self.name)()
+
+    def on_values(self, values):
+        return [getattr(v, self.name)() for v in values]
 
     def spec(self):
         return {"type": self.name}
@@ -90,13 +101,31 @@ class Activation(Module):
 class ReLU(Activation):
     name = "relu"
 
+    def on_array(self, z):
+        return np.maximum(z, 0)
+
+    def derivative(self, z, a):
+        return (z > 0).astype(np.float64)
+
 
 class Tanh(Activation):
     name = "tanh"
 
+    def on_array(self, z):
+        return np.tanh(z)
+
+    def derivative(self, z, a):
+        return 1 - a**2
+
 
 class Sigmoid(Activation):
     name = "sigmoid"
+
+    def on_array(self, z):
+        return 1 / (1 + np.exp(-z))
+
+    def derivative(self, z, a):
+        return a * (1 - a)
 
 
 class Identity(Activation):
@@ -104,6 +133,15 @@ class Identity(Activation):
 
     def forward(self, x):
         return x
+
+    def on_array(self, z):
+        return z
+
+    def derivative(self, z, a):
+        return np.ones_like(z)
+
+    def on_values(self, values):
+        return values
 
 
 class LeakyReLU(Activation):
@@ -115,11 +153,23 @@ class LeakyReLU(Activation):
     def forward(self, x):
         return x.leaky_relu(self.slope)
 
+    def on_array(self, z):
+        return np.where(z > 0, z, self.slope * z)
+
+    def derivative(self, z, a):
+        return np.where(z > 0, 1.0, self.slope)
+
+    def on_values(self, values):  # z times 1 or the slope: at z = 0 the slope, as the Tensor engine and PyTorch
+        return [v * (1.0 if v.data > 0 else self.slope) for v in values]
+
     def spec(self):
         return {"type": self.name, "slope": self.slope}
 
 
 class Softmax(Activation):
+    """Not elementwise: each output depends on every input, so it has no `derivative` (its
+    Jacobian is applied where it is needed)."""
+
     name = "softmax"
 
     def __init__(self, axis=-1):
@@ -127,6 +177,15 @@ class Softmax(Activation):
 
     def forward(self, x):
         return x.softmax(self.axis)
+
+    def on_array(self, z):
+        shifted = np.exp(z - z.max(axis=self.axis, keepdims=True))
+        return shifted / shifted.sum(axis=self.axis, keepdims=True)
+
+    def on_values(self, values):
+        exps = [v.exp() for v in values]
+        total = sum(exps[1:], exps[0])
+        return [e / total for e in exps]
 
 
 class Step(Activation):
@@ -137,6 +196,15 @@ class Step(Activation):
 
     def forward(self, x):
         return Tensor((x.data > 0).astype(x.dtype))
+
+    def on_array(self, z):
+        return (z > 0).astype(np.float64)
+
+    def derivative(self, z, a):
+        return np.zeros_like(z)
+
+    def on_values(self, values):  # flat wherever it is defined: 0·z keeps z in the graph, with slope 0
+        return [v * 0.0 + float(v.data > 0) for v in values]
 
 
 class Dropout(Module):
@@ -305,6 +373,13 @@ class Sequential(Module):
 ACTIVATIONS = {cls.name: cls for cls in (ReLU, Tanh, Sigmoid, Identity, LeakyReLU, Softmax, Step)}
 
 
+def activation_of(entry):
+    """The activation layer of a spec entry, with its parameters (a leaky relu's slope) or
+    their defaults."""
+    parameters = REGISTRY[entry["type"]].parameters
+    return ACTIVATIONS[entry["type"]](**{name: entry.get(name, value) for name, value in parameters.items()})
+
+
 def from_spec(spec, dtype=np.float32, rng=None, init_scheme="pytorch"):
     """Build a Sequential from a list of layer specs (the inverse of Sequential.spec())."""
     rng = rng if rng is not None else np.random.default_rng()
@@ -339,10 +414,8 @@ def from_spec(spec, dtype=np.float32, rng=None, init_scheme="pytorch"):
             layers.append(Residual(from_spec(entry["layers"], dtype, rng, init_scheme)))
         elif kind == "dropout":
             layers.append(Dropout(entry["p"], rng))
-        elif kind == "leaky_relu":
-            layers.append(LeakyReLU(entry.get("slope", 0.01)))
         elif kind in ACTIVATIONS:
-            layers.append(ACTIVATIONS[kind]())
+            layers.append(activation_of(entry))
         else:
             raise ValueError(f"unknown layer type {kind!r}")
     return Sequential(*layers)
@@ -409,7 +482,7 @@ def cnn_spec(side, channels, sizes, activation, dropout=0.0, batchnorm=False):
 def _activation_entries(name):
     if name == "identity":
         return []
-    return [{"type": name, "slope": 0.01} if name == "leaky_relu" else {"type": name}]
+    return [{"type": name, **REGISTRY[name].parameters}]
 
 
 def describe(spec):

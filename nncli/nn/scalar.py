@@ -12,16 +12,10 @@ An MLP here starts from the same weights as the Tensor network built from the sa
 
 import numpy as np
 
+from nncli.activations import ACTIVATIONS  # each acts on one number, so a neuron can have it (not softmax)
 from nncli.autograd import Value
 from nncli.nn import init
-from nncli.nn.layers import mlp_spec
-
-ACTIVATIONS = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "identity": lambda v: v,
-}
+from nncli.nn.layers import activation_of, mlp_spec
 
 
 class Neuron:
@@ -33,9 +27,10 @@ class Neuron:
         self.w = [Value(float(w)) for w in weights]
         self.b = Value(float(bias))
         self.activation = activation
+        self._activation = activation_of({"type": activation})
 
     def __call__(self, x):
-        return ACTIVATIONS[self.activation](Value.dot(self.w, x) + self.b)
+        return self._activation.on_values([Value.dot(self.w, x) + self.b])[0]
 
     def parameters(self):
         return self.w + [self.b]

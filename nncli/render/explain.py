@@ -13,6 +13,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.render import draws
 from nncli.views.explain import Backprop, DescentLesson, layer_name
 
@@ -21,15 +22,6 @@ BIGGEST_TERMS = 2  # … else its value and this many of its largest terms
 MAX_NEURONS = 10  # a layer listed neuron by neuron has at most this many
 HEAD, TAIL = 4, 2  # … else its first and last few
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-ACTIVATION_FORMULAS = {
-    "sigmoid": ("σ(z) = 1/(1 + e⁻ᶻ)", "σ'(z) = a(1 − a)"),
-    "tanh": ("tanh(z)", "tanh'(z) = 1 − a²"),
-    "relu": ("relu(z) = max(0, z)", "relu'(z) = 1 if z > 0 else 0"),
-    "leaky_relu": ("leaky_relu(z) = z if z > 0 else slope·z", "1 if z > 0 else slope"),
-    "identity": ("a = z (no activation)", "1"),
-    "step": ("step(z) = 1 if z > 0 else 0", "0 (a step has no slope: it cannot learn)"),
-    "softmax": ("softmax(z)ⱼ = eᶻʲ / Σₖ eᶻᵏ", "a ⊙ (∂L/∂a − Σ a·∂L/∂a)"),
-}
 
 
 def num(value):
@@ -316,7 +308,7 @@ def backward_table(layer, following, result, feeds=None):
         table = neuron_table("∂L/∂a", "σ'(z)", "δ = ∂L/∂a · σ'(z)")
     else:
         table = neuron_table("∂L/∂a", "σ'(ẑ)", "∂L/∂ẑ", "γ/√(σ²+ε)", "δ = ∂L/∂z")
-    derivative = ACTIVATION_FORMULAS.get(layer.activation, ("", ""))[1]
+    derivative = ACTIVATIONS[layer.activation].derivative if layer.activation in ACTIVATIONS else ""
     for j in shown_neurons(len(layer.z)):
         if j is None:
             skipped(table, len(layer.z))

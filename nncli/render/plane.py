@@ -11,6 +11,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.render import draws
 from nncli.render.axes import Axes, Grid, legend, signed, title
 from nncli.render.heatmap import colorbar, fitted_shape, heatmap
@@ -30,7 +31,6 @@ INPUT_SYMBOLS = {
 TILE_PIXELS_MOST, TILE_PIXELS_LEAST, TILE_SMALLEST, TILE_GAP = 24, 6, 14, 2
 MOST_TILES = 64  # neurons drawn in full (nncli visualize): a picture of thousands would help nobody
 OUTPUT_KEY = "output (marks: the inputs, by target)"
-ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu", "identity": ""}
 
 
 AROUND_PLANE = 5  # lines around a plane's picture: title, axis names, x axis and ticks, legend
@@ -204,7 +204,7 @@ def _neuron_formula(neuron, activation, inputs):
     names = [INPUT_SYMBOLS.get(name, name) for name in inputs]
     first, *rest = [f"{w:.1f}·{n}" if k == 0 else f"{signed(w)}·{n}" for k, (w, n) in enumerate(zip(weights, names))]
     terms = " ".join([first.replace("-", "−", 1), *rest, signed(b)])
-    name = ACTIVATION_SYMBOLS.get(activation, activation)
+    name = ACTIVATIONS[activation].shown if activation in ACTIVATIONS else activation
     return f"{name}({terms})" if name else terms
 
 

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from nncli import __version__
+from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.errors import ModelFileError, NncliError, OptionError
 from nncli.nn.conv import MAX_POOL, image_shape
 from nncli.settings import DTYPES, IMAGE_LAYERS, LAYER_TYPES, MAX_CHANNELS, MAX_LAYER, MAX_SEED, MAX_SIZE, MAX_TEXT
@@ -141,8 +142,10 @@ def _check_block(layers: list, width: int | None, where: str, depth: int) -> tup
                     f"layer {name} (residual) turns {width} features into {out}: x + f(x) needs equal widths"
                 )
             has_linear = has_linear or inner_linear
-        elif kind == "leaky_relu" and not _is_number(spec.get("slope")):
-            raise ValueError(f"layer {name} (leaky_relu): 'slope' must be a number")
+        elif kind in ACTIVATIONS and (
+            unset := [n for n in ACTIVATIONS[kind].parameters if not _is_number(spec.get(n))]
+        ):
+            raise ValueError(f"layer {name} ({kind}): '{unset[0]}' must be a number")
         elif kind == "dropout" and not (_is_number(spec.get("p")) and 0 <= spec["p"] < 1):
             raise ValueError(f"layer {name} (dropout): 'p' must be a number in [0, 1)")
     return width, has_linear

@@ -11,7 +11,7 @@ without importing the task, which is imported only when it runs (`nncli.tasks.ge
 
 from dataclasses import dataclass, field
 
-from nncli.settings import NETWORK, TRAINING
+from nncli.settings import HIDDEN_ACTIVATIONS, NETWORK, TRAINING
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ TASKS = _entries(
             "target": {"help": "The function to approximate."},
             "hidden": {"help": "Hidden layer sizes: 32 (one layer of 32 neurons) or 32,32."},
             "activation": {
-                "offered": ("sigmoid", "tanh", "relu", "leaky_relu", "step"),
+                "offered": HIDDEN_ACTIVATIONS + ("step",),  # a network of steps is built by hand
                 "help": "The hidden neurons' activation  [default: tanh to train, step to construct].",
             },
             "samples": {"high": 1_000_000},

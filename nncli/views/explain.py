@@ -13,6 +13,7 @@ import numpy as np
 from nncli import nn
 from nncli.autograd import Tensor, Value
 from nncli.errors import NncliError
+from nncli.nn.layers import ACTIVATIONS, activation_of
 from nncli.views import Numbers
 
 MAX_POINTS = 20  # a descent step is for reading: a table of at most this many points
@@ -131,25 +132,6 @@ def _engine_line_gradients(x, y, m, c):
 
 
 # --- backpropagation through a network ---------------------------------------------------
-
-# σ'(z) of each activation, from z and a = σ(z); softmax is handled on its own (a Jacobian).
-DERIVATIVES = {
-    "identity": lambda z, a, entry: np.ones_like(z),
-    "sigmoid": lambda z, a, entry: a * (1 - a),
-    "tanh": lambda z, a, entry: 1 - a**2,
-    "relu": lambda z, a, entry: (z > 0).astype(np.float64),
-    "leaky_relu": lambda z, a, entry: np.where(z > 0, 1.0, entry.get("slope", 0.01)),
-    "step": lambda z, a, entry: np.zeros_like(z),
-}
-FUNCTIONS = {
-    "identity": lambda z, entry: z,
-    "sigmoid": lambda z, entry: 1 / (1 + np.exp(-z)),
-    "tanh": lambda z, entry: np.tanh(z),
-    "relu": lambda z, entry: np.maximum(z, 0),
-    "leaky_relu": lambda z, entry: np.where(z > 0, z, entry.get("slope", 0.01) * z),
-    "step": lambda z, entry: (z > 0).astype(np.float64),
-    "softmax": lambda z, entry: _softmax(z),
-}
 
 
 @dataclass
@@ -359,7 +341,7 @@ def layer_groups(spec, prefix="", index=None):
             if groups[-1].output != groups[-1].linear:
                 raise NncliError("explain writes out batch norm only straight after a linear layer")
             groups[-1].norm, groups[-1].eps, groups[-1].output = key, float(entry.get("eps", 1e-5)), key
-        elif kind in FUNCTIONS:
+        elif kind in ACTIVATIONS:
             if groups[-1].activation["type"] != "identity":
                 raise NncliError("explain writes out one activation per linear layer; this network has two in a row")
             if kind == "softmax" and (block or i != len(spec) - 1):
@@ -440,7 +422,7 @@ def _forward(group, state, inputs):
         norm = NormPass(
             group.norm, group.eps, mean, var, gamma, beta, std, normalised, gamma / std, pre, empty, empty, empty
         )
-    a = FUNCTIONS[group.activation["type"]](pre, group.activation)
+    a = activation_of(group.activation).on_array(pre)
     empty = np.zeros_like(z)
     return LayerPass(
         group.index, group.linear, group.block, group.activation["type"], group.dropout, weight, bias, inputs, z,
@@ -456,7 +438,7 @@ def _backward(layer, group, dL_da):
         layer.derivative = layer.a * (1 - layer.a)
         dL_dpre = layer.a * (dL_da - np.dot(dL_da, layer.a))  # the softmax's Jacobian applied
     else:
-        layer.derivative = DERIVATIVES[layer.activation](pre, layer.a, group.activation)
+        layer.derivative = activation_of(group.activation).derivative(pre, layer.a)
         dL_dpre = dL_da * layer.derivative
     if layer.norm is None:
         layer.delta = dL_dpre
@@ -472,15 +454,10 @@ def _backward(layer, group, dL_da):
     return layer.weight.T @ layer.delta
 
 
-def _softmax(z):
-    shifted = np.exp(z - z.max())
-    return shifted / shifted.sum()
-
-
 def _loss(loss_name, a, target):
     """(what the network answers, L, ∂L/∂a) for the last layer's activations `a`."""
     if loss_name == "cross_entropy":  # a are the logits; the loss applies the softmax
-        probabilities = _softmax(a)
+        probabilities = nn.Softmax().on_array(a)
         label = int(target[0])
         one_hot = np.eye(len(a))[label]
         return probabilities, float(-np.log(probabilities[label])), probabilities - one_hot
@@ -597,7 +574,7 @@ def scalar_graph(spec, state, loss_name, x, target):
     for position, group in enumerate(groups):
         if opens_block(groups, position):
             block_input = h  # added back at the end of the block
-        h = _value_activation(group.activation, _value_layer(group, state, h))
+        h = activation_of(group.activation).on_values(_value_layer(group, state, h))
         if closes_block(groups, position):
             h = [x + b for x, b in zip(block_input, h)]
     return _value_loss(loss_name, h, target)
@@ -626,24 +603,6 @@ def _value_layer(group, state, h):
         + Value(float(beta[j]), label=f"{key}.bias[{j}]")
         for j, v in enumerate(z)
     ]
-
-
-def _value_activation(entry, z):
-    kind = entry["type"]
-    if kind == "identity":
-        return z
-    if kind in ("sigmoid", "tanh", "relu"):
-        return [getattr(v, kind)() for v in z]
-    if kind == "leaky_relu":  # max(z, slope·z) = relu(z) − slope·relu(−z)
-        slope = entry.get("slope", 0.01)
-        return [v.relu() - slope * (-v).relu() for v in z]
-    if kind == "step":  # flat wherever it is defined: 0·z keeps z in the graph, with slope 0
-        return [v * 0.0 + float(v.data > 0) for v in z]
-    if kind == "softmax":
-        exps = [v.exp() for v in z]
-        total = sum(exps[1:], exps[0])
-        return [e / total for e in exps]
-    raise NncliError(f"the scalar engine cannot differentiate a {kind} layer")
 
 
 def _value_loss(loss_name, outputs, target):
