@@ -13,6 +13,7 @@ import click
 import pytest
 from conftest import run
 
+import nncli.cli
 from nncli.cli import COMMANDS
 from nncli.cli.task_commands import RUN_SETTINGS, entry_settings, run_config
 from nncli.cli.train import training_command
@@ -22,7 +23,7 @@ from nncli.settings import SETTINGS
 from nncli.tasks import get_task
 from nncli.tasks.catalog import TASKS
 
-CLI = Path(__file__).resolve().parent.parent / "nncli" / "cli"
+CLI = Path(nncli.cli.__file__).parent  # the package under test, installed or checked out
 NOT_SETTINGS = {*RUN_SETTINGS, "watch", "pace", "serve"}  # how a run is shown and saved
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).parents[1] / "nncli"
+import nncli
+
+PACKAGE = Path(nncli.__file__).parent  # the package under test, installed or checked out
 
 # Lowest first. A unit is a top-level module or subpackage of nncli.
 LAYERS = [
@@ -59,6 +61,7 @@ def modules():
 
 def test_every_unit_has_a_layer():
     units = {unit_of(module) for module, _ in modules()} - {"datasets"}
+    assert {"autograd", "cli", "train"} <= units  # the package was found
     assert units <= set(RANK), f"add {sorted(units - set(RANK))} to LAYERS (and to the map in DESIGN.md)"
 
 
