@@ -1,5 +1,6 @@
 """Pieces every picture uses: a bold title, a legend row, and axes around a picture."""
 
+import functools
 import math
 
 import numpy as np
@@ -31,7 +32,10 @@ def nearest(axis, value):
     return index if abs(axis[index] - value) <= step / 2 else None
 
 
+@functools.lru_cache(maxsize=32)
 def legend(bar, text):
+    """`bar` (a key: a colour bar) and `text` beside it — the same Row for the same ones,
+    so a live panel draws its unchanging keys once, not at every frame."""
     return Row(bar, Text(text, style="dim"), gap=2)
 
 
@@ -43,6 +47,7 @@ class Row:
 
     def __init__(self, *parts, gap=1):
         self.parts, self.gap = parts, gap
+        self.drawn = {}  # (width, colour) → the segments, as Axes keeps them
 
     def _widths(self, console, options):
         return [Measurement.get(console, options, part).maximum for part in self.parts]
@@ -52,6 +57,12 @@ class Row:
         return Measurement(max(widths), sum(widths) + self.gap * (len(widths) - 1))
 
     def __rich_console__(self, console, options):
+        key = (options.max_width, console.no_color, console.color_system)
+        if key not in self.drawn:
+            self.drawn[key] = list(self._segments(console, options))
+        yield from self.drawn[key]
+
+    def _segments(self, console, options):
         widths = self._widths(console, options)
         if sum(widths) + self.gap * (len(widths) - 1) > options.max_width:
             table = Table.grid(padding=(0, self.gap))
@@ -143,7 +154,8 @@ class Axes:
     def _segments(self, console, options):
         labels = self.gutter() - 2
         dim = Style(dim=True)
-        lines = console.render_lines(self.picture, options.update(width=options.max_width - labels - 2), pad=False)
+        inner = options.update(width=options.max_width - labels - 2)
+        lines = picture_lines(console, inner, self.picture)
         width = max((Segment.get_line_length(line) for line in lines), default=0)
         rows = place(self.y_ticks, self.y_range[1], self.y_range[0], len(lines))
         columns = place(self.x_ticks, self.x_range[0], self.x_range[1], width)
@@ -161,6 +173,16 @@ class Axes:
         name = f" {self.x_name}" if len(ticks) + len(self.x_name) + 1 <= width else ""
         yield Segment(f"{'':>{labels}}  {ticks:<{width - len(name)}}{name}".rstrip(), dim)
         yield Segment.line()
+
+
+def picture_lines(console, options, picture):
+    """The lines of `picture` as `console.render_lines(picture, options, pad=False)` gives
+    them: from the picture itself where it draws its own lines and they fit (a heatmap's,
+    already split — splitting its stream again is a live frame's dearest pass), else
+    from Rich."""
+    if hasattr(picture, "drawn_lines") and picture.width(console) <= options.max_width:
+        return picture.drawn_lines(console)
+    return console.render_lines(picture, options, pad=False)
 
 
 class SideBySide:

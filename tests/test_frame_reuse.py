@@ -1,0 +1,60 @@
+"""What a live frame takes from a picture's own lines, or from a key drawn at an earlier
+frame, is exactly what Rich would have drawn afresh: every size, every kind of terminal."""
+
+import io
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from nncli.render.axes import Axes, legend, picture_lines
+from nncli.render.heatmap import colorbar, heatmap
+
+COLOUR_SYSTEMS = [None, "standard", "256", "truecolor"]
+
+
+def console_of(color_system, width, no_color=False):
+    return Console(file=io.StringIO(), force_terminal=True, width=width, color_system=color_system, no_color=no_color)
+
+
+def some_picture(rows, cols, seed, box=None):
+    values = np.random.default_rng(seed).uniform(-1, 1, (rows, cols))
+    values[0, 0] = np.nan
+    picture = heatmap(values, marks={(1, 1): "0", (rows - 1, cols - 1): "①"})
+    return picture.fit(*box) if box else picture
+
+
+@pytest.mark.parametrize("color_system", COLOUR_SYSTEMS)
+@pytest.mark.parametrize("no_color", [False, True])
+@pytest.mark.parametrize(("shape", "box", "width"), [((9, 13), None, 40), ((30, 30), (24, 9), 30), ((7, 50), None, 20)])
+def test_a_pictures_own_lines_are_the_lines_rich_splits_out_of_it(color_system, no_color, shape, box, width):
+    console = console_of(color_system, width, no_color)
+    options = console.options.update(width=width)
+    expected = console.render_lines(some_picture(*shape, 1, box), options, pad=False)
+    assert picture_lines(console, options, some_picture(*shape, 1, box)) == expected
+
+
+@pytest.mark.parametrize("color_system", COLOUR_SYSTEMS)
+@pytest.mark.parametrize("width", [80, 34, 12])
+def test_axes_around_a_picture_draw_as_before(color_system, width):
+    console = console_of(color_system, width)
+    axes = Axes(some_picture(12, 20, 2, (20, 6)), (-1.0, 1.0), (-2.0, 2.0), "x₁", "x₂")
+    picture = some_picture(12, 20, 2, (20, 6))
+    gutter = axes.gutter()
+    inner = console.options.update(width=width - gutter)
+    drawn = console.render_lines(axes, console.options, pad=False)
+    # the picture's rows sit right of the labels and the axis, as Rich splits them
+    for line, picture_line in zip(drawn[1:], console.render_lines(picture, inner, pad=False)):
+        assert line[1:] == picture_line
+
+
+@pytest.mark.parametrize("color_system", COLOUR_SYSTEMS)
+@pytest.mark.parametrize("no_color", [False, True])
+def test_a_key_drawn_again_is_the_key_drawn_afresh(color_system, no_color):
+    key = legend(colorbar(0.0, 1.0, "diverging", width=12), "output")
+    for width in (60, 30, 14, 60):  # the last: a second time at a width drawn before
+        console = console_of(color_system, width, no_color)
+        fresh = legend.__wrapped__(colorbar.__wrapped__(0.0, 1.0, "diverging", width=12), "output")
+        again = console.render_lines(key, console.options)
+        assert again == console.render_lines(fresh, console.options)
+    assert legend(colorbar(0.0, 1.0, "diverging", width=12), "output") is key
