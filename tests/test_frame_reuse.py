@@ -58,3 +58,39 @@ def test_a_key_drawn_again_is_the_key_drawn_afresh(color_system, no_color):
         again = console.render_lines(key, console.options)
         assert again == console.render_lines(fresh, console.options)
     assert legend(colorbar(0.0, 1.0, "diverging", width=12), "output") is key
+
+
+@pytest.mark.parametrize("color_system", COLOUR_SYSTEMS)
+@pytest.mark.parametrize("width", [80, 40, 20])
+@pytest.mark.parametrize("classes", [2, 3, 7])
+def test_the_class_key_draws_as_the_grid_table_it_was(color_system, width, classes):
+    from rich.table import Table
+
+    from nncli.render.classes import _key
+
+    table = Table.grid(padding=(0, 1))
+    table.add_row(*_key(classes).parts)
+    for _ in range(2):  # drawn, then taken again as drawn
+        assert printed(_key(classes), color_system, width) == printed(table, color_system, width)
+
+
+def printed(renderable, color_system, width):
+    """The characters and escape sequences `renderable` is written to a terminal as."""
+    console = console_of(color_system, width)
+    console.print(renderable)
+    return console.file.getvalue()
+
+
+@pytest.mark.parametrize("color_system", COLOUR_SYSTEMS)
+@pytest.mark.parametrize(("box", "width"), [(None, 60), ((20, 6), 30), (None, 10)])
+def test_a_class_maps_own_lines_are_the_lines_rich_splits_out_of_it(color_system, box, width):
+    from nncli.render.classes import ClassPicture
+
+    def class_map():
+        random = np.random.default_rng(3)
+        picture = ClassPicture(random.integers(0, 3, (10, 16)), random.uniform(0, 1, (10, 16)), {(2, 3): (1, True)})
+        return picture.fit(*box) if box else picture
+
+    console = console_of(color_system, width)
+    options = console.options.update(width=width)
+    assert picture_lines(console, options, class_map()) == console.render_lines(class_map(), options, pad=False)
