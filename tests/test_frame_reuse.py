@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from nncli.render.axes import Axes, legend, picture_lines
+from nncli.render.axes import Axes, legend, lines_of
 from nncli.render.heatmap import colorbar, heatmap
 
 COLOUR_SYSTEMS = [None, "standard", "256", "truecolor"]
@@ -31,7 +31,7 @@ def test_a_pictures_own_lines_are_the_lines_rich_splits_out_of_it(color_system, 
     console = console_of(color_system, width, no_color)
     options = console.options.update(width=width)
     expected = console.render_lines(some_picture(*shape, 1, box), options, pad=False)
-    assert picture_lines(console, options, some_picture(*shape, 1, box)) == expected
+    assert lines_of(console, options, some_picture(*shape, 1, box)) == expected
 
 
 @pytest.mark.parametrize("color_system", COLOUR_SYSTEMS)
@@ -93,4 +93,28 @@ def test_a_class_maps_own_lines_are_the_lines_rich_splits_out_of_it(color_system
 
     console = console_of(color_system, width)
     options = console.options.update(width=width)
-    assert picture_lines(console, options, class_map()) == console.render_lines(class_map(), options, pad=False)
+    assert lines_of(console, options, class_map()) == console.render_lines(class_map(), options, pad=False)
+
+
+@pytest.mark.parametrize("color_system", COLOUR_SYSTEMS)
+@pytest.mark.parametrize("no_color", [False, True])
+@pytest.mark.parametrize("width", [24, 14, 6])
+def test_a_tile_taken_part_by_part_is_the_tile_rich_draws(color_system, no_color, width):
+    from rich.console import Group
+    from rich.text import Text
+
+    from nncli.render.heatmap import grayscale_image
+
+    def tiles():
+        formula = Text("tanh(1.3·x₁ − 0.4·x₂ + 0.2) and a long tail to wrap", style="dim")
+        digit = grayscale_image(np.arange(64.0).reshape(8, 8))
+        return [
+            Group(Text("neuron 1", style="bold"), some_picture(20, 20, 4, (12, 6)), formula),
+            Group(Text("✗ 3 97%, is 5", style="red"), digit),
+            Group(Text("a", end=""), Text("b")),  # a part that leaves its line open: Rich joins them
+        ]
+
+    console = console_of(color_system, width, no_color)
+    options = console.options.update(width=width)
+    for tile, again in zip(tiles(), tiles()):
+        assert lines_of(console, options, tile) == console.render_lines(again, options, pad=False)

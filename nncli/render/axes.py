@@ -155,7 +155,7 @@ class Axes:
         labels = self.gutter() - 2
         dim = Style(dim=True)
         inner = options.update(width=options.max_width - labels - 2)
-        lines = picture_lines(console, inner, self.picture)
+        lines = lines_of(console, inner, self.picture)
         width = max((Segment.get_line_length(line) for line in lines), default=0)
         rows = place(self.y_ticks, self.y_range[1], self.y_range[0], len(lines))
         columns = place(self.x_ticks, self.x_range[0], self.x_range[1], width)
@@ -175,14 +175,21 @@ class Axes:
         yield Segment.line()
 
 
-def picture_lines(console, options, picture):
-    """The lines of `picture` as `console.render_lines(picture, options, pad=False)` gives
-    them: from the picture itself where it draws its own lines and they fit (a heatmap's,
-    already split — splitting its stream again is a live frame's dearest pass), else
-    from Rich."""
-    if hasattr(picture, "drawn_lines") and picture.width(console) <= options.max_width:
-        return picture.drawn_lines(console)
-    return console.render_lines(picture, options, pad=False)
+def lines_of(console, options, renderable):
+    """The lines of `renderable` as `console.render_lines(renderable, options, pad=False)`
+    gives them, without Rich splitting out of a stream what is already in lines: a
+    picture's own lines (where they fit), and a Group of texts and pictures part by part
+    (each ends its last line, so the parts' lines follow one another) — splitting a
+    picture's stream again is what a live frame's tiles cost most."""
+    if isinstance(renderable, Group) and all(_ends_its_lines(part) for part in renderable.renderables):
+        return [line for part in renderable.renderables for line in lines_of(console, options, part)]
+    if hasattr(renderable, "drawn_lines") and renderable.width(console) <= options.max_width:
+        return renderable.drawn_lines(console)
+    return console.render_lines(renderable, options, pad=False)
+
+
+def _ends_its_lines(part):
+    return hasattr(part, "drawn_lines") or (isinstance(part, Text) and part.end == "\n")
 
 
 class SideBySide:
@@ -233,7 +240,7 @@ class Grid:
         inner = options.update(width=self.width)
         gap = Segment(" " * self.gap)
         for row in self.rows:
-            drawn = [console.render_lines(cell, inner, pad=False) for cell in row]
+            drawn = [lines_of(console, inner, cell) for cell in row]
             for index in range(max(len(lines) for lines in drawn)):
                 for position, lines in enumerate(drawn):
                     if position:
