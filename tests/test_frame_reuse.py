@@ -118,3 +118,22 @@ def test_a_tile_taken_part_by_part_is_the_tile_rich_draws(color_system, no_color
     options = console.options.update(width=width)
     for tile, again in zip(tiles(), tiles()):
         assert lines_of(console, options, tile) == console.render_lines(again, options, pad=False)
+
+
+@pytest.mark.parametrize("color_system", COLOUR_SYSTEMS)
+@pytest.mark.parametrize("no_color", [False, True])
+@pytest.mark.parametrize("width", [70, 40, 16])
+def test_a_charts_own_lines_are_the_lines_rich_draws_of_it(color_system, no_color, width):
+    from rich.console import Group
+    from rich.text import Text
+
+    from nncli.render.charts import Series, line_chart
+
+    def chart():
+        epochs = np.arange(1, 51)
+        series = [Series("training loss", epochs, 1 / epochs, "cyan"), Series("held out", epochs, 1.2 / epochs, "red")]
+        return Group(line_chart(series, width=36, height=8, log_y=True, title="Loss"), Text("a note below"))
+
+    console = console_of(color_system, width, no_color)
+    options = console.options.update(width=width)
+    assert lines_of(console, options, chart()) == console.render_lines(chart(), options, pad=False)

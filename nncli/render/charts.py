@@ -127,18 +127,40 @@ class Chart:
     def __init__(self, canvas, y_ticks, x_ticks, series, title, x_label, y_label, gutter):
         self.canvas, self.y_ticks, self.x_ticks, self.series = canvas, y_ticks, x_ticks, series
         self.title, self.x_label, self.y_label, self.gutter = title, x_label, y_label, gutter
-        self.drawn = {}  # colour or not → the Text: Rich measures a chart before drawing it
+        self.drawn = {}  # colour or not → its lines, as Texts: Rich measures a chart before drawing it
+        self.segments = {}  # colour or not → its lines, as Segments
 
-    def text(self, colour=True) -> Text:
+    def lines(self, colour=True):
         if colour not in self.drawn:
             self.drawn[colour] = _layout(self, colour)
-        return self.drawn[colour].copy()
+        return self.drawn[colour]
+
+    def text(self, colour=True) -> Text:
+        return Text("\n", no_wrap=True, overflow="crop").join(self.lines(colour))
 
     def __rich_console__(self, console, options):
-        yield self.text(colour=not console.no_color and console.color_system is not None)
+        yield self.text(colour=in_colour(console))
 
     def __rich_measure__(self, console, options):
         return Measurement.get(console, options, self.text())
+
+    def width(self, console):
+        """The columns the chart takes on `console`."""
+        return max(line.cell_len for line in self.lines(in_colour(console)))
+
+    def drawn_lines(self, console):
+        """The chart's lines as Segments, each line's Text rendered on its own — what Rich
+        draws of the chart where it fits, without wrapping lines that need none."""
+        colour = in_colour(console)
+        if colour not in self.segments:
+            # joined, a line's own style becomes a span, as it does in the whole chart's Text
+            self.segments[colour] = [list(Text().join([line]).render(console)) for line in self.lines(colour)]
+        return self.segments[colour]
+
+
+def in_colour(console):
+    """Whether a chart goes to `console` in colours (else in markers)."""
+    return not console.no_color and console.color_system is not None
 
 
 class _Canvas:
@@ -284,7 +306,8 @@ def _ticks(first, last, cells, dots_per_cell, log, integer=False):
     return placed
 
 
-def _layout(chart, colour) -> Text:
+def _layout(chart, colour):
+    """The chart's lines, as Texts."""
     canvas, y_ticks, x_ticks, series = chart.canvas, chart.y_ticks, chart.x_ticks, chart.series
     height, width = canvas.bits.shape
     gutter = max(chart.gutter, *(len(label) for label in y_ticks.values()))
@@ -304,7 +327,7 @@ def _layout(chart, colour) -> Text:
     if series:
         keys = _legend_keys(series, colour, colour and len(series) > 1 and canvas.shares_cells())
         lines += [Text(" " * (gutter + 2)) + line for line in _legend_lines(keys, width)]
-    return Text("\n", no_wrap=True, overflow="crop").join(lines)
+    return lines
 
 
 def _legend_keys(series, colour, overlap):
