@@ -137,3 +137,19 @@ def test_a_charts_own_lines_are_the_lines_rich_draws_of_it(color_system, no_colo
     console = console_of(color_system, width, no_color)
     options = console.options.update(width=width)
     assert lines_of(console, options, chart()) == console.render_lines(chart(), options, pad=False)
+
+
+@pytest.mark.parametrize("color_system", COLOUR_SYSTEMS)
+@pytest.mark.parametrize("width", [60, 30, 12])
+def test_the_confusion_grid_taken_as_lines_is_the_text_it_was(color_system, width):
+    from rich.text import Text
+
+    from nncli.render.digits import confusion_grid
+
+    confusion = np.random.default_rng(5).integers(0, 40, (10, 10))
+    grid = confusion_grid(confusion, 0.9)
+    old = Text("\n", no_wrap=True).join(grid.lines)
+    console = console_of(color_system, width)
+    options = console.options.update(width=width)
+    assert lines_of(console, options, grid) == console.render_lines(old, options, pad=False)
+    assert console.render_lines(grid, options) == console.render_lines(old, options)

@@ -175,6 +175,36 @@ class Axes:
         yield Segment.line()
 
 
+class TextLines:
+    """Texts drawn one below the other, never wrapped (a line too wide is cropped, or with
+    `overflow="fold"` folded): as the one Text they join into draws — and, taken as lines
+    where they fit, each line's Segments as that Text would have them, without Rich
+    wrapping lines that need none."""
+
+    def __init__(self, lines, overflow="crop"):
+        self.lines, self.overflow = lines, overflow
+        self.segments = None  # the lines as Segments, made the first time they are asked for
+
+    def text(self):
+        return Text("\n", no_wrap=True, overflow=self.overflow).join(self.lines)
+
+    def __rich_console__(self, console, options):
+        yield self.text()
+
+    def __rich_measure__(self, console, options):
+        return Measurement.get(console, options, self.text())
+
+    def width(self, console):
+        """The columns the widest line takes."""
+        return max((line.cell_len for line in self.lines), default=0)
+
+    def drawn_lines(self, console):
+        if self.segments is None:
+            # joined, a line's own style becomes a span, as it does in the Text they make
+            self.segments = [list(Text().join([line]).render(console)) for line in self.lines]
+        return self.segments
+
+
 def lines_of(console, options, renderable):
     """The lines of `renderable` as `console.render_lines(renderable, options, pad=False)`
     gives them, without Rich splitting out of a stream what is already in lines: a

@@ -26,7 +26,7 @@ import numpy as np
 from rich.measure import Measurement
 from rich.text import Text
 
-from nncli.render.axes import round_ticks, tick_line
+from nncli.render.axes import TextLines, round_ticks, tick_line
 from nncli.render.numbers import format_number
 
 BRAILLE_BLANK = 0x2800
@@ -127,16 +127,15 @@ class Chart:
     def __init__(self, canvas, y_ticks, x_ticks, series, title, x_label, y_label, gutter):
         self.canvas, self.y_ticks, self.x_ticks, self.series = canvas, y_ticks, x_ticks, series
         self.title, self.x_label, self.y_label, self.gutter = title, x_label, y_label, gutter
-        self.drawn = {}  # colour or not → its lines, as Texts: Rich measures a chart before drawing it
-        self.segments = {}  # colour or not → its lines, as Segments
+        self.drawn = {}  # colour or not → its TextLines: Rich measures a chart before drawing it
 
     def lines(self, colour=True):
         if colour not in self.drawn:
-            self.drawn[colour] = _layout(self, colour)
+            self.drawn[colour] = TextLines(_layout(self, colour))
         return self.drawn[colour]
 
     def text(self, colour=True) -> Text:
-        return Text("\n", no_wrap=True, overflow="crop").join(self.lines(colour))
+        return self.lines(colour).text()
 
     def __rich_console__(self, console, options):
         yield self.text(colour=in_colour(console))
@@ -146,16 +145,11 @@ class Chart:
 
     def width(self, console):
         """The columns the chart takes on `console`."""
-        return max(line.cell_len for line in self.lines(in_colour(console)))
+        return self.lines(in_colour(console)).width(console)
 
     def drawn_lines(self, console):
-        """The chart's lines as Segments, each line's Text rendered on its own — what Rich
-        draws of the chart where it fits, without wrapping lines that need none."""
-        colour = in_colour(console)
-        if colour not in self.segments:
-            # joined, a line's own style becomes a span, as it does in the whole chart's Text
-            self.segments[colour] = [list(Text().join([line]).render(console)) for line in self.lines(colour)]
-        return self.segments[colour]
+        """The chart's lines as Segments: what Rich draws of it where it fits."""
+        return self.lines(in_colour(console)).drawn_lines(console)
 
 
 def in_colour(console):
