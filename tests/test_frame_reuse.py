@@ -153,3 +153,52 @@ def test_the_confusion_grid_taken_as_lines_is_the_text_it_was(color_system, widt
     options = console.options.update(width=width)
     assert lines_of(console, options, grid) == console.render_lines(old, options, pad=False)
     assert console.render_lines(grid, options) == console.render_lines(old, options)
+
+
+@pytest.mark.parametrize("color_system", COLOUR_SYSTEMS)
+@pytest.mark.parametrize("no_color", [False, True])
+@pytest.mark.parametrize("per_row", [1, 3])
+def test_a_grid_of_tiles_is_its_tiles_drawn_by_rich_side_by_side(color_system, no_color, per_row):
+    from rich.console import Group
+    from rich.segment import Segment
+    from rich.text import Text
+
+    from nncli.render.axes import Grid
+
+    def tiles():
+        return [
+            Group(Text(f"neuron {k}", style="bold"), some_picture(16, 16, k, (12, 6)), Text(f"tanh({k}.5·x₁ − 0.3·x₂)"))
+            for k in range(1, 6)
+        ]
+
+    console = console_of(color_system, 60, no_color)
+    inner = console.options.update(width=14)
+    expected = []
+    for start in range(0, 5, per_row):  # each tile split out of Rich's stream, then the tiles side by side
+        drawn = [console.render_lines(tile, inner, pad=False) for tile in tiles()[start : start + per_row]]
+        for index in range(max(map(len, drawn))):
+            line = []
+            for position, lines in enumerate(drawn):
+                line += [Segment("  ")] if position else []
+                line += Segment.adjust_line_length(lines[index] if index < len(lines) else [], 14)
+            expected.append(line)
+    grid = Group(Grid(tiles(), 14, per_row, 2), Text("5 of 9 shown"))
+    options = console.options.update(width=60)
+    expected += console.render_lines(Text("5 of 9 shown"), options, pad=False)
+    assert lines_of(console, options, grid) == expected
+    assert console.render_lines(grid, options) == [Segment.adjust_line_length(line, 60) for line in expected]
+
+
+@pytest.mark.parametrize("color_system", COLOUR_SYSTEMS)
+@pytest.mark.parametrize("width", [60, 30, 12])
+def test_a_view_of_a_title_axes_and_key_taken_part_by_part_is_what_rich_draws(color_system, width):
+    from rich.console import Group
+    from rich.text import Text
+
+    def view():
+        axes = Axes(some_picture(12, 20, 6, (20, 6)), (-1.0, 1.0), (-2.0, 2.0), "x₁", "x₂")
+        return Group(Text("Decision boundary", style="bold"), axes, legend(colorbar(0, 1, width=12), "output"))
+
+    console = console_of(color_system, width)
+    options = console.options.update(width=width)
+    assert lines_of(console, options, view()) == console.render_lines(view(), options, pad=False)

@@ -219,7 +219,11 @@ def lines_of(console, options, renderable):
 
 
 def _ends_its_lines(part):
-    return hasattr(part, "drawn_lines") or (isinstance(part, Text) and part.end == "\n")
+    """Whether `part` ends every line it draws, its last one too (so what follows it in a
+    Group starts a line of its own)."""
+    if isinstance(part, Text):
+        return part.end == "\n"
+    return hasattr(part, "drawn_lines") or isinstance(part, (Axes, Row))
 
 
 class SideBySide:
@@ -259,21 +263,40 @@ class Grid:
 
     def __init__(self, cells, width, per_row, gap=2):
         self.rows = [cells[start : start + per_row] for start in range(0, len(cells), per_row)]
-        self.width, self.gap = width, gap
+        self.width_of_cell, self.gap = width, gap
+        self.drawn = {}  # (colour, colours) → the lines
+
+    def width(self, console):
+        """The columns the widest row takes."""
+        widest = max((len(row) for row in self.rows), default=0)
+        return widest * self.width_of_cell + self.gap * max(widest - 1, 0)
 
     def __rich_measure__(self, console, options):
-        widest = max((len(row) for row in self.rows), default=0)
-        total = widest * self.width + self.gap * max(widest - 1, 0)
+        total = self.width(console)
         return Measurement(total, total)
 
     def __rich_console__(self, console, options):
-        inner = options.update(width=self.width)
+        for line in self.drawn_lines(console):
+            yield from line
+            yield Segment.line()
+
+    def drawn_lines(self, console):
+        """The rows of cells as lines of Segments, each cell padded to its width: what its
+        panel takes as they are. Drawn once for each kind of console."""
+        key = (console.no_color, console.color_system)
+        if key not in self.drawn:
+            self.drawn[key] = list(self._lines(console))
+        return self.drawn[key]
+
+    def _lines(self, console):
+        inner = console.options.update(width=self.width_of_cell)
         gap = Segment(" " * self.gap)
         for row in self.rows:
             drawn = [lines_of(console, inner, cell) for cell in row]
             for index in range(max(len(lines) for lines in drawn)):
+                line = []
                 for position, lines in enumerate(drawn):
                     if position:
-                        yield gap
-                    yield from Segment.adjust_line_length(lines[index] if index < len(lines) else [], self.width)
-                yield Segment.line()
+                        line.append(gap)
+                    line += Segment.adjust_line_length(lines[index] if index < len(lines) else [], self.width_of_cell)
+                yield line
