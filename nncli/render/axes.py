@@ -1,5 +1,6 @@
 """Pieces every picture uses: a bold title, a legend row, and axes around a picture."""
 
+import functools
 import math
 
 import numpy as np
@@ -31,7 +32,10 @@ def nearest(axis, value):
     return index if abs(axis[index] - value) <= step / 2 else None
 
 
+@functools.lru_cache(maxsize=32)
 def legend(bar, text):
+    """`bar` (a key: a colour bar) and `text` beside it — the same Row for the same ones,
+    so a live panel draws its unchanging keys once, not at every frame."""
     return Row(bar, Text(text, style="dim"), gap=2)
 
 
@@ -43,6 +47,7 @@ class Row:
 
     def __init__(self, *parts, gap=1):
         self.parts, self.gap = parts, gap
+        self.drawn = {}  # (width, colour) → the segments, as Axes keeps them
 
     def _widths(self, console, options):
         return [Measurement.get(console, options, part).maximum for part in self.parts]
@@ -52,6 +57,12 @@ class Row:
         return Measurement(max(widths), sum(widths) + self.gap * (len(widths) - 1))
 
     def __rich_console__(self, console, options):
+        key = (options.max_width, console.no_color, console.color_system)
+        if key not in self.drawn:
+            self.drawn[key] = list(self._segments(console, options))
+        yield from self.drawn[key]
+
+    def _segments(self, console, options):
         widths = self._widths(console, options)
         if sum(widths) + self.gap * (len(widths) - 1) > options.max_width:
             table = Table.grid(padding=(0, self.gap))
@@ -143,7 +154,8 @@ class Axes:
     def _segments(self, console, options):
         labels = self.gutter() - 2
         dim = Style(dim=True)
-        lines = console.render_lines(self.picture, options.update(width=options.max_width - labels - 2), pad=False)
+        inner = options.update(width=options.max_width - labels - 2)
+        lines = lines_of(console, inner, self.picture)
         width = max((Segment.get_line_length(line) for line in lines), default=0)
         rows = place(self.y_ticks, self.y_range[1], self.y_range[0], len(lines))
         columns = place(self.x_ticks, self.x_range[0], self.x_range[1], width)
@@ -161,6 +173,57 @@ class Axes:
         name = f" {self.x_name}" if len(ticks) + len(self.x_name) + 1 <= width else ""
         yield Segment(f"{'':>{labels}}  {ticks:<{width - len(name)}}{name}".rstrip(), dim)
         yield Segment.line()
+
+
+class TextLines:
+    """Texts drawn one below the other, never wrapped (a line too wide is cropped, or with
+    `overflow="fold"` folded): as the one Text they join into draws — and, taken as lines
+    where they fit, each line's Segments as that Text would have them, without Rich
+    wrapping lines that need none."""
+
+    def __init__(self, lines, overflow="crop"):
+        self.lines, self.overflow = lines, overflow
+        self.segments = None  # the lines as Segments, made the first time they are asked for
+
+    def text(self):
+        return Text("\n", no_wrap=True, overflow=self.overflow).join(self.lines)
+
+    def __rich_console__(self, console, options):
+        yield self.text()
+
+    def __rich_measure__(self, console, options):
+        return Measurement.get(console, options, self.text())
+
+    def width(self, console):
+        """The columns the widest line takes."""
+        return max((line.cell_len for line in self.lines), default=0)
+
+    def drawn_lines(self, console):
+        if self.segments is None:
+            # joined, a line's own style becomes a span, as it does in the Text they make
+            self.segments = [list(Text().join([line]).render(console)) for line in self.lines]
+        return self.segments
+
+
+def lines_of(console, options, renderable):
+    """The lines of `renderable` as `console.render_lines(renderable, options, pad=False)`
+    gives them, without Rich splitting out of a stream what is already in lines: a
+    picture's own lines (where they fit), and a Group of texts and pictures part by part
+    (each ends its last line, so the parts' lines follow one another) — splitting a
+    picture's stream again is what a live frame's tiles cost most."""
+    if isinstance(renderable, Group) and all(_ends_its_lines(part) for part in renderable.renderables):
+        return [line for part in renderable.renderables for line in lines_of(console, options, part)]
+    if hasattr(renderable, "drawn_lines") and renderable.width(console) <= options.max_width:
+        return renderable.drawn_lines(console)
+    return console.render_lines(renderable, options, pad=False)
+
+
+def _ends_its_lines(part):
+    """Whether `part` ends every line it draws, its last one too (so what follows it in a
+    Group starts a line of its own)."""
+    if isinstance(part, Text):
+        return part.end == "\n"
+    return hasattr(part, "drawn_lines") or isinstance(part, (Axes, Row))
 
 
 class SideBySide:
@@ -200,21 +263,40 @@ class Grid:
 
     def __init__(self, cells, width, per_row, gap=2):
         self.rows = [cells[start : start + per_row] for start in range(0, len(cells), per_row)]
-        self.width, self.gap = width, gap
+        self.width_of_cell, self.gap = width, gap
+        self.drawn = {}  # (colour, colours) → the lines
+
+    def width(self, console):
+        """The columns the widest row takes."""
+        widest = max((len(row) for row in self.rows), default=0)
+        return widest * self.width_of_cell + self.gap * max(widest - 1, 0)
 
     def __rich_measure__(self, console, options):
-        widest = max((len(row) for row in self.rows), default=0)
-        total = widest * self.width + self.gap * max(widest - 1, 0)
+        total = self.width(console)
         return Measurement(total, total)
 
     def __rich_console__(self, console, options):
-        inner = options.update(width=self.width)
+        for line in self.drawn_lines(console):
+            yield from line
+            yield Segment.line()
+
+    def drawn_lines(self, console):
+        """The rows of cells as lines of Segments, each cell padded to its width: what its
+        panel takes as they are. Drawn once for each kind of console."""
+        key = (console.no_color, console.color_system)
+        if key not in self.drawn:
+            self.drawn[key] = list(self._lines(console))
+        return self.drawn[key]
+
+    def _lines(self, console):
+        inner = console.options.update(width=self.width_of_cell)
         gap = Segment(" " * self.gap)
         for row in self.rows:
-            drawn = [console.render_lines(cell, inner, pad=False) for cell in row]
+            drawn = [lines_of(console, inner, cell) for cell in row]
             for index in range(max(len(lines) for lines in drawn)):
+                line = []
                 for position, lines in enumerate(drawn):
                     if position:
-                        yield gap
-                    yield from Segment.adjust_line_length(lines[index] if index < len(lines) else [], self.width)
-                yield Segment.line()
+                        line.append(gap)
+                    line += Segment.adjust_line_length(lines[index] if index < len(lines) else [], self.width_of_cell)
+                yield line

@@ -26,7 +26,7 @@ import numpy as np
 from rich.measure import Measurement
 from rich.text import Text
 
-from nncli.render.axes import round_ticks, tick_line
+from nncli.render.axes import TextLines, round_ticks, tick_line
 from nncli.render.numbers import format_number
 
 BRAILLE_BLANK = 0x2800
@@ -127,18 +127,34 @@ class Chart:
     def __init__(self, canvas, y_ticks, x_ticks, series, title, x_label, y_label, gutter):
         self.canvas, self.y_ticks, self.x_ticks, self.series = canvas, y_ticks, x_ticks, series
         self.title, self.x_label, self.y_label, self.gutter = title, x_label, y_label, gutter
-        self.drawn = {}  # colour or not → the Text: Rich measures a chart before drawing it
+        self.drawn = {}  # colour or not → its TextLines: Rich measures a chart before drawing it
+
+    def lines(self, colour=True):
+        if colour not in self.drawn:
+            self.drawn[colour] = TextLines(_layout(self, colour))
+        return self.drawn[colour]
 
     def text(self, colour=True) -> Text:
-        if colour not in self.drawn:
-            self.drawn[colour] = _layout(self, colour)
-        return self.drawn[colour].copy()
+        return self.lines(colour).text()
 
     def __rich_console__(self, console, options):
-        yield self.text(colour=not console.no_color and console.color_system is not None)
+        yield self.text(colour=in_colour(console))
 
     def __rich_measure__(self, console, options):
         return Measurement.get(console, options, self.text())
+
+    def width(self, console):
+        """The columns the chart takes on `console`."""
+        return self.lines(in_colour(console)).width(console)
+
+    def drawn_lines(self, console):
+        """The chart's lines as Segments: what Rich draws of it where it fits."""
+        return self.lines(in_colour(console)).drawn_lines(console)
+
+
+def in_colour(console):
+    """Whether a chart goes to `console` in colours (else in markers)."""
+    return not console.no_color and console.color_system is not None
 
 
 class _Canvas:
@@ -284,7 +300,8 @@ def _ticks(first, last, cells, dots_per_cell, log, integer=False):
     return placed
 
 
-def _layout(chart, colour) -> Text:
+def _layout(chart, colour):
+    """The chart's lines, as Texts."""
     canvas, y_ticks, x_ticks, series = chart.canvas, chart.y_ticks, chart.x_ticks, chart.series
     height, width = canvas.bits.shape
     gutter = max(chart.gutter, *(len(label) for label in y_ticks.values()))
@@ -304,7 +321,7 @@ def _layout(chart, colour) -> Text:
     if series:
         keys = _legend_keys(series, colour, colour and len(series) > 1 and canvas.shares_cells())
         lines += [Text(" " * (gutter + 2)) + line for line in _legend_lines(keys, width)]
-    return Text("\n", no_wrap=True, overflow="crop").join(lines)
+    return lines
 
 
 def _legend_keys(series, colour, overlap):

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
-from nncli.render.axes import Axes, legend, title
+from nncli.render.axes import Axes, Row, legend, title
 from nncli.render.heatmap import fitted_shape, in_colour, marked_cells, merged_runs, resample, resample_marks, runs
 from nncli.render.plane import AROUND_PLANE, plane_side, spaced_marks
 from nncli.text import inert
@@ -68,12 +68,23 @@ class ClassPicture:
         self.box = (columns, lines)
         return self
 
-    def __rich_measure__(self, console, options):
+    def width(self, console):
+        """The columns the map takes on `console`."""
         colour = in_colour(console)
-        width = fitted_shape(self.predicted.shape, self.box, colour)[1] * (1 if colour else 2)
+        return fitted_shape(self.predicted.shape, self.box, colour)[1] * (1 if colour else 2)
+
+    def __rich_measure__(self, console, options):
+        width = self.width(console)
         return Measurement(width, width)
 
     def __rich_console__(self, console, options):
+        for line in self.drawn_lines(console):
+            yield from line
+            yield Segment.line()
+
+    def drawn_lines(self, console):
+        """The map drawn for `console`, as lines of Segments (each as wide as the map),
+        drawn once for each kind of console: what its axes take as they are."""
         colour = in_colour(console)
         if colour not in self.drawn:
             shape = fitted_shape(self.predicted.shape, self.box, colour)
@@ -81,9 +92,7 @@ class ClassPicture:
             marks = resample_marks(self.marks, self.predicted.shape, shape)
             draw = _half_blocks if colour else _letters
             self.drawn[colour] = list(draw(predicted, sureness, marks))
-        for line in self.drawn[colour]:
-            yield from line
-            yield Segment.line()
+        return self.drawn[colour]
 
 
 def _half_blocks(predicted, sureness, marks):
@@ -163,15 +172,15 @@ def draw_class_map(numbers, width, height=None):
     return Group(title(f"Decision regions ({numbers.classes} classes)"), axes, _key(numbers.classes))
 
 
+@functools.lru_cache(maxsize=16)
 def _key(classes):
-    """One swatch per class: its colour (or letter) and its digit."""
-    key = Table.grid(padding=(0, 1))
-    cells = []
-    for k in range(classes):
-        colour = _rgb(COLOURS[k % len(COLOURS)])
-        cells.append(Text.assemble(("██", colour), f" {LETTERS[k % 10]}={DIGITS[k % 10]}"))
-    key.add_row(*cells)
-    return key
+    """One swatch per class: its colour (or letter) and its digit — one Row for each
+    count of classes, drawn once for the frames of a live panel."""
+    swatches = [
+        Text.assemble(("██", _rgb(COLOURS[k % len(COLOURS)])), f" {LETTERS[k % 10]}={DIGITS[k % 10]}")
+        for k in range(classes)
+    ]
+    return Row(*swatches)
 
 
 @draws(ClassAnswers)

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draws
-from nncli.render.axes import Grid
+from nncli.render.axes import Grid, TextLines
 from nncli.render.heatmap import grayscale_image, heatmap, in_colour
 from nncli.render.numbers import format_percent, format_value
 from nncli.render.tables import metrics_table
@@ -237,7 +237,7 @@ def confusion_grid(confusion, accuracy=None):
             style = "dim" if count == 0 else "green" if predicted == true else "bold red"
             line.append(f"{'·' if count == 0 else count:>{cell}}", style)
         lines.append(line)
-    return Text("\n", no_wrap=True).join(lines)
+    return TextLines(lines, overflow="fold")
 
 
 def confused_pairs(confusion, top=PAIRS):

@@ -74,8 +74,10 @@ def grayscale_image(pixels, *, vmin=0, vmax=None, no_color=None) -> "Picture":
     return Picture(_normalise(pixels, vmin, vmax), "gray", no_color, None)
 
 
+@functools.lru_cache(maxsize=32)
 def colorbar(vmin, vmax, palette="diverging", *, width=20, no_color=None) -> Row:
-    """A one-line legend: `vmin`, the palette's colours (or glyphs) in order, `vmax`."""
+    """A one-line legend: `vmin`, the palette's colours (or glyphs) in order, `vmax` — the
+    same Row for the same ones, drawn once for the frames of a live panel."""
     ramp = Picture(np.linspace(0.0, 1.0, width)[np.newaxis, :], palette, no_color, None)
     return Row(Text(format_number(vmin)), ramp, Text(format_number(vmax)))
 
@@ -102,12 +104,24 @@ class Picture:
         self.box = (columns, lines)
         return self
 
-    def __rich_measure__(self, console, options):
+    def width(self, console):
+        """The columns the picture takes on `console`."""
         colour = in_colour(console, self.no_color)
-        width = fitted_shape(self.levels.shape, self.box, colour)[1] * (1 if colour else 2)
+        return fitted_shape(self.levels.shape, self.box, colour)[1] * (1 if colour else 2)
+
+    def __rich_measure__(self, console, options):
+        width = self.width(console)
         return Measurement(width, width)
 
     def __rich_console__(self, console, options):
+        for line in self.drawn_lines(console):
+            yield from line
+            yield Segment.line()
+
+    def drawn_lines(self, console):
+        """The picture drawn for `console`, as lines of Segments (each as wide as the
+        picture): what a picture around it (its axes) takes without Rich splitting them
+        out of a stream again. Drawn once for each kind of console."""
         key = (in_colour(console, self.no_color), console.color_system == "256")
         if key not in self.drawn:
             colour, xterm = key
@@ -117,9 +131,7 @@ class Picture:
                 self.drawn[key] = list(_half_blocks(levels, marks, self.palette, xterm))
             else:
                 self.drawn[key] = list(_glyphs(levels, marks))
-        for line in self.drawn[key]:
-            yield from line
-            yield Segment.line()
+        return self.drawn[key]
 
 
 def in_colour(console, no_color=None):

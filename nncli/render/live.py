@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nncli.render import draw, resolution, size_of
+from nncli.render.axes import lines_of
 from nncli.render.heatmap import in_colour
 from nncli.render.layout import GAP, arrange
 from nncli.render.numbers import format_metrics
@@ -137,7 +138,8 @@ class LivePanel:
         """A view drawn into columns × lines, as lines of Segments each `columns` wide; a
         picture that would still be taller is cut at the cell's foot, and says so."""
         picture = draw(numbers, columns, height=lines)
-        drawn = self.console.render_lines(picture, self.console.options.update(width=columns))
+        options = self.console.options.update(width=columns)
+        drawn = [Segment.adjust_line_length(line, columns) for line in lines_of(self.console, options, picture)]
         if len(drawn) > lines:
             cut = Segment.adjust_line_length([Segment("… (a taller terminal shows the rest)", DIM)], columns)
             drawn = drawn[: lines - 1] + [cut]
