@@ -12,7 +12,7 @@ Content-Security-Policy lets it talk to the server it came from and to nothing e
 import html
 
 from nncli.render.vector.marks import THEME_CSS, escape
-from nncli.render.vector.page import TERMINAL_BLOCK, markup, script_json
+from nncli.render.vector.page import FRAME_CSS, TERMINAL_BLOCK, markup, script_json
 
 
 def frame_event(pictures, label, sheet):
@@ -29,6 +29,7 @@ def live_page(title, latest=None):
     return PAGE.format(
         title=escape(title, 1000),
         theme=THEME_CSS,
+        frame_css=FRAME_CSS,
         terminal_block=TERMINAL_BLOCK,
         terminal_css=latest["css"],
         first=latest["html"],
@@ -50,18 +51,9 @@ PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <style>
 {theme}
-html, body {{ margin: 0; height: 100%; background: var(--paper); color: var(--ink);
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }}
-body {{ display: flex; flex-direction: column; padding: 0 1.5vw; box-sizing: border-box; }}
-header {{ display: flex; flex-wrap: wrap; gap: 0.6em 1.2em; align-items: center; padding: 0.6em 0; }}
-h1 {{ font-size: 1.1em; font-weight: 600; margin: 0; }}
+{frame_css}
 #label {{ flex: 1; font-variant-numeric: tabular-nums; min-width: 22em; }}
 #state {{ font-weight: 600; }}
-button {{ font: inherit; min-width: 5.5em; padding: 0.2em 0.6em; }}
-#frame {{ flex: 1; min-height: 0; display: flex; gap: 1.5vw; align-items: stretch; }}
-#frame > * {{ flex: 1 1 0; min-width: 0; min-height: 0; }}
-#frame > :first-child {{ flex-grow: 1.5; }}  /* the main picture: the others are its details */
-#frame svg {{ width: 100%; height: 100%; display: block; }}
 {terminal_block}
 </style>
 <style id="terminal-css">{terminal_css}</style>

@@ -30,6 +30,7 @@ def replay_page(title, frames, terminal_css=""):
     return PAGE.format(
         title=escape(title, 1000),
         theme=THEME_CSS,
+        frame_css=FRAME_CSS,
         terminal_block=TERMINAL_BLOCK,
         terminal_css=terminal_css,
         frames=script_json(frames),
@@ -97,6 +98,20 @@ def svg_file(pictures, title):
 
 # A terminal's picture in a page: dark, as on the terminal it was drawn for, so its
 # palette's near-white middle stays visible whatever the page's theme.
+# The layout every page of frames shares (a replay, the live page): a header over the
+# pictures, the first picture the widest, every picture scaled to its share of the window.
+FRAME_CSS = """html, body { margin: 0; height: 100%; background: var(--paper); color: var(--ink);
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+body { display: flex; flex-direction: column; padding: 0 1.5vw; box-sizing: border-box; }
+header { display: flex; flex-wrap: wrap; gap: 0.6em 1.2em; align-items: center; padding: 0.6em 0; }
+h1 { font-size: 1.1em; font-weight: 600; margin: 0; }
+button { font: inherit; min-width: 5.5em; padding: 0.2em 0.6em; }
+#frame { flex: 1; min-height: 0; display: flex; gap: 1.5vw; align-items: stretch; }
+#frame > * { flex: 1 1 0; min-width: 0; min-height: 0; }
+#frame > :first-child { flex-grow: 1.5; }  /* the main picture: the others are its details */
+#frame svg { width: 100%; height: 100%; display: block; }"""
+
+
 TERMINAL_BLOCK = """pre.terminal { overflow: auto; margin: 0; background: #272822; color: #d9d9d9;
   padding: 0.5em; font-size: 12px; line-height: 1.15;
   font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }"""
@@ -111,18 +126,9 @@ PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <style>
 {theme}
-html, body {{ margin: 0; height: 100%; background: var(--paper); color: var(--ink);
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }}
-body {{ display: flex; flex-direction: column; padding: 0 1.5vw; box-sizing: border-box; }}
-header {{ display: flex; flex-wrap: wrap; gap: 0.6em 1.2em; align-items: center; padding: 0.6em 0; }}
-h1 {{ font-size: 1.1em; font-weight: 600; margin: 0; }}
+{frame_css}
 #slider {{ flex: 1; min-width: 12em; }}
 #label {{ font-variant-numeric: tabular-nums; min-width: 22em; }}
-button {{ font: inherit; min-width: 5.5em; padding: 0.2em 0.6em; }}
-#frame {{ flex: 1; min-height: 0; display: flex; gap: 1.5vw; align-items: stretch; }}
-#frame > * {{ flex: 1 1 0; min-width: 0; min-height: 0; }}
-#frame > :first-child {{ flex-grow: 1.5; }}  /* the main picture: the others are its details */
-#frame svg {{ width: 100%; height: 100%; display: block; }}
 {terminal_block}
 details {{ padding: 0.5em 0 1em; }}
 table {{ border-collapse: collapse; font-variant-numeric: tabular-nums; }}
