@@ -62,6 +62,17 @@ def accuracy(network, X, y, classes):
     return float((class_probabilities(network, X, classes).argmax(axis=1) == labels_of(y)).mean())
 
 
+# What every classifier of points in the plane shows (xor's truth table too): the
+# decision boundary, each hidden neuron's own, the hidden space, the loss and health.
+PLANE_VIEWS = {
+    "boundary": "plane.boundary",
+    "neurons": "plane.neurons",
+    "hidden": "hidden.space",
+    "loss": "loss.history",
+    "health": "health.layers",
+}
+
+
 class PlayedPoints:
     """What `nncli play` needs of a task of 2-D points, mixed into PointsTask and XorTask:
     its points generated (`make`), a Dataset of any points (those added by hand too), and
@@ -143,13 +154,7 @@ class PointsTask(PlayedPoints, Task):
 
     classifier = True
     loss = "bce"
-    views = {
-        "boundary": "plane.boundary",
-        "neurons": "plane.neurons",
-        "hidden": "hidden.space",
-        "loss": "loss.history",
-        "health": "health.layers",
-    }
+    views = PLANE_VIEWS
     watch = ("boundary", "neurons")
     result = ("plane.boundary", "tables.summary")
     prediction = "classes.answers"

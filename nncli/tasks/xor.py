@@ -11,7 +11,7 @@ import numpy as np
 from nncli import data, nn
 from nncli.data import features, points
 from nncli.tasks.base import Dataset, Points, Preprocessing, Task, preprocessing
-from nncli.tasks.points import PlayedPoints
+from nncli.tasks.points import PLANE_VIEWS, PlayedPoints
 
 
 class XorTask(PlayedPoints, Task):
@@ -19,13 +19,7 @@ class XorTask(PlayedPoints, Task):
     clouds of noisy points (data.points.xor), which a model saved there keeps."""
 
     name = "xor"
-    views = {
-        "boundary": "plane.boundary",
-        "neurons": "plane.neurons",
-        "hidden": "hidden.space",
-        "loss": "loss.history",
-        "health": "health.layers",
-    }
+    views = PLANE_VIEWS
     watch = ("boundary", "neurons")
     result = ("plane.truth_table",)
     loss = "mse"
