@@ -8,15 +8,15 @@ Three things are derived from this table, so they cannot disagree:
 - the command that makes a model again (`nncli.command.command_line`).
 
 Which tasks take which setting is the task catalog's to say (`nncli.tasks.catalog`); a
-task may narrow a setting (a range, a help text) there. The names of the layer types live here
-too (the activations' in `nncli.activations`), the one list every layer of nncli checks them against.
+task may narrow a setting (a range, a help text) there. The layer types are
+`nncli.layer_types`' records, the activations `nncli.activations`'.
 
 Plain Python, free of NumPy and click, so the command line's `--help` stays instant.
 """
 
 from dataclasses import dataclass, replace
 
-from nncli.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, REGISTRY
+from nncli.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 
 # --- the limits the settings share -------------------------------------------------------
 
@@ -30,12 +30,6 @@ MAX_SHIFT = 20  # --shift: an 8×8 digit on a canvas of at most 28×28, MNIST's 
 MAX_CLASSES = 10  # spiral arms
 MAX_SEED = 2**32 - 1  # NumPy's legacy seeds, and what a person types
 MAX_TEXT = 4_096  # characters in a formula, a path, or any string a model file keeps (a column name)
-
-# --- the layer types (the activations are nncli.activations' records) -------------------
-
-LAYER_ACTIVATIONS = tuple(REGISTRY) + ("dropout",)  # every layer a model file may hold that has no weights
-IMAGE_LAYERS = ("unflatten", "conv2d", "maxpool2d", "flatten")  # nncli.nn.conv's layers
-LAYER_TYPES = ("linear", "batchnorm", "residual") + IMAGE_LAYERS + LAYER_ACTIVATIONS
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 INITS = ("pytorch", "xavier", "he", "normal", "small")

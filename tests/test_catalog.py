@@ -183,8 +183,9 @@ def test_every_activation_of_the_registry_is_a_layer_of_the_engine():
     computes lives in nn, under the same names, and the names the settings offer are its."""
     from nncli.activations import REGISTRY
     from nncli.export.json import FORMULAS
+    from nncli.layer_types import LAYER_TYPES
     from nncli.nn.layers import ACTIVATIONS as LAYERS
-    from nncli.settings import ACTIVATIONS, LAYER_TYPES
+    from nncli.settings import ACTIVATIONS
 
     assert set(LAYERS) == set(REGISTRY) and set(ACTIVATIONS) | {"softmax"} == set(REGISTRY)
     for name, layer in LAYERS.items():  # the lessons can write each out number by number
@@ -194,3 +195,36 @@ def test_every_activation_of_the_registry_is_a_layer_of_the_engine():
     for activation in REGISTRY.values():  # each is written somehow to ONNX, and with its parameters to PyTorch
         assert bool(activation.onnx) != bool(activation.onnx_nodes), activation.name
         assert activation.torch_code({"type": activation.name, **activation.parameters})
+
+
+def test_every_layer_type_of_the_registry_is_a_layer_of_the_engine():
+    """What a layer type is lives in one registry (nncli.layer_types); what it computes is
+    its class in nn, under the same name, which builds itself from a spec entry and gives
+    that entry back, keeping exactly the arrays the record says."""
+    import numpy as np
+
+    from nncli.activations import REGISTRY as ACTIVATIONS
+    from nncli.layer_types import REGISTRY
+    from nncli.nn import from_spec, parameter_count
+    from nncli.nn.layers import LAYERS
+    from nncli.store import state_shapes
+
+    assert set(LAYERS) == set(REGISTRY)
+    entries = {  # one entry of each type, as a model file holds it
+        "linear": {"type": "linear", "in": 3, "out": 2, "bias": False},
+        "batchnorm": {"type": "batchnorm", "features": 3, "eps": 1e-5, "momentum": 0.1},
+        "residual": {"type": "residual", "layers": [{"type": "linear", "in": 3, "out": 3, "bias": True}]},
+        "dropout": {"type": "dropout", "p": 0.25},
+        "unflatten": {"type": "unflatten", "in": 12, "shape": [3, 2, 2]},
+        "conv2d": {"type": "conv2d", "in": 3, "out": 4, "kernel": 3, "stride": 1, "padding": 1, "bias": True},
+        "maxpool2d": {"type": "maxpool2d", "kernel": 2, "stride": 2},
+        "flatten": {"type": "flatten"},
+    }
+    for name in REGISTRY:
+        entry = entries.get(name) or {"type": name, **ACTIVATIONS[name].parameters}  # an activation
+        network = from_spec([entry], np.float64, np.random.default_rng(0))
+        assert network.spec() == [entry], name
+        state = network.state_dict()
+        assert {key: np.shape(array) for key, array in state.items()} == state_shapes([entry]), name
+        learned = sum(p.data.size for p in network.parameters())
+        assert parameter_count([entry]) == learned, name

@@ -16,7 +16,8 @@ PACKAGE = Path(nncli.__file__).parent  # the package under test, installed or ch
 # Lowest first. A unit is a top-level module or subpackage of nncli.
 LAYERS = [
     {"__init__", "errors", "text"},  # the package's name and version, errors, inert text
-    {"runtime", "activations", "settings", "feature_names", "formula"},  # NumPy-free facts read before anything runs
+    # NumPy-free facts read before anything runs
+    {"runtime", "activations", "layer_types", "settings", "feature_names", "formula"},
     {"config"},  # the typed run configuration, checked against the settings
     {"autograd"},
     {"nn", "optim"},

@@ -1,16 +1,6 @@
-"""How each exporter writes the image layers — Unflatten, Conv2d, MaxPool2d, Flatten — as
-PyTorch code, ONNX nodes and JSON formulas. (An image layer's spec is shared by all three:
-see nncli.nn.conv.)"""
-
-from nncli.nn.conv import IMAGE_LAYERS  # noqa: F401 (the exporters ask this module which layers it writes)
-
-FORMULAS = {
-    "unflatten": "each row of `in` numbers as an image of `shape` = [channels, height, width]",
-    "conv2d": "out[o, i, j] = bias[o] + sum over c, p, q of weight[o, c, p, q] * x[c, i*stride + p, j*stride + q] "
-    "(x padded with `padding` zeros all round)",
-    "maxpool2d": "out[c, i, j] = max over p, q < kernel of x[c, i*stride + p, j*stride + q]",
-    "flatten": "each image's channels, rows and columns as one row of numbers",
-}
+"""How the PyTorch and ONNX exporters write the image layers — Unflatten, Conv2d,
+MaxPool2d, Flatten. (An image layer's spec is shared by all three exporters: see
+nncli.nn.conv; its JSON formula is its record's in nncli.layer_types.)"""
 
 
 def torch_layer(entry):

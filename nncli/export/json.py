@@ -11,20 +11,14 @@ exactly the value nncli holds (float32 numbers are written with the digits float
 
 import json
 
-from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.command import recorded_command
-from nncli.export import OUTPUT_KINDS, conv, literal, notes
+from nncli.export import OUTPUT_KINDS, literal, notes
+from nncli.layer_types import REGISTRY as LAYER_TYPES
 
 FORMAT_NAME = "nncli-json"
 FORMAT_VERSION = 2  # 2: "input" names the features computed from raw points; "size" counts raw inputs
 
-FORMULAS = {
-    **{name: activation.plain for name, activation in ACTIVATIONS.items()},
-    "dropout": "x (dropout only acts while training)",
-    "batchnorm": "(x - running_mean) / sqrt(running_var + eps) * weight + bias",
-    "residual": "x + layers(x)",
-    **conv.FORMULAS,
-}
+FORMULAS = {name: layer.formula for name, layer in LAYER_TYPES.items() if layer.formula}
 
 
 def render(model):

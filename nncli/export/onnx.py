@@ -19,6 +19,7 @@ from nncli import __version__
 from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.command import recorded_command
 from nncli.export import OUTPUT_KINDS, conv
+from nncli.layer_types import REGISTRY as LAYER_TYPES
 
 OPSET = 17
 IR_VERSION = 8  # the IR version of opset 17, so older runtimes read the file too
@@ -76,7 +77,7 @@ class GraphBuilder:
         if kind == "residual":
             inner = self.layers(entry["layers"], state, x, f"{key}.module.")
             return self.add("Add", [x, inner], key)
-        if kind in conv.IMAGE_LAYERS:
+        if LAYER_TYPES[kind].image:
             return conv.onnx_layer(self, entry, state, x, key)
         raise ValueError(f"cannot export a {kind!r} layer to ONNX")
 

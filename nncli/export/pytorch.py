@@ -16,6 +16,7 @@ from string import Template
 from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.command import recorded_command
 from nncli.export import OUTPUT_KINDS, conv, inert, literal, notes
+from nncli.layer_types import REGISTRY as LAYER_TYPES
 
 LOSSES = {"mse": "nn.MSELoss()", "bce": "nn.BCELoss()", "cross_entropy": "nn.CrossEntropyLoss()"}
 OPTIMIZERS = {  # nncli's optimizer names, as torch.optim calls them
@@ -468,7 +469,7 @@ def _torch_layer(entry):
     if kind == "batchnorm":
         code = f"nn.BatchNorm1d({entry['features']}, eps={entry['eps']!r}, momentum={entry['momentum']!r})"
         return code, "normalises each feature; predicts with running statistics"
-    if kind in conv.IMAGE_LAYERS:
+    if LAYER_TYPES[kind].image:
         return conv.torch_layer(entry)
     activation = ACTIVATIONS[kind]
     return activation.torch_code(entry), activation.torch_note

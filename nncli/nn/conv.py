@@ -21,7 +21,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 from nncli.autograd import Tensor
 from nncli.nn import init
 from nncli.nn.module import Module
-from nncli.settings import IMAGE_LAYERS  # noqa: F401 (the layer types of this module, as specs name them)
 
 MAX_POOL = 16  # the widest max-pool window: its 256 pixels numbered in one byte
 
@@ -168,6 +167,13 @@ class Conv2d(Module):
     weight (out, in, k, k) and bias (out,) start as PyTorch's do (Kaiming-uniform with
     a = √5: uniform in ±1/√(in·k·k), the inputs one output sees)."""
 
+    name = "conv2d"
+
+    @classmethod
+    def build(cls, entry, dtype, rng, init_scheme):
+        kernel, stride, padding = entry["kernel"], entry["stride"], entry["padding"]
+        return cls(entry["in"], entry["out"], kernel, stride, padding, entry.get("bias", True), dtype, rng, init_scheme)
+
     def __init__(
         self,
         in_channels,
@@ -198,7 +204,7 @@ class Conv2d(Module):
 
     def spec(self):
         return {
-            "type": "conv2d",
+            "type": self.name,
             "in": self.in_channels,
             "out": self.out_channels,
             "kernel": self.kernel_size,
@@ -218,6 +224,12 @@ class MaxPool2d(Module):
     """The largest value of each kernel_size × kernel_size window; windows `stride` apart
     (by default kernel_size: side by side, not overlapping)."""
 
+    name = "maxpool2d"
+
+    @classmethod
+    def build(cls, entry, dtype, rng, init_scheme):
+        return cls(entry["kernel"], entry["stride"])
+
     def __init__(self, kernel_size, stride=None):
         if not 1 <= kernel_size <= MAX_POOL:
             raise ValueError(f"a max-pool window is 1 to {MAX_POOL} pixels wide, not {kernel_size}")
@@ -230,7 +242,7 @@ class MaxPool2d(Module):
         return max_pool2d(x, self.kernel_size, self.stride)
 
     def spec(self):
-        return {"type": "maxpool2d", "kernel": self.kernel_size, "stride": self.stride}
+        return {"type": self.name, "kernel": self.kernel_size, "stride": self.stride}
 
     def __repr__(self):
         return f"MaxPool2d(kernel_size={self.kernel_size}, stride={self.stride})"
@@ -239,11 +251,17 @@ class MaxPool2d(Module):
 class Flatten(Module):
     """Each example's channels × rows × columns as one row of numbers, for dense layers."""
 
+    name = "flatten"
+
+    @classmethod
+    def build(cls, entry, dtype, rng, init_scheme):
+        return cls()
+
     def forward(self, x):
         return x.reshape(x.shape[0], -1)
 
     def spec(self):
-        return {"type": "flatten"}
+        return {"type": self.name}
 
     def __repr__(self):
         return "Flatten()"
@@ -254,6 +272,12 @@ class Unflatten(Module):
     nn.Unflatten(1, shape). The first layer of a convolutional network, so that its
     inputs are flat rows like every other network's."""
 
+    name = "unflatten"
+
+    @classmethod
+    def build(cls, entry, dtype, rng, init_scheme):
+        return cls(entry["shape"])
+
     def __init__(self, shape):
         self.shape = tuple(shape)
 
@@ -261,7 +285,7 @@ class Unflatten(Module):
         return x.reshape(x.shape[0], *self.shape)
 
     def spec(self):
-        return {"type": "unflatten", "in": int(np.prod(self.shape)), "shape": list(self.shape)}
+        return {"type": self.name, "in": int(np.prod(self.shape)), "shape": list(self.shape)}
 
     def __repr__(self):
         return f"Unflatten(dim=1, unflattened_size={self.shape})"

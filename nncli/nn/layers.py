@@ -12,8 +12,9 @@ import numpy as np
 
 from nncli.activations import REGISTRY
 from nncli.autograd import Tensor
+from nncli.layer_types import REGISTRY as LAYER_TYPES
 from nncli.nn import init
-from nncli.nn.conv import IMAGE_LAYERS, Conv2d, Flatten, MaxPool2d, Unflatten, image_shape
+from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten, image_shape
 from nncli.nn.module import Module
 
 
@@ -53,6 +54,12 @@ def _weight_gradient(g, x):
 class Linear(Module):
     """y = x @ weight.T + bias: each of the `out_features` rows of weight is one neuron."""
 
+    name = "linear"
+
+    @classmethod
+    def build(cls, entry, dtype, rng, init_scheme):
+        return cls(entry["in"], entry["out"], entry.get("bias", True), dtype, rng, init_scheme)
+
     def __init__(self, in_features, out_features, bias=True, dtype=np.float32, rng=None, init_scheme="pytorch"):
         rng = rng if rng is not None else np.random.default_rng()
         weight, bias_values = init.linear_weights(rng, in_features, out_features, init_scheme)
@@ -67,7 +74,7 @@ class Linear(Module):
         return out + self.bias if self.bias is not None else out
 
     def spec(self):
-        return {"type": "linear", "in": self.in_features, "out": self.out_features, "bias": self.bias is not None}
+        return {"type": self.name, "in": self.in_features, "out": self.out_features, "bias": self.bias is not None}
 
     def __repr__(self):
         return f"Linear(in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None})"
@@ -84,6 +91,12 @@ class Activation(Module):
     """
 
     name = ""
+
+    @classmethod
+    def build(cls, entry, dtype=None, rng=None, init_scheme=None):
+        """The activation of a spec entry, with its parameters (a leaky relu's slope) or
+        their defaults."""
+        return cls(**{name: entry.get(name, value) for name, value in REGISTRY[cls.name].parameters.items()})
 
     def forward(self, x):
         return getattr(x, self.name)()
@@ -211,6 +224,12 @@ class Dropout(Module):
     """While training, zero each input with probability p and scale the rest by 1/(1-p), so
     the expected activation is unchanged; at evaluation, pass everything through."""
 
+    name = "dropout"
+
+    @classmethod
+    def build(cls, entry, dtype, rng, init_scheme):
+        return cls(entry["p"], rng)
+
     def __init__(self, p=0.5, rng=None):
         if not 0.0 <= p < 1.0:
             raise ValueError(f"dropout probability must be in [0, 1), got {p}")
@@ -224,7 +243,7 @@ class Dropout(Module):
         return x * (keep / (1.0 - self.p)).astype(x.dtype)
 
     def spec(self):
-        return {"type": "dropout", "p": self.p}
+        return {"type": self.name, "p": self.p}
 
     def __repr__(self):
         return f"Dropout(p={self.p})"
@@ -281,7 +300,12 @@ class BatchNorm1d(Module):
     this is what keeps a deep network's signal — and its gradient — from fading.
     """
 
+    name = "batchnorm"
     buffers = ("running_mean", "running_var", "num_batches_tracked")
+
+    @classmethod
+    def build(cls, entry, dtype, rng, init_scheme):
+        return cls(entry["features"], entry.get("eps", 1e-5), entry.get("momentum", 0.1), dtype)
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=np.float32):
         if not 0.0 <= momentum <= 1.0:
@@ -311,7 +335,7 @@ class BatchNorm1d(Module):
         return out
 
     def spec(self):
-        return {"type": "batchnorm", "features": self.num_features, "eps": self.eps, "momentum": self.momentum}
+        return {"type": self.name, "features": self.num_features, "eps": self.eps, "momentum": self.momentum}
 
     def __repr__(self):
         return f"BatchNorm1d({self.num_features}, eps={self.eps}, momentum={self.momentum})"
@@ -324,6 +348,12 @@ class Residual(Module):
     even when the module's own gradient fades, the layers before it still hear the loss.
     """
 
+    name = "residual"
+
+    @classmethod
+    def build(cls, entry, dtype, rng, init_scheme):
+        return cls(from_spec(entry["layers"], dtype, rng, init_scheme))
+
     def __init__(self, module):
         self.module = module
 
@@ -334,7 +364,7 @@ class Residual(Module):
         inner = self.module.spec()
         if not isinstance(inner, list):
             raise TypeError("a residual block is described by its layers: build it around an nn.Sequential")
-        return {"type": "residual", "layers": inner}
+        return {"type": self.name, "layers": inner}
 
     def __repr__(self):
         inner = repr(self.module).replace("\n", "\n  ")
@@ -372,12 +402,17 @@ class Sequential(Module):
 
 ACTIVATIONS = {cls.name: cls for cls in (ReLU, Tanh, Sigmoid, Identity, LeakyReLU, Softmax, Step)}
 
+# Each layer type's class, under its name in nncli.layer_types: the layer a spec entry builds.
+LAYERS = {
+    **{cls.name: cls for cls in (Linear, BatchNorm1d, Residual, Dropout, Unflatten, Conv2d, MaxPool2d, Flatten)},
+    **ACTIVATIONS,
+}
+
 
 def activation_of(entry):
     """The activation layer of a spec entry, with its parameters (a leaky relu's slope) or
     their defaults."""
-    parameters = REGISTRY[entry["type"]].parameters
-    return ACTIVATIONS[entry["type"]](**{name: entry.get(name, value) for name, value in parameters.items()})
+    return ACTIVATIONS[entry["type"]].build(entry)
 
 
 def from_spec(spec, dtype=np.float32, rng=None, init_scheme="pytorch"):
@@ -385,39 +420,9 @@ def from_spec(spec, dtype=np.float32, rng=None, init_scheme="pytorch"):
     rng = rng if rng is not None else np.random.default_rng()
     layers = []
     for entry in spec:
-        kind = entry["type"]
-        if kind == "linear":
-            layers.append(Linear(entry["in"], entry["out"], entry.get("bias", True), dtype, rng, init_scheme))
-        elif kind == "conv2d":
-            layers.append(
-                Conv2d(
-                    entry["in"],
-                    entry["out"],
-                    entry["kernel"],
-                    entry["stride"],
-                    entry["padding"],
-                    entry.get("bias", True),
-                    dtype,
-                    rng,
-                    init_scheme,
-                )
-            )
-        elif kind == "maxpool2d":
-            layers.append(MaxPool2d(entry["kernel"], entry["stride"]))
-        elif kind == "flatten":
-            layers.append(Flatten())
-        elif kind == "unflatten":
-            layers.append(Unflatten(entry["shape"]))
-        elif kind == "batchnorm":
-            layers.append(BatchNorm1d(entry["features"], entry.get("eps", 1e-5), entry.get("momentum", 0.1), dtype))
-        elif kind == "residual":
-            layers.append(Residual(from_spec(entry["layers"], dtype, rng, init_scheme)))
-        elif kind == "dropout":
-            layers.append(Dropout(entry["p"], rng))
-        elif kind in ACTIVATIONS:
-            layers.append(activation_of(entry))
-        else:
-            raise ValueError(f"unknown layer type {kind!r}")
+        if entry["type"] not in LAYERS:
+            raise ValueError(f"unknown layer type {entry['type']!r}")
+        layers.append(LAYERS[entry["type"]].build(entry, dtype, rng, init_scheme))
     return Sequential(*layers)
 
 
@@ -531,7 +536,7 @@ def output_shapes(spec):
     shapes, shape = [], None
     for entry in spec:
         kind = entry["type"]
-        if kind in IMAGE_LAYERS:
+        if LAYER_TYPES[kind].image:
             shape = image_shape(entry, shape)
         elif kind == "linear":
             shape = entry["out"]
@@ -562,11 +567,8 @@ def parameter_count(spec):
     """How many numbers a network of these layer specs learns (buffers not counted)."""
     total = 0
     for entry in spec:
-        if entry["type"] in ("linear", "conv2d"):  # a conv's weight: out × in × kernel × kernel
-            area = entry["kernel"] ** 2 if entry["type"] == "conv2d" else 1
-            total += entry["out"] * entry["in"] * area + (entry["out"] if entry.get("bias", True) else 0)
-        elif entry["type"] == "batchnorm":
-            total += 2 * entry["features"]
-        elif entry["type"] == "residual":
+        layer = LAYER_TYPES[entry["type"]]
+        total += sum(math.prod(shape) for shape in layer.parameters(entry).values())
+        if layer.block:
             total += parameter_count(entry["layers"])
     return total

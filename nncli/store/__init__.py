@@ -41,8 +41,10 @@ import numpy as np
 from nncli import __version__
 from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.errors import ModelFileError, NncliError, OptionError
+from nncli.layer_types import LAYER_TYPES
+from nncli.layer_types import REGISTRY as LAYERS
 from nncli.nn.conv import MAX_POOL, image_shape
-from nncli.settings import DTYPES, IMAGE_LAYERS, LAYER_TYPES, MAX_CHANNELS, MAX_LAYER, MAX_SEED, MAX_SIZE, MAX_TEXT
+from nncli.settings import DTYPES, MAX_CHANNELS, MAX_LAYER, MAX_SEED, MAX_SIZE, MAX_TEXT
 from nncli.store import snapshots as snapshot_arrays
 
 FORMAT_NAME = "nncli-model"
@@ -98,7 +100,7 @@ def _check_block(layers: list, width: int | None, where: str, depth: int) -> tup
             kind = spec.get("type") if isinstance(spec, dict) else spec
             raise ValueError(f"layer {name}: unknown type {_short(kind)}")
         kind = spec["type"]
-        if kind in IMAGE_LAYERS:
+        if LAYERS[kind].image:
             width = _check_image_layer(spec, name, width)
             continue
         if isinstance(width, tuple) and kind in ("linear", "batchnorm", "residual"):
@@ -199,16 +201,9 @@ def state_shapes(layers: list[dict], prefix: str = "") -> dict[str, tuple[int, .
     shapes: dict[str, tuple[int, ...]] = {}
     for i, spec in enumerate(layers):
         key = f"{prefix}{i}"
-        if spec["type"] in ("linear", "conv2d"):
-            kernel = (spec["kernel"],) * 2 if spec["type"] == "conv2d" else ()
-            shapes[f"{key}.weight"] = (spec["out"], spec["in"], *kernel)
-            if spec["bias"]:
-                shapes[f"{key}.bias"] = (spec["out"],)
-        elif spec["type"] == "batchnorm":
-            features = (spec["features"],)
-            shapes.update({f"{key}.{name}": features for name in ("weight", "bias", "running_mean", "running_var")})
-            shapes[f"{key}.num_batches_tracked"] = ()
-        elif spec["type"] == "residual":
+        layer = LAYERS[spec["type"]]
+        shapes.update({f"{key}.{name}": shape for name, shape in layer.arrays(spec).items()})
+        if layer.block:
             shapes.update(state_shapes(spec["layers"], f"{key}.module."))
     return shapes
 
@@ -411,7 +406,7 @@ def _image_numbers(layers: list[dict]) -> int:
     columns (in·k² per output position) and output, each max-pool's input."""
     total, shape = 0, None
     for i, spec in enumerate(layers):
-        if spec["type"] not in IMAGE_LAYERS:
+        if not LAYERS[spec["type"]].image:
             continue
         out = _check_image_layer(spec, str(i), shape)
         if spec["type"] == "conv2d":

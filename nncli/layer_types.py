@@ -1,0 +1,102 @@
+"""Every layer type, declared once: one record says what a model file's layer entry of
+that type holds and what nncli writes about it.
+
+The names a model file may use (`nncli.settings.LAYER_TYPES`), the arrays the store
+expects for a layer (`nncli.store.state_shapes`), the count of numbers a network learns
+(`nncli.nn.parameter_count`) and the JSON export's formulas (`nncli.export.json`) read
+what they need from here. What a layer computes is the engine's to say, in its class in
+`nncli.nn` (`nncli.nn.layers`, the image layers in `nncli.nn.conv`), which builds itself
+from its entry under the same name (`LAYERS` there). The activations are layers too:
+their records are `nncli.activations`'.
+
+So adding a layer type is its record here plus its class there.
+
+Plain Python, free of NumPy, so the command line's `--help` stays instant.
+"""
+
+from dataclasses import dataclass
+
+from nncli.activations import REGISTRY as ACTIVATIONS
+
+
+def _no_arrays(entry):
+    return {}
+
+
+@dataclass(frozen=True)
+class LayerType:
+    """What nncli says about one layer type.
+
+    `parameters` and `buffers` are functions of a layer's entry giving the arrays it keeps
+    in the model file (the learned ones, then those it only tracks), by the name after its
+    key ("weight" for "0.weight"), with their shapes. `block`: the entry holds a list of
+    layers under "layers", whose arrays sit under its key + ".module.".
+    """
+
+    name: str
+    formula: str = ""  # what it computes, in ASCII, for the JSON export ("": its numbers say it)
+    parameters: object = _no_arrays
+    buffers: object = _no_arrays
+    image: bool = False  # takes or gives images (nncli.nn.conv's layers)
+    block: bool = False
+
+    def arrays(self, entry):
+        """Every array this layer keeps, learned ones first, with their shapes."""
+        return {**self.parameters(entry), **self.buffers(entry)}
+
+
+def _weight_and_bias(entry):
+    """A linear layer's weight (out × in) or a convolution's (out × in × kernel × kernel),
+    and its bias if it has one."""
+    kernel = (entry["kernel"],) * 2 if "kernel" in entry else ()
+    shapes = {"weight": (entry["out"], entry["in"], *kernel)}
+    if entry["bias"]:
+        shapes["bias"] = (entry["out"],)
+    return shapes
+
+
+def _scale_and_shift(entry):
+    return {"weight": (entry["features"],), "bias": (entry["features"],)}
+
+
+def _running_statistics(entry):
+    features = (entry["features"],)
+    return {"running_mean": features, "running_var": features, "num_batches_tracked": ()}
+
+
+REGISTRY = {
+    layer.name: layer
+    for layer in (
+        LayerType("linear", parameters=_weight_and_bias),
+        LayerType(
+            "batchnorm",
+            formula="(x - running_mean) / sqrt(running_var + eps) * weight + bias",
+            parameters=_scale_and_shift,
+            buffers=_running_statistics,
+        ),
+        LayerType("residual", formula="x + layers(x)", block=True),
+        LayerType("dropout", formula="x (dropout only acts while training)"),
+        LayerType(
+            "unflatten",
+            formula="each row of `in` numbers as an image of `shape` = [channels, height, width]",
+            image=True,
+        ),
+        LayerType(
+            "conv2d",
+            formula="out[o, i, j] = bias[o] + sum over c, p, q of weight[o, c, p, q] "
+            "* x[c, i*stride + p, j*stride + q] (x padded with `padding` zeros all round)",
+            parameters=_weight_and_bias,
+            image=True,
+        ),
+        LayerType(
+            "maxpool2d", formula="out[c, i, j] = max over p, q < kernel of x[c, i*stride + p, j*stride + q]", image=True
+        ),
+        LayerType("flatten", formula="each image's channels, rows and columns as one row of numbers", image=True),
+    )
+}
+
+# An activation is a layer with no arrays, its formula its record's.
+REGISTRY.update({name: LayerType(name, formula=activation.plain) for name, activation in ACTIVATIONS.items()})
+
+LAYER_TYPES = tuple(REGISTRY)  # every type a model file's layer entry may have
+IMAGE_LAYERS = tuple(name for name, layer in REGISTRY.items() if layer.image)  # nncli.nn.conv's layers
