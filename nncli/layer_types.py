@@ -39,10 +39,15 @@ class LayerType:
     buffers: object = _no_arrays
     image: bool = False  # takes or gives images (nncli.nn.conv's layers)
     block: bool = False
+    title: object = None  # a function of the entry: how `inspect model` names the layer; None: "relu()"
 
     def arrays(self, entry):
         """Every array this layer keeps, learned ones first, with their shapes."""
         return {**self.parameters(entry), **self.buffers(entry)}
+
+    def title_of(self, entry):
+        """The layer's name in a model's summary: "Linear(2 → 4)", "dropout(p=0.5)"."""
+        return self.title(entry) if self.title else f"{self.name}()"
 
 
 def _weight_and_bias(entry):
@@ -64,22 +69,46 @@ def _running_statistics(entry):
     return {"running_mean": features, "running_var": features, "num_batches_tracked": ()}
 
 
+def _conv_title(entry):
+    return (
+        f"Conv2d({entry['in']} → {entry['out']}, {entry['kernel']}×{entry['kernel']}"
+        + (f", stride {entry['stride']}" if entry["stride"] != 1 else "")
+        + (f", padding {entry['padding']}" if entry["padding"] else "")
+        + ("" if entry["bias"] else ", no bias")
+        + ")"
+    )
+
+
+def _pool_title(entry):
+    stride = f", stride {entry['stride']}" if entry["stride"] != entry["kernel"] else ""
+    return f"MaxPool2d({entry['kernel']}×{entry['kernel']}{stride})"
+
+
 REGISTRY = {
     layer.name: layer
     for layer in (
-        LayerType("linear", parameters=_weight_and_bias),
+        LayerType("linear", parameters=_weight_and_bias, title=lambda entry: f"Linear({entry['in']} → {entry['out']})"),
         LayerType(
             "batchnorm",
             formula="(x - running_mean) / sqrt(running_var + eps) * weight + bias",
             parameters=_scale_and_shift,
             buffers=_running_statistics,
+            title=lambda entry: f"batchnorm({entry['features']})",
         ),
-        LayerType("residual", formula="x + layers(x)", block=True),
-        LayerType("dropout", formula="x (dropout only acts while training)"),
+        LayerType(
+            "residual",
+            formula="x + layers(x)",
+            block=True,
+            title=lambda entry: "residual(x + " + " → ".join(inner["type"] for inner in entry["layers"]) + ")",
+        ),
+        LayerType(
+            "dropout", formula="x (dropout only acts while training)", title=lambda entry: f"dropout(p={entry['p']})"
+        ),
         LayerType(
             "unflatten",
             formula="each row of `in` numbers as an image of `shape` = [channels, height, width]",
             image=True,
+            title=lambda entry: "Unflatten(" + "×".join(map(str, entry["shape"])) + ")",
         ),
         LayerType(
             "conv2d",
@@ -87,11 +116,20 @@ REGISTRY = {
             "* x[c, i*stride + p, j*stride + q] (x padded with `padding` zeros all round)",
             parameters=_weight_and_bias,
             image=True,
+            title=_conv_title,
         ),
         LayerType(
-            "maxpool2d", formula="out[c, i, j] = max over p, q < kernel of x[c, i*stride + p, j*stride + q]", image=True
+            "maxpool2d",
+            formula="out[c, i, j] = max over p, q < kernel of x[c, i*stride + p, j*stride + q]",
+            image=True,
+            title=_pool_title,
         ),
-        LayerType("flatten", formula="each image's channels, rows and columns as one row of numbers", image=True),
+        LayerType(
+            "flatten",
+            formula="each image's channels, rows and columns as one row of numbers",
+            image=True,
+            title=lambda entry: "Flatten()",
+        ),
     )
 }
 

@@ -228,3 +228,4 @@ def test_every_layer_type_of_the_registry_is_a_layer_of_the_engine():
         assert {key: np.shape(array) for key, array in state.items()} == state_shapes([entry]), name
         learned = sum(p.data.size for p in network.parameters())
         assert parameter_count([entry]) == learned, name
+        assert REGISTRY[name].title_of(entry), name  # `inspect model` names it

@@ -3,6 +3,7 @@ a model's layers, and the engine's gradient checks."""
 
 from dataclasses import dataclass
 
+from nncli.layer_types import REGISTRY as LAYER_TYPES
 from nncli.nn.layers import output_shapes, parameter_count
 from nncli.views import Numbers
 
@@ -43,39 +44,11 @@ def answers(rows):
     return Answers(rows)
 
 
-IMAGE_LAYER_NAMES = {
-    "unflatten": lambda layer: "Unflatten(" + "×".join(map(str, layer["shape"])) + ")",
-    "conv2d": lambda layer: (
-        f"Conv2d({layer['in']} → {layer['out']}, {layer['kernel']}×{layer['kernel']}"
-        + (f", stride {layer['stride']}" if layer["stride"] != 1 else "")
-        + (f", padding {layer['padding']}" if layer["padding"] else "")
-        + ("" if layer["bias"] else ", no bias")
-        + ")"
-    ),
-    "maxpool2d": lambda layer: (
-        f"MaxPool2d({layer['kernel']}×{layer['kernel']}"
-        + (f", stride {layer['stride']}" if layer["stride"] != layer["kernel"] else "")
-        + ")"
-    ),
-    "flatten": lambda layer: "Flatten()",
-}
-
-
 def model_summary(title, layers):
     """The ModelSummary of a network of `layers` (its spec)."""
     rows = []
     for index, (layer, shape) in enumerate(zip(layers, output_shapes(layers))):
-        if layer["type"] == "linear":
-            name = f"Linear({layer['in']} → {layer['out']})"
-        elif layer["type"] in IMAGE_LAYER_NAMES:
-            name = IMAGE_LAYER_NAMES[layer["type"]](layer)
-        else:
-            extra = {
-                "dropout": f"p={layer.get('p')}",
-                "batchnorm": str(layer.get("features")),
-                "residual": "x + " + " → ".join(entry["type"] for entry in layer.get("layers", [])),
-            }.get(layer["type"], "")
-            name = f"{layer['type']}({extra})"
+        name = LAYER_TYPES[layer["type"]].title_of(layer)
         shape = list(shape) if isinstance(shape, tuple) else [shape]
         rows.append({"key": str(index), "layer": name, "shape": shape, "parameters": parameter_count([layer])})
     return ModelSummary(title, rows, sum(row["parameters"] for row in rows))
