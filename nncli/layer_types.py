@@ -138,3 +138,13 @@ REGISTRY.update({name: LayerType(name, formula=activation.plain) for name, activ
 
 LAYER_TYPES = tuple(REGISTRY)  # every type a model file's layer entry may have
 IMAGE_LAYERS = tuple(name for name, layer in REGISTRY.items() if layer.image)  # nncli.nn.conv's layers
+BLOCKS = tuple(name for name, layer in REGISTRY.items() if layer.block)
+
+
+def every_layer(layers):
+    """Every layer entry of a list, those inside blocks (residual) included, in order. An
+    entry that is not one is passed over, not opened: the store says what is wrong with it."""
+    for entry in layers:
+        yield entry
+        if isinstance(entry, dict) and entry.get("type") in BLOCKS and isinstance(entry.get("layers"), list):
+            yield from every_layer(entry["layers"])

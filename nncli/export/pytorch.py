@@ -17,6 +17,7 @@ from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.command import recorded_command
 from nncli.export import OUTPUT_KINDS, conv, inert, literal, notes
 from nncli.layer_types import REGISTRY as LAYER_TYPES
+from nncli.layer_types import every_layer
 
 LOSSES = {"mse": "nn.MSELoss()", "bce": "nn.BCELoss()", "cross_entropy": "nn.CrossEntropyLoss()"}
 OPTIMIZERS = {  # nncli's optimizer names, as torch.optim calls them
@@ -299,7 +300,7 @@ def render(model, weights_name=None, module="model"):
     """The script's text. `weights_name`: the model file beside the script to load the
     weights from, or None to embed them. `module`: the script's name, for the example."""
     meta = model.meta
-    kinds = {entry["type"] for entry in _all_layers(model.layers)}
+    kinds = {entry["type"] for entry in every_layer(model.layers)}
     parts = [
         _docstring(model, weights_name, module),
         "\nimport json\nimport sys\n" + ("from pathlib import Path\n" if weights_name else "") + "\n",
@@ -475,13 +476,6 @@ def _torch_layer(entry):
     return activation.torch_code(entry), activation.torch_note
 
 
-def _all_layers(layers):
-    for entry in layers:
-        yield entry
-        if entry["type"] == "residual":
-            yield from _all_layers(entry["layers"])
-
-
 def _embedded(model):
     """WEIGHTS = {key: nested lists}, each number written so it reads back exactly."""
     lines = ["", "", "# The trained weights (nncli export --embed): state-dict key -> numbers.", "WEIGHTS = {"]
@@ -568,7 +562,7 @@ def _train(model, module):
         lr=repr(lr),
         extra=extra,
         batch_size=batch_size,
-        skip_single=SKIP_SINGLE if any(entry["type"] == "batchnorm" for entry in _all_layers(model.layers)) else "",
+        skip_single=SKIP_SINGLE if any(entry["type"] == "batchnorm" for entry in every_layer(model.layers)) else "",
     )
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from nncli.activations import REGISTRY
 from nncli.autograd import Tensor
 from nncli.layer_types import REGISTRY as LAYER_TYPES
+from nncli.layer_types import every_layer
 from nncli.nn import init
 from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten, image_shape
 from nncli.nn.module import Module
@@ -495,7 +496,7 @@ def describe(spec):
     "64-32×10-10 relu with batch norm and skip connections" (a width repeated three times
     or more written once, with a count)."""
     sizes, activation = [], None
-    for entry in _flat(spec):
+    for entry in every_layer(spec):
         if entry["type"] == "linear":
             sizes += [entry["in"]] if not sizes else []
             sizes.append(entry["out"])
@@ -514,20 +515,9 @@ def describe(spec):
     return text + (" with " + " and ".join(extras) if extras else "")
 
 
-def _flat(spec):
-    for entry in spec:
-        if entry["type"] == "residual":
-            yield from _flat(entry["layers"])
-        else:
-            yield entry
-
-
 def layer_types(spec):
     """Every layer type in a list of layer specs, those inside residual blocks included."""
-    for entry in spec:
-        yield entry["type"]
-        if entry["type"] == "residual":
-            yield from layer_types(entry["layers"])
+    return (entry["type"] for entry in every_layer(spec))
 
 
 def output_shapes(spec):

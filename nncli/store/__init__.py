@@ -41,7 +41,7 @@ import numpy as np
 from nncli import __version__
 from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.errors import ModelFileError, NncliError, OptionError
-from nncli.layer_types import LAYER_TYPES
+from nncli.layer_types import LAYER_TYPES, every_layer
 from nncli.layer_types import REGISTRY as LAYERS
 from nncli.nn.conv import MAX_POOL, image_shape
 from nncli.settings import DTYPES, MAX_CHANNELS, MAX_LAYER, MAX_SEED, MAX_SIZE, MAX_TEXT
@@ -340,23 +340,13 @@ def check_scaling(scaling: Any, layers: list[dict]) -> None:
 
 
 def _output_width(layers: list[dict]) -> int:
-    return next((spec["out"] for spec in reversed(_flat_layers(layers)) if spec.get("type") == "linear"), 1)
-
-
-def _flat_layers(layers: list) -> list:
-    """Every layer entry, those inside residual blocks included, in order."""
-    flat = []
-    for spec in layers:
-        flat.append(spec)
-        if isinstance(spec, dict) and spec.get("type") == "residual" and isinstance(spec.get("layers"), list):
-            flat.extend(_flat_layers(spec["layers"]))
-    return flat
+    return next((spec["out"] for spec in reversed(list(every_layer(layers))) if spec.get("type") == "linear"), 1)
 
 
 def _count_layers(layers: list) -> int:
     """Entries in a layer list, residual blocks' inner layers counted (nesting is bounded
     by the metadata's depth limit, so this recursion is too)."""
-    return len(_flat_layers(layers))
+    return sum(1 for _ in every_layer(layers))
 
 
 def _check_target(target: Any) -> None:
@@ -394,7 +384,7 @@ def memory_needed(layers: list[dict], rows: int) -> int:
     weights = sum(math.prod(shape) for shape in state_shapes(layers).values())
     # each linear layer's input and each batch norm's (which keeps its normalised copy too),
     # inside residual blocks as well, and the network's output
-    flat = _flat_layers(layers)
+    flat = list(every_layer(layers))
     widths = sum(spec["in"] for spec in flat if spec["type"] == "linear")
     widths += sum(2 * spec["features"] for spec in flat if spec["type"] == "batchnorm")
     widths += _output_width(layers) + _image_numbers(layers)
@@ -422,7 +412,7 @@ def check_memory(layers: list[dict], rows: int) -> None:
     allocated, whether the network is to be trained, saved or loaded."""
     needed = memory_needed(layers, rows)
     if needed > MEMORY_BUDGET:
-        widest = max(spec["out"] for spec in _flat_layers(layers) if spec["type"] in ("linear", "conv2d"))
+        widest = max(spec["out"] for spec in every_layer(layers) if spec["type"] in ("linear", "conv2d"))
         unit = "channels" if any(spec["type"] == "conv2d" for spec in layers) else "neurons"
         raise ValueError(
             f"a network with a layer of {widest:,} {unit} on {rows:,} examples needs about "
