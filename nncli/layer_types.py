@@ -40,6 +40,7 @@ class LayerType:
     image: bool = False  # takes or gives images (nncli.nn.conv's layers)
     block: bool = False
     title: object = None  # a function of the entry: how `inspect model` names the layer; None: "relu()"
+    torch: object = None  # a function of the entry: (the torch.nn code of the PyTorch export, a comment on it)
 
     def arrays(self, entry):
         """Every array this layer keeps, learned ones first, with their shapes."""
@@ -69,6 +70,35 @@ def _running_statistics(entry):
     return {"running_mean": features, "running_var": features, "num_batches_tracked": ()}
 
 
+def _plural(number, noun):
+    return f"{number} {noun}" + ("s" if number != 1 else "")
+
+
+def _linear_torch(entry):
+    bias = "" if entry["bias"] else ", bias=False"
+    comment = f"{_plural(entry['in'], 'input')} -> {_plural(entry['out'], 'neuron')}"
+    return f"nn.Linear({entry['in']}, {entry['out']}{bias})", comment
+
+
+def _batchnorm_torch(entry):
+    code = f"nn.BatchNorm1d({entry['features']}, eps={entry['eps']!r}, momentum={entry['momentum']!r})"
+    return code, "normalises each feature; predicts with running statistics"
+
+
+def _unflatten_torch(entry):
+    shape = tuple(entry["shape"])
+    return f"nn.Unflatten(1, {shape})", f"rows of {entry['in']} numbers as {shape[0]}×{shape[1]}×{shape[2]} images"
+
+
+def _conv_torch(entry):
+    bias = "" if entry["bias"] else ", bias=False"
+    code = (
+        f"nn.Conv2d({entry['in']}, {entry['out']}, kernel_size={entry['kernel']}, "
+        f"stride={entry['stride']}, padding={entry['padding']}{bias})"
+    )
+    return code, f"{entry['out']} kernels of {entry['kernel']}×{entry['kernel']}"
+
+
 def _conv_title(entry):
     return (
         f"Conv2d({entry['in']} → {entry['out']}, {entry['kernel']}×{entry['kernel']}"
@@ -87,13 +117,19 @@ def _pool_title(entry):
 REGISTRY = {
     layer.name: layer
     for layer in (
-        LayerType("linear", parameters=_weight_and_bias, title=lambda entry: f"Linear({entry['in']} → {entry['out']})"),
+        LayerType(
+            "linear",
+            parameters=_weight_and_bias,
+            title=lambda entry: f"Linear({entry['in']} → {entry['out']})",
+            torch=_linear_torch,
+        ),
         LayerType(
             "batchnorm",
             formula="(x - running_mean) / sqrt(running_var + eps) * weight + bias",
             parameters=_scale_and_shift,
             buffers=_running_statistics,
             title=lambda entry: f"batchnorm({entry['features']})",
+            torch=_batchnorm_torch,
         ),
         LayerType(
             "residual",
@@ -102,13 +138,17 @@ REGISTRY = {
             title=lambda entry: "residual(x + " + " → ".join(inner["type"] for inner in entry["layers"]) + ")",
         ),
         LayerType(
-            "dropout", formula="x (dropout only acts while training)", title=lambda entry: f"dropout(p={entry['p']})"
+            "dropout",
+            formula="x (dropout only acts while training)",
+            title=lambda entry: f"dropout(p={entry['p']})",
+            torch=lambda entry: (f"nn.Dropout(p={entry['p']!r})", "only while training"),
         ),
         LayerType(
             "unflatten",
             formula="each row of `in` numbers as an image of `shape` = [channels, height, width]",
             image=True,
             title=lambda entry: "Unflatten(" + "×".join(map(str, entry["shape"])) + ")",
+            torch=_unflatten_torch,
         ),
         LayerType(
             "conv2d",
@@ -117,24 +157,36 @@ REGISTRY = {
             parameters=_weight_and_bias,
             image=True,
             title=_conv_title,
+            torch=_conv_torch,
         ),
         LayerType(
             "maxpool2d",
             formula="out[c, i, j] = max over p, q < kernel of x[c, i*stride + p, j*stride + q]",
             image=True,
             title=_pool_title,
+            torch=lambda entry: (f"nn.MaxPool2d(kernel_size={entry['kernel']}, stride={entry['stride']})", ""),
         ),
         LayerType(
             "flatten",
             formula="each image's channels, rows and columns as one row of numbers",
             image=True,
             title=lambda entry: "Flatten()",
+            torch=lambda entry: ("nn.Flatten()", ""),
         ),
     )
 }
 
-# An activation is a layer with no arrays, its formula its record's.
-REGISTRY.update({name: LayerType(name, formula=activation.plain) for name, activation in ACTIVATIONS.items()})
+
+def _activation_layer(activation):
+    """An activation is a layer with no arrays; what is written about it is its record's."""
+    return LayerType(
+        activation.name,
+        formula=activation.plain,
+        torch=lambda entry: (activation.torch_code(entry), activation.torch_note),
+    )
+
+
+REGISTRY.update({name: _activation_layer(activation) for name, activation in ACTIVATIONS.items()})
 
 LAYER_TYPES = tuple(REGISTRY)  # every type a model file's layer entry may have
 IMAGE_LAYERS = tuple(name for name, layer in REGISTRY.items() if layer.image)  # nncli.nn.conv's layers

@@ -229,3 +229,4 @@ def test_every_layer_type_of_the_registry_is_a_layer_of_the_engine():
         learned = sum(p.data.size for p in network.parameters())
         assert parameter_count([entry]) == learned, name
         assert REGISTRY[name].title_of(entry), name  # `inspect model` names it
+        assert REGISTRY[name].block or REGISTRY[name].torch(entry)[0].startswith(("nn.", "Heaviside")), name

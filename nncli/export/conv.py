@@ -1,24 +1,6 @@
-"""How the PyTorch and ONNX exporters write the image layers — Unflatten, Conv2d,
-MaxPool2d, Flatten. (An image layer's spec is shared by all three exporters: see
-nncli.nn.conv; its JSON formula is its record's in nncli.layer_types.)"""
-
-
-def torch_layer(entry):
-    """(the torch.nn code for one image layer, a comment on it)."""
-    kind = entry["type"]
-    if kind == "unflatten":
-        shape = tuple(entry["shape"])
-        return f"nn.Unflatten(1, {shape})", f"rows of {entry['in']} numbers as {shape[0]}×{shape[1]}×{shape[2]} images"
-    if kind == "conv2d":
-        bias = "" if entry["bias"] else ", bias=False"
-        code = (
-            f"nn.Conv2d({entry['in']}, {entry['out']}, kernel_size={entry['kernel']}, "
-            f"stride={entry['stride']}, padding={entry['padding']}{bias})"
-        )
-        return code, f"{entry['out']} kernels of {entry['kernel']}×{entry['kernel']}"
-    if kind == "maxpool2d":
-        return f"nn.MaxPool2d(kernel_size={entry['kernel']}, stride={entry['stride']})", ""
-    return "nn.Flatten()", ""
+"""How the ONNX exporter writes the image layers — Unflatten, Conv2d, MaxPool2d,
+Flatten. (An image layer's spec is shared by all three exporters: see nncli.nn.conv; its
+PyTorch code and JSON formula are its record's in nncli.layer_types.)"""
 
 
 def onnx_layer(graph, entry, state, x, key):

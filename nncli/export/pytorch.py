@@ -15,7 +15,7 @@ from string import Template
 
 from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.command import recorded_command
-from nncli.export import OUTPUT_KINDS, conv, inert, literal, notes
+from nncli.export import OUTPUT_KINDS, inert, literal, notes
 from nncli.layer_types import REGISTRY as LAYER_TYPES
 from nncli.layer_types import every_layer
 
@@ -460,20 +460,7 @@ def _layer_lines(layers, prefix, indent):
 
 def _torch_layer(entry):
     """(the torch.nn code for one layer, a comment on it)."""
-    kind = entry["type"]
-    if kind == "linear":
-        bias = "" if entry["bias"] else ", bias=False"
-        comment = f"{_count(entry['in'], 'input')} -> {_count(entry['out'], 'neuron')}"
-        return f"nn.Linear({entry['in']}, {entry['out']}{bias})", comment
-    if kind == "dropout":
-        return f"nn.Dropout(p={entry['p']!r})", "only while training"
-    if kind == "batchnorm":
-        code = f"nn.BatchNorm1d({entry['features']}, eps={entry['eps']!r}, momentum={entry['momentum']!r})"
-        return code, "normalises each feature; predicts with running statistics"
-    if LAYER_TYPES[kind].image:
-        return conv.torch_layer(entry)
-    activation = ACTIVATIONS[kind]
-    return activation.torch_code(entry), activation.torch_note
+    return LAYER_TYPES[entry["type"]].torch(entry)
 
 
 def _embedded(model):
