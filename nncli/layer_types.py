@@ -31,6 +31,10 @@ class LayerType:
     in the model file (the learned ones, then those it only tracks), by the name after its
     key ("weight" for "0.weight"), with their shapes. `block`: the entry holds a list of
     layers under "layers", whose arrays sit under its key + ".module.".
+
+    `onnx` is a function of the graph (`nncli.export.onnx.GraphBuilder`), the layer's entry,
+    the model's state dict, the input's name and the layer's key, which adds the layer's
+    nodes (named by its key) and returns the output's name.
     """
 
     name: str
@@ -41,6 +45,7 @@ class LayerType:
     block: bool = False
     title: object = None  # a function of the entry: how `inspect model` names the layer; None: "relu()"
     torch: object = None  # a function of the entry: (the torch.nn code of the PyTorch export, a comment on it)
+    onnx: object = None  # builds its ONNX nodes (see above)
 
     def arrays(self, entry):
         """Every array this layer keeps, learned ones first, with their shapes."""
@@ -99,6 +104,50 @@ def _conv_torch(entry):
     return code, f"{entry['out']} kernels of {entry['kernel']}×{entry['kernel']}"
 
 
+def _linear_onnx(graph, entry, state, x, key):
+    """x · weightᵀ + bias, as torch.nn.Linear."""
+    inputs = [x, graph.constant(f"{key}.weight", state[f"{key}.weight"])]
+    if entry["bias"]:
+        inputs.append(graph.constant(f"{key}.bias", state[f"{key}.bias"]))
+    return graph.add("Gemm", inputs, key, transB=1)
+
+
+def _batchnorm_onnx(graph, entry, state, x, key):
+    """Evaluation: (x − running_mean) / sqrt(running_var + eps) · weight + bias, in nncli's
+    own steps, not BatchNormalization, whose eps is a 32-bit attribute."""
+    names = ("weight", "bias", "running_mean", "running_var")
+    params = {name: graph.constant(f"{key}.{name}", state[f"{key}.{name}"]) for name in names}
+    variance = graph.add("Add", [params["running_var"], graph.constant(f"{key}.eps", entry["eps"])], f"{key}.var")
+    sigma = graph.add("Sqrt", [variance], f"{key}.sigma")
+    centred = graph.add("Sub", [x, params["running_mean"]], f"{key}.centred")
+    normalised = graph.add("Div", [centred, sigma], f"{key}.normalised")
+    scaled = graph.add("Mul", [normalised, params["weight"]], f"{key}.scaled")
+    return graph.add("Add", [scaled, params["bias"]], key)
+
+
+def _residual_onnx(graph, entry, state, x, key):
+    inner = graph.layers(entry["layers"], state, x, f"{key}.module.")
+    return graph.add("Add", [x, inner], key)
+
+
+def _unflatten_onnx(graph, entry, state, x, key):
+    shape = graph.constant(f"{key}.shape", [-1, *entry["shape"]], "int64")
+    return graph.add("Reshape", [x, shape], key)
+
+
+def _conv_onnx(graph, entry, state, x, key):
+    inputs = [x, graph.constant(f"{key}.weight", state[f"{key}.weight"])]
+    if entry["bias"]:
+        inputs.append(graph.constant(f"{key}.bias", state[f"{key}.bias"]))
+    kernel, stride, padding = entry["kernel"], entry["stride"], entry["padding"]
+    return graph.add("Conv", inputs, key, kernel_shape=[kernel, kernel], strides=[stride, stride], pads=[padding] * 4)
+
+
+def _pool_onnx(graph, entry, state, x, key):
+    kernel, stride = entry["kernel"], entry["stride"]
+    return graph.add("MaxPool", [x], key, kernel_shape=[kernel, kernel], strides=[stride, stride])
+
+
 def _conv_title(entry):
     return (
         f"Conv2d({entry['in']} → {entry['out']}, {entry['kernel']}×{entry['kernel']}"
@@ -122,6 +171,7 @@ REGISTRY = {
             parameters=_weight_and_bias,
             title=lambda entry: f"Linear({entry['in']} → {entry['out']})",
             torch=_linear_torch,
+            onnx=_linear_onnx,
         ),
         LayerType(
             "batchnorm",
@@ -130,11 +180,13 @@ REGISTRY = {
             buffers=_running_statistics,
             title=lambda entry: f"batchnorm({entry['features']})",
             torch=_batchnorm_torch,
+            onnx=_batchnorm_onnx,
         ),
         LayerType(
             "residual",
             formula="x + layers(x)",
             block=True,
+            onnx=_residual_onnx,
             title=lambda entry: "residual(x + " + " → ".join(inner["type"] for inner in entry["layers"]) + ")",
         ),
         LayerType(
@@ -142,6 +194,7 @@ REGISTRY = {
             formula="x (dropout only acts while training)",
             title=lambda entry: f"dropout(p={entry['p']})",
             torch=lambda entry: (f"nn.Dropout(p={entry['p']!r})", "only while training"),
+            onnx=lambda graph, entry, state, x, key: x,  # dropout only acts while training
         ),
         LayerType(
             "unflatten",
@@ -149,6 +202,7 @@ REGISTRY = {
             image=True,
             title=lambda entry: "Unflatten(" + "×".join(map(str, entry["shape"])) + ")",
             torch=_unflatten_torch,
+            onnx=_unflatten_onnx,
         ),
         LayerType(
             "conv2d",
@@ -158,6 +212,7 @@ REGISTRY = {
             image=True,
             title=_conv_title,
             torch=_conv_torch,
+            onnx=_conv_onnx,
         ),
         LayerType(
             "maxpool2d",
@@ -165,6 +220,7 @@ REGISTRY = {
             image=True,
             title=_pool_title,
             torch=lambda entry: (f"nn.MaxPool2d(kernel_size={entry['kernel']}, stride={entry['stride']})", ""),
+            onnx=_pool_onnx,
         ),
         LayerType(
             "flatten",
@@ -172,6 +228,7 @@ REGISTRY = {
             image=True,
             title=lambda entry: "Flatten()",
             torch=lambda entry: ("nn.Flatten()", ""),
+            onnx=lambda graph, entry, state, x, key: graph.add("Flatten", [x], key, axis=1),
         ),
     )
 }
@@ -183,6 +240,11 @@ def _activation_layer(activation):
         activation.name,
         formula=activation.plain,
         torch=lambda entry: (activation.torch_code(entry), activation.torch_note),
+        onnx=lambda graph, entry, state, x, key: (
+            activation.onnx_nodes(graph, entry, x, key)
+            if activation.onnx_nodes
+            else graph.add(activation.onnx, [x], key)
+        ),
     )
 
 

@@ -230,3 +230,4 @@ def test_every_layer_type_of_the_registry_is_a_layer_of_the_engine():
         assert parameter_count([entry]) == learned, name
         assert REGISTRY[name].title_of(entry), name  # `inspect model` names it
         assert REGISTRY[name].block or REGISTRY[name].torch(entry)[0].startswith(("nn.", "Heaviside")), name
+        assert callable(REGISTRY[name].onnx), name  # tests/test_export.py runs each in onnxruntime

@@ -16,15 +16,12 @@ optional extra `nncli[onnx]`), checked with onnx.checker before it is written.
 import numpy as np
 
 from nncli import __version__
-from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.command import recorded_command
-from nncli.export import OUTPUT_KINDS, conv
+from nncli.export import OUTPUT_KINDS
 from nncli.layer_types import REGISTRY as LAYER_TYPES
 
 OPSET = 17
 IR_VERSION = 8  # the IR version of opset 17, so older runtimes read the file too
-
-BATCHNORM_PARAMS = ("weight", "bias", "running_mean", "running_var")
 
 
 class GraphBuilder:
@@ -52,34 +49,8 @@ class GraphBuilder:
         return x
 
     def layer(self, entry, state, x, key):
-        kind = entry["type"]
-        if kind == "linear":  # x · weightᵀ + bias, as torch.nn.Linear
-            inputs = [x, self.constant(f"{key}.weight", state[f"{key}.weight"])]
-            if entry["bias"]:
-                inputs.append(self.constant(f"{key}.bias", state[f"{key}.bias"]))
-            return self.add("Gemm", inputs, key, transB=1)
-        if kind in ACTIVATIONS:
-            activation = ACTIVATIONS[kind]
-            if activation.onnx_nodes:
-                return activation.onnx_nodes(self, entry, x, key)
-            return self.add(activation.onnx, [x], key)
-        if kind == "dropout":  # dropout only acts while training
-            return x
-        if kind == "batchnorm":  # evaluation: (x − running_mean) / sqrt(running_var + eps) · weight + bias
-            # in nncli's own steps, not BatchNormalization, whose eps is a 32-bit attribute
-            params = {name: self.constant(f"{key}.{name}", state[f"{key}.{name}"]) for name in BATCHNORM_PARAMS}
-            variance = self.add("Add", [params["running_var"], self.constant(f"{key}.eps", entry["eps"])], f"{key}.var")
-            sigma = self.add("Sqrt", [variance], f"{key}.sigma")
-            centred = self.add("Sub", [x, params["running_mean"]], f"{key}.centred")
-            normalised = self.add("Div", [centred, sigma], f"{key}.normalised")
-            scaled = self.add("Mul", [normalised, params["weight"]], f"{key}.scaled")
-            return self.add("Add", [scaled, params["bias"]], key)
-        if kind == "residual":
-            inner = self.layers(entry["layers"], state, x, f"{key}.module.")
-            return self.add("Add", [x, inner], key)
-        if LAYER_TYPES[kind].image:
-            return conv.onnx_layer(self, entry, state, x, key)
-        raise ValueError(f"cannot export a {kind!r} layer to ONNX")
+        """The nodes of one layer, as its record in nncli.layer_types writes them."""
+        return LAYER_TYPES[entry["type"]].onnx(self, entry, state, x, key)
 
     def cast(self, x, dtype, name):
         """A node casting the value named `x` to `dtype`."""
