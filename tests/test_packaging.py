@@ -10,7 +10,7 @@ def test_the_distribution_has_its_own_name_and_installs_the_nncli_command():
     installed = distribution(DISTRIBUTION)
     assert installed.metadata["Name"] == "nncli-learn"
     assert [(e.name, e.value) for e in installed.entry_points if e.group == "console_scripts"] == [
-        ("nncli", "nncli.cli:main")
+        ("nncli", "nncli.__main__:run")
     ]
     assert installed.metadata["License-Expression"] == "MIT"
 
