@@ -6,7 +6,8 @@ from conftest import json_lines, run
 
 from nncli.config import RunConfig
 from nncli.session.runner import train_task
-from nncli.tasks.approx import GRID_POINTS, TARGETS, ApproxTask, construct_state, neurons, resolve_target
+from nncli.tasks import get_task
+from nncli.tasks.approx import GRID_POINTS, TARGETS, construct_state, neurons, resolve_target
 
 
 def options(target, **changes):
@@ -33,7 +34,7 @@ def options(target, **changes):
 
 
 def approximate(target, **changes):
-    return train_task(ApproxTask(), options(target, **changes), None, lambda event: None)
+    return train_task(get_task("approx"), options(target, **changes), None, lambda event: None)
 
 
 # --- targets -----------------------------------------------------------------------------
@@ -100,7 +101,7 @@ def test_the_step_construction_places_steps_at_even_switch_points_with_the_targe
 
 
 def test_construct_state_refuses_activations_it_cannot_build():
-    task = ApproxTask()
+    task = get_task("approx")
     dataset = task.load_data(options(resolve_target("sin")))
     with pytest.raises(ValueError, match="cannot build"):
         construct_state(dataset, 8, "leaky_relu")

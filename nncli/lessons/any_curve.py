@@ -7,7 +7,8 @@ from nncli.lessons import Screen
 from nncli.lessons.scenes import chart, config, snapshots, view
 from nncli.render.explain import num
 from nncli.session.runner import train_task
-from nncli.tasks.approx import ApproxTask, resolve_target
+from nncli.tasks import get_task
+from nncli.tasks.approx import resolve_target
 from nncli.tasks.catalog import defaults
 
 NAME = "any-curve"
@@ -34,7 +35,7 @@ def approximation(activation, neurons, method="construct", epochs=None):
     if epochs is not None:
         settings["epochs"] = epochs
     run_config = config(defaults("approx"), **settings)
-    task = ApproxTask()
+    task = get_task("approx")
     return task, train_task(task, run_config, None, lambda event: None), run_config
 
 

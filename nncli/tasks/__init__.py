@@ -13,4 +13,6 @@ from nncli.tasks.catalog import TASKS
 def get_task(name):
     """The Task object called `name` (KeyError if there is none)."""
     module_name, class_name = TASKS[name].task.split(":")
-    return getattr(importlib.import_module(module_name), class_name)()
+    task = getattr(importlib.import_module(module_name), class_name)()
+    task.name = name  # a task's name is declared once: in its catalog entry
+    return task

@@ -98,7 +98,6 @@ def evaluate_number(text):
 
 
 class ApproxTask(Task):
-    name = "approx"
     views = {"fit": "curve.fit", "neurons": "curve.neurons", "loss": "loss.history", "health": "health.layers"}
     watch = ("fit", "neurons")
     result = ("curve.fit",)

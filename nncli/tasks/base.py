@@ -52,7 +52,7 @@ class Task:
     Subclasses set the class attributes and override the methods that differ.
     """
 
-    name = ""  # its name in the catalog (nncli.tasks.catalog), which holds its title and defaults
+    name = ""  # given by its catalog entry when it is made (get_task): the catalog holds names, titles, defaults
     # The task's pictures, by name, in drawing order: each a view function named as
     # "module.function" under nncli.views (see its docstring for the contract).
     views = {"loss": "loss.history", "health": "health.layers"}

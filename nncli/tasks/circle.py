@@ -12,5 +12,4 @@ from nncli.tasks.points import PointsTask
 
 
 class CircleTask(PointsTask):
-    name = "circle"
     make = staticmethod(points.circle)

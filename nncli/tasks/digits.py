@@ -39,7 +39,6 @@ def accuracy(network, X, y):
 
 
 class DigitsTask(Task):
-    name = "digits"
     views = {
         "samples": "digits.samples",
         "confusion": "digits.confusion",

@@ -10,5 +10,4 @@ from nncli.tasks.points import PointsTask
 
 
 class GaussTask(PointsTask):
-    name = "gauss"
     make = staticmethod(points.gauss)

@@ -28,7 +28,6 @@ TRAIN_POINTS, HELD_OUT_POINTS = "__train_points", "__held_out_points"
 
 
 class LinregTask(Task):
-    name = "linreg"
     views = {"fit": "line.fit", "landscape": "line.loss_landscape", "loss": "loss.history", "health": "health.layers"}
     watch = ("fit", "landscape")
     result = ("line.summary",)

@@ -24,7 +24,6 @@ def has_files(folder):
 
 
 class MnistTask(DigitsTask):
-    name = "mnist"
     pixel_max = 255
     digit_box, centring = 20, "mass"  # each digit scaled into 20×20, its centre of mass at the centre of 28×28
 

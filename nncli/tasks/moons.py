@@ -11,5 +11,4 @@ from nncli.tasks.points import PointsTask
 
 
 class MoonsTask(PointsTask):
-    name = "moons"
     make = staticmethod(points.moons)

@@ -12,7 +12,6 @@ from nncli.tasks.points import PointsTask
 
 
 class SpiralTask(PointsTask):
-    name = "spiral"
     loss = "cross_entropy"
     views = {
         "boundary": "classes.class_map",

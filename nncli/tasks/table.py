@@ -38,7 +38,6 @@ def regression_metrics(predicted, actual):
 
 
 class CsvTask(Task):
-    name = "csv"
     views = {"loss": "loss.history", "health": "health.layers"}
     watch = ("loss",)
 

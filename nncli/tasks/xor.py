@@ -18,7 +18,6 @@ class XorTask(PlayedPoints, Task):
     """`nncli train xor` learns the truth table; `nncli play xor` the same four corners as
     clouds of noisy points (data.points.xor), which a model saved there keeps."""
 
-    name = "xor"
     views = PLANE_VIEWS
     watch = ("boundary", "neurons")
     result = ("plane.truth_table",)
