@@ -19,30 +19,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from nncli.autograd import Tensor
+from nncli.layer_types import MAX_POOL, output_size
 from nncli.nn import init
 from nncli.nn.module import Module
-
-MAX_POOL = 16  # the widest max-pool window: its 256 pixels numbered in one byte
-
-
-def output_size(size, kernel, stride=1, padding=0):
-    """Positions a window of `kernel` takes along `size` (+ padding both sides), as PyTorch
-    counts them: a window that would stick out past the edge is not taken."""
-    return (size + 2 * padding - kernel) // stride + 1
-
-
-def image_shape(entry, shape):
-    """The shape of one image layer's output (a layer spec, see `spec()` below) for one
-    input of `shape`: (channels, height, width) for an image, a whole number for a row."""
-    kind = entry["type"]
-    if kind == "unflatten":
-        return tuple(entry["shape"])
-    channels, height, width = shape
-    if kind == "flatten":
-        return channels * height * width
-    kernel, stride, padding = entry["kernel"], entry["stride"], entry.get("padding", 0)
-    rows, columns = (output_size(side, kernel, stride, padding) for side in (height, width))
-    return (entry["out"] if kind == "conv2d" else channels), rows, columns
 
 
 def _patches(x, kh, kw, stride):

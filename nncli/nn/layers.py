@@ -13,9 +13,9 @@ import numpy as np
 from nncli.activations import REGISTRY
 from nncli.autograd import Tensor
 from nncli.layer_types import REGISTRY as LAYER_TYPES
-from nncli.layer_types import every_layer
+from nncli.layer_types import every_layer, image_shape
 from nncli.nn import init
-from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten, image_shape
+from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from nncli.nn.module import Module
 
 

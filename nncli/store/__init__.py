@@ -39,12 +39,10 @@ from typing import Any
 import numpy as np
 
 from nncli import __version__
-from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.errors import ModelFileError, NncliError, OptionError
-from nncli.layer_types import LAYER_TYPES, every_layer
+from nncli.layer_types import LAYER_TYPES, every_layer, is_int, is_number
 from nncli.layer_types import REGISTRY as LAYERS
-from nncli.nn.conv import MAX_POOL, image_shape
-from nncli.settings import DTYPES, MAX_CHANNELS, MAX_LAYER, MAX_SEED, MAX_SIZE, MAX_TEXT
+from nncli.settings import DTYPES, MAX_SEED, MAX_SIZE, MAX_TEXT
 from nncli.store import snapshots as snapshot_arrays
 
 FORMAT_NAME = "nncli-model"
@@ -58,7 +56,6 @@ MAX_ELEMENTS = 60_000_000  # per file: above any model nncli trains (50M paramet
 MAX_META_BYTES = 16_000_000
 MAX_ENTRIES = 10_000
 MAX_LAYERS = 1_000
-MAX_KERNEL = 64  # pixels across a convolution's kernel, its stride and a pool's stride
 MAX_DEPTH = 12  # nesting of the metadata: nncli writes at most 4 levels
 MAX_KEY = 64  # characters in one metadata key
 MAX_ITEMS = 100_000  # values in one metadata list (a loss history keeps 200)
@@ -86,114 +83,39 @@ def check_layers(layers: Any) -> None:
         raise ValueError("the layer list is missing or empty")
     if _count_layers(layers) > MAX_LAYERS:
         raise ValueError(f"more layers than nncli builds ({MAX_LAYERS:,})")
-    if not _check_block(layers, None, "", 0)[1]:
+    _walk_network(layers)
+
+
+def _walk_network(layers: list) -> tuple[Any, list[tuple[dict, Any, Any]]]:
+    """Check a network's layers: (what its last layer gives, every layer as (entry, what
+    it takes, what it gives), those inside blocks included). ValueError if one is wrong."""
+    walked: list[tuple[dict, Any, Any]] = []
+    gives = _walk(layers, None, "", 0, walked)
+    if not any(LAYERS[entry["type"]].dense for entry, _, _ in walked):
         raise ValueError("the layer list has no linear layer")
+    return gives, walked
 
 
-def _check_block(layers: list, width: int | None, where: str, depth: int) -> tuple[int | None, bool]:
-    """Check the layers of a network or of a residual block, whose input is `width` wide
-    (None: not known yet). Returns (the width of its output, whether it has a linear layer)."""
-    has_linear = False
-    for i, spec in enumerate(layers):
+def _walk(layers: list, takes: Any, where: str, depth: int, walked: list) -> Any:
+    """Check the layers of a network or of a block, whose input is `takes` (None: not
+    known yet, a width for rows, (channels, height, width) for images), each by its type's
+    record; return what the last one gives. Each is added to `walked` once checked."""
+    for i, entry in enumerate(layers):
         name = f"{where}{i}"
-        if not isinstance(spec, dict) or spec.get("type") not in LAYER_TYPES:
-            kind = spec.get("type") if isinstance(spec, dict) else spec
+        if not isinstance(entry, dict) or entry.get("type") not in LAYER_TYPES:
+            kind = entry.get("type") if isinstance(entry, dict) else entry
             raise ValueError(f"layer {name}: unknown type {_short(kind)}")
-        kind = spec["type"]
-        if LAYERS[kind].image:
-            width = _check_image_layer(spec, name, width)
-            continue
-        if isinstance(width, tuple) and kind in ("linear", "batchnorm", "residual"):
-            raise ValueError(f"layer {name} ({kind}) takes rows of numbers, but the layer before it gives images")
-        if kind == "linear":
-            for field in ("in", "out"):
-                if not _is_int(spec.get(field)) or not 1 <= spec[field] <= MAX_LAYER:
-                    raise ValueError(f"layer {name} (linear): {field!r} must be a whole number from 1 to {MAX_LAYER:,}")
-            if not isinstance(spec.get("bias"), bool):
-                raise ValueError(f"layer {name} (linear): 'bias' must be true or false")
-            if width is not None and spec["in"] != width:
-                raise ValueError(
-                    f"layer {name} (linear) takes {spec['in']} inputs but the linear layer before it gives {width}"
-                )
-            width, has_linear = spec["out"], True
-        elif kind == "batchnorm":
-            if not _is_int(spec.get("features")) or not 1 <= spec["features"] <= MAX_LAYER:
-                raise ValueError(f"layer {name} (batchnorm): 'features' must be a whole number from 1 to {MAX_LAYER:,}")
-            if not (_is_number(spec.get("eps")) and spec["eps"] > 0):
-                raise ValueError(f"layer {name} (batchnorm): 'eps' must be a number greater than 0")
-            if not (_is_number(spec.get("momentum")) and 0 <= spec["momentum"] <= 1):
-                raise ValueError(f"layer {name} (batchnorm): 'momentum' must be a number in [0, 1]")
-            if width is not None and spec["features"] != width:
-                raise ValueError(
-                    f"layer {name} (batchnorm) normalises {spec['features']} features, "
-                    f"but the layer before it gives {width}"
-                )
-            width = spec["features"]
-        elif kind == "residual":
-            inner = spec.get("layers")
-            if depth >= MAX_NESTING:
-                raise ValueError(f"layer {name} (residual): blocks nested more than {MAX_NESTING} deep")
-            if not isinstance(inner, list) or not inner:
-                raise ValueError(f"layer {name} (residual): 'layers' must be a non-empty list")
-            first = next((e for e in inner if isinstance(e, dict) and e.get("type") in ("linear", "batchnorm")), None)
-            if width is None and first is not None:  # a block that opens the network: its input width
-                width = first["in"] if first["type"] == "linear" else first["features"]
-            out, inner_linear = _check_block(inner, width, f"{name}.", depth + 1)
-            if out != width:
-                raise ValueError(
-                    f"layer {name} (residual) turns {width} features into {out}: x + f(x) needs equal widths"
-                )
-            has_linear = has_linear or inner_linear
-        elif kind in ACTIVATIONS and (
-            unset := [n for n in ACTIVATIONS[kind].parameters if not _is_number(spec.get(n))]
-        ):
-            raise ValueError(f"layer {name} ({kind}): '{unset[0]}' must be a number")
-        elif kind == "dropout" and not (_is_number(spec.get("p")) and 0 <= spec["p"] < 1):
-            raise ValueError(f"layer {name} (dropout): 'p' must be a number in [0, 1)")
-    return width, has_linear
+        layer = LAYERS[entry["type"]]
+        if layer.block and depth >= MAX_NESTING:
+            raise ValueError(f"layer {name} ({layer.name}): blocks nested more than {MAX_NESTING} deep")
 
+        def walk_inside(inner: list, width: Any, name: str = name) -> Any:
+            return _walk(inner, width, f"{name}.", depth + 1, walked)
 
-def _check_image_layer(spec: dict, name: str, shape: Any) -> Any:
-    """Check one image layer whose input is `shape` — (channels, height, width) for an
-    image, a whole number for a row, None at the network's start; return its output's."""
-    kind = spec["type"]
-    where = f"layer {name} ({kind})"
-    if kind == "unflatten":
-        dims = spec.get("shape")
-        if not (isinstance(dims, list) and len(dims) == 3 and all(_is_int(d) and 1 <= d <= MAX_LAYER for d in dims)):
-            raise ValueError(f"{where}: 'shape' must be [channels, height, width], whole numbers from 1")
-        if not _is_int(spec.get("in")) or spec["in"] != math.prod(dims) or spec["in"] > MAX_LAYER:
-            raise ValueError(f"{where}: 'in' must be channels × height × width, at most {MAX_LAYER:,}")
-        if shape is not None:
-            raise ValueError(f"{where}: an unflatten layer comes first in a network, or not at all")
-        return tuple(dims)
-    if not isinstance(shape, tuple):
-        raise ValueError(f"{where} takes images, but its input is not one (an unflatten layer must come first)")
-    channels, height, width = shape
-    if kind == "flatten":
-        return image_shape(spec, shape)
-    kernel, stride = spec.get("kernel"), spec.get("stride")
-    largest = MAX_KERNEL if kind == "conv2d" else MAX_POOL
-    if not (_is_int(kernel) and 1 <= kernel <= largest and _is_int(stride) and 1 <= stride <= MAX_KERNEL):
-        raise ValueError(
-            f"{where}: 'kernel' must be a whole number from 1 to {largest}, 'stride' from 1 to {MAX_KERNEL}"
-        )
-    padding = 0
-    if kind == "conv2d":
-        for field in ("in", "out"):
-            if not _is_int(spec.get(field)) or not 1 <= spec[field] <= MAX_CHANNELS:
-                raise ValueError(f"{where}: {field!r} must be a whole number of channels from 1 to {MAX_CHANNELS:,}")
-        padding = spec.get("padding")
-        if not (_is_int(padding) and 0 <= padding < kernel):
-            raise ValueError(f"{where}: 'padding' must be a whole number from 0 to the kernel's size less 1")
-        if not isinstance(spec.get("bias"), bool):
-            raise ValueError(f"{where}: 'bias' must be true or false")
-        if spec["in"] != channels:
-            raise ValueError(f"{where} takes {spec['in']} channels, but the layer before it gives {channels}")
-    out = image_shape(spec, shape)
-    if min(out[1:]) < 1:
-        raise ValueError(f"{where}: a {kernel}×{kernel} window does not fit in its {height}×{width} input")
-    return out
+        gives = layer.check(entry, takes, f"layer {name} ({layer.name})", walk_inside)
+        walked.append((entry, takes, gives))
+        takes = gives
+    return takes
 
 
 def state_shapes(layers: list[dict], prefix: str = "") -> dict[str, tuple[int, ...]]:
@@ -216,14 +138,6 @@ def check_state_values(state: dict[str, np.ndarray]) -> None:
             raise ValueError(f"array {key!r} holds a negative variance")
         if key.endswith(".num_batches_tracked") and not (array >= 0 and array == np.floor(array)):
             raise ValueError(f"array {key!r} is not a count of batches")
-
-
-def _is_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def _short(x: Any) -> str:
@@ -291,9 +205,9 @@ def _check_meta(meta: Any) -> dict:
     meta.setdefault("input_scaling", None)
     meta.setdefault("metrics", {})
     meta.setdefault("history", {})
-    if meta["seed"] is not None and not (_is_int(meta["seed"]) and 0 <= meta["seed"] <= MAX_SEED):
+    if meta["seed"] is not None and not (is_int(meta["seed"]) and 0 <= meta["seed"] <= MAX_SEED):
         raise ValueError(f"'seed' must be a whole number from 0 to {MAX_SEED:,}, or null")
-    if "epochs_run" in meta and not (_is_int(meta["epochs_run"]) and meta["epochs_run"] >= 0):
+    if "epochs_run" in meta and not (is_int(meta["epochs_run"]) and meta["epochs_run"] >= 0):
         raise ValueError("'epochs_run' must be a whole number, 0 or more")
     for field in ("config", "metrics", "history"):
         if not isinstance(meta[field], dict):
@@ -301,17 +215,17 @@ def _check_meta(meta: Any) -> dict:
     for key, value in meta["config"].items():
         if not NAME.fullmatch(key):
             raise ValueError(f"config setting {_short(key)} is not a setting name")
-        if isinstance(value, dict) or (isinstance(value, list) and not all(_is_number(v) for v in value)):
+        if isinstance(value, dict) or (isinstance(value, list) and not all(is_number(v) for v in value)):
             raise ValueError(f"config {key!r} must be a number, a string, true/false, null or a list of numbers")
-        if key in SIZE_SETTINGS and value is not None and not (_is_int(value) and 1 <= value <= MAX_SIZE):
+        if key in SIZE_SETTINGS and value is not None and not (is_int(value) and 1 <= value <= MAX_SIZE):
             raise ValueError(f"config {key!r} must be a whole number from 1 to {MAX_SIZE:,}")
     for key, value in meta["metrics"].items():
-        if not NAME.fullmatch(key) or not (value is None or _is_number(value)):
+        if not NAME.fullmatch(key) or not (value is None or is_number(value)):
             raise ValueError(f"metric {_short(key)} must be named like a metric and be a number or null")
     for key, values in meta["history"].items():
         if not NAME.fullmatch(key) or not isinstance(values, list) or len(values) > MAX_HISTORY_VALUES:
             raise ValueError(f"history {_short(key)} must be a list of numbers named like a metric")
-        if not all(v is None or _is_number(v) for v in values):
+        if not all(v is None or is_number(v) for v in values):
             raise ValueError(f"history {key!r} must hold numbers (or null)")
     for field in ("data", "method"):
         if field in meta and not isinstance(meta[field], str):
@@ -329,18 +243,14 @@ def check_scaling(scaling: Any, layers: list[dict]) -> None:
         return
     if not isinstance(scaling, dict) or not set(scaling) <= set(SCALING_KEYS):
         raise ValueError(f"'input_scaling' must be null or an object of {', '.join(SCALING_KEYS)}")
-    widths = {"x": layers[0].get("in", 1), "y": _output_width(layers)}
+    widths = {"x": layers[0].get("in", 1), "y": _walk_network(layers)[0]}
     for key, values in scaling.items():
         if not isinstance(values, list) or len(values) not in (1, widths[key[0]]):
             raise ValueError(f"input_scaling {key!r} must be a list of 1 or {widths[key[0]]} numbers")
-        if not all(_is_number(v) for v in values):
+        if not all(is_number(v) for v in values):
             raise ValueError(f"input_scaling {key!r} must hold finite numbers (the data's scale overflowed)")
         if key.endswith("_std") and any(v == 0 for v in values):
             raise ValueError(f"input_scaling {key!r} must not be zero")
-
-
-def _output_width(layers: list[dict]) -> int:
-    return next((spec["out"] for spec in reversed(list(every_layer(layers))) if spec.get("type") == "linear"), 1)
 
 
 def _count_layers(layers: list) -> int:
@@ -356,7 +266,7 @@ def _check_target(target: Any) -> None:
         and isinstance(target.get("name"), (str, type(None)))
         and isinstance(target.get("domain"), list)
         and len(target["domain"]) == 2
-        and all(_is_number(v) for v in target["domain"])
+        and all(is_number(v) for v in target["domain"])
         and target["domain"][0] < target["domain"][1]
         and math.isfinite(target["domain"][1] - target["domain"][0])
     ):
@@ -374,7 +284,7 @@ def _check_target(target: Any) -> None:
 def working_rows(meta: dict) -> int:
     """How many examples a command may push through the model at once: the held-out set
     of the largest task, or the data its settings rebuild, whichever is more."""
-    sizes = [v for v in (meta.get("config", {}).get(k) for k in SIZE_SETTINGS) if _is_int(v)]
+    sizes = [v for v in (meta.get("config", {}).get(k) for k in SIZE_SETTINGS) if is_int(v)]
     return max([WORKING_ROWS, *sizes])
 
 
@@ -382,29 +292,10 @@ def memory_needed(layers: list[dict], rows: int) -> int:
     """Bytes to hold a network's weights and push `rows` examples through it (float64
     at worst, a copy of the weights while loading, a layer's input and output at once)."""
     weights = sum(math.prod(shape) for shape in state_shapes(layers).values())
-    # each linear layer's input and each batch norm's (which keeps its normalised copy too),
-    # inside residual blocks as well, and the network's output
-    flat = list(every_layer(layers))
-    widths = sum(spec["in"] for spec in flat if spec["type"] == "linear")
-    widths += sum(2 * spec["features"] for spec in flat if spec["type"] == "batchnorm")
-    widths += _output_width(layers) + _image_numbers(layers)
-    return 8 * (2 * weights + 2 * rows * widths)
-
-
-def _image_numbers(layers: list[dict]) -> int:
-    """Numbers per example that the image layers hold at once: each convolution's patch
-    columns (in·k² per output position) and output, each max-pool's input."""
-    total, shape = 0, None
-    for i, spec in enumerate(layers):
-        if not LAYERS[spec["type"]].image:
-            continue
-        out = _check_image_layer(spec, str(i), shape)
-        if spec["type"] == "conv2d":
-            total += (spec["in"] * spec["kernel"] ** 2 + spec["out"]) * out[1] * out[2]
-        elif spec["type"] == "maxpool2d":
-            total += math.prod(shape)
-        shape = out
-    return total
+    # what each layer holds per example (its record says), inside blocks as well, and the network's output
+    output, walked = _walk_network(layers)
+    numbers = output + sum(LAYERS[entry["type"]].holds(entry, takes, gives) for entry, takes, gives in walked)
+    return 8 * (2 * weights + 2 * rows * numbers)
 
 
 def check_memory(layers: list[dict], rows: int) -> None:
@@ -412,10 +303,10 @@ def check_memory(layers: list[dict], rows: int) -> None:
     allocated, whether the network is to be trained, saved or loaded."""
     needed = memory_needed(layers, rows)
     if needed > MEMORY_BUDGET:
-        widest = max(spec["out"] for spec in every_layer(layers) if spec["type"] in ("linear", "conv2d"))
-        unit = "channels" if any(spec["type"] == "conv2d" for spec in layers) else "neurons"
+        widest = max((spec for spec in every_layer(layers) if LAYERS[spec["type"]].units), key=lambda s: s["out"])
+        size = f"{widest['out']:,} {LAYERS[widest['type']].units}"  # neurons, channels
         raise ValueError(
-            f"a network with a layer of {widest:,} {unit} on {rows:,} examples needs about "
+            f"a network with a layer of {size} on {rows:,} examples needs about "
             f"{needed / 1024**3:,.1f} GiB, more than nncli's budget of {MEMORY_BUDGET / 1024**3:g} GiB"
         )
 
@@ -664,7 +555,7 @@ def load_snapshots(path: str | os.PathLike) -> tuple[list[int], list[dict[str, n
         if not snapshot_headers:
             return [], []
         epochs_run = meta.get("epochs_run")
-        epochs_run = epochs_run if _is_int(epochs_run) else 0
+        epochs_run = epochs_run if is_int(epochs_run) else 0
         try:
             with _damage_reported(path):
                 epochs = npz[snapshot_arrays.EPOCHS_KEY]
@@ -836,7 +727,7 @@ def _read_meta(path: Path, npz: Any, headers: dict) -> dict:
     if meta.get("format") != FORMAT_NAME:
         raise ModelFileError(f"{path} was not written by nncli (format {_short(meta.get('format'))})")
     version = meta.get("format_version")
-    if not _is_int(version) or version < 1:
+    if not is_int(version) or version < 1:
         raise ModelFileError(f"{path}: the model metadata has no valid format_version")
     if version > FORMAT_VERSION:
         raise ModelFileError(
