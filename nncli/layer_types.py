@@ -171,7 +171,7 @@ def _check_unflatten(entry, takes, where, walk):
 
 def _check_flatten(entry, takes, where, walk):
     _images(takes, where)
-    return image_shape(entry, takes)
+    return _image_shape(entry, takes)
 
 
 def _check_window(entry, takes, where, largest):
@@ -186,7 +186,7 @@ def _check_window(entry, takes, where, largest):
 
 def _fitted(entry, takes, where):
     """The window's output shape, if the window fits in its input."""
-    out = image_shape(entry, takes)
+    out = _image_shape(entry, takes)
     if min(out[1:]) < 1:
         kernel, (_, height, width) = entry["kernel"], takes
         raise ValueError(f"{where}: a {kernel}×{kernel} window does not fit in its {height}×{width} input")
@@ -218,7 +218,7 @@ def output_size(size, kernel, stride=1, padding=0):
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def image_shape(entry, shape):
+def _image_shape(entry, shape):
     """The shape of one image layer's output (a checked entry) for one input of `shape`:
     (channels, height, width) for an image, a whole number for a row."""
     kind = entry["type"]

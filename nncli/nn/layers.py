@@ -13,7 +13,7 @@ import numpy as np
 from nncli.activations import REGISTRY
 from nncli.autograd import Tensor
 from nncli.layer_types import REGISTRY as LAYER_TYPES
-from nncli.layer_types import every_layer, image_shape
+from nncli.layer_types import every_layer
 from nncli.nn import init
 from nncli.nn.conv import Conv2d, Flatten, MaxPool2d, Unflatten
 from nncli.nn.module import Module
@@ -520,20 +520,20 @@ def layer_types(spec):
     return (entry["type"] for entry in every_layer(spec))
 
 
-def output_shapes(spec):
+def output_shapes(spec, shape=None):
     """The shape of each layer's output for one example, in order: a whole number for a
-    row of numbers, (channels, height, width) for an image."""
-    shapes, shape = [], None
+    row of numbers, (channels, height, width) for an image — what each layer's record in
+    nncli.layer_types says it gives for the shape before it (`shape`: the input's, None
+    if not known), checking a (checked) entry again on the way."""
+    shapes = []
     for entry in spec:
-        kind = entry["type"]
-        if LAYER_TYPES[kind].image:
-            shape = image_shape(entry, shape)
-        elif kind == "linear":
-            shape = entry["out"]
-        elif kind == "batchnorm":
-            shape = entry["features"]
-        shapes.append(shape)  # activations, dropout, residual blocks: as wide as their input
+        shape = LAYER_TYPES[entry["type"]].check(entry, shape, f"layer ({entry['type']})", _block_output)
+        shapes.append(shape)
     return shapes
+
+
+def _block_output(layers, shape):
+    return output_shapes(layers, shape)[-1]
 
 
 def spec_widths(spec):
