@@ -75,6 +75,7 @@ class LayerType:
     units: str = ""  # what its "out" counts, for a network too big to run ("neurons", "channels")
     title: object = None  # a function of the entry: how `inspect model` names the layer; None: "relu()"
     torch: object = None  # a function of the entry: (the torch.nn code of the PyTorch export, a comment on it)
+    torch_class: str = ""  # the class the PyTorch export defines for it, where torch.nn has none
     onnx: object = None  # builds its ONNX nodes (see above)
 
     def arrays(self, entry):
@@ -339,6 +340,20 @@ def _pool_onnx(graph, entry, state, x, key):
     return graph.add("MaxPool", [x], key, kernel_shape=[kernel, kernel], strides=[stride, stride])
 
 
+RESIDUAL_CLASS = '''
+
+class Residual(nn.Module):
+    """A skip connection: x + module(x), where the layers inside keep the width."""
+
+    def __init__(self, *layers):
+        super().__init__()
+        self.module = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return x + self.module(x)
+'''
+
+
 def _conv_title(entry):
     return (
         f"Conv2d({entry['in']} → {entry['out']}, {entry['kernel']}×{entry['kernel']}"
@@ -386,6 +401,8 @@ REGISTRY = {
             formula="x + layers(x)",
             block=True,
             check=_check_residual,
+            torch=lambda entry: ("Residual(", "x + these layers of x"),  # the block's layers follow inside
+            torch_class=RESIDUAL_CLASS,
             onnx=_residual_onnx,
             title=lambda entry: "residual(x + " + " → ".join(inner["type"] for inner in entry["layers"]) + ")",
         ),
@@ -450,6 +467,7 @@ def _activation_layer(activation):
         formula=activation.plain,
         check=_activation_check(activation),
         torch=lambda entry: (activation.torch_code(entry), activation.torch_note),
+        torch_class=activation.torch_class,
         onnx=lambda graph, entry, state, x, key: (
             activation.onnx_nodes(graph, entry, x, key)
             if activation.onnx_nodes

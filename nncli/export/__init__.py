@@ -18,6 +18,7 @@ from pathlib import Path
 
 from nncli import DISTRIBUTION, text
 from nncli.errors import ModelFileError, NncliError, OptionError
+from nncli.layer_types import REGISTRY as LAYER_TYPES
 from nncli.nn.layers import spec_widths
 from nncli.settings import OPTIMIZERS
 from nncli.tasks.base import preprocessing
@@ -138,7 +139,7 @@ def notes(layers, where=""):
                 f"layer {where}{index} (step) is exported as a Heaviside step, 1 where x > 0 else 0: "
                 "it has no gradient, so training in PyTorch will not change the layers before it"
             )
-        elif entry["type"] == "residual":
+        elif LAYER_TYPES[entry["type"]].block:
             said += notes(entry["layers"], f"{where}{index}.module.")
     return said
 

@@ -84,7 +84,7 @@ def _layers(layers, state, prefix):
         described = {"key": key, **{name: value for name, value in entry.items() if name != "layers"}}
         if entry["type"] in FORMULAS:
             described["formula"] = FORMULAS[entry["type"]]
-        if entry["type"] == "residual":
+        if LAYER_TYPES[entry["type"]].block:
             described["layers"] = _layers(entry["layers"], state, f"{key}.module.")
         params = {name[len(key) + 1 :]: array for name, array in state.items() if name.rsplit(".", 1)[0] == key}
         if params:

@@ -13,7 +13,6 @@ import shlex
 import textwrap
 from string import Template
 
-from nncli.activations import REGISTRY as ACTIVATIONS
 from nncli.command import recorded_command
 from nncli.export import OUTPUT_KINDS, inert, literal, notes
 from nncli.layer_types import REGISTRY as LAYER_TYPES
@@ -29,19 +28,6 @@ WRAP = 100
 SKIP_SINGLE = """
             if len(batch) == 1:  # batch norm cannot normalise a single example while training
                 continue"""  # embedded numbers: characters per line
-
-RESIDUAL_CLASS = '''
-
-class Residual(nn.Module):
-    """A skip connection: x + module(x), where the layers inside keep the width."""
-
-    def __init__(self, *layers):
-        super().__init__()
-        self.module = nn.Sequential(*layers)
-
-    def forward(self, x):
-        return x + self.module(x)
-'''
 
 LOAD_BESIDE = '''
 
@@ -306,8 +292,7 @@ def render(model, weights_name=None, module="model"):
         "\nimport json\nimport sys\n" + ("from pathlib import Path\n" if weights_name else "") + "\n",
         "import numpy as np\nimport torch\nfrom torch import nn\n",
         f"\nDTYPE = torch.{meta['dtype']}\nINPUTS = {model.inputs}\n",
-        RESIDUAL_CLASS if "residual" in kinds else "",
-        *(ACTIVATIONS[kind].torch_class for kind in sorted(kinds & set(ACTIVATIONS))),
+        *(LAYER_TYPES[kind].torch_class for kind in sorted(kinds)),
         _build_model(model.layers),
         _embedded(model) if weights_name is None else "",
         Template(LOAD_BESIDE).substitute(weights_name=json.dumps(weights_name)) if weights_name else LOAD_EMBEDDED,
@@ -421,10 +406,10 @@ def _summary(layers):
     for entry in layers:
         if entry["type"] == "linear":
             names.append(f"Linear({entry['in']}, {entry['out']})")
-        elif entry["type"] == "residual":
-            names.append("Residual(" + _summary(entry["layers"]) + ")")
         else:
             names.append(_torch_layer(entry)[0].removeprefix("nn.").split("(")[0])
+        if LAYER_TYPES[entry["type"]].block:
+            names[-1] += "(" + _summary(entry["layers"]) + ")"
     return " -> ".join(names)
 
 
@@ -448,12 +433,12 @@ def _layer_lines(layers, prefix, indent):
     lines = []
     for index, entry in enumerate(layers):
         key = f"{prefix}{index}"
-        if entry["type"] == "residual":
-            lines.append(f"{pad}Residual(  # {key}: x + these layers of x")
+        code, comment = _torch_layer(entry)
+        if LAYER_TYPES[entry["type"]].block:
+            lines.append(f"{pad}{code}  # {key}: {comment}")
             lines += _layer_lines(entry["layers"], f"{key}.module.", indent + 4)
             lines.append(f"{pad}),")
             continue
-        code, comment = _torch_layer(entry)
         lines.append(f"{pad}{code},  # {key}" + (f": {comment}" if comment else ""))
     return lines
 
