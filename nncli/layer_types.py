@@ -407,26 +407,6 @@ REGISTRY = {
             title=lambda entry: "residual(x + " + " → ".join(inner["type"] for inner in entry["layers"]) + ")",
         ),
         LayerType(
-            "scale",
-            formula="weight * x",
-            parameters=lambda entry: {"weight": ()},
-            title=lambda entry: "scale()",
-            torch=lambda entry: ("Scale()", "one learned number times x"),
-            torch_class="""
-
-class Scale(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(()))
-
-    def forward(self, x):
-        return self.weight * x
-""",
-            onnx=lambda graph, entry, state, x, key: graph.add(
-                "Mul", [x, graph.constant(f"{key}.weight", state[f"{key}.weight"])], key
-            ),
-        ),
-        LayerType(
             "dropout",
             formula="x (dropout only acts while training)",
             check=_check_dropout,

@@ -221,25 +221,6 @@ class Step(Activation):
         return [v * 0.0 + float(v.data > 0) for v in values]
 
 
-class Scale(Module):
-    """y = weight · x: one learned number."""
-
-    name = "scale"
-
-    @classmethod
-    def build(cls, entry, dtype, rng, init_scheme):
-        return cls(dtype)
-
-    def __init__(self, dtype=np.float32):
-        self.weight = Tensor(np.ones((), dtype=dtype), requires_grad=True)
-
-    def forward(self, x):
-        return x * self.weight
-
-    def spec(self):
-        return {"type": self.name}
-
-
 class Dropout(Module):
     """While training, zero each input with probability p and scale the rest by 1/(1-p), so
     the expected activation is unchanged; at evaluation, pass everything through."""
@@ -424,7 +405,7 @@ ACTIVATIONS = {cls.name: cls for cls in (ReLU, Tanh, Sigmoid, Identity, LeakyReL
 
 # Each layer type's class, under its name in nncli.layer_types: the layer a spec entry builds.
 LAYERS = {
-    **{cls.name: cls for cls in (Linear, BatchNorm1d, Residual, Scale, Dropout, Unflatten, Conv2d, MaxPool2d, Flatten)},
+    **{cls.name: cls for cls in (Linear, BatchNorm1d, Residual, Dropout, Unflatten, Conv2d, MaxPool2d, Flatten)},
     **ACTIVATIONS,
 }
 
