@@ -253,6 +253,23 @@ def test_feature_maps_are_torchs_activations_of_the_first_held_out_digit(trained
     assert event["prediction"] == int(outputs[-1].argmax())
 
 
+def test_the_pictures_count_conv_layers_and_channels_from_1_as_every_screen_does(trained, tmp_path):
+    """As inspect and explain count neurons and layers; the JSON keeps the state-dict keys."""
+    path, _, _ = trained
+    kernels = run("visualize", path, "--view", "filters", env={"COLUMNS": "200"}).stdout
+    assert "conv layer 1: 3 kernels of 3×3" in kernels and "conv layer 2: 4 kernels of 3×3 over 3 channels" in kernels
+    captions = [line.split() for line in kernels.splitlines() if line.lstrip().startswith(("1 ", "1←1 "))]
+    assert captions == [["1", "2", "3"], [f"{o}←{c}" for o in range(1, 5) for c in range(1, 4)]]
+    maps = run("visualize", path, "--view", "feature-maps", env={"COLUMNS": "200"}).stdout
+    assert "after conv 1 + relu: 3 channels" in maps and "after pool 2: 4 channels" in maps and "(layer" not in maps
+    assert [line.split() for line in maps.splitlines() if line.startswith("1 ")] == [["1", "2", "3"]] * 2 + [
+        ["1", "2", "3", "4"]
+    ] * 2
+    svg = tmp_path / "filters.svg"
+    assert run("visualize", path, "--view", "filters", "--svg", svg).exit_code == 0
+    assert "conv layer 2: 4 kernels" in svg.read_text() and "4←3" in svg.read_text()
+
+
 def test_a_dense_model_says_it_has_no_feature_maps():
     assert run("train", "digits", "--epochs", "1", "-q").exit_code == 0
     result = run("visualize", "--view", "feature-maps")
