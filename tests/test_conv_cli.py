@@ -338,15 +338,33 @@ def test_explain_conv_draws_and_refuses_what_it_cannot_explain(trained, digits_r
     path, _, _ = trained
     shown = run("explain", "conv", path, "--channel", "1")
     assert shown.exit_code == 0, shown.stderr
-    assert "channel 1" in shown.stdout and "∂L/∂b = Σ δ" in shown.stdout
+    assert "channel 1," in shown.stdout and "∂L/∂b = Σ δ" in shown.stdout
     pixels = ",".join(map(str, digits_rows[0]))
     assert run("explain", "conv", path, "--input", pixels, "--json").exit_code == 0
     assert run("explain", "conv", path, "--input", "100000").exit_code == 2
     assert run("explain", "conv", path, "--input", "1,2").exit_code == 2
-    assert run("explain", "conv", path, "--channel", "3").exit_code == 1
+    for beyond in ("0", "4"):  # the first convolution's channels are 1 to 3
+        refused = run("explain", "conv", path, "--channel", beyond)
+        assert refused.exit_code == 2 and len(refused.stderr.splitlines()) == 2, refused.stderr
     assert run("train", "digits", "--epochs", "1", "-q").exit_code == 0
     dense = run("explain", "conv")
     assert dense.exit_code == 1 and "--conv" in dense.stderr
+
+
+def test_explain_conv_counts_channels_rows_and_columns_from_1_while_its_json_indexes_from_0(trained):
+    path, _, _ = trained
+    (step,) = json_lines(run("explain", "conv", path, "--channel", "2", "--json"))
+    assert step["channel"] == 1
+    shown = run("explain", "conv", path, "--channel", "2", env={"COLUMNS": "400"}).stdout
+
+    def at(position):
+        return f"({position[0] + 1}, {position[1] + 1})"
+
+    assert f"channel 2, at output position {at(step['position'])}" in shown
+    assert f"δ = ∂L/∂z over channel 2 (at {at(step['position'])}:" in shown
+    assert f"window from {at(step['pool']['origin'])}" in shown and f"from {at(step['pool']['winner'])}" in shown
+    assert f"{step['top_terms'][0]['delta']:.4f}·patch{at(step['top_terms'][0]['position'])}" in shown
+    assert f"∂L/∂x at pixel {at(step['pixel'])}" in shown
 
 
 def test_replay_pages_the_kernels_and_feature_maps_of_every_snapshot(trained, tmp_path):
