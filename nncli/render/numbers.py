@@ -16,6 +16,7 @@ METRICS = (  # what a logged epoch or a summary may hold, and how it is named on
     ("train_accuracy", "train accuracy", "percent"),
     ("val_accuracy", "val accuracy", "percent"),
     ("r2", "R²", "value"),
+    ("train_r2", "train R²", "value"),
 )
 
 

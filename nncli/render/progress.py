@@ -31,8 +31,9 @@ def ending(summary):
 
 def final_metrics(summary):
     """The summary's numbers of the weights kept, named as the epochs' were: the loss (and
-    validation loss) and the accuracy on the data it learned from."""
-    shares = ("train_accuracy", "val_accuracy") if "train_accuracy" in summary else ("accuracy", "r2")
+    validation loss) and the accuracy or R² on the data it learned from."""
+    trained = [key for key in ("train_accuracy", "train_r2") if key in summary]
+    shares = (*trained, "val_accuracy") if trained else ("accuracy", "r2")
     keys = ("loss", "val_loss", *shares)
     return {key: summary[key] for key in keys if key in summary}
 
@@ -166,4 +167,6 @@ class TrainingProgress:
         if "accuracy" in event:
             name = "held-out accuracy" if "train_accuracy" in event else "accuracy"
             parts.append(f"{name} {format_percent(event['accuracy'])}")
+        if "r2" in event and "train_r2" in event:
+            parts.append(f"held-out R² {format_value(event['r2'])}")
         return " · ".join(parts)
