@@ -47,3 +47,13 @@ def test_predict_says_what_to_type(tmp_path):
 def test_a_misspelt_function_is_suggested():
     result = run("approx", "sine")
     assert result.exit_code == 2 and "did you mean sin?" in result.stderr
+
+
+def test_one_of_a_thing_is_said_in_the_singular(tmp_path):
+    model, one_row = tmp_path / "x.npz", tmp_path / "one.csv"
+    trained = run("train", "xor", "--epochs", "1", "--save", model)
+    assert "network: 17 parameters, 1 epoch, lr" in trained.stderr and "after 1 epoch in" in trained.stderr
+    one_row.write_text("1,0,1\n")
+    assert "(1 example)" in " ".join(run("evaluate", model, "--data", one_row).stdout.split())  # as wrapped
+    compared = run("compare", "xor", "--vary", "lr=0.1,0.2", "--epochs", "1").stderr
+    assert "after 1 epoch (" in compared and "1 epochs" not in compared

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from nncli.render import animates
 from nncli.render.live import LivePanel
-from nncli.render.numbers import format_metrics, format_percent, format_value
+from nncli.render.numbers import counted, format_metrics, format_percent, format_value
 from nncli.text import markup_safe
 
 PLAIN_LINES = 10
@@ -101,7 +101,7 @@ class TrainingProgress:
             network = markup_safe(event["network"])
             self.console.print(
                 f"[bold]{self.title}[/] · a {network} network: {event['parameters']:,} parameters, "
-                f"{self.epochs:,} epochs, lr {event['config']['lr']:g}, {event['config']['optimizer']}",
+                f"{counted(self.epochs, 'epoch')}, lr {event['config']['lr']:g}, {event['config']['optimizer']}",
                 highlight=False,
             )
             if animates(self.console):
@@ -159,7 +159,7 @@ class TrainingProgress:
         head = ending(event)
         if head in ("done", "learned nothing"):
             done = "[green]done[/]" if head == "done" else "[bold red]learned nothing[/]"
-            parts = [f"{done} after {event['epochs']:,} epochs in {event['elapsed_s']:.2f} s"]
+            parts = [f"{done} after {counted(event['epochs'], 'epoch')} in {event['elapsed_s']:.2f} s"]
         else:
             warn = event.get("interrupted") or event.get("stopped_by_user")
             parts = [f"[{'yellow' if warn else 'green'}]{head}[/]", f"{event['elapsed_s']:.2f} s"]
