@@ -253,6 +253,23 @@ def test_feature_maps_are_torchs_activations_of_the_first_held_out_digit(trained
     assert event["prediction"] == int(outputs[-1].argmax())
 
 
+def test_the_pictures_count_conv_layers_and_channels_from_1_as_every_screen_does(trained, tmp_path):
+    """As inspect and explain count neurons and layers; the JSON keeps the state-dict keys."""
+    path, _, _ = trained
+    kernels = run("visualize", path, "--view", "filters", env={"COLUMNS": "200"}).stdout
+    assert "conv layer 1: 3 kernels of 3×3" in kernels and "conv layer 2: 4 kernels of 3×3 over 3 channels" in kernels
+    captions = [line.split() for line in kernels.splitlines() if line.lstrip().startswith(("1 ", "1←1 "))]
+    assert captions == [["1", "2", "3"], [f"{o}←{c}" for o in range(1, 5) for c in range(1, 4)]]
+    maps = run("visualize", path, "--view", "feature-maps", env={"COLUMNS": "200"}).stdout
+    assert "after conv 1 + relu: 3 channels" in maps and "after pool 2: 4 channels" in maps and "(layer" not in maps
+    assert [line.split() for line in maps.splitlines() if line.startswith("1 ")] == [["1", "2", "3"]] * 2 + [
+        ["1", "2", "3", "4"]
+    ] * 2
+    svg = tmp_path / "filters.svg"
+    assert run("visualize", path, "--view", "filters", "--svg", svg).exit_code == 0
+    assert "conv layer 2: 4 kernels" in svg.read_text() and "4←3" in svg.read_text()
+
+
 def test_a_dense_model_says_it_has_no_feature_maps():
     assert run("train", "digits", "--epochs", "1", "-q").exit_code == 0
     result = run("visualize", "--view", "feature-maps")
@@ -321,15 +338,33 @@ def test_explain_conv_draws_and_refuses_what_it_cannot_explain(trained, digits_r
     path, _, _ = trained
     shown = run("explain", "conv", path, "--channel", "1")
     assert shown.exit_code == 0, shown.stderr
-    assert "channel 1" in shown.stdout and "∂L/∂b = Σ δ" in shown.stdout
+    assert "channel 1," in shown.stdout and "∂L/∂b = Σ δ" in shown.stdout
     pixels = ",".join(map(str, digits_rows[0]))
     assert run("explain", "conv", path, "--input", pixels, "--json").exit_code == 0
     assert run("explain", "conv", path, "--input", "100000").exit_code == 2
     assert run("explain", "conv", path, "--input", "1,2").exit_code == 2
-    assert run("explain", "conv", path, "--channel", "3").exit_code == 1
+    for beyond in ("0", "4"):  # the first convolution's channels are 1 to 3
+        refused = run("explain", "conv", path, "--channel", beyond)
+        assert refused.exit_code == 2 and len(refused.stderr.splitlines()) == 2, refused.stderr
     assert run("train", "digits", "--epochs", "1", "-q").exit_code == 0
     dense = run("explain", "conv")
     assert dense.exit_code == 1 and "--conv" in dense.stderr
+
+
+def test_explain_conv_counts_channels_rows_and_columns_from_1_while_its_json_indexes_from_0(trained):
+    path, _, _ = trained
+    (step,) = json_lines(run("explain", "conv", path, "--channel", "2", "--json"))
+    assert step["channel"] == 1
+    shown = run("explain", "conv", path, "--channel", "2", env={"COLUMNS": "400"}).stdout
+
+    def at(position):
+        return f"({position[0] + 1}, {position[1] + 1})"
+
+    assert f"channel 2, at output position {at(step['position'])}" in shown
+    assert f"δ = ∂L/∂z over channel 2 (at {at(step['position'])}:" in shown
+    assert f"window from {at(step['pool']['origin'])}" in shown and f"from {at(step['pool']['winner'])}" in shown
+    assert f"{step['top_terms'][0]['delta']:.4f}·patch{at(step['top_terms'][0]['position'])}" in shown
+    assert f"∂L/∂x at pixel {at(step['pixel'])}" in shown
 
 
 def test_replay_pages_the_kernels_and_feature_maps_of_every_snapshot(trained, tmp_path):

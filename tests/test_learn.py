@@ -350,6 +350,8 @@ def test_lesson_10_an_edge_kernel_by_hand_and_weights_shared():
 
     patch = np.pad(digit(), 1)[row : row + 3, column : column + 3]
     assert slid["sum"] == pytest.approx(float((patch * np.array(EDGES["left edge"])).sum()))
+    text = next(screen.text for _, screen in events if screen.title == "One kernel, slid over a digit")
+    assert f"At row {row + 1}, column {column + 1} (counted from 1):" in text
     assert slid["sum"] == slid["largest"]["left edge"] > 0
     shared = numbers(events, "Weights shared")
     assert shared["kernel_weights"] == 9 and shared["dense_weights"] == 4096

@@ -6,10 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from conftest import run
+from conftest import json_lines, run
 
 from nncli import store
 from nncli.errors import ModelFileError
+from nncli.render.numbers import format_value
 
 
 def celsius_to_fahrenheit(path, rows=13):
@@ -89,3 +90,18 @@ def test_a_model_file_missing_its_points_is_refused(tmp_path):
     result = run("evaluate")
     assert result.exit_code == 1 and "without those points" in result.stderr
     assert ModelFileError.exit_code == 1
+
+
+def test_training_and_held_out_r2_never_share_a_name():
+    """Every logged epoch's R² is on the points it learns from, named so; the held-out R²
+    is said once, at the end, under its own name."""
+    events = json_lines(run("train", "linreg", "--epochs", "30", "--json"))
+    epochs, summary = [e for e in events if e["event"] == "epoch"], events[-1]
+    assert epochs and all("train_r2" in e and "r2" not in e for e in epochs)
+    assert summary["train_r2"] == pytest.approx(epochs[-1]["train_r2"], rel=1e-6)
+    assert summary["r2"] != summary["train_r2"]
+    lines = run("train", "linreg", "--epochs", "30").stderr.splitlines()
+    last = next(line for line in lines if line.startswith("epoch 30/30"))
+    done = next(line for line in lines if line.startswith("done after"))
+    assert f"train R² {format_value(summary['train_r2'])}" in last and last.count("R²") == 1
+    assert f"held-out R² {format_value(summary['r2'])}" in done

@@ -31,8 +31,12 @@ def test_start_with_lists_the_pictures_and_approx():
 
 
 def test_every_training_option_has_help():
+    """Asked for as click asks: the commands are made when first wanted, so a test run on
+    its own finds them too."""
+    context = click.Context(main)
+    train = main.get_command(context, "train")
     for name in ("xor", "linreg", "digits", "mnist"):
-        command = main.commands["train"].commands[name]
+        command = train.get_command(click.Context(train, parent=context), name)
         assert all(option.help for option in command.params if isinstance(option, click.Option)), name
 
 
@@ -47,3 +51,13 @@ def test_predict_says_what_to_type(tmp_path):
 def test_a_misspelt_function_is_suggested():
     result = run("approx", "sine")
     assert result.exit_code == 2 and "did you mean sin?" in result.stderr
+
+
+def test_one_of_a_thing_is_said_in_the_singular(tmp_path):
+    model, one_row = tmp_path / "x.npz", tmp_path / "one.csv"
+    trained = run("train", "xor", "--epochs", "1", "--save", model)
+    assert "network: 17 parameters, 1 epoch, lr" in trained.stderr and "after 1 epoch in" in trained.stderr
+    one_row.write_text("1,0,1\n")
+    assert "(1 example)" in " ".join(run("evaluate", model, "--data", one_row).stdout.split())  # as wrapped
+    compared = run("compare", "xor", "--vary", "lr=0.1,0.2", "--epochs", "1").stderr
+    assert "after 1 epoch (" in compared and "1 epochs" not in compared

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import run
+from conftest import json_lines, run
 
 from nncli.session.runner import load_trained, rebuild_data, run_config
 from nncli.views import probe
@@ -175,6 +175,14 @@ def test_probe_commands_draw_and_give_json(models, tmp_path):
     picture = run("probe", "fool", models["digits"], "--svg", tmp_path / "fool.svg")
     assert picture.exit_code == 0 and (tmp_path / "fool.svg").read_text().startswith("<svg")
     assert "nudge no person would notice" in picture.stdout
+
+
+def test_a_digits_pixels_are_named_by_row_and_column_counted_from_1(models):
+    (event,) = json_lines(run("probe", "saliency", models["digits"], "--example", "2", "--json"))
+    assert event["names"] == [f"pixel {r},{c}" for r in range(1, 9) for c in range(1, 9)]
+    largest = int(np.argmax(np.abs(event["gradient"])))
+    shown = run("probe", "saliency", models["digits"], "--example", "2", env={"COLUMNS": "200"}).stdout
+    assert f"pixel {largest // 8 + 1},{largest % 8 + 1} {event['gradient'][largest]:.4g}" in shown
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,12 @@ def backprop(model, values, target, as_json):
     default=None,
     help="A held-out example's index (e.g. 7), or one image as its pixels, comma-separated  [default: 0].",
 )
-@click.option("--channel", type=click.IntRange(min=0), default=None, help="The output channel to follow.")
+@click.option(
+    "--channel",
+    type=click.IntRange(min=1),
+    default=None,
+    help="The output channel to follow, counted from 1  [default: the most active].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def conv(model, values, channel, as_json):
     """The first convolution of MODEL (default: the latest) at one output position, on one
@@ -114,6 +119,11 @@ def conv(model, values, channel, as_json):
     task, network, meta, path = load_trained(model)
     if not task.classifier or task.loss != "cross_entropy":
         raise click.UsageError("explain conv is for digit classifiers trained with --conv")
+    channels = next((layer["out"] for layer in meta["layers"] if layer["type"] == "conv2d"), None)
+    if channel is not None and channels is not None and channel > channels:
+        raise click.BadParameter(
+            f"the first convolution has channels 1 to {channels}; got {channel}", param_hint="--channel"
+        )
     width = meta["layers"][0]["in"]
     if values is not None and len(values) not in (1, width):
         raise click.BadParameter(
@@ -130,7 +140,7 @@ def conv(model, values, channel, as_json):
             raise click.BadParameter(f"the held-out examples are 0 to {len(dataset.X_test) - 1}", param_hint="--input")
         x, label = dataset.X_test[int(index)].astype(np.float64), int(dataset.y_test[int(index)])
         source = f"held-out example {int(index)}"
-    step = explain_conv(meta["layers"], network.state_dict(), x, label, channel)
+    step = explain_conv(meta["layers"], network.state_dict(), x, label, None if channel is None else channel - 1)
     if as_json:
         emit_json({"event": "explain", "lesson": "conv", "model": str(path), "example": source, **step.to_json()})
     else:

@@ -40,13 +40,14 @@ def evaluate(model, data, drop_missing, as_json):
         )
     else:
         from nncli.render import draw
+        from nncli.render.numbers import counted
         from nncli.text import markup_safe
         from nncli.views import resolve
 
         show(
             # the path and the data's description may hold text from files: shown inert
             f"[bold]{task.name}[/] model {markup_safe(path, 1000)} on {markup_safe(source, 1000)} "
-            f"({examples} examples)",
+            f"({counted(examples, 'example')})",
             draw(resolve(task.evaluation)(metrics)),
         )
 

@@ -57,7 +57,8 @@ def one_kernel(settings):
         "A convolution slides a small grid of weights — a kernel — over the image, and at every place takes the "
         "weighted sum of the pixels under it. This 3×3 kernel is −1 on its left column and +1 on its right: its "
         "sum is large where ink begins to the right, a left edge of a stroke.\n\n"
-        f"At row {row}, column {column}: {products} = {num(maps['left edge'][row, column])}, the largest anywhere. "
+        f"At row {row + 1}, column {column + 1} (counted from 1): {products} = "
+        f"{num(maps['left edge'][row, column])}, the largest anywhere. "
         "Slid over the whole 7 it draws every left edge (red); turned on its side, every top edge."
     )
     tiles = [Group(Text("the digit"), grayscale_image(image, vmax=1.0))]

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from nncli.render import animates, draws
 from nncli.render.charts import Series, format_number, line_chart
+from nncli.render.numbers import counted
 from nncli.views.compare import Comparison
 
 LETTERS = "ABCDEFGHIJKLMNOP"  # one per run: capital on its training loss, small on its validation loss
@@ -258,7 +259,8 @@ class LiveComparison:
     @staticmethod
     def _ended(summary):
         return (
-            f"loss {format_number(summary['loss'])} after {summary['epochs']:,} epochs ({summary['elapsed_s']:.2f} s)"
+            f"loss {format_number(summary['loss'])} after {counted(summary['epochs'], 'epoch')} "
+            f"({summary['elapsed_s']:.2f} s)"
         )
 
     def frame(self):

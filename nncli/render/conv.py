@@ -9,7 +9,15 @@ from rich.text import Text
 from nncli.render import draws
 from nncli.render.digits import ColourKey
 from nncli.render.heatmap import grayscale_image, heatmap
-from nncli.views.conv import NO_CONV, FeatureMaps, Kernels
+from nncli.views.conv import (
+    NO_CONV,
+    FeatureMaps,
+    Kernels,
+    kernel_captions,
+    kernels_heading,
+    map_captions,
+    stage_heading,
+)
 
 KERNEL_KEY = ColourKey(
     "red: a weight that adds the pixel under it · blue: one that subtracts it · white: zero",
@@ -26,19 +34,13 @@ def draw_kernels(numbers, width):
     if not numbers.layers:
         return Text(NO_CONV, style="dim")
     parts = []
-    for layer in numbers.layers:
-        outs, ins = len(layer["kernels"]), len(layer["kernels"][0])
-        head = f"layer {layer['key']}: {layer['out']} kernels of {layer['kernel']}×{layer['kernel']}"
-        if layer["in"] > 1:
-            head += f" over {layer['in']} channels"
-        if outs < layer["out"] or ins < layer["in"]:
-            head += f" (shown: output channels 0–{outs - 1}, input channels 0–{ins - 1})"
+    for number, layer in enumerate(numbers.layers, start=1):
+        kernels = [kernel for per_input in layer["kernels"] for kernel in per_input]
         tiles = [
-            Group(Text(f"{o}" if layer["in"] == 1 else f"{o}←{c}", style="dim"), heatmap(kernel))
-            for o, per_input in enumerate(layer["kernels"])
-            for c, kernel in enumerate(per_input)
+            Group(Text(caption, style="dim"), heatmap(kernel))
+            for caption, kernel in zip(kernel_captions(layer), kernels)
         ]
-        parts += [Text(head, style="bold"), _grid(tiles)]
+        parts += [Text(kernels_heading(number, layer), style="bold"), _grid(tiles)]
     return Group(*parts, KERNEL_KEY)
 
 
@@ -52,13 +54,9 @@ def draw_feature_maps(numbers, width):
     ]
     for stage in numbers.stages:
         brightest = max((max(map(max, m)) for m in stage["maps"]), default=0.0) or 1.0
-        shown = len(stage["maps"])
-        head = f"after {stage['after']} (layer {stage['key']}): {stage['channels']} channels"
-        if shown < stage["channels"]:
-            head += f", the first {shown}"
         tiles = [
-            Group(Text(str(c), style="dim"), grayscale_image(m, vmin=0, vmax=brightest))
-            for c, m in enumerate(stage["maps"])
+            Group(Text(caption, style="dim"), grayscale_image(m, vmin=0, vmax=brightest))
+            for caption, m in zip(map_captions(stage), stage["maps"])
         ]
-        parts += [Text(head, style="bold"), _grid(tiles)]
+        parts += [Text(stage_heading(stage), style="bold"), _grid(tiles)]
     return Group(*parts)

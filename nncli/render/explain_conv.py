@@ -1,5 +1,7 @@
 """`nncli explain conv` drawn: the numbers of views.explain_conv.ConvStep as small matrices
-and sums, forward then backward; δ and ∂L/∂x over the whole image as heatmaps."""
+and sums, forward then backward; δ and ∂L/∂x over the whole image as heatmaps. The screen
+counts channels, rows and columns from 1, as every screen counts neurons; the numbers (and
+the JSON) index them from 0."""
 
 from rich.columns import Columns
 from rich.console import Group
@@ -16,15 +18,18 @@ def _matrix(title, rows, digits=3):
 
 
 def _at(position):
-    return f"({position[0]}, {position[1]})"
+    """A (row, column) index from 0, as a student counts it: from 1."""
+    return f"({position[0] + 1}, {position[1] + 1})"
 
 
 @draws(ConvStep)
 def draw_conv_step(step, width):
     k = step.kernel_size
+    channel = step.channel + 1
     head = Text(
-        f"The first convolution (layer {step.layer}), channel {step.channel}, at output position "
-        f"{_at(step.position)}, on a {step.label} the network reads as {step.prediction}",
+        f"The first convolution, channel {channel}, at output position {_at(step.position)}, on a "
+        f"{step.label} the network reads as {step.prediction} (positions are (row, column), "
+        "counted from 1, as channels are)",
         style="bold",
     )
     where = f"padding {step.padding}" + (f", stride {step.stride}" if step.stride != 1 else "")
@@ -57,7 +62,7 @@ def draw_conv_step(step, width):
     backward = [
         Text(f"Backward: the cross-entropy of this example is L = {step.loss:.4f}", style="bold"),
         Text(
-            f"δ = ∂L/∂z over channel {step.channel} (at {_at(step.position)}: "
+            f"δ = ∂L/∂z over channel {channel} (at {_at(step.position)}: "
             f"{step.delta[step.position[0]][step.position[1]]:.6f}):"
         ),  # fmt: skip
         heatmap(step.delta),
@@ -65,7 +70,7 @@ def draw_conv_step(step, width):
         _matrix("∂L/∂w", step.kernel_grad, 5),
         Text(f"∂L/∂b = Σ δ = {step.bias_grad:.6f}"),
         Text(
-            f"∂L/∂x at pixel {_at(step.pixel)}: the kernel flipped and slid over δ — channel {step.channel} gives "
+            f"∂L/∂x at pixel {_at(step.pixel)}: the kernel flipped and slid over δ — channel {channel} gives "
             f"{terms} = {step.pixel_grad_channel:.6f}; with every channel's part, {step.pixel_grad:.6f}"
         ),
         Text("∂L/∂x over the image:"),

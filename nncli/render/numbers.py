@@ -9,6 +9,13 @@ in the live panel, the log, the summary and the result table.
 
 LOSS_DIGITS = 4
 TICK_DIGITS = 3
+
+
+def counted(n: int, noun: str) -> str:
+    """ "1 epoch", "2,000 epochs": a count and its noun, singular for one."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 METRICS = (  # what a logged epoch or a summary may hold, and how it is named on screen
     ("loss", "loss", "value"),
     ("val_loss", "val loss", "value"),
@@ -16,6 +23,7 @@ METRICS = (  # what a logged epoch or a summary may hold, and how it is named on
     ("train_accuracy", "train accuracy", "percent"),
     ("val_accuracy", "val accuracy", "percent"),
     ("r2", "R²", "value"),
+    ("train_r2", "train R²", "value"),
 )
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from nncli.render import animates
 from nncli.render.live import LivePanel
-from nncli.render.numbers import format_metrics, format_percent, format_value
+from nncli.render.numbers import counted, format_metrics, format_percent, format_value
 from nncli.text import markup_safe
 
 PLAIN_LINES = 10
@@ -31,8 +31,9 @@ def ending(summary):
 
 def final_metrics(summary):
     """The summary's numbers of the weights kept, named as the epochs' were: the loss (and
-    validation loss) and the accuracy on the data it learned from."""
-    shares = ("train_accuracy", "val_accuracy") if "train_accuracy" in summary else ("accuracy", "r2")
+    validation loss) and the accuracy or R² on the data it learned from."""
+    trained = [key for key in ("train_accuracy", "train_r2") if key in summary]
+    shares = (*trained, "val_accuracy") if trained else ("accuracy", "r2")
     keys = ("loss", "val_loss", *shares)
     return {key: summary[key] for key in keys if key in summary}
 
@@ -100,7 +101,7 @@ class TrainingProgress:
             network = markup_safe(event["network"])
             self.console.print(
                 f"[bold]{self.title}[/] · a {network} network: {event['parameters']:,} parameters, "
-                f"{self.epochs:,} epochs, lr {event['config']['lr']:g}, {event['config']['optimizer']}",
+                f"{counted(self.epochs, 'epoch')}, lr {event['config']['lr']:g}, {event['config']['optimizer']}",
                 highlight=False,
             )
             if animates(self.console):
@@ -158,7 +159,7 @@ class TrainingProgress:
         head = ending(event)
         if head in ("done", "learned nothing"):
             done = "[green]done[/]" if head == "done" else "[bold red]learned nothing[/]"
-            parts = [f"{done} after {event['epochs']:,} epochs in {event['elapsed_s']:.2f} s"]
+            parts = [f"{done} after {counted(event['epochs'], 'epoch')} in {event['elapsed_s']:.2f} s"]
         else:
             warn = event.get("interrupted") or event.get("stopped_by_user")
             parts = [f"[{'yellow' if warn else 'green'}]{head}[/]", f"{event['elapsed_s']:.2f} s"]
@@ -166,4 +167,6 @@ class TrainingProgress:
         if "accuracy" in event:
             name = "held-out accuracy" if "train_accuracy" in event else "accuracy"
             parts.append(f"{name} {format_percent(event['accuracy'])}")
+        if "r2" in event and "train_r2" in event:
+            parts.append(f"held-out R² {format_value(event['r2'])}")
         return " · ".join(parts)

@@ -109,6 +109,11 @@ class Task:
         """The numbers added to logged epochs: by default, the metrics on the training data."""
         return self.metrics(network, dataset.X_train, dataset.y_train)
 
+    def training_metrics(self, network, dataset) -> dict:
+        """The metrics on the data it learns from, named `train_…`: a summary's plain names
+        are the held-out measures, so the two never share a label."""
+        return {f"train_{k}": v for k, v in self.metrics(network, dataset.X_train, dataset.y_train).items()}
+
     def report(self, network, X, y) -> dict:
         """What `evaluate` adds beyond the metrics (a classifier's confusion matrix, say)."""
         return {}

@@ -126,10 +126,16 @@ class LinregTask(Task):
             metrics["mse_in_y_units"] = float(residual / len(y) * self.y_std**2)
         return metrics
 
+    def epoch_metrics(self, network, dataset):
+        """Logged epochs show R² on the points it learns from (`train_r2`); the held-out
+        R² (`r2`) is measured once, at the end."""
+        return self.training_metrics(network, dataset)
+
     def summary(self, network, dataset):
         slope_exact, intercept_exact = dataset.exact
         slope, intercept = self.learned_line(network, dataset.input_scaling)
         return {
+            **self.training_metrics(network, dataset),
             "slope": slope,
             "intercept": intercept,
             "slope_exact": slope_exact,

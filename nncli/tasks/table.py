@@ -140,10 +140,10 @@ class CsvTask(Task):
     def epoch_metrics(self, network, dataset):
         """Logged epochs show how the model does on the rows it learns from; the held-out
         rows are measured once, at the end."""
-        return {f"train_{k}": v for k, v in self.metrics(network, dataset.X_train, dataset.y_train).items()}
+        return self.training_metrics(network, dataset)
 
     def summary(self, network, dataset):
-        return self.epoch_metrics(network, dataset)
+        return self.training_metrics(network, dataset)
 
     def _unscaled(self, y):
         return unscale_outputs(y, self.scaling)[:, 0]

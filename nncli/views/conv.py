@@ -36,6 +36,40 @@ class FeatureMaps(Numbers):
     stages: list  # [{"after", "key", "channels", "maps"}], maps: channels × height × width
 
 
+# Headings and captions as a student counts — conv layers and channels from 1 — for both
+# back ends; the JSON keeps each layer's state-dict key and its lists indexed from 0.
+
+
+def kernels_heading(number, layer):
+    """What conv layer `number` (from 1) holds, and which of its kernels are shown."""
+    outs, ins = len(layer["kernels"]), len(layer["kernels"][0])
+    head = f"conv layer {number}: {layer['out']} kernels of {layer['kernel']}×{layer['kernel']}"
+    if layer["in"] > 1:
+        head += f" over {layer['in']} channels"
+    if outs < layer["out"] or ins < layer["in"]:
+        head += f" (shown: output channels 1–{outs}, input channels 1–{ins})"
+    return head
+
+
+def kernel_captions(layer):
+    """Each kernel's channel: `o`, or `o←c` (output channel o from input channel c) where
+    the layer takes several channels."""
+    outs, ins = len(layer["kernels"]), len(layer["kernels"][0])
+    return [f"{o}" if layer["in"] == 1 else f"{o}←{c}" for o in range(1, outs + 1) for c in range(1, ins + 1)]
+
+
+def stage_heading(stage):
+    """After which conv or pool (counted from 1) a stage's maps are, and how many are shown."""
+    head = f"after {stage['after']}: {stage['channels']} channels"
+    if len(stage["maps"]) < stage["channels"]:
+        head += f", the first {len(stage['maps'])}"
+    return head
+
+
+def map_captions(stage):
+    return [str(c) for c in range(1, len(stage["maps"]) + 1)]
+
+
 def filters(network, dataset, config, history):
     state = network.state_dict()
     layers = [

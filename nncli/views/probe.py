@@ -126,7 +126,8 @@ def image_input(pixels, source):
 
 
 def pixel_names(side):
-    return [f"pixel {r},{c}" for r in range(side) for c in range(side)]
+    """Each pixel by its row and column, counted from 1 as inputs are (x₁ … x₆₄)."""
+    return [f"pixel {r},{c}" for r in range(1, side + 1) for c in range(1, side + 1)]
 
 
 # --- what the network says ----------------------------------------------------------------

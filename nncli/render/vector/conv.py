@@ -6,7 +6,15 @@ import numpy as np
 from nncli.render.vector import draws
 from nncli.render.vector.digits import not_an_image, rows_height
 from nncli.render.vector.marks import Figure, colour_key, image_tiles, tick_label
-from nncli.views.conv import NO_CONV, FeatureMaps, Kernels
+from nncli.views.conv import (
+    NO_CONV,
+    FeatureMaps,
+    Kernels,
+    kernel_captions,
+    kernels_heading,
+    map_captions,
+    stage_heading,
+)
 
 WIDTH = 1400  # wide, so a stage's 16 maps or a layer's kernels take a row or two, and a page fits them
 PER_ROW = 16
@@ -18,16 +26,10 @@ def draw_kernels(numbers):
     if not numbers.layers:
         return not_an_image(title, NO_CONV)
     layers = []
-    for layer in numbers.layers:
+    for number, layer in enumerate(numbers.layers, start=1):
         kernels = np.asarray(layer["kernels"], dtype=float)  # out × in × k × k
-        outs, ins = kernels.shape[:2]
-        head = f"layer {layer['key']}: {layer['out']} kernels of {layer['kernel']}×{layer['kernel']}"
-        if layer["in"] > 1:
-            head += f" over {layer['in']} channels"
-        if outs < layer["out"] or ins < layer["in"]:
-            head += f" (shown: output channels 0–{outs - 1}, input channels 0–{ins - 1})"
-        captions = [f"{o}" if layer["in"] == 1 else f"{o}←{c}" for o in range(outs) for c in range(ins)]
-        layers.append((head, list(kernels.reshape(outs * ins, *kernels.shape[2:])), captions))
+        grids = list(kernels.reshape(-1, *kernels.shape[2:]))
+        layers.append((kernels_heading(number, layer), grids, kernel_captions(layer)))
     # One scale for every kernel shown: their sizes compare.
     reach = max(float(np.nanmax(np.abs(kernel), initial=0.0)) for _, grids, _ in layers for kernel in grids) or 1.0
     height = 60 + sum(40 + rows_height(len(grids), PER_ROW, WIDTH - 40) for _, grids, _ in layers) + 90
@@ -51,23 +53,19 @@ def draw_feature_maps(numbers):
         return not_an_image("Feature maps", NO_CONV)
     stages = []
     for stage in numbers.stages:
-        maps = np.asarray(stage["maps"], dtype=float)
-        head = f"after {stage['after']} (layer {stage['key']}): {stage['channels']} channels"
-        if len(maps) < stage["channels"]:
-            head += f", the first {len(maps)}"
-        stages.append((head, maps))
+        stages.append((stage_heading(stage), np.asarray(stage["maps"], dtype=float), map_captions(stage)))
     # The digit on the left, the stages in rows to its right.
     digit, left = 200, 250
     across = WIDTH - left - 20
-    height = 60 + max(digit + 40, sum(40 + rows_height(len(maps), PER_ROW, across) for _, maps in stages)) + 40
+    height = 60 + max(digit + 40, sum(40 + rows_height(len(maps), PER_ROW, across) for _, maps, _ in stages)) + 40
     figure = Figure(WIDTH, height, title)
     figure.text(WIDTH / 2, 26, title, 22, "middle")
     image_tiles(figure, [numbers.image], ["the digit"], (20, 40, digit), 1)
     top = 40
-    for head, maps in stages:
+    for head, maps, captions in stages:
         brightest = float(np.nanmax(maps, initial=0.0)) or 1.0  # each stage from 0 to its brightest
         figure.text(left, top + 20, head, 19)
-        top = image_tiles(figure, list(maps), [str(c) for c in range(len(maps))], (left, top + 28, across), PER_ROW,
+        top = image_tiles(figure, list(maps), captions, (left, top + 28, across), PER_ROW,
                           ranges=[(0.0, brightest)] * len(maps))  # fmt: skip
     top = max(top, 40 + digit + 40)
     figure.text(20, top + 20, "dark: strong activation · light: none (each stage on its own scale)", 17, cls="faint")
