@@ -5,7 +5,7 @@ where it is taller than the terminal; smaller terminals get one line with the si
 import re
 
 import pytest
-from conftest import Terminal
+from conftest import Terminal, frames_whole
 
 from nncli.lessons import all_lessons, progress
 
@@ -26,13 +26,15 @@ def walk(number, columns, lines):
     screens = []
     for index in range(1, count + 1):
         terminal.wait_for(rf"·  {index}/{count} [^─ ]")  # its title: worked out, not the placeholder
-        pages = [terminal.press(HOME)]  # Home also stops a moving picture on its last frame
+        terminal.press(HOME)  # Home also stops a moving picture on its last frame …
+        pages = [terminal.still()]  # … which a frame drawn before Home was read may still follow
         while (where := re.search(r"lines \d+–(\d+) of (\d+)", pages[-1])) and where[1] != where[2]:
             pages.append(terminal.press(PAGE_DOWN))
             assert len(pages) < 20, f"lesson {number}, screen {index}: paging does not reach the end"
         screens.append(pages)
-        terminal.press(SPACE)
+        terminal.send(SPACE)  # on to the next screen, or, from the last, to the end
     assert terminal.finish() == 0
+    assert frames_whole(terminal.raw) >= sum(map(len, screens))  # each page shown was one synchronized update
     assert number in progress.load(len(all_lessons()), pytest.fail)  # went on from its last screen: finished
     return screens
 
@@ -91,5 +93,5 @@ def test_a_resized_terminal_is_laid_out_again(model_home):
     assert "needs a terminal of at least 80 × 24; this one is 60 × 20" in wrapped
     terminal.resize(100, 30)
     assert "1/5 σ(w·x + b)" in terminal.wait_for(r"1/5 σ").splitlines()[0]
-    terminal.press(b"q")
+    terminal.send(b"q")
     assert terminal.finish() == 0

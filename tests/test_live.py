@@ -15,6 +15,7 @@ import termios
 import time
 
 import pytest
+from conftest import frames_whole
 
 from nncli.cli.controls import Controls, parse_keys
 
@@ -125,6 +126,7 @@ def test_live_xor_panel_shows_the_loss_the_boundary_and_the_neurons(tmp_path):
     assert "neuron 4" in final and "σ(" in final  # the tiles and each neuron's formula
     assert settings == term.saved  # the terminal's echo and line mode came back
     assert b"\x1b[?25h" in term.output  # and so did the cursor
+    assert frames_whole(term.output) >= 2 and b"Decision boundary" in term.output.split(b"\x1b[?2026h")[-1]
 
 
 @pytest.mark.slow
@@ -302,6 +304,7 @@ def test_after_early_stopping_the_end_reads_finished_with_one_loss(terminal):
     losses = set(re.findall(r"(?<!val )loss (\S+)", out.split("epoch  1/100")[-1].split("(stopped")[0]))
     assert "0.003616" in out and "0.003616" in losses  # the kept weights' loss, in the last line …
     assert "loss 0.003616" in out.splitlines()[-2]  # … and the summary's, written the same way
+    assert frames_whole(out) if terminal else "\x1b[?2026" not in out  # a pipe gets no synchronized updates
     if terminal:
         last = out.rsplit("╭", 1)[1]  # the last frame
         assert re.search(r"epoch +64/100", last) and "64%" not in last and "━━━━━━━━━━╸" not in last  # a full bar
