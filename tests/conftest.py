@@ -286,9 +286,12 @@ class Terminal:
 
         for key in keys:
             while key:
-                if select.select([], [self.leader], [], 0.05)[1]:
+                readable, writable, _ = select.select([self.leader], [self.leader], [], 60)
+                assert readable or writable, f"the program takes neither keys nor output:\n{self.text()}"
+                if readable:
+                    assert self._take(), f"the program ended with keys still to type:\n{self.text()}"
+                if writable:
                     key = key[os.write(self.leader, key[:512]) :]
-                self.read(0.01)
 
     def press(self, *keys):
         """Type each key and wait for the frame that answers it; the screen as text. (On a
