@@ -20,14 +20,27 @@ pytestmark = pytest.mark.slow  # every test drives a real terminal for seconds
 def walk(number, columns, lines):
     """Go through lesson `number` on a terminal of that size with the keys, as a reader
     would: on each screen, page down to its last line, then space to the next. Returns
-    each screen's pages as they were shown; the lesson must end, finished, with exit 0."""
+    each screen's pages as they were shown; the lesson must end, finished, with exit 0.
+
+    A moving picture stops at any key, on its last frame; but a frame drawn before the key
+    was read may still follow it. So from the second screen on, ← and → go back and forth:
+    once the previous screen's title has come, this screen drawn again is still. The
+    first screen has no screen before it: there Home stops it, and only a quiet spell
+    longer than a frame's interval says no frame is still to come."""
     count = len(all_lessons()[number - 1].screens())
     terminal = Terminal("learn", number, "--quick", columns=columns, lines=lines)
     screens = []
     for index in range(1, count + 1):
-        terminal.wait_for(rf"·  {index}/{count} [^─ ]")  # its title: worked out, not the placeholder
-        terminal.press(HOME)  # Home also stops a moving picture on its last frame …
-        pages = [terminal.still()]  # … which a frame drawn before Home was read may still follow
+        title = rf"·  {index}/{count} [^─ ]"  # its title: worked out, not the placeholder
+        terminal.wait_for(title)
+        if index == 1:
+            terminal.press(HOME)
+            pages = [terminal.still()]
+        else:
+            terminal.send(LEFT)
+            terminal.wait_for(rf"·  {index - 1}/{count} [^─ ]")
+            terminal.send(RIGHT)
+            pages = [terminal.wait_for(title)]
         while (where := re.search(r"lines \d+–(\d+) of (\d+)", pages[-1])) and where[1] != where[2]:
             pages.append(terminal.press(PAGE_DOWN))
             assert len(pages) < 20, f"lesson {number}, screen {index}: paging does not reach the end"
