@@ -182,6 +182,24 @@ def test_ctrl_c_restores_the_terminal(tmp_path):
     assert settings == term.saved and b"\x1b[?25h" in term.output
 
 
+@pytest.mark.parametrize("terminal", [True, False])
+def test_a_frame_is_one_synchronized_update_on_a_terminal_and_plain_in_a_file(terminal):
+    from rich.console import Console
+
+    from nncli.render.synchronized import SynchronizedLive
+
+    console = Console(file=io.StringIO(), force_terminal=terminal, width=40)
+    with SynchronizedLive("first frame", console=console, auto_refresh=False) as live:
+        live.update("second frame", refresh=True)
+    out = console.file.getvalue()
+    assert "second frame" in out
+    if terminal:
+        assert frames_whole(out) == 3  # the first frame, the second, and the last as Live leaves it
+        assert "second frame" in out.split("\x1b[?2026h")[2].split("\x1b[?2026l")[0]  # between its marks
+    else:
+        assert "\x1b[?2026" not in out
+
+
 def test_keys_are_parsed_arrow_included():
     assert parse_keys(" nq\x1b[Cx") == ["pause", "step", "quit", "step"]
 
