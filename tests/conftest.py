@@ -179,7 +179,13 @@ class Terminal:
     itself, as a window's is: no COLUMNS or LINES in the environment), read through pyte,
     and driven by keys and xterm's mouse reports. `env` adds to the environment (a None
     value takes a variable out); `stdout`: where stdout goes instead of the terminal (a
-    pipe, for --json)."""
+    pipe, for --json).
+
+    nncli sends each full-screen frame as one synchronized update (nncli.render.synchronized):
+    as a terminal that knows them does, the screen is looked at only between frames, and
+    `frames` counts the frames drawn, so a key's answer is awaited as the next frame rather
+    than guessed from a quiet spell. Every wait has a generous timeout: a hang guard, not a
+    time limit."""
 
     def __init__(self, *args, columns=100, lines=30, env=None, stdout=None):
         import fcntl
@@ -188,6 +194,8 @@ class Terminal:
         import termios
 
         import pyte
+
+        from nncli.render.synchronized import BEGIN, END
 
         self.leader, follower = pty.openpty()
         fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
@@ -204,49 +212,71 @@ class Terminal:
         STARTED.append(self.process)
         self.screen = pyte.Screen(columns, lines)
         self.stream = pyte.ByteStream(self.screen)
-        self.raw = b""
+        self.raw = bytearray()
+        self.begin, self.end = BEGIN.encode(), END.encode()
+        self.frames = 0  # frames drawn whole: their END taken in
+        self.drawing = False  # a frame begun and not yet ended: the screen is half old, half new
 
     def read(self, seconds=0.2):
         """Take in output for up to `seconds` (less if the program ends)."""
-        import select
-
         deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0 and select.select([self.leader], [], [], left)[0]:
+        while (left := deadline - time.monotonic()) > 0 and self._ready(left):
             if not self._take():
                 return
 
-    def settle(self, first=10.0, quiet=0.15):
-        """Take in output: wait up to `first` seconds for some, then until none comes for `quiet`."""
+    def _ready(self, seconds):
         import select
 
-        timeout = first
-        while select.select([self.leader], [], [], timeout)[0]:
-            if not self._take():
-                return
-            timeout = quiet
+        return bool(select.select([self.leader], [], [], seconds)[0])
 
     def _take(self):
-        """Feed one chunk of output to the screen; False once the program has closed the terminal."""
+        """Feed one chunk of output to the screen, counting the frames it ends; False once
+        the program has closed the terminal."""
         try:
             chunk = os.read(self.leader, 65536)
         except OSError:  # the program ended and closed the terminal
             return False
+        fresh = len(self.raw) - len(self.end) + 1  # a mark may straddle two chunks
         self.raw += chunk
         self.stream.feed(chunk)
+        seen = bytes(self.raw[max(0, fresh) :])
+        self.frames += seen.count(self.end)
+        began, ended = seen.rfind(self.begin), seen.rfind(self.end)
+        if began != ended:  # (both -1: no mark in this chunk, nothing changes)
+            self.drawing = began > ended
         return bool(chunk)
+
+    def _until(self, done, failure, timeout):
+        """Take in output until `done()` holds between frames; fail with `failure()` if
+        the program ends or `timeout` seconds pass first (a hang guard)."""
+        deadline = time.monotonic() + timeout
+        while self.drawing or not done():
+            left = deadline - time.monotonic()
+            assert left > 0 and self._ready(left) and self._take(), failure()
 
     def text(self):
         return "\n".join(self.screen.display)
 
     def wait_for(self, pattern, timeout=60):
-        """The screen, once `pattern` (a regular expression) is on it (a hang guard, not a
-        time limit: the test fails if it never comes)."""
+        """The screen, once `pattern` (a regular expression) is on it."""
         import re
 
-        deadline = time.monotonic() + timeout
-        while not re.search(pattern, self.text()):
-            assert time.monotonic() < deadline, f"never showed {pattern!r}:\n{self.text()}"
-            self.read(0.2)  # a moving picture never goes quiet: look after each burst
+        self._until(
+            lambda: re.search(pattern, self.text()), lambda: f"never showed {pattern!r}:\n{self.text()}", timeout
+        )
+        return self.text()
+
+    def next_frame(self, timeout=60):
+        """The screen once the next whole frame has been drawn."""
+        frames = self.frames
+        self._until(lambda: self.frames > frames, lambda: f"no new frame:\n{self.text()}", timeout)
+        return self.text()
+
+    def still(self, quiet=0.2):
+        """The screen once nothing more comes for `quiet` seconds: for a moving picture,
+        whose frames come unasked (a lesson's at 8 a second) until a key stops them."""
+        while self._ready(quiet) and self._take():
+            pass
         return self.text()
 
     def send(self, *keys):
@@ -256,17 +286,19 @@ class Terminal:
 
         for key in keys:
             while key:
-                if select.select([], [self.leader], [], 0.05)[1]:
+                readable, writable, _ = select.select([self.leader], [self.leader], [], 60)
+                assert readable or writable, f"the program takes neither keys nor output:\n{self.text()}"
+                if readable:
+                    assert self._take(), f"the program ended with keys still to type:\n{self.text()}"
+                if writable:
                     key = key[os.write(self.leader, key[:512]) :]
-                self.read(0.01)
 
     def press(self, *keys):
-        """Type each key, waiting for the screen to answer it; the screen as text. (Written
-        whole, not as `send` does: an answer taken in while sending would leave `settle`
-        waiting for one that has already come.)"""
+        """Type each key and wait for the frame that answers it; the screen as text. (On a
+        still screen the next frame is the answer: see `still` for a moving one.)"""
         for key in keys:
-            os.write(self.leader, key)
-            self.settle()
+            os.write(self.leader, key)  # (no output is taken in before `next_frame` counts)
+            self.next_frame()
         return self.text()
 
     def click(self, column, line, button=0, release=True):
@@ -288,18 +320,30 @@ class Terminal:
         self.process.send_signal(signal.SIGWINCH)  # what the terminal's own process group gets
 
     def finish(self, timeout=60):
-        """The exit code, once the program has ended (its last output taken in)."""
+        """The exit code, once the program has ended (all its output taken in: it ends by
+        closing the terminal)."""
         deadline = time.monotonic() + timeout
         try:
-            while self.process.poll() is None:  # reading all the while: a full terminal would block it
-                assert time.monotonic() < deadline, f"still running:\n{self.text()}"
-                self.read(0.2)
-            self.read(0.3)
-            code = self.process.returncode
+            while (left := deadline - time.monotonic()) > 0 and self._ready(left) and self._take():
+                pass  # reading all the while: a full terminal would block it
+            assert time.monotonic() < deadline, f"still running:\n{self.text()}"
+            code = self.process.wait(timeout=timeout)
         finally:
             os.close(self.leader)
         assert b"Traceback" not in self.raw
         return code
+
+
+def frames_whole(output):
+    """The number of frames in `output`, each sent as one synchronized update (DEC mode 2026,
+    nncli.render.synchronized): marks that open and close in turn, never nested or left open."""
+    import re
+
+    if isinstance(output, str):
+        output = output.encode()
+    marks = re.findall(rb"\x1b\[\?2026([hl])", output)
+    assert marks and marks == [b"h", b"l"] * (len(marks) // 2), marks[:20]
+    return len(marks) // 2
 
 
 class TerminalFile(io.StringIO):

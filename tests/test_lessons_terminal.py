@@ -5,7 +5,7 @@ where it is taller than the terminal; smaller terminals get one line with the si
 import re
 
 import pytest
-from conftest import Terminal
+from conftest import Terminal, frames_whole
 
 from nncli.lessons import all_lessons, progress
 
@@ -20,19 +20,34 @@ pytestmark = pytest.mark.slow  # every test drives a real terminal for seconds
 def walk(number, columns, lines):
     """Go through lesson `number` on a terminal of that size with the keys, as a reader
     would: on each screen, page down to its last line, then space to the next. Returns
-    each screen's pages as they were shown; the lesson must end, finished, with exit 0."""
+    each screen's pages as they were shown; the lesson must end, finished, with exit 0.
+
+    A moving picture stops at any key, on its last frame; but a frame drawn before the key
+    was read may still follow it. So from the second screen on, ← and → go back and forth:
+    once the previous screen's title has come, this screen drawn again is still. The
+    first screen has no screen before it: there Home stops it, and only a quiet spell
+    longer than a frame's interval says no frame is still to come."""
     count = len(all_lessons()[number - 1].screens())
     terminal = Terminal("learn", number, "--quick", columns=columns, lines=lines)
     screens = []
     for index in range(1, count + 1):
-        terminal.wait_for(rf"·  {index}/{count} [^─ ]")  # its title: worked out, not the placeholder
-        pages = [terminal.press(HOME)]  # Home also stops a moving picture on its last frame
+        title = rf"·  {index}/{count} [^─ ]"  # its title: worked out, not the placeholder
+        terminal.wait_for(title)
+        if index == 1:
+            terminal.press(HOME)
+            pages = [terminal.still()]
+        else:
+            terminal.send(LEFT)
+            terminal.wait_for(rf"·  {index - 1}/{count} [^─ ]")
+            terminal.send(RIGHT)
+            pages = [terminal.wait_for(title)]
         while (where := re.search(r"lines \d+–(\d+) of (\d+)", pages[-1])) and where[1] != where[2]:
             pages.append(terminal.press(PAGE_DOWN))
             assert len(pages) < 20, f"lesson {number}, screen {index}: paging does not reach the end"
         screens.append(pages)
-        terminal.press(SPACE)
+        terminal.send(SPACE)  # on to the next screen, or, from the last, to the end
     assert terminal.finish() == 0
+    assert frames_whole(terminal.raw) >= sum(map(len, screens))  # each page shown was one synchronized update
     assert number in progress.load(len(all_lessons()), pytest.fail)  # went on from its last screen: finished
     return screens
 
@@ -91,5 +106,5 @@ def test_a_resized_terminal_is_laid_out_again(model_home):
     assert "needs a terminal of at least 80 × 24; this one is 60 × 20" in wrapped
     terminal.resize(100, 30)
     assert "1/5 σ(w·x + b)" in terminal.wait_for(r"1/5 σ").splitlines()[0]
-    terminal.press(b"q")
+    terminal.send(b"q")
     assert terminal.finish() == 0

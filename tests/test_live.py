@@ -15,6 +15,7 @@ import termios
 import time
 
 import pytest
+from conftest import frames_whole
 
 from nncli.cli.controls import Controls, parse_keys
 
@@ -125,6 +126,7 @@ def test_live_xor_panel_shows_the_loss_the_boundary_and_the_neurons(tmp_path):
     assert "neuron 4" in final and "σ(" in final  # the tiles and each neuron's formula
     assert settings == term.saved  # the terminal's echo and line mode came back
     assert b"\x1b[?25h" in term.output  # and so did the cursor
+    assert frames_whole(term.output) >= 2 and b"Decision boundary" in term.output.split(b"\x1b[?2026h")[-1]
 
 
 @pytest.mark.slow
@@ -158,20 +160,14 @@ def test_paused_then_stepped_twice_advances_exactly_two_epochs(tmp_path):
     term = Terminal("train", "xor", "--epochs", "5000", "--pace", "100", "--no-save")
     term.wait_for(lambda t: (epoch_on(t) or 0) >= 3)
     term.press(b" ")
-    paused = term.wait_for(lambda t: "paused · space resume" in t)
-    time.sleep(0.3)  # paused: nothing moves
-    term.read()
-    before = epoch_on(term.text())
-    assert before == epoch_on(paused)
+    before = epoch_on(term.wait_for(lambda t: whole_frame(t) and "paused · space resume" in t))
     term.press(b"n")
     term.wait_for(lambda t: epoch_on(t) == before + 1)
     term.press(b"\x1b[C")  # → steps too
-    term.wait_for(lambda t: epoch_on(t) == before + 2)
-    time.sleep(0.3)
-    term.read()
-    assert epoch_on(term.text()) == before + 2 and "paused" in term.text()
+    assert "paused" in term.wait_for(lambda t: whole_frame(t) and epoch_on(t) == before + 2)
     term.press(b"q")
     code, settings = term.finish()
+    # Paused, nothing moved: the run stopped exactly two steps after the epoch the pause showed.
     assert code == 0 and f"stopped at epoch {before + 2:,}" in term.text()
     assert settings == term.saved
 
@@ -183,6 +179,24 @@ def test_ctrl_c_restores_the_terminal(tmp_path):
     code, settings = term.finish()
     assert code == 130 and "interrupted at epoch" in term.text()
     assert settings == term.saved and b"\x1b[?25h" in term.output
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_a_frame_is_one_synchronized_update_on_a_terminal_and_plain_in_a_file(terminal):
+    from rich.console import Console
+
+    from nncli.render.synchronized import SynchronizedLive
+
+    console = Console(file=io.StringIO(), force_terminal=terminal, width=40)
+    with SynchronizedLive("first frame", console=console, auto_refresh=False) as live:
+        live.update("second frame", refresh=True)
+    out = console.file.getvalue()
+    assert "second frame" in out
+    if terminal:
+        assert frames_whole(out) == 3  # the first frame, the second, and the last as Live leaves it
+        assert "second frame" in out.split("\x1b[?2026h")[2].split("\x1b[?2026l")[0]  # between its marks
+    else:
+        assert "\x1b[?2026" not in out
 
 
 def test_keys_are_parsed_arrow_included():
@@ -302,6 +316,7 @@ def test_after_early_stopping_the_end_reads_finished_with_one_loss(terminal):
     losses = set(re.findall(r"(?<!val )loss (\S+)", out.split("epoch  1/100")[-1].split("(stopped")[0]))
     assert "0.003616" in out and "0.003616" in losses  # the kept weights' loss, in the last line …
     assert "loss 0.003616" in out.splitlines()[-2]  # … and the summary's, written the same way
+    assert frames_whole(out) if terminal else "\x1b[?2026" not in out  # a pipe gets no synchronized updates
     if terminal:
         last = out.rsplit("╭", 1)[1]  # the last frame
         assert re.search(r"epoch +64/100", last) and "64%" not in last and "━━━━━━━━━━╸" not in last  # a full bar
@@ -574,8 +589,8 @@ def test_on_80_by_24_every_watched_view_is_shown_or_named_and_v_brings_each_to_t
         assert all(view in named for view in set(titles) - shown)  # never dropped without a word
         seen |= shown
         term.press(b"v")
-        time.sleep(0.4)
-        term.read()
+        if named:  # views not shown: `v` brings them to the front, drawn at once
+            term.wait_for(lambda t, before=shown: whole_frame(t) and {v for v in titles if titles[v] in t} != before)
     assert seen == set(titles)
     term.press(b"q")
     code, _ = term.finish()

@@ -98,6 +98,7 @@ def test_a_served_run_streams_its_frames_then_the_end_on_loopback_only_and_stops
     assert epochs == sorted(epochs) and epochs[-1] == 600  # the last frame is the weights the run ended with
     assert found[-1] == ("end", {"ending": "done"})
     assert "done after 600 epochs" in err
+    assert "\x1b[?2026" not in out + err  # piped: no synchronized updates (nncli.render.synchronized)
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2)  # the server stopped with the run
     assert listening_addresses(port) == []

@@ -58,9 +58,9 @@ class Drawing:
         self.pen = None  # the pixel the mouse last drew or erased at, while its button is down
 
     def run(self, keys):
-        from rich.live import Live
+        from nncli.render.synchronized import SynchronizedLive
 
-        with Live(console=self.console, screen=True, auto_refresh=False, redirect_stdout=False) as live:
+        with SynchronizedLive(console=self.console, screen=True, auto_refresh=False, redirect_stdout=False) as live:
             changed = True
             while True:
                 changed = self.fit_terminal() or changed

@@ -108,11 +108,13 @@ class Session:
         self.drawn_size, self.pending = None, False  # the size last drawn for; a change not drawn yet
 
     def run(self):
-        from rich.live import Live
+        from nncli.render.synchronized import SynchronizedLive
 
         playground = self.playground
         playground.between_epochs = self.between_epochs
-        live = Live(console=self.console, screen=True, auto_refresh=False, redirect_stdout=False, redirect_stderr=False)
+        live = SynchronizedLive(
+            console=self.console, screen=True, auto_refresh=False, redirect_stdout=False, redirect_stderr=False
+        )
         with live as self.live:  # stdout stays the JSON stream's
             self.draw()
             while not playground.quit:

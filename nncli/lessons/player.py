@@ -96,14 +96,14 @@ def play(lesson, settings, console, keys):
 
     Each screen is worked out for the terminal's size when first shown; a resized terminal
     gets its screens worked out again, for the new size."""
-    from rich.live import Live
+    from nncli.render.synchronized import SynchronizedLive
 
     functions = lesson.screens()
     count = len(functions)
     shown = {}  # index → its Screen, as its keys last left it
     tops = {}  # index → the first of its lines in view
     index = 0
-    with Live(console=console, screen=True, auto_refresh=False) as live:
+    with SynchronizedLive(console=console, screen=True, auto_refresh=False) as live:
 
         def draw(screen, picture=None):
             page, tops[index] = layout(console, lesson, index, count, screen, picture, tops.get(index, 0))

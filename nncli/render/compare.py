@@ -6,13 +6,13 @@ import math
 
 from rich import box
 from rich.console import Group
-from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
 from nncli.render import animates, draws
 from nncli.render.charts import Series, format_number, line_chart
 from nncli.render.numbers import counted
+from nncli.render.synchronized import SynchronizedLive
 from nncli.views.compare import Comparison
 
 LETTERS = "ABCDEFGHIJKLMNOP"  # one per run: capital on its training loss, small on its validation loss
@@ -232,7 +232,7 @@ class LiveComparison:
         self.console.print(f"[bold]{self.title}[/]: {len(self.labels)} runs", highlight=False)
         if animates(self.console):
             # Transient: the finished chart and the table take the last frame's place.
-            self.live = Live(
+            self.live = SynchronizedLive(
                 get_renderable=self.frame, console=self.console, refresh_per_second=REFRESHES_PER_SECOND, transient=True
             )
             self.live.start()

@@ -10,7 +10,6 @@ import time
 
 import numpy as np
 from rich.console import Group
-from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
@@ -18,6 +17,7 @@ from nncli.render import draws
 from nncli.render.axes import Axes, legend, nearest, title
 from nncli.render.charts import format_number
 from nncli.render.heatmap import colorbar, heatmap
+from nncli.render.synchronized import SynchronizedLive
 from nncli.views.descend import DIVERGED, LEFT, REACHED, DescentView, RaceResults, describe
 
 MARKS = {"sgd": "s", "momentum": "m", "adam": "a"}  # each step; the end in capitals
@@ -94,7 +94,7 @@ class LiveRace:
     def __init__(self, console, view, steps):
         self.view, self.steps, self.done = view, steps, 0
         self.duration = min(RACE_SECONDS, SECONDS_PER_STEP * steps)
-        self.live = Live(
+        self.live = SynchronizedLive(
             get_renderable=self.frame, console=console, refresh_per_second=FRAMES_PER_SECOND, transient=True
         )
 

@@ -14,7 +14,6 @@ even one view gets one line saying the size the panel needs, with the run's numb
 import time
 
 from rich.box import ROUNDED
-from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.segment import Segment
 from rich.style import Style
@@ -26,6 +25,7 @@ from nncli.render.axes import lines_of
 from nncli.render.heatmap import in_colour
 from nncli.render.layout import GAP, arrange
 from nncli.render.numbers import format_metrics
+from nncli.render.synchronized import SynchronizedLive
 
 LEAST_PIXELS = 12  # grid points across a picture, however low the detail (a coarser one reads as noise)
 CHROME = (4, 5)  # columns and lines around the views: the border, progress, numbers and the last line
@@ -51,7 +51,7 @@ class LivePanel:
         self.too_small = False  # whether the last frame was the one line of a small terminal
         self.started = time.perf_counter()
         self.paused_since = None  # the clock stops while the run is paused
-        self.live = Live(console=console, auto_refresh=False, redirect_stdout=False, redirect_stderr=False)
+        self.live = SynchronizedLive(console=console, auto_refresh=False, redirect_stdout=False, redirect_stderr=False)
 
     def start(self):
         self.started = time.perf_counter()
