@@ -11,12 +11,15 @@ from conftest import run
 README = Path(__file__).parents[1] / "README.md"
 
 # Lines that run shorter here, as the README says under the tour: README line → run instead.
+# spiral and sin at their defaults: test_points_cli's and test_approx's default runs.
 SHORTER = {
     "nncli train xor --pace 100": "nncli train xor --pace 100 --epochs 20",
     "nncli train digits": "nncli train digits --epochs 5",
+    "nncli train spiral": "nncli train spiral --epochs 20",
+    "nncli approx sin": "nncli approx sin --epochs 100",
     "nncli bench": "nncli bench --quick --only xor --repeats 3",
 }
-DEEP = "nncli train digits --hidden 32x10 --activation sigmoid"  # at its default epochs
+DEEP = "nncli train digits --hidden 32x10 --activation sigmoid --epochs 10"  # as written
 
 
 def tour_lines():
