@@ -356,3 +356,38 @@ def dom_in_browser(address, tmp_path, size=(1280, 720)):
         ).stdout
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+# --- deep graphs -----------------------------------------------------------------------------
+
+# Nodes in the deep chains that show a graph is walked and freed without recursion: a recursive
+# walk would need 20 times Python's default recursion limit (1,000), and in SMALL_STACK the chain
+# has 3 bytes of C stack a node, less than a million nodes get on the main thread's 8 MiB.
+DEEP_CHAIN = 20_000
+SMALL_STACK = 64 * 1024
+
+
+def in_a_small_stack(work):
+    """What `work()` returns, run in a thread whose stack is SMALL_STACK bytes: anything that
+    recurses in C once per node of a deep graph (walking it, or freeing it as `work` returns)
+    overflows it and ends the test process."""
+    import threading
+
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(work())
+        except Exception as error:  # raised again below, in the test's own thread
+            errors.append(error)
+
+    threading.stack_size(SMALL_STACK)
+    try:
+        thread = threading.Thread(target=run)
+        thread.start()
+    finally:
+        threading.stack_size(0)  # threads started later get the usual stack
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]
