@@ -391,3 +391,49 @@ def in_a_small_stack(work):
     if errors:
         raise errors[0]
     return results[0]
+
+
+# --- PyTorch and ONNX: one worker runs them -----------------------------------------------------
+
+# Importing PyTorch costs a process 2 s of CPU, its first optimizer 2 s more (PyTorch then imports
+# its compiler), ONNX 1 s. So every test that runs them is in one xdist group, and modules that
+# name PyTorch at their top import it on first use: the worker that runs the group pays, once,
+# and the other, which collects the same modules, never does.
+ON_TORCH_WORKER = pytest.mark.xdist_group("torch")
+
+
+class ImportedOnFirstUse:
+    """Stands for module `name`, imported when one of its names is first used (`torch.tensor`).
+    Python's own questions about the object itself, its __dunder__ names (pytest asks them of
+    every global as it collects a module), import nothing."""
+
+    def __init__(self, name):
+        self._module_name = name
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        import importlib
+
+        return getattr(importlib.import_module(self._module_name), attribute)
+
+
+def imported_on_first_use(name):
+    """Module `name` as an ImportedOnFirstUse, or None if it is not installed."""
+    import importlib.util
+
+    return ImportedOnFirstUse(name) if importlib.util.find_spec(name) else None
+
+
+NEEDS_TORCH = [
+    ON_TORCH_WORKER,
+    pytest.mark.skipif(imported_on_first_use("torch") is None, reason="PyTorch is not installed"),
+]
+
+
+def needs_torch(test):
+    """A check against PyTorch: NEEDS_TORCH's marks on one test (a module of them sets
+    `pytestmark = NEEDS_TORCH`)."""
+    for mark in NEEDS_TORCH:
+        test = mark(test)
+    return test

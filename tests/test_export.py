@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import json_lines, run
+from conftest import ON_TORCH_WORKER, json_lines, run
 from test_mnist import write_mnist
 
 from nncli import store
@@ -21,8 +21,8 @@ from nncli.export import Exported
 from nncli.session.runner import load_trained, run_config
 from nncli.tasks.base import unscale_outputs
 
-# its module fixture trains models once: all its tests on one worker
-pytestmark = pytest.mark.xdist_group("export")
+# its module fixture trains models once, and it runs PyTorch: all its tests on the worker that does
+pytestmark = ON_TORCH_WORKER
 
 TORCH_TOLERANCE = 1e-6  # float32 networks: the script against nncli
 ONNX_TOLERANCE = 1e-5

@@ -20,14 +20,14 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import json_lines, run
+from conftest import ON_TORCH_WORKER, json_lines, run
 from test_export import csv_rows
 
 from nncli import data, store
 from nncli.nn import parameter_count
 
-# its module fixture trains models once: all its tests on one worker
-pytestmark = pytest.mark.xdist_group("one_path")
+# its module fixture trains models once, and it runs PyTorch: all its tests on the worker that does
+pytestmark = ON_TORCH_WORKER
 
 POINTS = [[4.5, 0.0], [0.25, -1.5], [-2.0, 3.0]]  # exact in float32, so ONNX is fed the same numbers
 TABLE = "a,b,y,kind\n" + "".join(

@@ -4,19 +4,14 @@ installed — forward and backward against PyTorch in float64."""
 
 import numpy as np
 import pytest
-from conftest import DEEP_CHAIN, in_a_small_stack
+from conftest import DEEP_CHAIN, imported_on_first_use, in_a_small_stack, needs_torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 from nncli.autograd.tensor import Tensor, no_grad
 
-try:
-    import torch
-except ImportError:  # the cross-checks skip; everything else still runs
-    torch = None
-
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+torch = imported_on_first_use("torch")  # the cross-checks skip without it; everything else still runs
 
 
 # ---- helpers ------------------------------------------------------------------------------

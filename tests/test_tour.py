@@ -6,7 +6,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import ON_TORCH_WORKER, run
 
 README = Path(__file__).parents[1] / "README.md"
 
@@ -30,6 +30,7 @@ def tour_lines():
 
 
 @pytest.mark.slow
+@ON_TORCH_WORKER  # bench times PyTorch too
 def test_the_readme_tour_runs_in_order_in_a_fresh_store(tmp_path, monkeypatch):
     lines = tour_lines()
     assert len(lines) >= 20 and all(line.startswith("nncli ") for line in lines)
