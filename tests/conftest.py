@@ -437,3 +437,15 @@ def needs_torch(test):
     for mark in NEEDS_TORCH:
         test = mark(test)
     return test
+
+
+@pytest.fixture(autouse=True)
+def torch_on_one_thread(request):
+    """PyTorch on one thread, set before the first test of the group runs it: for the reason NumPy's
+    BLAS is (see load_numpy_with_one_blas_thread), and worse, as PyTorch's threads spin while they
+    wait: beside a busy core, a 20-step optimizer check took seconds of CPU instead of 30 ms."""
+    if ON_TORCH_WORKER.args in (mark.args for mark in request.node.iter_markers("xdist_group")):
+        if imported_on_first_use("torch") is not None:
+            import torch
+
+            torch.set_num_threads(1)
