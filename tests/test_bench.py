@@ -54,7 +54,6 @@ def test_step_rows_have_every_field():
     assert "torch_us" not in row
 
 
-@pytest.mark.slow
 def test_the_scalar_demo_is_the_same_computation_in_both_engines():
     micrograd_engine = pytest.importorskip("micrograd.engine")
     from nncli.autograd import Value
