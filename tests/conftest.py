@@ -400,3 +400,96 @@ def dom_in_browser(address, tmp_path, size=(1280, 720)):
         ).stdout
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+# --- deep graphs -----------------------------------------------------------------------------
+
+# Nodes in the deep chains that show a graph is walked and freed without recursion: a recursive
+# walk would need 20 times Python's default recursion limit (1,000), and in SMALL_STACK the chain
+# has 3 bytes of C stack a node, less than a million nodes get on the main thread's 8 MiB.
+DEEP_CHAIN = 20_000
+SMALL_STACK = 64 * 1024
+
+
+def in_a_small_stack(work):
+    """What `work()` returns, run in a thread whose stack is SMALL_STACK bytes: anything that
+    recurses in C once per node of a deep graph (walking it, or freeing it as `work` returns)
+    overflows it and ends the test process."""
+    import threading
+
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(work())
+        except Exception as error:  # raised again below, in the test's own thread
+            errors.append(error)
+
+    threading.stack_size(SMALL_STACK)
+    try:
+        thread = threading.Thread(target=run)
+        thread.start()
+    finally:
+        threading.stack_size(0)  # threads started later get the usual stack
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]
+
+
+# --- PyTorch and ONNX: one worker runs them -----------------------------------------------------
+
+# Importing PyTorch costs a process 2 s of CPU, its first optimizer 2 s more (PyTorch then imports
+# its compiler), ONNX 1 s. So every test that runs them is in one xdist group, and modules that
+# name PyTorch at their top import it on first use: the worker that runs the group pays, once,
+# and the other, which collects the same modules, never does.
+ON_TORCH_WORKER = pytest.mark.xdist_group("torch")
+
+
+class ImportedOnFirstUse:
+    """Stands for module `name`, imported when one of its names is first used (`torch.tensor`).
+    Python's own questions about the object itself, its __dunder__ names (pytest asks them of
+    every global as it collects a module), import nothing."""
+
+    def __init__(self, name):
+        self._module_name = name
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        import importlib
+
+        return getattr(importlib.import_module(self._module_name), attribute)
+
+
+def imported_on_first_use(name):
+    """Module `name` as an ImportedOnFirstUse, or None if it is not installed."""
+    import importlib.util
+
+    return ImportedOnFirstUse(name) if importlib.util.find_spec(name) else None
+
+
+NEEDS_TORCH = [
+    ON_TORCH_WORKER,
+    pytest.mark.skipif(imported_on_first_use("torch") is None, reason="PyTorch is not installed"),
+]
+
+
+def needs_torch(test):
+    """A check against PyTorch: NEEDS_TORCH's marks on one test (a module of them sets
+    `pytestmark = NEEDS_TORCH`)."""
+    for mark in NEEDS_TORCH:
+        test = mark(test)
+    return test
+
+
+@pytest.fixture(autouse=True)
+def torch_on_one_thread(request):
+    """PyTorch on one thread, set before the first test of the group runs it: for the reason NumPy's
+    BLAS is (see load_numpy_with_one_blas_thread), and worse, as PyTorch's threads spin while they
+    wait: beside a busy core, a 20-step optimizer check took seconds of CPU instead of 30 ms."""
+    if ON_TORCH_WORKER.args in (mark.args for mark in request.node.iter_markers("xdist_group")):
+        if imported_on_first_use("torch") is not None:
+            import torch
+
+            torch.set_num_threads(1)

@@ -9,6 +9,9 @@ from nncli.session.runner import train_task
 from nncli.tasks import get_task
 from nncli.tasks.approx import GRID_POINTS, TARGETS, construct_state, neurons, resolve_target
 
+# its module fixture trains the default sine once: all its tests on one worker
+pytestmark = pytest.mark.xdist_group("approx")
+
 
 def options(target, **changes):
     base = dict(
@@ -132,10 +135,18 @@ def test_the_neurons_add_up_to_the_network(changes):
 # --- the command -------------------------------------------------------------------------
 
 
-def test_default_sin_reaches_a_hundredth_and_json_is_pure(model_home):
-    result = run("approx", "sin", "--json")
+@pytest.fixture(scope="module")
+def default_sin(tmp_path_factory):
+    """`nncli approx sin --json` at its defaults, run once for the module: (its events, the
+    model store it saved into, which tests only read)."""
+    store = tmp_path_factory.mktemp("store")
+    result = run("approx", "sin", "--json", env={"NNCLI_HOME": str(store)})
     assert result.exit_code == 0, result.stderr
-    events = json_lines(result)
+    return json_lines(result), store
+
+
+def test_default_sin_reaches_a_hundredth_and_json_is_pure(default_sin):
+    events, store = default_sin
     start, summary = events[0], events[-1]
     assert start["event"] == "start" and start["task"] == "approx" and start["config"]["formula"] == "sin(x)"
     assert {e["event"] for e in events[1:-1]} == {"epoch", "layer_stats"} and len(events) < 250
@@ -145,15 +156,16 @@ def test_default_sin_reaches_a_hundredth_and_json_is_pure(model_home):
     assert summary["domain"] == pytest.approx([-np.pi, np.pi])
     assert (summary["method"], summary["activation"], summary["hidden"]) == ("train", "tanh", [32])
     assert len(summary["neurons"]) == 32 and {"w", "b", "v", "switch"} <= set(summary["neurons"][0])
-    assert summary["model"] == str(model_home / "approx.npz")
+    assert summary["model"] == str(store / "approx.npz")
 
-    evaluated = json_lines(run("evaluate", "--json"))[0]
+    in_its_store = {"NNCLI_HOME": str(store)}  # each command reads the model trained last
+    evaluated = json_lines(run("evaluate", "--json", env=in_its_store))[0]
     assert evaluated["task"] == "approx" and evaluated["examples"] == GRID_POINTS
     assert evaluated["max_abs_error"] == pytest.approx(summary["max_abs_error"])
-    predictions = json_lines(run("predict", "--json", "--", "0.5", "-1"))
+    predictions = json_lines(run("predict", "--json", "--", "0.5", "-1", env=in_its_store))
     assert [p["target"] for p in predictions] == pytest.approx(np.sin([0.5, -1]))
     assert all(abs(p["error"]) <= 0.01 for p in predictions)
-    model = json_lines(run("inspect", "model", "--json"))[0]
+    model = json_lines(run("inspect", "model", "--json", env=in_its_store))[0]
     assert model["task"] == "approx" and model["config"]["domain"] == pytest.approx([-np.pi, np.pi])
 
 
@@ -286,16 +298,14 @@ def test_the_domain_may_use_pi():
     assert json_lines(result)[-1]["domain"] == pytest.approx([-2 * np.pi, 2 * np.pi])
 
 
-def test_a_trained_networks_partial_sums_approach_the_target_and_end_at_its_output(tmp_path):
+def test_a_trained_networks_partial_sums_approach_the_target_and_end_at_its_output(default_sin):
     import numpy as np
 
     from nncli.session.runner import load_trained, rebuild_data, run_config
     from nncli.views import History
     from nncli.views.curve import neurons
 
-    model = tmp_path / "sin.npz"
-    assert run("approx", "sin", "--quiet", "--save", model).exit_code == 0
-    task, network, meta, path = load_trained(model)
+    task, network, meta, path = load_trained(default_sin[1] / "approx.npz")
     config = run_config(meta)
     dataset = rebuild_data(task, config, path)
     view = neurons(network, dataset, config, History.of_model(meta))

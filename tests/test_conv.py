@@ -3,6 +3,7 @@ finite differences agree, and a CNN's state dict loads into torch.nn.Sequential 
 
 import numpy as np
 import pytest
+from conftest import NEEDS_TORCH, imported_on_first_use
 
 from nncli import nn
 from nncli.autograd import Tensor
@@ -10,7 +11,8 @@ from nncli.autograd.gradcheck import run_suite
 from nncli.nn.conv import conv2d, max_pool2d, output_size
 from nncli.nn.gradchecks import layer_cases
 
-torch = pytest.importorskip("torch")
+torch = imported_on_first_use("torch")
+pytestmark = NEEDS_TORCH
 
 CONV_SHAPES = [  # (N, C, H, W, out channels, kernel, stride, padding)
     (2, 1, 8, 8, 8, 3, 1, 1),

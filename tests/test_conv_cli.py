@@ -6,14 +6,14 @@ import json
 
 import numpy as np
 import pytest
-from conftest import json_lines, run
+from conftest import ON_TORCH_WORKER, json_lines, run
 
 from nncli import nn, store
 from nncli.errors import ModelFileError
 from nncli.tasks.digits import shifted
 
-# its module fixture trains models once: all its tests on one worker
-pytestmark = pytest.mark.xdist_group("conv_cli")
+# its module fixture trains models once, and it runs PyTorch: all its tests on the worker that does
+pytestmark = ON_TORCH_WORKER
 
 CNN_LAYERS = nn.cnn_spec(10, (3, 4), (10,), "relu")  # on 10×10 images: digits --shift 2
 

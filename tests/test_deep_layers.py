@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import NEEDS_TORCH, imported_on_first_use
 
 from nncli import nn, optim, store
 from nncli.autograd import Tensor
@@ -9,7 +10,8 @@ from nncli.autograd.gradcheck import gradcheck
 from nncli.errors import ModelFileError
 from nncli.nn.layers import batch_norm
 
-torch = pytest.importorskip("torch")
+torch = imported_on_first_use("torch")
+pytestmark = NEEDS_TORCH
 
 
 def batch(rows=6, features=4, seed=0, shift=3.0, scale=2.0):
@@ -97,18 +99,17 @@ def test_batch_norm_gradients_match_finite_differences(training):
     assert report.passed, str(report)
 
 
-class TorchResidual(torch.nn.Module):
-    """The torch class the layer-spec convention names: x + module(x)."""
-
-    def __init__(self, module):
-        super().__init__()
-        self.module = module
-
-    def forward(self, x):
-        return x + self.module(x)
-
-
 def residual_pair(seed=0):
+    class TorchResidual(torch.nn.Module):  # defined here: PyTorch is imported on first use
+        """The torch class the layer-spec convention names: x + module(x)."""
+
+        def __init__(self, module):
+            super().__init__()
+            self.module = module
+
+        def forward(self, x):
+            return x + self.module(x)
+
     rng = np.random.default_rng(seed)
     spec = nn.mlp_spec([3, 5, 5, 5, 2], "tanh", batchnorm=True, residual=True)
     ours = nn.from_spec(spec, np.float64, rng)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import json_lines, run, run_in_terminal
+from conftest import ON_TORCH_WORKER, json_lines, run, run_in_terminal
 
 from nncli.formula import FormulaError, parse
 from nncli.views.surfaces import TENSOR_FUNCTIONS, Descent, bowl, expression_surface, get_surface, race
@@ -192,6 +192,7 @@ def test_one_learning_rate_each_in_the_optimizers_order():
     assert x1 == pytest.approx(x0 - 0.2 * 2 * x0) and y1 == pytest.approx(y0 - 0.2 * (y0**3 - y0))
 
 
+@ON_TORCH_WORKER
 @pytest.mark.parametrize("optimizer, lr", [("sgd", 1e-3), ("momentum", 1e-3), ("adam", 0.05)])
 def test_paths_follow_torch_optim_from_the_same_start(optimizer, lr):
     torch = pytest.importorskip("torch")

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import json_lines, run
+from conftest import ON_TORCH_WORKER, json_lines, run
 
 from nncli import nn, store
 from nncli.render.explain import num
@@ -24,6 +24,7 @@ def test_descent_step_numbers_are_the_lesson_formulas():
     assert step.new_loss < step.loss
 
 
+@ON_TORCH_WORKER
 def test_descent_against_torch():
     torch = pytest.importorskip("torch")
     events = json_lines(run("explain", "descent", "--points", "7", "--seed", "3", "--steps", "3", "--json"))
@@ -180,6 +181,7 @@ def check_layers_against_torch(torch, event, layers, state):
             close(norm["beta_grad"], parameters[f"{norm['key']}.bias"].grad)
 
 
+@ON_TORCH_WORKER
 def test_backprop_xor_matches_torch(xor_model):
     torch = pytest.importorskip("torch")
     state, meta = store.load_model(xor_model)
@@ -188,6 +190,7 @@ def test_backprop_xor_matches_torch(xor_model):
     check_layers_against_torch(torch, event, meta["layers"], state)
 
 
+@ON_TORCH_WORKER
 def test_backprop_digits_with_dropout_matches_torch(model_home):
     torch = pytest.importorskip("torch")
     assert run("train", "digits", "--epochs", "1", "--hidden", "12", "-q").exit_code == 0
@@ -374,6 +377,7 @@ def test_backprop_json_carries_the_batch_norm(batchnorm_xor):
     np.testing.assert_allclose(hidden["delta"], np.multiply(norm["dL_dz_hat"], norm["scale"]), rtol=1e-12)
 
 
+@ON_TORCH_WORKER
 def test_backprop_batchnorm_digits_matches_torch(model_home):
     torch = pytest.importorskip("torch")
     assert run("train", "digits", "--batchnorm", "--epochs", "2", "--hidden", "12", "-q").exit_code == 0
@@ -459,6 +463,7 @@ def test_backprop_screen_writes_out_the_skip(residual_xor):
     assert "inside residual block 3" in text and "checked against" in text
 
 
+@ON_TORCH_WORKER
 def test_backprop_residual_digits_matches_torch(model_home):
     torch = pytest.importorskip("torch")
     args = ["--residual", "--batchnorm", "--hidden", "12x3", "--epochs", "2"]

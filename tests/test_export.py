@@ -2,17 +2,21 @@
 answers, and a bad request fails plainly without touching what the user had.
 
 The trained models are tiny (a few epochs) and shared by the module; every exported script
-runs in one subprocess (importing torch once), so the file stays quick.
+runs in this process (importing torch once), so the file stays quick.
 """
 
 import ast
+import contextlib
+import importlib.util
+import io
 import json
+import runpy
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from conftest import json_lines, run
+from conftest import ON_TORCH_WORKER, json_lines, run
 from test_mnist import write_mnist
 
 from nncli import store
@@ -21,8 +25,8 @@ from nncli.export import Exported
 from nncli.session.runner import load_trained, run_config
 from nncli.tasks.base import unscale_outputs
 
-# its module fixture trains models once: all its tests on one worker
-pytestmark = pytest.mark.xdist_group("export")
+# its module fixture trains models once, and it runs PyTorch: all its tests on the worker that does
+pytestmark = ON_TORCH_WORKER
 
 TORCH_TOLERANCE = 1e-6  # float32 networks: the script against nncli
 ONNX_TOLERANCE = 1e-5
@@ -96,33 +100,34 @@ def has_onnx():
 
 # --- the PyTorch script ------------------------------------------------------------------
 
-DRIVER = r"""
-import contextlib, importlib.util, io, json, runpy, sys
 
-
-jobs = json.load(sys.stdin)
-answers = {}
-for name, job in jobs["predict"].items():
-    sys.argv = [job["script"], *job["args"]]
-    sys.stdin = io.StringIO(job["stdin"])
+def run_script(script, args, stdin=""):
+    """What `python SCRIPT ARGS` does with `stdin` on its standard input, run in this process
+    (PyTorch is imported once, by the worker that runs it): {"code", "stdout", "stderr"}."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        patch.setattr(sys, "argv", [str(script), *args])
+        patch.setattr(sys, "stdin", io.StringIO(stdin))
         try:
-            runpy.run_path(job["script"], run_name="__main__")
+            runpy.run_path(str(script), run_name="__main__")
             code = 0
-        except SystemExit as exit:
-            code = 1 if isinstance(exit.code, str) else exit.code
-            print(exit.code, file=sys.stderr)
-    answers[name] = {"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()}
-for name, job in jobs["train"].items():
-    spec = importlib.util.spec_from_file_location(name, job["script"])
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    model = script.load_model()
-    before = script.loss(model, job["inputs"], job["targets"])
-    answers[name] = [before, *script.train(model, job["inputs"], job["targets"], epochs=job["epochs"])]
-print(json.dumps(answers))
-"""
+        except SystemExit as exit:  # as Python ends on one: a message is printed, and exits 1
+            code = 1 if isinstance(exit.code, str) else exit.code or 0
+            if isinstance(exit.code, str):
+                print(exit.code, file=sys.stderr)
+    return {"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()}
+
+
+def fine_tune(script, inputs, targets, epochs=5):
+    """The loss before, and after each of `epochs` epochs of, the exported script's own train()."""
+    spec = importlib.util.spec_from_file_location(script.stem, script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.load_model()
+    inputs, targets = np.asarray(inputs).tolist(), np.asarray(targets).tolist()
+    return [module.loss(model, inputs, targets), *module.train(model, inputs, targets, epochs=epochs)]
+
+
 FINE_TUNED = ("xor", "digits", "table")
 
 
@@ -132,31 +137,19 @@ def csv_rows(inputs):
 
 @pytest.fixture(scope="module")
 def answers(models, deep):
-    """Every exported script run in one Python with torch (so torch is imported once):
-    name → {"code", "stdout", "stderr"} when run as a script on held-out rows, and
-    "train/name" → the loss before and after each of five epochs of its train()."""
+    """Every exported script's answers: name → {"code", "stdout", "stderr"} when run as a
+    script on held-out rows, and "train/name" → the loss before and after each of five epochs
+    of its train()."""
     pytest.importorskip("torch")
-    predict, train = {}, {}
+    found = {}
     for name, model in {**models, "deep": deep}.items():
         for variant in ("pytorch", "embedded"):
-            predict[f"{name}/{variant}"] = (model[variant], ["--json"], csv_rows(model["inputs"]))
-    predict["arguments"] = (models["xor"]["pytorch"], ["0", "1", "1", "1"], "")
-    predict["bad row"] = (models["xor"]["pytorch"], ["1,x"], "")
-    for name in FINE_TUNED:
-        train[f"train/{name}"] = (models[name]["pytorch"], models[name]["inputs"], models[name]["targets"])
-    train["train/deep"] = (deep["pytorch"], deep["inputs"], deep["targets"])
-    jobs = {
-        "predict": {name: {"script": str(s), "args": a, "stdin": i} for name, (s, a, i) in predict.items()},
-        "train": {
-            name: {"script": str(s), "inputs": np.asarray(x).tolist(), "targets": np.asarray(y).tolist(), "epochs": 5}
-            for name, (s, x, y) in train.items()
-        },
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", DRIVER], input=json.dumps(jobs), capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+            found[f"{name}/{variant}"] = run_script(model[variant], ["--json"], csv_rows(model["inputs"]))
+    found["arguments"] = run_script(models["xor"]["pytorch"], ["0", "1", "1", "1"])
+    found["bad row"] = run_script(models["xor"]["pytorch"], ["1,x"])
+    for name, model in [*((name, models[name]) for name in FINE_TUNED), ("deep", deep)]:
+        found[f"train/{name}"] = fine_tune(model["pytorch"], model["inputs"], model["targets"])
+    return found
 
 
 def difference(ours, theirs):

@@ -123,25 +123,28 @@ def test_a_gradient_that_vanished_at_the_start_is_named_though_the_layers_recove
     assert health.verdict(recovered_early, 0.1, learned_well=False) is None
 
 
-def test_xor_at_lr_1e9_says_its_neurons_saturated_and_keeps_the_good_model(model_home):
-    assert run("train", "xor", "-q").exit_code == 0
-    good = (model_home / "xor.npz").read_bytes()
-    result = run("train", "xor", "--lr", "1e9")
+# At lr 1e9 the first step saturates every neuron: a hundred epochs fail as 2,000 would.
+FAILING = ("train", "xor", "--lr", "1e9", "--epochs", "100")
+
+
+def test_xor_at_lr_1e9_says_its_neurons_saturated_and_keeps_the_good_model(xor_model, model_home):
+    good = xor_model.read_bytes()  # a model that learned XOR (accuracy 100 %)
+    result = run(*FAILING)
     assert result.exit_code == 0
     assert "learned nothing" in result.stderr and "done" not in result.stderr
     assert "neurons saturated" in result.stderr and "try a smaller --lr" in result.stderr
     assert "not saved" in result.stderr and "holds a better xor model" in result.stderr and "--force" in result.stderr
     assert (model_home / "xor.npz").read_bytes() == good
-    as_json = json_lines(run("train", "xor", "--lr", "1e9", "--json"))[-1]
+    as_json = json_lines(run(*FAILING, "--json"))[-1]
     assert as_json["model"] is None and as_json["not_saved"]["path"] == str(model_home / "xor.npz")
     assert "learned nothing" in as_json["failure"] and "saturated" in as_json["verdict"]
-    forced = json_lines(run("train", "xor", "--lr", "1e9", "--json", "--force"))[-1]
+    forced = json_lines(run(*FAILING, "--json", "--force"))[-1]
     assert forced["model"] == str(model_home / "xor.npz")
     assert store.load_model(forced["model"])[1]["metrics"]["accuracy"] == 0.5
 
 
 def test_a_run_that_learned_nothing_is_saved_where_no_better_model_is():
-    result = json_lines(run("train", "xor", "--lr", "1e9", "--json"))[-1]
+    result = json_lines(run(*FAILING, "--json"))[-1]
     assert result["model"] is not None and "failure" in result
 
 

@@ -2,17 +2,13 @@
 
 import numpy as np
 import pytest
+from conftest import imported_on_first_use, needs_torch
 
 from nncli import nn, optim
 from nncli.autograd import Tensor, Value
 from nncli.nn import scalar
 
-try:
-    import torch
-except ImportError:  # the PyTorch cross-checks below skip
-    torch = None
-
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+torch = imported_on_first_use("torch")  # the PyTorch cross-checks below skip without it
 
 
 def xor_net(dtype=np.float64, seed=0):

@@ -11,23 +11,19 @@ at the points it drew). One test per model and surface, so a count of passes say
 many of them agree.
 """
 
-import contextlib
 import importlib.util
-import io
 import json
-import runpy
-import sys
 
 import numpy as np
 import pytest
-from conftest import json_lines, run
-from test_export import csv_rows
+from conftest import ON_TORCH_WORKER, json_lines, run
+from test_export import csv_rows, run_script
 
 from nncli import data, store
 from nncli.nn import parameter_count
 
-# its module fixture trains models once: all its tests on one worker
-pytestmark = pytest.mark.xdist_group("one_path")
+# its module fixture trains models once, and it runs PyTorch: all its tests on the worker that does
+pytestmark = ON_TORCH_WORKER
 
 POINTS = [[4.5, 0.0], [0.25, -1.5], [-2.0, 3.0]]  # exact in float32, so ONNX is fed the same numbers
 TABLE = "a,b,y,kind\n" + "".join(
@@ -148,16 +144,13 @@ def models(tmp_path_factory):
     return found
 
 
-def run_script(script, raw):
-    """The exported script's JSON answers for rows of raw inputs on its stdin, run in this
-    process (as `python SCRIPT --json` would run it), so torch is imported once."""
+def script_answers(script, raw):
+    """The exported script's JSON answers for rows of raw inputs on its stdin, as
+    `python SCRIPT --json` gives them."""
     pytest.importorskip("torch")
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out):
-        patch.setattr(sys, "argv", [str(script), "--json"])
-        patch.setattr(sys, "stdin", io.StringIO(csv_rows(raw)))
-        runpy.run_path(str(script), run_name="__main__")
-    return json_lines(out.getvalue())
+    ran = run_script(script, ["--json"], csv_rows(raw))
+    assert ran["code"] == 0, ran["stderr"]
+    return json_lines(ran["stdout"])
 
 
 def outputs_of(rows):
@@ -274,7 +267,7 @@ def test_every_surface_answers_like_predict(models, name, surface, tmp_path):
     dtype = model["meta"]["dtype"]
     expected = outputs_of(model["answers"])
     if surface == "pytorch":
-        agree(outputs_of(run_script(model["pytorch"], model["raw"])), expected, dtype)
+        agree(outputs_of(script_answers(model["pytorch"], model["raw"])), expected, dtype)
     elif surface == "onnx":
         ort = pytest.importorskip("onnxruntime")
         session = ort.InferenceSession(str(model["onnx"]), providers=["CPUExecutionProvider"])

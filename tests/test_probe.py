@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import json_lines, run
+from conftest import ON_TORCH_WORKER, json_lines, run
 
 from nncli.session.runner import load_trained, rebuild_data, run_config
 from nncli.views import probe
@@ -18,8 +18,8 @@ TASKS = {
 }
 
 
-# its module fixture trains models once: all its tests on one worker
-pytestmark = pytest.mark.xdist_group("probe")
+# its module fixture trains models once, and it runs PyTorch: all its tests on the worker that does
+pytestmark = ON_TORCH_WORKER
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import browser, json_lines, probe_in_browser, run
+from conftest import ON_TORCH_WORKER, browser, json_lines, probe_in_browser, run
 
 from nncli import store
 from nncli.store import snapshots
@@ -33,6 +33,7 @@ def test_a_model_keeps_log_spaced_snapshots_from_the_start_to_the_end(xor_model)
         assert not np.array_equal(states[0][key], final[key])
 
 
+@ON_TORCH_WORKER
 def test_the_state_dict_loads_into_torch_once_double_underscore_entries_are_skipped(xor_model):
     torch = pytest.importorskip("torch")
     weights = {k: torch.from_numpy(v) for k, v in np.load(xor_model).items() if not k.startswith("__")}

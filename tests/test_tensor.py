@@ -2,22 +2,16 @@
 differences, with random upstream gradients), dtype preservation, and — where PyTorch is
 installed — forward and backward against PyTorch in float64."""
 
-import threading
-
 import numpy as np
 import pytest
+from conftest import DEEP_CHAIN, imported_on_first_use, in_a_small_stack, needs_torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 from nncli.autograd.tensor import Tensor, no_grad
 
-try:
-    import torch
-except ImportError:  # the cross-checks skip; everything else still runs
-    torch = None
-
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+torch = imported_on_first_use("torch")  # the cross-checks skip without it; everything else still runs
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -524,35 +518,17 @@ def test_backward_accepts_tensor_number_and_one_element_shapes():
     np.testing.assert_array_equal(y.grad, [[8.0]])
 
 
-@pytest.mark.slow
-def test_long_chain_has_no_recursion_limit():
-    x = Tensor(np.float32(1.0), requires_grad=True)
-    t = x
-    for i in range(100_000):
-        t = t + 1.0 if i % 2 else t * 1.0
-    t.backward()
-    assert x.grad == 1.0 and t.item() == 50_001.0
-    del t  # freeing a deep graph must not overflow the C stack either
+def test_a_deep_chain_backpropagates_and_is_freed_without_recursion():
+    def chain():
+        x = Tensor(np.float32(1.0), requires_grad=True)
+        t = x
+        for i in range(DEEP_CHAIN):
+            t = t + 1.0 if i % 2 else t * 1.0
+        t.backward()
+        return x.grad, t.item()  # the graph is freed as this returns, still in the small stack
 
-
-def test_backward_is_iterative_in_a_small_thread_stack():
-    threading.stack_size(512 * 1024)  # far too small for a recursive topological sort
-    x, errors = Tensor(1.0, requires_grad=True), []
-
-    def run():
-        try:
-            t = x
-            for _ in range(20_000):
-                t = t * 1.0
-            t.backward()
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    threading.stack_size(0)
-    assert not errors and x.grad == 1.0
+    grad, end = in_a_small_stack(chain)
+    assert grad == 1.0 and end == DEEP_CHAIN / 2 + 1
 
 
 # ---- ops built outside the class, the way fused ops are --------------------------------------

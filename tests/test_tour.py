@@ -6,17 +6,20 @@ import shlex
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import ON_TORCH_WORKER, run
 
 README = Path(__file__).parents[1] / "README.md"
 
 # Lines that run shorter here, as the README says under the tour: README line → run instead.
+# spiral and sin at their defaults: test_points_cli's and test_approx's default runs.
 SHORTER = {
     "nncli train xor --pace 100": "nncli train xor --pace 100 --epochs 20",
     "nncli train digits": "nncli train digits --epochs 5",
+    "nncli train spiral": "nncli train spiral --epochs 20",
+    "nncli approx sin": "nncli approx sin --epochs 100",
     "nncli bench": "nncli bench --quick --only xor --repeats 3",
 }
-DEEP = "nncli train digits --hidden 32x10 --activation sigmoid"  # at its default epochs
+DEEP = "nncli train digits --hidden 32x10 --activation sigmoid"  # at its default epochs, as written
 
 
 def tour_lines():
@@ -27,6 +30,7 @@ def tour_lines():
 
 
 @pytest.mark.slow
+@ON_TORCH_WORKER  # bench times PyTorch too
 def test_the_readme_tour_runs_in_order_in_a_fresh_store(tmp_path, monkeypatch):
     lines = tour_lines()
     assert len(lines) >= 20 and all(line.startswith("nncli ") for line in lines)

@@ -1,5 +1,7 @@
 """The training loop and the xor / linreg tasks, through the library."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -30,9 +32,23 @@ def train(task_name, save_path=None, **changes):
     return outcome, events
 
 
+@pytest.fixture(scope="module")
+def default_xor(tmp_path_factory):
+    """XOR trained at its default settings, once per seed for this module's tests:
+    seed → (outcome, events, the model file it saved)."""
+    folder = tmp_path_factory.mktemp("xor")
+
+    @functools.cache
+    def trained(seed):
+        path = folder / f"xor-{seed}.npz"
+        return *train("xor", save_path=path, seed=seed), path
+
+    return trained
+
+
 @pytest.mark.parametrize("seed", range(10))
-def test_xor_default_settings_learn_xor_for_every_seed(seed):
-    outcome, _ = train("xor", seed=seed)
+def test_xor_default_settings_learn_xor_for_every_seed(default_xor, seed):
+    outcome, _, _ = default_xor(seed)
     assert outcome.summary["accuracy"] == 1.0
     assert outcome.network.num_parameters() == 17
 
@@ -69,8 +85,8 @@ def test_scalar_engine_gives_the_tensor_engines_numbers(task_name, epochs):
     np.testing.assert_allclose(scalar_losses, tensor_losses, rtol=1e-9)
 
 
-def test_events_come_in_order_and_are_thinned():
-    _, events = train("xor")
+def test_events_come_in_order_and_are_thinned(default_xor):
+    _, events, _ = default_xor(0)
     kinds = [e["event"] for e in events]
     assert kinds[0] == "start" and kinds[-1] == "summary"
     assert set(kinds[1:-1]) == {"epoch", "layer_stats"}
@@ -106,9 +122,9 @@ def test_ctrl_c_keeps_what_was_learned(tmp_path):
     assert meta["epochs_run"] == 100
 
 
-def test_a_saved_model_round_trips(tmp_path):
-    outcome, _ = train("xor", save_path=tmp_path / "m.npz")
-    task, network, meta, path = load_trained(str(tmp_path / "m.npz"))
+def test_a_saved_model_round_trips(default_xor):
+    outcome, _, saved = default_xor(0)
+    task, network, meta, path = load_trained(str(saved))
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     np.testing.assert_array_equal(network.predict(X), outcome.network.predict(X))
     assert meta["task"] == "xor" and meta["metrics"]["accuracy"] == 1.0
@@ -118,6 +134,6 @@ def test_a_saved_model_round_trips(tmp_path):
 
 
 def test_the_latest_model_is_the_one_trained_last(model_home):
-    train("xor", save_path=store.default_model_path("xor"))
+    train("xor", save_path=store.default_model_path("xor"), epochs=10)  # which is latest does not depend on epochs
     train("linreg", save_path=store.default_model_path("linreg"))
     assert load_trained(None)[0].name == "linreg"

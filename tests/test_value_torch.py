@@ -4,10 +4,12 @@ import math
 import random
 
 import pytest
+from conftest import NEEDS_TORCH, imported_on_first_use
 
 from nncli.autograd.value import Value
 
-torch = pytest.importorskip("torch")
+torch = imported_on_first_use("torch")
+pytestmark = NEEDS_TORCH
 
 
 def both(x):
