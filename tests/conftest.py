@@ -75,7 +75,7 @@ def pytest_xdist_auto_num_workers(config):
     """How many workers `-n auto` (the suite's default) starts: one per core the suite may
     use, and one more. Part of the suite waits rather than computes — on a command drawing
     under a pseudo-terminal, a browser loading a page, a served run's stream — and the extra
-    worker computes meanwhile (on 2 cores: 133 s instead of 141 s, docs/developing.md)."""
+    worker computes meanwhile (on 2 cores: 133–140 s instead of 141 s, docs/developing.md)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return cores + 1
 
