@@ -39,7 +39,18 @@ def legend(bar, text):
     return Row(bar, Text(text, style="dim"), gap=2)
 
 
-class Row:
+class DrawnOnce:
+    """A picture whose segments (`_segments`) are drawn once for each width and kind of
+    console and kept in `self.drawn`: Rich asks for them again for each measure and frame."""
+
+    def __rich_console__(self, console, options):
+        key = (options.max_width, console.no_color, console.color_system)
+        if key not in self.drawn:
+            self.drawn[key] = list(self._segments(console, options))
+        yield from self.drawn[key]
+
+
+class Row(DrawnOnce):
     """Renderables side by side, `gap` columns apart, each as wide as it would be alone —
     as a grid table lays them out where they fit the width, without the table's passes
     to measure every cell again (a live frame draws a few legends, each time); where
@@ -47,7 +58,7 @@ class Row:
 
     def __init__(self, *parts, gap=1):
         self.parts, self.gap = parts, gap
-        self.drawn = {}  # (width, colour) → the segments, as Axes keeps them
+        self.drawn = {}  # (width, colour) → the segments (DrawnOnce)
 
     def _widths(self, console, options):
         return [Measurement.get(console, options, part).maximum for part in self.parts]
@@ -55,12 +66,6 @@ class Row:
     def __rich_measure__(self, console, options):
         widths = self._widths(console, options)
         return Measurement(max(widths), sum(widths) + self.gap * (len(widths) - 1))
-
-    def __rich_console__(self, console, options):
-        key = (options.max_width, console.no_color, console.color_system)
-        if key not in self.drawn:
-            self.drawn[key] = list(self._segments(console, options))
-        yield from self.drawn[key]
 
     def _segments(self, console, options):
         widths = self._widths(console, options)
@@ -124,7 +129,7 @@ def tick_line(labels, width):
     return "".join(line).rstrip()
 
 
-class Axes:
+class Axes(DrawnOnce):
     """A picture with its axes: round numbers on the left and below, where they fall on
     the picture's rows and columns, and the axes' names. `x_range` is the value at the
     left and right column, `y_range` at the bottom and top row."""
@@ -134,7 +139,7 @@ class Axes:
         self.x_range, self.y_range = x_range, y_range
         self.x_ticks, self.y_ticks = round_ticks(*x_range), round_ticks(*y_range)
         self.x_name, self.y_name = x_name, y_name
-        self.drawn = {}  # (width, colour) → the segments: Rich asks for them again for each measure
+        self.drawn = {}  # (width, colour) → the segments (DrawnOnce)
 
     def gutter(self):
         """The columns left of the picture: the widest y label and the axis."""
@@ -144,12 +149,6 @@ class Axes:
         inner = Measurement.get(console, options, self.picture)
         width = inner.maximum + self.gutter()
         return Measurement(width, width)
-
-    def __rich_console__(self, console, options):
-        key = (options.max_width, console.no_color, console.color_system)
-        if key not in self.drawn:
-            self.drawn[key] = list(self._segments(console, options))
-        yield from self.drawn[key]
 
     def _segments(self, console, options):
         labels = self.gutter() - 2
