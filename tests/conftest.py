@@ -11,6 +11,7 @@ import atexit
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -78,6 +79,16 @@ def pytest_xdist_auto_num_workers(config):
     worker computes meanwhile (on 2 cores: 133–140 s instead of 141 s, docs/developing.md)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return cores + 1
+
+
+@pytest.fixture
+def tmp_path(request, tmp_path_factory):
+    """A new empty folder for one test, under the worker's own temporary folder, as pytest's
+    `tmp_path` is. pytest's own numbers each folder by listing every folder made so far, so
+    with a folder for every test (see `model_home`) each costs more than the last: 3 % of the
+    whole suite's CPU. `mkdtemp` makes a unique name in constant time."""
+    name = re.sub(r"\W", "_", request.node.name)[:30]
+    return Path(tempfile.mkdtemp(prefix=name, dir=tmp_path_factory.getbasetemp()))
 
 
 @pytest.fixture(autouse=True)
@@ -225,6 +236,7 @@ class Terminal:
         self.begin, self.end = BEGIN.encode(), END.encode()
         self.frames = 0  # frames drawn whole: their END taken in
         self.drawing = False  # a frame begun and not yet ended: the screen is half old, half new
+        self.shown = None  # the screen as text, kept until more output comes (pyte draws it cell by cell)
 
     def read(self, seconds=0.2):
         """Take in output for up to `seconds` (less if the program ends)."""
@@ -248,6 +260,7 @@ class Terminal:
         fresh = len(self.raw) - len(self.end) + 1  # a mark may straddle two chunks
         self.raw += chunk
         self.stream.feed(chunk)
+        self.shown = None
         seen = bytes(self.raw[max(0, fresh) :])
         self.frames += seen.count(self.end)
         began, ended = seen.rfind(self.begin), seen.rfind(self.end)
@@ -264,12 +277,12 @@ class Terminal:
             assert left > 0 and self._ready(left) and self._take(), failure()
 
     def text(self):
-        return "\n".join(self.screen.display)
+        if self.shown is None:
+            self.shown = "\n".join(self.screen.display)
+        return self.shown
 
     def wait_for(self, pattern, timeout=60):
         """The screen, once `pattern` (a regular expression) is on it."""
-        import re
-
         self._until(
             lambda: re.search(pattern, self.text()), lambda: f"never showed {pattern!r}:\n{self.text()}", timeout
         )
@@ -326,6 +339,7 @@ class Terminal:
 
         fcntl.ioctl(self.leader, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
         self.screen.resize(lines, columns)
+        self.shown = None
         self.process.send_signal(signal.SIGWINCH)  # what the terminal's own process group gets
 
     def finish(self, timeout=60):
@@ -346,8 +360,6 @@ class Terminal:
 def frames_whole(output):
     """The number of frames in `output`, each sent as one synchronized update (DEC mode 2026,
     nncli.render.synchronized): marks that open and close in turn, never nested or left open."""
-    import re
-
     if isinstance(output, str):
         output = output.encode()
     marks = re.findall(rb"\x1b\[\?2026([hl])", output)
@@ -378,7 +390,6 @@ def probe_in_browser(page, probe, tmp_path, size=(1280, 720)):
     """What the script `probe` (put first in <head> of a copy of `page`) wrote into
     <output id="probe"> as JSON, the page opened in headless Chromium at `size`, offline."""
     import html
-    import re
 
     probed = tmp_path / f"probed-{size[0]}.html"
     probed.write_text(page.read_text().replace("<head>", "<head>" + probe, 1))

@@ -48,9 +48,12 @@ class Terminal:
         self.screen = pyte.Screen(columns, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.output = b""
+        self.shown = None  # the screen as text, kept until more output comes (pyte draws it cell by cell)
 
     def text(self):
-        return "\n".join(line.rstrip() for line in self.screen.display)
+        if self.shown is None:
+            self.shown = "\n".join(line.rstrip() for line in self.screen.display)
+        return self.shown
 
     def read(self, timeout=0.05):
         ready, _, _ = select.select([self.master], [], [], timeout)
@@ -61,6 +64,7 @@ class Terminal:
                 return False
             self.output += data
             self.stream.feed(data)
+            self.shown = None
         return True
 
     def wait_for(self, predicate, timeout=60):
@@ -82,6 +86,7 @@ class Terminal:
         """Resize the terminal as a window manager does: the new size, then SIGWINCH."""
         fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         self.screen.resize(rows, columns)
+        self.shown = None
         self.process.send_signal(signal.SIGWINCH)
 
     def finish(self, timeout=60):
