@@ -13,6 +13,10 @@ from test_lessons_terminal import DOWN, LEFT, RIGHT, UP
 
 from nncli.lessons import Settings, all_lessons, progress
 
+# `screens` computes each lesson once per process, for this module and test_lessons_claims:
+# both on one worker, so once in all (every lesson's quick screens: about 4 s of CPU)
+pytestmark = pytest.mark.xdist_group("lesson-screens")
+
 
 def screen_events(*args):
     """The screen events of `nncli learn ARGS --json --quick`."""

@@ -11,6 +11,8 @@ from test_learn import numbers, screens
 
 from nncli.lessons.classifier import mistakes
 
+pytestmark = pytest.mark.xdist_group("lesson-screens")  # the lessons computed once: see test_learn
+
 
 def screen(number, title):
     return next(shown for _, shown in screens(number) if shown.title == title)
