@@ -38,6 +38,23 @@ def test_layer_statistics_are_what_the_layers_computed():
         assert s["grad_std"] == pytest.approx(layer.weight.grad.std(), rel=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_mean_and_std_are_numpys_to_the_bit(dtype):
+    """The statistics are printed and logged: those made for less time are NumPy's own, on
+    random arrays of many shapes, scales and offsets (where rounding differs if any step
+    does), and the shares of a mask are its mean."""
+    rng = np.random.default_rng(6)
+    for _ in range(400):
+        shape = tuple(rng.integers(1, 70, size=rng.integers(1, 3)))
+        scale, offset = 10 ** rng.uniform(-8, 8), rng.uniform(-1, 1) * 10 ** rng.uniform(-8, 8)
+        values = (rng.standard_normal(shape) * scale + offset).astype(dtype)
+        assert health.mean_and_std(values) == (float(values.mean()), float(values.std()))
+        mask = values > offset
+        assert health._share(mask) == float(mask.mean())
+    constant = np.full((4, 3), 0.1, dtype)
+    assert health.mean_and_std(constant) == (float(constant.mean()), float(constant.std()))
+
+
 def test_dead_relu_units_are_those_zero_for_the_whole_batch():
     net = network(nn.mlp_spec([6, 4, 3], "relu"))
     net.model.layers[0].bias.data[:3] = -100.0  # three of four units can never fire

@@ -81,6 +81,22 @@ def test_dropout_keeps_the_expected_activation_and_is_off_in_eval():
     np.testing.assert_array_equal(drop(x).data, x.data)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("p", [0.1, 1 / 3, 0.5, 0.999])
+def test_dropout_scales_what_it_keeps_by_one_over_one_minus_p_in_the_inputs_dtype(p, dtype):
+    """Forward and backward multiply by the mask [u ≥ p] / (1 − p) (u uniform from the
+    layer's generator), rounded to the input's dtype — to the bit."""
+    rng = np.random.default_rng(7)
+    x, upstream = rng.standard_normal((2, 32, 16)).astype(dtype)
+    mask = ((np.random.default_rng(8).random(x.shape) >= p) / (1.0 - p)).astype(dtype)
+    inputs = Tensor(x, requires_grad=True)
+    out = nn.Dropout(p, rng=np.random.default_rng(8))(inputs)
+    out.backward(upstream)
+    assert out.dtype == inputs.grad.dtype == dtype
+    np.testing.assert_array_equal(out.data, x * mask)
+    np.testing.assert_array_equal(inputs.grad, upstream * mask)
+
+
 def test_fused_linear_gradients_match_finite_differences():
     rng = np.random.default_rng(0)
     layer = nn.Linear(3, 2, dtype=np.float64, rng=rng)

@@ -688,6 +688,22 @@ def test_sigmoid_at_extremes_does_not_overflow(dtype):
     assert np.isfinite(x.grad).all() and x.grad[2] == 0.25 and x.grad[0] == 0.0
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_is_the_stable_formula_to_the_bit(dtype):
+    """1/(1+e) or e/(1+e) with e = exp(−|x|), the numerator chosen as np.where would choose
+    it: the same bits at ±0, ±inf, NaN, where e underflows, and on random inputs."""
+    rng = np.random.default_rng(5)
+    x = np.concatenate([[0.0, -0.0, np.inf, -np.inf, np.nan, -200.0, 200.0], rng.standard_normal(500) * 30])
+    x = x.astype(dtype)
+    e = np.exp(-np.abs(x))
+    expected = np.where(x >= 0, dtype(1), e) / (dtype(1) + e)
+    actual = Tensor(x).sigmoid().data
+    assert actual.dtype == dtype
+    np.testing.assert_array_equal(actual.view(f"u{actual.itemsize}"), expected.view(f"u{expected.itemsize}"))
+    zero_d = Tensor(np.array(-3.0, dtype)).sigmoid().data  # a 0-d array stays one
+    assert zero_d.shape == () and zero_d.dtype == dtype and zero_d == np.exp(dtype(-3)) / (1 + np.exp(dtype(-3)))
+
+
 def test_derivatives_at_kinks():
     x = Tensor([-1.0, 0.0, 1.0], requires_grad=True)
     x.relu().sum().backward()

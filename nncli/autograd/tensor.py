@@ -473,7 +473,10 @@ class Tensor:
         """1 / (1 + e^-x), computed from e^-|x| so that it never overflows."""
         e = np.exp(-np.abs(self.data))
         one = self.dtype.type(1)  # not the number 1, which NumPy 1.x promotes a 0-d float32 with
-        data = np.where(self.data >= 0, one, e) / (one + e)  # 1/(1+e) or e/(1+e), in one division
+        # 1/(1+e) or e/(1+e), in one division. The numerator is max(e, [x ≥ 0]): 1 where x ≥ 0
+        # (e ≤ 1 there), e elsewhere (NaN stays NaN) — the same numbers as np.where(x ≥ 0, 1, e),
+        # in less time
+        data = np.maximum(e, self.data >= 0) / (one + e)
         return Tensor._from_op(data, (self,), lambda g: self._accumulate(g * (1 - data) * data))
 
     def softmax(self, axis=-1):

@@ -241,7 +241,11 @@ class Dropout(Module):
         if not self.training or self.p == 0.0:
             return x
         keep = self.rng.random(x.shape) >= self.p
-        return x * (keep / (1.0 - self.p)).astype(x.dtype)
+        # 1/(1-p) where kept, 0 elsewhere: the scale rounded to x's dtype once, then
+        # multiplied by the 1s and 0s of the mask (exactly), rather than a float64 array
+        # of quotients made and converted at every step
+        mask = keep * x.dtype.type(1.0 / (1.0 - self.p))
+        return Tensor._from_op(x.data * mask, (x,), lambda g: x._accumulate(g * mask, fresh=True))
 
     def spec(self):
         return {"type": self.name, "p": self.p}
