@@ -687,7 +687,7 @@ def blas_threads():
     """The BLAS threads this process runs with (as nncli.runtime.threads chose them, or the user)."""
     from nncli.runtime import threads
 
-    return int(threads.user_setting()[1]) if threads.user_setting() else threads.cores()
+    return int(threads.setting()[1]) if threads.setting() else threads.cores()
 
 
 # ---- the command line, timed from outside ----------------------------------------------
@@ -790,7 +790,7 @@ def machine():
 
     from nncli.runtime import threads
 
-    setting = threads.user_setting()
+    setting = threads.setting()
     row = {
         "event": "machine",
         "blas_threads": blas_threads(),
