@@ -1,6 +1,7 @@
 """The benchmark runner: its rows, and the floor it measures against. Timings are never
 asserted here, only that everything runs and that the floor computes what the engine does."""
 
+import gc
 import json
 
 import numpy as np
@@ -52,6 +53,22 @@ def test_step_rows_have_every_field():
     for key in ("nncli_us", "floor_us", "nncli_vs_floor"):
         assert row[key] > 0
     assert "torch_us" not in row
+
+
+@pytest.mark.parametrize("collector", [False, True])
+def test_steps_are_timed_with_the_collector_off_unless_asked_and_it_is_put_back(collector):
+    seen = []
+    step = lambda: seen.append(gc.isenabled())  # noqa: E731
+    timed = bench.time_interleaved({"a": step, "b": step}, repeats=3, warmup=0.0, block=0.0, collector=collector)
+    assert set(timed) == {"a", "b"} and all(median >= 0 for median, _ in timed.values())
+    assert len(seen) == 2 * (3 + 3)  # three warm-up calls and three timed blocks of one call, each
+    assert seen[-6:] == [collector] * 6 and gc.isenabled()
+    gc.disable()
+    try:
+        bench.time_interleaved({"a": step}, repeats=1, warmup=0.0, block=0.0, collector=collector)
+        assert not gc.isenabled()  # the caller's choice, left as it was
+    finally:
+        gc.enable()
 
 
 def test_the_scalar_demo_is_the_same_computation_in_both_engines():

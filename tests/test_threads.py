@@ -15,6 +15,7 @@ from nncli.cli import main
 try:
     main(sys.argv[1:], standalone_mode=False)
 finally:
+    import numpy  # loaded by the command or now: either way with the threads it was given
     from threadpoolctl import threadpool_info
     print(max(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"))
 """
@@ -23,7 +24,7 @@ finally:
 def blas_threads_after(*args, env_extra=None):
     """The BLAS thread count inside a fresh `nncli ARGS` process, when it has finished."""
     pytest.importorskip("threadpoolctl")
-    env = {k: v for k, v in os.environ.items() if k not in threads.VARIABLES}
+    env = {k: v for k, v in os.environ.items() if k not in (*threads.VARIABLES, threads.OWN)}
     env.update(env_extra or {})
     result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -44,6 +45,23 @@ def test_threads_option_wins():
 
 def test_the_users_variable_is_respected():
     assert blas_threads_after(*XOR, env_extra={"OPENBLAS_NUM_THREADS": "2"}) == 2
+
+
+def test_every_command_gets_one_thread_unless_the_user_set_more(trained_xor):
+    for command in (("inspect", "weights", trained_xor), ("visualize", trained_xor, "--json"), ("--help",)):
+        assert blas_threads_after(*map(str, command)) == 1, command
+    assert blas_threads_after("inspect", "weights", str(trained_xor), env_extra={"OMP_NUM_THREADS": "2"}) == 2
+
+
+def test_nncli_s_own_choice_is_not_taken_for_the_users(monkeypatch):
+    """What a command (or its parent nncli process) wrote leaves a big network free to choose more."""
+    for name in threads.VARIABLES:
+        monkeypatch.setenv(name, "1")
+    monkeypatch.setenv(threads.OWN, "1")
+    assert threads.user_setting() is None and threads.setting() == ("OPENBLAS_NUM_THREADS", "1")
+    assert threads.choose(None, [784, 2048, 2048, 10], 4096)[0] == threads.cores()
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # the user's, set after nncli wrote its own
+    assert threads.choose(None, [784, 2048, 2048, 10], 4096) == ("2", "OPENBLAS_NUM_THREADS set by the user")
 
 
 def test_choice_by_the_work(monkeypatch):

@@ -232,11 +232,20 @@ def torch_step(workload, seed=0, threads=2):
 # ---- timing -------------------------------------------------------------------------
 
 
-def time_interleaved(steps, repeats=21, warmup=0.2, block=0.02):
+def time_interleaved(steps, repeats=21, warmup=0.2, block=0.02, collector=False):
     """Seconds per call of each callable in `steps` (a dict): {name: (median, spread)}.
 
     Each is warmed up for `warmup` seconds and timed in blocks of about `block` seconds;
     the blocks take turns, `repeats` of each.
+
+    As timeit does, the cycle collector is off while the blocks run, after one collection:
+    no block pays for garbage another left behind, nor for a collection that happens to
+    fall in it, and a step is timed as training runs it (nncli's steps make no reference
+    cycles and training pauses the collector, see nncli.train.collector_paused). One
+    collection rather than one per block: with PyTorch loaded a full one takes ~0.1 s.
+    `collector=True` leaves the collector as it is, to time a step as a program that keeps
+    it on runs it; each block then starts from a fresh collection, so that none pays for
+    another's garbage.
     """
     counts = {}
     for name, step in steps.items():
@@ -247,13 +256,22 @@ def time_interleaved(steps, repeats=21, warmup=0.2, block=0.02):
         per_call = (time.perf_counter() - started) / calls
         counts[name] = max(1, round(block / per_call))
     samples = {name: [] for name in steps}
-    for _ in range(int(repeats)):
-        for name, step in steps.items():
-            gc.collect()  # no block pays for the garbage another one left behind
-            started = time.perf_counter()
-            for _ in range(counts[name]):
-                step()
-            samples[name].append((time.perf_counter() - started) / counts[name])
+    was_enabled = gc.isenabled()
+    gc.collect()
+    if not collector:
+        gc.disable()
+    try:
+        for _ in range(int(repeats)):
+            for name, step in steps.items():
+                if collector:
+                    gc.collect()
+                started = time.perf_counter()
+                for _ in range(counts[name]):
+                    step()
+                samples[name].append((time.perf_counter() - started) / counts[name])
+    finally:
+        if was_enabled:
+            gc.enable()
     return {name: _summary(times) for name, times in samples.items()}
 
 
@@ -386,12 +404,8 @@ def micrograd_row(repeats=7, warmup=0.5, block=0.0):
         theirs_step = lambda: moons_step(micrograd.engine.Value, theirs, X, y)  # noqa: E731
         steps["micrograd"] = theirs_step
         engine_steps["micrograd"] = theirs_step
-    timed = time_interleaved(steps, repeats, warmup, block)
-    gc.disable()
-    try:
-        engine = time_interleaved(engine_steps, repeats, warmup, block)
-    finally:
-        gc.enable()
+    timed = time_interleaved(steps, repeats, warmup, block, collector=True)
+    engine = time_interleaved(engine_steps, repeats, warmup, block)
     row = {
         "event": "bench",
         "kind": "scalar",
@@ -452,9 +466,10 @@ while calls < 3 or time.perf_counter() - started < float(sys.argv[4]):
     step()
     calls += 1
 print((time.perf_counter() - started) / calls, flush=True)
+gc.collect()
+gc.disable()  # as time_interleaved times: one collection, then none while the blocks run
 for line in sys.stdin:
     count = int(line)
-    gc.collect()
     started = time.perf_counter()
     for _ in range(count):
         step()
@@ -687,7 +702,7 @@ def blas_threads():
     """The BLAS threads this process runs with (as nncli.runtime.threads chose them, or the user)."""
     from nncli.runtime import threads
 
-    return int(threads.user_setting()[1]) if threads.user_setting() else threads.cores()
+    return int(threads.setting()[1]) if threads.setting() else threads.cores()
 
 
 # ---- the command line, timed from outside ----------------------------------------------
@@ -790,7 +805,7 @@ def machine():
 
     from nncli.runtime import threads
 
-    setting = threads.user_setting()
+    setting = threads.setting()
     row = {
         "event": "machine",
         "blas_threads": blas_threads(),

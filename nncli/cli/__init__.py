@@ -42,6 +42,7 @@ from nncli import __version__  # noqa: E402
 from nncli.cli import streams  # noqa: E402
 from nncli.cli.lazy import LazyGroup  # noqa: E402
 from nncli.errors import NncliError  # noqa: E402
+from nncli.runtime import threads  # noqa: E402
 from nncli.text import inert, message_lines  # noqa: E402
 
 received = None  # the interrupting signal's number, once one has arrived
@@ -85,6 +86,7 @@ class NncliGroup(LazyGroup):
         streams.open_missing_streams()
         streams.write_any_encoding()
         _at_least_columns(MIN_COLUMNS)
+        threads.one_unless_set()  # before any command loads NumPy: its products are small
         previous = {}
         try:
             previous = {signum: signal.signal(signum, _interrupt) for signum in INTERRUPTS}

@@ -28,9 +28,8 @@ def learn(lesson, next_lesson, no_pause, quick, as_json, svg_path, html_path):
     """
     import sys
 
-    from nncli.runtime import memory, threads
+    from nncli.runtime import memory
 
-    threads.setup(None, (), 1)  # before NumPy loads: the lessons' networks are small, one BLAS thread each
     memory.keep_freed_memory()
     from nncli.lessons import Settings, all_lessons, find, progress
 

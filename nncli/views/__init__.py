@@ -58,7 +58,7 @@ and one line in the task.
 
 import importlib
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 
 import numpy as np
 
@@ -119,12 +119,14 @@ class Numbers:
     """The base of every view's result: a dataclass of plain numbers."""
 
     def to_json(self):
-        return plain(asdict(self))
+        return plain(self)
 
 
 def plain(value):
-    """`value` with NumPy arrays and scalars turned into lists and Python numbers, and
-    non-finite floats into None (JSON has no NaN)."""
+    """`value` with NumPy arrays and scalars turned into lists and Python numbers,
+    non-finite floats into None (JSON has no NaN) and dataclasses into dicts of their
+    fields (converted as they are read: dataclasses.asdict would copy every list and array
+    deeply first)."""
     if isinstance(value, np.ndarray):
         return plain(value.tolist())
     if isinstance(value, np.generic):
@@ -135,6 +137,8 @@ def plain(value):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
     return value
 
 

@@ -102,21 +102,31 @@ def draw_points(figure, plot, points):
         figure.add(f'{shape} class="mark {fill}"{colour}/>')
 
 
+SIDES = (((0, 0), (0, 1)), ((0, 1), (1, 1)), ((1, 1), (1, 0)), ((1, 0), (0, 0)))  # a cell's, clockwise from the top
+
+
 def contour(z, level, plot, xs, ys):
-    """The path where the grid `z` crosses `level` (marching squares, between pixel centres)."""
-    segments = []
+    """The path where the grid `z` crosses `level` (marching squares, between pixel centres):
+    in each cell, the crossings on its sides, clockwise from the top, joined in pairs.
+    Every cell at once, in arrays: a grid of 120 × 120 cells in a few milliseconds."""
     rows, cols = z.shape
-    for i in range(rows - 1):
-        for j in range(cols - 1):
-            corners = [(i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j)]
-            crossings = []
-            for (a, b), (c, d) in zip(corners, corners[1:] + corners[:1]):
-                u, v = z[a, b] - level, z[c, d] - level
-                if (u < 0) != (v < 0) and math.isfinite(u) and math.isfinite(v):
-                    share = u / (u - v)
-                    x = xs[b] + share * (xs[d] - xs[b])
-                    y = ys[a] + share * (ys[c] - ys[a])
-                    crossings.append((plot.x(x), plot.y(y)))
-            for start, end in zip(crossings[::2], crossings[1::2]):
-                segments.append(f"M{start[0]:.1f},{start[1]:.1f}L{end[0]:.1f},{end[1]:.1f}")
-    return "".join(segments)
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+
+    def corner(di, dj):
+        """Each cell's corner at (di, dj) from its top left: its z - level, x and y."""
+        return z[di : di + rows - 1, dj : dj + cols - 1] - level, xs[dj : dj + cols - 1], ys[di : di + rows - 1, None]
+
+    crosses, across, down = [], [], []
+    with np.errstate(all="ignore"):  # the shares of sides that do not cross are computed, then dropped
+        for start, end in SIDES:
+            (u, x_start, y_start), (v, x_end, y_end) = corner(*start), corner(*end)
+            crosses.append(((u < 0) != (v < 0)) & np.isfinite(u) & np.isfinite(v))
+            share = u / (u - v)
+            across.append(plot.x(x_start + share * (x_end - x_start)))
+            down.append(plot.y(y_start + share * (y_end - y_start)))
+    crosses = np.stack(crosses, axis=-1)
+    # A cell beside a NaN can have an odd count of crossings: its last one has no partner.
+    rank = np.cumsum(crosses, axis=-1)
+    crosses &= ~((rank == rank[..., -1:]) & (rank[..., -1:] % 2 == 1))
+    x, y = np.stack(across, axis=-1)[crosses].tolist(), np.stack(down, axis=-1)[crosses].tolist()
+    return "".join(f"M{x0:.1f},{y0:.1f}L{x1:.1f},{y1:.1f}" for x0, y0, x1, y1 in zip(x[::2], y[::2], x[1::2], y[1::2]))
