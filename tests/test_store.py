@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from nncli import __version__, store
 from nncli.errors import ModelFileError, NncliError
+from nncli.text import message_lines
 
 LAYERS = [
     {"type": "linear", "in": 2, "out": 4, "bias": True},
@@ -472,6 +473,15 @@ def test_check_writable_creates_the_store(home):
 def test_check_writable_refuses_a_missing_folder(tmp_path):
     with pytest.raises(NncliError, match="does not exist"):
         store.check_writable(tmp_path / "no" / "such" / "m.npz")
+
+
+def test_a_long_path_still_leaves_room_for_the_reason(tmp_path):
+    """An error line is cut at 240 characters: the reason must fit beside a path of 160
+    (named once: named twice, the path and its folder, it did not)."""
+    missing = tmp_path / ("a" * max(1, 150 - len(str(tmp_path)))) / "m.npz"
+    with pytest.raises(NncliError) as refused:
+        store.check_writable(missing)
+    assert "does not exist" in message_lines(f"nncli: {refused.value}")
 
 
 def test_check_writable_refuses_a_folder_as_the_file(tmp_path):

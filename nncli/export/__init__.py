@@ -160,12 +160,12 @@ def check_destination(path, force=False):
             raise NncliError(f"{path} already exists: use --force to replace it")
     folder = path.parent
     if not folder.is_dir():
-        raise NncliError(f"cannot write {path}: the folder {folder} does not exist")
+        raise NncliError(f"cannot write {path}: its folder does not exist")
     try:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise NncliError(f"cannot write {path}: the folder {folder} is not writable ({exc.strerror or exc})") from None
+        raise NncliError(f"cannot write {path}: its folder is not writable ({exc.strerror or exc})") from None
     return path
 
 

@@ -438,7 +438,7 @@ def write_target(path: str | os.PathLike, what: str = "write") -> Path:
                 "another user's; refused (remove the link, or give another path)"
             )
         if not target.parent.is_dir():
-            raise NncliError(f"cannot {what} to {inert(path)}: the folder {inert(target.parent)} does not exist")
+            raise NncliError(f"cannot {what} to {inert(path)}: its folder does not exist")
     except OSError as exc:
         raise NncliError(f"cannot {what} to {inert(path)}: {exc.strerror or exc}") from None
     try:
@@ -446,7 +446,7 @@ def write_target(path: str | os.PathLike, what: str = "write") -> Path:
             pass
     except OSError as exc:
         raise NncliError(
-            f"cannot {what} to {inert(path)}: the folder {inert(target.parent)} is not writable ({exc.strerror or exc})"
+            f"cannot {what} to {inert(path)}: its folder is not writable ({exc.strerror or exc})"
         ) from None
     return target
 
