@@ -39,3 +39,17 @@ def home_seen_by_a_module_fixture():
 def test_fixtures_wider_than_a_test_see_the_session_store_never_the_users(home_seen_by_a_module_fixture):
     assert home_seen_by_a_module_fixture.is_relative_to(SESSION_FOLDER)
     assert real_store().absolute() != home_seen_by_a_module_fixture
+
+
+@pytest.mark.xdist_group("grouping-check")
+def test_a_group_of_tests_is_kept_on_one_worker(request):
+    """Tests that share a costly fixture are marked to run on one worker (`xdist_group`, with
+    the suite's `--dist loadgroup`), which pytest-xdist does by adding the group to the test's
+    id. Some pytest versions ignore that (pytest 9.2.0 with pytest-xdist 3.8.0): then every
+    worker builds the fixtures again and the suite takes minutes longer, with no error."""
+    if not getattr(request.config.option, "loadgroup", False):  # set on xdist's workers by --dist loadgroup
+        pytest.skip("not run by xdist workers with --dist loadgroup")
+    assert request.node.nodeid.endswith("@grouping-check"), (
+        f"{request.node.nodeid}: the group is not in the test's id, so xdist does not keep groups "
+        "on one worker with these versions of pytest and pytest-xdist (see pyproject.toml)"
+    )
