@@ -61,7 +61,9 @@ def nncli_calls(line):
 
 def check_call(args):
     """None if `nncli ARGS` names a command that exists and options it has; else what is wrong."""
-    command, ctx = main, click.Context(main, info_name="nncli")
+    # Each context as click makes it, with its command's settings: a command keeps the help
+    # option it first makes, and one made under a bare context would lose its -h for good.
+    command, ctx = main, click.Context(main, info_name="nncli", **main.context_settings)
     args = list(args)
     while isinstance(command, click.Group) and args:
         while args and args[0].startswith("-"):  # the group's own options, as --version
@@ -74,7 +76,7 @@ def check_call(args):
         sub = command.get_command(ctx, name)
         if sub is None:
             return f"{ctx.command_path} has no command {name!r}"
-        command, ctx = sub, click.Context(sub, info_name=name, parent=ctx)
+        command, ctx = sub, click.Context(sub, info_name=name, parent=ctx, **sub.context_settings)
     try:  # click reads every option before it checks a value: a file need not exist here
         command.make_context(ctx.info_name, args, parent=ctx.parent)
     except (click.NoSuchOption, click.BadOptionUsage) as error:
